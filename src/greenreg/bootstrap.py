@@ -1,0 +1,55 @@
+"""The composition root: from a database URL to a running registry.
+
+``sqlite:///path/to/file.db`` (the default is ``./greenreg.db``) or
+``postgresql://user:password@host:port/dbname[?schema=name]``; read from ``--database`` or the
+``GREENREG_DATABASE_URL`` environment variable.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from datetime import datetime
+from urllib.parse import parse_qs, unquote, urlparse
+
+from greenreg.errors import GreenregError
+from greenreg.registry.application import Registry
+
+DEFAULT_DATABASE_URL = "sqlite:///greenreg.db"
+
+
+def database_url(given: str | None = None) -> str:
+    return given or os.environ.get("GREENREG_DATABASE_URL") or DEFAULT_DATABASE_URL
+
+
+def persistence_env(url: str) -> dict[str, str]:
+    """The eventsourcing settings for a database URL."""
+    parsed = urlparse(url)
+    if parsed.scheme == "sqlite":
+        path = unquote(parsed.netloc + parsed.path)
+        path = path[1:] if path.startswith("/") and not parsed.netloc else path
+        if not path:
+            raise GreenregError("a SQLite URL names a file: sqlite:///path/to/greenreg.db")
+        return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": path}
+    if parsed.scheme in ("postgresql", "postgres"):
+        env = {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": parsed.path.lstrip("/") or "greenreg",
+            "POSTGRES_HOST": parsed.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(parsed.port or 5432),
+            "POSTGRES_USER": unquote(parsed.username or "postgres"),
+            "POSTGRES_PASSWORD": unquote(parsed.password or ""),
+        }
+        schema = parse_qs(parsed.query).get("schema")
+        if schema:
+            env["POSTGRES_SCHEMA"] = schema[0]
+        return env
+    raise GreenregError(
+        f"unknown database URL {url!r}: use sqlite:///path or postgresql://user@host/dbname"
+    )
+
+
+def open_registry(
+    url: str | None = None, clock: Callable[[], datetime] | None = None
+) -> Registry:
+    return Registry(env=persistence_env(database_url(url)), clock=clock)

@@ -1,0 +1,75 @@
+"""The one hierarchy of errors the registry raises when it refuses an act.
+
+Every message is written for a clerk: it says what was wrong and, where it helps, what to do.
+A refused act changes nothing: no event, no log entry, no projection row.
+
+    GreenregError
+    ├── ActFormatError          the act is not well-formed (bad JSON, a missing or wrong field)
+    │   ├── CreditCodeError     a Unified Social Credit Code fails its GB 32100 check
+    │   └── DivisionCodeError   a division code is not a GB/T 2260 code
+    ├── SignatureError          unsigned, altered, or signed by a key the registry does not know
+    │   └── KeyValidityError    the key was not valid when the act was signed or is recorded
+    ├── CompetenceError         the authority may not issue this act (jurisdiction, programme)
+    ├── NotFoundError           the act names a unit or authority the registry does not hold
+    ├── RuleError               the act breaks a rule of a rulebook (the rule cites its article)
+    │   ├── BanError            the unit is under a reapplication ban (gives the ban's last day)
+    │   └── HistoryError        the act contradicts the unit's recorded history
+    ├── ConflictError           another act changed the same unit first; nothing was recorded
+    └── CalendarCoverageError   a date needs an official calendar year that is not published
+"""
+
+from __future__ import annotations
+
+
+class GreenregError(Exception):
+    """Base class: an act was refused, or a question could not be answered."""
+
+    code = "refused"
+
+
+class ActFormatError(GreenregError):
+    code = "malformed_act"
+
+
+class CreditCodeError(ActFormatError):
+    code = "invalid_credit_code"
+
+
+class DivisionCodeError(ActFormatError):
+    code = "unknown_division"
+
+
+class SignatureError(GreenregError):
+    code = "bad_signature"
+
+
+class KeyValidityError(SignatureError):
+    code = "key_not_valid"
+
+
+class CompetenceError(GreenregError):
+    code = "not_competent"
+
+
+class NotFoundError(GreenregError):
+    code = "not_found"
+
+
+class RuleError(GreenregError):
+    code = "rule_violation"
+
+
+class BanError(RuleError):
+    code = "banned"
+
+
+class HistoryError(RuleError):
+    code = "contradicts_history"
+
+
+class ConflictError(GreenregError):
+    code = "conflict"
+
+
+class CalendarCoverageError(GreenregError):
+    code = "calendar_not_covered"

@@ -1,0 +1,1 @@
+"""The event vocabulary, the canonical encoding and the signatures: the registry's language."""

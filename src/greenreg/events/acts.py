@@ -1,0 +1,246 @@
+"""Signed acts: what an authority submits, and how it is read before any rule is applied.
+
+A signed act is a JSON object ``{"act": {...}, "key_id": "...", "signature": "<base64>"}``. The
+signature is Ed25519 over the RFC 8785 canonical form of ``act``. The act itself looks like::
+
+    {"type": "designate", "act_id": "<uuid>", "authority": "miit",
+     "signed_at": "2024-03-01T10:00:00+08:00", "effective_date": "2019-03-01",
+     "document": {"number": "工信厅节函〔2019〕196号", "sha256": "<hex, optional>"},
+     "unit": "<unit id or credit code>",
+     "programme": "green_factory", "jurisdiction": "CN", "batch": "第四批", "grade": null}
+
+The envelope keys are the same for every act; the other keys are the fields of the event the act
+becomes (:data:`~greenreg.events.vocabulary.EVENT_OF_ACT`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import types
+import typing
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from functools import cache
+from typing import Any
+from uuid import UUID
+
+from greenreg.errors import ActFormatError, SignatureError
+from greenreg.events.canonical import canonical_bytes, parse_json
+from greenreg.events.signing import Signer, b64decode, b64encode, verify_signature
+from greenreg.events.vocabulary import DERIVED_FIELDS, EVENT_OF_ACT, RegistryEvent
+
+ENVELOPE_FIELDS = frozenset(
+    {"type", "act_id", "authority", "signed_at", "effective_date", "document", "unit", "for_authority"}
+)
+#: Acts about one unit name it in ``unit``; key acts name the authority in ``for_authority``.
+UNIT_ACTS = frozenset(
+    {
+        "designate",
+        "approve_creation",
+        "extend_creation",
+        "name_park",
+        "rename",
+        "file_report",
+        "warn",
+        "lift_warning",
+        "remove",
+        "disqualify",
+        "correct",
+    }
+)
+KEY_ACTS = frozenset({"add_key", "revoke_key"})
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+@dataclass(frozen=True)
+class Act:
+    """An act whose signature matched its public key; its rules are not checked yet."""
+
+    type: str
+    act_id: UUID
+    authority: str
+    signed_at: datetime
+    effective_date: date
+    document_number: str
+    document_sha256: str | None
+    unit: str | None
+    for_authority: str | None
+    fields: dict[str, Any]
+    signed_act: str
+    signature: str
+    key_id: str
+
+    @property
+    def event_class(self) -> type[RegistryEvent]:
+        return EVENT_OF_ACT[self.type]
+
+    def envelope(self) -> dict[str, Any]:
+        """The fields every event of this act carries (flags are added by the registry)."""
+        return {
+            "act_id": self.act_id,
+            "signed_at": self.signed_at,
+            "effective_date": self.effective_date,
+            "document_number": self.document_number,
+            "document_sha256": self.document_sha256,
+            "signed_act": self.signed_act,
+            "signature": self.signature,
+            "key_id": self.key_id,
+        }
+
+
+def sign_act(act: dict[str, Any], signer: Signer) -> dict[str, Any]:
+    """Wrap ``act`` in a signed envelope (what a client or authority does before submitting)."""
+    return {
+        "act": act,
+        "key_id": signer.key_id,
+        "signature": b64encode(signer.sign(canonical_bytes(act))),
+    }
+
+
+def read_signed_act(data: bytes | str | dict[str, Any]) -> tuple[dict[str, Any], str, bytes]:
+    """Split a signed envelope into the act, the key id and the signature bytes."""
+    envelope = data if isinstance(data, dict) else parse_json(data)
+    if not isinstance(envelope, dict):
+        raise ActFormatError("a signed act is a JSON object with 'act', 'key_id' and 'signature'")
+    if "signature" not in envelope or "key_id" not in envelope:
+        raise SignatureError("the act is not signed: 'key_id' and 'signature' are required")
+    act, key_id, signature = envelope.get("act"), envelope["key_id"], envelope["signature"]
+    extra = sorted(set(envelope) - {"act", "key_id", "signature"})
+    if extra:
+        raise ActFormatError(f"a signed act has only 'act', 'key_id' and 'signature', not {extra}")
+    if not isinstance(act, dict):
+        raise ActFormatError("'act' must be a JSON object")
+    if not isinstance(key_id, str) or not isinstance(signature, str):
+        raise SignatureError("'key_id' and 'signature' must be text")
+    return act, key_id, b64decode(signature, "signature")
+
+
+def check_signature(act: dict[str, Any], public_key: bytes, signature: bytes) -> bytes:
+    """Verify the signature over the act's canonical bytes; return those bytes."""
+    signed = canonical_bytes(act)
+    verify_signature(public_key, signed, signature)
+    return signed
+
+
+def parse_act(act: dict[str, Any], signed: bytes, key_id: str, signature: bytes) -> Act:
+    """Read a signed act's fields, each checked for presence and type; unknown fields refused."""
+    kind = act.get("type")
+    if kind not in EVENT_OF_ACT:
+        known = ", ".join(sorted(EVENT_OF_ACT))
+        raise ActFormatError(f"unknown act type {kind!r}; the act types are: {known}")
+    event_class = EVENT_OF_ACT[kind]
+    payload_types = payload_fields(event_class)
+    unknown = sorted(set(act) - ENVELOPE_FIELDS - set(payload_types))
+    if unknown:
+        raise ActFormatError(f"a {kind!r} act has no field {', '.join(map(repr, unknown))}")
+    document = act.get("document")
+    if not isinstance(document, dict) or set(document) - {"number", "sha256"}:
+        raise ActFormatError("'document' must be an object with 'number' and optional 'sha256'")
+    number = _text(document.get("number"), "document.number")
+    sha = document.get("sha256")
+    if sha is not None and not (isinstance(sha, str) and _SHA256.fullmatch(sha)):
+        raise ActFormatError("'document.sha256' must be 64 lower-case hexadecimal characters")
+    unit = act.get("unit")
+    for_authority = act.get("for_authority")
+    if (unit is not None) != (kind in UNIT_ACTS):
+        raise ActFormatError(
+            f"a {kind!r} act {'names' if kind in UNIT_ACTS else 'does not name'} a 'unit'"
+        )
+    if (for_authority is not None) != (kind in KEY_ACTS):
+        raise ActFormatError(
+            f"a {kind!r} act {'names' if kind in KEY_ACTS else 'does not name'} 'for_authority'"
+        )
+    fields = {name: parse_value(name, hint, act.get(name)) for name, hint in payload_types.items()}
+    return Act(
+        type=kind,
+        act_id=parse_value("act_id", UUID, act.get("act_id")),
+        authority=_text(act.get("authority"), "authority"),
+        signed_at=parse_value("signed_at", datetime, act.get("signed_at")),
+        effective_date=parse_value("effective_date", date, act.get("effective_date")),
+        document_number=number,
+        document_sha256=sha,
+        unit=None if unit is None else _text(unit, "unit"),
+        for_authority=None if for_authority is None else _text(for_authority, "for_authority"),
+        fields=fields,
+        signed_act=signed.decode("utf-8"),
+        signature=b64encode(signature),
+        key_id=key_id,
+    )
+
+
+@cache
+def payload_fields(event_class: type[RegistryEvent]) -> dict[str, Any]:
+    """The event's fields that an act supplies, with their types."""
+    hints = typing.get_type_hints(event_class)
+    return {
+        field.name: hints[field.name]
+        for field in dataclasses.fields(event_class)  # type: ignore[arg-type]
+        if field.name not in DERIVED_FIELDS
+    }
+
+
+def _text(value: Any, name: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ActFormatError(f"'{name}' is required and must be non-empty text")
+    return value
+
+
+def parse_value(name: str, hint: Any, value: Any) -> Any:  # noqa: PLR0911, PLR0912
+    """Turn one JSON value into the type the event field declares, or say what is wrong."""
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (types.UnionType, typing.Union):
+        if value is None:
+            return None
+        (inner,) = [arg for arg in args if arg is not type(None)]
+        return parse_value(name, inner, value)
+    if value is None:
+        raise ActFormatError(f"'{name}' is required")
+    if origin is typing.Literal:
+        if value not in args:
+            raise ActFormatError(f"'{name}' must be one of {', '.join(args)}, not {value!r}")
+        return value
+    if origin is list:
+        if not isinstance(value, list):
+            raise ActFormatError(f"'{name}' must be a list")
+        return [parse_value(f"{name}[{i}]", args[0], item) for i, item in enumerate(value)]
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise ActFormatError(f"'{name}' must be an object")
+        return {key: parse_value(f"{name}.{key}", args[1], item) for key, item in value.items()}
+    if isinstance(hint, type) and issubclass(hint, StrEnum):
+        try:
+            return hint(value)
+        except ValueError:
+            allowed = ", ".join(member.value for member in hint)
+            raise ActFormatError(f"'{name}' must be one of {allowed}, not {value!r}") from None
+    if hint is str:
+        return _text(value, name)
+    if hint is int:
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ActFormatError(f"'{name}' must be a whole number")
+        return value
+    if hint is UUID:
+        try:
+            return UUID(_text(value, name))
+        except ValueError:
+            raise ActFormatError(f"'{name}' must be a UUID, not {value!r}") from None
+    if hint is date:
+        if not isinstance(value, str) or not _DATE.fullmatch(value):
+            raise ActFormatError(f"'{name}' must be a date written YYYY-MM-DD, not {value!r}")
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ActFormatError(f"'{name}' is not a real calendar date: {value}") from None
+    if hint is datetime:
+        try:
+            moment = datetime.fromisoformat(_text(value, name))
+        except ValueError:
+            raise ActFormatError(f"'{name}' must be an ISO 8601 date and time") from None
+        if moment.tzinfo is None:
+            raise ActFormatError(f"'{name}' must say its time zone, e.g. 2024-03-01T10:00:00+08:00")
+        return moment
+    raise TypeError(f"no reader for field {name!r} of type {hint!r}")  # a programming error

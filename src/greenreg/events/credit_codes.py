@@ -1,0 +1,27 @@
+"""Unified Social Credit Codes (统一社会信用代码, GB 32100-2015)."""
+
+from __future__ import annotations
+
+from stdnum.cn import uscc
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
+
+from greenreg.errors import CreditCodeError
+
+
+def check_credit_code(code: str) -> str:
+    """Return the code in its compact form if its GB 32100 check character is right."""
+    try:
+        return str(uscc.validate(code))
+    except InvalidLength as error:
+        raise CreditCodeError(
+            f"{code!r} is not a credit code: it must have 18 characters"
+        ) from error
+    except InvalidChecksum as error:
+        raise CreditCodeError(
+            f"{code} is not a valid credit code: its check character (the 18th) is wrong"
+        ) from error
+    except (InvalidFormat, InvalidComponent) as error:
+        raise CreditCodeError(
+            f"{code!r} is not a valid credit code: it uses characters or a region code "
+            "that GB 32100 does not allow"
+        ) from error

@@ -1,0 +1,623 @@
+"""The write side: the registry accepts a signed act, or refuses it and changes nothing.
+
+:meth:`Registry.submit` is the whole story: read the envelope; find the signing authority and
+its key; check the signature over the canonical bytes; check the key was valid when the act was
+signed and is still valid now; read the act's fields; then run the command for the act's type,
+which checks competence and the rulebook and records the events. :meth:`decide` and
+:meth:`record` are the two halves, so a test can show two acts racing for one unit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, ClassVar, Literal
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+
+from greenreg.errors import (
+    ActFormatError,
+    CompetenceError,
+    ConflictError,
+    HistoryError,
+    NotFoundError,
+    RuleError,
+    SignatureError,
+)
+from greenreg.events.acts import Act, check_signature, parse_act, read_signed_act
+from greenreg.events.credit_codes import check_credit_code
+from greenreg.events.places import NATIONAL, check_division, check_jurisdiction, name_of, within
+from greenreg.events.signing import b64decode, check_public_key, key_id_of
+from greenreg.events.vocabulary import Flag, Programme, RegistryEvent
+from greenreg.registry.authority import ROOT, Authority, Key, authority_id_for
+from greenreg.registry.rulebooks import RULEBOOKS, Rulebook, rulebook_for
+from greenreg.registry.rulebooks.base import GREEN_MANUFACTURING
+from greenreg.registry.rulebooks.eco_parks import ECO_PARK, EcoParkRulebook
+from greenreg.registry.rulebooks.provincial import ProvincialRulebook
+from greenreg.registry.unit import (
+    Designation,
+    Unit,
+    designation_key,
+    unit_id_for_act,
+    unit_id_for_credit_code,
+)
+
+CLOCK_SKEW = timedelta(minutes=5)
+CORRECTABLE = {
+    "Designated": ("document_number", "batch", "grade"),
+    "Named": ("document_number", "batch", "grade"),
+    "UnitRegistered": ("name",),
+    "Renamed": ("name",),
+}
+
+Aggregates = list[Unit | Authority]
+
+
+class DateAsISO(Transcoding):
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+@dataclass(frozen=True)
+class RecordedEvent:
+    type: str
+    aggregate_id: UUID
+    version: int
+    position: int | None
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """The registry's answer to an accepted act (or to an act it had already recorded)."""
+
+    act_id: UUID
+    status: Literal["recorded", "already_recorded"]
+    events: list[RecordedEvent]
+    flags: list[Flag] = field(default_factory=list)
+
+    @property
+    def message(self) -> str:
+        if self.status == "already_recorded":
+            return f"act {self.act_id} was already recorded; nothing new was recorded"
+        return f"act {self.act_id} recorded as {', '.join(e.type for e in self.events)}"
+
+    @property
+    def subject_id(self) -> UUID:
+        return self.events[0].aggregate_id
+
+
+@dataclass
+class Decision:
+    """What an act will record, decided but not yet saved."""
+
+    act: Act
+    aggregates: Aggregates
+    already: Receipt | None = None
+
+
+class Registry(Application[UUID]):
+    """The registry of green-manufacturing designations."""
+
+    name = "greenreg"
+    env: ClassVar[dict[str, str]] = {"COMPRESSOR_TOPIC": "", "CIPHER_TOPIC": ""}
+
+    def __init__(
+        self,
+        env: dict[str, str] | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        super().__init__(env)
+        self.clock = clock or (lambda: datetime.now(UTC))
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    # --- the story of one act -------------------------------------------------------------
+
+    def submit(self, signed_act: bytes | str | dict[str, Any]) -> Receipt:
+        """Accept a signed act and record its events, or raise a ``GreenregError``."""
+        return self.record(self.decide(signed_act))
+
+    def decide(self, signed_act: bytes | str | dict[str, Any]) -> Decision:
+        body, key_id, signature = read_signed_act(signed_act)
+        now = self.clock()
+        signer = self._signer(body, key_id)
+        key = signer.key(key_id)
+        signed = check_signature(body, key.public_key, signature)
+        act = parse_act(body, signed, key_id, signature)
+        if act.signed_at > now + CLOCK_SKEW:
+            raise SignatureError(f"the act is signed in the future ({act.signed_at.isoformat()})")
+        key.check_valid_at(act.signed_at, "when the act was signed")
+        key.check_valid_at(now, "now, when the act is recorded")
+        command: Callable[[Act, Authority, datetime], Decision]
+        command = getattr(self, act.type)
+        return command(act, signer, now)
+
+    def record(self, decision: Decision) -> Receipt:
+        if decision.already is not None:
+            return decision.already
+        try:
+            recordings = self.save(*decision.aggregates)
+        except IntegrityError as error:
+            names = ", ".join(str(a.id) for a in decision.aggregates)
+            raise ConflictError(
+                f"another act changed {names} while this one was being checked; nothing was "
+                "recorded. Read the unit's history and submit again if the act still applies."
+            ) from error
+        events = [
+            RecordedEvent(
+                type(r.domain_event).__name__,
+                r.domain_event.originator_id,
+                r.domain_event.originator_version,
+                r.notification.id,
+            )
+            for r in recordings
+        ]
+        flags = [
+            f
+            for r in recordings
+            if isinstance(r.domain_event, RegistryEvent)
+            for f in r.domain_event.flags
+        ]
+        return Receipt(decision.act.act_id, "recorded", events, flags)
+
+    # --- the registry and its authorities -------------------------------------------------
+
+    def found_registry(self, act: Act, signer: Authority, now: datetime) -> Decision:
+        root_id = authority_id_for(ROOT)
+        root = Authority._create(act.event_class, id=root_id, **self._common(act, root_id, now, []))
+        return Decision(act, [root])
+
+    def register_authority(self, act: Act, signer: Authority, now: datetime) -> Decision:
+        self._check_root(act)
+        code = act.fields["code"]
+        if code == ROOT:
+            raise ActFormatError("'root' is the registry's own key, not an authority code")
+        check_jurisdiction(act.fields["jurisdiction"])
+        for programme in act.fields["programmes"]:
+            if programme not in set(Programme):
+                allowed = ", ".join(p.value for p in Programme)
+                raise ActFormatError(f"{programme!r} is not a programme; programmes: {allowed}")
+        existing = self._find_authority(code)
+        if existing is not None:
+            return self._already(act, existing, f"authority {code!r} is already registered")
+        authority = Authority._create(
+            act.event_class,
+            id=authority_id_for(code),
+            **self._common(act, signer.id, now, []),
+        )
+        return Decision(act, [authority])
+
+    def add_key(self, act: Act, signer: Authority, now: datetime) -> Decision:
+        self._check_root(act)
+        authority = self._authority(str(act.for_authority))
+        if act.act_id in authority.acts:
+            return self._already(act, authority, "")
+        public_key = b64decode(act.fields["public_key"], "public key")
+        check_public_key(public_key)
+        new_key_id = key_id_of(public_key)
+        if new_key_id in authority.keys:
+            raise HistoryError(f"key {new_key_id} is already a key of {authority.name}")
+        authority.record(
+            act.event_class, new_key_id=new_key_id, **self._common(act, signer.id, now, [])
+        )
+        return Decision(act, [authority])
+
+    def revoke_key(self, act: Act, signer: Authority, now: datetime) -> Decision:
+        self._check_root(act)
+        authority = self._authority(str(act.for_authority))
+        if act.act_id in authority.acts:
+            return self._already(act, authority, "")
+        key = authority.key(act.fields["revoked_key_id"])
+        if key.revoked_at is not None:
+            raise HistoryError(f"key {key.key_id} was already revoked on {key.revoked_at}")
+        authority.record(act.event_class, **self._common(act, signer.id, now, []))
+        return Decision(act, [authority])
+
+    # --- units ----------------------------------------------------------------------------
+
+    def register_unit(self, act: Act, signer: Authority, now: datetime) -> Decision:
+        fields = dict(act.fields)
+        check_division(fields["division"])
+        self._check_area(signer, fields["division"])
+        if fields["credit_code"] is not None:
+            fields["credit_code"] = check_credit_code(fields["credit_code"])
+            unit_id = unit_id_for_credit_code(fields["credit_code"])
+        elif fields["kind"] == "enterprise":
+            raise ActFormatError("an enterprise is registered with its credit code")
+        else:
+            unit_id = unit_id_for_act(act.act_id)
+        existing = self._find_unit(unit_id)
+        if existing is not None:
+            return self._already(
+                act, existing, f"a unit with credit code {fields['credit_code']} is already "
+                f"registered as {existing.state.name} ({existing.id})"
+            )
+        unit = Unit._create(
+            act.event_class,
+            id=unit_id,
+            **{**self._common(act, signer.id, now, []), **fields},
+        )
+        return Decision(act, [unit])
+
+    def designate(self, act: Act, signer: Authority, now: datetime) -> Decision:
+        unit, rulebook = self._unit_and_rulebook(act, signer)
+        if unit is None:
+            return self._already_for(act)
+        programme, jurisdiction = act.fields["programme"], act.fields["jurisdiction"]
+        self._check_relistable(unit, programme, jurisdiction, act.effective_date)
+        rulebook.check_designation(unit.state, programme, jurisdiction, act.effective_date)
+        if isinstance(rulebook, ProvincialRulebook):
+            rulebook.check_grade(act.fields["grade"])
+        unit.record(act.event_class, **self._common(act, signer.id, now, []))
+        return Decision(act, [unit])
+
+    def name_park(self, act: Act, signer: Authority, now: datetime) -> Decision:
+        unit, rulebook = self._unit_and_rulebook(act, signer)
+        if unit is None:
+            return self._already_for(act)
+        assert isinstance(rulebook, EcoParkRulebook)
+        self._check_relistable(unit, ECO_PARK, NATIONAL, act.effective_date)
+        rulebook.check_naming(unit.state, act.effective_date)
+        unit.record(act.event_class, **self._common(act, signer.id, now, []))
+        return Decision(act, [unit])
+
+    def approve_creation(self, act: Act, signer: Authority, now: datetime) -> Decision:
+        unit, rulebook = self._unit_and_rulebook(act, signer)
+        if unit is None:
+            return self._already_for(act)
+        assert isinstance(rulebook, EcoParkRulebook)
+        rulebook.check_creation(unit.state, act.fields["jurisdiction"], act.effective_date)
+        unit.record(act.event_class, **self._common(act, signer.id, now, []))
+        return Decision(act, [unit])
+
+    def extend_creation(self, act: Act, signer: Authority, now: datetime) -> Decision:
+        unit, rulebook = self._unit_and_rulebook(act, signer)
+        if unit is None:
+            return self._already_for(act)
+        assert isinstance(rulebook, EcoParkRulebook)
+        key = (ECO_PARK, act.fields["jurisdiction"])
+        creation = unit.state.creations.get(key)
+        if creation is None:
+            raise HistoryError(f"{unit.state.name} has no creation period approved by this body")
+        rulebook.check_extension(creation, act.effective_date, act.fields["extended_to"])
+        unit.record(act.event_class, **self._common(act, signer.id, now, []))
+        return Decision(act, [unit])
+
+    def rename(self, act: Act, signer: Authority, now: datetime) -> Decision:
+        unit = self._unit_acted_on(act, signer)
+        if unit is None:
+            return self._already_for(act)
+        state = unit.state
+        if act.fields["new_name"] == state.name:
+            raise HistoryError(f"the unit is already called {state.name}")
+        if act.effective_date < state.named_since:
+            raise HistoryError(
+                f"the new name would take effect on {act.effective_date}, before the current "
+                f"name {state.name} (in effect since {state.named_since}); use a correction"
+            )
+        flags = self._notice_flags(unit, act.effective_date, act.fields["reported_on"])
+        unit.record(act.event_class, **self._common(act, signer.id, now, flags))
+        return Decision(act, [unit])
+
+    def reorganise(self, act: Act, signer: Authority, now: datetime) -> Decision:
+        predecessors, successors = act.fields["predecessors"], act.fields["successors"]
+        if not predecessors or not successors:
+            raise ActFormatError("a reorganisation names at least one predecessor and successor")
+        units = [self._unit(str(unit_id)) for unit_id in dict.fromkeys(predecessors + successors)]
+        if act.act_id in units[0].acts:
+            return self._already(act, units[0], "")
+        for unit in units:
+            self._check_area(signer, unit.state.division)
+            if unit.state.ceased:
+                raise HistoryError(f"{unit.state.name} already ceased in an earlier reorganisation")
+        for unit in units:
+            flags = self._notice_flags(unit, act.effective_date, act.fields["reported_on"])
+            unit.record(act.event_class, **self._common(act, signer.id, now, flags))
+        return Decision(act, list(units))
+
+    def file_report(self, act: Act, signer: Authority, now: datetime) -> Decision:
+        unit = self._unit_acted_on(act, signer)
+        if unit is None:
+            return self._already_for(act)
+        report, year, filed_on = act.fields["report"], act.fields["year"], act.fields["filed_on"]
+        books = [b for b in RULEBOOKS if report in b.report_deadlines]
+        if not books:
+            kinds = sorted({k for b in RULEBOOKS for k in b.report_deadlines})
+            raise ActFormatError(f"{report!r} is not a kind of report; kinds: {', '.join(kinds)}")
+        if filed_on <= date(year, 1, 1):
+            raise HistoryError(f"a report for {year} cannot be filed on {filed_on}")
+        flags = [f for book in books for f in book.report_flags(report, year, filed_on)]
+        unit.record(act.event_class, **self._common(act, signer.id, now, flags))
+        return Decision(act, [unit])
+
+    def warn(self, act: Act, signer: Authority, now: datetime) -> Decision:
+        unit, rulebook = self._unit_and_rulebook(act, signer)
+        if unit is None:
+            return self._already_for(act)
+        designation = self._in_force(unit, act, "warned")
+        if designation.status == "warned":
+            raise HistoryError(f"{unit.state.name} is already warned since {designation.changed_on}")
+        rulebook.check_warning(act.fields["ground"], act.effective_date, act.fields["rectify_by"])
+        unit.record(act.event_class, **self._common(act, signer.id, now, []))
+        return Decision(act, [unit])
+
+    def lift_warning(self, act: Act, signer: Authority, now: datetime) -> Decision:
+        unit, _ = self._unit_and_rulebook(act, signer)
+        if unit is None:
+            return self._already_for(act)
+        designation = self._in_force(unit, act, "cleared of a warning")
+        if designation.status != "warned":
+            raise HistoryError(f"{unit.state.name} is not under a warning")
+        unit.record(act.event_class, **self._common(act, signer.id, now, []))
+        return Decision(act, [unit])
+
+    def remove(self, act: Act, signer: Authority, now: datetime) -> Decision:
+        unit, rulebook = self._unit_and_rulebook(act, signer)
+        if unit is None:
+            return self._already_for(act)
+        self._in_force(unit, act, "removed")
+        programme, jurisdiction = act.fields["programme"], act.fields["jurisdiction"]
+        ground = rulebook.ground(act.fields["ground"])
+        ended = [designation_key(programme, jurisdiction)]
+        if ground.all_levels:
+            ended = [
+                designation_key(d.programme, d.jurisdiction)
+                for d in unit.state.designations.values()
+                if d.in_force and d.programme in GREEN_MANUFACTURING
+            ]
+        bans = rulebook.bans_after(programme, jurisdiction, act.fields["ground"], act.effective_date)
+        unit.record(
+            act.event_class,
+            ended=ended,
+            bans=[ban.to_record() for ban in bans],
+            **self._common(act, signer.id, now, []),
+        )
+        return Decision(act, [unit])
+
+    def disqualify(self, act: Act, signer: Authority, now: datetime) -> Decision:
+        unit, rulebook = self._unit_and_rulebook(act, signer)
+        if unit is None:
+            return self._already_for(act)
+        assert isinstance(rulebook, ProvincialRulebook)
+        programme, jurisdiction = act.fields["programme"], act.fields["jurisdiction"]
+        if act.fields["ground"] != "fraud":
+            raise RuleError("an application is disqualified for fraud only (003 art. 22)")
+        current = unit.state.designations.get((programme, jurisdiction))
+        if current is not None and current.in_force:
+            raise HistoryError(
+                f"{unit.state.name} is listed since {current.since}; remove it instead of "
+                "disqualifying an application (003 arts. 21(3), 22)"
+            )
+        bans = rulebook.disqualification_bans(jurisdiction, act.effective_date)
+        unit.record(
+            act.event_class,
+            bans=[ban.to_record() for ban in bans],
+            **self._common(act, signer.id, now, []),
+        )
+        return Decision(act, [unit])
+
+    def correct(self, act: Act, signer: Authority, now: datetime) -> Decision:
+        unit = self._unit(str(act.unit))
+        if act.act_id in unit.acts:
+            return self._already(act, unit, "")
+        corrected = unit.events_by_act.get(act.fields["corrects"])
+        if corrected is None:
+            raise NotFoundError(f"{unit.state.name} has no act {act.fields['corrects']} to correct")
+        if corrected.authority_id != signer.id:
+            raise CompetenceError("only the authority that issued an act may correct it")
+        allowed = CORRECTABLE.get(type(corrected).__name__, ())
+        changes = act.fields["changes"]
+        wrong = sorted(set(changes) - set(allowed))
+        if not changes or wrong:
+            raise RuleError(
+                f"a correction of a {type(corrected).__name__} event may change "
+                f"{', '.join(allowed) or 'nothing'}; not {', '.join(wrong) or 'nothing'}"
+            )
+        unit.record(act.event_class, **self._common(act, signer.id, now, []))
+        return Decision(act, [unit])
+
+    # --- checks shared by the commands ----------------------------------------------------
+
+    def _signer(self, body: dict[str, Any], key_id: str) -> Authority:
+        code = body.get("authority")
+        if not isinstance(code, str):
+            raise ActFormatError("'authority' is required: the code of the signing authority")
+        if body.get("type") == "found_registry":
+            return self._founding_signer(body, key_id)
+        authority = self._find_authority(code)
+        if authority is None:
+            if code == ROOT:
+                raise SignatureError("the registry has not been founded: no root key is known")
+            raise SignatureError(f"the act is signed for {code!r}, an authority the registry "
+                                 "does not know; its key cannot be checked")
+        return authority
+
+    def _founding_signer(self, body: dict[str, Any], key_id: str) -> Authority:
+        """The founding act is self-signed by the root key it declares."""
+        if self._find_authority(ROOT) is not None:
+            raise HistoryError("the registry is already founded; it has one root key")
+        if body.get("authority") != ROOT:
+            raise ActFormatError("the registry is founded by its root key: 'authority': 'root'")
+        public_key = b64decode(str(body.get("root_public_key", "")), "root public key")
+        check_public_key(public_key)
+        if key_id_of(public_key) != key_id:
+            raise SignatureError("the founding act must be signed by the root key it declares")
+        founder = Authority()
+        founder.keys[key_id] = Key(key_id, public_key, datetime.min.replace(tzinfo=UTC), None)
+        return founder
+
+    @staticmethod
+    def _check_root(act: Act) -> None:
+        if act.authority != ROOT:
+            raise CompetenceError("only the registry's root key registers authorities and keys")
+
+    @staticmethod
+    def _check_area(authority: Authority, division: str) -> None:
+        if authority.code == ROOT or not within(division, authority.jurisdiction):
+            raise CompetenceError(
+                f"{authority.name or authority.code} ({authority.jurisdiction}) may not act on a "
+                f"unit in {name_of(division)} ({division}): it is outside its jurisdiction"
+            )
+
+    def _unit_acted_on(self, act: Act, signer: Authority) -> Unit | None:
+        """The unit the act names; ``None`` when it has recorded this act already."""
+        unit = self._unit(str(act.unit))
+        if act.act_id in unit.acts:
+            return None
+        self._check_area(signer, unit.state.division)
+        if unit.state.ceased and act.type != "file_report":
+            raise HistoryError(f"{unit.state.name} ceased in a reorganisation; act on its successor")
+        return unit
+
+    def _unit_and_rulebook(self, act: Act, signer: Authority) -> tuple[Unit | None, Rulebook]:
+        """The unit, and the rulebook for the act's programme and jurisdiction, after checking
+        the authority issues that programme for that jurisdiction."""
+        programme, jurisdiction = act.fields["programme"], act.fields["jurisdiction"]
+        check_jurisdiction(jurisdiction)
+        rulebook = rulebook_for(programme, jurisdiction)
+        rulebook.check_act(act.type, jurisdiction)
+        if jurisdiction != signer.jurisdiction:
+            raise CompetenceError(
+                f"{signer.name} issues lists for {name_of(signer.jurisdiction)} "
+                f"({signer.jurisdiction}), not for {name_of(jurisdiction)} ({jurisdiction})"
+            )
+        if programme not in signer.programmes:
+            raise CompetenceError(f"{signer.name} does not issue {programme} designations")
+        unit = self._unit_acted_on(act, signer)
+        return unit, rulebook
+
+    @staticmethod
+    def _check_relistable(unit: Unit, programme: str, jurisdiction: str, effective: date) -> None:
+        if unit.state.ceased:
+            raise HistoryError(f"{unit.state.name} ceased in a reorganisation")
+        current = unit.state.designations.get((programme, jurisdiction))
+        if current is None:
+            return
+        if current.in_force:
+            raise HistoryError(
+                f"{unit.state.name} is already on this list since {current.since} "
+                f"({current.document_number})"
+            )
+        if effective <= current.changed_on:
+            raise HistoryError(
+                f"the designation would take effect on {effective}, not after the unit left "
+                f"this list on {current.changed_on}"
+            )
+
+    @staticmethod
+    def _in_force(unit: Unit, act: Act, what: str) -> Designation:
+        key = (act.fields["programme"], act.fields["jurisdiction"])
+        designation = unit.state.designations.get(key)
+        if designation is None or not designation.in_force:
+            raise HistoryError(
+                f"{unit.state.name} is not on the {key[0]} list of {name_of(key[1])}, "
+                f"so it cannot be {what}"
+            )
+        if act.effective_date < designation.changed_on:
+            raise HistoryError(
+                f"the act takes effect on {act.effective_date}, before the unit's last change on "
+                f"this list ({designation.changed_on}, designated {designation.since})"
+            )
+        return designation
+
+    @staticmethod
+    def _notice_flags(unit: Unit, changed_on: date, reported_on: date) -> list[Flag]:
+        if reported_on < changed_on:
+            raise HistoryError(f"a change on {changed_on} cannot be reported on {reported_on}")
+        return [f for book in RULEBOOKS for f in book.notice_flags(unit.state, changed_on, reported_on)]
+
+    @staticmethod
+    def _common(act: Act, authority_id: UUID, now: datetime, flags: list[Flag]) -> dict[str, Any]:
+        return {
+            **act.envelope(),
+            **act.fields,
+            "authority_id": authority_id,
+            "timestamp": now,
+            "flags": flags,
+        }
+
+    # --- reading aggregates ---------------------------------------------------------------
+
+    def _unit(self, reference: str) -> Unit:
+        unit_id = _unit_id(reference)
+        unit = self._find_unit(unit_id)
+        if unit is None:
+            raise NotFoundError(f"there is no unit {reference} in the registry")
+        return unit
+
+    def _find_unit(self, unit_id: UUID) -> Unit | None:
+        try:
+            aggregate = self.repository.get(unit_id)
+        except AggregateNotFoundError:
+            return None
+        if not isinstance(aggregate, Unit):
+            raise NotFoundError(f"{unit_id} is not a unit")
+        return aggregate
+
+    def _authority(self, code: str) -> Authority:
+        authority = self._find_authority(code)
+        if authority is None:
+            raise NotFoundError(f"there is no authority {code!r} in the registry")
+        return authority
+
+    def _find_authority(self, code: str) -> Authority | None:
+        try:
+            aggregate = self.repository.get(authority_id_for(code))
+        except AggregateNotFoundError:
+            return None
+        assert isinstance(aggregate, Authority)
+        return aggregate
+
+    def _already(self, act: Act, aggregate: Unit | Authority, refusal: str) -> Decision:
+        """The act's id is known: the same act again is answered; another act is refused."""
+        version = aggregate.acts.get(act.act_id)
+        if version is None:
+            raise ConflictError(refusal)
+        stored = self.events.get(aggregate.id, gt=version - 1, lte=version)
+        event = next(iter(stored))
+        assert isinstance(event, RegistryEvent)
+        if event.signed_act != act.signed_act:
+            raise ConflictError(
+                f"act id {act.act_id} was already used for a different act; "
+                "each act needs its own act_id"
+            )
+        recorded = RecordedEvent(type(event).__name__, aggregate.id, version, None)
+        return Decision(act, [], Receipt(act.act_id, "already_recorded", [recorded]))
+
+    def _already_for(self, act: Act) -> Decision:
+        return self._already(act, self._unit(str(act.unit)), "")
+
+    # --- reading, for the CLI and tests ---------------------------------------------------
+
+    def unit(self, reference: str) -> Unit:
+        """The unit with this id or credit code."""
+        return self._unit(reference)
+
+    def authority(self, code: str) -> Authority:
+        return self._authority(code)
+
+    def event_count(self) -> int:
+        return self.recorder.max_notification_id() or 0
+
+
+def _unit_id(reference: str) -> UUID:
+    if len(reference) == 18:
+        return unit_id_for_credit_code(check_credit_code(reference))
+    try:
+        return UUID(reference)
+    except ValueError:
+        raise ActFormatError(
+            f"{reference!r} names no unit: give the unit's id (a UUID) or its credit code"
+        ) from None
+

@@ -1,0 +1,172 @@
+"""What every rulebook has: its programmes, its grounds, its deadlines, and the common checks.
+
+A rulebook is law as code for one policy text. Every rule names the file and article it comes
+from (see ``seeds/README.md``), and says whether its end date is inclusive. All end dates in
+this package are inclusive: the last day on which the rule still applies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from greenreg.errors import BanError, CalendarCoverageError, RuleError
+from greenreg.events.places import Level, level_of, name_of, within
+from greenreg.events.vocabulary import Flag, Programme
+from greenreg.registry.periods import period_end
+from greenreg.registry.unit import Ban, UnitState
+
+GREEN_MANUFACTURING = (
+    Programme.GREEN_FACTORY.value,
+    Programme.GREEN_PARK.value,
+    Programme.GREEN_SUPPLY_CHAIN.value,
+)
+
+
+@dataclass(frozen=True)
+class Ground:
+    """A ground for removal: its article, and the ban it brings (``ban_years`` 0: none)."""
+
+    article: str
+    text: str
+    ban_years: int
+    ban_rule: str
+    all_levels: bool = False
+
+
+@dataclass(frozen=True)
+class ReportDeadline:
+    """A yearly report for year Y is due on ``month``/``day`` of Y+1, that day included."""
+
+    month: int
+    day: int
+    rule: str
+
+
+Scope = tuple[tuple[str, ...], tuple[str, ...]]
+"""Which lists a ban covers: (programmes, jurisdictions); a jurisdiction covers those inside it."""
+
+
+def flag(code: str, rule: str, message: str) -> Flag:
+    return {"code": code, "rule": rule, "message": message}
+
+
+class Rulebook:
+    """The rules of one policy text. Subclasses fill in the tables and add their own checks."""
+
+    source = ""  # the seed file's number: 000, 001, 002, 003, 004
+    title = ""
+    programmes: tuple[str, ...] = ()
+    levels: tuple[Level, ...] = ()
+    removal_grounds: dict[str, Ground] = {}  # noqa: RUF012 (read-only tables in subclasses)
+    warning_grounds: dict[str, str] = {}  # noqa: RUF012
+    report_deadlines: dict[str, ReportDeadline | None] = {}  # noqa: RUF012
+
+    def governs(self, programme: str, jurisdiction: str) -> bool:
+        return programme in self.programmes and level_of(jurisdiction) in self.levels
+
+    def check_act(self, act_type: str, jurisdiction: str) -> None:
+        """Which acts this rulebook knows at which level (eco-parks differ; see there)."""
+        if act_type in ("approve_creation", "extend_creation", "name_park"):
+            raise RuleError(
+                f"{self.title} has no creation period or naming; use 'designate' ({self.source})"
+            )
+        if act_type == "disqualify":
+            raise RuleError(
+                f"{self.title} has no disqualification of applications; "
+                "it exists in the provincial rules (003 art. 22)"
+            )
+
+    # --- designation ------------------------------------------------------------------------
+
+    def check_designation(
+        self, unit: UnitState, programme: str, jurisdiction: str, effective: date
+    ) -> None:
+        self.check_not_banned(unit, programme, jurisdiction, effective)
+
+    @staticmethod
+    def check_not_banned(
+        unit: UnitState, programme: str, jurisdiction: str, effective: date
+    ) -> None:
+        """A banned unit may not be designated or approved within the ban's scope, from the
+        ban's first day to its last day, both included."""
+        for ban in unit.bans:
+            covered = programme in ban.programmes and any(
+                within(jurisdiction, area) for area in ban.jurisdictions
+            )
+            if covered and ban.first_day <= effective <= ban.last_day:
+                raise BanError(
+                    f"{unit.name} is banned from {programme} lists of "
+                    f"{', '.join(name_of(j) for j in ban.jurisdictions)} "
+                    f"from {ban.first_day} to {ban.last_day} inclusive ({ban.rule}; "
+                    f"ground: {ban.ground}); it may be designated again from "
+                    f"{date.fromordinal(ban.last_day.toordinal() + 1)}"
+                )
+
+    # --- warnings and removals --------------------------------------------------------------
+
+    def check_warning(self, ground: str, effective: date, rectify_by: date) -> None:
+        self.check_ground(ground, self.warning_grounds, "warning")
+        if rectify_by < effective:
+            raise RuleError(
+                f"the rectification deadline {rectify_by} is before the warning ({effective})"
+            )
+
+    def ground(self, code: str) -> Ground:
+        self.check_ground(code, self.removal_grounds, "removal")
+        return self.removal_grounds[code]
+
+    def check_ground(self, code: str, table: dict[str, object], what: str) -> None:
+        if code not in table:
+            known = ", ".join(sorted(table)) or "none"
+            raise RuleError(f"{code!r} is not a {what} ground of {self.title}; grounds: {known}")
+
+    def ban_scope(self, programme: str, jurisdiction: str, ground: Ground) -> Scope:
+        """Which lists a removal on ``ground`` bars the unit from."""
+        raise NotImplementedError
+
+    def bans_after(
+        self, programme: str, jurisdiction: str, ground_code: str, effective: date
+    ) -> list[Ban]:
+        """The ban a removal brings: from the removal's effective date through the
+        corresponding day ``ban_years`` later, inclusive (Civil Code arts. 201-202)."""
+        ground = self.ground(ground_code)
+        if ground.ban_years == 0:
+            return []
+        programmes, jurisdictions = self.ban_scope(programme, jurisdiction, ground)
+        return [
+            Ban(
+                programmes=programmes,
+                jurisdictions=jurisdictions,
+                first_day=effective,
+                last_day=period_end(effective, years=ground.ban_years),
+                rule=ground.ban_rule,
+                ground=f"{ground_code} ({ground.article})",
+            )
+        ]
+
+    # --- compliance flags (never refusals) -------------------------------------------------
+
+    def notice_flags(self, unit: UnitState, changed_on: date, reported_on: date) -> list[Flag]:
+        """Flags for a rename or reorganisation reported late. Default: no fixed deadline."""
+        return []
+
+    def report_flags(self, report: str, year: int, filed_on: date) -> list[Flag]:
+        deadline = self.report_deadlines.get(report)
+        if deadline is None:
+            return []
+        due = date(year + 1, deadline.month, deadline.day)
+        if filed_on <= due:
+            return []
+        return [
+            flag(
+                "late_report",
+                deadline.rule,
+                f"the {report} for {year} was filed on {filed_on}, after its deadline {due}",
+            )
+        ]
+
+
+def calendar_flag(rule: str, error: CalendarCoverageError) -> Flag:
+    """What to say when a deadline cannot be computed: that it cannot, and why."""
+    return flag("deadline_undetermined", rule, str(error))

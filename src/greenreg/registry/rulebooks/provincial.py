@@ -1,0 +1,120 @@
+"""A province's three-level rules for green factories, parks and supply chains (003).
+
+Applies to provincial and municipal lists of every province except Chongqing, which has its own
+rules (001). Provincial green factories must first be on a municipal list (art. 12); grades are
+A, B or C (art. 14); units removed in dynamic adjustment are barred for three years (art. 17(3));
+fraud found during evaluation disqualifies an application and bars it for three years (art. 22);
+a major accident removes a unit from every level (art. 21); yearly forms are due by 15 April
+(art. 18). Renames and boundary changes are to be reported "promptly" (art. 23), which sets no
+fixed deadline, so no lateness is flagged.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from greenreg.errors import RuleError
+from greenreg.events.places import NATIONAL, Level, level_of, province_of, within
+from greenreg.events.vocabulary import Programme
+from greenreg.registry.periods import period_end
+from greenreg.registry.rulebooks.base import (
+    GREEN_MANUFACTURING,
+    Ground,
+    ReportDeadline,
+    Rulebook,
+    Scope,
+)
+from greenreg.registry.unit import Ban, UnitState
+
+BAN = "003 art. 17(3): 3 years"
+GRADES = ("A", "B", "C")
+CHONGQING = "500000"
+DISQUALIFICATION_YEARS = 3
+
+
+class ProvincialRulebook(Rulebook):
+    source = "003"
+    title = "the provincial three-level green-manufacturing rules"
+    programmes = GREEN_MANUFACTURING
+    levels = (Level.PROVINCIAL, Level.MUNICIPAL)
+    removal_grounds = {  # noqa: RUF012
+        "not_operating": Ground("003 art. 17(1), 21(1)", "not operating normally", 3, BAN),
+        "accident_or_violation": Ground("003 art. 17(2), 21(1)", "accident or violation", 3, BAN),
+        "inspection_findings": Ground("003 art. 17(4), 21(1)", "serious inspection findings", 3, BAN),
+        "energy_inspection": Ground("003 art. 17(5), 21(1)", "energy inspection unrectified", 3, BAN),
+        "dishonest_debtor": Ground("003 art. 17(6), 21(1)", "listed as dishonest debtor", 3, BAN),
+        "report_refused": Ground("003 art. 21(2)", "refused the yearly form", 3, BAN),
+        "fraud": Ground("003 art. 21(3)", "falsified materials or data", 3, BAN),
+        "no_longer_meets_standard": Ground("003 art. 23", "fails the standard after a change", 3, BAN),
+        "major_accident": Ground(
+            "003 art. 21, last paragraph",
+            "major accident or level-II+ environmental incident",
+            3,
+            BAN,
+            all_levels=True,
+        ),
+    }
+    warning_grounds = {  # noqa: RUF012
+        "rectification_required": "003 art. 25",
+        "dynamic_review": "003 art. 19",
+    }
+    report_deadlines = {  # noqa: RUF012
+        "dynamic_management_form": ReportDeadline(4, 15, "003 art. 18"),
+    }
+
+    def governs(self, programme: str, jurisdiction: str) -> bool:
+        return super().governs(programme, jurisdiction) and not within(jurisdiction, CHONGQING)
+
+    def check_act(self, act_type: str, jurisdiction: str) -> None:
+        if act_type != "disqualify":
+            super().check_act(act_type, jurisdiction)
+
+    def check_designation(
+        self, unit: UnitState, programme: str, jurisdiction: str, effective: date
+    ) -> None:
+        super().check_designation(unit, programme, jurisdiction, effective)
+        if programme == Programme.GREEN_FACTORY and level_of(jurisdiction) == Level.PROVINCIAL:
+            self.check_municipal_first(unit, jurisdiction, effective)
+
+    @staticmethod
+    def check_municipal_first(unit: UnitState, province: str, effective: date) -> None:
+        """A provincial green factory must first be on a municipal list (003 art. 12)."""
+        for d in unit.designations.values():
+            if (
+                d.programme == Programme.GREEN_FACTORY
+                and d.level == Level.MUNICIPAL
+                and within(d.jurisdiction, province)
+                and d.in_force
+                and d.since <= effective
+            ):
+                return
+        raise RuleError(
+            f"{unit.name} is not on a municipal green-factory list of this province on "
+            f"{effective}; a provincial green factory must first be listed by its city (003 art. 12)"
+        )
+
+    @staticmethod
+    def check_grade(grade: str | None) -> None:
+        if grade is not None and grade not in GRADES:
+            raise RuleError(f"grade {grade!r} is not A, B or C (003 art. 14)")
+
+    def ban_scope(self, programme: str, jurisdiction: str, ground: Ground) -> Scope:
+        # Art. 17: barred from every green-manufacturing list of the province; a major accident
+        # (removal from every level) bars from every list, national included.
+        area = NATIONAL if ground.all_levels else province_of(jurisdiction)
+        return GREEN_MANUFACTURING, (area,)
+
+    def disqualification_bans(self, jurisdiction: str, effective: date) -> list[Ban]:
+        """Fraud in evaluation: no application for 3 years, through the corresponding day
+        inclusive (003 art. 22), to any green-manufacturing list of the province."""
+        return [
+            Ban(
+                GREEN_MANUFACTURING,
+                (province_of(jurisdiction),),
+                effective,
+                period_end(effective, years=DISQUALIFICATION_YEARS),
+                "003 art. 22: 3 years",
+                "fraud (003 art. 22)",
+            )
+        ]
+

@@ -1,0 +1,276 @@
+"""The ``Unit`` aggregate: a park or an enterprise, and everything that happened to it.
+
+A unit folds its events into the state the rulebooks judge the next act against: its name, its
+designations by (programme, jurisdiction), its eco-park creation periods, its bans, and the act
+ids it has recorded (so a resubmitted act is recognised).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from functools import singledispatchmethod
+from typing import Any, Literal
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate
+
+from greenreg.events.places import Level, level_of
+from greenreg.events.vocabulary import (
+    ApplicationDisqualified,
+    BanRecord,
+    Corrected,
+    CreationApproved,
+    CreationExtended,
+    Designated,
+    RegistryEvent,
+    Removed,
+    Renamed,
+    Reorganised,
+    ReportFiled,
+    UnitRegistered,
+    Warned,
+    WarningLifted,
+)
+
+NAMESPACE = UUID("5d3a3f4e-8a52-4f1e-9b0e-6c1f2a9d7e10")
+
+Status = Literal["listed", "warned", "removed", "superseded"]
+
+
+def unit_id_for_credit_code(credit_code: str) -> UUID:
+    """A unit with a credit code has one id, whoever registers it."""
+    return uuid5(NAMESPACE, f"uscc:{credit_code}")
+
+
+def unit_id_for_act(act_id: UUID) -> UUID:
+    """A unit without a credit code (most parks) takes its id from the act that registered it."""
+    return uuid5(NAMESPACE, f"act:{act_id}")
+
+
+@dataclass(frozen=True)
+class Designation:
+    programme: str
+    jurisdiction: str
+    since: date
+    status: Status
+    changed_on: date
+    act_id: UUID
+    document_number: str
+    batch: str | None
+    grade: str | None
+    rectify_by: date | None = None
+
+    @property
+    def level(self) -> Level:
+        return level_of(self.jurisdiction)
+
+    @property
+    def in_force(self) -> bool:
+        return self.status in ("listed", "warned")
+
+
+@dataclass(frozen=True)
+class Creation:
+    """An eco-industrial park's creation period (004 art. 13)."""
+
+    programme: str
+    jurisdiction: str
+    approved_on: date
+    extended_to: date | None
+    act_id: UUID
+
+
+@dataclass(frozen=True)
+class Ban:
+    programmes: tuple[str, ...]
+    jurisdictions: tuple[str, ...]
+    first_day: date
+    last_day: date
+    rule: str
+    ground: str
+
+    @classmethod
+    def from_record(cls, record: BanRecord) -> Ban:
+        return cls(
+            programmes=tuple(record["programmes"]),
+            jurisdictions=tuple(record["jurisdictions"]),
+            first_day=date.fromisoformat(record["first_day"]),
+            last_day=date.fromisoformat(record["last_day"]),
+            rule=record["rule"],
+            ground=record["ground"],
+        )
+
+    def to_record(self) -> BanRecord:
+        return {
+            "programmes": list(self.programmes),
+            "jurisdictions": list(self.jurisdictions),
+            "first_day": self.first_day.isoformat(),
+            "last_day": self.last_day.isoformat(),
+            "rule": self.rule,
+            "ground": self.ground,
+        }
+
+
+@dataclass
+class UnitState:
+    kind: str = ""
+    name: str = ""
+    credit_code: str | None = None
+    division: str = ""
+    registered_on: date = date.min
+    named_since: date = date.min
+    former_names: list[tuple[str, date]] = field(default_factory=list)
+    designations: dict[tuple[str, str], Designation] = field(default_factory=dict)
+    creations: dict[tuple[str, str], Creation] = field(default_factory=dict)
+    bans: list[Ban] = field(default_factory=list)
+    reports: dict[tuple[str, int], date] = field(default_factory=dict)
+    predecessors: list[UUID] = field(default_factory=list)
+    successors: list[UUID] = field(default_factory=list)
+    ceased: bool = False
+
+
+class Unit(Aggregate):
+    """A park or an enterprise under the registry."""
+
+    def __init__(self) -> None:
+        self.state = UnitState()
+        self.acts: dict[UUID, int] = {}  # act id -> the version it produced
+        self.events_by_act: dict[UUID, RegistryEvent] = {}
+
+    def record(self, event_class: type[RegistryEvent], **kwargs: Any) -> None:
+        self.trigger_event(event_class, **kwargs)
+
+    def when(self, event: RegistryEvent) -> None:
+        self.acts[event.act_id] = event.originator_version
+        self.events_by_act[event.act_id] = event
+        self._apply(event)
+
+    @singledispatchmethod
+    def _apply(self, event: RegistryEvent) -> None:
+        raise NotImplementedError(type(event).__name__)  # a programming error
+
+    @_apply.register
+    def _(self, event: UnitRegistered) -> None:
+        s = self.state
+        s.kind, s.name, s.credit_code, s.division = (
+            event.kind,
+            event.name,
+            event.credit_code,
+            event.division,
+        )
+        s.registered_on = s.named_since = event.effective_date
+
+    @_apply.register
+    def _(self, event: Designated) -> None:
+        key = (str(event.programme), event.jurisdiction)
+        self.state.designations[key] = Designation(
+            programme=key[0],
+            jurisdiction=key[1],
+            since=event.effective_date,
+            status="listed",
+            changed_on=event.effective_date,
+            act_id=event.act_id,
+            document_number=event.document_number,
+            batch=event.batch,
+            grade=event.grade,
+        )
+        self.state.creations.pop((key[0], key[1]), None)
+
+    @_apply.register
+    def _(self, event: CreationApproved) -> None:
+        key = (str(event.programme), event.jurisdiction)
+        self.state.creations[key] = Creation(
+            programme=key[0],
+            jurisdiction=key[1],
+            approved_on=event.effective_date,
+            extended_to=None,
+            act_id=event.act_id,
+        )
+
+    @_apply.register
+    def _(self, event: CreationExtended) -> None:
+        key = (str(event.programme), event.jurisdiction)
+        self.state.creations[key] = replace(self.state.creations[key], extended_to=event.extended_to)
+
+    @_apply.register
+    def _(self, event: Renamed) -> None:
+        s = self.state
+        s.former_names.append((s.name, s.named_since))
+        s.name, s.named_since = event.new_name, event.effective_date
+
+    @_apply.register
+    def _(self, event: Reorganised) -> None:
+        s = self.state
+        s.predecessors.extend(u for u in event.predecessors if u != self.id)
+        s.successors.extend(u for u in event.successors if u != self.id)
+        if self.id in event.predecessors and self.id not in event.successors:
+            s.ceased = True
+            for key, designation in s.designations.items():
+                if designation.in_force:
+                    s.designations[key] = replace(
+                        designation, status="superseded", changed_on=event.effective_date
+                    )
+
+    @_apply.register
+    def _(self, event: ReportFiled) -> None:
+        self.state.reports[(event.report, event.year)] = event.filed_on
+
+    @_apply.register
+    def _(self, event: Warned) -> None:
+        key = (str(event.programme), event.jurisdiction)
+        self.state.designations[key] = replace(
+            self.state.designations[key],
+            status="warned",
+            changed_on=event.effective_date,
+            rectify_by=event.rectify_by,
+        )
+
+    @_apply.register
+    def _(self, event: WarningLifted) -> None:
+        key = (str(event.programme), event.jurisdiction)
+        self.state.designations[key] = replace(
+            self.state.designations[key],
+            status="listed",
+            changed_on=event.effective_date,
+            rectify_by=None,
+        )
+
+    @_apply.register
+    def _(self, event: Removed) -> None:
+        for ended in event.ended:
+            programme, jurisdiction = ended.split("@")
+            key = (programme, jurisdiction)
+            self.state.designations[key] = replace(
+                self.state.designations[key], status="removed", changed_on=event.effective_date
+            )
+        self.state.bans.extend(Ban.from_record(record) for record in event.bans)
+
+    @_apply.register
+    def _(self, event: ApplicationDisqualified) -> None:
+        self.state.bans.extend(Ban.from_record(record) for record in event.bans)
+
+    @_apply.register
+    def _(self, event: Corrected) -> None:
+        corrected, changes, s = self.events_by_act[event.corrects], event.changes, self.state
+        if isinstance(corrected, Designated):
+            key = (str(corrected.programme), corrected.jurisdiction)
+            current = s.designations[key]
+            if current.act_id == corrected.act_id:
+                s.designations[key] = replace(
+                    current,
+                    document_number=changes.get("document_number") or current.document_number,
+                    batch=changes.get("batch", current.batch),
+                    grade=changes.get("grade", current.grade),
+                )
+        elif "name" in changes:
+            wrong = corrected.name if isinstance(corrected, UnitRegistered) else ""
+            wrong = corrected.new_name if isinstance(corrected, Renamed) else wrong
+            right = str(changes["name"])
+            s.name = right if s.name == wrong else s.name
+            s.former_names = [(right if n == wrong else n, d) for n, d in s.former_names]
+
+
+def designation_key(programme: str, jurisdiction: str) -> str:
+    """The text form of a designation's key, as in ``Removed.ended``: ``programme@jurisdiction``."""
+    return f"{programme}@{jurisdiction}"

@@ -1,0 +1,106 @@
+"""A small world for tests: a registry on a real database, its root, and some authorities.
+
+Every act is really signed (Ed25519 over RFC 8785 bytes) and really verified; only the clock is
+fixed, so that key validity and lateness can be tested on known days.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from greenreg.bootstrap import open_registry
+from greenreg.events.issuer import Issuer
+from greenreg.events.signing import Ed25519Signer, b64encode
+from greenreg.registry.application import Receipt, Registry
+
+# (code, name, jurisdiction, programmes)
+AUTHORITIES = [
+    ("miit", "工业和信息化部 MIIT", "CN", ["green_factory", "green_park", "green_supply_chain"]),
+    ("cq-eit", "重庆市经济和信息化委员会", "500000", ["green_park", "green_factory"]),
+    ("js-eit", "江苏省工业和信息化厅", "320000",
+     ["green_factory", "green_park", "green_supply_chain"]),
+    ("sz-eit", "苏州市工业和信息化局", "320500",
+     ["green_factory", "green_park", "green_supply_chain"]),
+    ("zj-eit", "浙江省经济和信息化厅", "330000", ["zj_low_carbon_park"]),
+    ("eco-cm", "生态工业园区建设协调机制 (MEE, MOFCOM, MIIT)", "CN", ["eco_park"]),
+    ("js-eco", "江苏省生态环境厅", "320000", ["eco_park"]),
+]
+
+
+@dataclass
+class Clock:
+    now: datetime = field(default_factory=lambda: datetime(2026, 11, 21, 4, 0, tzinfo=UTC))
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> None:
+        self.now += timedelta(**kwargs)
+
+
+class World:
+    """A founded registry with the authorities above, each holding one key."""
+
+    def __init__(self, database_url: str) -> None:
+        self.clock = Clock()
+        self.registry: Registry = open_registry(database_url, clock=self.clock)
+        self.root = Issuer("root", Ed25519Signer.generate())
+        self.submit(self.root, "found_registry", effective_date="2026-01-01",
+                    document="greenreg founding", name="greenreg test registry",
+                    root_public_key=b64encode(self.root.signer.public_key))
+        self.issuers: dict[str, Issuer] = {}
+        for code, name, jurisdiction, programmes in AUTHORITIES:
+            self.add_authority(code, name, jurisdiction, programmes)
+
+    def add_authority(self, code: str, name: str, jurisdiction: str,
+                      programmes: list[str]) -> Issuer:
+        self.submit(self.root, "register_authority", effective_date="2026-01-01",
+                    document=f"registration of {code}", code=code, name=name,
+                    jurisdiction=jurisdiction, programmes=programmes)
+        issuer = Issuer(code, Ed25519Signer.generate())
+        self.add_key(issuer)
+        self.issuers[code] = issuer
+        return issuer
+
+    def add_key(self, issuer: Issuer, valid_from: datetime | None = None,
+                valid_until: datetime | None = None) -> Receipt:
+        return self.submit(
+            self.root, "add_key", effective_date="2026-01-01", document="key registration",
+            for_authority=issuer.authority, public_key=b64encode(issuer.signer.public_key),
+            valid_from=(valid_from or self.clock.now - timedelta(days=1)).isoformat(),
+            valid_until=valid_until.isoformat() if valid_until else None,
+        )
+
+    def act(self, issuer: Issuer | str, type: str, **fields: Any) -> dict[str, Any]:  # noqa: A002
+        """A signed act, signed now by the test clock."""
+        issuer = self.issuers[issuer] if isinstance(issuer, str) else issuer
+        fields.setdefault("document", f"doc {type}")
+        fields.setdefault("signed_at", self.clock.now)
+        return issuer.act(type, **fields)
+
+    def submit(self, issuer: Issuer | str, type: str, **fields: Any) -> Receipt:  # noqa: A002
+        return self.registry.submit(self.act(issuer, type, **fields))
+
+    def register(self, issuer: str, name: str, division: str, *, kind: str = "park",
+                 credit_code: str | None = None, effective_date: str = "2017-01-01") -> UUID:
+        receipt = self.submit(issuer, "register_unit", effective_date=effective_date,
+                              kind=kind, name=name, credit_code=credit_code, division=division)
+        return receipt.subject_id
+
+    def snapshot(self) -> list[tuple[Any, ...]]:
+        """Every stored event, byte for byte, in order: what a refused act must not change."""
+        recorder = self.registry.recorder
+        return [
+            (n.id, n.originator_id, n.originator_version, n.topic, bytes(n.state))
+            for n in recorder.select_notifications(start=1, limit=1_000_000)
+        ]
+
+    def close(self) -> None:
+        self.registry.close()
+
+
+def d(text: str) -> date:
+    return date.fromisoformat(text)
