@@ -22,11 +22,28 @@ POSTGRES_URL = os.environ.get(
 )
 
 
+def _ensure_database(url: str) -> None:
+    """Create the test database on the server if it is not there yet."""
+    base, _, name = url.rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
+        found = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+        if found.fetchone() is None:
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    _ensure_database(POSTGRES_URL)
+    return POSTGRES_URL
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file, or a new schema on the PostgreSQL server."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'greenreg.db'}"
         return
+    request.getfixturevalue("postgres_url")
     schema = f"t_{uuid.uuid4().hex[:16]}"
     with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
         connection.execute(f'CREATE SCHEMA "{schema}"')
@@ -44,3 +61,17 @@ def world(database_url: str) -> Iterator[World]:
         yield w
     finally:
         w.close()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say how many tests ran on each database, so a run shows that both were used."""
+    counts: dict[str, dict[str, int]] = {"sqlite": {}, "postgres": {}}
+    for outcome in ("passed", "failed", "error"):
+        for report in terminalreporter.stats.get(outcome, []):
+            for backend, tally in counts.items():
+                if f"[{backend}" in report.nodeid or f"-{backend}]" in report.nodeid:
+                    tally[outcome] = tally.get(outcome, 0) + 1
+    terminalreporter.section("databases")
+    for backend, tally in counts.items():
+        summary = ", ".join(f"{n} {o}" for o, n in tally.items()) or "no tests"
+        terminalreporter.write_line(f"{backend}: {summary}")

@@ -1,0 +1,205 @@
+"""The ``greenreg`` command: parse, call the registry, print. Nothing else lives here."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+from uuid import UUID, uuid5
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from greenreg.bootstrap import open_registry
+from greenreg.errors import GreenregError
+from greenreg.events.acts import sign_act
+from greenreg.events.canonical import canonical_bytes, parse_json
+from greenreg.events.issuer import Issuer
+from greenreg.events.signing import Ed25519Signer, b64decode, b64encode
+from greenreg.registry.application import Receipt, Registry
+
+app = typer.Typer(help="A public, verifiable registry of China's green-manufacturing designations.")
+keys_app = typer.Typer(help="Make and inspect Ed25519 keys.")
+authority_app = typer.Typer(help="Register authorities and their keys (signed by the root key).")
+app.add_typer(keys_app, name="keys")
+app.add_typer(authority_app, name="authority")
+console = Console(soft_wrap=True)
+errors = Console(stderr=True, soft_wrap=True)
+
+ACT_NAMESPACE = UUID("0f5e7f4c-3b1a-4d8e-9c2b-7a6d5e4f3a21")
+Database = Annotated[
+    str | None,
+    typer.Option("--database", envvar="GREENREG_DATABASE_URL",
+                 help="sqlite:///path or postgresql://user@host/db (default sqlite:///greenreg.db)"),
+]
+RootKey = Annotated[Path, typer.Option("--root-key", help="The registry's root private key file.")]
+
+
+def _registry(database: str | None) -> Registry:
+    return open_registry(database)
+
+
+def _signer(path: Path) -> Ed25519Signer:
+    try:
+        return Ed25519Signer.from_seed(b64decode(path.read_text().strip(), f"key file {path}"))
+    except (OSError, ValueError) as error:
+        raise GreenregError(f"cannot read the private key {path}: {error}") from error
+
+
+def _run(action: Any) -> Any:
+    """Run ``action``; a refusal is printed in a clerk's words and exits with status 2."""
+    try:
+        return action()
+    except GreenregError as error:
+        errors.print(f"[red]refused[/red] ({error.code}): {error}")
+        raise typer.Exit(2) from None
+
+
+def _print_receipt(receipt: Receipt) -> None:
+    console.print(receipt.message)
+    for event in receipt.events:
+        where = f" at position {event.position}" if event.position else ""
+        console.print(f"  {event.type} on {event.aggregate_id} (version {event.version}){where}")
+    for flag in receipt.flags:
+        console.print(f"  [yellow]flag[/yellow] {flag['code']} ({flag['rule']}): {flag['message']}")
+
+
+@keys_app.command("new")
+def keys_new(
+    name: Annotated[str, typer.Argument(help="File name stem, e.g. root or miit.")],
+    directory: Annotated[Path, typer.Option("--dir", help="Where to write the key.")] = Path("keys"),
+) -> None:
+    """Make an Ed25519 key pair: NAME.key (private, keep it safe) and NAME.pub."""
+    directory.mkdir(parents=True, exist_ok=True)
+    private, public = directory / f"{name}.key", directory / f"{name}.pub"
+    if private.exists():
+        errors.print(f"[red]refused[/red]: {private} exists; a key is never overwritten")
+        raise typer.Exit(2)
+    signer = Ed25519Signer.generate()
+    private.touch(mode=0o600)
+    private.write_text(b64encode(signer.seed) + "\n")
+    public.write_text(b64encode(signer.public_key) + "\n")
+    console.print(f"key {signer.key_id}: private {private}, public {public}")
+
+
+@app.command()
+def init(
+    root_key: RootKey,
+    name: Annotated[str, typer.Option(help="The registry's name.")] = "greenreg",
+    database: Database = None,
+) -> None:
+    """Found the registry under its root key (the trust anchor inspectors check against)."""
+    root = Issuer("root", _signer(root_key))
+    act = root.act("found_registry", effective_date=datetime.now(UTC).date(),
+                   document=f"founding of {name}", name=name,
+                   root_public_key=b64encode(root.signer.public_key))
+    _print_receipt(_run(lambda: _registry(database).submit(act)))
+
+
+@authority_app.command("add")
+def authority_add(
+    code: Annotated[str, typer.Argument(help="Short code, e.g. miit or cq-eit.")],
+    name: Annotated[str, typer.Option(help="The authority's name.")],
+    jurisdiction: Annotated[str, typer.Option(help="CN, or a GB/T 2260 code such as 500000.")],
+    programme: Annotated[list[str], typer.Option(help="A programme it designates; repeatable.")],
+    public_key: Annotated[Path, typer.Option("--public-key", help="Its public key file (.pub).")],
+    root_key: RootKey,
+    document: Annotated[str, typer.Option(help="The document that founds its competence.")] = "",
+    database: Database = None,
+) -> None:
+    """Register an authority and its first key, both signed by the root key."""
+    root = Issuer("root", _signer(root_key))
+    today = datetime.now(UTC).date()
+    document = document or f"registration of {code}"
+    register = root.act("register_authority", effective_date=today, document=document,
+                        code=code, name=name, jurisdiction=jurisdiction, programmes=programme)
+    add_key = root.act("add_key", effective_date=today, document=document, for_authority=code,
+                       public_key=public_key.read_text().strip(),
+                       valid_from=datetime.now(UTC).isoformat(), valid_until=None)
+    registry = _registry(database)
+    _print_receipt(_run(lambda: registry.submit(register)))
+    _print_receipt(_run(lambda: registry.submit(add_key)))
+
+
+@authority_app.command("revoke-key")
+def authority_revoke_key(
+    code: Annotated[str, typer.Argument(help="The authority's code.")],
+    key_id: Annotated[str, typer.Argument(help="The key id to revoke.")],
+    reason: Annotated[str, typer.Option(help="Why (compromised, retired, ...).")],
+    root_key: RootKey,
+    database: Database = None,
+) -> None:
+    """Revoke an authority's key from now on."""
+    root = Issuer("root", _signer(root_key))
+    now = datetime.now(UTC)
+    act = root.act("revoke_key", effective_date=now.date(), document=f"revocation: {reason}",
+                   for_authority=code, revoked_key_id=key_id, revoked_at=now.isoformat(),
+                   reason=reason)
+    _print_receipt(_run(lambda: _registry(database).submit(act)))
+
+
+@app.command()
+def act(
+    file: Annotated[Path, typer.Argument(help="The act as JSON; '-' reads standard input.")],
+    key: Annotated[Path | None, typer.Option(help="Sign with this private key file.")] = None,
+    database: Database = None,
+) -> None:
+    """Sign (with --key) and submit an act. An already signed act is submitted as it is.
+
+    When signing, a missing signed_at is now, and a missing act_id is derived from the act's
+    content, so submitting the same file twice records it once.
+    """
+    text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
+
+    def submit() -> Receipt:
+        document = parse_json(text)
+        if key is not None:
+            body = dict(document)
+            body.setdefault("act_id", str(uuid5(ACT_NAMESPACE, canonical_bytes(body).hex())))
+            body.setdefault("signed_at", datetime.now(UTC).isoformat())
+            document = sign_act(body, _signer(key))
+        return _registry(database).submit(document)
+
+    _print_receipt(_run(submit))
+
+
+@app.command()
+def unit(
+    reference: Annotated[str, typer.Argument(help="A unit id or credit code.")],
+    database: Database = None,
+) -> None:
+    """Show a unit as the write side sees it: names, designations, bans."""
+    found = _run(lambda: _registry(database).unit(reference))
+    state = found.state
+    console.print(f"[bold]{state.name}[/bold] ({state.kind}) {found.id}")
+    console.print(f"credit code {state.credit_code or '-'}, division {state.division}")
+    names = [*state.former_names, (state.name, state.named_since)]
+    for (former, since), (_, next_since) in zip(names, names[1:], strict=False):
+        console.print(f"  formerly {former} ({since} to {next_since - timedelta(days=1)})")
+    table = Table("programme", "jurisdiction", "status", "since", "document", "batch", "grade")
+    for d in state.designations.values():
+        table.add_row(d.programme, d.jurisdiction, d.status, str(d.since), d.document_number,
+                      d.batch or "", d.grade or "")
+    console.print(table)
+    for ban in state.bans:
+        console.print(f"  [red]ban[/red] {', '.join(ban.programmes)} in "
+                      f"{', '.join(ban.jurisdictions)}: {ban.first_day} to {ban.last_day} "
+                      f"inclusive ({ban.rule})")
+
+
+@app.command()
+def events(database: Database = None) -> None:
+    """Print every stored event as JSON lines (the signed act, signature and key id included)."""
+    registry = _registry(database)
+    for notification in registry.recorder.select_notifications(start=1, limit=10**9):
+        event = registry.mapper.to_domain_event(notification)
+        console.print_json(json.dumps({"position": notification.id,
+                                       "type": type(event).__name__,
+                                       "signed_act": getattr(event, "signed_act", None)}))
+
+
+def main() -> None:
+    app()
