@@ -20,10 +20,18 @@ from greenreg.registry.application import Receipt, Registry
 AUTHORITIES = [
     ("miit", "工业和信息化部 MIIT", "CN", ["green_factory", "green_park", "green_supply_chain"]),
     ("cq-eit", "重庆市经济和信息化委员会", "500000", ["green_park", "green_factory"]),
-    ("js-eit", "江苏省工业和信息化厅", "320000",
-     ["green_factory", "green_park", "green_supply_chain"]),
-    ("sz-eit", "苏州市工业和信息化局", "320500",
-     ["green_factory", "green_park", "green_supply_chain"]),
+    (
+        "js-eit",
+        "江苏省工业和信息化厅",
+        "320000",
+        ["green_factory", "green_park", "green_supply_chain"],
+    ),
+    (
+        "sz-eit",
+        "苏州市工业和信息化局",
+        "320500",
+        ["green_factory", "green_park", "green_supply_chain"],
+    ),
     ("zj-eit", "浙江省经济和信息化厅", "330000", ["zj_low_carbon_park"]),
     ("eco-cm", "生态工业园区建设协调机制 (MEE, MOFCOM, MIIT)", "CN", ["eco_park"]),
     ("js-eco", "江苏省生态环境厅", "320000", ["eco_park"]),
@@ -48,46 +56,82 @@ class World:
         self.clock = Clock()
         self.registry: Registry = open_registry(database_url, clock=self.clock)
         self.root = Issuer("root", Ed25519Signer.generate())
-        self.submit(self.root, "found_registry", effective_date="2026-01-01",
-                    document="greenreg founding", name="greenreg test registry",
-                    root_public_key=b64encode(self.root.signer.public_key))
+        self.submit(
+            self.root,
+            "found_registry",
+            effective_date="2026-01-01",
+            document="greenreg founding",
+            name="greenreg test registry",
+            root_public_key=b64encode(self.root.signer.public_key),
+        )
         self.issuers: dict[str, Issuer] = {}
         for code, name, jurisdiction, programmes in AUTHORITIES:
             self.add_authority(code, name, jurisdiction, programmes)
 
-    def add_authority(self, code: str, name: str, jurisdiction: str,
-                      programmes: list[str]) -> Issuer:
-        self.submit(self.root, "register_authority", effective_date="2026-01-01",
-                    document=f"registration of {code}", code=code, name=name,
-                    jurisdiction=jurisdiction, programmes=programmes)
+    def add_authority(
+        self, code: str, name: str, jurisdiction: str, programmes: list[str]
+    ) -> Issuer:
+        self.submit(
+            self.root,
+            "register_authority",
+            effective_date="2026-01-01",
+            document=f"registration of {code}",
+            code=code,
+            name=name,
+            jurisdiction=jurisdiction,
+            programmes=programmes,
+        )
         issuer = Issuer(code, Ed25519Signer.generate())
         self.add_key(issuer)
         self.issuers[code] = issuer
         return issuer
 
-    def add_key(self, issuer: Issuer, valid_from: datetime | None = None,
-                valid_until: datetime | None = None) -> Receipt:
+    def add_key(
+        self,
+        issuer: Issuer,
+        valid_from: datetime | None = None,
+        valid_until: datetime | None = None,
+    ) -> Receipt:
         return self.submit(
-            self.root, "add_key", effective_date="2026-01-01", document="key registration",
-            for_authority=issuer.authority, public_key=b64encode(issuer.signer.public_key),
+            self.root,
+            "add_key",
+            effective_date="2026-01-01",
+            document="key registration",
+            for_authority=issuer.authority,
+            public_key=b64encode(issuer.signer.public_key),
             valid_from=(valid_from or self.clock.now - timedelta(days=1)).isoformat(),
             valid_until=valid_until.isoformat() if valid_until else None,
         )
 
-    def act(self, issuer: Issuer | str, type: str, **fields: Any) -> dict[str, Any]:  # noqa: A002
+    def act(self, issuer: Issuer | str, type: str, **fields: Any) -> dict[str, Any]:
         """A signed act, signed now by the test clock."""
         issuer = self.issuers[issuer] if isinstance(issuer, str) else issuer
         fields.setdefault("document", f"doc {type}")
         fields.setdefault("signed_at", self.clock.now)
         return issuer.act(type, **fields)
 
-    def submit(self, issuer: Issuer | str, type: str, **fields: Any) -> Receipt:  # noqa: A002
+    def submit(self, issuer: Issuer | str, type: str, **fields: Any) -> Receipt:
         return self.registry.submit(self.act(issuer, type, **fields))
 
-    def register(self, issuer: str, name: str, division: str, *, kind: str = "park",
-                 credit_code: str | None = None, effective_date: str = "2017-01-01") -> UUID:
-        receipt = self.submit(issuer, "register_unit", effective_date=effective_date,
-                              kind=kind, name=name, credit_code=credit_code, division=division)
+    def register(
+        self,
+        issuer: str,
+        name: str,
+        division: str,
+        *,
+        kind: str = "park",
+        credit_code: str | None = None,
+        effective_date: str = "2017-01-01",
+    ) -> UUID:
+        receipt = self.submit(
+            issuer,
+            "register_unit",
+            effective_date=effective_date,
+            kind=kind,
+            name=name,
+            credit_code=credit_code,
+            division=division,
+        )
         return receipt.subject_id
 
     def snapshot(self) -> list[tuple[Any, ...]]:

@@ -23,7 +23,12 @@ def test_the_tour_runs_as_written(tmp_path: Path) -> None:
     env["COLUMNS"] = "200"
     run = subprocess.run(
         ["bash", "-euo", "pipefail", "-c", tour_script()],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     out = run.stdout + run.stderr
     assert run.returncode == 0, out

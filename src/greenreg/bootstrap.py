@@ -49,7 +49,5 @@ def persistence_env(url: str) -> dict[str, str]:
     )
 
 
-def open_registry(
-    url: str | None = None, clock: Callable[[], datetime] | None = None
-) -> Registry:
+def open_registry(url: str | None = None, clock: Callable[[], datetime] | None = None) -> Registry:
     return Registry(env=persistence_env(database_url(url)), clock=clock)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Annotated, Any
 from uuid import UUID, uuid5
@@ -32,8 +33,11 @@ errors = Console(stderr=True, soft_wrap=True)
 ACT_NAMESPACE = UUID("0f5e7f4c-3b1a-4d8e-9c2b-7a6d5e4f3a21")
 Database = Annotated[
     str | None,
-    typer.Option("--database", envvar="GREENREG_DATABASE_URL",
-                 help="sqlite:///path or postgresql://user@host/db (default sqlite:///greenreg.db)"),
+    typer.Option(
+        "--database",
+        envvar="GREENREG_DATABASE_URL",
+        help="sqlite:///path or postgresql://user@host/db (default sqlite:///greenreg.db)",
+    ),
 ]
 RootKey = Annotated[Path, typer.Option("--root-key", help="The registry's root private key file.")]
 
@@ -70,7 +74,9 @@ def _print_receipt(receipt: Receipt) -> None:
 @keys_app.command("new")
 def keys_new(
     name: Annotated[str, typer.Argument(help="File name stem, e.g. root or miit.")],
-    directory: Annotated[Path, typer.Option("--dir", help="Where to write the key.")] = Path("keys"),
+    directory: Annotated[Path, typer.Option("--dir", help="Where to write the key.")] = Path(
+        "keys"
+    ),
 ) -> None:
     """Make an Ed25519 key pair: NAME.key (private, keep it safe) and NAME.pub."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -93,14 +99,18 @@ def init(
 ) -> None:
     """Found the registry under its root key (the trust anchor inspectors check against)."""
     root = Issuer("root", _signer(root_key))
-    act = root.act("found_registry", effective_date=datetime.now(UTC).date(),
-                   document=f"founding of {name}", name=name,
-                   root_public_key=b64encode(root.signer.public_key))
+    act = root.act(
+        "found_registry",
+        effective_date=datetime.now(UTC).date(),
+        document=f"founding of {name}",
+        name=name,
+        root_public_key=b64encode(root.signer.public_key),
+    )
     _print_receipt(_run(lambda: _registry(database).submit(act)))
 
 
 @authority_app.command("add")
-def authority_add(
+def authority_add(  # noqa: PLR0917 (typer maps each parameter to an option)
     code: Annotated[str, typer.Argument(help="Short code, e.g. miit or cq-eit.")],
     name: Annotated[str, typer.Option(help="The authority's name.")],
     jurisdiction: Annotated[str, typer.Option(help="CN, or a GB/T 2260 code such as 500000.")],
@@ -114,11 +124,24 @@ def authority_add(
     root = Issuer("root", _signer(root_key))
     today = datetime.now(UTC).date()
     document = document or f"registration of {code}"
-    register = root.act("register_authority", effective_date=today, document=document,
-                        code=code, name=name, jurisdiction=jurisdiction, programmes=programme)
-    add_key = root.act("add_key", effective_date=today, document=document, for_authority=code,
-                       public_key=public_key.read_text().strip(),
-                       valid_from=datetime.now(UTC).isoformat(), valid_until=None)
+    register = root.act(
+        "register_authority",
+        effective_date=today,
+        document=document,
+        code=code,
+        name=name,
+        jurisdiction=jurisdiction,
+        programmes=programme,
+    )
+    add_key = root.act(
+        "add_key",
+        effective_date=today,
+        document=document,
+        for_authority=code,
+        public_key=public_key.read_text().strip(),
+        valid_from=datetime.now(UTC).isoformat(),
+        valid_until=None,
+    )
     registry = _registry(database)
     _print_receipt(_run(lambda: registry.submit(register)))
     _print_receipt(_run(lambda: registry.submit(add_key)))
@@ -135,9 +158,15 @@ def authority_revoke_key(
     """Revoke an authority's key from now on."""
     root = Issuer("root", _signer(root_key))
     now = datetime.now(UTC)
-    act = root.act("revoke_key", effective_date=now.date(), document=f"revocation: {reason}",
-                   for_authority=code, revoked_key_id=key_id, revoked_at=now.isoformat(),
-                   reason=reason)
+    act = root.act(
+        "revoke_key",
+        effective_date=now.date(),
+        document=f"revocation: {reason}",
+        for_authority=code,
+        revoked_key_id=key_id,
+        revoked_at=now.isoformat(),
+        reason=reason,
+    )
     _print_receipt(_run(lambda: _registry(database).submit(act)))
 
 
@@ -177,17 +206,26 @@ def unit(
     console.print(f"[bold]{state.name}[/bold] ({state.kind}) {found.id}")
     console.print(f"credit code {state.credit_code or '-'}, division {state.division}")
     names = [*state.former_names, (state.name, state.named_since)]
-    for (former, since), (_, next_since) in zip(names, names[1:], strict=False):
+    for (former, since), (_, next_since) in pairwise(names):
         console.print(f"  formerly {former} ({since} to {next_since - timedelta(days=1)})")
     table = Table("programme", "jurisdiction", "status", "since", "document", "batch", "grade")
     for d in state.designations.values():
-        table.add_row(d.programme, d.jurisdiction, d.status, str(d.since), d.document_number,
-                      d.batch or "", d.grade or "")
+        table.add_row(
+            d.programme,
+            d.jurisdiction,
+            d.status,
+            str(d.since),
+            d.document_number,
+            d.batch or "",
+            d.grade or "",
+        )
     console.print(table)
     for ban in state.bans:
-        console.print(f"  [red]ban[/red] {', '.join(ban.programmes)} in "
-                      f"{', '.join(ban.jurisdictions)}: {ban.first_day} to {ban.last_day} "
-                      f"inclusive ({ban.rule})")
+        console.print(
+            f"  [red]ban[/red] {', '.join(ban.programmes)} in "
+            f"{', '.join(ban.jurisdictions)}: {ban.first_day} to {ban.last_day} "
+            f"inclusive ({ban.rule})"
+        )
 
 
 @app.command()
@@ -196,9 +234,15 @@ def events(database: Database = None) -> None:
     registry = _registry(database)
     for notification in registry.recorder.select_notifications(start=1, limit=10**9):
         event = registry.mapper.to_domain_event(notification)
-        console.print_json(json.dumps({"position": notification.id,
-                                       "type": type(event).__name__,
-                                       "signed_act": getattr(event, "signed_act", None)}))
+        console.print_json(
+            json.dumps(
+                {
+                    "position": notification.id,
+                    "type": type(event).__name__,
+                    "signed_act": getattr(event, "signed_act", None),
+                }
+            )
+        )
 
 
 def main() -> None:

@@ -32,7 +32,16 @@ from greenreg.events.signing import Signer, b64decode, b64encode, verify_signatu
 from greenreg.events.vocabulary import DERIVED_FIELDS, EVENT_OF_ACT, RegistryEvent
 
 ENVELOPE_FIELDS = frozenset(
-    {"type", "act_id", "authority", "signed_at", "effective_date", "document", "unit", "for_authority"}
+    {
+        "type",
+        "act_id",
+        "authority",
+        "signed_at",
+        "effective_date",
+        "document",
+        "unit",
+        "for_authority",
+    }
 )
 #: Acts about one unit name it in ``unit``; key acts name the authority in ``for_authority``.
 UNIT_ACTS = frozenset(
@@ -59,7 +68,7 @@ _SHA256 = re.compile(r"[0-9a-f]{64}")
 class Act:
     """An act whose signature matched its public key; its rules are not checked yet."""
 
-    type: str
+    kind: str
     act_id: UUID
     authority: str
     signed_at: datetime
@@ -75,7 +84,7 @@ class Act:
 
     @property
     def event_class(self) -> type[RegistryEvent]:
-        return EVENT_OF_ACT[self.type]
+        return EVENT_OF_ACT[self.kind]
 
     def envelope(self) -> dict[str, Any]:
         """The fields every event of this act carries (flags are added by the registry)."""
@@ -155,7 +164,7 @@ def parse_act(act: dict[str, Any], signed: bytes, key_id: str, signature: bytes)
         )
     fields = {name: parse_value(name, hint, act.get(name)) for name, hint in payload_types.items()}
     return Act(
-        type=kind,
+        kind=kind,
         act_id=parse_value("act_id", UUID, act.get("act_id")),
         authority=_text(act.get("authority"), "authority"),
         signed_at=parse_value("signed_at", datetime, act.get("signed_at")),
@@ -177,7 +186,7 @@ def payload_fields(event_class: type[RegistryEvent]) -> dict[str, Any]:
     hints = typing.get_type_hints(event_class)
     return {
         field.name: hints[field.name]
-        for field in dataclasses.fields(event_class)  # type: ignore[arg-type]
+        for field in dataclasses.fields(event_class)
         if field.name not in DERIVED_FIELDS
     }
 

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from stdnum.cn import uscc
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 
 from greenreg.errors import CreditCodeError
 
 
+def compact(code: str) -> str:
+    """Full-width characters to half-width (NFKC), spaces and hyphens out, upper case."""
+    return str(uscc.compact(unicodedata.normalize("NFKC", code))).upper()
+
+
 def check_credit_code(code: str) -> str:
     """Return the code in its compact form if its GB 32100 check character is right."""
     try:
-        return str(uscc.validate(code))
+        return str(uscc.validate(compact(code)))
     except InvalidLength as error:
         raise CreditCodeError(
             f"{code!r} is not a credit code: it must have 18 characters"

@@ -19,7 +19,7 @@ class Issuer:
 
     def act(
         self,
-        type: str,  # noqa: A002 (the act's own word)
+        type: str,
         *,
         effective_date: date | str,
         document: str,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -28,15 +28,22 @@ from greenreg.errors import (
     SignatureError,
 )
 from greenreg.events.acts import Act, check_signature, parse_act, read_signed_act
-from greenreg.events.credit_codes import check_credit_code
+from greenreg.events.canonical import parse_json
+from greenreg.events.credit_codes import check_credit_code, compact
 from greenreg.events.places import NATIONAL, check_division, check_jurisdiction, name_of, within
 from greenreg.events.signing import b64decode, check_public_key, key_id_of
-from greenreg.events.vocabulary import Flag, Programme, RegistryEvent
+from greenreg.events.vocabulary import (
+    AuthorityRegistered,
+    Flag,
+    Programme,
+    RegistryEvent,
+    RegistryFounded,
+    UnitRegistered,
+)
 from greenreg.registry.authority import ROOT, Authority, Key, authority_id_for
 from greenreg.registry.rulebooks import RULEBOOKS, Rulebook, rulebook_for
 from greenreg.registry.rulebooks.base import GREEN_MANUFACTURING
-from greenreg.registry.rulebooks.eco_parks import ECO_PARK, EcoParkRulebook
-from greenreg.registry.rulebooks.provincial import ProvincialRulebook
+from greenreg.registry.rulebooks.eco_parks import ECO_PARK
 from greenreg.registry.unit import (
     Designation,
     Unit,
@@ -46,6 +53,7 @@ from greenreg.registry.unit import (
 )
 
 CLOCK_SKEW = timedelta(minutes=5)
+CREDIT_CODE_LENGTH = 18
 CORRECTABLE = {
     "Designated": ("document_number", "batch", "grade"),
     "Named": ("document_number", "batch", "grade"),
@@ -140,7 +148,7 @@ class Registry(Application[UUID]):
         key.check_valid_at(act.signed_at, "when the act was signed")
         key.check_valid_at(now, "now, when the act is recorded")
         command: Callable[[Act, Authority, datetime], Decision]
-        command = getattr(self, act.type)
+        command = getattr(self, act.kind)
         return command(act, signer, now)
 
     def record(self, decision: Decision) -> Receipt:
@@ -175,7 +183,7 @@ class Registry(Application[UUID]):
 
     def found_registry(self, act: Act, signer: Authority, now: datetime) -> Decision:
         root_id = authority_id_for(ROOT)
-        root = Authority._create(act.event_class, id=root_id, **self._common(act, root_id, now, []))
+        root = Authority._create(RegistryFounded, id=root_id, **self._common(act, root_id, now, []))
         return Decision(act, [root])
 
     def register_authority(self, act: Act, signer: Authority, now: datetime) -> Decision:
@@ -192,7 +200,7 @@ class Registry(Application[UUID]):
         if existing is not None:
             return self._already(act, existing, f"authority {code!r} is already registered")
         authority = Authority._create(
-            act.event_class,
+            AuthorityRegistered,
             id=authority_id_for(code),
             **self._common(act, signer.id, now, []),
         )
@@ -240,11 +248,13 @@ class Registry(Application[UUID]):
         existing = self._find_unit(unit_id)
         if existing is not None:
             return self._already(
-                act, existing, f"a unit with credit code {fields['credit_code']} is already "
-                f"registered as {existing.state.name} ({existing.id})"
+                act,
+                existing,
+                f"a unit with credit code {fields['credit_code']} is already "
+                f"registered as {existing.state.name} ({existing.id})",
             )
         unit = Unit._create(
-            act.event_class,
+            UnitRegistered,
             id=unit_id,
             **{**self._common(act, signer.id, now, []), **fields},
         )
@@ -257,8 +267,7 @@ class Registry(Application[UUID]):
         programme, jurisdiction = act.fields["programme"], act.fields["jurisdiction"]
         self._check_relistable(unit, programme, jurisdiction, act.effective_date)
         rulebook.check_designation(unit.state, programme, jurisdiction, act.effective_date)
-        if isinstance(rulebook, ProvincialRulebook):
-            rulebook.check_grade(act.fields["grade"])
+        rulebook.check_grade(act.fields["grade"])
         unit.record(act.event_class, **self._common(act, signer.id, now, []))
         return Decision(act, [unit])
 
@@ -266,7 +275,6 @@ class Registry(Application[UUID]):
         unit, rulebook = self._unit_and_rulebook(act, signer)
         if unit is None:
             return self._already_for(act)
-        assert isinstance(rulebook, EcoParkRulebook)
         self._check_relistable(unit, ECO_PARK, NATIONAL, act.effective_date)
         rulebook.check_naming(unit.state, act.effective_date)
         unit.record(act.event_class, **self._common(act, signer.id, now, []))
@@ -276,7 +284,6 @@ class Registry(Application[UUID]):
         unit, rulebook = self._unit_and_rulebook(act, signer)
         if unit is None:
             return self._already_for(act)
-        assert isinstance(rulebook, EcoParkRulebook)
         rulebook.check_creation(unit.state, act.fields["jurisdiction"], act.effective_date)
         unit.record(act.event_class, **self._common(act, signer.id, now, []))
         return Decision(act, [unit])
@@ -285,7 +292,6 @@ class Registry(Application[UUID]):
         unit, rulebook = self._unit_and_rulebook(act, signer)
         if unit is None:
             return self._already_for(act)
-        assert isinstance(rulebook, EcoParkRulebook)
         key = (ECO_PARK, act.fields["jurisdiction"])
         creation = unit.state.creations.get(key)
         if creation is None:
@@ -338,6 +344,8 @@ class Registry(Application[UUID]):
         if filed_on <= date(year, 1, 1):
             raise HistoryError(f"a report for {year} cannot be filed on {filed_on}")
         flags = [f for book in books for f in book.report_flags(report, year, filed_on)]
+        # 000 and 003 share the 003 art. 18 deadline: one late report is one flag, not two.
+        flags = [f for i, f in enumerate(flags) if f not in flags[:i]]
         unit.record(act.event_class, **self._common(act, signer.id, now, flags))
         return Decision(act, [unit])
 
@@ -347,7 +355,9 @@ class Registry(Application[UUID]):
             return self._already_for(act)
         designation = self._in_force(unit, act, "warned")
         if designation.status == "warned":
-            raise HistoryError(f"{unit.state.name} is already warned since {designation.changed_on}")
+            raise HistoryError(
+                f"{unit.state.name} is already warned since {designation.changed_on}"
+            )
         rulebook.check_warning(act.fields["ground"], act.effective_date, act.fields["rectify_by"])
         unit.record(act.event_class, **self._common(act, signer.id, now, []))
         return Decision(act, [unit])
@@ -376,7 +386,9 @@ class Registry(Application[UUID]):
                 for d in unit.state.designations.values()
                 if d.in_force and d.programme in GREEN_MANUFACTURING
             ]
-        bans = rulebook.bans_after(programme, jurisdiction, act.fields["ground"], act.effective_date)
+        bans = rulebook.bans_after(
+            programme, jurisdiction, act.fields["ground"], act.effective_date
+        )
         unit.record(
             act.event_class,
             ended=ended,
@@ -389,7 +401,6 @@ class Registry(Application[UUID]):
         unit, rulebook = self._unit_and_rulebook(act, signer)
         if unit is None:
             return self._already_for(act)
-        assert isinstance(rulebook, ProvincialRulebook)
         programme, jurisdiction = act.fields["programme"], act.fields["jurisdiction"]
         if act.fields["ground"] != "fraud":
             raise RuleError("an application is disqualified for fraud only (003 art. 22)")
@@ -439,8 +450,10 @@ class Registry(Application[UUID]):
         if authority is None:
             if code == ROOT:
                 raise SignatureError("the registry has not been founded: no root key is known")
-            raise SignatureError(f"the act is signed for {code!r}, an authority the registry "
-                                 "does not know; its key cannot be checked")
+            raise SignatureError(
+                f"the act is signed for {code!r}, an authority the registry "
+                "does not know; its key cannot be checked"
+            )
         return authority
 
     def _founding_signer(self, body: dict[str, Any], key_id: str) -> Authority:
@@ -476,8 +489,10 @@ class Registry(Application[UUID]):
         if act.act_id in unit.acts:
             return None
         self._check_area(signer, unit.state.division)
-        if unit.state.ceased and act.type != "file_report":
-            raise HistoryError(f"{unit.state.name} ceased in a reorganisation; act on its successor")
+        if unit.state.ceased and act.kind != "file_report":
+            raise HistoryError(
+                f"{unit.state.name} ceased in a reorganisation; act on its successor"
+            )
         return unit
 
     def _unit_and_rulebook(self, act: Act, signer: Authority) -> tuple[Unit | None, Rulebook]:
@@ -485,8 +500,6 @@ class Registry(Application[UUID]):
         the authority issues that programme for that jurisdiction."""
         programme, jurisdiction = act.fields["programme"], act.fields["jurisdiction"]
         check_jurisdiction(jurisdiction)
-        rulebook = rulebook_for(programme, jurisdiction)
-        rulebook.check_act(act.type, jurisdiction)
         if jurisdiction != signer.jurisdiction:
             raise CompetenceError(
                 f"{signer.name} issues lists for {name_of(signer.jurisdiction)} "
@@ -494,6 +507,8 @@ class Registry(Application[UUID]):
             )
         if programme not in signer.programmes:
             raise CompetenceError(f"{signer.name} does not issue {programme} designations")
+        rulebook = rulebook_for(programme, jurisdiction)
+        rulebook.check_act(act.kind, jurisdiction)
         unit = self._unit_acted_on(act, signer)
         return unit, rulebook
 
@@ -535,7 +550,9 @@ class Registry(Application[UUID]):
     def _notice_flags(unit: Unit, changed_on: date, reported_on: date) -> list[Flag]:
         if reported_on < changed_on:
             raise HistoryError(f"a change on {changed_on} cannot be reported on {reported_on}")
-        return [f for book in RULEBOOKS for f in book.notice_flags(unit.state, changed_on, reported_on)]
+        return [
+            f for book in RULEBOOKS for f in book.notice_flags(unit.state, changed_on, reported_on)
+        ]
 
     @staticmethod
     def _common(act: Act, authority_id: UUID, now: datetime, flags: list[Flag]) -> dict[str, Any]:
@@ -558,7 +575,7 @@ class Registry(Application[UUID]):
 
     def _find_unit(self, unit_id: UUID) -> Unit | None:
         try:
-            aggregate = self.repository.get(unit_id)
+            aggregate: Any = self.repository.get(unit_id)
         except AggregateNotFoundError:
             return None
         if not isinstance(aggregate, Unit):
@@ -573,10 +590,11 @@ class Registry(Application[UUID]):
 
     def _find_authority(self, code: str) -> Authority | None:
         try:
-            aggregate = self.repository.get(authority_id_for(code))
+            aggregate: Any = self.repository.get(authority_id_for(code))
         except AggregateNotFoundError:
             return None
-        assert isinstance(aggregate, Authority)
+        if not isinstance(aggregate, Authority):
+            raise NotFoundError(f"{code!r} is not an authority")
         return aggregate
 
     def _already(self, act: Act, aggregate: Unit | Authority, refusal: str) -> Decision:
@@ -585,9 +603,8 @@ class Registry(Application[UUID]):
         if version is None:
             raise ConflictError(refusal)
         stored = self.events.get(aggregate.id, gt=version - 1, lte=version)
-        event = next(iter(stored))
-        assert isinstance(event, RegistryEvent)
-        if event.signed_act != act.signed_act:
+        event = cast("RegistryEvent", next(iter(stored)))
+        if _content(event.signed_act) != _content(act.signed_act):
             raise ConflictError(
                 f"act id {act.act_id} was already used for a different act; "
                 "each act needs its own act_id"
@@ -612,12 +629,20 @@ class Registry(Application[UUID]):
 
 
 def _unit_id(reference: str) -> UUID:
-    if len(reference) == 18:
-        return unit_id_for_credit_code(check_credit_code(reference))
+    """A unit is named by its id (a UUID) or by its credit code."""
     try:
         return UUID(reference)
     except ValueError:
-        raise ActFormatError(
-            f"{reference!r} names no unit: give the unit's id (a UUID) or its credit code"
-        ) from None
+        pass
+    if len(compact(reference)) == CREDIT_CODE_LENGTH:
+        return unit_id_for_credit_code(check_credit_code(reference))
+    raise ActFormatError(
+        f"{reference!r} names no unit: give the unit's id (a UUID) or its credit code"
+    )
 
+
+def _content(signed_act: str) -> dict[str, Any]:
+    """What an act says, apart from when it was signed: a re-signed act is the same act."""
+    content = dict(parse_json(signed_act))
+    content.pop("signed_at", None)
+    return content

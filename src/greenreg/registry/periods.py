@@ -48,3 +48,9 @@ def working_days_end(start: date, count: int) -> date:
         if is_working_day(day):
             counted += 1
     return day
+
+
+def working_days_between(start: date, end: date) -> int:
+    """How many official working days fall after ``start``, up to and including ``end``."""
+    days = (end - start).days
+    return sum(is_working_day(start + timedelta(days=n)) for n in range(1, days + 1))

@@ -175,7 +175,10 @@ class Unit(Aggregate):
             batch=event.batch,
             grade=event.grade,
         )
-        self.state.creations.pop((key[0], key[1]), None)
+        # Naming (CN) ends the creation period the province approved (320000...): match by
+        # programme, not by jurisdiction, or a named park would stay "in creation" (004 art. 14).
+        for creation in [k for k in self.state.creations if k[0] == key[0]]:
+            del self.state.creations[creation]
 
     @_apply.register
     def _(self, event: CreationApproved) -> None:
@@ -191,7 +194,9 @@ class Unit(Aggregate):
     @_apply.register
     def _(self, event: CreationExtended) -> None:
         key = (str(event.programme), event.jurisdiction)
-        self.state.creations[key] = replace(self.state.creations[key], extended_to=event.extended_to)
+        self.state.creations[key] = replace(
+            self.state.creations[key], extended_to=event.extended_to
+        )
 
     @_apply.register
     def _(self, event: Renamed) -> None:

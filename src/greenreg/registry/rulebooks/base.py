@@ -7,6 +7,7 @@ this package are inclusive: the last day on which the rule still applies.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -14,7 +15,7 @@ from greenreg.errors import BanError, CalendarCoverageError, RuleError
 from greenreg.events.places import Level, level_of, name_of, within
 from greenreg.events.vocabulary import Flag, Programme
 from greenreg.registry.periods import period_end
-from greenreg.registry.unit import Ban, UnitState
+from greenreg.registry.unit import Ban, Creation, UnitState
 
 GREEN_MANUFACTURING = (
     Programme.GREEN_FACTORY.value,
@@ -99,9 +100,27 @@ class Rulebook:
                     f"{unit.name} is banned from {programme} lists of "
                     f"{', '.join(name_of(j) for j in ban.jurisdictions)} "
                     f"from {ban.first_day} to {ban.last_day} inclusive ({ban.rule}; "
-                    f"ground: {ban.ground}); it may be designated again from "
+                    f"ground: {ban.ground}); it may be listed or approved again from "
                     f"{date.fromordinal(ban.last_day.toordinal() + 1)}"
                 )
+
+    @staticmethod
+    def check_grade(grade: str | None) -> None:
+        """Grades are free text unless a rulebook sets a scale (003 art. 14 does)."""
+
+    # --- the eco-park path; only the eco-park rulebook has it (check_act refuses it first) --
+
+    def check_creation(self, unit: UnitState, jurisdiction: str, effective: date) -> None:
+        raise RuleError(f"{self.title} has no creation period")
+
+    def check_extension(self, creation: Creation, effective: date, extended_to: date) -> None:
+        raise RuleError(f"{self.title} has no creation period")
+
+    def check_naming(self, unit: UnitState, effective: date) -> None:
+        raise RuleError(f"{self.title} has no naming")
+
+    def disqualification_bans(self, jurisdiction: str, effective: date) -> list[Ban]:
+        raise RuleError(f"{self.title} has no disqualification of applications")
 
     # --- warnings and removals --------------------------------------------------------------
 
@@ -116,7 +135,7 @@ class Rulebook:
         self.check_ground(code, self.removal_grounds, "removal")
         return self.removal_grounds[code]
 
-    def check_ground(self, code: str, table: dict[str, object], what: str) -> None:
+    def check_ground(self, code: str, table: Mapping[str, object], what: str) -> None:
         if code not in table:
             known = ", ".join(sorted(table)) or "none"
             raise RuleError(f"{code!r} is not a {what} ground of {self.title}; grounds: {known}")

@@ -14,7 +14,7 @@ from datetime import date
 from greenreg.errors import CalendarCoverageError
 from greenreg.events.places import Level, within
 from greenreg.events.vocabulary import Flag, Programme
-from greenreg.registry.periods import working_days_end
+from greenreg.registry.periods import working_days_between, working_days_end
 from greenreg.registry.rulebooks.base import (
     Ground,
     ReportDeadline,
@@ -65,11 +65,14 @@ class ChongqingRulebook(Rulebook):
         ):
             return []
         try:
-            due = working_days_end(changed_on, NOTICE_WORKING_DAYS)
+            # Count only up to the report: a report on time is provably on time even when the
+            # official calendar of a later year is not published yet.
+            elapsed = working_days_between(changed_on, reported_on)
         except CalendarCoverageError as error:
             return [calendar_flag(NOTICE_RULE, error)]
-        if reported_on <= due:
+        if elapsed <= NOTICE_WORKING_DAYS:
             return []
+        due = working_days_end(changed_on, NOTICE_WORKING_DAYS)
         return [
             flag(
                 "late_notice",

@@ -67,22 +67,24 @@ class EcoParkRulebook(Rulebook):
     def check_act(self, act_type: str, jurisdiction: str) -> None:
         provincial = act_type in ("approve_creation", "extend_creation")
         if act_type == "designate":
-            raise RuleError("eco-industrial parks are named ('name_park'), not designated (004 art. 21)")
+            raise RuleError(
+                "eco-industrial parks are named ('name_park'), not designated (004 art. 21)"
+            )
         if act_type == "disqualify":
             super().check_act(act_type, jurisdiction)
         expected = Level.PROVINCIAL if provincial else Level.NATIONAL
         if level_of(jurisdiction) != expected:
-            who = "the provincial eco-environment department" if provincial else (
-                "the coordination mechanism (CN)"
+            who = (
+                "the provincial eco-environment department"
+                if provincial
+                else ("the coordination mechanism (CN)")
             )
             raise RuleError(
                 f"a {act_type!r} act for an eco-industrial park is issued by {who} "
                 f"(004 arts. {'12-13' if provincial else '21, 26-28'})"
             )
 
-    def check_creation(
-        self, unit: UnitState, jurisdiction: str, effective: date
-    ) -> None:
+    def check_creation(self, unit: UnitState, jurisdiction: str, effective: date) -> None:
         """Approval to create: a park, not banned, not already creating or named (004 art. 12)."""
         if unit.kind != "park":
             raise RuleError("only industrial parks can become eco-industrial parks (004 art. 7)")

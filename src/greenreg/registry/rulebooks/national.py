@@ -46,4 +46,3 @@ class NationalRulebook(Rulebook):
     def ban_scope(self, programme: str, jurisdiction: str, ground: Ground) -> Scope:
         # Removed from a national list: barred from every green-manufacturing list, everywhere.
         return GREEN_MANUFACTURING, (NATIONAL,)
-

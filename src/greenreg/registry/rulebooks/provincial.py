@@ -40,12 +40,18 @@ class ProvincialRulebook(Rulebook):
     removal_grounds = {  # noqa: RUF012
         "not_operating": Ground("003 art. 17(1), 21(1)", "not operating normally", 3, BAN),
         "accident_or_violation": Ground("003 art. 17(2), 21(1)", "accident or violation", 3, BAN),
-        "inspection_findings": Ground("003 art. 17(4), 21(1)", "serious inspection findings", 3, BAN),
-        "energy_inspection": Ground("003 art. 17(5), 21(1)", "energy inspection unrectified", 3, BAN),
+        "inspection_findings": Ground(
+            "003 art. 17(4), 21(1)", "serious inspection findings", 3, BAN
+        ),
+        "energy_inspection": Ground(
+            "003 art. 17(5), 21(1)", "energy inspection unrectified", 3, BAN
+        ),
         "dishonest_debtor": Ground("003 art. 17(6), 21(1)", "listed as dishonest debtor", 3, BAN),
         "report_refused": Ground("003 art. 21(2)", "refused the yearly form", 3, BAN),
         "fraud": Ground("003 art. 21(3)", "falsified materials or data", 3, BAN),
-        "no_longer_meets_standard": Ground("003 art. 23", "fails the standard after a change", 3, BAN),
+        "no_longer_meets_standard": Ground(
+            "003 art. 23", "fails the standard after a change", 3, BAN
+        ),
         "major_accident": Ground(
             "003 art. 21, last paragraph",
             "major accident or level-II+ environmental incident",
@@ -90,7 +96,8 @@ class ProvincialRulebook(Rulebook):
                 return
         raise RuleError(
             f"{unit.name} is not on a municipal green-factory list of this province on "
-            f"{effective}; a provincial green factory must first be listed by its city (003 art. 12)"
+            f"{effective}; a provincial green factory must first be listed by its city "
+            "(003 art. 12)"
         )
 
     @staticmethod
@@ -117,4 +124,3 @@ class ProvincialRulebook(Rulebook):
                 "fraud (003 art. 22)",
             )
         ]
-
