@@ -11,8 +11,6 @@ from datetime import datetime
 from functools import singledispatchmethod
 from uuid import UUID, uuid5
 
-from eventsourcing.domain import Aggregate
-
 from greenreg.errors import KeyValidityError, SignatureError
 from greenreg.events.signing import b64decode
 from greenreg.events.vocabulary import (
@@ -22,6 +20,7 @@ from greenreg.events.vocabulary import (
     RegistryEvent,
     RegistryFounded,
 )
+from greenreg.registry.aggregate import RegistryAggregate
 from greenreg.registry.unit import NAMESPACE
 
 ROOT = "root"
@@ -60,19 +59,16 @@ class Key:
             )
 
 
-class Authority(Aggregate):
+class Authority(RegistryAggregate):
     """An issuing authority (or the registry's root) and the keys it signs with."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.code = ""
         self.name = ""
         self.jurisdiction = ""
         self.programmes: tuple[str, ...] = ()
         self.keys: dict[str, Key] = {}
-        self.acts: dict[UUID, int] = {}
-
-    def record(self, event_class: type[RegistryEvent], **kwargs: object) -> None:
-        self.trigger_event(event_class, **kwargs)
 
     def key(self, key_id: str) -> Key:
         try:
@@ -83,26 +79,22 @@ class Authority(Aggregate):
                 "the registry does not know it"
             ) from None
 
-    def when(self, event: RegistryEvent) -> None:
-        self.acts[event.act_id] = event.originator_version
-        self._apply(event)
-
     @singledispatchmethod
-    def _apply(self, event: RegistryEvent) -> None:
+    def fold(self, event: RegistryEvent) -> None:
         raise NotImplementedError(type(event).__name__)  # a programming error
 
-    @_apply.register
+    @fold.register
     def _(self, event: RegistryFounded) -> None:
         public_key = b64decode(event.root_public_key, "root public key")
         self.code, self.name, self.jurisdiction = ROOT, event.name, "CN"
         self.keys[event.key_id] = Key(event.key_id, public_key, event.signed_at, None)
 
-    @_apply.register
+    @fold.register
     def _(self, event: AuthorityRegistered) -> None:
         self.code, self.name, self.jurisdiction = event.code, event.name, event.jurisdiction
         self.programmes = tuple(event.programmes)
 
-    @_apply.register
+    @fold.register
     def _(self, event: KeyAdded) -> None:
         self.keys[event.new_key_id] = Key(
             event.new_key_id,
@@ -111,7 +103,7 @@ class Authority(Aggregate):
             event.valid_until,
         )
 
-    @_apply.register
+    @fold.register
     def _(self, event: KeyRevoked) -> None:
         key = self.keys[event.revoked_key_id]
         self.keys[event.revoked_key_id] = replace(key, revoked_at=event.revoked_at)

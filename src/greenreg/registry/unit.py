@@ -10,10 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import singledispatchmethod
-from typing import Any, Literal
+from typing import Literal
 from uuid import UUID, uuid5
-
-from eventsourcing.domain import Aggregate
 
 from greenreg.events.places import Level, level_of
 from greenreg.events.vocabulary import (
@@ -32,6 +30,7 @@ from greenreg.events.vocabulary import (
     Warned,
     WarningLifted,
 )
+from greenreg.registry.aggregate import RegistryAggregate
 
 NAMESPACE = UUID("5d3a3f4e-8a52-4f1e-9b0e-6c1f2a9d7e10")
 
@@ -130,27 +129,18 @@ class UnitState:
     ceased: bool = False
 
 
-class Unit(Aggregate):
+class Unit(RegistryAggregate):
     """A park or an enterprise under the registry."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.state = UnitState()
-        self.acts: dict[UUID, int] = {}  # act id -> the version it produced
-        self.events_by_act: dict[UUID, RegistryEvent] = {}
-
-    def record(self, event_class: type[RegistryEvent], **kwargs: Any) -> None:
-        self.trigger_event(event_class, **kwargs)
-
-    def when(self, event: RegistryEvent) -> None:
-        self.acts[event.act_id] = event.originator_version
-        self.events_by_act[event.act_id] = event
-        self._apply(event)
 
     @singledispatchmethod
-    def _apply(self, event: RegistryEvent) -> None:
+    def fold(self, event: RegistryEvent) -> None:
         raise NotImplementedError(type(event).__name__)  # a programming error
 
-    @_apply.register
+    @fold.register
     def _(self, event: UnitRegistered) -> None:
         s = self.state
         s.kind, s.name, s.credit_code, s.division = (
@@ -161,7 +151,7 @@ class Unit(Aggregate):
         )
         s.registered_on = s.named_since = event.effective_date
 
-    @_apply.register
+    @fold.register
     def _(self, event: Designated) -> None:
         key = (str(event.programme), event.jurisdiction)
         self.state.designations[key] = Designation(
@@ -180,7 +170,7 @@ class Unit(Aggregate):
         for creation in [k for k in self.state.creations if k[0] == key[0]]:
             del self.state.creations[creation]
 
-    @_apply.register
+    @fold.register
     def _(self, event: CreationApproved) -> None:
         key = (str(event.programme), event.jurisdiction)
         self.state.creations[key] = Creation(
@@ -191,20 +181,20 @@ class Unit(Aggregate):
             act_id=event.act_id,
         )
 
-    @_apply.register
+    @fold.register
     def _(self, event: CreationExtended) -> None:
         key = (str(event.programme), event.jurisdiction)
         self.state.creations[key] = replace(
             self.state.creations[key], extended_to=event.extended_to
         )
 
-    @_apply.register
+    @fold.register
     def _(self, event: Renamed) -> None:
         s = self.state
         s.former_names.append((s.name, s.named_since))
         s.name, s.named_since = event.new_name, event.effective_date
 
-    @_apply.register
+    @fold.register
     def _(self, event: Reorganised) -> None:
         s = self.state
         s.predecessors.extend(u for u in event.predecessors if u != self.id)
@@ -217,11 +207,11 @@ class Unit(Aggregate):
                         designation, status="superseded", changed_on=event.effective_date
                     )
 
-    @_apply.register
+    @fold.register
     def _(self, event: ReportFiled) -> None:
         self.state.reports[(event.report, event.year)] = event.filed_on
 
-    @_apply.register
+    @fold.register
     def _(self, event: Warned) -> None:
         key = (str(event.programme), event.jurisdiction)
         self.state.designations[key] = replace(
@@ -231,7 +221,7 @@ class Unit(Aggregate):
             rectify_by=event.rectify_by,
         )
 
-    @_apply.register
+    @fold.register
     def _(self, event: WarningLifted) -> None:
         key = (str(event.programme), event.jurisdiction)
         self.state.designations[key] = replace(
@@ -241,7 +231,7 @@ class Unit(Aggregate):
             rectify_by=None,
         )
 
-    @_apply.register
+    @fold.register
     def _(self, event: Removed) -> None:
         for ended in event.ended:
             programme, jurisdiction = ended.split("@")
@@ -251,11 +241,11 @@ class Unit(Aggregate):
             )
         self.state.bans.extend(Ban.from_record(record) for record in event.bans)
 
-    @_apply.register
+    @fold.register
     def _(self, event: ApplicationDisqualified) -> None:
         self.state.bans.extend(Ban.from_record(record) for record in event.bans)
 
-    @_apply.register
+    @fold.register
     def _(self, event: Corrected) -> None:
         corrected, changes, s = self.events_by_act[event.corrects], event.changes, self.state
         if isinstance(corrected, Designated):
