@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -45,4 +46,9 @@ def test_the_tour_runs_as_written(tmp_path: Path) -> None:
     assert "示例低碳科技股份有限公司" in out
     assert "formerly 示例绿色制造有限公司" in out
     assert "listed" in out
-    assert "removed" not in out.split("greenreg unit")[-1]
+    # The last event, as stored: the rename, signed by MIIT's key.
+    last = json.loads(run.stdout.strip().splitlines()[-1])
+    assert last["type"] == "Renamed"
+    assert json.loads(last["signed_act"])["new_name"] == "示例低碳科技股份有限公司"
+    assert last["signature"]
+    assert last["key_id"]

@@ -230,19 +230,19 @@ def unit(
 
 @app.command()
 def events(database: Database = None) -> None:
-    """Print every stored event as JSON lines (the signed act, signature and key id included)."""
+    """Print every stored event as JSON lines: position, type, signed act, signature, key id."""
     registry = _registry(database)
     for notification in registry.recorder.select_notifications(start=1, limit=10**9):
-        event = registry.mapper.to_domain_event(notification)
-        console.print_json(
-            json.dumps(
-                {
-                    "position": notification.id,
-                    "type": type(event).__name__,
-                    "signed_act": getattr(event, "signed_act", None),
-                }
-            )
-        )
+        event: Any = registry.mapper.to_domain_event(notification)
+        line = {
+            "position": notification.id,
+            "type": type(event).__name__,
+            "recorded": event.timestamp.isoformat(),
+            "signed_act": getattr(event, "signed_act", None),
+            "signature": getattr(event, "signature", None),
+            "key_id": getattr(event, "key_id", None),
+        }
+        console.out(json.dumps(line, ensure_ascii=False), highlight=False)
 
 
 def main() -> None:
