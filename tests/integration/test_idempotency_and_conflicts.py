@@ -321,7 +321,7 @@ def test_concurrent_renames_lose_no_update(world: World, park: UUID) -> None:
     for version, (position, act_id) in recorded.items():
         assert position in positions
         assert act_of_version[version] == act_id
-        assert unit.acts[act_id] == version
+        assert unit.acts[act_id].originator_version == version
     # The unit's name is the last accepted rename; no refused rename left a trace.
     last_act = recorded[max(recorded)][1]
     names = {UUID(a["act"]["act_id"]): a["act"]["new_name"] for a in acts}

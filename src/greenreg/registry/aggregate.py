@@ -11,19 +11,17 @@ from greenreg.events.vocabulary import RegistryEvent
 
 
 class RegistryAggregate(Aggregate):
-    """An aggregate whose events come from signed acts; ``acts`` maps act id to version."""
+    """An aggregate whose events come from signed acts; ``acts`` maps act id to its event."""
 
     def __init__(self) -> None:
-        self.acts: dict[UUID, int] = {}
-        self.events_by_act: dict[UUID, RegistryEvent] = {}
+        self.acts: dict[UUID, RegistryEvent] = {}
 
     def record(self, event_class: type[RegistryEvent], **kwargs: Any) -> None:
         self.trigger_event(event_class, **kwargs)
 
     def when(self, event: RegistryEvent) -> None:
         """Called by every event's ``apply``: remember the act, then fold the event in."""
-        self.acts[event.act_id] = event.originator_version
-        self.events_by_act[event.act_id] = event
+        self.acts[event.act_id] = event
         self.fold(event)
 
     def fold(self, event: RegistryEvent) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, ClassVar, Literal, cast
+from typing import Any, ClassVar, Literal
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -42,7 +42,7 @@ from greenreg.events.vocabulary import (
 )
 from greenreg.registry.authority import ROOT, Authority, Key, authority_id_for
 from greenreg.registry.rulebooks import RULEBOOKS, Rulebook, rulebook_for
-from greenreg.registry.rulebooks.base import GREEN_MANUFACTURING
+from greenreg.registry.rulebooks.base import GREEN_MANUFACTURING, late_report_flags
 from greenreg.registry.rulebooks.eco_parks import ECO_PARK
 from greenreg.registry.unit import (
     Designation,
@@ -103,6 +103,14 @@ class Receipt:
         return self.events[0].aggregate_id
 
 
+class AlreadyRecorded(Exception):  # noqa: N818 (an answer, not an error)
+    """The act was recorded before: the commands stop and :meth:`Registry.decide` answers."""
+
+    def __init__(self, receipt: Receipt) -> None:
+        super().__init__(receipt.message)
+        self.receipt = receipt
+
+
 @dataclass
 class Decision:
     """What an act will record, decided but not yet saved."""
@@ -149,7 +157,10 @@ class Registry(Application[UUID]):
         key.check_valid_at(now, "now, when the act is recorded")
         command: Callable[[Act, Authority, datetime], Decision]
         command = getattr(self, act.kind)
-        return command(act, signer, now)
+        try:
+            return command(act, signer, now)
+        except AlreadyRecorded as already:
+            return Decision(act, [], already.receipt)
 
     def record(self, decision: Decision) -> Receipt:
         if decision.already is not None:
@@ -198,7 +209,7 @@ class Registry(Application[UUID]):
                 raise ActFormatError(f"{programme!r} is not a programme; programmes: {allowed}")
         existing = self._find_authority(code)
         if existing is not None:
-            return self._already(act, existing, f"authority {code!r} is already registered")
+            self._check_new(act, existing, f"authority {code!r} is already registered")
         authority = Authority._create(
             AuthorityRegistered,
             id=authority_id_for(code),
@@ -209,8 +220,7 @@ class Registry(Application[UUID]):
     def add_key(self, act: Act, signer: Authority, now: datetime) -> Decision:
         self._check_root(act)
         authority = self._authority(str(act.for_authority))
-        if act.act_id in authority.acts:
-            return self._already(act, authority, "")
+        self._check_new(act, authority)
         public_key = b64decode(act.fields["public_key"], "public key")
         check_public_key(public_key)
         new_key_id = key_id_of(public_key)
@@ -224,8 +234,7 @@ class Registry(Application[UUID]):
     def revoke_key(self, act: Act, signer: Authority, now: datetime) -> Decision:
         self._check_root(act)
         authority = self._authority(str(act.for_authority))
-        if act.act_id in authority.acts:
-            return self._already(act, authority, "")
+        self._check_new(act, authority)
         key = authority.key(act.fields["revoked_key_id"])
         if key.revoked_at is not None:
             raise HistoryError(f"key {key.key_id} was already revoked on {key.revoked_at}")
@@ -247,7 +256,7 @@ class Registry(Application[UUID]):
             unit_id = unit_id_for_act(act.act_id)
         existing = self._find_unit(unit_id)
         if existing is not None:
-            return self._already(
+            self._check_new(
                 act,
                 existing,
                 f"a unit with credit code {fields['credit_code']} is already "
@@ -262,8 +271,6 @@ class Registry(Application[UUID]):
 
     def designate(self, act: Act, signer: Authority, now: datetime) -> Decision:
         unit, rulebook = self._unit_and_rulebook(act, signer)
-        if unit is None:
-            return self._already_for(act)
         programme, jurisdiction = act.fields["programme"], act.fields["jurisdiction"]
         self._check_relistable(unit, programme, jurisdiction, act.effective_date)
         rulebook.check_designation(unit.state, programme, jurisdiction, act.effective_date)
@@ -273,8 +280,6 @@ class Registry(Application[UUID]):
 
     def name_park(self, act: Act, signer: Authority, now: datetime) -> Decision:
         unit, rulebook = self._unit_and_rulebook(act, signer)
-        if unit is None:
-            return self._already_for(act)
         self._check_relistable(unit, ECO_PARK, NATIONAL, act.effective_date)
         rulebook.check_naming(unit.state, act.effective_date)
         unit.record(act.event_class, **self._common(act, signer.id, now, []))
@@ -282,16 +287,12 @@ class Registry(Application[UUID]):
 
     def approve_creation(self, act: Act, signer: Authority, now: datetime) -> Decision:
         unit, rulebook = self._unit_and_rulebook(act, signer)
-        if unit is None:
-            return self._already_for(act)
         rulebook.check_creation(unit.state, act.fields["jurisdiction"], act.effective_date)
         unit.record(act.event_class, **self._common(act, signer.id, now, []))
         return Decision(act, [unit])
 
     def extend_creation(self, act: Act, signer: Authority, now: datetime) -> Decision:
         unit, rulebook = self._unit_and_rulebook(act, signer)
-        if unit is None:
-            return self._already_for(act)
         key = (ECO_PARK, act.fields["jurisdiction"])
         creation = unit.state.creations.get(key)
         if creation is None:
@@ -302,8 +303,6 @@ class Registry(Application[UUID]):
 
     def rename(self, act: Act, signer: Authority, now: datetime) -> Decision:
         unit = self._unit_acted_on(act, signer)
-        if unit is None:
-            return self._already_for(act)
         state = unit.state
         if act.fields["new_name"] == state.name:
             raise HistoryError(f"the unit is already called {state.name}")
@@ -321,8 +320,7 @@ class Registry(Application[UUID]):
         if not predecessors or not successors:
             raise ActFormatError("a reorganisation names at least one predecessor and successor")
         units = [self._unit(str(unit_id)) for unit_id in dict.fromkeys(predecessors + successors)]
-        if act.act_id in units[0].acts:
-            return self._already(act, units[0], "")
+        self._check_new(act, units[0])
         for unit in units:
             self._check_area(signer, unit.state.division)
             if unit.state.ceased:
@@ -334,25 +332,22 @@ class Registry(Application[UUID]):
 
     def file_report(self, act: Act, signer: Authority, now: datetime) -> Decision:
         unit = self._unit_acted_on(act, signer)
-        if unit is None:
-            return self._already_for(act)
         report, year, filed_on = act.fields["report"], act.fields["year"], act.fields["filed_on"]
-        books = [b for b in RULEBOOKS if report in b.report_deadlines]
-        if not books:
+        deadlines = dict.fromkeys(
+            b.report_deadlines[report] for b in RULEBOOKS if report in b.report_deadlines
+        )
+        if not deadlines:
             kinds = sorted({k for b in RULEBOOKS for k in b.report_deadlines})
             raise ActFormatError(f"{report!r} is not a kind of report; kinds: {', '.join(kinds)}")
         if filed_on <= date(year, 1, 1):
             raise HistoryError(f"a report for {year} cannot be filed on {filed_on}")
-        flags = [f for book in books for f in book.report_flags(report, year, filed_on)]
-        # 000 and 003 share the 003 art. 18 deadline: one late report is one flag, not two.
-        flags = [f for i, f in enumerate(flags) if f not in flags[:i]]
+        # 000 and 003 share the 003 art. 18 deadline: one deadline, one flag.
+        flags = [f for d in deadlines if d for f in late_report_flags(report, year, filed_on, d)]
         unit.record(act.event_class, **self._common(act, signer.id, now, flags))
         return Decision(act, [unit])
 
     def warn(self, act: Act, signer: Authority, now: datetime) -> Decision:
         unit, rulebook = self._unit_and_rulebook(act, signer)
-        if unit is None:
-            return self._already_for(act)
         designation = self._in_force(unit, act, "warned")
         if designation.status == "warned":
             raise HistoryError(
@@ -364,8 +359,6 @@ class Registry(Application[UUID]):
 
     def lift_warning(self, act: Act, signer: Authority, now: datetime) -> Decision:
         unit, _ = self._unit_and_rulebook(act, signer)
-        if unit is None:
-            return self._already_for(act)
         designation = self._in_force(unit, act, "cleared of a warning")
         if designation.status != "warned":
             raise HistoryError(f"{unit.state.name} is not under a warning")
@@ -374,8 +367,6 @@ class Registry(Application[UUID]):
 
     def remove(self, act: Act, signer: Authority, now: datetime) -> Decision:
         unit, rulebook = self._unit_and_rulebook(act, signer)
-        if unit is None:
-            return self._already_for(act)
         self._in_force(unit, act, "removed")
         programme, jurisdiction = act.fields["programme"], act.fields["jurisdiction"]
         ground = rulebook.ground(act.fields["ground"])
@@ -399,8 +390,6 @@ class Registry(Application[UUID]):
 
     def disqualify(self, act: Act, signer: Authority, now: datetime) -> Decision:
         unit, rulebook = self._unit_and_rulebook(act, signer)
-        if unit is None:
-            return self._already_for(act)
         programme, jurisdiction = act.fields["programme"], act.fields["jurisdiction"]
         if act.fields["ground"] != "fraud":
             raise RuleError("an application is disqualified for fraud only (003 art. 22)")
@@ -420,9 +409,8 @@ class Registry(Application[UUID]):
 
     def correct(self, act: Act, signer: Authority, now: datetime) -> Decision:
         unit = self._unit(str(act.unit))
-        if act.act_id in unit.acts:
-            return self._already(act, unit, "")
-        corrected = unit.events_by_act.get(act.fields["corrects"])
+        self._check_new(act, unit)
+        corrected = unit.acts.get(act.fields["corrects"])
         if corrected is None:
             raise NotFoundError(f"{unit.state.name} has no act {act.fields['corrects']} to correct")
         if corrected.authority_id != signer.id:
@@ -483,11 +471,10 @@ class Registry(Application[UUID]):
                 f"unit in {name_of(division)} ({division}): it is outside its jurisdiction"
             )
 
-    def _unit_acted_on(self, act: Act, signer: Authority) -> Unit | None:
-        """The unit the act names; ``None`` when it has recorded this act already."""
+    def _unit_acted_on(self, act: Act, signer: Authority) -> Unit:
+        """The unit the act names, if the signer may act on it and the act is new to it."""
         unit = self._unit(str(act.unit))
-        if act.act_id in unit.acts:
-            return None
+        self._check_new(act, unit)
         self._check_area(signer, unit.state.division)
         if unit.state.ceased and act.kind != "file_report":
             raise HistoryError(
@@ -495,7 +482,7 @@ class Registry(Application[UUID]):
             )
         return unit
 
-    def _unit_and_rulebook(self, act: Act, signer: Authority) -> tuple[Unit | None, Rulebook]:
+    def _unit_and_rulebook(self, act: Act, signer: Authority) -> tuple[Unit, Rulebook]:
         """The unit, and the rulebook for the act's programme and jurisdiction, after checking
         the authority issues that programme for that jurisdiction."""
         programme, jurisdiction = act.fields["programme"], act.fields["jurisdiction"]
@@ -597,23 +584,22 @@ class Registry(Application[UUID]):
             raise NotFoundError(f"{code!r} is not an authority")
         return aggregate
 
-    def _already(self, act: Act, aggregate: Unit | Authority, refusal: str) -> Decision:
-        """The act's id is known: the same act again is answered; another act is refused."""
-        version = aggregate.acts.get(act.act_id)
-        if version is None:
-            raise ConflictError(refusal)
-        stored = self.events.get(aggregate.id, gt=version - 1, lte=version)
-        event = cast("RegistryEvent", next(iter(stored)))
+    @staticmethod
+    def _check_new(act: Act, aggregate: Unit | Authority, refusal: str = "") -> None:
+        """Raise :class:`AlreadyRecorded` if ``aggregate`` holds this act; with a ``refusal``,
+        an aggregate that exists already refuses any other act that would create it."""
+        event = aggregate.acts.get(act.act_id)
+        if event is None:
+            if refusal:
+                raise ConflictError(refusal)
+            return
         if _content(event.signed_act) != _content(act.signed_act):
             raise ConflictError(
                 f"act id {act.act_id} was already used for a different act; "
                 "each act needs its own act_id"
             )
-        recorded = RecordedEvent(type(event).__name__, aggregate.id, version, None)
-        return Decision(act, [], Receipt(act.act_id, "already_recorded", [recorded]))
-
-    def _already_for(self, act: Act) -> Decision:
-        return self._already(act, self._unit(str(act.unit)), "")
+        recorded = RecordedEvent(type(event).__name__, aggregate.id, event.originator_version, None)
+        raise AlreadyRecorded(Receipt(act.act_id, "already_recorded", [recorded]))
 
     # --- reading, for the CLI and tests ---------------------------------------------------
 

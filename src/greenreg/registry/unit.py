@@ -247,7 +247,7 @@ class Unit(RegistryAggregate):
 
     @fold.register
     def _(self, event: Corrected) -> None:
-        corrected, changes, s = self.events_by_act[event.corrects], event.changes, self.state
+        corrected, changes, s = self.acts[event.corrects], event.changes, self.state
         if isinstance(corrected, Designated):
             key = (str(corrected.programme), corrected.jurisdiction)
             current = s.designations[key]

@@ -170,20 +170,22 @@ class Rulebook:
         """Flags for a rename or reorganisation reported late. Default: no fixed deadline."""
         return []
 
-    def report_flags(self, report: str, year: int, filed_on: date) -> list[Flag]:
-        deadline = self.report_deadlines.get(report)
-        if deadline is None:
-            return []
-        due = date(year + 1, deadline.month, deadline.day)
-        if filed_on <= due:
-            return []
-        return [
-            flag(
-                "late_report",
-                deadline.rule,
-                f"the {report} for {year} was filed on {filed_on}, after its deadline {due}",
-            )
-        ]
+
+def late_report_flags(
+    report: str, year: int, filed_on: date, deadline: ReportDeadline
+) -> list[Flag]:
+    """A yearly report for ``year`` filed after its deadline in the next year (that day
+    included) raises a flag."""
+    due = date(year + 1, deadline.month, deadline.day)
+    if filed_on <= due:
+        return []
+    return [
+        flag(
+            "late_report",
+            deadline.rule,
+            f"the {report} for {year} was filed on {filed_on}, after its deadline {due}",
+        )
+    ]
 
 
 def calendar_flag(rule: str, error: CalendarCoverageError) -> Flag:
