@@ -8,12 +8,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import parse_qs, unquote, urlparse
 
 from greenreg.errors import GreenregError
-from greenreg.registry.application import Registry
+from greenreg.registry.application import Receipt, Registry, SignedAct
 
 DEFAULT_DATABASE_URL = "sqlite:///greenreg.db"
 
@@ -51,3 +52,27 @@ def persistence_env(url: str) -> dict[str, str]:
 
 def open_registry(url: str | None = None, clock: Callable[[], datetime] | None = None) -> Registry:
     return Registry(env=persistence_env(database_url(url)), clock=clock)
+
+
+@dataclass
+class Greenreg:
+    """The whole application as the outer layers (CLI, API) use it: one object per process.
+
+    Writes go through here so that what follows a write (the read models catching up, a new
+    signed checkpoint) happens before the write returns: a write is readable at once.
+    """
+
+    registry: Registry
+
+    def submit(self, signed_act: SignedAct) -> Receipt:
+        return self.registry.submit(signed_act)
+
+    def submit_batch(self, signed_acts: Iterable[SignedAct]) -> list[Receipt]:
+        return self.registry.submit_batch(signed_acts)
+
+    def close(self) -> None:
+        self.registry.close()
+
+
+def open_greenreg(url: str | None = None, clock: Callable[[], datetime] | None = None) -> Greenreg:
+    return Greenreg(open_registry(url, clock))

@@ -9,19 +9,21 @@ which checks competence and the rulebook and records the events. :meth:`decide` 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar, Literal
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording, Transcoding
 
 from greenreg.errors import (
     ActFormatError,
     CompetenceError,
     ConflictError,
+    GreenregError,
     HistoryError,
     NotFoundError,
     RuleError,
@@ -62,6 +64,10 @@ CORRECTABLE = {
 }
 
 Aggregates = list[Unit | Authority]
+SignedAct = bytes | str | dict[str, Any]
+
+# Within :meth:`Registry.submit_batch`, the aggregates its earlier acts changed, not yet saved.
+_batch: ContextVar[dict[UUID, Unit | Authority] | None] = ContextVar("batch", default=None)
 
 
 class DateAsISO(Transcoding):
@@ -140,11 +146,50 @@ class Registry(Application[UUID]):
 
     # --- the story of one act -------------------------------------------------------------
 
-    def submit(self, signed_act: bytes | str | dict[str, Any]) -> Receipt:
+    def submit(self, signed_act: SignedAct) -> Receipt:
         """Accept a signed act and record its events, or raise a ``GreenregError``."""
         return self.record(self.decide(signed_act))
 
-    def decide(self, signed_act: bytes | str | dict[str, Any]) -> Decision:
+    def submit_batch(self, signed_acts: Iterable[SignedAct]) -> list[Receipt]:
+        """Accept a batch of acts (an announcement's list) in one transaction, or none of them.
+
+        Each act is decided in order and sees what the acts before it decided; then everything
+        is saved at once. A refusal names the act that failed and records nothing.
+        """
+        pending: dict[UUID, Unit | Authority] = {}
+        decisions: list[tuple[Decision, list[tuple[UUID, int]]]] = []
+        claimed: set[tuple[UUID, int]] = set()
+        token = _batch.set(pending)
+        try:
+            for number, signed_act in enumerate(signed_acts, start=1):
+                try:
+                    decision = self.decide(signed_act)
+                except GreenregError as error:
+                    error.args = (f"act {number} of the batch: {error}", *error.args[1:])
+                    raise
+                events = []
+                for aggregate in decision.aggregates:
+                    pending[aggregate.id] = aggregate
+                    for event in aggregate.pending_events:
+                        key = (event.originator_id, event.originator_version)
+                        if key not in claimed:
+                            claimed.add(key)
+                            events.append(key)
+                decisions.append((decision, events))
+        finally:
+            _batch.reset(token)
+        if not pending:
+            return [decision.already for decision, _ in decisions if decision.already]
+        recorded = {
+            (r.domain_event.originator_id, r.domain_event.originator_version): r
+            for r in self._save(list(pending.values()))
+        }
+        return [
+            decision.already or self._receipt(decision.act, [recorded[key] for key in events])
+            for decision, events in decisions
+        ]
+
+    def decide(self, signed_act: SignedAct) -> Decision:
         body, key_id, signature = read_signed_act(signed_act)
         now = self.clock()
         signer = self._signer(body, key_id)
@@ -165,14 +210,20 @@ class Registry(Application[UUID]):
     def record(self, decision: Decision) -> Receipt:
         if decision.already is not None:
             return decision.already
+        return self._receipt(decision.act, self._save(decision.aggregates))
+
+    def _save(self, aggregates: Aggregates) -> list[Recording[UUID]]:
         try:
-            recordings = self.save(*decision.aggregates)
+            return self.save(*aggregates)
         except IntegrityError as error:
-            names = ", ".join(str(a.id) for a in decision.aggregates)
+            names = ", ".join(str(a.id) for a in aggregates)
             raise ConflictError(
                 f"another act changed {names} while this one was being checked; nothing was "
                 "recorded. Read the unit's history and submit again if the act still applies."
             ) from error
+
+    @staticmethod
+    def _receipt(act: Act, recordings: list[Recording[UUID]]) -> Receipt:
         events = [
             RecordedEvent(
                 type(r.domain_event).__name__,
@@ -188,7 +239,7 @@ class Registry(Application[UUID]):
             if isinstance(r.domain_event, RegistryEvent)
             for f in r.domain_event.flags
         ]
-        return Receipt(decision.act.act_id, "recorded", events, flags)
+        return Receipt(act.act_id, "recorded", events, flags)
 
     # --- the registry and its authorities -------------------------------------------------
 
@@ -561,13 +612,20 @@ class Registry(Application[UUID]):
         return unit
 
     def _find_unit(self, unit_id: UUID) -> Unit | None:
-        try:
-            aggregate: Any = self.repository.get(unit_id)
-        except AggregateNotFoundError:
-            return None
-        if not isinstance(aggregate, Unit):
+        aggregate = self._get(unit_id)
+        if aggregate is not None and not isinstance(aggregate, Unit):
             raise NotFoundError(f"{unit_id} is not a unit")
         return aggregate
+
+    def _get(self, aggregate_id: UUID) -> object | None:
+        """The aggregate, as an unsaved earlier act of this batch left it, or as stored."""
+        batch = _batch.get()
+        if batch is not None and aggregate_id in batch:
+            return batch[aggregate_id]
+        try:
+            return self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
 
     def _authority(self, code: str) -> Authority:
         authority = self._find_authority(code)
@@ -576,11 +634,8 @@ class Registry(Application[UUID]):
         return authority
 
     def _find_authority(self, code: str) -> Authority | None:
-        try:
-            aggregate: Any = self.repository.get(authority_id_for(code))
-        except AggregateNotFoundError:
-            return None
-        if not isinstance(aggregate, Authority):
+        aggregate = self._get(authority_id_for(code))
+        if aggregate is not None and not isinstance(aggregate, Authority):
             raise NotFoundError(f"{code!r} is not an authority")
         return aggregate
 

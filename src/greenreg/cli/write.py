@@ -1,4 +1,4 @@
-"""The ``greenreg`` command: parse, call the registry, print. Nothing else lives here."""
+"""Commands of the write side: keys, founding, authorities, acts, units, the raw event list."""
 
 from __future__ import annotations
 
@@ -11,55 +11,27 @@ from typing import Annotated, Any
 from uuid import UUID, uuid5
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from greenreg.bootstrap import open_registry
-from greenreg.errors import GreenregError
+from greenreg.cli.common import Database, app, console, errors, read_signer, run
 from greenreg.events.acts import sign_act
 from greenreg.events.canonical import canonical_bytes, parse_json
 from greenreg.events.issuer import Issuer
-from greenreg.events.signing import Ed25519Signer, b64decode, b64encode
+from greenreg.events.signing import Ed25519Signer, b64encode
 from greenreg.registry.application import Receipt, Registry
 
-app = typer.Typer(help="A public, verifiable registry of China's green-manufacturing designations.")
 keys_app = typer.Typer(help="Make and inspect Ed25519 keys.")
 authority_app = typer.Typer(help="Register authorities and their keys (signed by the root key).")
 app.add_typer(keys_app, name="keys")
 app.add_typer(authority_app, name="authority")
-console = Console(soft_wrap=True)
-errors = Console(stderr=True, soft_wrap=True)
 
 ACT_NAMESPACE = UUID("0f5e7f4c-3b1a-4d8e-9c2b-7a6d5e4f3a21")
-Database = Annotated[
-    str | None,
-    typer.Option(
-        "--database",
-        envvar="GREENREG_DATABASE_URL",
-        help="sqlite:///path or postgresql://user@host/db (default sqlite:///greenreg.db)",
-    ),
-]
 RootKey = Annotated[Path, typer.Option("--root-key", help="The registry's root private key file.")]
 
 
 def _registry(database: str | None) -> Registry:
     return open_registry(database)
-
-
-def _signer(path: Path) -> Ed25519Signer:
-    try:
-        return Ed25519Signer.from_seed(b64decode(path.read_text().strip(), f"key file {path}"))
-    except (OSError, ValueError) as error:
-        raise GreenregError(f"cannot read the private key {path}: {error}") from error
-
-
-def _run(action: Any) -> Any:
-    """Run ``action``; a refusal is printed in a clerk's words and exits with status 2."""
-    try:
-        return action()
-    except GreenregError as error:
-        errors.print(f"[red]refused[/red] ({error.code}): {error}")
-        raise typer.Exit(2) from None
 
 
 def _print_receipt(receipt: Receipt) -> None:
@@ -98,7 +70,7 @@ def init(
     database: Database = None,
 ) -> None:
     """Found the registry under its root key (the trust anchor inspectors check against)."""
-    root = Issuer("root", _signer(root_key))
+    root = Issuer("root", read_signer(root_key))
     act = root.act(
         "found_registry",
         effective_date=datetime.now(UTC).date(),
@@ -106,7 +78,7 @@ def init(
         name=name,
         root_public_key=b64encode(root.signer.public_key),
     )
-    _print_receipt(_run(lambda: _registry(database).submit(act)))
+    _print_receipt(run(lambda: _registry(database).submit(act)))
 
 
 @authority_app.command("add")
@@ -121,7 +93,7 @@ def authority_add(  # noqa: PLR0917 (typer maps each parameter to an option)
     database: Database = None,
 ) -> None:
     """Register an authority and its first key, both signed by the root key."""
-    root = Issuer("root", _signer(root_key))
+    root = Issuer("root", read_signer(root_key))
     today = datetime.now(UTC).date()
     document = document or f"registration of {code}"
     register = root.act(
@@ -143,8 +115,8 @@ def authority_add(  # noqa: PLR0917 (typer maps each parameter to an option)
         valid_until=None,
     )
     registry = _registry(database)
-    _print_receipt(_run(lambda: registry.submit(register)))
-    _print_receipt(_run(lambda: registry.submit(add_key)))
+    _print_receipt(run(lambda: registry.submit(register)))
+    _print_receipt(run(lambda: registry.submit(add_key)))
 
 
 @authority_app.command("revoke-key")
@@ -156,7 +128,7 @@ def authority_revoke_key(
     database: Database = None,
 ) -> None:
     """Revoke an authority's key from now on."""
-    root = Issuer("root", _signer(root_key))
+    root = Issuer("root", read_signer(root_key))
     now = datetime.now(UTC)
     act = root.act(
         "revoke_key",
@@ -167,7 +139,7 @@ def authority_revoke_key(
         revoked_at=now.isoformat(),
         reason=reason,
     )
-    _print_receipt(_run(lambda: _registry(database).submit(act)))
+    _print_receipt(run(lambda: _registry(database).submit(act)))
 
 
 @app.command()
@@ -189,10 +161,10 @@ def act(
             body = dict(document)
             body.setdefault("act_id", str(uuid5(ACT_NAMESPACE, canonical_bytes(body).hex())))
             body.setdefault("signed_at", datetime.now(UTC).isoformat())
-            document = sign_act(body, _signer(key))
+            document = sign_act(body, read_signer(key))
         return _registry(database).submit(document)
 
-    _print_receipt(_run(submit))
+    _print_receipt(run(submit))
 
 
 @app.command()
@@ -201,7 +173,7 @@ def unit(
     database: Database = None,
 ) -> None:
     """Show a unit as the write side sees it: names, designations, bans."""
-    found = _run(lambda: _registry(database).unit(reference))
+    found = run(lambda: _registry(database).unit(reference))
     state = found.state
     console.print(f"[bold]{state.name}[/bold] ({state.kind}) {found.id}")
     console.print(f"credit code {state.credit_code or '-'}, division {state.division}")
@@ -243,7 +215,3 @@ def events(database: Database = None) -> None:
             "key_id": getattr(event, "key_id", None),
         }
         console.out(json.dumps(line, ensure_ascii=False), highlight=False)
-
-
-def main() -> None:
-    app()
