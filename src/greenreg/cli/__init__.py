@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from greenreg.cli import write  # noqa: F401  (each module registers its commands on ``app``)
+# Each module registers its commands on ``app``.
+from greenreg.cli import data, log, projections, serve, write  # noqa: F401
 from greenreg.cli.common import app
 
 

@@ -1,0 +1,3 @@
+"""Commands of serving the registry over HTTP."""
+
+from __future__ import annotations
