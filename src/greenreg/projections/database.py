@@ -1,0 +1,140 @@
+"""The read models' own connections to the registry's database.
+
+The read models live beside the events: the same SQLite file, or the same PostgreSQL schema (the
+URL's ``?schema=``). They use their own connections, never the event store's, so a write on the
+event store and a catch-up of the read models in the same thread cannot wait on each other.
+
+SQL in this package is written once with ``?`` placeholders; :meth:`ReadStore.sql` turns them
+into psycopg's ``%s`` on PostgreSQL. Dates are stored as ISO text (``YYYY-MM-DD``) and record
+times as fixed-width UTC text (``YYYY-MM-DDTHH:MM:SS.ffffffZ``), so both compare as text on both
+databases.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from greenreg.bootstrap import database_url, persistence_env
+
+Dialect = Literal["sqlite", "postgres"]
+Row = tuple[Any, ...]
+
+
+def record_time(moment: datetime) -> str:
+    """A record time as fixed-width UTC text."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_record_time(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+class ReadStore:
+    """Connections to the database that holds the events and the read models.
+
+    One connection per thread (SQLite connections and psycopg connections are not shared
+    between threads). ``cursor()`` gives a cursor for reading; ``transaction()`` one whose
+    writes commit together, or not at all.
+    """
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = database_url(url)
+        env = persistence_env(self.url)
+        self.dialect: Dialect
+        if env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite":
+            self.dialect = "sqlite"
+            self.path = env["SQLITE_DBNAME"]
+            self.schema = ""
+        else:
+            self.dialect = "postgres"
+            self.conninfo = (
+                f"dbname={env['POSTGRES_DBNAME']} host={env['POSTGRES_HOST']} "
+                f"port={env['POSTGRES_PORT']} user={env['POSTGRES_USER']}"
+                + (f" password={env['POSTGRES_PASSWORD']}" if env["POSTGRES_PASSWORD"] else "")
+            )
+            self.schema = env.get("POSTGRES_SCHEMA", "public")
+        self._local = threading.local()
+        self._all: list[Any] = []
+        self._lock = threading.Lock()
+
+    # --- connections ----------------------------------------------------------------------
+
+    def connection(self) -> Any:
+        """This thread's connection (opened on first use)."""
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = self._open()
+            self._local.connection = connection
+            with self._lock:
+                self._all.append(connection)
+        return connection
+
+    def _open(self) -> Any:
+        if self.dialect == "sqlite":
+            connection = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False, timeout=30
+            )
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA synchronous = NORMAL")
+            connection.execute("PRAGMA busy_timeout = 30000")
+            return connection
+        import psycopg  # noqa: PLC0415 (only needed on PostgreSQL)
+
+        postgres = psycopg.connect(self.conninfo, autocommit=True)
+        postgres.execute(f'SET search_path TO "{self.schema}", public')
+        return postgres
+
+    def close(self) -> None:
+        with self._lock:
+            for connection in self._all:
+                connection.close()
+            self._all.clear()
+        self._local = threading.local()
+
+    # --- statements -----------------------------------------------------------------------
+
+    def sql(self, statement: str) -> str:
+        """A statement written with ``?`` placeholders, in this database's style."""
+        return statement if self.dialect == "sqlite" else statement.replace("?", "%s")
+
+    def query(self, statement: str, params: Sequence[Any] = ()) -> list[Row]:
+        """Rows of a read-only statement (autocommit: sees every committed write)."""
+        cursor = self.connection().cursor()
+        try:
+            cursor.execute(self.sql(statement), tuple(params))
+            return [tuple(row) for row in cursor.fetchall()]
+        finally:
+            cursor.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        """A cursor whose statements commit together when the block ends, or roll back if it
+        raises."""
+        connection = self.connection()
+        if self.dialect == "sqlite":
+            cursor = connection.cursor()
+            cursor.execute("BEGIN IMMEDIATE")
+            try:
+                yield cursor
+            except BaseException:
+                cursor.execute("ROLLBACK")
+                raise
+            else:
+                cursor.execute("COMMIT")
+            finally:
+                cursor.close()
+        else:
+            with connection.transaction(), connection.cursor() as cursor:
+                yield cursor
+
+    def placeholders(self, count: int) -> str:
+        return ", ".join(["?"] * count)
+
+    def max_params(self) -> int:
+        """How many parameters one statement may carry (SQLite's default limit is 32,766)."""
+        return 30_000 if self.dialect == "sqlite" else 60_000

@@ -1,0 +1,278 @@
+"""What the read models answer with: plain, typed, immutable values.
+
+These are the results :class:`greenreg.projections.queries.Queries` returns to the outer layers
+(GraphQL resolvers, REST routes, the CLI). They are not domain objects and carry no behaviour
+beyond a few derived properties.
+
+Two identifiers recur:
+
+- an **event id** is ``"{aggregate_uuid}/{version}"``: the aggregate that recorded the event and
+  the event's version in it. It is stable for ever (events are never rewritten).
+- a **log position** is where the event sits in the registry's log (see
+  :mod:`greenreg.projections.positions`; for now the store's notification id).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Generic, Literal, TypeVar
+from uuid import UUID
+
+T = TypeVar("T")
+
+Status = Literal["listed", "warned", "suspended", "removed", "superseded"]
+"""A designation's status on a list.
+
+``listed``: on the list; ``warned``: on the list under a warning to rectify (the title may still
+be used); ``suspended``: an eco-industrial park under an exit warning, which may not use the title
+while it rectifies (004 arts. 26-27); ``removed``: taken off the list; ``superseded``: the unit
+ceased in a reorganisation (merger, split...), its successor carries on.
+"""
+
+IN_FORCE: tuple[Status, ...] = ("listed", "warned")
+"""The statuses under which a unit may call itself certified."""
+
+Outcome = Literal[
+    "certified",
+    "warned",
+    "suspended",
+    "removed",
+    "banned",
+    "not_listed",
+    "not_found",
+    "invalid_code",
+]
+"""The answer to "was it certified?" for one reference, from best to worst news:
+``certified`` (on a list), ``warned`` (on a list, under a warning), ``suspended`` (may not use
+the title while rectifying), ``removed`` (was listed, is no longer; includes superseded),
+``banned`` (under a reapplication ban, whatever else), ``not_listed`` (known to the registry,
+never listed as of that date), ``not_found`` (no such unit known at that time),
+``invalid_code`` (the reference is neither a unit id nor a valid credit code)."""
+
+MatchKind = Literal["name", "former_name", "credit_code"]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where an answer comes from: the event (``"{aggregate_uuid}/{version}"``) and its place
+    in the log."""
+
+    event_id: str
+    position: int
+
+
+@dataclass(frozen=True)
+class FormerName:
+    """A name the unit had, from ``valid_from`` through ``valid_until`` (inclusive)."""
+
+    name: str
+    valid_from: date
+    valid_until: date
+
+
+@dataclass(frozen=True)
+class UnitView:
+    """A park or an enterprise as the registry holds it now."""
+
+    id: UUID
+    kind: str
+    name: str
+    credit_code: str | None
+    division: str
+    province: str
+    registered_on: date
+    named_since: date
+    ceased: bool
+    former_names: tuple[FormerName, ...] = ()
+    predecessors: tuple[UUID, ...] = ()
+    successors: tuple[UUID, ...] = ()
+
+
+@dataclass(frozen=True)
+class DesignationView:
+    """A unit's place on one list (programme × issuing jurisdiction), as of some day.
+
+    ``since`` is the day it was designated; ``changed_on`` the day of its last change of status
+    (the valid time of the status shown); ``evidence`` the event that gave that status.
+    """
+
+    unit_id: UUID
+    unit_name: str
+    programme: str
+    level: str
+    jurisdiction: str
+    status: Status
+    since: date
+    changed_on: date
+    batch: str | None
+    document_number: str
+    grade: str | None
+    rectify_by: date | None
+    evidence: Evidence
+
+    @property
+    def in_force(self) -> bool:
+        return self.status in IN_FORCE
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """A page of results. ``end_cursor`` is opaque: pass it as ``after`` for the next page."""
+
+    items: list[T]
+    end_cursor: str | None
+    has_next_page: bool
+
+
+@dataclass(frozen=True)
+class UnitFilter:
+    """Which units to list; ``None`` means any. A unit matches the designation filters when it
+    has one current designation matching all of them."""
+
+    kind: str | None = None
+    province: str | None = None
+    programme: str | None = None
+    level: str | None = None
+    jurisdiction: str | None = None
+    status: Status | None = None
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """A unit found by a search: how well it matched, and what matched (``explanation`` says it
+    in words, e.g. "matched a former name: 上海浦东新材料有限公司 (until 2020-05-31)")."""
+
+    unit: UnitView
+    score: float
+    matched: MatchKind
+    matched_text: str
+    explanation: str
+
+
+@dataclass(frozen=True)
+class BanView:
+    """A reapplication ban: the unit may not be listed in ``programme`` lists of
+    ``jurisdiction`` (and every area inside it) from ``first_day`` through ``last_day``, both
+    days included."""
+
+    unit_id: UUID
+    unit_name: str
+    programme: str
+    level: str
+    jurisdiction: str
+    ground: str
+    rule: str
+    first_day: date
+    last_day: date
+    document_number: str
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One event in a unit's timeline: what happened, when (valid and record time), who signed
+    it, under which document, and where it sits in the log."""
+
+    event_type: str
+    summary: str
+    effective_date: date
+    recorded_at: datetime
+    authority_code: str
+    authority_name: str
+    document_number: str
+    flags: tuple[str, ...]
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class History:
+    """A unit's whole timeline, oldest first, with its former names and its links."""
+
+    unit: UnitView
+    entries: list[HistoryEntry]
+
+
+@dataclass(frozen=True)
+class InForce:
+    """A designation in force in a certification answer."""
+
+    programme: str
+    level: str
+    jurisdiction: str
+    status: Status
+    since: date
+    document_number: str
+    grade: str | None
+
+
+@dataclass(frozen=True)
+class Certification:
+    """The answer for one reference of a bank's check, in the order the references were given.
+
+    ``designations`` are those in force as of the day asked (known at the time asked);
+    ``bans`` those running that day; ``evidence`` the events the answer rests on.
+    """
+
+    ref: str
+    outcome: Outcome
+    unit_id: UUID | None
+    name: str | None
+    designations: list[InForce] = field(default_factory=list)
+    bans: list[BanView] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    message: str = ""
+
+    @property
+    def certified(self) -> bool:
+        """Whether the unit could call itself certified on that day (listed, or warned)."""
+        return self.outcome in ("certified", "warned")
+
+
+@dataclass(frozen=True)
+class StatisticsRow:
+    """How many designations are in force now: one row per programme × level × province ×
+    year of designation. ``province`` is the unit's province (``xx0000``)."""
+
+    programme: str
+    level: str
+    province: str
+    year: int
+    count: int
+
+
+@dataclass(frozen=True)
+class Statistics:
+    rows: list[StatisticsRow]
+    units: int
+    designations_in_force: int
+
+
+ComplianceKind = Literal["overdue_report", "late_notice", "creation_ending", "evaluation_due"]
+
+
+@dataclass(frozen=True)
+class ComplianceItem:
+    """Something an authority should look at on a given day, citing the rule."""
+
+    kind: ComplianceKind
+    unit_id: UUID
+    unit_name: str
+    due: date | None
+    rule: str
+    message: str
+    evidence: Evidence | None = None
+
+
+@dataclass(frozen=True)
+class DataVersion:
+    """How much the read models have seen: the store's event count and last log position, and
+    the position the read models have caught up to."""
+
+    event_count: int
+    last_position: int
+    projected_position: int
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.projected_position >= self.last_position
