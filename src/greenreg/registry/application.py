@@ -301,9 +301,9 @@ class Registry(Application[UUID]):
         if fields["credit_code"] is not None:
             fields["credit_code"] = check_credit_code(fields["credit_code"])
             unit_id = unit_id_for_credit_code(fields["credit_code"])
-        elif fields["kind"] == "enterprise":
-            raise ActFormatError("an enterprise is registered with its credit code")
         else:
+            # A park, or an enterprise known only by name (the published national lists give
+            # no credit codes): its id derives from the act that registered it.
             unit_id = unit_id_for_act(act.act_id)
         existing = self._find_unit(unit_id)
         if existing is not None:
