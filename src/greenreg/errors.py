@@ -15,7 +15,9 @@ A refused act changes nothing: no event, no log entry, no projection row.
     │   ├── BanError            the unit is under a reapplication ban (gives the ban's last day)
     │   └── HistoryError        the act contradicts the unit's recorded history
     ├── ConflictError           another act changed the same unit first; nothing was recorded
-    └── CalendarCoverageError   a date needs an official calendar year that is not published
+    ├── CalendarCoverageError   a date needs an official calendar year that is not published
+    └── ListFileError           an announcement's list file cannot be imported (layout, cells)
+        └── RegionError         a region as listed maps to no GB/T 2260 province
 """
 
 from __future__ import annotations
@@ -73,3 +75,11 @@ class ConflictError(GreenregError):
 
 class CalendarCoverageError(GreenregError):
     code = "calendar_not_covered"
+
+
+class ListFileError(GreenregError):
+    code = "malformed_list"
+
+
+class RegionError(ListFileError):
+    code = "unknown_region"
