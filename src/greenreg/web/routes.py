@@ -1,0 +1,131 @@
+"""The web pages' routes: ``/`` (lookup), ``/results`` (the results fragment, for the script),
+``/units/{id}`` (a unit's page) and ``/static/{name}`` (the page's CSS and JS).
+
+Routes only translate: they read the request, ask :class:`~greenreg.projections.queries.Queries`
+and hand the answers to the page modules. They are left out of the OpenAPI schema (they answer
+HTML for people, not JSON for programs).
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from greenreg.errors import GreenregError
+from greenreg.projections.queries import Queries
+from greenreg.web.assets import asset_url, assets
+from greenreg.web.green_code import green_code
+from greenreg.web.html import Markup
+from greenreg.web.lookup import Found, counts_by_province, lookup_page, message, results
+from greenreg.web.unit_page import UnitPage, not_found_page, unit_page
+
+MAX_QUERY = 100
+MAX_HITS = 20
+
+#: Pages load nothing from elsewhere; inline scripts and styles are not used either.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; "
+        "img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-cache",
+}
+
+QueryText = Query(default="", description="a name, a former name or a credit code")
+
+
+def _html(markup: Markup, status_code: int = 200) -> HTMLResponse:
+    return HTMLResponse(str(markup), status_code=status_code, headers=SECURITY_HEADERS)
+
+
+def router(queries: Queries, *, public_url: str | None = None) -> APIRouter:
+    """The web pages, reading through ``queries``.
+
+    ``public_url`` is the registry's public address (e.g. ``https://greenreg.example``), put
+    into the green codes' QR codes; by default the address the request came to.
+    """
+    pages = APIRouter(include_in_schema=False)
+
+    def search(query: str) -> tuple[Markup, int]:
+        """The results fragment for ``query`` and its HTTP status."""
+        query = query.strip()
+        if len(query) > MAX_QUERY:
+            return message(
+                f"查询内容过长（最多{MAX_QUERY}个字符）。"
+                f" The search text is too long: at most {MAX_QUERY} characters."
+            ), 400
+        if not query:
+            return results("", [], counts_by_province(queries.statistics())), 200
+        try:
+            hits = queries.search(query, limit=MAX_HITS)
+        except GreenregError as error:
+            return message(str(error)), 400
+        designations = queries.designations_of([hit.unit.id for hit in hits])
+        found: list[Found] = list(zip(hits, designations, strict=True))
+        return results(query, found, []), 200
+
+    @pages.get("/", response_class=HTMLResponse)
+    def lookup(q: str = QueryText) -> HTMLResponse:
+        fragment, status = search(q)
+        return _html(lookup_page(q.strip(), fragment, asset_url), status)
+
+    @pages.get("/results", response_class=HTMLResponse)
+    def results_fragment(q: str = QueryText) -> HTMLResponse:
+        fragment, status = search(q)
+        return _html(fragment, status)
+
+    @pages.get("/units/{reference}", response_class=HTMLResponse, name="unit_page")
+    def unit(reference: str, request: Request) -> Response:
+        unit_id = _unit_id(queries, reference)
+        if unit_id is None:
+            return _html(not_found_page(reference, asset_url), 404)
+        if str(unit_id) != reference:  # a credit code: send the browser to the canonical URL
+            return RedirectResponse(f"/units/{unit_id}", status_code=303)
+        view = queries.unit(unit_id)
+        history = queries.history(unit_id)
+        if view is None or history is None:
+            return _html(not_found_page(reference, asset_url), 404)
+        linked = [*view.predecessors, *view.successors]
+        related = {str(u.id): u for u in queries.units_by_ids(linked) if u is not None}
+        base = public_url.rstrip("/") if public_url else str(request.base_url).rstrip("/")
+        data = UnitPage(
+            unit=view,
+            designations=queries.designations_of([unit_id])[0],
+            bans=queries.bans(unit_id=unit_id),
+            timeline=history.entries,
+            related=related,
+            green_code=green_code(f"{base}/units/{unit_id}"),
+        )
+        return _html(unit_page(data, asset_url))
+
+    @pages.get("/static/{name}")
+    def static(name: str) -> Response:
+        asset = assets().get(name)
+        if asset is None:
+            raise HTTPException(404, f"no static file {name!r}")
+        return Response(
+            asset.content,
+            media_type=asset.media_type,
+            headers={
+                "Cache-Control": "public, max-age=31536000, immutable",
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
+
+    return pages
+
+
+def _unit_id(queries: Queries, reference: str) -> UUID | None:
+    """The unit a URL names: its id, or a credit code; ``None`` when there is no such unit."""
+    try:
+        return UUID(reference)
+    except ValueError:
+        pass
+    try:
+        return queries.unit_id_for_credit_code(reference)
+    except GreenregError:
+        return None
