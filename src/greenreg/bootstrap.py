@@ -14,6 +14,9 @@ from datetime import datetime
 from urllib.parse import parse_qs, unquote, urlparse
 
 from greenreg.errors import GreenregError
+from greenreg.projections.database import ReadStore
+from greenreg.projections.queries import Queries
+from greenreg.projections.runner import Projector
 from greenreg.registry.application import Receipt, Registry, SignedAct
 
 DEFAULT_DATABASE_URL = "sqlite:///greenreg.db"
@@ -54,6 +57,11 @@ def open_registry(url: str | None = None, clock: Callable[[], datetime] | None =
     return Registry(env=persistence_env(database_url(url)), clock=clock)
 
 
+def open_read_store(url: str | None = None) -> ReadStore:
+    """The read models' own connections to the registry's database."""
+    return ReadStore(persistence_env(database_url(url)))
+
+
 @dataclass
 class Greenreg:
     """The whole application as the outer layers (CLI, API) use it: one object per process.
@@ -63,16 +71,28 @@ class Greenreg:
     """
 
     registry: Registry
+    projector: Projector
+    queries: Queries
 
     def submit(self, signed_act: SignedAct) -> Receipt:
-        return self.registry.submit(signed_act)
+        receipt = self.registry.submit(signed_act)
+        self.projector.catch_up()
+        return receipt
 
     def submit_batch(self, signed_acts: Iterable[SignedAct]) -> list[Receipt]:
-        return self.registry.submit_batch(signed_acts)
+        receipts = self.registry.submit_batch(signed_acts)
+        self.projector.catch_up()
+        return receipts
 
     def close(self) -> None:
+        self.queries.store.close()
         self.registry.close()
 
 
 def open_greenreg(url: str | None = None, clock: Callable[[], datetime] | None = None) -> Greenreg:
-    return Greenreg(open_registry(url, clock))
+    """The registry and its read models, caught up with the store."""
+    registry = open_registry(url, clock)
+    store = open_read_store(url)
+    projector = Projector(registry, store)
+    projector.catch_up()
+    return Greenreg(registry, projector, Queries(store))

@@ -19,8 +19,6 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from greenreg.bootstrap import database_url, persistence_env
-
 Dialect = Literal["sqlite", "postgres"]
 Row = tuple[Any, ...]
 
@@ -42,9 +40,8 @@ class ReadStore:
     writes commit together, or not at all.
     """
 
-    def __init__(self, url: str | None = None) -> None:
-        self.url = database_url(url)
-        env = persistence_env(self.url)
+    def __init__(self, env: dict[str, str]) -> None:
+        """``env``: the eventsourcing settings of the registry (``bootstrap.persistence_env``)."""
         self.dialect: Dialect
         if env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite":
             self.dialect = "sqlite"
@@ -108,6 +105,14 @@ class ReadStore:
         try:
             cursor.execute(self.sql(statement), tuple(params))
             return [tuple(row) for row in cursor.fetchall()]
+        finally:
+            cursor.close()
+
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
+        """Run one statement on its own (autocommit)."""
+        cursor = self.connection().cursor()
+        try:
+            cursor.execute(self.sql(statement), tuple(params))
         finally:
             cursor.close()
 

@@ -1,0 +1,491 @@
+"""Folding events into read-model rows: the one place that knows what each event means for the
+read models.
+
+The fold works in memory on a :class:`UnitMemo` per unit (its present rows: the unit, its
+designations, its eco-park creations, and the current-knowledge rows of its bitemporal
+intervals) and collects the rows that only ever grow (history, bans, links, reports, flags,
+search terms, retired intervals) in :attr:`Fold.appended`. The runner loads the memos an
+incremental batch needs, and writes the memos it touched and the appended rows in one
+transaction; a rebuild keeps every memo in memory and writes them once at the end.
+
+The bitemporal rule: an event recorded at ``T`` that changes a status or a name with effect
+from ``E`` retires (``known_to = T``) each current-knowledge row reaching past ``E`` and replaces
+it by its part before ``E`` and a new row from ``E`` on, both known from ``T``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from greenreg.events.places import level_of
+from greenreg.events.vocabulary import (
+    ApplicationDisqualified,
+    AuthorityRegistered,
+    Corrected,
+    CreationApproved,
+    CreationExtended,
+    Designated,
+    Named,
+    RegistryEvent,
+    RegistryFounded,
+    Removed,
+    Renamed,
+    Reorganised,
+    ReportFiled,
+    UnitRegistered,
+    Warned,
+    WarningLifted,
+)
+from greenreg.projections import schema as t
+from greenreg.projections.database import record_time
+from greenreg.projections.positions import event_id, log_position
+from greenreg.projections.schema import FOREVER_DAY, FOREVER_TIME
+from greenreg.projections.text import normalise
+from greenreg.registry.authority import ROOT, authority_id_for
+from greenreg.registry.periods import period_end
+
+ECO_PARK = "eco_park"
+CREATION_YEARS = 3
+
+Key = tuple[str, str]
+Row = list[Any]
+
+# Column positions in the mutable rows (see schema.py for the column lists).
+U_NAME, U_NAMED_SINCE, U_CEASED = 2, 7, 8
+D_STATUS, D_SINCE, D_CHANGED, D_BATCH, D_DOC, D_GRADE, D_RECTIFY, D_ACT = 5, 6, 7, 8, 9, 10, 11, 12
+D_ORIGIN, D_ORIGIN_POS, D_EVENT, D_POS = 13, 14, 15, 16
+S_ACT, S_VFROM, S_VTO, S_KFROM, S_KTO = 10, 13, 14, 15, 16
+N_NAME, N_ACT, N_VFROM, N_VTO, N_KFROM, N_KTO = 1, 2, 3, 4, 5, 6
+C_EXTENDED, C_ENDS = 4, 5
+
+
+class UnitMemo:
+    """A unit's present rows, as the fold changes them."""
+
+    __slots__ = ("creations", "designations", "names", "statuses", "unit")
+
+    def __init__(self, unit: Row) -> None:
+        self.unit = unit
+        self.designations: dict[Key, Row] = {}
+        self.statuses: dict[Key, list[Row]] = {}
+        self.names: list[Row] = []
+        self.creations: dict[Key, Row] = {}
+
+
+class Fold:
+    """Folds decoded events, in log order, into rows."""
+
+    def __init__(self, load: Callable[[list[str]], dict[str, UnitMemo]] | None = None) -> None:
+        self.memos: dict[str, UnitMemo] = {}
+        self.touched: set[str] = set()
+        self.appended: dict[str, list[tuple[Any, ...]]] = {
+            table.name: [] for table in (*t.APPEND_ONLY, *t.BITEMPORAL, t.SEARCH)
+        }
+        self._load = load
+        self._handlers: dict[type, Callable[[Any, str, str, str, int], None]] = {
+            UnitRegistered: self._registered,
+            Designated: self._designated,
+            Named: self._designated,
+            CreationApproved: self._creation_approved,
+            CreationExtended: self._creation_extended,
+            Renamed: self._renamed,
+            Reorganised: self._reorganised,
+            ReportFiled: self._report_filed,
+            Warned: self._warned,
+            WarningLifted: self._warning_lifted,
+            Removed: self._removed,
+            ApplicationDisqualified: self._disqualified,
+            Corrected: self._corrected,
+        }
+
+    # --- driving ----------------------------------------------------------------------------
+
+    def prefetch(self, unit_ids: list[str]) -> None:
+        """Load the memos of these units (incremental mode), unless already in memory."""
+        if self._load is None:
+            return
+        missing = [u for u in dict.fromkeys(unit_ids) if u not in self.memos]
+        if missing:
+            self.memos.update(self._load(missing))
+
+    def apply(self, event: Any, notification_id: int) -> None:
+        """Fold one event recorded under ``notification_id``."""
+        kind = type(event)
+        if kind is AuthorityRegistered:
+            self._authority(str(event.originator_id), event.code, event.name, event.jurisdiction)
+            return
+        if kind is RegistryFounded:
+            self._authority(str(authority_id_for(ROOT)), ROOT, event.name, "CN")
+            return
+        handler = self._handlers.get(kind)
+        if handler is None:
+            return  # keys and their revocations: not part of the read models
+        unit_id = str(event.originator_id)
+        position = log_position(notification_id)
+        evid = event_id(event.originator_id, event.originator_version)
+        known = record_time(event.timestamp)
+        handler(event, unit_id, evid, known, position)
+        self.touched.add(unit_id)
+        self._history(event, unit_id, evid, known, position)
+        for flag in event.flags:
+            self.appended["rm_flags"].append(
+                (
+                    unit_id,
+                    flag["code"],
+                    flag["rule"],
+                    flag["message"],
+                    event.effective_date.isoformat(),
+                    known,
+                    evid,
+                    position,
+                )
+            )
+
+    def clear(self) -> None:
+        """Forget what was written (incremental mode, after a commit)."""
+        self.memos.clear()
+        self.touched.clear()
+        for rows in self.appended.values():
+            rows.clear()
+
+    # --- units and names --------------------------------------------------------------------
+
+    def _authority(self, authority_id: str, code: str, name: str, jurisdiction: str) -> None:
+        self.appended["rm_authorities"].append((authority_id, code, name, jurisdiction))
+
+    def _registered(self, e: UnitRegistered, unit: str, evid: str, known: str, pos: int) -> None:
+        since = e.effective_date.isoformat()
+        row = [
+            unit,
+            e.kind,
+            e.name,
+            e.credit_code,
+            e.division,
+            e.division[:2] + "0000",
+            since,
+            since,
+            0,
+            known,
+            evid,
+            pos,
+        ]
+        memo = self.memos[unit] = UnitMemo(row)
+        memo.names = [
+            [unit, e.name, str(e.act_id), since, FOREVER_DAY, known, FOREVER_TIME, evid, pos]
+        ]
+        self._search_term(unit, "name", e.name)
+        if e.credit_code:
+            self._search_term(unit, "credit_code", e.credit_code)
+
+    def _search_term(self, unit: str, kind: str, text: str) -> None:
+        self.appended["rm_search"].append((unit, kind, text, normalise(text)))
+
+    def _renamed(self, e: Renamed, unit: str, evid: str, known: str, pos: int) -> None:
+        memo = self.memos[unit]
+        since = e.effective_date.isoformat()
+        memo.names = self._supersede("rm_name_intervals", memo.names, N_VFROM, since, known)
+        memo.names.append(
+            [unit, e.new_name, str(e.act_id), since, FOREVER_DAY, known, FOREVER_TIME, evid, pos]
+        )
+        memo.unit[U_NAME], memo.unit[U_NAMED_SINCE] = e.new_name, since
+        self._search_term(unit, "name", e.new_name)
+
+    def _reorganised(self, e: Reorganised, unit: str, evid: str, known: str, pos: int) -> None:
+        me = UUID(unit)
+        since = e.effective_date.isoformat()
+        for relation, others in (("predecessor", e.predecessors), ("successor", e.successors)):
+            for other in others:
+                if other != me:
+                    self.appended["rm_links"].append(
+                        (unit, str(other), relation, e.reorganisation, since, evid, pos)
+                    )
+        if me in e.predecessors and me not in e.successors:
+            memo = self.memos[unit]
+            memo.unit[U_CEASED] = 1
+            for key, row in memo.designations.items():
+                if row[D_STATUS] in ("listed", "warned"):
+                    self._set_status(memo, key, "superseded", since, None, known, evid, pos)
+
+    def _report_filed(self, e: ReportFiled, unit: str, evid: str, known: str, pos: int) -> None:
+        self.appended["rm_reports"].append(
+            (unit, e.report, e.year, e.filed_on.isoformat(), evid, pos)
+        )
+
+    # --- designations -----------------------------------------------------------------------
+
+    def _designated(self, e: Designated, unit: str, evid: str, known: str, pos: int) -> None:
+        memo = self.memos[unit]
+        programme, jurisdiction = str(e.programme), e.jurisdiction
+        key = (programme, jurisdiction)
+        since = e.effective_date.isoformat()
+        row = [
+            unit,
+            programme,
+            jurisdiction,
+            level_of(jurisdiction).value,
+            memo.unit[5],
+            "listed",
+            since,
+            since,
+            e.batch,
+            e.document_number,
+            e.grade,
+            None,
+            str(e.act_id),
+            evid,
+            pos,
+            evid,
+            pos,
+        ]
+        memo.designations[key] = row
+        self._interval(memo, key, row, since, known)
+        for creation in [k for k in memo.creations if k[0] == programme]:
+            del memo.creations[creation]
+
+    def _set_status(  # noqa: PLR0917 (an internal step of the fold)
+        self,
+        memo: UnitMemo,
+        key: Key,
+        status: str,
+        since: str,
+        rectify_by: date | None,
+        known: str,
+        evid: str,
+        pos: int,
+    ) -> None:
+        row = memo.designations[key]
+        row[D_STATUS], row[D_CHANGED] = status, since
+        row[D_RECTIFY] = rectify_by.isoformat() if rectify_by else None
+        row[D_EVENT], row[D_POS] = evid, pos
+        self._interval(memo, key, row, since, known)
+
+    def _interval(self, memo: UnitMemo, key: Key, row: Row, since: str, known: str) -> None:
+        """The status in ``row`` holds from ``since`` on, as known from ``known``."""
+        rows = memo.statuses.get(key, [])
+        rows = self._supersede("rm_status_intervals", rows, S_VFROM, since, known)
+        rows.append(
+            [
+                *row[:4],
+                row[5],
+                row[6],
+                *row[8:15],
+                since,
+                FOREVER_DAY,
+                known,
+                FOREVER_TIME,
+                *row[15:17],
+            ]
+        )
+        memo.statuses[key] = rows
+
+    def _supersede(
+        self, table: str, rows: list[Row], vfrom: int, since: str, known: str
+    ) -> list[Row]:
+        """Retire the current-knowledge rows reaching past ``since``; keep their part before."""
+        vto, kfrom, kto = vfrom + 1, vfrom + 2, vfrom + 3
+        kept = []
+        for row in rows:
+            if row[vto] <= since:
+                kept.append(row)
+                continue
+            if row[kfrom] < known:
+                retired = row.copy()
+                retired[kto] = known
+                self.appended[table].append(tuple(retired))
+            if row[vfrom] < since:
+                part = row.copy()
+                part[vto], part[kfrom] = since, known
+                kept.append(part)
+        return kept
+
+    def _warned(self, e: Warned, unit: str, evid: str, known: str, pos: int) -> None:
+        status = "suspended" if str(e.programme) == ECO_PARK else "warned"
+        key = (str(e.programme), e.jurisdiction)
+        since = e.effective_date.isoformat()
+        self._set_status(self.memos[unit], key, status, since, e.rectify_by, known, evid, pos)
+
+    def _warning_lifted(self, e: WarningLifted, unit: str, evid: str, known: str, pos: int) -> None:
+        key = (str(e.programme), e.jurisdiction)
+        since = e.effective_date.isoformat()
+        self._set_status(self.memos[unit], key, "listed", since, None, known, evid, pos)
+
+    def _removed(self, e: Removed, unit: str, evid: str, known: str, pos: int) -> None:
+        memo = self.memos[unit]
+        since = e.effective_date.isoformat()
+        for ended in e.ended:
+            programme, jurisdiction = ended.split("@")
+            self._set_status(
+                memo, (programme, jurisdiction), "removed", since, None, known, evid, pos
+            )
+        self._bans(e.bans, e.document_number, unit, evid, known, pos)
+
+    def _disqualified(
+        self, e: ApplicationDisqualified, unit: str, evid: str, known: str, pos: int
+    ) -> None:
+        self._bans(e.bans, e.document_number, unit, evid, known, pos)
+
+    def _bans(  # noqa: PLR0917 (an internal step of the fold)
+        self, bans: list[dict[str, Any]], document: str, unit: str, evid: str, known: str, pos: int
+    ) -> None:
+        rows = self.appended["rm_bans"]
+        for ban in bans:
+            for programme in ban["programmes"]:
+                for jurisdiction in ban["jurisdictions"]:
+                    rows.append(
+                        (
+                            unit,
+                            programme,
+                            jurisdiction,
+                            level_of(jurisdiction).value,
+                            ban["ground"],
+                            ban["rule"],
+                            ban["first_day"],
+                            ban["last_day"],
+                            document,
+                            known,
+                            evid,
+                            pos,
+                        )
+                    )
+
+    # --- eco-park creation ------------------------------------------------------------------
+
+    def _creation_approved(
+        self, e: CreationApproved, unit: str, evid: str, known: str, pos: int
+    ) -> None:
+        key = (str(e.programme), e.jurisdiction)
+        approved = e.effective_date
+        ends = period_end(approved, years=CREATION_YEARS).isoformat()
+        self.memos[unit].creations[key] = [
+            unit,
+            *key,
+            approved.isoformat(),
+            None,
+            ends,
+            str(e.act_id),
+            evid,
+            pos,
+        ]
+
+    def _creation_extended(
+        self, e: CreationExtended, unit: str, evid: str, known: str, pos: int
+    ) -> None:
+        row = self.memos[unit].creations[(str(e.programme), e.jurisdiction)]
+        row[C_EXTENDED] = row[C_ENDS] = e.extended_to.isoformat()
+
+    # --- errata -----------------------------------------------------------------------------
+
+    def _corrected(self, e: Corrected, unit: str, evid: str, known: str, pos: int) -> None:
+        memo, corrects, changes = self.memos[unit], str(e.corrects), e.changes
+        if "name" in changes:
+            self._correct_name(memo, corrects, str(changes["name"]), known)
+            return
+        for key, rows in memo.statuses.items():
+            if any(r[S_ACT] == corrects for r in rows):
+                memo.statuses[key] = [
+                    self._corrected_row(r, changes, known) if r[S_ACT] == corrects else r
+                    for r in rows
+                ]
+        for row in memo.designations.values():
+            if row[D_ACT] == corrects:
+                _apply_changes(row, D_DOC, D_BATCH, D_GRADE, changes)
+
+    def _corrected_row(self, row: Row, changes: dict[str, str | None], known: str) -> Row:
+        if row[S_KFROM] < known:
+            retired = row.copy()
+            retired[S_KTO] = known
+            self.appended["rm_status_intervals"].append(tuple(retired))
+        fixed = row.copy()
+        fixed[S_KFROM] = known
+        _apply_changes(fixed, 7, 6, 8, changes)
+        return fixed
+
+    def _correct_name(self, memo: UnitMemo, corrects: str, right: str, known: str) -> None:
+        wrong = next((r[N_NAME] for r in memo.names if r[N_ACT] == corrects), None)
+        if wrong is None:
+            return
+        names = []
+        for row in memo.names:
+            if row[N_NAME] == wrong:
+                if row[N_KFROM] < known:
+                    retired = row.copy()
+                    retired[N_KTO] = known
+                    self.appended["rm_name_intervals"].append(tuple(retired))
+                fixed = row.copy()
+                fixed[N_NAME], fixed[N_KFROM] = right, known
+                names.append(fixed)
+            else:
+                names.append(row)
+        memo.names = names
+        if memo.unit[U_NAME] == wrong:
+            memo.unit[U_NAME] = right
+        self._search_term(memo.unit[0], "name", right)
+
+    # --- history ----------------------------------------------------------------------------
+
+    def _history(self, e: RegistryEvent, unit: str, evid: str, known: str, pos: int) -> None:
+        flags = json.dumps([f"{f['code']}: {f['message']}" for f in e.flags], ensure_ascii=False)
+        self.appended["rm_history"].append(
+            (
+                unit,
+                pos,
+                evid,
+                type(e).__name__,
+                summary(e),
+                e.effective_date.isoformat(),
+                known,
+                str(e.authority_id),
+                e.document_number,
+                flags,
+            )
+        )
+
+
+def _apply_changes(
+    row: Row, doc: int, batch: int, grade: int, changes: dict[str, str | None]
+) -> None:
+    row[doc] = changes.get("document_number") or row[doc]
+    row[batch] = changes.get("batch", row[batch])
+    row[grade] = changes.get("grade", row[grade])
+
+
+def summary(e: Any) -> str:  # noqa: PLR0911 (one line per kind of event)
+    """One line saying what an event did, for a unit's timeline."""
+    kind = type(e)
+    where = f"{getattr(e, 'programme', '')} ({getattr(e, 'jurisdiction', '')})"
+    if kind is UnitRegistered:
+        code = f", credit code {e.credit_code}" if e.credit_code else ""
+        return f"registered as {e.kind} {e.name} in {e.division}{code}"
+    if kind in (Designated, Named):
+        verb = "named" if kind is Named else "designated"
+        extra = "".join(f", {part}" for part in (e.batch, e.grade and f"grade {e.grade}") if part)
+        return f"{verb}: {where}{extra}"
+    if kind is Renamed:
+        return f"renamed {e.new_name} (reported on {e.reported_on})"
+    if kind is Reorganised:
+        return (
+            f"{e.reorganisation}: predecessors {', '.join(map(str, e.predecessors))}; "
+            f"successors {', '.join(map(str, e.successors))}"
+        )
+    if kind is ReportFiled:
+        return f"filed {e.report} for {e.year} on {e.filed_on}"
+    if kind is Warned:
+        return f"warned on {where}: {e.ground}; rectify by {e.rectify_by}"
+    if kind is WarningLifted:
+        return f"warning lifted on {where}"
+    if kind is Removed:
+        return f"removed from {', '.join(e.ended)}: {e.ground}"
+    if kind is ApplicationDisqualified:
+        return f"application disqualified for {where}: {e.ground}"
+    if kind is CreationApproved:
+        return f"creation approved: {where}"
+    if kind is CreationExtended:
+        return f"creation extended to {e.extended_to}: {where}"
+    if kind is Corrected:
+        changed = ", ".join(f"{k} = {v}" for k, v in sorted(e.changes.items()))
+        return f"correction of act {e.corrects}: {changed} ({e.reason})"
+    return kind.__name__

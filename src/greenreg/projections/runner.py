@@ -1,0 +1,224 @@
+"""The projection runner: folds the event store's notification log into the read models.
+
+eventsourcing 9.5's ``ProjectionRunner`` needs subscriptions, which its SQLite recorder lacks, so
+the runner polls the notification log itself with a tracking record: the last position folded
+in, kept in ``rm_tracking``. Each batch's rows and the new tracking position are written in one
+transaction, after checking that the tracking position is still where the batch started; so a
+crash at any point, or two runners at once, neither lose nor double-apply an event.
+
+:meth:`Projector.catch_up` folds whatever is new (used after every write: read-your-writes);
+:meth:`Projector.rebuild` drops every read model and folds the whole log again, in memory, with
+large pages and bulk inserts, creating the indexes at the end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from eventsourcing.persistence import Notification
+
+from greenreg.projections import schema as t
+from greenreg.projections.database import ReadStore
+from greenreg.projections.fold import Fold, UnitMemo
+from greenreg.projections.schema import FOREVER_TIME, PROJECTION
+from greenreg.registry.application import Registry
+
+INCREMENTAL_PAGE = 2_000
+REBUILD_PAGE = 10_000
+
+Progress = Callable[[int, int], None]
+"""Called as ``progress(done, total)`` while a rebuild runs."""
+
+
+class Projector:
+    """Keeps the read models of one registry database up to date."""
+
+    def __init__(self, registry: Registry, store: ReadStore) -> None:
+        self.registry = registry
+        self.store = store
+        self._ready = False
+
+    # --- schema and position --------------------------------------------------------------
+
+    def ensure_tables(self) -> None:
+        """Create the read-model tables if they are not there (idempotent)."""
+        if self._ready:
+            return
+        t.ensure_trigram_extension(self.store)
+        with self.store.transaction() as cursor:
+            t.create_tables(self.store, cursor)
+        self._ready = True
+
+    def position(self) -> int:
+        """The last log position folded into the read models (0: none)."""
+        self.ensure_tables()
+        rows = self.store.query(
+            "SELECT position FROM rm_tracking WHERE projection = ?", [PROJECTION]
+        )
+        return int(rows[0][0]) if rows else 0
+
+    def last_position(self) -> int:
+        return self.registry.recorder.max_notification_id() or 0
+
+    # --- incremental ----------------------------------------------------------------------
+
+    def catch_up(self, page: int = INCREMENTAL_PAGE) -> int:
+        """Fold every event recorded since the last position; return how many were folded."""
+        self.ensure_tables()
+        folded = 0
+        while True:
+            start = self.position()
+            notifications = self.registry.recorder.select_notifications(start=start + 1, limit=page)
+            if not notifications:
+                return folded
+            if self.apply(start, notifications):
+                folded += len(notifications)
+
+    def apply(self, start: int, notifications: Sequence[Notification]) -> bool:
+        """Fold ``notifications`` (the ones after ``start``) in one transaction. Returns False,
+        changing nothing, if another runner moved the tracking position meanwhile."""
+        fold = Fold(load=self._load_memos)
+        events = [(self.registry.mapper.to_domain_event(n), n.id) for n in notifications]
+        fold.prefetch([str(n.originator_id) for n in notifications])
+        for event, notification_id in events:
+            fold.apply(event, notification_id)
+        with self.store.transaction() as cursor:
+            if self._tracked(cursor) != start:
+                return False
+            self._write_touched(cursor, fold)
+            self._write_appended(cursor, fold)
+            self.before_commit(cursor)
+            self._track(cursor, notifications[-1].id)
+        return True
+
+    def before_commit(self, cursor: Any) -> None:
+        """Called after the rows are written and before the transaction commits (a hook for
+        the crash test; does nothing)."""
+
+    def _tracked(self, cursor: Any) -> int:
+        lock = " FOR UPDATE" if self.store.dialect == "postgres" else ""
+        cursor.execute(
+            self.store.sql(f"SELECT position FROM rm_tracking WHERE projection = ?{lock}"),  # noqa: S608
+            (PROJECTION,),
+        )
+        row = cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    def _track(self, cursor: Any, position: int) -> None:
+        cursor.execute(
+            self.store.sql("DELETE FROM rm_tracking WHERE projection = ?"), (PROJECTION,)
+        )
+        cursor.execute(
+            self.store.sql("INSERT INTO rm_tracking (projection, position) VALUES (?, ?)"),
+            (PROJECTION, position),
+        )
+
+    def _load_memos(self, unit_ids: list[str]) -> dict[str, UnitMemo]:
+        """The present rows of these units, as the fold keeps them."""
+        memos: dict[str, UnitMemo] = {}
+        for chunk in _chunks(unit_ids, 500):
+            marks = self.store.placeholders(len(chunk))
+            where = f"unit_id IN ({marks})"
+            for row in self._select(t.UNITS, where, chunk):
+                memos[row[0]] = UnitMemo(row)
+            for row in self._select(t.DESIGNATIONS, where, chunk):
+                memos[row[0]].designations[(row[1], row[2])] = row
+            current = f"{where} AND known_to = ? ORDER BY unit_id, valid_from"
+            for row in self._select(t.STATUS_INTERVALS, current, [*chunk, FOREVER_TIME]):
+                memos[row[0]].statuses.setdefault((row[1], row[2]), []).append(row)
+            for row in self._select(t.NAME_INTERVALS, current, [*chunk, FOREVER_TIME]):
+                memos[row[0]].names.append(row)
+            for row in self._select(t.CREATIONS, where, chunk):
+                memos[row[0]].creations[(row[1], row[2])] = row
+        return memos
+
+    def _select(self, table: t.Table, where: str, params: Sequence[Any]) -> list[list[Any]]:
+        names = ", ".join(table.columns)
+        statement = f"SELECT {names} FROM {table.name} WHERE {where}"  # noqa: S608
+        return [list(row) for row in self.store.query(statement, params)]
+
+    def _write_touched(self, cursor: Any, fold: Fold) -> None:
+        touched = sorted(fold.touched)
+        for chunk in _chunks(touched, 500):
+            marks = self.store.placeholders(len(chunk))
+            for table in t.PER_UNIT:
+                cursor.execute(
+                    self.store.sql(f"DELETE FROM {table.name} WHERE unit_id IN ({marks})"),  # noqa: S608
+                    chunk,
+                )
+            for table in t.BITEMPORAL:
+                cursor.execute(
+                    self.store.sql(
+                        f"DELETE FROM {table.name} WHERE unit_id IN ({marks}) AND known_to = ?"  # noqa: S608
+                    ),
+                    [*chunk, FOREVER_TIME],
+                )
+        self._write_memos(cursor, [fold.memos[u] for u in touched])
+
+    def _write_memos(self, cursor: Any, memos: Iterable[UnitMemo]) -> None:
+        units: list[tuple[Any, ...]] = []
+        designations: list[tuple[Any, ...]] = []
+        statuses: list[tuple[Any, ...]] = []
+        names: list[tuple[Any, ...]] = []
+        creations: list[tuple[Any, ...]] = []
+        for memo in memos:
+            units.append(tuple(memo.unit))
+            designations.extend(tuple(r) for r in memo.designations.values())
+            statuses.extend(tuple(r) for rows in memo.statuses.values() for r in rows)
+            names.extend(tuple(r) for r in memo.names)
+            creations.extend(tuple(r) for r in memo.creations.values())
+        for table, rows in (
+            (t.UNITS, units),
+            (t.DESIGNATIONS, designations),
+            (t.STATUS_INTERVALS, statuses),
+            (t.NAME_INTERVALS, names),
+            (t.CREATIONS, creations),
+        ):
+            if rows:
+                cursor.executemany(table.insert(self.store), rows)
+
+    def _write_appended(self, cursor: Any, fold: Fold) -> None:
+        tables = {table.name: table for table in t.ALL}
+        for name, rows in fold.appended.items():
+            if rows:
+                cursor.executemany(tables[name].insert(self.store), rows)
+                rows.clear()
+
+    # --- rebuild --------------------------------------------------------------------------
+
+    def rebuild(self, progress: Progress | None = None, page: int = REBUILD_PAGE) -> int:
+        """Drop every read model and fold the whole log again; return the events folded.
+
+        One transaction: readers see the old read models until the new ones are complete."""
+        t.ensure_trigram_extension(self.store)
+        total = self.last_position()
+        fold = Fold()
+        to_domain_event = self.registry.mapper.to_domain_event
+        apply = fold.apply
+        position = 0
+        with self.store.transaction() as cursor:
+            t.drop_tables(cursor)
+            t.create_tables(self.store, cursor, with_indexes=False)
+            while True:
+                notifications = self.registry.recorder.select_notifications(
+                    start=position + 1, limit=page
+                )
+                if not notifications:
+                    break
+                for notification in notifications:
+                    apply(to_domain_event(notification), notification.id)
+                self._write_appended(cursor, fold)
+                position = notifications[-1].id
+                if progress is not None:
+                    progress(position, max(total, position))
+            self._write_memos(cursor, fold.memos.values())
+            t.create_indexes(self.store, cursor)
+            self._track(cursor, position)
+        self._ready = True
+        return position
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

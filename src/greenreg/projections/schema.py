@@ -1,0 +1,198 @@
+"""The read-model tables: plain tables with the prefix ``rm_``, droppable and rebuildable.
+
+Every table is written only by the projection (:mod:`greenreg.projections.runner`) and read only
+by :mod:`greenreg.projections.queries`. ``rm_tracking`` holds, per projection, the last log
+position folded in; it is written in the same transaction as the rows, so the read models and
+their position never disagree.
+
+Bitemporal tables (``rm_status_intervals``, ``rm_name_intervals``) hold, for each fact, its
+**valid time** ``[valid_from, valid_to)`` (days) and the **record time** ``[known_from,
+known_to)`` during which the registry held it to be so. Open ends are the sentinels
+:data:`FOREVER_DAY` and :data:`FOREVER_TIME`, so every question is a range test on indexed text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+from greenreg.projections.database import ReadStore
+
+FOREVER_DAY = "9999-12-31"
+FOREVER_TIME = "9999-12-31T23:59:59.999999Z"
+PROJECTION = "read_models"
+
+
+def cols(names: str) -> tuple[str, ...]:
+    return tuple(names.split())
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: tuple[str, ...]
+    key: tuple[str, ...] = ()
+    indexes: tuple[tuple[str, ...], ...] = ()
+
+    def insert(self, store: ReadStore) -> str:
+        marks = store.placeholders(len(self.columns))
+        names = ", ".join(self.columns)
+        return store.sql(f"INSERT INTO {self.name} ({names}) VALUES ({marks})")  # noqa: S608
+
+
+UNITS = Table(
+    "rm_units",
+    cols(
+        "unit_id kind name credit_code division province registered_on named_since ceased "
+        "recorded_at event_id position"
+    ),
+    key=("unit_id",),
+    indexes=(("credit_code",), ("province", "unit_id")),
+)
+DESIGNATIONS = Table(
+    "rm_designations",
+    cols(
+        "unit_id programme jurisdiction level province status since changed_on batch "
+        "document_number grade rectify_by act_id origin_event origin_position event_id "
+        "position"
+    ),
+    key=("unit_id", "programme", "jurisdiction"),
+    indexes=(
+        ("programme", "jurisdiction", "status", "unit_id"),
+        ("level", "status", "unit_id"),
+        ("status", "unit_id"),
+    ),
+)
+STATUS_INTERVALS = Table(
+    "rm_status_intervals",
+    cols(
+        "unit_id programme jurisdiction level status since batch document_number grade "
+        "rectify_by act_id origin_event origin_position valid_from valid_to known_from "
+        "known_to event_id position"
+    ),
+    indexes=(
+        ("unit_id", "known_to", "valid_from"),
+        ("programme", "jurisdiction", "valid_from", "valid_to"),
+    ),
+)
+NAME_INTERVALS = Table(
+    "rm_name_intervals",
+    cols("unit_id name act_id valid_from valid_to known_from known_to event_id position"),
+    indexes=(("unit_id", "known_to", "valid_from"),),
+)
+BANS = Table(
+    "rm_bans",
+    cols(
+        "unit_id programme jurisdiction level ground rule first_day last_day "
+        "document_number recorded_at event_id position"
+    ),
+    indexes=(("unit_id",), ("last_day", "first_day")),
+)
+HISTORY = Table(
+    "rm_history",
+    cols(
+        "unit_id position event_id event_type summary effective_date recorded_at "
+        "authority_id document_number flags"
+    ),
+    indexes=(("unit_id", "position"),),
+)
+LINKS = Table(
+    "rm_links",
+    cols("unit_id other_id relation reorganisation effective_date event_id position"),
+    indexes=(("unit_id",),),
+)
+REPORTS = Table(
+    "rm_reports",
+    cols("unit_id report year filed_on event_id position"),
+    indexes=(("unit_id", "report", "year"),),
+)
+FLAGS = Table(
+    "rm_flags",
+    cols("unit_id code rule message effective_date recorded_at event_id position"),
+    indexes=(("code", "recorded_at"),),
+)
+CREATIONS = Table(
+    "rm_creations",
+    cols("unit_id programme jurisdiction approved_on extended_to ends_on act_id event_id position"),
+    key=("unit_id", "programme", "jurisdiction"),
+    indexes=(("ends_on",),),
+)
+AUTHORITIES = Table(
+    "rm_authorities", cols("authority_id code name jurisdiction"), key=("authority_id",)
+)
+SEARCH = Table("rm_search", cols("unit_id kind text norm"))
+TRACKING = Table("rm_tracking", ("projection", "position"), key=("projection",))
+
+INTEGER_COLUMNS = frozenset({"position", "origin_position", "ceased", "year"})
+
+#: The tables whose rows describe a unit's present (rewritten when the unit changes).
+PER_UNIT = (UNITS, DESIGNATIONS, CREATIONS)
+#: The bitemporal tables (their current-knowledge rows are rewritten when the unit changes).
+BITEMPORAL = (STATUS_INTERVALS, NAME_INTERVALS)
+#: Tables that only ever grow.
+APPEND_ONLY = (BANS, HISTORY, LINKS, REPORTS, FLAGS, AUTHORITIES)
+ALL = (*PER_UNIT, *BITEMPORAL, *APPEND_ONLY, SEARCH)
+
+
+def _column(name: str) -> str:
+    return f"{name} BIGINT" if name in INTEGER_COLUMNS else f"{name} TEXT"
+
+
+def create_tables(store: ReadStore, cursor: object, *, with_indexes: bool = True) -> None:
+    """Create every read-model table (and, unless bulk loading, their indexes)."""
+    execute = cursor.execute  # type: ignore[attr-defined]
+    for table in ALL:
+        if table is SEARCH and store.dialect == "sqlite":
+            # FTS5 with the trigram tokenizer: substring search on the normalised text.
+            execute(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS rm_search USING fts5("
+                "norm, unit_id UNINDEXED, kind UNINDEXED, text UNINDEXED, tokenize='trigram')"
+            )
+            continue
+        columns = ", ".join(_column(c) for c in table.columns)
+        execute(f"CREATE TABLE IF NOT EXISTS {table.name} ({columns})")
+    execute("CREATE TABLE IF NOT EXISTS rm_tracking (projection TEXT PRIMARY KEY, position BIGINT)")
+    if with_indexes:
+        create_indexes(store, cursor)
+
+
+def create_indexes(store: ReadStore, cursor: object) -> None:
+    """The indexes every question is answered from (created after a bulk load)."""
+    execute = cursor.execute  # type: ignore[attr-defined]
+    for table in ALL:
+        if table.key:
+            execute(
+                f"CREATE UNIQUE INDEX IF NOT EXISTS {table.name}_key "
+                f"ON {table.name} ({', '.join(table.key)})"
+            )
+        for number, columns in enumerate(table.indexes):
+            execute(
+                f"CREATE INDEX IF NOT EXISTS {table.name}_{number} "
+                f"ON {table.name} ({', '.join(columns)})"
+            )
+    if store.dialect == "postgres":
+        execute(
+            "CREATE INDEX IF NOT EXISTS rm_search_trgm ON rm_search "
+            "USING gin (norm public.gin_trgm_ops)"
+        )
+        execute("CREATE INDEX IF NOT EXISTS rm_search_unit ON rm_search (unit_id)")
+
+
+def drop_tables(cursor: object) -> None:
+    execute = cursor.execute  # type: ignore[attr-defined]
+    for table in (*ALL, TRACKING):
+        execute(f"DROP TABLE IF EXISTS {table.name}")
+
+
+def ensure_trigram_extension(store: ReadStore) -> None:
+    """pg_trgm, installed once per database in schema ``public`` (shared by every schema)."""
+    if store.dialect != "postgres":
+        return
+    import psycopg  # noqa: PLC0415 (PostgreSQL only)
+
+    found = store.query("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
+    if found:
+        return
+    # Another process may create it at the same moment.
+    with contextlib.suppress(psycopg.errors.UniqueViolation):
+        store.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
