@@ -1,0 +1,80 @@
+"""The app factory: the whole HTTP interface built around one ``Greenreg``.
+
+``create_app(greenreg)`` is the one composition root of the web side: ``greenreg serve`` and the
+tests build the same graph. Routes only translate: they parse, ask the registry (writes) or the
+read models' :class:`~greenreg.projections.queries.Queries` (reads), and map the answer.
+
+    /graphql        GraphQL (GraphiQL in a browser)
+    /api/v1/...     REST; OpenAPI at /docs and /openapi.json
+    /healthz        the process and its database answer
+    /metrics        Prometheus text format
+    /               left free for the public lookup page
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from strawberry.fastapi import GraphQLRouter
+
+import greenreg
+from greenreg.api.feed import feed_router
+from greenreg.api.health import health_router
+from greenreg.api.intake import intake_router
+from greenreg.api.lists import lists_router
+from greenreg.api.metrics import Metrics, MetricsMiddleware
+from greenreg.api.problems import install_error_handlers
+from greenreg.api.request_log import RequestLogMiddleware
+from greenreg.api.units import units_router
+from greenreg.bootstrap import Greenreg
+from greenreg.graphql.context import Context
+from greenreg.graphql.loaders import Loaders
+from greenreg.graphql.schema import make_schema
+from greenreg.projections.queries import Queries
+
+
+def create_app(facade: Greenreg, queries: Queries | None = None) -> FastAPI:
+    """The API over ``facade`` (writes) and ``queries`` (reads; default: the facade's)."""
+    reads = queries if queries is not None else queries_of(facade)
+    app = FastAPI(
+        title="greenreg",
+        version=greenreg.__version__ if hasattr(greenreg, "__version__") else "0.1.0",
+        description="A public, verifiable registry of China's green-manufacturing "
+        "designations. Reads are public; acts are accepted only when signed by a competent "
+        "authority.",
+    )
+    install_error_handlers(app)
+    metrics = Metrics()
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
+    app.add_middleware(RequestLogMiddleware)
+    app.state.greenreg = facade
+    app.state.queries = reads
+    app.state.metrics = metrics
+
+    app.include_router(health_router(facade))
+    app.include_router(metrics.router())
+    app.include_router(intake_router(facade))
+    app.include_router(units_router(reads))
+    app.include_router(lists_router(reads))
+    app.include_router(feed_router(facade))
+
+    async def context(request: Request) -> Context:
+        return Context(queries=reads, loaders=Loaders(reads))
+
+    app.include_router(
+        GraphQLRouter(make_schema(), context_getter=context, graphql_ide="graphiql"),
+        prefix="/graphql",
+        include_in_schema=False,
+    )
+    return app
+
+
+def queries_of(facade: Greenreg) -> Queries:
+    """The facade's read-model queries.
+
+    Adapter until the ``Greenreg`` facade carries its ``Queries``: it is looked up as an
+    attribute so this module does not fix how the projections are wired.
+    """
+    found = getattr(facade, "queries", None)
+    if not isinstance(found, Queries):
+        raise TypeError("create_app needs the read models' Queries: pass queries=...")
+    return found

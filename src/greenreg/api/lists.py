@@ -1,0 +1,182 @@
+"""REST: the published lists (JSON, or CSV for spreadsheets) and the reapplication bans."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import date, datetime
+from enum import Enum
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+
+from greenreg.api.encoding import answer, plain, version_header
+from greenreg.events.vocabulary import Programme
+from greenreg.projections.queries import Queries
+from greenreg.projections.views import DesignationView, Status
+
+ProgrammeName = Enum(  # type: ignore[misc]  # the OpenAPI enum of programmes, from the domain
+    "ProgrammeName", {p.name: p.value for p in Programme}, type=str
+)
+LevelName = Literal["national", "provincial", "municipal", "county"]
+CSV_COLUMNS = (
+    "unit_id",
+    "unit_name",
+    "programme",
+    "level",
+    "jurisdiction",
+    "status",
+    "since",
+    "changed_on",
+    "batch",
+    "document_number",
+    "grade",
+    "rectify_by",
+    "event_id",
+    "position",
+)
+PAGE = 1_000
+
+
+def csv_row(view: DesignationView) -> list[str]:
+    values = plain(view)
+    evidence = values.pop("evidence")
+    values.update(event_id=evidence["event_id"], position=evidence["position"])
+    return ["" if values[c] is None else str(values[c]) for c in CSV_COLUMNS]
+
+
+def lists_router(queries: Queries) -> APIRouter:
+    router = APIRouter(prefix="/api/v1", tags=["lists"])
+
+    def whole_list(  # noqa: PLR0917
+        programme: str,
+        level: str | None,
+        jurisdiction: str | None,
+        status: Status | None,
+        as_of: date | None,
+        known_at: datetime | None,
+    ) -> Iterator[DesignationView]:
+        after = None
+        while True:
+            page = queries.designations(
+                programme=programme,
+                level=level,
+                jurisdiction=jurisdiction,
+                status=status,
+                as_of=as_of,
+                known_at=known_at,
+                first=PAGE,
+                after=after,
+            )
+            yield from page.items
+            if not page.has_next_page:
+                return
+            after = page.end_cursor
+
+    def read_list(  # noqa: PLR0917
+        programme: str,
+        level: str | None,
+        jurisdiction: str | None,
+        status: Status | None,
+        as_of: date | None,
+        known_at: datetime | None,
+        limit: int,
+        after: str | None,
+        form: str,
+    ) -> Response:
+        version = queries.data_version()
+        if form == "csv":
+            out = io.StringIO()
+            writer = csv.writer(out)
+            writer.writerow(CSV_COLUMNS)
+            for view in whole_list(programme, level, jurisdiction, status, as_of, known_at):
+                writer.writerow(csv_row(view))
+            name = f"{programme}-{level or 'all'}-{jurisdiction or 'all'}-{as_of or 'now'}.csv"
+            return Response(
+                "\ufeff" + out.getvalue(),  # a BOM, so that spreadsheets read UTF-8 Chinese
+                media_type="text/csv; charset=utf-8",
+                headers={
+                    **version_header(version),
+                    "Content-Disposition": f'attachment; filename="{name}"',
+                },
+            )
+        page = queries.designations(
+            programme=programme,
+            level=level,
+            jurisdiction=jurisdiction,
+            status=status,
+            as_of=as_of,
+            known_at=known_at,
+            first=limit,
+            after=after,
+        )
+        return answer(
+            version,
+            {
+                "programme": programme,
+                "level": level,
+                "jurisdiction": jurisdiction,
+                "as_of": as_of.isoformat() if as_of else None,
+                "known_at": known_at.isoformat() if known_at else None,
+                "items": plain(page.items),
+                "next": page.end_cursor if page.has_next_page else None,
+            },
+        )
+
+    @router.get(
+        "/lists/{programme}",
+        summary="A programme's list with each unit's status, now or as of a day",
+        responses={200: {"content": {"application/json": {}, "text/csv": {}}}},
+    )
+    async def get_list(  # noqa: PLR0917 (each parameter is a documented query parameter)
+        programme: ProgrammeName,
+        level: LevelName | None = None,
+        jurisdiction: Annotated[
+            str | None, Query(pattern=r"^(CN|\d{6})$", description="CN or a GB/T 2260 code.")
+        ] = None,
+        status: Status | None = None,
+        as_of: Annotated[date | None, Query(description="Valid time: the day asked.")] = None,
+        known_at: Annotated[
+            datetime | None, Query(description="Record time: as known at this moment.")
+        ] = None,
+        limit: Annotated[int, Query(ge=1, le=PAGE)] = 100,
+        after: Annotated[
+            str | None, Query(max_length=200, description="'next' of the previous page.")
+        ] = None,
+        format: Annotated[
+            Literal["json", "csv"], Query(description="csv gives the whole list at once.")
+        ] = "json",
+    ) -> Response:
+        return await run_in_threadpool(
+            read_list,
+            programme.value,
+            level,
+            jurisdiction,
+            status,
+            as_of,
+            known_at,
+            limit,
+            after,
+            format,
+        )
+
+    def read_bans(active_on: date | None) -> JSONResponse:
+        version = queries.data_version()
+        bans = queries.bans(active_on, None)
+        return answer(
+            version,
+            {"active_on": active_on.isoformat() if active_on else None, "bans": plain(bans)},
+        )
+
+    @router.get("/bans", summary="Reapplication bans running on a day (both ends included)")
+    async def get_bans(
+        active_on: Annotated[
+            date | None, Query(description="The day; leave out for every ban ever imposed.")
+        ] = None,
+    ) -> JSONResponse:
+        return await run_in_threadpool(read_bans, active_on)
+
+    return router

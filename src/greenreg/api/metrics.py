@@ -1,0 +1,81 @@
+"""Prometheus metrics: requests and their durations by route and status, at ``/metrics``.
+
+Each app has its own ``CollectorRegistry`` (tests build many apps in one process). With several
+uvicorn workers each worker counts its own requests; a scrape sees one worker at a time
+(prometheus-client's multiprocess mode is not set up).
+"""
+
+from __future__ import annotations
+
+import time
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
+from prometheus_client.exposition import generate_latest
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from greenreg.api.request_log import route_of
+
+
+class Metrics:
+    """The API's metrics, in their own registry."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "greenreg_http_requests",
+            "HTTP requests answered, by method, route template and status.",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.duration = Histogram(
+            "greenreg_http_request_duration_seconds",
+            "Time to answer an HTTP request, by route template.",
+            ["route"],
+            buckets=(0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10),
+            registry=self.registry,
+        )
+        self.refusals = Counter(
+            "greenreg_graphql_refusals",
+            "GraphQL operations refused by a limit, by code.",
+            ["code"],
+            registry=self.registry,
+        )
+
+    def router(self) -> APIRouter:
+        router = APIRouter(tags=["operations"])
+
+        @router.get("/metrics", include_in_schema=False)
+        def metrics() -> Response:
+            return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
+
+        return router
+
+
+class MetricsMiddleware:
+    """Pure ASGI middleware counting every HTTP request when its response starts."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def remember_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, remember_status)
+        finally:
+            route = route_of(scope)
+            self.metrics.requests.labels(scope["method"], route, str(status)).inc()
+            self.metrics.duration.labels(route).observe(time.perf_counter() - started)

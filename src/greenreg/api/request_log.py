@@ -1,0 +1,94 @@
+"""Structured request logs: one JSON object per HTTP request on the ``greenreg.http`` logger.
+
+Each line carries the method, the path, the route template, the status, the duration in
+milliseconds and the client address, so a log shipper can index it without parsing text.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+logger = logging.getLogger("greenreg.http")
+
+
+class JSONFormatter(logging.Formatter):
+    """Formats a record as one JSON line; extra fields passed as ``extra={"http": {...}}``."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        http = getattr(record, "http", None)
+        if isinstance(http, dict):
+            line.update(http)
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        return json.dumps(line, ensure_ascii=False)
+
+
+def configure_json_logging(level: int = logging.INFO) -> None:
+    """Send the request log (and uvicorn's own messages) to stderr as JSON lines."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(JSONFormatter())
+    for name in ("greenreg", "uvicorn.error"):
+        target = logging.getLogger(name)
+        target.handlers = [handler]
+        target.setLevel(level)
+        target.propagate = False
+
+
+def route_of(scope: Scope) -> str:
+    """The route template that answered (``/api/v1/units/{unit_id}``), not the raw path."""
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    return path if isinstance(path, str) else "unmatched"
+
+
+class RequestLogMiddleware:
+    """Pure ASGI middleware (no request body buffering): logs each request when it ends."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not logger.isEnabledFor(logging.INFO):
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def remember_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, remember_status)
+        finally:
+            client = scope.get("client")
+            logger.info(
+                "%s %s %s",
+                scope["method"],
+                scope["path"],
+                status,
+                extra={
+                    "http": {
+                        "method": scope["method"],
+                        "path": scope["path"],
+                        "route": route_of(scope),
+                        "status": status,
+                        "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+                        "client": client[0] if client else None,
+                    }
+                },
+            )

@@ -1,0 +1,201 @@
+"""The root ``Query``: each resolver parses its arguments, checks limits, asks
+:class:`~greenreg.projections.queries.Queries` (off the event loop) and maps the answer."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import partial
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+import strawberry
+from starlette.concurrency import run_in_threadpool
+
+from greenreg.graphql.context import GreenregInfo
+from greenreg.graphql.ids import parse_global_id
+from greenreg.graphql.limits import (
+    MAX_PAGE,
+    MAX_SEARCH,
+    Refusal,
+    check_batch_size,
+    check_page_size,
+)
+from greenreg.graphql.types.certifications import Certification, CertificationCheck
+from greenreg.graphql.types.enums import Level, Programme, Status, UnitKind
+from greenreg.graphql.types.lists import Ban, History
+from greenreg.graphql.types.units import (
+    DesignationConnection,
+    Node,
+    SearchHit,
+    Unit,
+    UnitConnection,
+)
+from greenreg.graphql.types.versions import DataVersion
+from greenreg.projections.views import UnitFilter
+
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def today_in_china() -> date:
+    return datetime.now(CHINA).date()
+
+
+@strawberry.input(description="Which units to list; a missing field means any.")
+class UnitFilterInput:
+    kind: UnitKind | None = None
+    province: str | None = strawberry.field(default=None, description="GB/T 2260, xx0000.")
+    programme: Programme | None = None
+    level: Level | None = None
+    jurisdiction: str | None = None
+    status: Status | None = None
+
+    def to_filter(self) -> UnitFilter:
+        return UnitFilter(
+            kind=self.kind.value if self.kind else None,
+            province=self.province,
+            programme=self.programme.value if self.programme else None,
+            level=self.level.value if self.level else None,
+            jurisdiction=self.jurisdiction,
+            status=self.status.value if self.status else None,
+        )
+
+
+async def unit_id_of(info: GreenregInfo, reference: str) -> UUID | None:
+    """A unit's id from its UUID, its global id or its credit code."""
+    try:
+        return UUID(reference)
+    except ValueError:
+        pass
+    if len(reference) == 18 or not reference.isascii():
+        return await run_in_threadpool(info.context.queries.unit_id_for_credit_code, reference)
+    type_name, local_id = parse_global_id(reference)
+    if type_name != "Unit":
+        raise Refusal("BAD_USER_INPUT", f"{reference!r} is the id of a {type_name}, not a unit")
+    return local_id
+
+
+async def unit_by_id(info: GreenregInfo, unit_id: UUID | None) -> Unit | None:
+    if unit_id is None:
+        return None
+    view = await info.context.loaders.units.load(unit_id)
+    return None if view is None else Unit(view=view)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="A unit by its id (UUID), global id or credit code.")
+    async def unit(self, info: GreenregInfo, id: strawberry.ID) -> Unit | None:
+        return await unit_by_id(info, await unit_id_of(info, str(id)))
+
+    @strawberry.field(description="Any object by its global id.")
+    async def node(self, info: GreenregInfo, id: strawberry.ID) -> Node | None:
+        type_name, local_id = parse_global_id(str(id))
+        if type_name != "Unit":
+            return None
+        return await unit_by_id(info, local_id)
+
+    @strawberry.field(description=f"Units, a page at a time (first ≤ {MAX_PAGE}), by id.")
+    async def units(
+        self,
+        info: GreenregInfo,
+        filter: UnitFilterInput | None = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> UnitConnection:
+        check_page_size(first)
+        where = filter.to_filter() if filter else None
+        page = await run_in_threadpool(info.context.queries.units, where, first, after)
+        info.context.loaders.units.prime_many({v.id: v for v in page.items})
+        return UnitConnection.of(page)
+
+    @strawberry.field(
+        description=f"Units whose name, former name or credit code matches (≤ {MAX_SEARCH})."
+    )
+    async def search(self, info: GreenregInfo, text: str, first: int = 20) -> list[SearchHit]:
+        check_page_size(first, MAX_SEARCH)
+        if not text.strip():
+            raise Refusal("BAD_USER_INPUT", "give a name, a former name or a credit code")
+        hits = await run_in_threadpool(info.context.queries.search, text, first)
+        return [SearchHit.of(hit) for hit in hits]
+
+    @strawberry.field(
+        description="A list (programme × level × jurisdiction) with each unit's status, now or "
+        "as of a day (valid time) as known at a time (record time)."
+    )
+    async def designations(  # noqa: PLR0917 (GraphQL arguments)
+        self,
+        info: GreenregInfo,
+        programme: Programme | None = None,
+        level: Level | None = None,
+        jurisdiction: str | None = None,
+        status: Status | None = None,
+        as_of: date | None = None,
+        known_at: datetime | None = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> DesignationConnection:
+        check_page_size(first)
+        page = await run_in_threadpool(
+            partial(
+                info.context.queries.designations,
+                programme=programme.value if programme else None,
+                level=level.value if level else None,
+                jurisdiction=jurisdiction,
+                status=status.value if status else None,
+                as_of=as_of,
+                known_at=known_at,
+                first=first,
+                after=after,
+            )
+        )
+        return DesignationConnection.of(page)
+
+    @strawberry.field(description="Reapplication bans running on a day (both ends included).")
+    async def bans(
+        self,
+        info: GreenregInfo,
+        active_on: date | None = None,
+        unit_id: strawberry.ID | None = None,
+    ) -> list[Ban]:
+        unit = None if unit_id is None else await unit_id_of(info, str(unit_id))
+        if unit_id is not None and unit is None:
+            return []
+        views = await run_in_threadpool(info.context.queries.bans, active_on, unit)
+        return [Ban.of(v) for v in views]
+
+    @strawberry.field(description="A unit's whole timeline, oldest first.")
+    async def history(self, info: GreenregInfo, unit_id: strawberry.ID) -> History | None:
+        unit = await unit_id_of(info, str(unit_id))
+        if unit is None:
+            return None
+        view = await run_in_threadpool(info.context.queries.history, unit)
+        return None if view is None else History.of(view)
+
+    @strawberry.field(description="The data version answers are given at.")
+    async def checkpoint(self, info: GreenregInfo) -> DataVersion:
+        return DataVersion.of(await run_in_threadpool(info.context.queries.data_version))
+
+    @strawberry.field(
+        description="The bank check: for each credit code or unit id, was the unit certified "
+        "on asOf (default: today in China) as the registry knew it at knownAt (default: now)? "
+        "One result per reference, in input order; an invalid code fails its row only."
+    )
+    async def certifications(
+        self,
+        info: GreenregInfo,
+        refs: list[str],
+        as_of: date | None = None,
+        known_at: datetime | None = None,
+    ) -> CertificationCheck:
+        check_batch_size(len(refs))
+        day = as_of or today_in_china()
+        views = await run_in_threadpool(info.context.queries.certifications, refs, day, known_at)
+        version = info.context.data_version
+        if version is None:
+            version = await run_in_threadpool(info.context.queries.data_version)
+        return CertificationCheck(
+            as_of=day,
+            known_at=known_at,
+            data_version=DataVersion.of(version),
+            results=[Certification(view=v) for v in views],
+        )

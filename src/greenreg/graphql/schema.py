@@ -1,0 +1,66 @@
+"""The GraphQL schema: the root query, the limits, error codes, and the data version.
+
+``make_schema()`` builds it; ``schema.graphql`` beside this module is its printed form, kept in
+step by a test (regenerate with ``python -m greenreg.graphql.schema > schema.graphql``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from starlette.concurrency import run_in_threadpool
+from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
+
+from greenreg.graphql.context import Context
+from greenreg.graphql.errors import tag
+from greenreg.graphql.limits import limit_extensions
+from greenreg.graphql.query import Query
+
+
+class GreenregSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Give every error its code; unexpected ones are logged by :func:`tag`, not echoed."""
+        tag(errors)
+
+
+class DataVersionExtension(SchemaExtension):
+    """Read the data version before executing; state it in the response's ``extensions``."""
+
+    async def on_execute(self) -> Any:
+        context = self.execution_context.context
+        if isinstance(context, Context) and context.data_version is None:
+            context.data_version = await run_in_threadpool(context.queries.data_version)
+        yield
+
+    def get_results(self) -> dict[str, Any]:
+        context = self.execution_context.context
+        version = context.data_version if isinstance(context, Context) else None
+        if version is None:
+            return {}
+        return {
+            "dataVersion": {
+                "eventCount": version.event_count,
+                "lastPosition": version.last_position,
+                "projectedPosition": version.projected_position,
+            }
+        }
+
+
+def make_schema() -> strawberry.Schema:
+    return GreenregSchema(
+        query=Query,
+        extensions=[*limit_extensions(), DataVersionExtension],
+    )
+
+
+def printed_schema() -> str:
+    return make_schema().as_str() + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(printed_schema(), end="")

@@ -1,0 +1,1 @@
+"""GraphQL output types: each maps one read-model view, adding nothing but links via loaders."""
