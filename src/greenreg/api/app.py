@@ -29,15 +29,15 @@ from greenreg.bootstrap import Greenreg
 from greenreg.graphql.context import Context
 from greenreg.graphql.loaders import Loaders
 from greenreg.graphql.schema import make_schema
-from greenreg.projections.queries import Queries
 
 
-def create_app(facade: Greenreg, queries: Queries | None = None) -> FastAPI:
-    """The API over ``facade`` (writes) and ``queries`` (reads; default: the facade's)."""
-    reads = queries if queries is not None else queries_of(facade)
+def create_app(facade: Greenreg) -> FastAPI:
+    """The API over one ``Greenreg``: its registry for writes, its read models' queries for
+    reads."""
+    reads = facade.queries
     app = FastAPI(
         title="greenreg",
-        version=greenreg.__version__ if hasattr(greenreg, "__version__") else "0.1.0",
+        version=greenreg.__version__,
         description="A public, verifiable registry of China's green-manufacturing "
         "designations. Reads are public; acts are accepted only when signed by a competent "
         "authority.",
@@ -67,14 +67,3 @@ def create_app(facade: Greenreg, queries: Queries | None = None) -> FastAPI:
     )
     return app
 
-
-def queries_of(facade: Greenreg) -> Queries:
-    """The facade's read-model queries.
-
-    Adapter until the ``Greenreg`` facade carries its ``Queries``: it is looked up as an
-    attribute so this module does not fix how the projections are wired.
-    """
-    found = getattr(facade, "queries", None)
-    if not isinstance(found, Queries):
-        raise TypeError("create_app needs the read models' Queries: pass queries=...")
-    return found
