@@ -18,6 +18,7 @@ from greenreg.projections.database import ReadStore
 from greenreg.projections.queries import Queries
 from greenreg.projections.runner import Projector
 from greenreg.registry.application import Receipt, Registry, SignedAct
+from greenreg.storage.log_key import attach_log
 
 DEFAULT_DATABASE_URL = "sqlite:///greenreg.db"
 
@@ -34,7 +35,11 @@ def persistence_env(url: str) -> dict[str, str]:
         path = path[1:] if path.startswith("/") and not parsed.netloc else path
         if not path:
             raise GreenregError("a SQLite URL names a file: sqlite:///path/to/greenreg.db")
-        return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": path}
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": path,
+            "APPLICATION_RECORDER_TOPIC": "greenreg.storage.sqlite:SQLiteLogRecorder",
+        }
     if parsed.scheme in ("postgresql", "postgres"):
         env = {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
@@ -43,6 +48,7 @@ def persistence_env(url: str) -> dict[str, str]:
             "POSTGRES_PORT": str(parsed.port or 5432),
             "POSTGRES_USER": unquote(parsed.username or "postgres"),
             "POSTGRES_PASSWORD": unquote(parsed.password or ""),
+            "APPLICATION_RECORDER_TOPIC": "greenreg.storage.postgres:PostgresLogRecorder",
         }
         schema = parse_qs(parsed.query).get("schema")
         if schema:
@@ -54,7 +60,10 @@ def persistence_env(url: str) -> dict[str, str]:
 
 
 def open_registry(url: str | None = None, clock: Callable[[], datetime] | None = None) -> Registry:
-    return Registry(env=persistence_env(database_url(url)), clock=clock)
+    env = persistence_env(database_url(url))
+    registry = Registry(env=env, clock=clock)
+    attach_log(registry, env)  # every write appends to the log and signs a checkpoint
+    return registry
 
 
 def open_read_store(url: str | None = None) -> ReadStore:

@@ -191,10 +191,40 @@ class Registry(Application[UUID]):
 
     def decide(self, signed_act: SignedAct) -> Decision:
         body, key_id, signature = read_signed_act(signed_act)
-        now = self.clock()
+        return self._decide(body, key_id, signature, self.clock(), None)
+
+    def redecide(
+        self,
+        signed_act: str,
+        key_id: str,
+        signature: bytes,
+        recorded_at: datetime,
+        aggregates: dict[UUID, Unit | Authority],
+    ) -> Decision:
+        """Decide a recorded act again, as the auditor does: against ``aggregates`` (the state
+        replayed in memory, changed in place) at the moment it was recorded. The signature is
+        not checked here; the auditor checks every signature in parallel beforehand.
+        """
+        token = _batch.set(aggregates)
+        try:
+            body = parse_json(signed_act)
+            if not isinstance(body, dict):
+                raise ActFormatError("the recorded act is not a JSON object")
+            return self._decide(body, key_id, signature, recorded_at, signed_act.encode())
+        finally:
+            _batch.reset(token)
+
+    def _decide(
+        self,
+        body: dict[str, Any],
+        key_id: str,
+        signature: bytes,
+        now: datetime,
+        verified: bytes | None,
+    ) -> Decision:
         signer = self._signer(body, key_id)
         key = signer.key(key_id)
-        signed = check_signature(body, key.public_key, signature)
+        signed = verified or check_signature(body, key.public_key, signature)
         act = parse_act(body, signed, key_id, signature)
         if act.signed_at > now + CLOCK_SKEW:
             raise SignatureError(f"the act is signed in the future ({act.signed_at.isoformat()})")
@@ -213,8 +243,19 @@ class Registry(Application[UUID]):
         return self._receipt(decision.act, self._save(decision.aggregates))
 
     def _save(self, aggregates: Aggregates) -> list[Recording[UUID]]:
+        """Save the aggregates' new events with their act ids, in one transaction.
+
+        The recorder keeps every act id in a table written in the same transaction: an act id
+        already recorded (on any unit) refuses the whole save with :class:`ActIdTakenError`.
+        """
+        act_ids = _act_ids(aggregates)
         try:
-            return self.save(*aggregates)
+            return self.save(*aggregates, act_ids=act_ids)
+        except ActIdTakenError as error:
+            raise ConflictError(
+                f"act id {', '.join(error.act_ids)} was already used for a different act; "
+                "each act needs its own act_id. Nothing was recorded."
+            ) from error
         except IntegrityError as error:
             names = ", ".join(str(a.id) for a in aggregates)
             raise ConflictError(
@@ -680,6 +721,31 @@ def _unit_id(reference: str) -> UUID:
     raise ActFormatError(
         f"{reference!r} names no unit: give the unit's id (a UUID) or its credit code"
     )
+
+
+class ActIdTakenError(IntegrityError):
+    """Raised by a recorder, inside the write transaction, when an act id is already stored."""
+
+    def __init__(self, act_ids: Iterable[str]) -> None:
+        self.act_ids = sorted(act_ids)
+        super().__init__(f"act ids already recorded: {', '.join(self.act_ids)}")
+
+
+def _act_ids(aggregates: Aggregates) -> list[str]:
+    """The distinct act ids of the aggregates' pending events. One act may record events on
+    several units (a reorganisation); two different acts with one act id are a conflict."""
+    contents: dict[UUID, dict[str, Any]] = {}
+    for aggregate in aggregates:
+        for event in aggregate.pending_events:
+            if not isinstance(event, RegistryEvent):
+                continue
+            content = contents.setdefault(event.act_id, _content(event.signed_act))
+            if content != _content(event.signed_act):
+                raise ConflictError(
+                    f"act id {event.act_id} is used by two different acts; "
+                    "each act needs its own act_id. Nothing was recorded."
+                )
+    return [str(act_id) for act_id in contents]
 
 
 def _content(signed_act: str) -> dict[str, Any]:

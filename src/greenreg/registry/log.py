@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
+from uuid import UUID
 
 Node = tuple[int, int]
 """A complete subtree: ``(level, index)``."""
@@ -40,6 +41,36 @@ def leaf_hash(data: bytes) -> bytes:
 
 def node_hash(left: bytes, right: bytes) -> bytes:
     return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+LEAF_TAG = b"greenreg.event.v1\n"
+
+
+def event_leaf(originator_id: UUID, version: int, topic: str, state: bytes) -> bytes:
+    """The leaf bytes of a stored event: its row as the event store holds it, encoded so an
+    inspector can recompute it from an export::
+
+        "greenreg.event.v1\n"                 17 ASCII bytes
+        originator id                          16 bytes (the UUID's bytes)
+        originator version                     8 bytes, unsigned big-endian
+        len(topic) || topic                    4 bytes unsigned big-endian, then UTF-8
+        len(state) || state                    4 bytes unsigned big-endian, then the bytes
+
+    ``state`` is the stored JSON (no compression, no cipher): it holds the signed act, its
+    signature and key id, and the registry's recorded time, flags and bans.
+    """
+    encoded = topic.encode("utf-8")
+    return b"".join(
+        (
+            LEAF_TAG,
+            originator_id.bytes,
+            version.to_bytes(8, "big"),
+            len(encoded).to_bytes(4, "big"),
+            encoded,
+            len(state).to_bytes(4, "big"),
+            state,
+        )
+    )
 
 
 # --- the frontier and appending -----------------------------------------------------------

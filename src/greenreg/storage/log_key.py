@@ -1,0 +1,82 @@
+"""Where the operator's log key lives, and how a registry gets its transparency log.
+
+The log key signs checkpoints and receipts. It is found, in this order:
+
+1. ``GREENREG_LOG_KEY``: the path of a key file as ``greenreg keys new`` writes it (base64 of the
+   32-byte Ed25519 seed). Production sets this, for both databases.
+2. SQLite, embedded default: ``<database file>.log-key`` beside the database, generated on first
+   use (mode 0600).
+3. PostgreSQL without ``GREENREG_LOG_KEY``: a key generated on first use and kept in the table
+   ``greenreg_log_secret`` of the registry's schema. This is for development and tests: anyone
+   who can read that table can sign checkpoints.
+
+The key signs as the log ``GREENREG_LOG_ORIGIN`` (default ``greenreg.log``). Inspectors learn the
+log public key from the root key's declaration (see :mod:`greenreg.registry.checkpoints`), made with
+``greenreg log declare-key``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from greenreg.errors import GreenregError
+from greenreg.events.signing import Ed25519Signer, b64decode, b64encode
+from greenreg.registry.checkpoints import DEFAULT_ORIGIN
+from greenreg.storage.log_tables import LogTables
+
+
+def log_origin() -> str:
+    return os.environ.get("GREENREG_LOG_ORIGIN") or DEFAULT_ORIGIN
+
+
+def read_key_file(path: Path) -> Ed25519Signer:
+    try:
+        return Ed25519Signer.from_seed(b64decode(path.read_text().strip(), f"key file {path}"))
+    except (OSError, ValueError) as error:
+        raise GreenregError(f"cannot read the log key {path}: {error}") from error
+
+
+def _key_beside(database_file: str) -> Ed25519Signer:
+    path = Path(f"{database_file}.log-key")
+    if not path.exists():
+        signer = Ed25519Signer.generate()
+        path.touch(mode=0o600)
+        path.write_text(b64encode(signer.seed) + "\n")
+        return signer
+    return read_key_file(path)
+
+
+def _key_in_database(recorder: Any) -> Ed25519Signer:
+    table = recorder.table("greenreg_log_secret")
+    with recorder.datastore.transaction(commit=True) as c:
+        c.execute(f"CREATE TABLE IF NOT EXISTS {table} (id integer PRIMARY KEY, seed text)")
+        c.execute(f"SELECT seed FROM {table} WHERE id = 1")  # noqa: S608 (our own table name)
+        rows = c.fetchall()
+        if rows:
+            return Ed25519Signer.from_seed(b64decode(rows[0]["seed"], "stored log key"))
+        signer = Ed25519Signer.generate()
+        c.execute(
+            f"INSERT INTO {table} (id, seed) VALUES (1, %s) ON CONFLICT (id) DO NOTHING",  # noqa: S608
+            (b64encode(signer.seed),),
+        )
+    return _key_in_database(recorder) if rows else signer
+
+
+def load_log_key(recorder: LogTables, sqlite_file: str | None) -> Ed25519Signer:
+    """The log key for this store (see the module docstring for the order)."""
+    configured = os.environ.get("GREENREG_LOG_KEY")
+    if configured:
+        return read_key_file(Path(configured))
+    if sqlite_file is not None:
+        return _key_beside(sqlite_file)
+    return _key_in_database(recorder)
+
+
+def attach_log(registry: Any, env: dict[str, str]) -> None:
+    """Give the registry's recorder its log key, so every write signs a checkpoint."""
+    recorder = registry.recorder
+    if isinstance(recorder, LogTables):
+        sqlite_file = env.get("SQLITE_DBNAME")
+        recorder.configure_log(load_log_key(recorder, sqlite_file), log_origin())

@@ -1,0 +1,302 @@
+"""The transparency log's tables and what a write transaction does to them.
+
+Five tables live beside the events table, in the same database (and PostgreSQL schema):
+
+==========================  =========================================================
+``greenreg_log_entries``    position (0, 1, 2, ... in commit order) -> (originator id, version)
+``greenreg_log_nodes``      (level, index) -> hash of every complete subtree; level 0: leaves
+``greenreg_log_checkpoints`` tree size -> the signed checkpoint note at that size
+``greenreg_act_ids``        every recorded act id, once (one act may record several events)
+``greenreg_log_keys``       the root-signed declarations of log keys (JSON)
+==========================  =========================================================
+
+:meth:`LogTables.append_to_log` runs inside the transaction that inserts the events, after the
+insert (SQLite: the write lock is held; PostgreSQL: the events table is locked in EXCLUSIVE mode),
+so positions are dense and follow commit order. A failure raises there and the whole transaction,
+events included, is rolled back.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any, Protocol
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+
+from greenreg.events.signing import Signer
+from greenreg.registry.application import ActIdTakenError
+from greenreg.registry.checkpoints import DEFAULT_ORIGIN, Checkpoint, sign_checkpoint
+from greenreg.registry.log import (
+    Node,
+    append_leaves,
+    event_leaf,
+    frontier_nodes,
+    leaf_hash,
+    root_from_frontier,
+)
+
+PAGE = 5_000
+
+
+class Cursor(Protocol):
+    def execute(self, query: Any, params: Any = ...) -> Any: ...
+
+    def executemany(self, query: Any, params_seq: Any) -> Any: ...
+
+    def fetchall(self) -> Any: ...
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One position of the log as the database holds it; ``topic``/``state`` are ``None`` when
+    the event the log names is missing from the events table."""
+
+    position: int
+    originator_id: UUID
+    originator_version: int
+    topic: str | None
+    state: bytes | None
+    notification_id: int | None
+    stored_leaf_hash: bytes | None
+
+
+@dataclass(frozen=True)
+class UnloggedEvent:
+    """An event in the events table that the log does not name."""
+
+    originator_id: UUID
+    originator_version: int
+    notification_id: int
+
+
+class LogTables:
+    """The log's SQL, for one dialect. Subclasses set the names and the placeholder."""
+
+    placeholder = "?"
+    log_signer: Signer | None = None
+    log_origin: str = DEFAULT_ORIGIN
+
+    # --- set by the dialect ---------------------------------------------------------------
+
+    def table(self, name: str) -> str:
+        raise NotImplementedError
+
+    def events_table(self) -> str:
+        raise NotImplementedError
+
+    notification_column = "rowid"
+
+    def db_id(self, originator_id: UUID | str) -> Any:
+        raise NotImplementedError
+
+    def py_id(self, value: Any) -> UUID:
+        return value if isinstance(value, UUID) else UUID(str(value))
+
+    def reading(self) -> AbstractContextManager[Cursor]:
+        raise NotImplementedError
+
+    # --- configuration --------------------------------------------------------------------
+
+    def configure_log(self, signer: Signer | None, origin: str = DEFAULT_ORIGIN) -> None:
+        """The key that signs a checkpoint after every write, and the log's origin line."""
+        self.log_signer, self.log_origin = signer, origin
+
+    def sql(self, template: str) -> str:
+        return template.format(
+            entries=self.table("greenreg_log_entries"),
+            nodes=self.table("greenreg_log_nodes"),
+            checkpoints=self.table("greenreg_log_checkpoints"),
+            acts=self.table("greenreg_act_ids"),
+            keys=self.table("greenreg_log_keys"),
+            events=self.events_table(),
+            notification_id=self.notification_column,
+        ).replace("?", self.placeholder)
+
+    # --- the write path -------------------------------------------------------------------
+
+    def append_to_log(
+        self, c: Cursor, stored_events: Sequence[StoredEvent], act_ids: Sequence[str] = ()
+    ) -> None:
+        """Record the act ids, append the events as leaves, sign a checkpoint; all in ``c``'s
+        transaction. Raises :class:`ActIdTakenError` if an act id is already recorded."""
+        self._record_act_ids(c, act_ids)
+        size = self._size(c)
+        frontier = self._read_nodes(c, frontier_nodes(size))
+        leaves = [
+            leaf_hash(
+                event_leaf(self.py_id(s.originator_id), s.originator_version, s.topic, s.state)
+            )
+            for s in stored_events
+        ]
+        c.executemany(
+            self.sql(
+                "INSERT INTO {entries} (position, originator_id, originator_version) "
+                "VALUES (?, ?, ?)"
+            ),
+            [
+                (size + i, self.db_id(s.originator_id), s.originator_version)
+                for i, s in enumerate(stored_events)
+            ],
+        )
+        written = append_leaves(size, frontier, leaves)
+        c.executemany(
+            self.sql("INSERT INTO {nodes} (level, idx, hash) VALUES (?, ?, ?)"),
+            [(level, index, hashed) for (level, index), hashed in written.items()],
+        )
+        if self.log_signer is not None:
+            new_size = size + len(leaves)
+            known = frontier | written
+            root = root_from_frontier([known[n] for n in frontier_nodes(new_size)])
+            note = sign_checkpoint(Checkpoint(self.log_origin, new_size, root), self.log_signer)
+            c.execute(
+                self.sql("INSERT INTO {checkpoints} (tree_size, note) VALUES (?, ?)"),
+                (new_size, note),
+            )
+
+    def _record_act_ids(self, c: Cursor, act_ids: Sequence[str]) -> None:
+        if not act_ids:
+            return
+        marks = ", ".join("?" * len(act_ids))
+        query = f"SELECT act_id FROM {{acts}} WHERE act_id IN ({marks})"  # noqa: S608 (marks only)
+        c.execute(self.sql(query), list(act_ids))
+        taken = [row["act_id"] for row in c.fetchall()]
+        if taken:
+            raise ActIdTakenError(taken)
+        c.executemany(self.sql("INSERT INTO {acts} (act_id) VALUES (?)"), [(a,) for a in act_ids])
+
+    def _size(self, c: Cursor) -> int:
+        c.execute(self.sql("SELECT MAX(position) AS last FROM {entries}"))
+        last = c.fetchall()[0]["last"]
+        return 0 if last is None else int(last) + 1
+
+    def _read_nodes(self, c: Cursor, keys: Sequence[Node]) -> dict[Node, bytes]:
+        if not keys:
+            return {}
+        where = " OR ".join("(level = ? AND idx = ?)" for _ in keys)
+        c.execute(
+            self.sql(f"SELECT level, idx, hash FROM {{nodes}} WHERE {where}"),  # noqa: S608
+            [x for key in keys for x in key],
+        )
+        found = {(row["level"], row["idx"]): bytes(row["hash"]) for row in c.fetchall()}
+        missing = [key for key in keys if key not in found]
+        if missing:
+            raise LookupError(f"the log's node table lacks {missing}")
+        return found
+
+    # --- reading --------------------------------------------------------------------------
+
+    def log_size(self) -> int:
+        with self.reading() as c:
+            return self._size(c)
+
+    def read_nodes(self, keys: Sequence[Node]) -> dict[Node, bytes]:
+        with self.reading() as c:
+            found: dict[Node, bytes] = {}
+            for start in range(0, len(keys), 200):
+                found.update(self._read_nodes(c, keys[start : start + 200]))
+            return found
+
+    def checkpoint_notes(self, upto: int | None = None) -> list[tuple[int, str]]:
+        """Every stored checkpoint ``(tree size, note)``, smallest first."""
+        with self.reading() as c:
+            c.execute(self.sql("SELECT tree_size, note FROM {checkpoints} ORDER BY tree_size"))
+            rows = [(int(r["tree_size"]), str(r["note"])) for r in c.fetchall()]
+        return [row for row in rows if upto is None or row[0] <= upto]
+
+    def latest_checkpoint(self) -> tuple[int, str] | None:
+        with self.reading() as c:
+            c.execute(
+                self.sql(
+                    "SELECT tree_size, note FROM {checkpoints} ORDER BY tree_size DESC LIMIT 1"
+                )
+            )
+            rows = c.fetchall()
+        return (int(rows[0]["tree_size"]), str(rows[0]["note"])) if rows else None
+
+    def checkpoint_note(self, size: int) -> str | None:
+        with self.reading() as c:
+            c.execute(self.sql("SELECT note FROM {checkpoints} WHERE tree_size = ?"), (size,))
+            rows = c.fetchall()
+        return str(rows[0]["note"]) if rows else None
+
+    def position_of(self, originator_id: UUID, version: int) -> int | None:
+        with self.reading() as c:
+            c.execute(
+                self.sql(
+                    "SELECT position FROM {entries} WHERE originator_id = ? "
+                    "AND originator_version = ?"
+                ),
+                (self.db_id(originator_id), version),
+            )
+            rows = c.fetchall()
+        return int(rows[0]["position"]) if rows else None
+
+    def log_entries(self, start: int = 0, stop: int | None = None) -> Iterator[LogEntry]:
+        """The log from ``start``, joined with the events table, one page at a time."""
+        query = self.sql(
+            "SELECT e.position AS position, e.originator_id AS originator_id, "
+            "e.originator_version AS originator_version, s.topic AS topic, s.state AS state, "
+            "s.{notification_id} AS notification_id, n.hash AS leaf_hash "
+            "FROM {entries} e "
+            "LEFT JOIN {events} s ON s.originator_id = e.originator_id "
+            "AND s.originator_version = e.originator_version "
+            "LEFT JOIN {nodes} n ON n.level = 0 AND n.idx = e.position "
+            "WHERE e.position >= ? ORDER BY e.position LIMIT ?"
+        )
+        position = start
+        while stop is None or position < stop:
+            with self.reading() as c:
+                c.execute(query, (position, PAGE))
+                rows = c.fetchall()
+            if not rows:
+                return
+            for row in rows:
+                if stop is not None and row["position"] >= stop:
+                    return
+                state = row["state"]
+                yield LogEntry(
+                    position=int(row["position"]),
+                    originator_id=self.py_id(row["originator_id"]),
+                    originator_version=int(row["originator_version"]),
+                    topic=row["topic"],
+                    state=None if state is None else bytes(state),
+                    notification_id=row["notification_id"],
+                    stored_leaf_hash=None if row["leaf_hash"] is None else bytes(row["leaf_hash"]),
+                )
+            position = int(rows[-1]["position"]) + 1
+
+    def unlogged_events(self) -> list[UnloggedEvent]:
+        """Events in the events table that no log position names."""
+        with self.reading() as c:
+            c.execute(
+                self.sql(
+                    "SELECT s.originator_id AS originator_id, "
+                    "s.originator_version AS originator_version, "
+                    "s.{notification_id} AS notification_id FROM {events} s "
+                    "LEFT JOIN {entries} e ON s.originator_id = e.originator_id "
+                    "AND s.originator_version = e.originator_version "
+                    "WHERE e.position IS NULL ORDER BY s.{notification_id}"
+                )
+            )
+            return [
+                UnloggedEvent(
+                    self.py_id(r["originator_id"]),
+                    int(r["originator_version"]),
+                    int(r["notification_id"]),
+                )
+                for r in c.fetchall()
+            ]
+
+    # --- log key declarations -------------------------------------------------------------
+
+    def store_log_key_declaration(self, key_id: str, declaration: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def log_key_declarations(self) -> list[dict[str, Any]]:
+        with self.reading() as c:
+            c.execute(self.sql("SELECT declaration FROM {keys} ORDER BY key_id"))
+            return [json.loads(r["declaration"]) for r in c.fetchall()]

@@ -1,0 +1,65 @@
+"""The SQLite event store with the transparency log, in the same write transaction."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
+
+from greenreg.storage.log_tables import Cursor, LogTables
+
+SCHEMA = [
+    "CREATE TABLE IF NOT EXISTS greenreg_log_entries (position INTEGER PRIMARY KEY, "
+    "originator_id TEXT NOT NULL, originator_version INTEGER NOT NULL, "
+    "UNIQUE (originator_id, originator_version))",
+    "CREATE TABLE IF NOT EXISTS greenreg_log_nodes (level INTEGER NOT NULL, "
+    "idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS greenreg_log_checkpoints (tree_size INTEGER PRIMARY KEY, "
+    "note TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS greenreg_act_ids (act_id TEXT PRIMARY KEY) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS greenreg_log_keys (key_id TEXT PRIMARY KEY, "
+    "declaration TEXT NOT NULL)",
+]
+
+
+class SQLiteLogRecorder(LogTables, SQLiteApplicationRecorder):
+    """eventsourcing's SQLite application recorder; each insert also appends to the log."""
+
+    def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events"):
+        super().__init__(datastore, events_table_name)
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [*super().construct_create_table_statements(), *SCHEMA]
+
+    def table(self, name: str) -> str:
+        return name
+
+    def events_table(self) -> str:
+        return self.events_table_name
+
+    def db_id(self, originator_id: UUID | str) -> Any:
+        return originator_id.hex if isinstance(originator_id, UUID) else originator_id
+
+    @contextmanager
+    def reading(self) -> Iterator[Cursor]:
+        with self.datastore.transaction(commit=False) as c:
+            yield c
+
+    def _insert_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super()._insert_events(c, stored_events, **kwargs)
+        self.append_to_log(c, stored_events, kwargs.get("act_ids", ()))
+        return ids
+
+    def store_log_key_declaration(self, key_id: str, declaration: dict[str, Any]) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(
+                "INSERT OR REPLACE INTO greenreg_log_keys (key_id, declaration) VALUES (?, ?)",
+                (key_id, json.dumps(declaration, ensure_ascii=False)),
+            )
