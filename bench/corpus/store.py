@@ -1,0 +1,173 @@
+"""Filling a registry with the corpus, and keeping built SQLite stores for reuse.
+
+:func:`populate` submits each announcement as one ``submit_batch`` (one transaction) through
+the same :class:`~greenreg.bootstrap.Greenreg` the CLI and API use, with the registry's clock set
+to the announcement's recording time. :func:`cached_sqlite_store` builds a store of a given size
+once, under ``bench/results/corpus/``, with a manifest (the figures of the build and every
+registered unit's reference) beside it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import sqlite3
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench.corpus.announcements import DEFAULT_SEED, DEFAULT_YEARS, corpus
+from greenreg.bootstrap import open_greenreg
+
+CORPUS_VERSION = 1  # bump when the generator changes what it generates
+CACHE = Path(__file__).resolve().parent.parent / "results" / "corpus"
+
+Progress = Callable[[int, int], None]
+"""Called after each batch with (events stored so far, events wanted)."""
+
+
+@dataclass
+class Stats:
+    """What a populate run stored, and how fast."""
+
+    url: str
+    seed: int
+    years: int
+    events: int = 0
+    acts: int = 0
+    announcements: int = 0
+    largest_announcement: int = 0
+    seconds: float = 0.0
+    acts_by_type: dict[str, int] = field(default_factory=dict)
+    flags_by_code: dict[str, int] = field(default_factory=dict)
+    first_recorded: str = ""
+    last_recorded: str = ""
+    unit_refs: list[str] = field(default_factory=list)  # credit code, or id for parks without
+
+    @property
+    def events_per_s(self) -> float:
+        return self.events / self.seconds if self.seconds else 0.0
+
+    def summary(self) -> dict[str, Any]:
+        """Everything but the unit references."""
+        data = asdict(self)
+        data.pop("unit_refs")
+        data["units"] = len(self.unit_refs)
+        data["events_per_s"] = round(self.events_per_s, 1)
+        data["seconds"] = round(self.seconds, 2)
+        return data
+
+
+class Clock:
+    """The registry's clock, set to each announcement's recording time."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2000, 1, 1, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def populate(
+    url: str,
+    events: int,
+    seed: int = DEFAULT_SEED,
+    years: int = DEFAULT_YEARS,
+    progress: Progress | None = None,
+) -> Stats:
+    """Fill an empty store at ``url`` with a corpus of exactly ``events`` events."""
+    clock = Clock()
+    greenreg = open_greenreg(url, clock=clock)
+    stats = Stats(url=url, seed=seed, years=years)
+    by_type: Counter[str] = Counter()
+    flags: Counter[str] = Counter()
+    try:
+        started = time.perf_counter()
+        for announcement in corpus(events, seed, years):
+            clock.now = announcement.recorded_at
+            receipts = greenreg.submit_batch(announcement.acts)
+            for act, receipt in zip(announcement.acts, receipts, strict=True):
+                kind = act["act"]["type"]
+                by_type[kind] += 1
+                if kind == "register_unit":
+                    body = act["act"]
+                    stats.unit_refs.append(body["credit_code"] or str(receipt.subject_id))
+                stats.events += len(receipt.events)
+                flags.update(f["code"] for f in receipt.flags)
+            stats.acts += len(announcement)
+            stats.announcements += 1
+            stats.largest_announcement = max(stats.largest_announcement, len(announcement))
+            stats.first_recorded = stats.first_recorded or announcement.recorded_at.isoformat()
+            stats.last_recorded = announcement.recorded_at.isoformat()
+            if progress is not None:
+                progress(stats.events, events)
+        stats.seconds = time.perf_counter() - started
+        stored = greenreg.registry.event_count()
+    finally:
+        greenreg.close()
+    if stored != stats.events or stats.events != events:
+        raise RuntimeError(f"{stored} events stored, {stats.events} receipted, {events} wanted")
+    stats.acts_by_type = dict(sorted(by_type.items()))
+    stats.flags_by_code = dict(sorted(flags.items()))
+    return stats
+
+
+def cache_path(events: int, seed: int = DEFAULT_SEED, years: int = DEFAULT_YEARS) -> Path:
+    return CACHE / f"corpus-v{CORPUS_VERSION}-{events}-seed{seed}-{years}y.db"
+
+
+def manifest_path(store: Path) -> Path:
+    return store.with_suffix(".json")
+
+
+def read_manifest(store: Path) -> dict[str, Any]:
+    """The figures of a cached store's build, with ``unit_refs``: every registered unit."""
+    data: dict[str, Any] = json.loads(manifest_path(store).read_text(encoding="utf-8"))
+    return data
+
+
+def cached_sqlite_store(
+    events: int,
+    seed: int = DEFAULT_SEED,
+    years: int = DEFAULT_YEARS,
+    progress: Progress | None = None,
+) -> Path:
+    """A SQLite store holding the corpus of ``events`` events, built once and kept.
+
+    Treat it as read-only (copy it to write). Concurrent callers wait for one build.
+    """
+    store = cache_path(events, seed, years)
+    if store.exists() and manifest_path(store).exists():
+        return store
+    CACHE.mkdir(parents=True, exist_ok=True)
+    ignore = CACHE / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# built benchmark stores; see bench/corpus/store.py\n*\n")
+    with (CACHE / f"{store.name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if store.exists() and manifest_path(store).exists():
+            return store
+        building = store.with_name(store.name + ".building")
+        for leftover in CACHE.glob(building.name + "*"):
+            leftover.unlink()
+        stats = populate(f"sqlite:///{building}", events, seed, years, progress)
+        with sqlite3.connect(building) as connection:  # one self-contained file
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            connection.execute("PRAGMA journal_mode=DELETE")
+        manifest = {
+            "corpus_version": CORPUS_VERSION,
+            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            **stats.summary(),
+            "url": None,
+            "unit_refs": stats.unit_refs,
+        }
+        manifest_path(store).write_text(
+            json.dumps(manifest, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        os.replace(building, store)
+    return store

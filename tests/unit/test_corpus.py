@@ -1,0 +1,100 @@
+"""The benchmark corpus: the same bytes for a seed, every programme's life, accepted as a whole."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from bench.corpus import corpus, generate, populate
+from bench.corpus.lives import plans
+from stdnum.cn import uscc
+
+from greenreg.events.places import check_division
+
+
+def _dump(seed: int) -> str:
+    return json.dumps(
+        [(a.title, a.recorded_at.isoformat(), a.acts) for a in generate(seed, units=40, years=4)],
+        ensure_ascii=False,
+    )
+
+
+def test_a_seed_gives_the_same_corpus_byte_for_byte() -> None:
+    # Given the same seed twice, the signed acts (ids, times, signatures) are identical
+    assert _dump(7) == _dump(7)
+    # And another seed gives another corpus
+    assert _dump(7) != _dump(8)
+
+
+def test_a_corpus_has_exactly_the_events_asked_for_in_recording_order() -> None:
+    announcements = list(corpus(events=700, seed=3))
+    assert sum(len(a) for a in announcements) == 700
+    times = [a.recorded_at for a in announcements]
+    assert times == sorted(times)
+    assert len(set(times)) == len(times)
+
+
+def test_units_have_real_divisions_and_valid_credit_codes() -> None:
+    registrations = [
+        act["act"]
+        for a in generate(5, units=200, years=3)
+        for act in a
+        if act["act"]["type"] == "register_unit"
+    ]
+    assert registrations
+    for unit in registrations:
+        check_division(unit["division"])
+        if unit["credit_code"] is not None:
+            assert uscc.is_valid(unit["credit_code"])
+            assert unit["credit_code"][2:8] == unit["division"]
+    kinds = Counter(u["kind"] for u in registrations)
+    assert kinds["enterprise"] > kinds["park"] > 0
+
+
+def test_lives_cover_every_programme_and_path() -> None:
+    # A dry run (unsigned) of a few thousand units over ten years
+    drafts = [d for year in plans(11, 3_000, 2016, 10) for p in year for d in p.drafts]
+    types = Counter(d.act_type for d in drafts)
+    assert set(types) == {
+        "register_unit",
+        "designate",
+        "rename",
+        "file_report",
+        "warn",
+        "lift_warning",
+        "remove",
+        "disqualify",
+        "approve_creation",
+        "extend_creation",
+        "name_park",
+    }
+    programmes = {d.fields.get("programme") for d in drafts} - {None}
+    assert programmes == {
+        "green_factory",
+        "green_park",
+        "green_supply_chain",
+        "zj_low_carbon_park",
+        "eco_park",
+    }
+    # Removals bring bans, and some units are listed again once their ban is over
+    removed_on: dict[str, list[object]] = {}
+    relisted_after_ban = 0
+    for d in drafts:
+        unit = d.fields.get("unit")
+        if d.act_type == "remove":
+            removed_on.setdefault(unit, []).append(d.effective)
+        elif d.act_type in ("designate", "approve_creation") and unit in removed_on:
+            relisted_after_ban += 1
+    assert relisted_after_ban > 10
+    # Some reports are late (flagged by the registry), some are missing
+    assert types["file_report"] > types["designate"]
+
+
+def test_a_small_corpus_is_accepted_by_the_registry(database_url: str) -> None:
+    # Every act of every batch is accepted: populate checks each receipt and the stored count
+    stats = populate(database_url, events=900, seed=13)
+    assert stats.events == stats.acts == 900
+    assert stats.acts_by_type["register_unit"] == len(stats.unit_refs) > 50
+    for kind in ("designate", "file_report", "rename", "warn", "remove"):
+        assert stats.acts_by_type[kind] > 0
+    assert stats.flags_by_code.get("late_report", 0) > 0
