@@ -13,6 +13,9 @@ read models' :class:`~greenreg.projections.queries.Queries` (reads), and map the
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI, Request
 from strawberry.fastapi import GraphQLRouter
 
@@ -31,11 +34,19 @@ from greenreg.graphql.loaders import Loaders
 from greenreg.graphql.schema import make_schema
 
 
-def create_app(facade: Greenreg) -> FastAPI:
+def create_app(facade: Greenreg, *, close_on_shutdown: bool = False) -> FastAPI:
     """The API over one ``Greenreg``: its registry for writes, its read models' queries for
-    reads."""
+    reads. With ``close_on_shutdown`` the app closes the facade when the server stops."""
     reads = facade.queries
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if close_on_shutdown:
+            facade.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="greenreg",
         version=greenreg.__version__,
         description="A public, verifiable registry of China's green-manufacturing "
@@ -66,4 +77,3 @@ def create_app(facade: Greenreg) -> FastAPI:
         include_in_schema=False,
     )
     return app
-

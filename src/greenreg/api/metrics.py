@@ -76,6 +76,6 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, remember_status)
         finally:
-            route = route_of(scope)
+            route = route_of(scope, status)
             self.metrics.requests.labels(scope["method"], route, str(status)).inc()
             self.metrics.duration.labels(route).observe(time.perf_counter() - started)

@@ -46,11 +46,14 @@ def configure_json_logging(level: int = logging.INFO) -> None:
         target.propagate = False
 
 
-def route_of(scope: Scope) -> str:
-    """The route template that answered (``/api/v1/units/{unit_id}``), not the raw path."""
-    route = scope.get("route")
-    path = getattr(route, "path", None)
-    return path if isinstance(path, str) else "unmatched"
+def route_of(scope: Scope, status: int) -> str:
+    """The route template that answered (``/api/v1/units/{ref}``), not the raw path, so that
+    metrics keep few labels. Fixed paths FastAPI serves itself (``/docs``) keep their path; a
+    404 with no route is ``unmatched``."""
+    path = getattr(scope.get("route"), "path", None)
+    if isinstance(path, str) and path:
+        return path
+    return "unmatched" if status == 404 else str(scope["path"])
 
 
 class RequestLogMiddleware:
@@ -85,7 +88,7 @@ class RequestLogMiddleware:
                     "http": {
                         "method": scope["method"],
                         "path": scope["path"],
-                        "route": route_of(scope),
+                        "route": route_of(scope, status),
                         "status": status,
                         "duration_ms": round((time.perf_counter() - started) * 1000, 3),
                         "client": client[0] if client else None,
