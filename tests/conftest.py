@@ -15,7 +15,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.support import World
+from tests.support import Reads, World
 
 POSTGRES_URL = os.environ.get(
     "GREENREG_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/greenreg_test"
@@ -61,6 +61,16 @@ def world(database_url: str) -> Iterator[World]:
         yield w
     finally:
         w.close()
+
+
+@pytest.fixture
+def reads(world: World, database_url: str) -> Iterator[Reads]:
+    """The read models of the world's database: ``reads()`` catches up and gives the queries."""
+    r = Reads(world, database_url)
+    try:
+        yield r
+    finally:
+        r.close()
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -11,9 +11,11 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from greenreg.bootstrap import open_registry
+from greenreg.bootstrap import open_read_store, open_registry
 from greenreg.events.issuer import Issuer
 from greenreg.events.signing import Ed25519Signer, b64encode
+from greenreg.projections.queries import Queries
+from greenreg.projections.runner import Projector
 from greenreg.registry.application import Receipt, Registry
 
 # (code, name, jurisdiction, programmes)
@@ -52,8 +54,8 @@ class Clock:
 class World:
     """A founded registry with the authorities above, each holding one key."""
 
-    def __init__(self, database_url: str) -> None:
-        self.clock = Clock()
+    def __init__(self, database_url: str, now: datetime | None = None) -> None:
+        self.clock = Clock(now) if now else Clock()
         self.registry: Registry = open_registry(database_url, clock=self.clock)
         self.root = Issuer("root", Ed25519Signer.generate())
         self.submit(
@@ -144,6 +146,26 @@ class World:
 
     def close(self) -> None:
         self.registry.close()
+
+
+class Reads:
+    """The read models of a world's database, on their own connections.
+
+    Calling it catches the read models up (as the ``Greenreg`` facade does after every write)
+    and returns the queries.
+    """
+
+    def __init__(self, world: World, database_url: str) -> None:
+        self.store = open_read_store(database_url)
+        self.projector = Projector(world.registry, self.store)
+        self.queries = Queries(self.store, self.projector.last_position)
+
+    def __call__(self) -> Queries:
+        self.projector.catch_up()
+        return self.queries
+
+    def close(self) -> None:
+        self.store.close()
 
 
 def d(text: str) -> date:

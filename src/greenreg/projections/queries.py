@@ -13,12 +13,37 @@ Identifiers: an event id is ``"{aggregate_uuid}/{version}"``; a log position is 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID
 
-from greenreg.errors import GreenregError
-from greenreg.projections.database import ReadStore
+from greenreg.events.credit_codes import check_credit_code
+from greenreg.projections import certifications as bank
+from greenreg.projections import compliance as checks
+from greenreg.projections import search as finder
+from greenreg.projections.database import ReadStore, parse_record_time
+from greenreg.projections.reading import (
+    AS_OF_FROM,
+    AS_OF_WHERE,
+    BAN_COLUMNS,
+    CURRENT_DESIGNATION,
+    DESIGNATION_AS_OF,
+    QueryError,
+    as_of_params,
+    ban_view,
+    check_first,
+    chunks,
+    decode_cursor,
+    designation_view,
+    encode_cursor,
+    evidence,
+    known_time,
+    load_units,
+    valid_day,
+)
+from greenreg.projections.schema import PROJECTION
 from greenreg.projections.views import (
     BanView,
     Certification,
@@ -26,54 +51,90 @@ from greenreg.projections.views import (
     DataVersion,
     DesignationView,
     History,
+    HistoryEntry,
     Page,
     SearchHit,
     Statistics,
+    StatisticsRow,
     Status,
     UnitFilter,
     UnitView,
 )
 
-MAX_REFS = 10_000
+MAX_REFS = bank.MAX_REFS
 MAX_PAGE = 1_000
-MAX_SEARCH = 100
+MAX_SEARCH = finder.MAX_LIMIT
 
-
-class QueryError(GreenregError):
-    """A question the read models cannot answer as asked (a bad cursor, too many references)."""
-
-    code = "bad_query"
+__all__ = ["MAX_PAGE", "MAX_REFS", "MAX_SEARCH", "Queries", "QueryError"]
 
 
 class Queries:
-    """Read-only questions on the read models of one database."""
+    """Read-only questions on the read models of one database.
 
-    def __init__(self, store: ReadStore) -> None:
+    ``last_position`` tells :meth:`data_version` how far the event store has got (the
+    composition root passes the projector's); without it, the read models' own position is
+    reported.
+    """
+
+    def __init__(self, store: ReadStore, last_position: Callable[[], int] | None = None) -> None:
         self.store = store
+        self._last_position = last_position
 
     # --- units ----------------------------------------------------------------------------
 
     def unit(self, unit_id: UUID) -> UnitView | None:
         """The unit with this id, or ``None``."""
-        raise NotImplementedError
+        return self.units_by_ids([unit_id])[0]
 
     def units_by_ids(self, unit_ids: Sequence[UUID]) -> list[UnitView | None]:
         """The units with these ids, in the order given, ``None`` where there is none (for
         DataLoaders: one query for the whole batch)."""
-        raise NotImplementedError
+        found = load_units(self.store, [str(u) for u in unit_ids])
+        return [found.get(str(u)) for u in unit_ids]
 
     def units(
         self, where: UnitFilter | None = None, first: int = 100, after: str | None = None
     ) -> Page[UnitView]:
         """Units matching ``where``, ordered by id, ``first`` at a time (at most 1,000);
         ``after`` is the ``end_cursor`` of the previous page."""
-        raise NotImplementedError
+        where = where or UnitFilter()
+        check_first(first, MAX_PAGE)
+        cursor = decode_cursor(after, 1)
+        clauses, params = ["u.unit_id > ?"], [cursor[0] if cursor else ""]
+        for column, value in (("u.kind", where.kind), ("u.province", where.province)):
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                params.append(value)
+        listed, listed_params = [], []
+        for column in ("programme", "level", "jurisdiction", "status"):
+            value = getattr(where, column)
+            if value is not None:
+                listed.append(f"d.{column} = ?")
+                listed_params.append(value)
+        if listed:
+            clauses.append(
+                "EXISTS (SELECT 1 FROM rm_designations d WHERE d.unit_id = u.unit_id AND "  # noqa: S608
+                + " AND ".join(listed)
+                + ")"
+            )
+            params.extend(listed_params)
+        rows = self.store.query(
+            f"SELECT u.unit_id FROM rm_units u WHERE {' AND '.join(clauses)} "  # noqa: S608
+            "ORDER BY u.unit_id LIMIT ?",
+            [*params, first + 1],
+        )
+        ids = [row[0] for row in rows[:first]]
+        found = load_units(self.store, ids)
+        end = encode_cursor([ids[-1]]) if ids else None
+        return Page([found[u] for u in ids], end, len(rows) > first)
 
     def unit_id_for_credit_code(self, credit_code: str) -> UUID | None:
         """The unit registered with this credit code (any spelling: full-width, lower case,
         spaces), or ``None``. Raises :class:`~greenreg.errors.CreditCodeError` for a code that
         fails its check character."""
-        raise NotImplementedError
+        code = check_credit_code(credit_code)
+        rows = self.store.query("SELECT unit_id FROM rm_units WHERE credit_code = ?", [code])
+        return UUID(rows[0][0]) if rows else None
 
     def search(self, text: str, limit: int = 20) -> list[SearchHit]:
         """Units whose current name, former name or credit code matches ``text``, best first.
@@ -81,7 +142,7 @@ class Queries:
         Chinese-aware: full-width and half-width forms, （） and (), spaces and punctuation are
         normalised on both sides. Each hit says what matched and, for a former name, the
         unit's current name."""
-        raise NotImplementedError
+        return finder.search(self.store, text, limit)
 
     # --- lists ----------------------------------------------------------------------------
 
@@ -98,8 +159,49 @@ class Queries:
         after: str | None = None,
     ) -> Page[DesignationView]:
         """A list (programme × level × issuing jurisdiction) with each unit's status, as it
-        stands now, or as of a day as known at a time."""
-        raise NotImplementedError
+        stands now, or as of a day as known at a time. Ordered by unit id, then programme and
+        jurisdiction."""
+        check_first(first, MAX_PAGE)
+        cursor = decode_cursor(after, 3)
+        now = as_of is None and known_at is None
+        alias = "d" if now else "i"
+        clauses: list[str] = []
+        params: list[Any] = []
+        if not now:
+            clauses.append(AS_OF_WHERE)
+            params.extend(as_of_params(valid_day(as_of), known_time(known_at)))
+        for column, value in (
+            ("programme", programme),
+            ("level", level),
+            ("jurisdiction", jurisdiction),
+            ("status", status),
+        ):
+            if value is not None:
+                clauses.append(f"{alias}.{column} = ?")
+                params.append(value)
+        if cursor:
+            clauses.append(
+                f"({alias}.unit_id > ? OR ({alias}.unit_id = ? AND ({alias}.programme > ? OR "
+                f"({alias}.programme = ? AND {alias}.jurisdiction > ?))))"
+            )
+            params.extend([cursor[0], cursor[0], cursor[1], cursor[1], cursor[2]])
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        if now:
+            source = f"SELECT {CURRENT_DESIGNATION} FROM rm_designations d "  # noqa: S608
+            source += "JOIN rm_units u ON u.unit_id = d.unit_id"
+        else:
+            source = f"SELECT {DESIGNATION_AS_OF} FROM {AS_OF_FROM}"  # noqa: S608
+        rows = self.store.query(
+            f"{source} {where} ORDER BY {alias}.unit_id, {alias}.programme, "
+            f"{alias}.jurisdiction LIMIT ?",
+            [*params, first + 1],
+        )
+        items = [designation_view(row) for row in rows[:first]]
+        end = None
+        if items:
+            last = items[-1]
+            end = encode_cursor([str(last.unit_id), last.programme, last.jurisdiction])
+        return Page(items, end, len(rows) > first)
 
     def designations_of(
         self,
@@ -108,17 +210,76 @@ class Queries:
         known_at: datetime | None = None,
     ) -> list[list[DesignationView]]:
         """Every designation of each unit (any status), in the order of ``unit_ids``: one query
-        for the batch."""
-        raise NotImplementedError
+        for the batch. Without ``as_of`` and ``known_at``: as they stand now."""
+        found: dict[str, list[DesignationView]] = {}
+        wanted = list(dict.fromkeys(str(u) for u in unit_ids))
+        now = as_of is None and known_at is None
+        for chunk in chunks(wanted):
+            marks = self.store.placeholders(len(chunk))
+            if now:
+                statement = (
+                    f"SELECT {CURRENT_DESIGNATION} FROM rm_designations d "  # noqa: S608
+                    f"JOIN rm_units u ON u.unit_id = d.unit_id WHERE d.unit_id IN ({marks}) "
+                    "ORDER BY d.unit_id, d.programme, d.jurisdiction"
+                )
+                params: list[Any] = list(chunk)
+            else:
+                statement = (
+                    f"SELECT {DESIGNATION_AS_OF} FROM {AS_OF_FROM} "  # noqa: S608
+                    f"WHERE {AS_OF_WHERE} AND i.unit_id IN ({marks}) "
+                    "ORDER BY i.unit_id, i.programme, i.jurisdiction"
+                )
+                params = [*as_of_params(valid_day(as_of), known_time(known_at)), *chunk]
+            for row in self.store.query(statement, params):
+                found.setdefault(row[0], []).append(designation_view(row))
+        return [found.get(str(u), []) for u in unit_ids]
 
     def bans(self, active_on: date | None = None, unit_id: UUID | None = None) -> list[BanView]:
         """Reapplication bans running on ``active_on`` (first and last day included), or all
         bans when it is ``None``; of one unit, or of every unit."""
-        raise NotImplementedError
+        clauses, params = ["1 = 1"], []
+        if active_on is not None:
+            clauses.append("b.first_day <= ? AND ? <= b.last_day")
+            params += [active_on.isoformat(), active_on.isoformat()]
+        if unit_id is not None:
+            clauses.append("b.unit_id = ?")
+            params.append(str(unit_id))
+        rows = self.store.query(
+            f"SELECT {BAN_COLUMNS} FROM rm_bans b JOIN rm_units u ON u.unit_id = b.unit_id "  # noqa: S608
+            f"WHERE {' AND '.join(clauses)} "
+            "ORDER BY b.unit_id, b.position, b.programme, b.jurisdiction",
+            params,
+        )
+        return [ban_view(row) for row in rows]
 
     def history(self, unit_id: UUID) -> History | None:
         """The unit's whole timeline, oldest first, or ``None`` if there is no such unit."""
-        raise NotImplementedError
+        unit = self.unit(unit_id)
+        if unit is None:
+            return None
+        rows = self.store.query(
+            "SELECT h.event_type, h.summary, h.effective_date, h.recorded_at, "
+            "COALESCE(a.code, h.authority_id), COALESCE(a.name, ''), h.document_number, "
+            "h.flags, h.event_id, h.position FROM rm_history h "
+            "LEFT JOIN rm_authorities a ON a.authority_id = h.authority_id "
+            "WHERE h.unit_id = ? ORDER BY h.position",
+            [str(unit_id)],
+        )
+        entries = [
+            HistoryEntry(
+                event_type=row[0],
+                summary=row[1],
+                effective_date=date.fromisoformat(row[2]),
+                recorded_at=parse_record_time(row[3]),
+                authority_code=row[4],
+                authority_name=row[5],
+                document_number=row[6],
+                flags=tuple(json.loads(row[7])),
+                evidence=evidence(row[8], row[9]),
+            )
+            for row in rows
+        ]
+        return History(unit, entries)
 
     # --- the bank check -------------------------------------------------------------------
 
@@ -128,25 +289,40 @@ class Queries:
         as_of: date | None = None,
         known_at: datetime | None = None,
     ) -> list[Certification]:
-        """Was each unit certified on ``as_of`` (default: today), as the registry knew it at
-        ``known_at`` (default: now)? ``refs`` are credit codes or unit ids, at most 10,000;
-        one answer per ref, in input order. A ref that is neither a UUID nor a valid credit
-        code gets ``invalid_code`` and does not fail the others. Answered with a few set-based
-        queries, whatever the number of refs."""
-        raise NotImplementedError
+        """Was each unit certified on ``as_of`` (default: today in China), as the registry knew
+        it at ``known_at`` (default: now)? ``refs`` are credit codes or unit ids, at most
+        10,000; one answer per ref, in input order. A ref that is neither a UUID nor a valid
+        credit code gets ``invalid_code`` and does not fail the others. Answered with three
+        set-based queries per 5,000 units, whatever the number of refs."""
+        return bank.certifications(self.store, refs, as_of, known_at)
 
     # --- overview -------------------------------------------------------------------------
 
     def statistics(self) -> Statistics:
-        """Designations in force now, counted by programme, level, province and year."""
-        raise NotImplementedError
+        """Designations in force now (listed or warned), counted by programme, level, province
+        and year of designation."""
+        rows = self.store.query(
+            "SELECT programme, level, province, SUBSTR(since, 1, 4), COUNT(*) "
+            "FROM rm_designations WHERE status IN ('listed', 'warned') "
+            "GROUP BY programme, level, province, SUBSTR(since, 1, 4) "
+            "ORDER BY programme, level, province, SUBSTR(since, 1, 4)"
+        )
+        units = self.store.query("SELECT COUNT(*) FROM rm_units")[0][0]
+        counted = [StatisticsRow(p, lv, pr, int(y), int(n)) for p, lv, pr, y, n in rows]
+        return Statistics(counted, int(units), sum(r.count for r in counted))
 
     def compliance(self, on: date) -> list[ComplianceItem]:
         """What needs attention on ``on``: overdue yearly reports, late rename or
         reorganisation notices, eco-park creation periods ending within 90 days or ended
         without naming, eco-park performance evaluations due (every 3 years from naming)."""
-        raise NotImplementedError
+        return checks.compliance(self.store, on)
 
     def data_version(self) -> DataVersion:
-        """The store's event count and last position, and how far the read models have got."""
-        raise NotImplementedError
+        """The store's last position (the event count while positions are dense), and how far
+        the read models have got."""
+        rows = self.store.query(
+            "SELECT position FROM rm_tracking WHERE projection = ?", [PROJECTION]
+        )
+        projected = int(rows[0][0]) if rows else 0
+        last = self._last_position() if self._last_position else projected
+        return DataVersion(event_count=last, last_position=last, projected_position=projected)

@@ -1,0 +1,215 @@
+"""Reading rows back as views: the SQL fragments and conversions the query modules share."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from greenreg.errors import GreenregError
+from greenreg.projections.database import ReadStore, record_time
+from greenreg.projections.schema import FOREVER_DAY, FOREVER_TIME
+from greenreg.projections.views import (
+    BanView,
+    DesignationView,
+    Evidence,
+    FormerName,
+    UnitView,
+)
+
+CHUNK = 5_000
+SHANGHAI = timedelta(hours=8)
+
+
+class QueryError(GreenregError):
+    """A question the read models cannot answer as asked (a bad cursor, too many references)."""
+
+    code = "bad_query"
+
+
+def today() -> date:
+    """Today in China (Asia/Shanghai, UTC+8 all year)."""
+    return (datetime.now(UTC) + SHANGHAI).date()
+
+
+def valid_day(as_of: date | None) -> str:
+    return (as_of or today()).isoformat()
+
+
+def known_time(known_at: datetime | None) -> str:
+    """A record time to test intervals against; ``None``: as known now (every row still
+    current)."""
+    if known_at is None:
+        return FOREVER_TIME[:-2] + "8Z"  # just before the open end: current knowledge
+    if known_at.tzinfo is None:
+        raise QueryError("knownAt needs a time zone, e.g. 2023-05-20T00:00:00+08:00")
+    return record_time(known_at)
+
+
+def encode_cursor(key: Sequence[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(list(key)).encode()).decode()
+
+
+def decode_cursor(cursor: str | None, width: int) -> list[Any] | None:
+    if cursor is None:
+        return None
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, UnicodeError) as error:
+        raise QueryError(f"{cursor!r} is not a cursor this registry gave out") from error
+    if not isinstance(key, list) or len(key) != width:
+        raise QueryError(f"{cursor!r} is not a cursor of this list")
+    return key
+
+
+def check_first(first: int, most: int) -> int:
+    if not 1 <= first <= most:
+        raise QueryError(f"first must be between 1 and {most}, not {first}")
+    return first
+
+
+def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def evidence(event_id: str, position: int) -> Evidence:
+    return Evidence(event_id, int(position))
+
+
+# --- units ---------------------------------------------------------------------------------
+
+UNIT_COLUMNS = (
+    "u.unit_id, u.kind, u.name, u.credit_code, u.division, u.province, u.registered_on, "
+    "u.named_since, u.ceased"
+)
+
+
+def load_units(store: ReadStore, unit_ids: Sequence[str]) -> dict[str, UnitView]:
+    """The units with these ids, with their former names and links: three queries a chunk."""
+    found: dict[str, list[Any]] = {}
+    former: dict[str, list[FormerName]] = {}
+    links: dict[str, dict[str, list[UUID]]] = {}
+    for chunk in chunks(list(dict.fromkeys(unit_ids))):
+        marks = store.placeholders(len(chunk))
+        for row in store.query(
+            f"SELECT {UNIT_COLUMNS} FROM rm_units u WHERE u.unit_id IN ({marks})",  # noqa: S608
+            chunk,
+        ):
+            found[row[0]] = list(row)
+        for unit, name, valid_from, valid_to in store.query(
+            "SELECT unit_id, name, valid_from, valid_to FROM rm_name_intervals "  # noqa: S608
+            f"WHERE unit_id IN ({marks}) AND known_to = ? AND valid_to <> ? "
+            "ORDER BY unit_id, valid_from",
+            [*chunk, FOREVER_TIME, FOREVER_DAY],
+        ):
+            until = date.fromisoformat(valid_to) - timedelta(days=1)
+            former.setdefault(unit, []).append(
+                FormerName(name, date.fromisoformat(valid_from), until)
+            )
+        for unit, other, relation in store.query(
+            "SELECT unit_id, other_id, relation FROM rm_links "  # noqa: S608
+            f"WHERE unit_id IN ({marks}) ORDER BY unit_id, position, other_id",
+            chunk,
+        ):
+            links.setdefault(unit, {}).setdefault(relation, []).append(UUID(other))
+    return {
+        unit: unit_view(row, former.get(unit, []), links.get(unit, {}))
+        for unit, row in found.items()
+    }
+
+
+def unit_view(
+    row: Sequence[Any], former: list[FormerName], links: dict[str, list[UUID]]
+) -> UnitView:
+    return UnitView(
+        id=UUID(row[0]),
+        kind=row[1],
+        name=row[2],
+        credit_code=row[3],
+        division=row[4],
+        province=row[5],
+        registered_on=date.fromisoformat(row[6]),
+        named_since=date.fromisoformat(row[7]),
+        ceased=bool(row[8]),
+        former_names=tuple(former),
+        predecessors=tuple(links.get("predecessor", [])),
+        successors=tuple(links.get("successor", [])),
+    )
+
+
+# --- designations --------------------------------------------------------------------------
+
+CURRENT_DESIGNATION = (
+    "d.unit_id, u.name, d.programme, d.level, d.jurisdiction, d.status, d.since, d.changed_on, "
+    "d.batch, d.document_number, d.grade, d.rectify_by, d.event_id, d.position"
+)
+"""Columns of a designation as it stands now (``rm_designations d JOIN rm_units u``)."""
+
+DESIGNATION_AS_OF = (
+    "i.unit_id, COALESCE(n.name, u.name), i.programme, i.level, i.jurisdiction, i.status, "
+    "i.since, i.valid_from, i.batch, i.document_number, i.grade, i.rectify_by, i.event_id, "
+    "i.position"
+)
+"""Columns of a designation as of a day, as known at a time (``rm_status_intervals i``)."""
+
+AS_OF_FROM = (
+    "rm_status_intervals i JOIN rm_units u ON u.unit_id = i.unit_id "
+    "LEFT JOIN rm_name_intervals n ON n.unit_id = i.unit_id AND n.valid_from <= ? "
+    "AND ? < n.valid_to AND n.known_from <= ? AND ? < n.known_to"
+)
+AS_OF_WHERE = "i.valid_from <= ? AND ? < i.valid_to AND i.known_from <= ? AND ? < i.known_to"
+
+
+def as_of_params(as_of: str, known: str) -> list[str]:
+    """Parameters of :data:`AS_OF_FROM` followed by :data:`AS_OF_WHERE`."""
+    return [as_of, as_of, known, known, as_of, as_of, known, known]
+
+
+def designation_view(row: Sequence[Any]) -> DesignationView:
+    return DesignationView(
+        unit_id=UUID(row[0]),
+        unit_name=row[1],
+        programme=row[2],
+        level=row[3],
+        jurisdiction=row[4],
+        status=row[5],
+        since=date.fromisoformat(row[6]),
+        changed_on=date.fromisoformat(row[7]),
+        batch=row[8],
+        document_number=row[9],
+        grade=row[10],
+        rectify_by=day(row[11]),
+        evidence=evidence(row[12], row[13]),
+    )
+
+
+# --- bans ----------------------------------------------------------------------------------
+
+BAN_COLUMNS = (
+    "b.unit_id, u.name, b.programme, b.level, b.jurisdiction, b.ground, b.rule, b.first_day, "
+    "b.last_day, b.document_number, b.event_id, b.position"
+)
+
+
+def ban_view(row: Sequence[Any]) -> BanView:
+    return BanView(
+        unit_id=UUID(row[0]),
+        unit_name=row[1],
+        programme=row[2],
+        level=row[3],
+        jurisdiction=row[4],
+        ground=row[5],
+        rule=row[6],
+        first_day=date.fromisoformat(row[7]),
+        last_day=date.fromisoformat(row[8]),
+        document_number=row[9],
+        evidence=evidence(row[10], row[11]),
+    )
