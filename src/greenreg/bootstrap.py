@@ -104,4 +104,4 @@ def open_greenreg(url: str | None = None, clock: Callable[[], datetime] | None =
     store = open_read_store(url)
     projector = Projector(registry, store)
     projector.catch_up()
-    return Greenreg(registry, projector, Queries(store))
+    return Greenreg(registry, projector, Queries(store, projector.last_position))
