@@ -38,3 +38,30 @@ def refusal_of(response: Any) -> tuple[int, str, str]:
     """(status, code, message) of a refusal body."""
     body = response.json()
     return response.status_code, body["error"]["code"], body["error"]["message"]
+
+
+def count_reads(facade: Greenreg) -> list[str]:
+    """Record every SQL statement the read models run from now on (each ``ReadStore.query`` is
+    one statement on the real database); the list grows as the app reads."""
+    store = facade.queries.store
+    statements: list[str] = []
+    original = store.query
+
+    def counted(statement: str, params: Any = ()) -> Any:
+        statements.append(statement)
+        return original(statement, params)
+
+    store.query = counted  # type: ignore[method-assign]
+    return statements
+
+
+def graphql(client: TestClient, query: str, **variables: Any) -> dict[str, Any]:
+    """POST a GraphQL operation; GraphQL answers 200 with ``data`` and/or ``errors``."""
+    response = client.post("/graphql", json={"query": query, "variables": variables})
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def error_codes(body: dict[str, Any]) -> list[str]:
+    return [error["extensions"]["code"] for error in body.get("errors", [])]

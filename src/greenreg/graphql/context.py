@@ -1,9 +1,18 @@
-"""The context every resolver receives: the read side's queries and this request's loaders."""
+"""The context every resolver receives: the read side's queries and this request's loaders.
+
+Resolvers read through :meth:`Context.ask`, which first notes the data version the answer is
+given at (once per request), then runs the query off the event loop. A request refused by a
+limit never reads anything, not even the version.
+"""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
+from starlette.concurrency import run_in_threadpool
 from strawberry.fastapi import BaseContext
 from strawberry.types import Info
 
@@ -11,15 +20,30 @@ from greenreg.graphql.loaders import Loaders
 from greenreg.projections.queries import Queries
 from greenreg.projections.views import DataVersion
 
+T = TypeVar("T")
+
 
 @dataclass
 class Context(BaseContext):
     queries: Queries
     loaders: Loaders
     data_version: DataVersion | None = field(default=None)
+    _version_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def __post_init__(self) -> None:
         super().__init__()
+
+    async def version(self) -> DataVersion:
+        """The data version of this request's answers, read before the first query."""
+        async with self._version_lock:
+            if self.data_version is None:
+                self.data_version = await run_in_threadpool(self.queries.data_version)
+            return self.data_version
+
+    async def ask(self, question: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run ``question(*args, **kwargs)`` (a :class:`Queries` method) in a worker thread."""
+        await self.version()
+        return await run_in_threadpool(question, *args, **kwargs)
 
 
 GreenregInfo = Info[Context, None]

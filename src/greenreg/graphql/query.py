@@ -4,12 +4,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import partial
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import strawberry
-from starlette.concurrency import run_in_threadpool
 
 from greenreg.graphql.context import GreenregInfo
 from greenreg.graphql.ids import parse_global_id
@@ -67,7 +65,7 @@ async def unit_id_of(info: GreenregInfo, reference: str) -> UUID | None:
     except ValueError:
         pass
     if len(reference) == 18 or not reference.isascii():
-        return await run_in_threadpool(info.context.queries.unit_id_for_credit_code, reference)
+        return await info.context.ask(info.context.queries.unit_id_for_credit_code, reference)
     type_name, local_id = parse_global_id(reference)
     if type_name != "Unit":
         raise Refusal("BAD_USER_INPUT", f"{reference!r} is the id of a {type_name}, not a unit")
@@ -77,6 +75,7 @@ async def unit_id_of(info: GreenregInfo, reference: str) -> UUID | None:
 async def unit_by_id(info: GreenregInfo, unit_id: UUID | None) -> Unit | None:
     if unit_id is None:
         return None
+    await info.context.version()
     view = await info.context.loaders.units.load(unit_id)
     return None if view is None else Unit(view=view)
 
@@ -104,7 +103,7 @@ class Query:
     ) -> UnitConnection:
         check_page_size(first)
         where = filter.to_filter() if filter else None
-        page = await run_in_threadpool(info.context.queries.units, where, first, after)
+        page = await info.context.ask(info.context.queries.units, where, first, after)
         info.context.loaders.units.prime_many({v.id: v for v in page.items})
         return UnitConnection.of(page)
 
@@ -115,7 +114,7 @@ class Query:
         check_page_size(first, MAX_SEARCH)
         if not text.strip():
             raise Refusal("BAD_USER_INPUT", "give a name, a former name or a credit code")
-        hits = await run_in_threadpool(info.context.queries.search, text, first)
+        hits = await info.context.ask(info.context.queries.search, text, first)
         return [SearchHit.of(hit) for hit in hits]
 
     @strawberry.field(
@@ -135,18 +134,16 @@ class Query:
         after: str | None = None,
     ) -> DesignationConnection:
         check_page_size(first)
-        page = await run_in_threadpool(
-            partial(
-                info.context.queries.designations,
-                programme=programme.value if programme else None,
-                level=level.value if level else None,
-                jurisdiction=jurisdiction,
-                status=status.value if status else None,
-                as_of=as_of,
-                known_at=known_at,
-                first=first,
-                after=after,
-            )
+        page = await info.context.ask(
+            info.context.queries.designations,
+            programme=programme.value if programme else None,
+            level=level.value if level else None,
+            jurisdiction=jurisdiction,
+            status=status.value if status else None,
+            as_of=as_of,
+            known_at=known_at,
+            first=first,
+            after=after,
         )
         return DesignationConnection.of(page)
 
@@ -160,7 +157,7 @@ class Query:
         unit = None if unit_id is None else await unit_id_of(info, str(unit_id))
         if unit_id is not None and unit is None:
             return []
-        views = await run_in_threadpool(info.context.queries.bans, active_on, unit)
+        views = await info.context.ask(info.context.queries.bans, active_on, unit)
         return [Ban.of(v) for v in views]
 
     @strawberry.field(description="A unit's whole timeline, oldest first.")
@@ -168,12 +165,12 @@ class Query:
         unit = await unit_id_of(info, str(unit_id))
         if unit is None:
             return None
-        view = await run_in_threadpool(info.context.queries.history, unit)
+        view = await info.context.ask(info.context.queries.history, unit)
         return None if view is None else History.of(view)
 
     @strawberry.field(description="The data version answers are given at.")
     async def checkpoint(self, info: GreenregInfo) -> DataVersion:
-        return DataVersion.of(await run_in_threadpool(info.context.queries.data_version))
+        return DataVersion.of(await info.context.version())
 
     @strawberry.field(
         description="The bank check: for each credit code or unit id, was the unit certified "
@@ -189,10 +186,8 @@ class Query:
     ) -> CertificationCheck:
         check_batch_size(len(refs))
         day = as_of or today_in_china()
-        views = await run_in_threadpool(info.context.queries.certifications, refs, day, known_at)
-        version = info.context.data_version
-        if version is None:
-            version = await run_in_threadpool(info.context.queries.data_version)
+        views = await info.context.ask(info.context.queries.certifications, refs, day, known_at)
+        version = await info.context.version()
         return CertificationCheck(
             as_of=day,
             known_at=known_at,

@@ -10,7 +10,6 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from starlette.concurrency import run_in_threadpool
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
@@ -29,13 +28,18 @@ class GreenregSchema(strawberry.Schema):
 
 
 class DataVersionExtension(SchemaExtension):
-    """Read the data version before executing; state it in the response's ``extensions``."""
+    """State the data version of the answer in the response's ``extensions``.
+
+    Resolvers note it before their first query (:meth:`Context.ask`); an answer that read
+    nothing (``__typename`` only) reads it here; a refused request states none."""
 
     async def on_execute(self) -> Any:
-        context = self.execution_context.context
-        if isinstance(context, Context) and context.data_version is None:
-            context.data_version = await run_in_threadpool(context.queries.data_version)
         yield
+        context = self.execution_context.context
+        result = self.execution_context.result
+        answered = result is not None and getattr(result, "data", None) is not None
+        if isinstance(context, Context) and answered:
+            await context.version()
 
     def get_results(self) -> dict[str, Any]:
         context = self.execution_context.context

@@ -1,0 +1,112 @@
+"""Abuse is refused before anything is read, with a GraphQL error carrying ``extensions.code``,
+and the server keeps serving: a query 30 levels deep, 500 aliases (also through a fragment), a
+bank check of 20,000 codes, a page of 100,000, a query too long to parse. Both databases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from greenreg.graphql.limits import MAX_QUERY_CHARS
+from tests.e2e.support import api_client, count_reads, error_codes, facade_of, graphql
+from tests.support import World
+
+SOME_UNIT = "00000000-0000-4000-8000-000000000001"
+
+
+@pytest.fixture
+def client(world: World, database_url: str) -> Iterator[TestClient]:
+    with api_client(world, database_url) as client:
+        yield client
+
+
+def still_serving(client: TestClient) -> None:
+    """After a refusal the same server answers an ordinary question."""
+    assert client.get("/healthz").json()["status"] == "ok"
+    body = graphql(client, "{ checkpoint { eventCount } }")
+    assert "errors" not in body
+    assert body["data"]["checkpoint"]["eventCount"] > 0
+
+
+def refused_before_reading(
+    client: TestClient, code: str, query: str, **variables: object
+) -> dict[str, object]:
+    reads = count_reads(facade_of(client))
+    body = graphql(client, query, **variables)
+    assert error_codes(body) == [code], body.get("errors")
+    assert body.get("data") is None
+    assert reads == [], "a refused request must not reach the database"
+    [error] = body["errors"]
+    still_serving(client)
+    return error  # type: ignore[no-any-return]
+
+
+def test_a_query_30_levels_deep_is_refused(client: TestClient) -> None:
+    # unit, 28 × predecessors, name: 30 fields, one inside the other.
+    query = f'{{ unit(id: "{SOME_UNIT}") {{ ' + "predecessors { " * 28 + "name" + " }" * 28 + " } }"
+    error = refused_before_reading(client, "QUERY_TOO_DEEP", query)
+    assert "30 fields deep" in str(error["message"])
+
+
+def test_depth_through_fragments_counts(client: TestClient) -> None:
+    fragments = "".join(
+        f"fragment F{i} on Unit {{ predecessors {{ ...F{i + 1} }} }} " for i in range(29)
+    )
+    query = f'{{ unit(id: "{SOME_UNIT}") {{ ...F0 }} }} {fragments} fragment F29 on Unit {{ name }}'
+    refused_before_reading(client, "QUERY_TOO_DEEP", query)
+
+
+def test_500_aliases_are_refused(client: TestClient) -> None:
+    query = "{ " + " ".join(f"a{i}: checkpoint {{ eventCount }}" for i in range(500)) + " }"
+    error = refused_before_reading(client, "TOO_MANY_ALIASES", query)
+    assert "500 aliases" in str(error["message"])
+
+
+def test_aliases_hidden_in_a_fragment_are_counted_at_each_use(client: TestClient) -> None:
+    aliases = " ".join(f"n{i}: name" for i in range(50))
+    spreads = " ".join("...Names" for _ in range(10))
+    query = f'{{ unit(id: "{SOME_UNIT}") {{ {spreads} }} }} fragment Names on Unit {{ {aliases} }}'
+    error = refused_before_reading(client, "TOO_MANY_ALIASES", query)
+    assert "500 aliases" in str(error["message"])
+
+
+def test_a_bank_check_of_20000_codes_is_refused(client: TestClient) -> None:
+    codes = [f"9131000000000{i:05d}" for i in range(20_000)]
+    error = refused_before_reading(
+        client,
+        "BATCH_TOO_LARGE",
+        "query Check($refs: [String!]!) { certifications(refs: $refs) { results { outcome } } }",
+        refs=codes,
+    )
+    assert "10,000" in str(error["message"])
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "{ units(first: 100000) { nodes { name } } }",
+        "{ designations(first: 100000) { nodes { unitName } } }",
+        '{ search(text: "绿色", first: 100000) { unit { name } } }',
+    ],
+    ids=["units", "designations", "search"],
+)
+def test_a_page_of_100000_is_refused(client: TestClient, query: str) -> None:
+    error = refused_before_reading(client, "PAGE_TOO_LARGE", query)
+    assert "100" in str(error["message"])
+
+
+def test_a_query_too_long_is_refused_before_parsing(client: TestClient) -> None:
+    query = "{ checkpoint { eventCount } }" + " " * MAX_QUERY_CHARS
+    refused_before_reading(client, "QUERY_TOO_LARGE", query)
+
+
+def test_a_query_of_too_many_tokens_is_refused(client: TestClient) -> None:
+    query = "{ checkpoint { " + "eventCount " * 30_000 + "} }"
+    refused_before_reading(client, "QUERY_TOO_LARGE", query)
+
+
+def test_an_unknown_field_is_a_validation_error_with_a_code(client: TestClient) -> None:
+    refused_before_reading(client, "GRAPHQL_VALIDATION_FAILED", "{ everything }")
