@@ -196,3 +196,14 @@ def ensure_trigram_extension(store: ReadStore) -> None:
     # Another process may create it at the same moment.
     with contextlib.suppress(psycopg.errors.UniqueViolation):
         store.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
+
+
+def read_model_rows(store: ReadStore) -> dict[str, list[tuple[object, ...]]]:
+    """Every read-model row, table by table, sorted: to compare two folds of the same log."""
+    return {
+        table.name: sorted(
+            store.query(f"SELECT {', '.join(table.columns)} FROM {table.name}"),  # noqa: S608
+            key=repr,
+        )
+        for table in (*ALL, TRACKING)
+    }
