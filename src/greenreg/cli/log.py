@@ -1,3 +1,216 @@
-"""Commands of the transparency log: verify, export, receipts, green codes."""
+"""Commands of the transparency log: verify, export, the log key, receipts, green codes."""
 
 from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+from greenreg.audit.export import ExportSource, write_export
+from greenreg.audit.report import Report
+from greenreg.audit.source import AuditSource, DatabaseSource
+from greenreg.audit.verify import Audit
+from greenreg.bootstrap import open_registry
+from greenreg.cli.common import Database, app, console, errors, read_signer, run
+from greenreg.errors import GreenregError, NotFoundError
+from greenreg.events.signing import b64decode, b64encode
+from greenreg.receipts import compact, issue_green_code, qr_code, read_receipt, verify_receipt
+from greenreg.registry.application import Registry
+from greenreg.storage.log_key import declare
+from greenreg.storage.log_tables import LogTables
+from greenreg.storage.queries import TransparencyLog
+
+log_app = typer.Typer(help="The transparency log: its key and checkpoints.")
+receipt_app = typer.Typer(help="Signed receipts and green codes.")
+app.add_typer(log_app, name="log")
+app.add_typer(receipt_app, name="receipt")
+
+PublicKeyFile = Annotated[
+    Path | None,
+    typer.Option("--root-public-key", help="The root public key file: the trust anchor."),
+]
+
+
+def _public_key(path: Path) -> bytes:
+    try:
+        return b64decode(path.read_text().strip(), f"public key file {path}")
+    except OSError as error:
+        raise GreenregError(f"cannot read the public key {path}: {error}") from error
+
+
+def _log(registry: Registry) -> LogTables:
+    recorder = registry.recorder
+    if not isinstance(recorder, LogTables):
+        raise NotFoundError("this event store keeps no transparency log")
+    return recorder
+
+
+@app.command()
+def verify(
+    database: Database = None,
+    from_dir: Annotated[
+        Path | None, typer.Option("--from", help="Verify an export directory, offline.")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Verify the history recorded up to this date.")
+    ] = None,
+    root_public_key: PublicKeyFile = None,
+    workers: Annotated[int | None, typer.Option(help="Signature-checking processes.")] = None,
+) -> None:
+    """Audit replay with public keys only: signatures, keys, competence, rules, Merkle log."""
+
+    def action() -> Report:
+        anchor = _public_key(root_public_key) if root_public_key else None
+        day = date.fromisoformat(as_of) if as_of else None
+        registry = None if from_dir else open_registry(database)
+        try:
+            source: AuditSource = (
+                ExportSource(from_dir) if from_dir else DatabaseSource(_log(registry))  # type: ignore[arg-type]
+            )
+            with Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=errors,
+                transient=True,
+            ) as bar:
+                task = bar.add_task("verifying", total=source.size())
+                audit = Audit(source, anchor, day, workers, lambda n: bar.update(task, completed=n))
+                return audit.run()
+        finally:
+            if registry is not None:
+                registry.close()
+
+    report = run(action)
+    if root_public_key is None:
+        console.print("note: no --root-public-key given; trusting the root key the log declares")
+    console.print(
+        f"{report.events} events, {report.signatures} signatures, "
+        f"{report.checkpoints} checkpoints; root {report.root}"
+    )
+    if report.ok:
+        console.print("[green]verified[/green]: every check holds")
+        return
+    for problem in report.problems:
+        console.print(f"[red]problem[/red] {escape(str(problem))}")
+    console.print(f"[red]{len(report.problems)} problem(s)[/red]")
+    raise typer.Exit(1)
+
+
+@app.command()
+def export(directory: Annotated[Path, typer.Argument()], database: Database = None) -> None:
+    """Write the signed log, checkpoints and public keys to DIRECTORY for offline inspection."""
+
+    def action() -> int:
+        registry = open_registry(database)
+        try:
+            return write_export(DatabaseSource(_log(registry)), directory)
+        finally:
+            registry.close()
+
+    count = run(action)
+    console.print(f"exported {count} log entries to {directory}")
+
+
+@log_app.command("declare-key")
+def declare_key(
+    root_key: Annotated[Path, typer.Option("--root-key", help="The root private key file.")],
+    database: Database = None,
+) -> None:
+    """The root declares the registry's log key, so inspectors can trust its checkpoints."""
+
+    def action() -> str:
+        registry = open_registry(database)
+        try:
+            declaration = declare(registry, read_signer(root_key), datetime.now(UTC))
+            return str(declaration["act"]["log_key_id"])
+        finally:
+            registry.close()
+
+    console.print(f"log key {run(action)} declared by the root key")
+
+
+@log_app.command("public-key")
+def public_key(
+    out: Annotated[Path | None, typer.Option(help="Write it to this file.")] = None,
+    database: Database = None,
+) -> None:
+    """The log public key (base64), which verifies checkpoints and receipts."""
+
+    def action() -> str:
+        registry = open_registry(database)
+        try:
+            signer = _log(registry).log_signer
+            if signer is None:
+                raise NotFoundError("this registry has no log key")
+            return b64encode(signer.public_key)
+        finally:
+            registry.close()
+
+    key = run(action)
+    if out:
+        out.write_text(key + "\n")
+    console.print(key)
+
+
+@log_app.command("checkpoint")
+def checkpoint(database: Database = None) -> None:
+    """The latest signed checkpoint (a C2SP signed note)."""
+
+    def action() -> str:
+        registry = open_registry(database)
+        try:
+            return TransparencyLog(registry.recorder).checkpoint().note
+        finally:
+            registry.close()
+
+    console.print(run(action), end="")
+
+
+@receipt_app.command("verify")
+def receipt_verify(
+    file: Annotated[Path, typer.Argument(help="A receipt or green code (JSON).")],
+    log_public_key: Annotated[
+        Path, typer.Option("--log-public-key", help="The registry's log public key file.")
+    ],
+) -> None:
+    """Check a receipt offline: its signature and its checkpoint's, by the log key."""
+
+    def action() -> dict[str, object]:
+        return verify_receipt(read_receipt(file.read_text("utf-8")), _public_key(log_public_key))
+
+    body = run(action)
+    console.print(f"[green]valid[/green] {body['kind']} receipt issued {body['issued_at']}")
+    console.print(json.dumps(body["answer"], ensure_ascii=False, indent=2))
+
+
+@receipt_app.command("green-code")
+def green_code(
+    unit: Annotated[str, typer.Argument(help="The unit's id or credit code.")],
+    out: Annotated[Path, typer.Option(help="Directory for green-code.json and .png")] = Path("."),
+    database: Database = None,
+) -> None:
+    """A unit's green code: its designations in force, signed, with a QR code."""
+
+    def action() -> dict[str, object]:
+        registry = open_registry(database)
+        try:
+            log = _log(registry)
+            if log.log_signer is None:
+                raise NotFoundError("this registry has no log key")
+            note = TransparencyLog(log).checkpoint().note
+            return issue_green_code(log.log_signer, note, registry.unit(unit), datetime.now(UTC))
+        finally:
+            registry.close()
+
+    receipt = run(action)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "green-code.json").write_text(compact(receipt) + "\n", encoding="utf-8")
+    qr_code(receipt).save(str(out / "green-code.png"), scale=4)
+    console.print(f"green code written to {out / 'green-code.json'} and green-code.png")

@@ -18,12 +18,13 @@ log public key from the root key's declaration (see :mod:`greenreg.registry.chec
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from greenreg.errors import GreenregError
-from greenreg.events.signing import Ed25519Signer, b64decode, b64encode
-from greenreg.registry.checkpoints import DEFAULT_ORIGIN
+from greenreg.events.signing import Ed25519Signer, Signer, b64decode, b64encode
+from greenreg.registry.checkpoints import DEFAULT_ORIGIN, declare_log_key
 from greenreg.storage.log_tables import LogTables
 
 
@@ -80,3 +81,14 @@ def attach_log(registry: Any, env: dict[str, str]) -> None:
     if isinstance(recorder, LogTables):
         sqlite_file = env.get("SQLITE_DBNAME")
         recorder.configure_log(load_log_key(recorder, sqlite_file), log_origin())
+
+
+def declare(registry: Any, root: Signer, valid_from: datetime) -> dict[str, Any]:
+    """Store the root's declaration of this registry's log key (``greenreg log declare-key``)."""
+    recorder = registry.recorder
+    if not isinstance(recorder, LogTables) or recorder.log_signer is None:
+        raise GreenregError("this registry has no transparency log key to declare")
+    signer = recorder.log_signer
+    declaration = declare_log_key(root, signer.public_key, recorder.log_origin, valid_from)
+    recorder.store_log_key_declaration(signer.key_id, declaration)
+    return declaration

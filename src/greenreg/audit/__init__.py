@@ -1,0 +1,8 @@
+"""The auditor: ``greenreg verify`` replays the whole history with public keys only.
+
+:mod:`~greenreg.audit.source` reads the log from a database or from an export
+(:mod:`~greenreg.audit.export`); :mod:`~greenreg.audit.signatures` checks every Ed25519 signature
+in a process pool; :mod:`~greenreg.audit.replay` re-decides every act in memory against the
+rulebooks; :mod:`~greenreg.audit.verify` ties them together with the Merkle checks and returns a
+:class:`~greenreg.audit.report.Report` naming every problem by log position and event.
+"""

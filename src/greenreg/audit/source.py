@@ -1,0 +1,55 @@
+"""Where the auditor reads the log: the live database, or an export directory.
+
+Both give the log's entries in position order (the event row as stored, or ``None`` where the
+log names an event the store lacks), the signed checkpoints and the root's log key declarations.
+The database also tells which stored events the log does not name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, Protocol
+from uuid import UUID
+
+from greenreg.storage.log_tables import LogEntry, LogTables, UnloggedEvent
+
+
+class AuditSource(Protocol):
+    def size(self) -> int: ...
+
+    def entries(self) -> Iterator[LogEntry]: ...
+
+    def history(self, originator_id: UUID, upto: int) -> list[LogEntry]: ...
+
+    def unlogged(self) -> list[UnloggedEvent]: ...
+
+    def checkpoints(self) -> list[tuple[int, str]]: ...
+
+    def log_keys(self) -> list[dict[str, Any]]: ...
+
+
+class DatabaseSource:
+    """The log as the registry's database holds it."""
+
+    def __init__(self, recorder: LogTables) -> None:
+        self.recorder = recorder
+
+    def size(self) -> int:
+        return self.recorder.log_size()
+
+    def entries(self) -> Iterator[LogEntry]:
+        return self.recorder.log_entries()
+
+    def history(self, originator_id: UUID, upto: int) -> list[LogEntry]:
+        return [
+            e for e in self.recorder.log_entries(0, upto + 1) if e.originator_id == originator_id
+        ]
+
+    def unlogged(self) -> list[UnloggedEvent]:
+        return self.recorder.unlogged_events()
+
+    def checkpoints(self) -> list[tuple[int, str]]:
+        return self.recorder.checkpoint_notes()
+
+    def log_keys(self) -> list[dict[str, Any]]:
+        return self.recorder.log_key_declarations()

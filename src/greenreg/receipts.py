@@ -1,0 +1,152 @@
+"""Signed receipts: what the registry answered, provable later with the log public key alone.
+
+A bank checking borrowers, or anyone looking a unit up, may ask for a receipt. It is JSON::
+
+    {"receipt": {
+        "type": "greenreg.receipt/1",
+        "kind": "certification_check",        (or "lookup", "green_code", ...)
+        "question": {...},                    the normalised question
+        "answer": ...,                        the answer, as the registry gave it
+        "as_of": "2024-05-01" | null,         valid time asked about
+        "known_at": "2024-06-01T00:00:00+00:00" | null,   record time asked about
+        "issued_at": "2026-11-21T04:00:00+00:00",
+        "checkpoint": "greenreg.log\\n1234\\n<root>\\n\\n— greenreg.log <sig>\\n",
+        "log_key_id": "<key id of the log key>"},
+     "key_id": "<the same key id>",
+     "signature": "<base64 Ed25519 signature>"}
+
+The signature is Ed25519 by the log key over the RFC 8785 canonical bytes of ``receipt`` (the
+same rule as an authority's act). ``checkpoint`` is the signed checkpoint the answer was given
+at, a C2SP signed note by the same key: with a consistency proof from it to any later
+checkpoint, the bank also shows the registry's history has not been rewritten since.
+
+A bank's own verifier: canonicalise ``receipt`` with RFC 8785, verify the signature with the log
+public key (its key id is the first 16 bytes of SHA-256 of the raw key, hex), then verify the
+checkpoint note's signature (see :mod:`greenreg.registry.checkpoints`).
+
+A unit's green code (企业绿码, 003 art. 26) is a receipt of kind ``green_code``: the unit and its
+designations in force, with the receipt's compact JSON as a QR code (:func:`qr_code`).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+import segno
+
+from greenreg.errors import ActFormatError, SignatureError
+from greenreg.events.acts import read_signed_act, sign_act
+from greenreg.events.canonical import canonical_bytes, parse_json
+from greenreg.events.places import name_of
+from greenreg.events.signing import Signer, key_id_of, verify_signature
+from greenreg.registry.checkpoints import open_checkpoint
+from greenreg.registry.unit import Unit
+
+RECEIPT_TYPE = "greenreg.receipt/1"
+
+
+def issue_receipt(
+    signer: Signer,
+    checkpoint: str,
+    *,
+    kind: str,
+    question: dict[str, Any],
+    answer: Any,
+    issued_at: datetime,
+    as_of: date | None = None,
+    known_at: datetime | None = None,
+) -> dict[str, Any]:
+    """A signed receipt; ``question`` and ``answer`` must be JSON (no floats)."""
+    body = {
+        "type": RECEIPT_TYPE,
+        "kind": kind,
+        "question": question,
+        "answer": answer,
+        "as_of": as_of.isoformat() if as_of else None,
+        "known_at": known_at.isoformat() if known_at else None,
+        "issued_at": issued_at.isoformat(),
+        "checkpoint": checkpoint,
+        "log_key_id": signer.key_id,
+    }
+    return sign_act(body, signer)
+
+
+def verify_receipt(data: bytes | str | dict[str, Any], public_key: bytes) -> dict[str, Any]:
+    """The receipt's content if it is signed by ``public_key`` and its checkpoint too; raise a
+    :class:`SignatureError` (or :class:`ActFormatError` for a malformed file) otherwise."""
+    body, key_id, signature = read_signed_act(data)
+    if key_id != key_id_of(public_key):
+        raise SignatureError(
+            f"the receipt is signed by key {key_id}, not by {key_id_of(public_key)}"
+        )
+    try:
+        verify_signature(public_key, canonical_bytes(body), signature)
+    except SignatureError as error:
+        raise SignatureError(
+            f"the receipt was altered or not signed by this key: {error}"
+        ) from None
+    if body.get("type") != RECEIPT_TYPE or not isinstance(body.get("checkpoint"), str):
+        raise ActFormatError(f"not a {RECEIPT_TYPE} receipt")
+    open_checkpoint(body["checkpoint"], public_key)
+    return body
+
+
+def read_receipt(text: str) -> dict[str, Any]:
+    data = parse_json(text)
+    if not isinstance(data, dict):
+        raise ActFormatError("a receipt is a JSON object")
+    return data
+
+
+# --- the green code ----------------------------------------------------------------------------
+
+
+def green_code_answer(unit: Unit) -> dict[str, Any]:
+    """A unit and its designations in force, as the green code states them."""
+    state = unit.state
+    return {
+        "unit_id": str(unit.id),
+        "name": state.name,
+        "credit_code": state.credit_code,
+        "designations": [
+            {
+                "programme": d.programme,
+                "jurisdiction": d.jurisdiction,
+                "issuer_area": name_of(d.jurisdiction),
+                "level": str(d.level),
+                "since": d.since.isoformat(),
+                "status": d.status,
+                "document_number": d.document_number,
+            }
+            for d in sorted(
+                state.designations.values(), key=lambda d: (d.programme, d.jurisdiction)
+            )
+            if d.in_force
+        ],
+    }
+
+
+def issue_green_code(
+    signer: Signer, checkpoint: str, unit: Unit, issued_at: datetime
+) -> dict[str, Any]:
+    return issue_receipt(
+        signer,
+        checkpoint,
+        kind="green_code",
+        question={"unit": str(unit.id)},
+        answer=green_code_answer(unit),
+        issued_at=issued_at,
+        as_of=issued_at.date(),
+    )
+
+
+def compact(receipt: dict[str, Any]) -> str:
+    """The receipt as one line of JSON: what the QR code carries."""
+    return json.dumps(receipt, ensure_ascii=False, separators=(",", ":"))
+
+
+def qr_code(receipt: dict[str, Any]) -> segno.QRCode:
+    """The QR code of the receipt's compact JSON (byte mode, error correction L)."""
+    return segno.make(compact(receipt), error="l", micro=False)
