@@ -1,0 +1,190 @@
+"""What a browser receives from the lookup pages: the HTML, its escaping, its errors, its assets.
+
+The same pages as in ``test_browser.py``, asked over HTTP (FastAPI's test client) on SQLite and
+on PostgreSQL, without a browser: every case a person can run into, each checked in the markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from uuid import uuid4
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from greenreg import web
+from tests.e2e.test_browser import CREDIT_CODE, PARK, Lookup, fill, site
+from tests.support import World
+
+
+@pytest.fixture
+def lookup(world: World) -> Lookup:
+    return fill(world)
+
+
+@pytest.fixture
+def client(world: World, database_url: str, lookup: Lookup) -> Iterator[TestClient]:
+    app, _ = site(world, database_url)
+    with TestClient(app) as client:
+        yield client
+
+
+def test_an_empty_search_shows_the_hint_and_the_counts_by_province(client: TestClient) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    html = response.text
+    assert "输入园区或企业的名称" in html
+    assert "Type the name, a former name" in html
+    # Jiangsu has three designations in force (the removed one no longer counts), Shanghai one.
+    assert "<th scope=row>江苏省</th><td>3</td>" in html
+    assert "<th scope=row>上海市</th><td>1</td>" in html
+    assert html.index("江苏省</th>") < html.index("上海市</th>")  # most first
+    assert "<svg" in html
+    assert 'name="viewport"' in html
+    assert "default-src 'none'" in response.headers["content-security-policy"]
+
+
+def test_a_search_finds_a_park_by_part_of_its_name(client: TestClient, lookup: Lookup) -> None:
+    html = client.get("/", params={"q": "苏州工业"}).text
+    assert f'<a href="/units/{lookup.listed}">{PARK}</a>' in html
+    assert '有效</span> <span class="en" lang="en">Listed' in html
+    assert "工信厅节函〔2019〕237号" in html
+    assert "2019-10-15" in html
+
+
+def test_a_search_by_a_former_name_says_what_matched(client: TestClient, lookup: Lookup) -> None:
+    html = client.get("/", params={"q": "昆山高新区"}).text
+    assert f'<a href="/units/{lookup.renamed}">昆山高新技术产业开发区</a>' in html
+    assert "曾用名</span>" in html
+    assert "<mark>昆山高新区</mark>" in html
+
+
+def test_a_search_by_credit_code_finds_the_enterprise(client: TestClient, lookup: Lookup) -> None:
+    html = client.get("/", params={"q": CREDIT_CODE.lower()}).text
+    assert f'<a href="/units/{lookup.factory}">上海浦东新材料有限公司</a>' in html
+    assert "绿色工厂" in html
+
+
+def test_no_hits_are_said_in_both_languages_and_the_query_is_escaped(
+    client: TestClient,
+) -> None:
+    response = client.get("/", params={"q": "<script>alert(1)</script>"})
+    assert response.status_code == 200
+    assert "未找到匹配的园区或企业" in response.text
+    assert "No park or enterprise matches" in response.text
+    assert "<q>&lt;script&gt;alert(1)&lt;/script&gt;</q>" in response.text
+    assert 'value="&lt;script&gt;alert(1)&lt;/script&gt;"' in response.text
+    assert "<script>alert" not in response.text
+
+
+def test_data_is_escaped_too(client: TestClient, lookup: Lookup) -> None:
+    html = client.get(f"/units/{lookup.hostile}").text
+    assert "<h1>绿色&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;园区</h1>" in html
+    assert "苏工信&lt;b&gt;&quot;1&quot;&lt;/b&gt;号" in html
+    assert "<script>alert" not in html
+    assert "<b>" not in html
+
+
+def test_the_results_fragment_is_what_the_script_swaps_in(
+    client: TestClient, lookup: Lookup
+) -> None:
+    response = client.get("/results", params={"q": PARK})
+    assert response.status_code == 200
+    assert response.text.startswith("<h2>")
+    assert "<html" not in response.text
+    assert f"/units/{lookup.listed}" in response.text
+    assert "<svg" in client.get("/results").text  # empty: the chart again
+
+
+def test_a_unit_page_shows_status_timeline_and_green_code(
+    client: TestClient, lookup: Lookup
+) -> None:
+    response = client.get(f"/units/{lookup.removed}")
+    assert response.status_code == 200
+    html = response.text
+    assert "<h1>常熟经济技术开发区</h1>" in html
+    assert 'class="badge status-removed"><span>已撤销</span>' in html
+    assert "苏工信节能〔2023〕9号" in html
+    # The timeline: registered, designated, removed; and the ban the removal started.
+    assert html.count('<li class="event-') == 3
+    assert html.index("event-UnitRegistered") < html.index("event-Designated")
+    assert html.index("event-Designated") < html.index("event-Removed")
+    assert "禁止申报" in html
+    assert "2023-05-10" in html
+    # The green code: a QR code of the page's own address.
+    assert '<svg viewBox="0 0 ' in html
+    assert 'class="qr"' in html
+    assert f"http://testserver/units/{lookup.removed}</a>" in html
+
+
+def test_a_renamed_unit_lists_its_former_name(client: TestClient, lookup: Lookup) -> None:
+    html = client.get(f"/units/{lookup.renamed}").text
+    assert "<h1>昆山高新技术产业开发区</h1>" in html
+    assert "曾用名</span>" in html
+    assert "昆山高新区 <small>(" in html
+
+
+def test_a_credit_code_url_redirects_to_the_unit_page(client: TestClient, lookup: Lookup) -> None:
+    response = client.get(f"/units/{CREDIT_CODE}", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/units/{lookup.factory}"
+
+
+@pytest.mark.parametrize(
+    "reference",
+    [str(uuid4()), "not-a-unit", "91310115MA1K3BTP2X", "<img src=x onerror=alert(1)>"],
+)
+def test_an_unknown_unit_is_a_404_page(client: TestClient, world: World, reference: str) -> None:
+    before = world.snapshot()
+    response = client.get(f"/units/{reference}")
+    assert response.status_code == 404
+    assert "未找到该单位" in response.text
+    assert "No such unit" in response.text
+    assert "<img" not in response.text
+    assert world.snapshot() == before
+
+
+def test_a_too_long_search_is_refused_and_changes_nothing(client: TestClient, world: World) -> None:
+    before = world.snapshot()
+    for path in ("/", "/results"):
+        response = client.get(path, params={"q": "园" * 101})
+        assert response.status_code == 400
+        assert "查询内容过长" in response.text
+        assert "at most 100 characters" in response.text
+    assert world.snapshot() == before
+
+
+def test_the_assets_are_served_by_the_app_and_cached(client: TestClient) -> None:
+    html = client.get("/").text
+    for name, media_type in (("web.css", "text/css"), ("search.js", "text/javascript")):
+        start = html.index(f"/static/{name}?v=")
+        url = html[start : html.index('"', start)]
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith(media_type)
+        assert "immutable" in response.headers["cache-control"]
+    assert client.get("/static/missing.css").status_code == 404
+    assert client.get("/static/..%2Fhtml.py").status_code == 404
+
+
+def test_the_lookup_page_is_light_enough_for_a_phone(client: TestClient) -> None:
+    """The whole first load (page, stylesheet, script), uncompressed, under 20 KB."""
+    html = client.get("/").text
+    sizes = [len(html.encode())]
+    for name in ("web.css", "search.js"):
+        start = html.index(f"/static/{name}")
+        sizes.append(len(client.get(html[start : html.index('"', start)]).content))
+    assert sum(sizes) < 20_000, sizes
+
+
+def test_the_public_url_goes_into_the_green_code(
+    world: World, database_url: str, lookup: Lookup
+) -> None:
+    _, queries = site(world, database_url)
+    app = FastAPI()
+    app.include_router(web.router(queries, public_url="https://greenreg.example/"))
+    with TestClient(app) as client:
+        html = client.get(f"/units/{lookup.listed}").text
+    assert f">https://greenreg.example/units/{lookup.listed}</a>" in html
