@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from fastapi.testclient import TestClient
 
@@ -65,3 +67,69 @@ def graphql(client: TestClient, query: str, **variables: Any) -> dict[str, Any]:
 
 def error_codes(body: dict[str, Any]) -> list[str]:
     return [error["extensions"]["code"] for error in body.get("errors", [])]
+
+
+FACTORY_CODE = "91310115MA1K3BTP2B"  # an enterprise in Pudong New Area, Shanghai (310115)
+BYSTANDER_CODE = "911522010783762860"  # registered, never listed
+UNKNOWN_CODE = "91152201078377449P"  # a valid code the registry does not hold
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A small registry, all written through the facade (so it is readable at once):
+
+    - a park in Suzhou on Jiangsu's green-park list from 2020-01-01, renamed on 2022-06-01;
+    - an enterprise on the national green-factory list from 2019-10-15, warned on 2021-09-01,
+      removed on 2023-05-10 (banned from every green-manufacturing list through 2026-05-10);
+    - an enterprise registered in 2017, never listed.
+    """
+
+    park: UUID
+    factory: UUID
+    bystander: UUID
+
+
+def populate(facade: Greenreg, world: World) -> Scenario:
+    def submit(issuer: str, act_type: str, **fields: Any) -> UUID:
+        return facade.submit(world.act(issuer, act_type, **fields)).subject_id
+
+    park = submit(
+        "js-eit",
+        "register_unit",
+        effective_date="2017-01-01",
+        kind="park",
+        name="苏州工业园区",
+        credit_code=None,
+        division="320500",
+    )
+    listing = {"programme": "green_park", "jurisdiction": "320000"}
+    submit("js-eit", "designate", unit=str(park), effective_date="2020-01-01", batch="第一批",
+           grade=None, document="苏工信节能〔2020〕1号", **listing)  # fmt: skip
+    submit("js-eit", "rename", unit=str(park), effective_date="2022-06-01",
+           new_name="苏州工业园区绿色发展区", reported_on="2022-06-10")  # fmt: skip
+    factory = submit(
+        "miit",
+        "register_unit",
+        effective_date="2018-05-02",
+        kind="enterprise",
+        name="上海浦东新材料有限公司",
+        credit_code=FACTORY_CODE,
+        division="310115",
+    )
+    national = {"unit": FACTORY_CODE, "programme": "green_factory", "jurisdiction": "CN"}
+    submit("miit", "designate", effective_date="2019-10-15", batch="第四批", grade=None,
+           document="工信厅节函〔2019〕237号", **national)  # fmt: skip
+    submit("miit", "warn", effective_date="2021-09-01", ground="rectification_required",
+           rectify_by="2022-03-01", **national)  # fmt: skip
+    submit("miit", "remove", effective_date="2023-05-10", ground="dynamic_adjustment",
+           **national)  # fmt: skip
+    bystander = submit(
+        "miit",
+        "register_unit",
+        effective_date="2017-03-01",
+        kind="enterprise",
+        name="兴安盟某制造有限公司",
+        credit_code=BYSTANDER_CODE,
+        division="152201",
+    )
+    return Scenario(park, factory, bystander)

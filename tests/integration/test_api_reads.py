@@ -1,0 +1,123 @@
+"""REST answers on SQLite and PostgreSQL: a unit by id or credit code, the lookup by former name,
+lists as JSON and CSV as of a day, bans, histories, the signed event feed; refusals with explicit
+statuses; the data version in every read answer."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from greenreg.events.acts import check_signature
+from greenreg.events.signing import b64decode
+from tests.e2e.support import (
+    FACTORY_CODE,
+    UNKNOWN_CODE,
+    Scenario,
+    api_client,
+    facade_of,
+    populate,
+    refusal_of,
+)
+from tests.support import World
+
+
+@pytest.fixture
+def client(world: World, database_url: str) -> Iterator[TestClient]:
+    with api_client(world, database_url) as client:
+        yield client
+
+
+@pytest.fixture
+def scenario(client: TestClient, world: World) -> Scenario:
+    return populate(facade_of(client), world)
+
+
+def test_a_unit_by_credit_code_or_id(client: TestClient, scenario: Scenario) -> None:
+    by_code = client.get(f"/api/v1/units/{FACTORY_CODE}")
+    assert by_code.status_code == 200
+    body = by_code.json()
+    assert body["unit"]["id"] == str(scenario.factory)
+    assert [(d["programme"], d["status"]) for d in body["designations"]] == [
+        ("green_factory", "removed")
+    ]
+    assert body["bans"]
+    assert body["data_version"]["last_position"] > 0
+    assert "Greenreg-Data-Version" in by_code.headers
+    assert client.get(f"/api/v1/units/{scenario.factory}").json()["unit"] == body["unit"]
+
+
+def test_unknown_and_malformed_units_are_refused(client: TestClient, scenario: Scenario) -> None:
+    assert refusal_of(client.get(f"/api/v1/units/{UNKNOWN_CODE}"))[:2] == (404, "not_found")
+    assert refusal_of(client.get("/api/v1/units/00000000-0000-4000-8000-000000000009"))[:2] == (
+        404,
+        "not_found",
+    )
+    assert refusal_of(client.get("/api/v1/units/91310115MA1K3BTP2X"))[:2] == (
+        422,
+        "invalid_credit_code",
+    )
+    assert refusal_of(client.get("/api/v1/units/hello"))[:2] == (422, "malformed_act")
+
+
+def test_the_public_finds_a_unit_by_its_former_name(client: TestClient, scenario: Scenario) -> None:
+    response = client.get("/api/v1/lookup", params={"q": "苏州工业园区"})
+    assert response.status_code == 200
+    hit = response.json()["hits"][0]
+    assert hit["unit"]["id"] == str(scenario.park)
+    assert hit["unit"]["name"] == "苏州工业园区绿色发展区"
+    assert hit["matched"] == "former_name"
+    assert refusal_of(client.get("/api/v1/lookup", params={"q": ""}))[:2] == (
+        422,
+        "invalid_parameter",
+    )
+
+
+def test_a_list_as_json_and_as_csv(client: TestClient, scenario: Scenario) -> None:
+    params = {"level": "national", "as_of": "2022-01-01"}
+    body = client.get("/api/v1/lists/green_factory", params=params).json()
+    assert [(i["unit_name"], i["status"]) for i in body["items"]] == [
+        ("上海浦东新材料有限公司", "warned")
+    ]
+    response = client.get("/api/v1/lists/green_factory", params={**params, "format": "csv"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text.lstrip("\ufeff"))))
+    assert [(r["unit_name"], r["status"], r["since"]) for r in rows] == [
+        ("上海浦东新材料有限公司", "warned", "2019-10-15")
+    ]
+    assert refusal_of(client.get("/api/v1/lists/green_cars"))[:2] == (422, "invalid_parameter")
+
+
+def test_bans_running_on_a_day(client: TestClient, scenario: Scenario) -> None:
+    last_day = client.get("/api/v1/bans", params={"active_on": "2026-05-10"}).json()["bans"]
+    assert {b["unit_id"] for b in last_day} == {str(scenario.factory)}
+    assert client.get("/api/v1/bans", params={"active_on": "2026-05-11"}).json()["bans"] == []
+
+
+def test_a_unit_history(client: TestClient, scenario: Scenario) -> None:
+    body = client.get(f"/api/v1/units/{scenario.park}/history").json()
+    assert [e["event_type"] for e in body["entries"]] == ["UnitRegistered", "Designated", "Renamed"]
+
+
+def test_the_signed_event_feed_can_be_reverified(
+    client: TestClient, world: World, scenario: Scenario
+) -> None:
+    first = client.get("/api/v1/events", params={"limit": 3}).json()
+    assert [e["position"] for e in first["events"]] == [1, 2, 3]
+    rest = client.get("/api/v1/events", params={"after": first["next"], "limit": 1000}).json()
+    assert rest["next"] is None
+    events = first["events"] + rest["events"]
+    assert len(events) == len(world.snapshot())
+    # An inspector re-verifies a unit's designation with the authority's public key alone.
+    designated = next(e for e in events if e["type"] == "Designated")
+    signer = world.issuers[json.loads(designated["signed_act"])["authority"]].signer
+    check_signature(
+        json.loads(designated["signed_act"]),
+        signer.public_key,
+        b64decode(designated["signature"], "signature"),
+    )

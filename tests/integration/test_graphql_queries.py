@@ -1,0 +1,231 @@
+"""GraphQL answers for the public and for banks, on SQLite and PostgreSQL: the bank check with
+every outcome, lookups by id, credit code, global id and former name, lists as of a day, bans,
+histories, Relay-style pages, the data version in every answer, and no N+1 reads."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.e2e.support import (
+    BYSTANDER_CODE,
+    FACTORY_CODE,
+    UNKNOWN_CODE,
+    Scenario,
+    api_client,
+    count_reads,
+    facade_of,
+    graphql,
+    populate,
+)
+from tests.support import World
+
+CHECK = """
+query Check($refs: [String!]!, $asOf: Date) {
+  certifications(refs: $refs, asOf: $asOf) {
+    asOf
+    dataVersion { lastPosition }
+    results { ref outcome certified name unitId
+              designations { programme level jurisdiction since documentNumber }
+              bans { lastDay rule } evidence { eventId position } message }
+  }
+}
+"""
+
+
+@pytest.fixture
+def client(world: World, database_url: str) -> Iterator[TestClient]:
+    with api_client(world, database_url) as client:
+        yield client
+
+
+@pytest.fixture
+def scenario(client: TestClient, world: World) -> Scenario:
+    return populate(facade_of(client), world)
+
+
+def check(client: TestClient, refs: list[str], as_of: str) -> list[dict[str, object]]:
+    body = graphql(client, CHECK, refs=refs, asOf=as_of)
+    assert "errors" not in body, body["errors"]
+    answer = body["data"]["certifications"]
+    assert answer["asOf"] == as_of
+    results: list[dict[str, object]] = answer["results"]
+    return results
+
+
+def test_the_bank_check_answers_each_reference_in_order(
+    client: TestClient, scenario: Scenario
+) -> None:
+    refs = [FACTORY_CODE, "not-a-code", str(scenario.park), UNKNOWN_CODE, BYSTANDER_CODE]
+
+    results = check(client, refs, "2020-06-01")
+
+    assert [r["ref"] for r in results] == refs
+    assert [r["outcome"] for r in results] == [
+        "CERTIFIED",
+        "INVALID_CODE",
+        "CERTIFIED",
+        "NOT_FOUND",
+        "NOT_LISTED",
+    ]
+    factory = results[0]
+    assert factory["certified"] is True
+    assert factory["unitId"] == str(scenario.factory)
+    assert factory["designations"] == [
+        {
+            "programme": "GREEN_FACTORY",
+            "level": "NATIONAL",
+            "jurisdiction": "CN",
+            "since": "2019-10-15",
+            "documentNumber": "工信厅节函〔2019〕237号",
+        }
+    ]
+    assert factory["evidence"], "a certified answer names the events it rests on"
+    assert results[1]["message"], "an invalid code says why"
+
+
+def test_the_bank_check_follows_the_factory_through_its_life(
+    client: TestClient, scenario: Scenario
+) -> None:
+    outcomes = {
+        day: check(client, [FACTORY_CODE], day)[0]["outcome"]
+        for day in ("2019-10-14", "2019-10-15", "2021-09-01", "2023-05-09", "2026-05-10")
+    }
+    assert outcomes == {
+        "2019-10-14": "NOT_LISTED",
+        "2019-10-15": "CERTIFIED",
+        "2021-09-01": "WARNED",
+        "2023-05-09": "WARNED",
+        "2026-05-10": "BANNED",  # the ban's last day, included
+    }
+    [banned] = check(client, [FACTORY_CODE], "2024-01-01")
+    # A national removal bars the unit from every green-manufacturing list (003 art. 17(3)).
+    bans = banned["bans"]
+    assert isinstance(bans, list)
+    assert bans
+    assert {ban["lastDay"] for ban in bans} == {"2026-05-10"}
+    assert all("003 art. 17(3)" in ban["rule"] for ban in bans)
+
+
+def test_every_answer_states_its_data_version(client: TestClient, scenario: Scenario) -> None:
+    body = graphql(client, CHECK, refs=[FACTORY_CODE], asOf="2020-06-01")
+    version = body["extensions"]["dataVersion"]
+    assert version["lastPosition"] == version["projectedPosition"] > 0
+    assert body["data"]["certifications"]["dataVersion"]["lastPosition"] == version["lastPosition"]
+    assert graphql(client, "{ __typename }")["extensions"]["dataVersion"] == version
+
+
+def test_a_unit_by_id_credit_code_and_global_id(client: TestClient, scenario: Scenario) -> None:
+    query = "query U($id: ID!) { unit(id: $id) { id unitId name creditCode } }"
+    by_code = graphql(client, query, id=FACTORY_CODE)["data"]["unit"]
+    assert by_code["unitId"] == str(scenario.factory)
+    by_id = graphql(client, query, id=str(scenario.factory))["data"]["unit"]
+    assert by_id == by_code
+    node = graphql(
+        client, "query N($id: ID!) { node(id: $id) { id ... on Unit { name } } }", id=by_code["id"]
+    )["data"]["node"]
+    assert node == {"id": by_code["id"], "name": "上海浦东新材料有限公司"}
+    assert graphql(client, query, id=UNKNOWN_CODE)["data"]["unit"] is None
+
+
+def test_the_public_finds_a_park_by_its_former_name(client: TestClient, scenario: Scenario) -> None:
+    query = "{ search(text: $text) { matched unit { name formerNames { name validUntil } } } }"
+    body = graphql(client, "query S($text: String!) " + query, text="苏州工业园区")
+    hits = body["data"]["search"]
+    park = next(h for h in hits if h["unit"]["name"] == "苏州工业园区绿色发展区")
+    assert park["unit"]["formerNames"] == [{"name": "苏州工业园区", "validUntil": "2022-05-31"}]
+
+
+def test_a_list_as_of_a_day(client: TestClient, scenario: Scenario) -> None:
+    query = """query L($asOf: Date) { designations(programme: GREEN_FACTORY, level: NATIONAL,
+        asOf: $asOf) { nodes { unitName status since } } }"""
+
+    def statuses(as_of: str) -> list[tuple[str, str]]:
+        nodes = graphql(client, query, asOf=as_of)["data"]["designations"]["nodes"]
+        return [(n["unitName"], n["status"]) for n in nodes]
+
+    assert statuses("2020-01-01") == [("上海浦东新材料有限公司", "LISTED")]
+    assert statuses("2022-01-01") == [("上海浦东新材料有限公司", "WARNED")]
+    assert statuses("2024-01-01") == [("上海浦东新材料有限公司", "REMOVED")]
+
+
+def test_bans_and_history(client: TestClient, scenario: Scenario) -> None:
+    bans = graphql(client, '{ bans(activeOn: "2026-05-10") { unitId lastDay } }')["data"]["bans"]
+    assert {(b["unitId"], b["lastDay"]) for b in bans} == {(str(scenario.factory), "2026-05-10")}
+    assert graphql(client, '{ bans(activeOn: "2026-05-11") { unitId } }')["data"]["bans"] == []
+    history = graphql(
+        client,
+        "query H($id: ID!) { history(unitId: $id) { entries { eventType effectiveDate } } }",
+        id=FACTORY_CODE,
+    )["data"]["history"]
+    assert [e["eventType"] for e in history["entries"]] == [
+        "UnitRegistered",
+        "Designated",
+        "Warned",
+        "Removed",
+    ]
+
+
+def test_units_come_in_pages(client: TestClient, scenario: Scenario) -> None:
+    query = """query P($after: String) { units(first: 2, after: $after) {
+        edges { node { unitId } } pageInfo { hasNextPage endCursor } } }"""
+    first = graphql(client, query)["data"]["units"]
+    assert len(first["edges"]) == 2
+    assert first["pageInfo"]["hasNextPage"] is True
+    second = graphql(client, query, after=first["pageInfo"]["endCursor"])["data"]["units"]
+    assert second["pageInfo"]["hasNextPage"] is False
+    seen = [e["node"]["unitId"] for e in first["edges"] + second["edges"]]
+    assert sorted(seen) == sorted(
+        str(u) for u in (scenario.park, scenario.factory, scenario.bystander)
+    )
+
+
+def test_a_page_of_100_units_reads_a_fixed_number_of_times(
+    client: TestClient, world: World
+) -> None:
+    facade = facade_of(client)
+    acts = [
+        world.act(
+            "js-eit",
+            "register_unit",
+            effective_date="2017-01-01",
+            kind="park",
+            name=f"苏州第{i}园区",
+            credit_code=None,
+            division="320500",
+        )
+        for i in range(100)
+    ]
+    parks = [receipt.subject_id for receipt in facade.submit_batch(acts)]
+    facade.submit_batch(
+        world.act(
+            "js-eit",
+            "designate",
+            unit=str(park),
+            effective_date="2020-01-01",
+            programme="green_park",
+            jurisdiction="320000",
+            batch="第一批",
+            grade=None,
+        )
+        for park in parks
+    )
+    query = """{ units(first: 100) { nodes { name formerNames { name } predecessors { name }
+        designations { programme status unit { name } } } } }"""
+    reads = count_reads(facade)
+    body = graphql(client, query.replace("100", "10"))
+    assert len(body["data"]["units"]["nodes"]) == 10
+    reads_for_10 = list(reads)
+    reads.clear()
+
+    body = graphql(client, query)
+
+    nodes = body["data"]["units"]["nodes"]
+    assert len(nodes) == 100
+    assert all(n["designations"][0]["unit"]["name"] == n["name"] for n in nodes)
+    # The data version, the page, one batch of designations for all the page's units, one
+    # batch of predecessors: as many reads for 100 units as for 10, and a handful at that.
+    assert len(reads) == len(reads_for_10)
+    assert len(reads) <= 6, reads
