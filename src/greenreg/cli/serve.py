@@ -5,10 +5,9 @@ On an empty store it first loads the shipped public lists, so a fresh install an
 
 from __future__ import annotations
 
-import importlib
 import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 import uvicorn
@@ -17,22 +16,16 @@ from greenreg.api.request_log import configure_json_logging
 from greenreg.api.server import FACTORY
 from greenreg.bootstrap import Greenreg, database_url, open_greenreg
 from greenreg.cli.common import Database, app, console, run
+from greenreg.importer.keys import DEFAULT_KEYS_DIR
+from greenreg.importer.loading import load_shipped_lists
+from greenreg.importer.progress import rich_progress
 
 
-def load_shipped_lists_hook(greenreg: Greenreg, keys_dir: Path) -> None:
-    """On an empty store, load the shipped lists with the importer's ``load_shipped_lists``.
-
-    Looked up at run time so that serving works in a build without the importer.
-    """
-    try:
-        loading = importlib.import_module("greenreg.importer.loading")
-    except ImportError:
-        console.print("the shipped lists are not part of this build; serving the store as is")
-        return
-    load: Any = loading.load_shipped_lists
-    progress_module = importlib.import_module("greenreg.importer.progress")
-    with progress_module.rich_progress() as progress:
-        results = load(greenreg, keys_dir, progress=progress)
+def load_shipped_lists_if_empty(greenreg: Greenreg, keys_dir: Path) -> None:
+    """On an empty store, found the registry and load the shipped MIIT lists (with a progress
+    bar); on any other store, nothing."""
+    with rich_progress() as progress:
+        results = load_shipped_lists(greenreg, keys_dir, progress=progress)
     for result in results or []:
         console.print(result.summary)
 
@@ -44,7 +37,7 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
     keys: Annotated[
         Path, typer.Option("--keys", help="Key directory for the first run's shipped lists.")
-    ] = Path("keys"),
+    ] = DEFAULT_KEYS_DIR,
     database: Database = None,
 ) -> None:
     """Serve /graphql, /api/v1 (OpenAPI at /docs), /healthz and /metrics."""
@@ -54,8 +47,7 @@ def serve(
     def prepare() -> None:
         facade = open_greenreg(url)
         try:
-            if not facade.registry.event_count():
-                load_shipped_lists_hook(facade, keys)
+            load_shipped_lists_if_empty(facade, keys)
         finally:
             facade.close()
 
