@@ -116,15 +116,31 @@ def founding_acts(keys: Keys) -> list[dict[str, Any]]:
     root = keys.root
     common = {"effective_date": "2026-01-01", "signed_at": SIGNED_AT}
     return [
-        root.act("found_registry", document="greenreg bench founding", name="greenreg bench",
-                 root_public_key=b64encode(root.signer.public_key), **common),
-        root.act("register_authority", document="registration of miit", code="miit",
-                 name="工业和信息化部 MIIT", jurisdiction="CN",
-                 programmes=["green_factory", "green_park", "green_supply_chain"], **common),
-        root.act("add_key", document="key registration", for_authority="miit",
-                 public_key=b64encode(keys.miit.signer.public_key),
-                 valid_from=(SIGNED_AT - timedelta(days=1)).isoformat(), valid_until=None,
-                 **common),
+        root.act(
+            "found_registry",
+            document="greenreg bench founding",
+            name="greenreg bench",
+            root_public_key=b64encode(root.signer.public_key),
+            **common,
+        ),
+        root.act(
+            "register_authority",
+            document="registration of miit",
+            code="miit",
+            name="工业和信息化部 MIIT",
+            jurisdiction="CN",
+            programmes=["green_factory", "green_park", "green_supply_chain"],
+            **common,
+        ),
+        root.act(
+            "add_key",
+            document="key registration",
+            for_authority="miit",
+            public_key=b64encode(keys.miit.signer.public_key),
+            valid_from=(SIGNED_AT - timedelta(days=1)).isoformat(),
+            valid_until=None,
+            **common,
+        ),
     ]
 
 
@@ -132,18 +148,46 @@ def unit_acts(miit: Issuer, unit: UnitFields) -> list[dict[str, Any]]:
     """The four signed acts about one enterprise, in the order they are submitted."""
     code, at = unit.credit_code, SIGNED_AT
     return [
-        miit.act("register_unit", effective_date="2020-01-01", signed_at=at,
-                 document="工信厅节函〔2020〕1号", kind="enterprise", name=unit.name,
-                 credit_code=code, division=DIVISION),
-        miit.act("designate", effective_date="2020-10-20", signed_at=at,
-                 document="工信厅节函〔2020〕277号", unit=code, programme="green_factory",
-                 jurisdiction="CN", batch="第五批", grade=None),
-        miit.act("rename", effective_date="2022-03-01", signed_at=at,
-                 document="京朝市监变更〔2022〕88号", unit=code, new_name=unit.new_name,
-                 reported_on="2022-03-15"),
-        miit.act("file_report", effective_date="2024-04-01", signed_at=at,
-                 document="2023年度绿色工厂动态管理表", unit=code,
-                 report="dynamic_management_form", year=2023, filed_on="2024-04-01"),
+        miit.act(
+            "register_unit",
+            effective_date="2020-01-01",
+            signed_at=at,
+            document="工信厅节函〔2020〕1号",
+            kind="enterprise",
+            name=unit.name,
+            credit_code=code,
+            division=DIVISION,
+        ),
+        miit.act(
+            "designate",
+            effective_date="2020-10-20",
+            signed_at=at,
+            document="工信厅节函〔2020〕277号",
+            unit=code,
+            programme="green_factory",
+            jurisdiction="CN",
+            batch="第五批",
+            grade=None,
+        ),
+        miit.act(
+            "rename",
+            effective_date="2022-03-01",
+            signed_at=at,
+            document="京朝市监变更〔2022〕88号",
+            unit=code,
+            new_name=unit.new_name,
+            reported_on="2022-03-15",
+        ),
+        miit.act(
+            "file_report",
+            effective_date="2024-04-01",
+            signed_at=at,
+            document="2023年度绿色工厂动态管理表",
+            unit=code,
+            report="dynamic_management_form",
+            year=2023,
+            filed_on="2024-04-01",
+        ),
     ]
 
 
@@ -187,8 +231,16 @@ class BareUnit(Aggregate):
     """A unit as a plain eventsourcing aggregate: same facts, no signatures, no rules."""
 
     @event("Registered")
-    def __init__(self, *, kind: str, name: str, credit_code: str, division: str,
-                 effective_date: date, document_number: str) -> None:
+    def __init__(
+        self,
+        *,
+        kind: str,
+        name: str,
+        credit_code: str,
+        division: str,
+        effective_date: date,
+        document_number: str,
+    ) -> None:
         self.kind = kind
         self.name = name
         self.credit_code = credit_code
@@ -199,19 +251,29 @@ class BareUnit(Aggregate):
         self.former_names: list[str] = []
 
     @event("Designated")
-    def designate(self, *, programme: str, jurisdiction: str, batch: str | None, grade: str | None,
-                  effective_date: date, document_number: str) -> None:
+    def designate(
+        self,
+        *,
+        programme: str,
+        jurisdiction: str,
+        batch: str | None,
+        grade: str | None,
+        effective_date: date,
+        document_number: str,
+    ) -> None:
         self.designations[f"{programme}@{jurisdiction}"] = effective_date
 
     @event("Renamed")
-    def rename(self, *, new_name: str, reported_on: date, effective_date: date,
-               document_number: str) -> None:
+    def rename(
+        self, *, new_name: str, reported_on: date, effective_date: date, document_number: str
+    ) -> None:
         self.former_names.append(self.name)
         self.name, self.named_since = new_name, effective_date
 
     @event("ReportFiled")
-    def file_report(self, *, report: str, year: int, filed_on: date, effective_date: date,
-                    document_number: str) -> None:
+    def file_report(
+        self, *, report: str, year: int, filed_on: date, effective_date: date, document_number: str
+    ) -> None:
         self.reports[f"{report}/{year}"] = filed_on
 
 
@@ -225,26 +287,49 @@ class BareUnits(Application[UUID]):
         transcoder.register(DateAsISO())
 
     def register_unit(self, unit: UnitFields) -> UUID:
-        aggregate = BareUnit(kind="enterprise", name=unit.name, credit_code=unit.credit_code,
-                             division=DIVISION, effective_date=date(2020, 1, 1),
-                             document_number="工信厅节函〔2020〕1号")
+        aggregate = BareUnit(
+            kind="enterprise",
+            name=unit.name,
+            credit_code=unit.credit_code,
+            division=DIVISION,
+            effective_date=date(2020, 1, 1),
+            document_number="工信厅节函〔2020〕1号",
+        )
         self.save(aggregate)
         return aggregate.id
 
     def designate(self, unit_id: UUID) -> None:
-        self._command(unit_id, BareUnit.designate, programme="green_factory", jurisdiction="CN",
-                      batch="第五批", grade=None, effective_date=date(2020, 10, 20),
-                      document_number="工信厅节函〔2020〕277号")
+        self._command(
+            unit_id,
+            BareUnit.designate,
+            programme="green_factory",
+            jurisdiction="CN",
+            batch="第五批",
+            grade=None,
+            effective_date=date(2020, 10, 20),
+            document_number="工信厅节函〔2020〕277号",
+        )
 
     def rename(self, unit_id: UUID, new_name: str) -> None:
-        self._command(unit_id, BareUnit.rename, new_name=new_name,
-                      reported_on=date(2022, 3, 15), effective_date=date(2022, 3, 1),
-                      document_number="京朝市监变更〔2022〕88号")
+        self._command(
+            unit_id,
+            BareUnit.rename,
+            new_name=new_name,
+            reported_on=date(2022, 3, 15),
+            effective_date=date(2022, 3, 1),
+            document_number="京朝市监变更〔2022〕88号",
+        )
 
     def file_report(self, unit_id: UUID) -> None:
-        self._command(unit_id, BareUnit.file_report, report="dynamic_management_form",
-                      year=2023, filed_on=date(2024, 4, 1), effective_date=date(2024, 4, 1),
-                      document_number="2023年度绿色工厂动态管理表")
+        self._command(
+            unit_id,
+            BareUnit.file_report,
+            report="dynamic_management_form",
+            year=2023,
+            filed_on=date(2024, 4, 1),
+            effective_date=date(2024, 4, 1),
+            document_number="2023年度绿色工厂动态管理表",
+        )
 
     def _command(self, unit_id: UUID, method: Callable[..., None], **kwargs: Any) -> None:
         aggregate = self.repository.get(unit_id)
@@ -286,9 +371,13 @@ class Run:
     events: int
 
     def to_json(self) -> dict[str, Any]:
-        return {"seconds": round(self.seconds, 4), "commands": self.commands,
-                "events": self.events, "commands_per_s": round(self.commands / self.seconds, 1),
-                "events_per_s": round(self.events / self.seconds, 1)}
+        return {
+            "seconds": round(self.seconds, 4),
+            "commands": self.commands,
+            "events": self.events,
+            "commands_per_s": round(self.commands / self.seconds, 1),
+            "events_per_s": round(self.events / self.seconds, 1),
+        }
 
 
 def run_greenreg(url: str, work: Workload) -> Run:
@@ -386,8 +475,9 @@ class BackendResult:
         }
 
 
-def measure(backend: str, work: Workload, repeat: int, workdir: Path,
-            console: Console) -> BackendResult:
+def measure(
+    backend: str, work: Workload, repeat: int, workdir: Path, console: Console
+) -> BackendResult:
     result = BackendResult()
     for r in range(repeat):
         # Alternate which system goes first, so that neither always meets a warmer machine.
@@ -401,25 +491,39 @@ def measure(backend: str, work: Workload, repeat: int, workdir: Path,
         result.verify_s.append(verify_only(work))
         result.canonical_s.append(canonicalise_only(work))
         g, b = result.greenreg[-1], result.bare[-1]
-        console.log(f"{backend} repeat {r + 1}/{repeat}: greenreg {g.events / g.seconds:,.0f} "
-                    f"events/s ({g.seconds:.1f} s), bare {b.events / b.seconds:,.0f} events/s "
-                    f"({b.seconds:.1f} s), verify {result.verify_s[-1] * 1e6:.1f} µs/act")
+        console.log(
+            f"{backend} repeat {r + 1}/{repeat}: greenreg {g.events / g.seconds:,.0f} "
+            f"events/s ({g.seconds:.1f} s), bare {b.events / b.seconds:,.0f} events/s "
+            f"({b.seconds:.1f} s), verify {result.verify_s[-1] * 1e6:.1f} µs/act"
+        )
     return result
 
 
 def table(results: dict[str, BackendResult], units: int, repeat: int) -> Table:
-    out = Table(title=f"Append throughput, {units} units × {ACTS_PER_UNIT} acts, "
-                      f"median of {repeat}")
-    for heading in ("backend", "greenreg acts/s", "greenreg events/s",
-                    "bare eventsourcing events/s", "ratio greenreg÷bare", "verify-only µs/act",
-                    "verify share of submit"):
+    out = Table(
+        title=f"Append throughput, {units} units × {ACTS_PER_UNIT} acts, median of {repeat}"
+    )
+    for heading in (
+        "backend",
+        "greenreg acts/s",
+        "greenreg events/s",
+        "bare eventsourcing events/s",
+        "ratio greenreg÷bare",
+        "verify-only µs/act",
+        "verify share of submit",
+    ):
         out.add_column(heading, justify="left" if heading == "backend" else "right")
     for backend, result in results.items():
         s = result.summary()
-        out.add_row(backend, f"{s['greenreg_acts_per_s']:,.0f}",
-                    f"{s['greenreg_events_per_s']:,.0f}", f"{s['bare_events_per_s']:,.0f}",
-                    f"{s['ratio_greenreg_to_bare']:.2f}",
-                    f"{s['verify_us_per_act']:.1f}", f"{s['verify_share_of_submit']:.1%}")
+        out.add_row(
+            backend,
+            f"{s['greenreg_acts_per_s']:,.0f}",
+            f"{s['greenreg_events_per_s']:,.0f}",
+            f"{s['bare_events_per_s']:,.0f}",
+            f"{s['ratio_greenreg_to_bare']:.2f}",
+            f"{s['verify_us_per_act']:.1f}",
+            f"{s['verify_share_of_submit']:.1%}",
+        )
     return out
 
 
@@ -427,31 +531,39 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--units", type=int, default=2000, help="units per run (4 acts each)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per backend (median)")
-    parser.add_argument("--backends", default="sqlite,postgres",
-                        help="comma-separated: sqlite, postgres")
+    parser.add_argument(
+        "--backends", default="sqlite,postgres", help="comma-separated: sqlite, postgres"
+    )
     args = parser.parse_args(argv)
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     if not set(backends) <= {"sqlite", "postgres"} or args.units < 1 or args.repeat < 1:
         parser.error("backends are sqlite and/or postgres; --units and --repeat are positive")
 
+    report = measure_all(args.units, args.repeat, backends)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    Console(log_path=False).log(f"wrote {RESULTS}")
+
+
+def measure_all(units: int, repeat: int, backends: list[str]) -> dict[str, Any]:
+    """Measure every backend, print the table, and return the whole report."""
     console = Console(log_path=False)
     if not console.is_terminal:
         console.width = 120  # a piped table keeps its columns readable
-    work = build_workload(args.units)
+    work = build_workload(units)
     console.log(f"signed {len(work.acts)} acts in {work.sign_seconds:.2f} s (untimed client cost)")
     results: dict[str, BackendResult] = {}
     with tempfile.TemporaryDirectory(prefix="greenreg-bench-") as workdir:
         for backend in backends:
-            results[backend] = measure(backend, work, args.repeat, Path(workdir), console)
+            results[backend] = measure(backend, work, repeat, Path(workdir), console)
 
-    console.print(table(results, args.units, args.repeat))
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    report = {
+    console.print(table(results, units, repeat))
+    return {
         "benchmark": "append",
         "command": " ".join(sys.orig_argv),
         "recorded_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "units": args.units,
-        "repeat": args.repeat,
+        "units": units,
+        "repeat": repeat,
         "acts_per_unit": ACTS_PER_UNIT,
         "acts": ["register_unit", "designate", "rename", "file_report"],
         "build_and_sign_us_per_act": round(work.sign_seconds / len(work.acts) * 1e6, 1),
@@ -464,8 +576,34 @@ def main(argv: list[str] | None = None) -> None:
         },
         "backends": {backend: result.to_json() for backend, result in results.items()},
     }
-    RESULTS.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    console.log(f"wrote {RESULTS}")
+
+
+def run(quick: bool) -> dict[str, Any]:
+    """For ``python -m bench.run_all``: the same measurement (quick: 300 units, 1 repeat)."""
+    from bench.results_table import metric
+
+    units, repeat = (300, 1) if quick else (2000, 3)
+    report = measure_all(units, repeat, ["sqlite", "postgres"])
+    metrics = []
+    for backend, result in report["backends"].items():
+        median = result["median"]
+        metrics.append(
+            metric(
+                f"append per act, {backend}",
+                median["greenreg_events_per_s"],
+                "events/s",
+                base_name="bare eventsourcing",
+                base_value=median["bare_events_per_s"],
+            )
+        )
+        metrics.append(
+            metric(
+                f"Ed25519 verify share of a submit, {backend}",
+                round(median["verify_share_of_submit"] * 100, 1),
+                "%",
+            )
+        )
+    return {"benchmark": "append", "metrics": metrics, "details": report}
 
 
 if __name__ == "__main__":
