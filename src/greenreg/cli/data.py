@@ -75,10 +75,9 @@ def import_lists(  # noqa: PLR0917 (typer maps each parameter to an argument or 
         raise typer.Exit(2)
     greenreg = run(lambda: open_greenreg(database))
     try:
-        if shipped:
+        if file is None:
             results = run(lambda: _import_shipped(greenreg, keys, authority, key))
         else:
-            assert file is not None  # noqa: S101 (checked above; for the type checker)
             results = run(
                 lambda: _import_file(
                     greenreg, file, announcement, effective, batch, programme, keys, authority, key
