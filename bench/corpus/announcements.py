@@ -22,6 +22,7 @@ DEFAULT_SEED = 2026
 DEFAULT_YEARS = 10
 LAST_YEAR = 2025  # the corpus ends before the test clock's day (2026-11-21)
 SIGNED_BEFORE_RECORDED = timedelta(minutes=30)
+LARGEST_BATCH = 2_000  # a longer list is published as several annexes, one batch each
 
 
 @dataclass(frozen=True)
@@ -87,22 +88,29 @@ def generate(
         for plan in year_plans:
             if not plan.drafts:
                 continue
-            n = sequence[plan.day] = sequence.get(plan.day, -1) + 1
-            recorded = at_start(plan.day) + timedelta(hours=2, seconds=n)
-            signed_at = recorded - SIGNED_BEFORE_RECORDED
-            issuer = keys.issuer(plan.authority, signed_at)
-            acts = [
-                issuer.act(
-                    d.act_type,
-                    effective_date=d.effective,
-                    document=d.document,
-                    act_id=d.act_id,
-                    signed_at=signed_at,
-                    **d.fields,
+            for part, start in enumerate(range(0, len(plan.drafts), LARGEST_BATCH), start=1):
+                drafts = plan.drafts[start : start + LARGEST_BATCH]
+                n = sequence[plan.day] = sequence.get(plan.day, -1) + 1
+                recorded = at_start(plan.day) + timedelta(hours=2, seconds=n)
+                signed_at = recorded - SIGNED_BEFORE_RECORDED
+                issuer = keys.issuer(plan.authority, signed_at)
+                acts = [
+                    issuer.act(
+                        d.act_type,
+                        effective_date=d.effective,
+                        document=d.document,
+                        act_id=d.act_id,
+                        signed_at=signed_at,
+                        **d.fields,
+                    )
+                    for d in drafts
+                ]
+                title = (
+                    plan.title
+                    if len(plan.drafts) <= LARGEST_BATCH
+                    else f"{plan.title}, annex {part}"
                 )
-                for d in plan.drafts
-            ]
-            yield Announcement(plan.title, plan.authority, recorded, acts)
+                yield Announcement(title, plan.authority, recorded, acts)
 
 
 def fixed_acts(years: int = DEFAULT_YEARS, last_year: int = LAST_YEAR) -> int:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from collections import Counter
 
+import pytest
+from bench.corpus import announcements as announcements_module
 from bench.corpus import corpus, generate, populate
 from bench.corpus.lives import plans
 from stdnum.cn import uscc
@@ -26,9 +28,15 @@ def test_a_seed_gives_the_same_corpus_byte_for_byte() -> None:
     assert _dump(7) != _dump(8)
 
 
-def test_a_corpus_has_exactly_the_events_asked_for_in_recording_order() -> None:
+def test_a_corpus_has_exactly_the_events_asked_for_in_recording_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Long lists are split into annexes of at most LARGEST_BATCH acts, one batch each
+    monkeypatch.setattr(announcements_module, "LARGEST_BATCH", 20)
     announcements = list(corpus(events=700, seed=3))
     assert sum(len(a) for a in announcements) == 700
+    assert max(len(a) for a in announcements) == 20
+    assert any("annex 2" in a.title for a in announcements)
     times = [a.recorded_at for a in announcements]
     assert times == sorted(times)
     assert len(set(times)) == len(times)
