@@ -138,7 +138,7 @@ def site(world: World, database_url: str) -> tuple[FastAPI, Queries]:
     facade = Greenreg(world.registry, projector, Queries(store))
     app = create_app(facade)
     if not any(getattr(route, "path", None) == "/" for route in app.routes):
-        app.include_router(web.router(facade.queries))
+        app.include_router(web.router(facade.queries, registry=facade.registry))
     return app, facade.queries
 
 

@@ -14,6 +14,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from greenreg import web
+from greenreg.errors import SignatureError
+from greenreg.receipts import verify_receipt
 from tests.e2e.test_browser import CREDIT_CODE, PARK, Lookup, fill, site
 from tests.support import World
 
@@ -113,10 +115,37 @@ def test_a_unit_page_shows_status_timeline_and_green_code(
     assert html.index("event-Designated") < html.index("event-Removed")
     assert "禁止申报" in html
     assert "2023-05-10" in html
-    # The green code: a QR code of the page's own address.
+    # The green code: a QR code of a statement signed by the log key, and a link to it.
     assert '<svg viewBox="0 0 ' in html
     assert 'class="qr"' in html
-    assert f"http://testserver/units/{lookup.removed}</a>" in html
+    assert f'href="/units/{lookup.removed}/green-code.json" download' in html
+
+
+def test_the_green_code_is_a_signed_statement_anyone_can_verify(
+    client: TestClient, world: World, lookup: Lookup
+) -> None:
+    response = client.get(f"/units/{lookup.listed}/green-code.json")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    log_key = world.registry.recorder.log_signer.public_key
+    statement = verify_receipt(response.text, log_key)
+    assert statement["kind"] == "green_code"
+    assert statement["answer"]["name"] == PARK
+    (designation,) = statement["answer"]["designations"]
+    assert (designation["programme"], designation["jurisdiction"]) == ("green_park", "CN")
+    assert designation["status"] == "listed"
+    # One changed byte and it no longer verifies.
+    with pytest.raises(SignatureError):
+        verify_receipt(response.text.replace(PARK, "苏州工业园园"), log_key)
+    # The page shows the same statement as a QR code.
+    assert "signed by the log key" in client.get(f"/units/{lookup.listed}").text
+
+
+def test_there_is_no_green_code_for_an_unknown_unit(client: TestClient, world: World) -> None:
+    before = world.snapshot()
+    assert client.get(f"/units/{uuid4()}/green-code.json").status_code == 404
+    assert client.get("/units/not-a-unit/green-code.json").status_code == 422
+    assert world.snapshot() == before
 
 
 def test_a_renamed_unit_lists_its_former_name(client: TestClient, lookup: Lookup) -> None:
@@ -179,7 +208,7 @@ def test_the_lookup_page_is_light_enough_for_a_phone(client: TestClient) -> None
     assert sum(sizes) < 20_000, sizes
 
 
-def test_the_public_url_goes_into_the_green_code(
+def test_without_a_registry_the_green_code_is_the_page_address(
     world: World, database_url: str, lookup: Lookup
 ) -> None:
     _, queries = site(world, database_url)
@@ -187,4 +216,6 @@ def test_the_public_url_goes_into_the_green_code(
     app.include_router(web.router(queries, public_url="https://greenreg.example/"))
     with TestClient(app) as client:
         html = client.get(f"/units/{lookup.listed}").text
+        assert client.get(f"/units/{lookup.listed}/green-code.json").status_code == 404
     assert f">https://greenreg.example/units/{lookup.listed}</a>" in html
+    assert "not signed" in html

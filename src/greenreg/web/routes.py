@@ -15,8 +15,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from greenreg.errors import GreenregError
 from greenreg.projections.queries import Queries
+from greenreg.registry.application import Registry
 from greenreg.web.assets import asset_url, assets
-from greenreg.web.green_code import green_code
+from greenreg.web.green_code import compact, signed_figure, signed_green_code, url_figure
 from greenreg.web.html import Markup
 from greenreg.web.lookup import Found, counts_by_province, lookup_page, message, results
 from greenreg.web.unit_page import UnitPage, not_found_page, unit_page
@@ -42,11 +43,16 @@ def _html(markup: Markup, status_code: int = 200) -> HTMLResponse:
     return HTMLResponse(str(markup), status_code=status_code, headers=SECURITY_HEADERS)
 
 
-def router(queries: Queries, *, public_url: str | None = None) -> APIRouter:
+def router(
+    queries: Queries, *, registry: Registry | None = None, public_url: str | None = None
+) -> APIRouter:
     """The web pages, reading through ``queries``.
 
-    ``public_url`` is the registry's public address (e.g. ``https://greenreg.example``), put
-    into the green codes' QR codes; by default the address the request came to.
+    With ``registry`` (and a transparency log key in its store), a unit's green code is a
+    signed statement of its designations (:mod:`greenreg.receipts`), also served as JSON at
+    ``/units/{id}/green-code.json``; without, its QR code holds the page's URL. ``public_url``
+    is the registry's public address (e.g. ``https://greenreg.example``) for those URLs; by
+    default the address the request came to.
     """
     pages = APIRouter(include_in_schema=False)
 
@@ -92,15 +98,38 @@ def router(queries: Queries, *, public_url: str | None = None) -> APIRouter:
         linked = [*view.predecessors, *view.successors]
         related = {str(u.id): u for u in queries.units_by_ids(linked) if u is not None}
         base = public_url.rstrip("/") if public_url else str(request.base_url).rstrip("/")
+        statement = signed_green_code(registry, unit_id) if registry is not None else None
+        code = (
+            url_figure(f"{base}/units/{unit_id}")
+            if statement is None
+            else signed_figure(statement, f"/units/{unit_id}/green-code.json")
+        )
         data = UnitPage(
             unit=view,
             designations=queries.designations_of([unit_id])[0],
             bans=queries.bans(unit_id=unit_id),
             timeline=history.entries,
             related=related,
-            green_code=green_code(f"{base}/units/{unit_id}"),
+            green_code=code,
         )
         return _html(unit_page(data, asset_url))
+
+    @pages.get("/units/{unit_id}/green-code.json")
+    def green_code_json(unit_id: UUID) -> Response:
+        """The signed green code, as ``greenreg receipt verify`` reads it."""
+        statement = None
+        if registry is not None and queries.unit(unit_id) is not None:
+            statement = signed_green_code(registry, unit_id)
+        if statement is None:
+            raise HTTPException(404, "no signed green code for this unit")
+        return Response(
+            compact(statement) + "\n",
+            media_type="application/json",
+            headers={
+                "Content-Disposition": f'attachment; filename="green-code-{unit_id}.json"',
+                "Cache-Control": "no-store",
+            },
+        )
 
     @pages.get("/static/{name}")
     def static(name: str) -> Response:
