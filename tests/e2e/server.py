@@ -1,0 +1,47 @@
+"""A real server for end-to-end tests: uvicorn on a free loopback port, in a thread."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+import uvicorn
+
+from greenreg.api import create_app
+from greenreg.bootstrap import Greenreg
+
+STARTUP_SECONDS = 20.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def serving(facade: Greenreg) -> Iterator[str]:
+    """Serve ``create_app(facade)`` over HTTP until the block ends; yields the base URL."""
+    config = uvicorn.Config(
+        create_app(facade), host="127.0.0.1", port=free_port(), log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{config.port}"
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.02)
+    try:
+        assert httpx.get(f"{base}/healthz").status_code == 200
+        yield base
+    finally:
+        server.should_exit = True
+        thread.join(timeout=STARTUP_SECONDS)
