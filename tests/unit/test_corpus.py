@@ -35,7 +35,7 @@ def test_a_corpus_has_exactly_the_events_asked_for_in_recording_order(
     monkeypatch.setattr(announcements_module, "LARGEST_BATCH", 20)
     announcements = list(corpus(events=700, seed=3))
     assert sum(len(a) for a in announcements) == 700
-    assert max(len(a) for a in announcements) == 20
+    assert max(len(a) for a in announcements[1:]) == 20  # after the founding
     assert any("annex 2" in a.title for a in announcements)
     times = [a.recorded_at for a in announcements]
     assert times == sorted(times)
