@@ -2,9 +2,7 @@
 
 Headless Chromium (Debian's ``/usr/bin/chromium``, driven by Playwright) talks over real HTTP
 to uvicorn on a loopback port, serving the registry's web pages from a real database filled
-with really signed acts. Screenshots go to ``tests/e2e/artefacts/``; with
-``GREENREG_UPDATE_SCREENSHOTS=1`` the two the README shows are refreshed in
-``docs/screenshots/``.
+with really signed acts. Screenshots go to ``tests/e2e/artefacts/`` (not committed).
 """
 
 from __future__ import annotations
@@ -176,16 +174,23 @@ def shoot(page: Page, name: str, keep: bool = False) -> None:
         shutil.copyfile(path, SCREENSHOTS / path.name)
 
 
-@pytest.fixture
-def browser() -> Iterator[Browser]:
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    """Debian's headless Chromium under Playwright (its own browser download is not used)."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (.ci/run does)")
     with sync_playwright() as driver:
-        chromium = driver.chromium.launch(executable_path=CHROMIUM)
+        launched = driver.chromium.launch(executable_path=CHROMIUM)
         try:
-            yield chromium
+            yield launched
         finally:
-            chromium.close()
+            launched.close()
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    with chromium() as launched:
+        yield launched
 
 
 def test_a_person_looks_up_a_park(world: World, database_url: str, browser: Browser) -> None:
@@ -204,7 +209,7 @@ def test_a_person_looks_up_a_park(world: World, database_url: str, browser: Brow
         expect(page.locator(".hint")).to_contain_text("Type the name")
         expect(page.locator("#results figure.chart svg")).to_be_visible()
         expect(page.locator("#results figure.chart svg")).to_contain_text("江苏")
-        shoot(page, "lookup", keep=True)
+        shoot(page, "lookup")
 
         # She types part of the park's name: results appear as she types (no submit).
         page.locator("#q").press_sequentially("苏州工业", delay=30)
@@ -225,7 +230,7 @@ def test_a_person_looks_up_a_park(world: World, database_url: str, browser: Brow
         expect(row.locator("td").nth(4)).to_have_text("工信厅节函〔2019〕237号")
         expect(page.locator(".timeline li")).to_have_count(2)
         expect(page.locator(".green-code svg.qr")).to_be_visible()
-        shoot(page, "unit", keep=True)
+        shoot(page, "unit")
 
         # The removed park says so.
         page.goto(f"{base}/?q=常熟")
