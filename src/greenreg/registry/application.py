@@ -66,7 +66,8 @@ CORRECTABLE = {
 Aggregates = list[Unit | Authority]
 SignedAct = bytes | str | dict[str, Any]
 
-# Within :meth:`Registry.submit_batch`, the aggregates its earlier acts changed, not yet saved.
+# Within :meth:`Registry.submit_batch`, the aggregates its acts have read or changed, not yet
+# saved: each is read from the store once per batch, and later acts see earlier acts' changes.
 _batch: ContextVar[dict[UUID, Unit | Authority] | None] = ContextVar("batch", default=None)
 
 
@@ -178,11 +179,10 @@ class Registry(Application[UUID]):
                 decisions.append((decision, events))
         finally:
             _batch.reset(token)
-        if not pending:
-            return [decision.already for decision, _ in decisions if decision.already]
+        changed: Aggregates = [a for a in pending.values() if a.pending_events]
         recorded = {
             (r.domain_event.originator_id, r.domain_event.originator_version): r
-            for r in self._save(list(pending.values()))
+            for r in (self._save(changed) if changed else [])
         }
         return [
             decision.already or self._receipt(decision.act, [recorded[key] for key in events])
@@ -664,9 +664,12 @@ class Registry(Application[UUID]):
         if batch is not None and aggregate_id in batch:
             return batch[aggregate_id]
         try:
-            return self.repository.get(aggregate_id)
+            aggregate: object = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             return None
+        if batch is not None and isinstance(aggregate, Unit | Authority):
+            batch[aggregate_id] = aggregate  # read once per batch (the signer, mostly)
+        return aggregate
 
     def _authority(self, code: str) -> Authority:
         authority = self._find_authority(code)
