@@ -13,6 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from greenreg.api.intake import event_id
+from greenreg.api.problems import READ_REFUSALS
 from greenreg.bootstrap import Greenreg
 from greenreg.events.vocabulary import RegistryEvent
 
@@ -20,7 +21,7 @@ MAX_EVENTS = 1_000
 
 
 def feed_router(greenreg: Greenreg) -> APIRouter:
-    router = APIRouter(prefix="/api/v1", tags=["events"])
+    router = APIRouter(prefix="/api/v1", tags=["events"], responses=READ_REFUSALS)
     registry = greenreg.registry
 
     def read_feed(after: int, limit: int) -> JSONResponse:

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from greenreg.api.problems import MalformedRequestError, problem
+from greenreg.api.problems import MalformedRequestError, documented, problem
 from greenreg.bootstrap import Greenreg
 from greenreg.registry.application import Receipt
 
@@ -63,16 +63,6 @@ RECEIPT_SCHEMA: dict[str, Any] = {
     },
 }
 
-ERROR_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "error": {
-            "type": "object",
-            "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
-        }
-    },
-}
-
 
 def event_id(aggregate_id: object, version: int) -> str:
     """An event's stable id: its aggregate and its version there."""
@@ -99,22 +89,17 @@ def receipt_body(receipt: Receipt) -> dict[str, Any]:
 
 
 def _refusals() -> dict[int | str, dict[str, Any]]:
-    described = {
-        400: "The body is not UTF-8 JSON.",
-        401: "Unsigned, altered, or signed by an unknown or invalid key.",
-        403: "The authority may not issue this act.",
-        404: "The act names a unit or authority the registry does not hold.",
-        409: "The act contradicts the registry's history, or another act came first.",
-        413: "The body is larger than an act can be.",
-        422: "Not a valid act, or a rule forbids it (the message cites the article).",
-    }
-    return {
-        status: {
-            "description": text,
-            "content": {"application/json": {"schema": ERROR_SCHEMA}},
+    return documented(
+        {
+            400: "The body is not UTF-8 JSON.",
+            401: "Unsigned, altered, or signed by an unknown or invalid key.",
+            403: "The authority may not issue this act.",
+            404: "The act names a unit or authority the registry does not hold.",
+            409: "The act contradicts the registry's history, or another act came first.",
+            413: "The body is larger than an act can be.",
+            422: "Not a valid act, or a rule forbids it (the message cites the article).",
         }
-        for status, text in described.items()
-    }
+    )
 
 
 def intake_router(greenreg: Greenreg) -> APIRouter:

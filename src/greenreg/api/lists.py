@@ -14,6 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
 from greenreg.api.encoding import answer, plain, version_header
+from greenreg.api.problems import READ_REFUSALS
 from greenreg.events.vocabulary import Programme
 from greenreg.projections.queries import Queries
 from greenreg.projections.views import DesignationView, Status
@@ -49,7 +50,7 @@ def csv_row(view: DesignationView) -> list[str]:
 
 
 def lists_router(queries: Queries) -> APIRouter:
-    router = APIRouter(prefix="/api/v1", tags=["lists"])
+    router = APIRouter(prefix="/api/v1", tags=["lists"], responses=READ_REFUSALS)
 
     def whole_list(  # noqa: PLR0917
         programme: str,

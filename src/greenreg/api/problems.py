@@ -26,11 +26,17 @@ HistoryError                409     the act contradicts the state the registry h
 ConflictError               409     another act changed the unit first, or the act id is used
 CalendarCoverageError       422     the registry cannot judge the act until the official
                                     calendar year it needs is published; it does not guess
+QueryError                  422     a read the read models cannot answer as asked (a bad
+                                    cursor, a search with nothing to look for)
+bad query parameter         422     a parameter of the wrong type or out of range
+                                    (``invalid_parameter``)
 GreenregError (other)       400     any other refusal
 ==========================  ======  ==========================================================
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -47,6 +53,7 @@ from greenreg.errors import (
     RuleError,
     SignatureError,
 )
+from greenreg.projections.queries import QueryError
 
 # Most specific first: the first class the error is an instance of decides.
 STATUS_OF_ERROR: list[tuple[type[GreenregError], int]] = [
@@ -58,7 +65,36 @@ STATUS_OF_ERROR: list[tuple[type[GreenregError], int]] = [
     (RuleError, 422),  # BanError included
     (ConflictError, 409),
     (CalendarCoverageError, 422),
+    (QueryError, 422),
 ]
+
+ERROR_BODY: dict[str, Any] = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+        }
+    },
+}
+
+
+def documented(statuses: dict[int, str]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for refusals, all with the one refusal body."""
+    return {
+        status: {"description": text, "content": {"application/json": {"schema": ERROR_BODY}}}
+        for status, text in statuses.items()
+    }
+
+
+READ_REFUSALS = documented(
+    {
+        404: "The unit is not in the registry.",
+        422: "A parameter, a credit code or a cursor is not valid.",
+    }
+)
 
 
 class MalformedRequestError(GreenregError):

@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from greenreg.api.encoding import answer, plain
+from greenreg.api.problems import READ_REFUSALS
 from greenreg.errors import ActFormatError, NotFoundError
 from greenreg.projections.queries import Queries
 
@@ -42,7 +43,7 @@ def unit_id_of(queries: Queries, reference: str) -> UUID:
 
 
 def units_router(queries: Queries) -> APIRouter:
-    router = APIRouter(prefix="/api/v1", tags=["units"])
+    router = APIRouter(prefix="/api/v1", tags=["units"], responses=READ_REFUSALS)
 
     def read_unit(reference: str) -> JSONResponse:
         version = queries.data_version()
