@@ -229,7 +229,8 @@ def test_a_person_looks_up_a_park(world: World, database_url: str, browser: Brow
         expect(row.locator("td").nth(2)).to_have_text("绿色工业园区 Green industrial park")
         expect(row.locator("td").nth(4)).to_have_text("工信厅节函〔2019〕237号")
         expect(page.locator(".timeline li")).to_have_count(2)
-        expect(page.locator(".green-code svg.qr")).to_be_visible()
+        expect(page.locator(".green-code img.qr")).to_be_visible()
+        assert page.locator(".green-code img.qr").evaluate("image => image.naturalWidth") > 0
         shoot(page, "unit")
 
         # The removed park says so.

@@ -116,9 +116,13 @@ def test_a_unit_page_shows_status_timeline_and_green_code(
     assert "禁止申报" in html
     assert "2023-05-10" in html
     # The green code: a QR code of a statement signed by the log key, and a link to it.
-    assert '<svg viewBox="0 0 ' in html
-    assert 'class="qr"' in html
+    assert f'<img class="qr" src="/units/{lookup.removed}/green-code.svg"' in html
     assert f'href="/units/{lookup.removed}/green-code.json" download' in html
+    image = client.get(f"/units/{lookup.removed}/green-code.svg")
+    assert image.status_code == 200
+    assert image.headers["content-type"] == "image/svg+xml"
+    assert image.text.startswith("<svg")
+    assert 'xmlns="http://www.w3.org/2000/svg"' in image.text
 
 
 def test_the_green_code_is_a_signed_statement_anyone_can_verify(
@@ -137,14 +141,17 @@ def test_the_green_code_is_a_signed_statement_anyone_can_verify(
     # One changed byte and it no longer verifies.
     with pytest.raises(SignatureError):
         verify_receipt(response.text.replace(PARK, "苏州工业园园"), log_key)
-    # The page shows the same statement as a QR code.
-    assert "signed by the log key" in client.get(f"/units/{lookup.listed}").text
+    # The page shows the same statement (one per unit and checkpoint) as a QR code.
+    page = client.get(f"/units/{lookup.listed}").text
+    assert "signed by the log key" in page
+    assert f"{statement['issued_at']} · {world.registry.recorder.log_signer.key_id}" in page
 
 
 def test_there_is_no_green_code_for_an_unknown_unit(client: TestClient, world: World) -> None:
     before = world.snapshot()
-    assert client.get(f"/units/{uuid4()}/green-code.json").status_code == 404
-    assert client.get("/units/not-a-unit/green-code.json").status_code == 422
+    for name in ("green-code.json", "green-code.svg"):
+        assert client.get(f"/units/{uuid4()}/{name}").status_code == 404
+        assert client.get(f"/units/not-a-unit/{name}").status_code == 422
     assert world.snapshot() == before
 
 
@@ -217,5 +224,6 @@ def test_without_a_registry_the_green_code_is_the_page_address(
     with TestClient(app) as client:
         html = client.get(f"/units/{lookup.listed}").text
         assert client.get(f"/units/{lookup.listed}/green-code.json").status_code == 404
+        assert client.get(f"/units/{lookup.listed}/green-code.svg").status_code == 404
     assert f">https://greenreg.example/units/{lookup.listed}</a>" in html
     assert "not signed" in html

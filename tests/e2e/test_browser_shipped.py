@@ -73,7 +73,8 @@ def test_a_person_looks_up_a_shipped_park(shipped_app: FastAPI, browser: Browser
         expect(row.locator("td").nth(1)).to_have_text("国家级 National")
         expect(row.locator("td").nth(3)).to_have_text("2017-08-23")
         expect(row.locator("td").nth(4)).to_have_text("工信厅节函〔2017〕491号")
-        expect(page.locator(".green-code svg.qr")).to_be_visible()
+        expect(page.locator(".green-code img.qr")).to_be_visible()
+        assert page.locator(".green-code img.qr").evaluate("image => image.naturalWidth") > 0
         shoot(page, "unit", keep=True)
 
         # A park removed in 2018 says so on its page.

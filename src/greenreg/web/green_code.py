@@ -1,21 +1,30 @@
-"""A unit's green code (企业绿码, 003 art. 26) on its page, as an inline SVG QR code.
+"""A unit's green code (企业绿码, 003 art. 26) on its page, as a QR code.
 
 Where the registry keeps a transparency log with a log key, the green code is the signed
 statement of :mod:`greenreg.receipts`: the unit and its designations in force, signed by the log
 key at the latest checkpoint; the QR code carries its compact JSON, which anyone can check with
 ``greenreg receipt verify`` and the log public key. Where there is no log key, the QR code holds
 the unit's public page URL instead, and the page says so.
+
+A signed statement's QR code is large (about 900 bytes of JSON) and slow to draw (tens of ms),
+so the page links it as an image, fetched after the text, and each unit's statement and drawing
+are kept until the log grows: one statement per unit and checkpoint.
 """
 
 from __future__ import annotations
 
+import io
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 from uuid import UUID
 
 import segno
 
 from greenreg.errors import GreenregError
-from greenreg.receipts import compact, issue_green_code, qr_code
+from greenreg.receipts import compact, issue_green_code
 from greenreg.registry.application import Registry
 from greenreg.storage.log_tables import LogTables
 from greenreg.storage.queries import TransparencyLog
@@ -28,48 +37,82 @@ SIGNED = Label(
 )
 UNSIGNED = Label("本页地址（未签名）", "This page's address (not signed)")
 DOWNLOAD = Label("下载签名声明", "Download the signed statement")
+KEPT = 1_024  # statements kept in memory
 
 
-def signed_green_code(registry: Registry, unit_id: UUID) -> dict[str, Any] | None:
-    """The unit's signed green code now, or ``None`` if this registry has no log key yet."""
-    recorder = registry.recorder
-    if not isinstance(recorder, LogTables) or recorder.log_signer is None:
-        return None
-    try:
-        note = TransparencyLog(recorder).checkpoint().note
-    except GreenregError:
-        return None
-    unit = registry.unit(str(unit_id))
-    return issue_green_code(recorder.log_signer, note, unit, registry.clock())
+@dataclass
+class GreenCode:
+    """One unit's signed statement at one checkpoint, and its QR code drawn once."""
+
+    statement: dict[str, Any]
+
+    @property
+    def json(self) -> str:
+        return compact(self.statement)
+
+    @cached_property
+    def svg(self) -> bytes:
+        """A standalone SVG image of the QR code (error correction L, as ``receipts``)."""
+        buffer = io.BytesIO()
+        segno.make(self.json, error="l", micro=False).save(
+            buffer, kind="svg", scale=4, border=2, xmldecl=False, title="green code"
+        )
+        return buffer.getvalue()
 
 
-def _svg(qr: segno.QRCode, title: str) -> Markup:
-    return Markup(qr.svg_inline(scale=1, border=2, omitsize=True, svgclass="qr", title=title))
+class GreenCodes:
+    """Signed green codes of one registry, one per unit and checkpoint."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+        self._kept: OrderedDict[tuple[UUID, str], GreenCode] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def of(self, unit_id: UUID) -> GreenCode | None:
+        """The unit's signed green code now, or ``None`` if the registry has no log key yet."""
+        recorder = self.registry.recorder
+        if not isinstance(recorder, LogTables) or recorder.log_signer is None:
+            return None
+        try:
+            note = TransparencyLog(recorder).checkpoint().note
+        except GreenregError:
+            return None
+        key = (unit_id, note)
+        with self._lock:
+            if key in self._kept:
+                self._kept.move_to_end(key)
+                return self._kept[key]
+        unit = self.registry.unit(str(unit_id))
+        code = GreenCode(issue_green_code(recorder.log_signer, note, unit, self.registry.clock()))
+        with self._lock:
+            code = self._kept.setdefault(key, code)
+            while len(self._kept) > KEPT:
+                self._kept.popitem(last=False)
+        return code
 
 
-def signed_figure(statement: dict[str, Any], json_url: str) -> Markup:
-    """The QR code of a signed green code, what it is, and a link to its JSON."""
-    body = statement.get("act", {})  # a signed act's envelope: {"act", "key_id", "signature"}
+def signed_figure(code: GreenCode, unit_url: str) -> Markup:
+    """The signed green code's QR image, what it is, and a link to its JSON."""
+    body = code.statement.get("act", {})  # a signed envelope: {"act", "key_id", "signature"}
     return render(
-        '{svg}<figcaption>{what}<br><small>{issued}</small><br><a href="{url}" download>{download}'
-        "</a></figcaption>",
-        svg=_svg(qr_code(statement), "green code"),
-        what=bilingual(SIGNED),
-        issued=f"{body.get('issued_at', '')} · {statement.get('key_id', '')}",
-        url=json_url,
+        '<img class="qr" src="{url}/green-code.svg" alt="{what}" loading="lazy" width="400" '
+        'height="400"><figcaption>{what_label}<br><small>{issued}</small><br>'
+        '<a href="{url}/green-code.json" download>{download}</a></figcaption>',
+        url=unit_url,
+        what=str(SIGNED),
+        what_label=bilingual(SIGNED),
+        issued=f"{body.get('issued_at', '')} · {code.statement.get('key_id', '')}",
         download=bilingual(DOWNLOAD),
     )
 
 
 def url_figure(url: str) -> Markup:
-    """A QR code of ``url`` (error correction M), with the URL under it."""
+    """A QR code of ``url`` (error correction M), inline, with the URL under it."""
     qr = segno.make(url, error="m", micro=False)
+    svg = qr.svg_inline(scale=1, border=2, omitsize=True, svgclass="qr", title=url)
     return render(
         '{svg}<figcaption>{what}<br><a href="{url}">{url}</a></figcaption>',
-        svg=_svg(qr, url),
+        svg=Markup(svg),
         what=bilingual(UNSIGNED),
         url=url,
     )
-
-
-__all__ = ["compact", "signed_figure", "signed_green_code", "url_figure"]

@@ -17,7 +17,7 @@ from greenreg.errors import GreenregError
 from greenreg.projections.queries import Queries
 from greenreg.registry.application import Registry
 from greenreg.web.assets import asset_url, assets
-from greenreg.web.green_code import compact, signed_figure, signed_green_code, url_figure
+from greenreg.web.green_code import GreenCode, GreenCodes, signed_figure, url_figure
 from greenreg.web.html import Markup
 from greenreg.web.lookup import Found, counts_by_province, lookup_page, message, results
 from greenreg.web.unit_page import UnitPage, not_found_page, unit_page
@@ -55,6 +55,7 @@ def router(
     default the address the request came to.
     """
     pages = APIRouter(include_in_schema=False)
+    green_codes = GreenCodes(registry) if registry is not None else None
 
     def search(query: str) -> tuple[Markup, int]:
         """The results fragment for ``query`` and its HTTP status."""
@@ -98,11 +99,11 @@ def router(
         linked = [*view.predecessors, *view.successors]
         related = {str(u.id): u for u in queries.units_by_ids(linked) if u is not None}
         base = public_url.rstrip("/") if public_url else str(request.base_url).rstrip("/")
-        statement = signed_green_code(registry, unit_id) if registry is not None else None
+        signed = green_codes.of(unit_id) if green_codes is not None else None
         code = (
             url_figure(f"{base}/units/{unit_id}")
-            if statement is None
-            else signed_figure(statement, f"/units/{unit_id}/green-code.json")
+            if signed is None
+            else signed_figure(signed, f"/units/{unit_id}")
         )
         data = UnitPage(
             unit=view,
@@ -114,21 +115,33 @@ def router(
         )
         return _html(unit_page(data, asset_url))
 
+    def signed_code(unit_id: UUID) -> GreenCode:
+        code = None
+        if green_codes is not None and queries.unit(unit_id) is not None:
+            code = green_codes.of(unit_id)
+        if code is None:
+            raise HTTPException(404, "no signed green code for this unit")
+        return code
+
     @pages.get("/units/{unit_id}/green-code.json")
     def green_code_json(unit_id: UUID) -> Response:
         """The signed green code, as ``greenreg receipt verify`` reads it."""
-        statement = None
-        if registry is not None and queries.unit(unit_id) is not None:
-            statement = signed_green_code(registry, unit_id)
-        if statement is None:
-            raise HTTPException(404, "no signed green code for this unit")
         return Response(
-            compact(statement) + "\n",
+            signed_code(unit_id).json + "\n",
             media_type="application/json",
             headers={
                 "Content-Disposition": f'attachment; filename="green-code-{unit_id}.json"',
-                "Cache-Control": "no-store",
+                "Cache-Control": "no-cache",
             },
+        )
+
+    @pages.get("/units/{unit_id}/green-code.svg")
+    def green_code_svg(unit_id: UUID) -> Response:
+        """The signed green code's QR code: the same JSON as ``green-code.json``."""
+        return Response(
+            signed_code(unit_id).svg,
+            media_type="image/svg+xml",
+            headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
         )
 
     @pages.get("/static/{name}")
