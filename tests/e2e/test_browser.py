@@ -22,6 +22,7 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+from starlette.routing import NoMatchFound
 
 from greenreg import web
 from greenreg.api import create_app
@@ -135,9 +136,18 @@ def site(world: World, database_url: str) -> tuple[FastAPI, Queries]:
     projector.catch_up()
     facade = Greenreg(world.registry, projector, Queries(store))
     app = create_app(facade)
-    if not any(getattr(route, "path", None) == "/" for route in app.routes):
+    if not mounts_the_pages(app):
         app.include_router(web.router(facade.queries, registry=facade.registry))
     return app, facade.queries
+
+
+def mounts_the_pages(app: FastAPI) -> bool:
+    """Whether ``create_app`` already includes the web pages (once the lead mounts them)."""
+    try:
+        app.url_path_for("unit_page", reference="x")
+    except NoMatchFound:
+        return False
+    return True
 
 
 def free_port() -> int:

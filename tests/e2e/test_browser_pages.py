@@ -227,3 +227,15 @@ def test_without_a_registry_the_green_code_is_the_page_address(
         assert client.get(f"/units/{lookup.listed}/green-code.svg").status_code == 404
     assert f">https://greenreg.example/units/{lookup.listed}</a>" in html
     assert "not signed" in html
+
+
+def test_a_search_of_punctuation_only_is_refused_in_both_languages(
+    client: TestClient, world: World
+) -> None:
+    before = world.snapshot()
+    response = client.get("/", params={"q": "（）"})
+    assert response.status_code == 400
+    assert "无法查询" in response.text
+    assert "The search could not be run" in response.text
+    assert 'value="（）"' in response.text  # the form keeps what was typed
+    assert world.snapshot() == before

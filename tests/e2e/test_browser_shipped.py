@@ -22,7 +22,7 @@ from greenreg import web
 from greenreg.api import create_app
 from greenreg.bootstrap import open_greenreg
 from greenreg.importer.loading import load_shipped_lists
-from tests.e2e.test_browser import chromium, serving, shoot
+from tests.e2e.test_browser import chromium, mounts_the_pages, serving, shoot
 
 PARK = "苏州工业园区"  # national green park, first batch (工信厅节函〔2017〕491号)
 REMOVED = "江苏省泰兴经济开发区"  # second batch, removed with the third (工信厅节函〔2018〕341号)
@@ -35,7 +35,7 @@ def shipped_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
     try:
         assert load_shipped_lists(facade, folder / "keys") is not None
         app = create_app(facade)
-        if not any(getattr(route, "path", None) == "/" for route in app.routes):
+        if not mounts_the_pages(app):
             app.include_router(web.router(facade.queries, registry=facade.registry))
         yield app
     finally:

@@ -70,7 +70,7 @@ def router(
         try:
             hits = queries.search(query, limit=MAX_HITS)
         except GreenregError as error:
-            return message(str(error)), 400
+            return message(f"无法查询。 The search could not be run: {error}"), 400
         designations = queries.designations_of([hit.unit.id for hit in hits])
         found: list[Found] = list(zip(hits, designations, strict=True))
         return results(query, found, []), 200
