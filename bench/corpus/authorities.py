@@ -96,6 +96,10 @@ class Keyring:
         """A deterministic act id for the root's acts."""
         return uuid5(NAMESPACE, f"corpus:{self.seed}:{label}")
 
+    def log_signer(self) -> Ed25519Signer:
+        """The operator's log key for a store built from this corpus (signs checkpoints)."""
+        return self._signer("transparency log", 0)
+
     def generation_at(self, moment: datetime) -> int:
         """Which key generation signs at ``moment``: the newest one already added."""
         return sum(1 for day in self.rotations if at_start(day) <= moment)

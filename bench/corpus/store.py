@@ -4,7 +4,8 @@
 the same :class:`~greenreg.bootstrap.Greenreg` the CLI and API use, with the registry's clock set
 to the announcement's recording time. :func:`cached_sqlite_store` builds a store of a given size
 once, under ``bench/results/corpus/``, with a manifest (the figures of the build and every
-registered unit's reference) beside it.
+registered unit's reference) and its log key (derived from the seed: ``keyring(seed).log_signer()``)
+beside it. Copy all three (``<store>``, ``<store>.log-key``) to write to a copy under the same key.
 """
 
 from __future__ import annotations
@@ -21,10 +22,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.corpus.announcements import DEFAULT_SEED, DEFAULT_YEARS, corpus
+from bench.corpus.announcements import DEFAULT_SEED, DEFAULT_YEARS, corpus, keyring
 from greenreg.bootstrap import open_greenreg
+from greenreg.events.signing import Ed25519Signer, b64encode
 
-CORPUS_VERSION = 1  # bump when the generator changes what it generates
+CORPUS_VERSION = 2  # bump when the generator changes what it generates
 CACHE = Path(__file__).resolve().parent.parent / "results" / "corpus"
 
 Progress = Callable[[int, int], None]
@@ -155,6 +157,9 @@ def cached_sqlite_store(
         building = store.with_name(store.name + ".building")
         for leftover in CACHE.glob(building.name + "*"):
             leftover.unlink()
+        # The log key the registry finds beside a SQLite file: derived from the seed, so the
+        # whole store (checkpoints included) is the same on every build.
+        write_log_key(log_key_path(building), keyring(seed, years).log_signer())
         stats = populate(f"sqlite:///{building}", events, seed, years, progress)
         with sqlite3.connect(building) as connection:  # one self-contained file
             connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -169,5 +174,16 @@ def cached_sqlite_store(
         manifest_path(store).write_text(
             json.dumps(manifest, ensure_ascii=False) + "\n", encoding="utf-8"
         )
+        os.replace(log_key_path(building), log_key_path(store))
         os.replace(building, store)
     return store
+
+
+def log_key_path(store: Path) -> Path:
+    """Where the registry looks for a SQLite store's log key (greenreg.storage.log_key)."""
+    return store.with_name(store.name + ".log-key")
+
+
+def write_log_key(path: Path, signer: Ed25519Signer) -> None:
+    path.touch(mode=0o600)
+    path.write_text(b64encode(signer.seed) + "\n", encoding="ascii")

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from bench.corpus import announcements as announcements_module
-from bench.corpus import corpus, generate, populate
+from bench.corpus import cached_sqlite_store, corpus, generate, keyring, populate, read_manifest
+from bench.corpus import store as store_module
 from bench.corpus.lives import plans
 from stdnum.cn import uscc
 
+from greenreg.bootstrap import open_registry
 from greenreg.events.places import check_division
+from greenreg.events.signing import b64encode
 
 
 def _dump(seed: int) -> str:
@@ -106,3 +110,26 @@ def test_a_small_corpus_is_accepted_by_the_registry(database_url: str) -> None:
     for kind in ("designate", "file_report", "rename", "warn", "remove"):
         assert stats.acts_by_type[kind] > 0
     assert stats.flags_by_code.get("late_report", 0) > 0
+
+
+def test_a_cached_store_is_built_once_with_its_log_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store_module, "CACHE", tmp_path)
+    # The first call builds the store, its manifest and its seed-derived log key
+    path = cached_sqlite_store(300, seed=21)
+    manifest = read_manifest(path)
+    assert manifest["events"] == 300
+    assert len(manifest["unit_refs"]) == manifest["acts_by_type"]["register_unit"]
+    key = store_module.log_key_path(path).read_text().strip()
+    assert key == b64encode(keyring(21).log_signer().seed)
+    assert not list(tmp_path.glob("*.building*"))
+    registry = open_registry(f"sqlite:///{path}")
+    try:
+        assert registry.event_count() == 300
+    finally:
+        registry.close()
+    # The second call finds it and builds nothing
+    modified = path.stat().st_mtime_ns
+    assert cached_sqlite_store(300, seed=21) == path
+    assert path.stat().st_mtime_ns == modified
