@@ -9,6 +9,9 @@ not included) is measured and one benchmark cannot disturb the next. A module th
 yet is reported as "not yet available". Results go to ``bench/results/latest.json`` and, as a
 Markdown table for the README, ``bench/results/latest.md``. ``--quick`` runs small sizes and one
 repetition: a smoke test of the whole chain, not figures to quote.
+
+The scale curve: a module whose ``run`` also takes ``events`` (a corpus size) is run once more at
+each of :data:`SCALE_SIZES` (``--scale``; on by default in a full run), as ``name@size`` rows.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
+import inspect
 import json
 import os
 import platform
@@ -40,18 +44,34 @@ BENCHMARKS = {
     "api": "bench.bench_api",
     "load": "bench.load_test",
 }
+SCALE_SIZES = (10_000, 100_000, 1_000_000)
 RESULTS = Path(__file__).resolve().parent / "results"
 POLL_SECONDS = 0.5
 
 
-def run_child(module: str, quick: bool, out: Path) -> None:
+def run_child(module: str, quick: bool, out: Path, events: int | None) -> None:
     """In the child process: run one benchmark and write its result as JSON."""
-    result = importlib.import_module(module).run(quick)
+    run = importlib.import_module(module).run
+    result = run(quick) if events is None else run(quick, events=events)
     out.write_text(json.dumps(result, ensure_ascii=False, default=str), encoding="utf-8")
 
 
+def scalable(module: str) -> bool:
+    """Whether the module's ``run`` takes a corpus size (``events``)."""
+    if importlib.util.find_spec(module) is None:
+        return False
+    run = getattr(importlib.import_module(module), "run", None)
+    return run is not None and "events" in inspect.signature(run).parameters
+
+
 def run_one(
-    name: str, module: str, quick: bool, timeout: float, console: Console
+    name: str,
+    module: str,
+    quick: bool,
+    timeout: float,
+    console: Console,
+    *,
+    events: int | None = None,
 ) -> dict[str, Any]:
     """Run one benchmark in a child process; its result, status, duration and peak memory."""
     if importlib.util.find_spec(module) is None:
@@ -62,6 +82,7 @@ def run_one(
         out = Path(tmp) / "result.json"
         command = [sys.executable, "-m", "bench.run_all", "--child", module, "--out", str(out)]
         command += ["--quick"] if quick else []
+        command += ["--events", str(events)] if events is not None else []
         console.log(f"{name}: running {module}{' (quick)' if quick else ''}")
         started = time.monotonic()
         child = subprocess.Popen(command)  # noqa: S603 (our own interpreter and module)
@@ -128,11 +149,18 @@ def main(argv: list[str] | None = None) -> None:
         default=None,
         help="seconds per benchmark (default 600 quick, 5400 full)",
     )
+    parser.add_argument(
+        "--scale",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="also run scalable benchmarks at 10k, 100k and 1M events (default: full runs only)",
+    )
+    parser.add_argument("--events", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        run_child(args.child, args.quick, args.out)
+        run_child(args.child, args.quick, args.out, args.events)
         return
     chosen = [n.strip() for n in args.only.split(",")] if args.only else list(BENCHMARKS)
     unknown = sorted(set(chosen) - set(BENCHMARKS))
@@ -150,9 +178,18 @@ def main(argv: list[str] | None = None) -> None:
         "environment": environment(),
         "benchmarks": {},
     }
-    for name in chosen:
-        report["benchmarks"][name] = run_one(name, BENCHMARKS[name], args.quick, timeout, console)
-        console.log(f"{name}: {report['benchmarks'][name]['status']}")
+    runs: list[tuple[str, str, int | None]] = [(n, BENCHMARKS[n], None) for n in chosen]
+    if args.scale if args.scale is not None else not args.quick:
+        runs += [
+            (f"{n}@{size:,}", BENCHMARKS[n], size)
+            for n in chosen
+            if scalable(BENCHMARKS[n])
+            for size in SCALE_SIZES
+        ]
+    for name, module, events in runs:
+        result = run_one(name, module, args.quick, timeout, console, events=events)
+        report["benchmarks"][name] = result
+        console.log(f"{name}: {result['status']}")
     console.print(table(report))
     RESULTS.mkdir(parents=True, exist_ok=True)
     latest = RESULTS / "latest.json"
