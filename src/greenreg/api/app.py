@@ -8,7 +8,7 @@ read models' :class:`~greenreg.projections.queries.Queries` (reads), and map the
     /api/v1/...     REST; OpenAPI at /docs and /openapi.json
     /healthz        the process and its database answer
     /metrics        Prometheus text format
-    /               left free for the public lookup page
+    /               the public lookup page and a page per unit (``greenreg.web``)
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from fastapi import FastAPI, Request
 from strawberry.fastapi import GraphQLRouter
 
 import greenreg
+from greenreg import web
 from greenreg.api.feed import feed_router
 from greenreg.api.health import health_router
 from greenreg.api.intake import intake_router
@@ -67,6 +68,7 @@ def create_app(facade: Greenreg, *, close_on_shutdown: bool = False) -> FastAPI:
     app.include_router(units_router(reads))
     app.include_router(lists_router(reads))
     app.include_router(feed_router(facade))
+    app.include_router(web.router(reads, registry=facade.registry))
 
     async def context(request: Request) -> Context:
         return Context(queries=reads, loaders=Loaders(reads))
