@@ -162,6 +162,7 @@ def build_store(events: int) -> Path:
     registry.close()
     with sqlite3.connect(building) as connection:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        connection.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
     building.rename(path)
     return path
 
