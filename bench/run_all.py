@@ -172,7 +172,7 @@ def main(argv: list[str] | None = None) -> None:
     if not console.is_terminal:
         console.width = 160
     report: dict[str, Any] = {
-        "command": " ".join(sys.orig_argv),
+        "command": " ".join(["python -m bench.run_all", *sys.argv[1:]]),
         "recorded_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "quick": args.quick,
         "environment": environment(),
