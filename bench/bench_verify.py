@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 from bench.corpus import cached_sqlite_store, keyring
+from bench.corpus.store import log_key_path
 from greenreg.audit.source import DatabaseSource
 from greenreg.audit.verify import Audit
 from greenreg.bootstrap import open_registry
@@ -84,9 +85,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "store.db"
         shutil.copy(store, copy)
-        built_key = store.with_name(store.name + ".building.log-key")
-        if built_key.exists():  # the key that signed the store's checkpoints while it was built
-            os.environ["GREENREG_LOG_KEY"] = str(built_key)
+        # The key that signed the store's checkpoints while it was built, beside the copy.
+        shutil.copy(log_key_path(store), log_key_path(copy))
         registry = open_registry(f"sqlite:///{copy}")
         ring = keyring()
         declare(registry, ring.root.signer, ring.founded)
