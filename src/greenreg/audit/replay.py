@@ -3,7 +3,9 @@
 The replay keeps every aggregate in memory and hands them to
 :meth:`greenreg.registry.application.Registry.redecide`, with the clock set to the event's
 recorded time. The decision must produce exactly the stored events (same type, unit, version and
-fields, flags and bans included). An act the registry would refuse (a designation of a banned
+fields, flags and bans included): each decided event is encoded as the registry stores it and
+compared with the stored bytes; only where they differ is the stored event decoded and compared
+field by field (which names the fields). An act the registry would refuse (a designation of a banned
 unit, a key not valid at the time, an authority outside its jurisdiction...) is a problem even
 though it got in; the stored event is then applied as recorded, so later acts are judged against
 the history as it is.
@@ -12,14 +14,15 @@ the history as it is.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 
+from greenreg.audit.prepare import Prepared
 from greenreg.audit.report import Problem
 from greenreg.errors import GreenregError
-from greenreg.events.signing import b64decode
 from greenreg.events.vocabulary import RegistryEvent
 from greenreg.registry.application import Registry
 from greenreg.registry.authority import Authority
@@ -30,7 +33,7 @@ Aggregates = dict[UUID, Unit | Authority]
 
 
 class Replay:
-    """Folds decoded events and checks each act against the state before it."""
+    """Folds the log's entries and checks each act against the state before it."""
 
     def __init__(
         self,
@@ -43,7 +46,7 @@ class Replay:
         self.decode = decode
         self.history = history
         self.report = report
-        self._act: UUID | None = None
+        self._act = ""
         self._pending: dict[tuple[UUID, int], RegistryEvent] = {}
 
     def problem(self, entry: LogEntry, check: str, message: str) -> None:
@@ -51,44 +54,52 @@ class Replay:
             Problem(check, message, entry.position, entry.originator_id, entry.originator_version)
         )
 
-    def fold(self, entry: LogEntry, event: RegistryEvent) -> None:
-        key = (event.originator_id, event.originator_version)
-        if event.act_id != self._act or key not in self._pending:
+    def fold(self, entry: LogEntry, prepared: Prepared) -> None:
+        key = (entry.originator_id, entry.originator_version)
+        if prepared.act_id != self._act or key not in self._pending:
             self._close_act(entry)
-            self._decide(entry, event)
+            self._decide(entry, prepared)
         decided = self._pending.pop(key, None)
-        if decided is None:
-            return  # refused or out of order: already reported and applied as recorded
-        differences = _differences(decided, event)
+        if decided is None or self._as_stored(decided, entry):
+            return  # refused (already reported, applied as recorded), or exactly as stored
+        try:
+            differences = _differences(decided, self.decode(entry))
+        except Exception as error:
+            differences = f"the stored event cannot be read: {error}"
         if differences:
             self.problem(
                 entry,
                 "rules",
                 f"the act decides a different event than the one recorded ({differences})",
             )
-            self._rebuild(event.originator_id, entry.position)
+            self._rebuild(entry.originator_id, entry.position)
 
     def finish(self, entry: LogEntry | None) -> None:
         if entry is not None:
             self._close_act(entry)
 
-    def _decide(self, entry: LogEntry, event: RegistryEvent) -> None:
-        self._act, self._pending = event.act_id, {}
+    def _as_stored(self, decided: RegistryEvent, entry: LogEntry) -> bool:
+        stored = self.registry.mapper.to_stored_event(decided)
+        return stored.state == entry.state and stored.topic == entry.topic
+
+    def _decide(self, entry: LogEntry, prepared: Prepared) -> None:
+        self._act, self._pending = prepared.act_id, {}
         try:
             decision = self.registry.redecide(
-                event.signed_act,
-                event.key_id,
-                b64decode(event.signature, "signature"),
-                event.timestamp,
+                prepared.signed_act,
+                prepared.key_id,
+                prepared.signature,
+                datetime.fromisoformat(prepared.timestamp),
                 self.aggregates,
+                body=prepared.body,
             )
         except GreenregError as error:
             self.problem(entry, "rules", f"the registry would refuse this act: {error}")
-            self._apply(entry, event)
+            self._apply(entry)
             return
         if decision.already is not None:
-            self.problem(entry, "rules", f"act {event.act_id} was already recorded before")
-            self._apply(entry, event)
+            self.problem(entry, "rules", f"act {decision.act.act_id} was already recorded before")
+            self._apply(entry)
             return
         for aggregate in decision.aggregates:
             self.aggregates[aggregate.id] = aggregate
@@ -113,7 +124,13 @@ class Replay:
             self._rebuild(originator_id, entry.position - 1)
         self._pending = {}
 
-    def _apply(self, entry: LogEntry, event: RegistryEvent) -> None:
+    def _apply(self, entry: LogEntry) -> None:
+        """Apply the stored event as recorded (after a refusal), so later acts see it."""
+        try:
+            event = self.decode(entry)
+        except Exception as error:
+            self.problem(entry, "event", f"the stored event cannot be read: {error}")
+            return
         current = self.aggregates.get(event.originator_id)
         try:
             aggregate: Any = event.mutate(current)

@@ -1,43 +1,48 @@
 """``greenreg verify``: the audit replay, with the root public key as the only trust anchor.
 
-One pass over the log, in position order:
+One pass over the log, in position order. Worker processes (:mod:`~greenreg.audit.pool`) do
+the stateless work of each entry, a few chunks ahead: its leaf hash, its JSON and its Ed25519
+signature (:mod:`~greenreg.audit.prepare`). The main process, meanwhile:
 
-1. the leaf: the entry's stored event is hashed (:func:`~greenreg.registry.log.event_leaf`) into
-   an in-memory Merkle frontier; it must equal the leaf hash the log stored (database only);
-2. the signature: the event's signed act goes to the process pool with the public key the
-   history has declared for its key id (:mod:`~greenreg.audit.signatures`);
-3. the rules: the act is decided again in memory (:mod:`~greenreg.audit.replay`);
-4. the checkpoints: when the tree reaches a checkpoint's size its root must equal the signed
-   root. Every checkpoint is checked against the recomputed tree, so each one is also consistent
-   with the one before; the latest must cover the whole log.
+1. the leaf: appends the entry's leaf hash to an in-memory Merkle frontier; it must equal the
+   leaf hash the log stored (database only);
+2. the signature: the key the event names must have been declared earlier in the log, and the
+   signature must verify under it;
+3. the rules: the act is decided again in memory (:mod:`~greenreg.audit.replay`): keys'
+   validity, competence and every rulebook check, at the time it was recorded;
+4. the checkpoints: when the tree reaches a stored checkpoint's size its root is kept; every
+   checkpoint (opened by the workers with the declared log keys) must sign that root, so each
+   one is also consistent with the one before; the latest must cover the whole log.
 
 Checkpoints count only if signed by a log key the root declared. Events in the store that the log
 does not name, and notification order that differs from log order, are problems too.
+
+``as_of`` (``greenreg verify --as-of DATE``) verifies the log *as it stood at the end of that
+day* (Asia/Shanghai, by the registry's recorded time): the prefix of the log recorded on or
+before the day, with every check above, against every checkpoint within that prefix; the
+prefix must end at a signed checkpoint. Entries recorded later, and checkpoints beyond the
+prefix, are not looked at. The report's notes say how far the prefix reaches.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from greenreg.audit.pool import KEY_EVENTS, Pool
+from greenreg.audit.prepare import FORGED, SIGNED, Prepared
 from greenreg.audit.replay import Replay, stored_event
 from greenreg.audit.report import Problem, Report
-from greenreg.audit.signatures import SignatureChecker
 from greenreg.audit.source import AuditSource
 from greenreg.errors import GreenregError
 from greenreg.events.signing import b64decode, key_id_of
-from greenreg.events.vocabulary import KeyAdded, RegistryEvent, RegistryFounded
-from greenreg.registry.checkpoints import (
-    Checkpoint,
-    LogKey,
-    check_log_key,
-    open_checkpoint,
-    parse_checkpoint,
-)
-from greenreg.registry.log import Frontier, event_leaf, leaf_hash
+from greenreg.events.vocabulary import RegistryEvent, RegistryFounded
+from greenreg.registry.checkpoints import Checkpoint, LogKey, check_log_key
+from greenreg.registry.log import Frontier
 from greenreg.storage.log_tables import LogEntry
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -58,47 +63,54 @@ class Audit:
         report = Report()
         replay = self._replay = Replay(self._decode, self.source.history, report.add)
         frontier = Frontier()
-        keys: dict[str, bytes] = {}
-        checkpoints = self._checkpoints(report)
-        pending = sorted(checkpoints)
+        declared: set[str] = set()
+        roots: dict[int, bytes] = {}
         last_notification = 0
         last: LogEntry | None = None
-        with SignatureChecker(self.workers) as signatures:
-            for entry in self.source.entries():
+        with Pool(self.workers) as pool:
+            notes = self.source.checkpoints()
+            log_keys = self._log_keys(report)
+            if not log_keys:
+                report.add(Problem("checkpoint", "the root has declared no log key"))
+            opening = pool.open_checkpoints(notes, log_keys)
+            sizes = {size for size, _ in notes}
+            for entry, prepared in pool.prepared(self.source.entries(), _declared_keys):
+                if self._after_as_of(prepared):
+                    break
                 if entry.position != frontier.size:
                     report.add(
                         Problem("order", f"expected position {frontier.size}", entry.position)
                     )
-                event = self._event(entry, report)
-                if event is not None and self._after_as_of(event):
-                    break
                 if entry.notification_id is not None:
                     if entry.notification_id < last_notification:
                         self._problem(report, entry, "order", "stored out of log order")
                     last_notification = entry.notification_id
-                self._leaf(entry, frontier, report)
-                while pending and pending[0] == frontier.size:
-                    self._check_root(checkpoints[pending.pop(0)], frontier, report)
-                if event is not None:
-                    self._check_signature(entry, event, keys, signatures, report)
-                    replay.fold(entry, event)
+                self._leaf(entry, prepared, frontier, report)
+                if frontier.size in sizes:
+                    roots[frontier.size] = frontier.root()
+                if self._readable(entry, prepared, report):
+                    self._check_signature(entry, prepared, declared, report)
+                    replay.fold(entry, prepared)
                 last = entry
                 report.events += 1
                 if self.progress and report.events % 1000 == 0:
                     self.progress(report.events)
             replay.finish(last)
-            for position, originator_id, version in signatures.failures():
-                report.add(
-                    Problem(
-                        "signature",
-                        "the act's signature does not verify",
-                        position,
-                        originator_id,
-                        version,
-                    )
-                )
-            report.signatures = signatures.checked
-        self._check_coverage(checkpoints, pending, frontier, report)
+            checkpoints = self._opened(opening, report)
+        self._check_roots(checkpoints, roots, report)
+        self._check_coverage(checkpoints, frontier, report)
+        self._check_store(checkpoints, frontier, report)
+        report.root = frontier.root().hex()
+        if self.progress:
+            self.progress(report.events)
+        return report
+
+    # --- steps ----------------------------------------------------------------------------
+
+    def _check_store(
+        self, checkpoints: dict[int, Checkpoint], frontier: Frontier, report: Report
+    ) -> None:
+        """Events stored behind the log's back (the whole log); or say how far ``as_of`` reached."""
         if self.as_of is None:
             for unlogged in self.source.unlogged():
                 report.add(
@@ -110,22 +122,23 @@ class Audit:
                         unlogged.originator_version,
                     )
                 )
-        report.root = frontier.root().hex()
-        if self.progress:
-            self.progress(report.events)
-        return report
+        else:
+            report.notes.append(
+                f"as of {self.as_of}: the log's first {frontier.size} entries, recorded on or "
+                f"before that day (Asia/Shanghai); latest checkpoint within them: "
+                f"{max((s for s in checkpoints if s <= frontier.size), default=0)}"
+            )
 
-    # --- steps ----------------------------------------------------------------------------
-
-    def _event(self, entry: LogEntry, report: Report) -> RegistryEvent | None:
+    def _readable(self, entry: LogEntry, prepared: Prepared, report: Report) -> bool:
         if entry.state is None or entry.topic is None:
             self._problem(report, entry, "log", "the log names this event; the store lacks it")
-            return None
-        try:
-            return self._decode(entry)
-        except Exception as error:
-            self._problem(report, entry, "event", f"the stored event cannot be read: {error}")
-            return None
+            return False
+        if prepared.error:
+            self._problem(
+                report, entry, "event", f"the stored event cannot be read: {prepared.error}"
+            )
+            return False
+        return True
 
     def _decode(self, entry: LogEntry) -> RegistryEvent:
         event = self._replay.registry.mapper.to_domain_event(stored_event(entry))
@@ -133,8 +146,11 @@ class Audit:
             raise TypeError(f"{type(event).__name__} is not a registry event")
         return event
 
-    def _after_as_of(self, event: RegistryEvent) -> bool:
-        return self.as_of is not None and event.timestamp.astimezone(CHINA).date() > self.as_of
+    def _after_as_of(self, prepared: Prepared) -> bool:
+        if self.as_of is None or not prepared.timestamp:
+            return False
+        recorded = datetime.fromisoformat(prepared.timestamp)
+        return recorded.astimezone(CHINA).date() > self.as_of
 
     @staticmethod
     def _problem(report: Report, entry: LogEntry, check: str, message: str) -> None:
@@ -142,13 +158,13 @@ class Audit:
             Problem(check, message, entry.position, entry.originator_id, entry.originator_version)
         )
 
-    def _leaf(self, entry: LogEntry, frontier: Frontier, report: Report) -> None:
+    def _leaf(
+        self, entry: LogEntry, prepared: Prepared, frontier: Frontier, report: Report
+    ) -> None:
         if entry.state is None or entry.topic is None:
             hashed = entry.stored_leaf_hash or b"\0" * 32
         else:
-            hashed = leaf_hash(
-                event_leaf(entry.originator_id, entry.originator_version, entry.topic, entry.state)
-            )
+            hashed = prepared.leaf
             if entry.stored_leaf_hash is not None and hashed != entry.stored_leaf_hash:
                 self._problem(
                     report, entry, "leaf", "the stored event differs from the leaf the log holds"
@@ -156,46 +172,35 @@ class Audit:
         frontier.append(hashed)
 
     def _check_signature(
-        self,
-        entry: LogEntry,
-        event: RegistryEvent,
-        keys: dict[str, bytes],
-        signatures: SignatureChecker,
-        report: Report,
+        self, entry: LogEntry, prepared: Prepared, declared: set[str], report: Report
     ) -> None:
-        if isinstance(event, RegistryFounded):
+        founding = entry.topic is not None and entry.topic.endswith(":RegistryFounded")
+        if founding:
+            self._check_founding(entry, report)
+        keys = _declared_keys(entry) if founding else {}
+        declared.update(keys)
+        if prepared.key_id not in declared:
+            self._problem(report, entry, "signature", f"signed by unknown key {prepared.key_id}")
+        elif prepared.signature_status != SIGNED:
+            self._problem(report, entry, "signature", "the act's signature does not verify")
+        if prepared.signature_status in (SIGNED, FORGED):
+            report.signatures += 1
+        if not founding:
+            declared.update(_declared_keys(entry))
+
+    def _check_founding(self, entry: LogEntry, report: Report) -> None:
+        try:
+            event = self._decode(entry)
+            if not isinstance(event, RegistryFounded):
+                return
             root = b64decode(event.root_public_key, "root public key")
-            if self.root_public_key is not None and root != self.root_public_key:
-                self._problem(report, entry, "trust", "founded under another root key")
-            if event.key_id != key_id_of(root):
-                self._problem(report, entry, "trust", "the founding key id is not the root's")
-            keys[key_id_of(root)] = root
-        public_key = keys.get(event.key_id)
-        if public_key is None:
-            self._problem(report, entry, "signature", f"signed by unknown key {event.key_id}")
-        else:
-            try:
-                signature = b64decode(event.signature, "signature")
-            except GreenregError as error:
-                self._problem(report, entry, "signature", str(error))
-            else:
-                signatures.check(
-                    (
-                        entry.position,
-                        entry.originator_id,
-                        entry.originator_version,
-                        public_key,
-                        event.signed_act.encode("utf-8"),
-                        signature,
-                    )
-                )
-        if isinstance(event, KeyAdded):
-            try:
-                added = b64decode(event.public_key, "public key")
-            except GreenregError as error:
-                self._problem(report, entry, "signature", str(error))
-            else:
-                keys[key_id_of(added)] = added
+        except Exception as error:
+            self._problem(report, entry, "trust", f"the founding event cannot be read: {error}")
+            return
+        if self.root_public_key is not None and root != self.root_public_key:
+            self._problem(report, entry, "trust", "founded under another root key")
+        if event.key_id != key_id_of(root):
+            self._problem(report, entry, "trust", "the founding key id is not the root's")
 
     def _log_keys(self, report: Report) -> list[LogKey]:
         anchor = self.root_public_key or self._root_from_log()
@@ -218,81 +223,48 @@ class Audit:
             return None
         return None
 
-    def _checkpoints(self, report: Report) -> dict[int, Checkpoint]:
-        keys = self._log_keys(report)
-        if not keys:
-            report.add(Problem("checkpoint", "the root has declared no log key"))
+    @staticmethod
+    def _opened(opening: list[Any], report: Report) -> dict[int, Checkpoint]:
         found: dict[int, Checkpoint] = {}
-        for size, note in self.source.checkpoints():
-            checkpoint = self._open(size, note, keys, report)
-            if checkpoint is not None:
-                found[checkpoint.size] = checkpoint
+        for future in opening:
+            for _, checkpoint, refusal in future.result():
+                if checkpoint is None:
+                    report.add(Problem("checkpoint", refusal))
+                else:
+                    found[checkpoint.size] = checkpoint
         report.checkpoints = len(found)
         return found
 
     @staticmethod
-    def _open(size: int, note: str, keys: list[LogKey], report: Report) -> Checkpoint | None:
-        try:
-            claimed, _ = parse_checkpoint(note)
-        except GreenregError as error:
-            report.add(Problem("checkpoint", f"checkpoint of size {size} is malformed: {error}"))
-            return None
-        for key in keys:
-            if key.origin != claimed.origin:
-                continue
-            try:
-                checkpoint = open_checkpoint(note, key.public_key)
-            except GreenregError:
-                continue
-            if checkpoint.size != size:
+    def _check_roots(
+        checkpoints: dict[int, Checkpoint], roots: dict[int, bytes], report: Report
+    ) -> None:
+        for size in sorted(checkpoints.keys() & roots.keys()):
+            if roots[size] != checkpoints[size].root:
                 report.add(
                     Problem(
-                        "checkpoint", f"checkpoint stored at size {size} says {checkpoint.size}"
+                        "checkpoint",
+                        f"the log's first {size} entries do not hash to the signed root "
+                        f"of checkpoint {size}: an event before position "
+                        f"{size} was changed, removed, inserted or moved",
+                        size - 1,
                     )
                 )
-                return None
-            return checkpoint
-        report.add(
-            Problem(
-                "checkpoint",
-                f"checkpoint of size {size} is not signed by a log key the root declared",
-            )
-        )
-        return None
-
-    @staticmethod
-    def _check_root(checkpoint: Checkpoint, frontier: Frontier, report: Report) -> None:
-        root = frontier.root()
-        if root != checkpoint.root:
-            report.add(
-                Problem(
-                    "checkpoint",
-                    f"the log's first {checkpoint.size} entries do not hash to the signed root "
-                    f"of checkpoint {checkpoint.size}: an event before position "
-                    f"{checkpoint.size} was changed, removed, inserted or moved",
-                    checkpoint.size - 1,
-                )
-            )
 
     def _check_coverage(
-        self,
-        checkpoints: dict[int, Checkpoint],
-        unreached: list[int],
-        frontier: Frontier,
-        report: Report,
+        self, checkpoints: dict[int, Checkpoint], frontier: Frontier, report: Report
     ) -> None:
-        if self.as_of is not None:
-            return
-        for size in unreached:
-            report.add(
-                Problem(
-                    "checkpoint",
-                    f"checkpoint {size} covers {size} entries; the log has {frontier.size}: "
-                    f"positions {frontier.size} to {size - 1} are missing",
-                    frontier.size,
+        if self.as_of is None:
+            for size in sorted(s for s in checkpoints if s > frontier.size):
+                report.add(
+                    Problem(
+                        "checkpoint",
+                        f"checkpoint {size} covers {size} entries; the log has {frontier.size}: "
+                        f"positions {frontier.size} to {size - 1} are missing",
+                        frontier.size,
+                    )
                 )
-            )
-        latest = max(checkpoints, default=0)
+        latest = max((s for s in checkpoints if s <= frontier.size), default=0)
         if latest < frontier.size:
             report.add(
                 Problem(
@@ -302,6 +274,19 @@ class Audit:
                     latest,
                 )
             )
+
+
+def _declared_keys(entry: LogEntry) -> dict[str, bytes]:
+    """The public key a key event declares, by key id (nothing for other events)."""
+    if entry.state is None or entry.topic is None or not entry.topic.endswith(KEY_EVENTS):
+        return {}
+    try:
+        state = json.loads(entry.state)
+        text = state.get("public_key") or state.get("root_public_key")
+        key = b64decode(str(text), "public key")
+    except (ValueError, AttributeError, GreenregError):
+        return {}
+    return {key_id_of(key): key}
 
 
 def audit(source: AuditSource, root_public_key: bytes | None = None, **options: Any) -> Report:

@@ -200,14 +200,17 @@ class Registry(Application[UUID]):
         signature: bytes,
         recorded_at: datetime,
         aggregates: dict[UUID, Unit | Authority],
+        *,
+        body: dict[str, Any] | None = None,
     ) -> Decision:
         """Decide a recorded act again, as the auditor does: against ``aggregates`` (the state
         replayed in memory, changed in place) at the moment it was recorded. The signature is
-        not checked here; the auditor checks every signature in parallel beforehand.
+        not checked here; the auditor checks every signature in parallel beforehand. ``body``
+        is ``signed_act`` already parsed with :func:`parse_json`, if the caller has it.
         """
         token = _batch.set(aggregates)
         try:
-            body = parse_json(signed_act)
+            body = parse_json(signed_act) if body is None else body
             if not isinstance(body, dict):
                 raise ActFormatError("the recorded act is not a JSON object")
             return self._decide(body, key_id, signature, recorded_at, signed_act.encode())

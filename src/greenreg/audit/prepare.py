@@ -1,0 +1,125 @@
+"""The stateless half of the audit, on all cores: what each log entry says on its own.
+
+A log entry can be checked without any history for most of its cost: its Merkle leaf hash, its
+JSON, its signed act's JSON and the Ed25519 signature over the signed bytes (a key id names
+exactly one public key: the id is the key's hash). The main process sends entries in chunks
+with the public keys declared so far; a worker answers each entry with a compact
+:class:`Prepared` tuple (plain values, cheap to send back), and the main process keeps only the
+stateful work: the fold, keys' validity, competence and the rulebooks.
+
+Checkpoint notes are opened here too, in chunks: each signed note against the declared log keys.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any, NamedTuple
+from uuid import UUID
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from greenreg.errors import GreenregError
+from greenreg.events.canonical import parse_json
+from greenreg.events.signing import PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH, b64decode
+from greenreg.registry.checkpoints import Checkpoint, LogKey, open_checkpoint, parse_checkpoint
+from greenreg.registry.log import event_leaf, leaf_hash
+
+Raw = tuple[bytes, int, str | None, bytes | None]
+"""An entry as sent to a worker: (originator id bytes, version, topic, state)."""
+
+SIGNED = "signed"
+"""The signature verifies under the key its key id names."""
+FORGED = "forged"
+"""The signature does not verify (or is not an Ed25519 signature)."""
+UNKNOWN_KEY = "unknown key"
+"""No declared public key has the key id the event names."""
+
+
+class Prepared(NamedTuple):
+    """What a worker found in one entry. ``error`` set: the stored event cannot be read."""
+
+    leaf: bytes
+    signature_status: str = ""
+    act_id: str = ""
+    timestamp: str = ""
+    key_id: str = ""
+    signature: bytes = b""
+    signed_act: str = ""
+    body: dict[str, Any] | None = None
+    error: str = ""
+
+
+def prepare_chunk(raws: list[Raw], keys: dict[str, bytes]) -> list[Prepared]:
+    """Each entry's leaf hash, signature status and parsed act (see :class:`Prepared`)."""
+    return [_prepare(raw, keys) for raw in raws]
+
+
+def _prepare(raw: Raw, keys: dict[str, bytes]) -> Prepared:
+    originator, version, topic, state = raw
+    if topic is None or state is None:
+        return Prepared(b"")
+    leaf = leaf_hash(event_leaf(UUID(bytes=originator), version, topic, state))
+    try:
+        stored = json.loads(state)
+        signed_act: str = stored["signed_act"]
+        key_id: str = stored["key_id"]
+        timestamp: str = stored["timestamp"]["_data_"]
+        act_id: str = stored["act_id"]["_data_"]
+        signed = signed_act.encode("utf-8")
+    except (ValueError, TypeError, KeyError, AttributeError) as error:
+        return Prepared(leaf, error=f"{type(error).__name__}: {error}")
+    try:
+        signature = b64decode(stored.get("signature"), "signature")
+    except (GreenregError, AttributeError):
+        signature = b""  # not base64: it cannot verify
+    public_key = keys.get(key_id)
+    status = UNKNOWN_KEY if public_key is None else _verify(public_key, signed, signature)
+    try:
+        body = parse_json(signed)
+    except GreenregError:
+        body = None  # the replay reads it again and names what is wrong
+    return Prepared(leaf, status, act_id, timestamp, key_id, signature, signed_act, body)
+
+
+def _verify(public_key: bytes, message: bytes, signature: bytes) -> str:
+    if len(signature) != SIGNATURE_LENGTH or len(public_key) != PUBLIC_KEY_LENGTH:
+        return FORGED
+    try:
+        _loaded(public_key).verify(signature, message)
+    except InvalidSignature:
+        return FORGED
+    return SIGNED
+
+
+@cache
+def _loaded(public_key: bytes) -> Ed25519PublicKey:
+    return Ed25519PublicKey.from_public_bytes(public_key)
+
+
+Opened = tuple[int, Checkpoint | None, str]
+"""(stored size, the checkpoint if a declared log key signed it, else why not)"""
+
+
+def open_checkpoints(notes: list[tuple[int, str]], keys: list[LogKey]) -> list[Opened]:
+    """Each stored checkpoint note opened with the declared log keys."""
+    return [_open(size, note, keys) for size, note in notes]
+
+
+def _open(size: int, note: str, keys: list[LogKey]) -> Opened:
+    try:
+        claimed, _ = parse_checkpoint(note)
+    except GreenregError as error:
+        return size, None, f"checkpoint of size {size} is malformed: {error}"
+    for key in keys:
+        if key.origin != claimed.origin:
+            continue
+        try:
+            checkpoint = open_checkpoint(note, key.public_key)
+        except GreenregError:
+            continue
+        if checkpoint.size != size:
+            return size, None, f"checkpoint stored at size {size} says {checkpoint.size}"
+        return size, checkpoint, ""
+    return size, None, f"checkpoint of size {size} is not signed by a log key the root declared"
