@@ -24,25 +24,37 @@ A bank's own verifier: canonicalise ``receipt`` with RFC 8785, verify the signat
 public key (its key id is the first 16 bytes of SHA-256 of the raw key, hex), then verify the
 checkpoint note's signature (see :mod:`greenreg.registry.checkpoints`).
 
+The public interfaces issue receipts on request (GraphQL ``certifications(..., receipt: true)``,
+REST ``?receipt=true`` on a unit and on the lookup) with :func:`receipt_at`: ``answer`` then holds
+the answer as the interface gave it plus its ``data_version``, and the receipt comes back as
+:class:`ReceiptText`, the compact JSON to store as it is (``greenreg receipt verify FILE`` reads
+it) and its key id. Receipt JSON has no fractional numbers (a search score is written as a
+decimal string), so the strict parser that reads acts reads receipts too.
+
 A unit's green code (企业绿码, 003 art. 26) is a receipt of kind ``green_code``: the unit and its
 designations in force, with the receipt's compact JSON as a QR code (:func:`qr_code`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from dataclasses import dataclass
 from datetime import date, datetime
+from enum import Enum
 from typing import Any
+from uuid import UUID
 
 import segno
 
-from greenreg.errors import ActFormatError, SignatureError
+from greenreg.errors import ActFormatError, NotFoundError, SignatureError
 from greenreg.events.acts import read_signed_act, sign_act
 from greenreg.events.canonical import canonical_bytes, parse_json
 from greenreg.events.places import name_of
 from greenreg.events.signing import Signer, key_id_of, verify_signature
 from greenreg.registry.checkpoints import open_checkpoint
 from greenreg.registry.unit import Unit
+from greenreg.storage.queries import SignedCheckpoint
 
 RECEIPT_TYPE = "greenreg.receipt/1"
 
@@ -71,6 +83,65 @@ def issue_receipt(
         "log_key_id": signer.key_id,
     }
     return sign_act(body, signer)
+
+
+@dataclass(frozen=True)
+class ReceiptText:
+    """A signed receipt as an interface hands it out: ``document`` is the receipt's compact JSON
+    (store it byte for byte), ``key_id`` the log key that signed it."""
+
+    document: str
+    key_id: str
+
+
+def receipt_at(
+    signer: Signer | None,
+    checkpoint: SignedCheckpoint | None,
+    *,
+    kind: str,
+    question: dict[str, Any],
+    answer: Any,
+    issued_at: datetime,
+    as_of: date | None = None,
+    known_at: datetime | None = None,
+) -> ReceiptText:
+    """A receipt for an answer given at ``checkpoint``; refused (not found) where the registry
+    has no log key or no signed checkpoint yet."""
+    if signer is None or checkpoint is None:
+        raise NotFoundError(
+            "this registry cannot sign receipts yet: it has no log key or no signed checkpoint"
+        )
+    receipt = issue_receipt(
+        signer,
+        checkpoint.note,
+        kind=kind,
+        question=json_value(question),
+        answer=json_value(answer),
+        issued_at=issued_at,
+        as_of=as_of,
+        known_at=known_at,
+    )
+    return ReceiptText(compact(receipt), signer.key_id)
+
+
+def json_value(value: Any) -> Any:  # noqa: PLR0911 (one return per kind of value)
+    """A view (a frozen dataclass), or anything inside one, as receipt JSON: dates in ISO 8601,
+    ids as text, fractional numbers as decimal strings."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: json_value(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, list | tuple):
+        return [json_value(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): json_value(item) for key, item in value.items()}
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, Enum):
+        return json_value(value.value)
+    if isinstance(value, float):
+        return format(value, ".6g")
+    return value
 
 
 def verify_receipt(data: bytes | str | dict[str, Any], public_key: bytes) -> dict[str, Any]:

@@ -67,6 +67,7 @@ def variables_for(name: str, scenario: Scenario) -> dict[str, Any]:
         "unit_history": {"unitId": str(scenario.park)},
         "list_as_of": {"programme": "GREEN_PARK", "level": "PROVINCIAL", "asOf": "2021-01-01"},
         "bans_on_a_day": {"day": "2025-01-01"},
+        "inspector_proofs": {"eventId": f"{scenario.park}/2", "keptSize": 1},
     }[name]
 
 

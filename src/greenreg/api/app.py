@@ -5,7 +5,7 @@ tests build the same graph. Routes only translate: they parse, ask the registry 
 read models' :class:`~greenreg.projections.queries.Queries` (reads), and map the answer.
 
     /graphql        GraphQL (GraphiQL in a browser)
-    /api/v1/...     REST; OpenAPI at /docs and /openapi.json
+    /api/v1/...     REST; OpenAPI at /docs and /openapi.json; /api/v1/log/... for inspectors
     /healthz        the process and its database answer
     /metrics        Prometheus text format
     /               the public lookup page and a page per unit (``greenreg.web``)
@@ -25,8 +25,10 @@ from greenreg.api.feed import feed_router
 from greenreg.api.health import health_router
 from greenreg.api.intake import intake_router
 from greenreg.api.lists import lists_router
+from greenreg.api.log import log_router
 from greenreg.api.metrics import Metrics, MetricsMiddleware
 from greenreg.api.problems import install_error_handlers
+from greenreg.api.reading import Reads
 from greenreg.api.request_log import RequestLogMiddleware
 from greenreg.api.units import units_router
 from greenreg.bootstrap import Greenreg
@@ -38,7 +40,7 @@ from greenreg.graphql.schema import make_schema
 def create_app(facade: Greenreg, *, close_on_shutdown: bool = False) -> FastAPI:
     """The API over one ``Greenreg``: its registry for writes, its read models' queries for
     reads. With ``close_on_shutdown`` the app closes the facade when the server stops."""
-    reads = facade.queries
+    reads = Reads.of(facade)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -59,7 +61,7 @@ def create_app(facade: Greenreg, *, close_on_shutdown: bool = False) -> FastAPI:
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(RequestLogMiddleware)
     app.state.greenreg = facade
-    app.state.queries = reads
+    app.state.queries = reads.queries
     app.state.metrics = metrics
 
     app.include_router(health_router(facade))
@@ -67,11 +69,17 @@ def create_app(facade: Greenreg, *, close_on_shutdown: bool = False) -> FastAPI:
     app.include_router(intake_router(facade))
     app.include_router(units_router(reads))
     app.include_router(lists_router(reads))
-    app.include_router(feed_router(facade))
-    app.include_router(web.router(reads, registry=facade.registry))
+    app.include_router(feed_router(facade, reads))
+    app.include_router(log_router(reads, facade.registry))
+    app.include_router(web.router(reads.queries, registry=facade.registry))
 
     async def context(request: Request) -> Context:
-        return Context(queries=reads, loaders=Loaders(reads))
+        return Context(
+            queries=reads.queries,
+            loaders=Loaders(reads.queries),
+            log=reads.log,
+            clock=reads.clock,
+        )
 
     app.include_router(
         GraphQLRouter(make_schema(), context_getter=context, graphql_ide="graphiql"),

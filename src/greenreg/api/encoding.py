@@ -1,4 +1,11 @@
-"""Read-model views as plain JSON values, and the data version every answer states."""
+"""Read-model views as plain JSON values, and the data version every answer states.
+
+The data version is the latest signed checkpoint when the answer was given (``log_size`` and
+``root_hash``, hex; ``checkpoint_key_id`` the log key that signed it) plus the store's last event
+position and how far the read models had got (``event_count``, ``last_position``,
+``projected_position``). It is in the body (``data_version``) and in the
+``Greenreg-Data-Version`` header of every read answer.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +17,7 @@ from uuid import UUID
 
 from fastapi.responses import JSONResponse
 
-from greenreg.projections.views import DataVersion
+from greenreg.storage.queries import AnsweredAt
 
 DATA_VERSION_HEADER = "Greenreg-Data-Version"
 
@@ -32,23 +39,22 @@ def plain(value: Any) -> Any:  # noqa: PLR0911 (one return per kind of value)
     return value
 
 
-def version_body(version: DataVersion) -> dict[str, int]:
+def version_body(version: AnsweredAt) -> dict[str, Any]:
+    return version.as_json()
+
+
+def version_header(version: AnsweredAt) -> dict[str, str]:
+    """``Greenreg-Data-Version: size=12; root=<hex>; events=12; position=12; projected=12`` on
+    every read answer."""
+    data = version.data
     return {
-        "event_count": version.event_count,
-        "last_position": version.last_position,
-        "projected_position": version.projected_position,
+        DATA_VERSION_HEADER: f"size={version.log_size}; root={version.root_hash}; "
+        f"events={data.event_count}; position={data.last_position}; "
+        f"projected={data.projected_position}"
     }
 
 
-def version_header(version: DataVersion) -> dict[str, str]:
-    """``Greenreg-Data-Version: events=12; position=12; projected=12`` on every read answer."""
-    return {
-        DATA_VERSION_HEADER: f"events={version.event_count}; position={version.last_position}; "
-        f"projected={version.projected_position}"
-    }
-
-
-def answer(version: DataVersion, body: dict[str, Any]) -> JSONResponse:
+def answer(version: AnsweredAt, body: dict[str, Any]) -> JSONResponse:
     """A read answer: the body, with the data version it was answered at (body and header)."""
     return JSONResponse(
         {"data_version": version_body(version), **body}, headers=version_header(version)

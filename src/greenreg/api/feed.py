@@ -12,19 +12,22 @@ from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
+from greenreg.api.encoding import answer
 from greenreg.api.intake import event_id
 from greenreg.api.problems import READ_REFUSALS
+from greenreg.api.reading import Reads
 from greenreg.bootstrap import Greenreg
 from greenreg.events.vocabulary import RegistryEvent
 
 MAX_EVENTS = 1_000
 
 
-def feed_router(greenreg: Greenreg) -> APIRouter:
+def feed_router(greenreg: Greenreg, reads: Reads) -> APIRouter:
     router = APIRouter(prefix="/api/v1", tags=["events"], responses=READ_REFUSALS)
     registry = greenreg.registry
 
     def read_feed(after: int, limit: int) -> JSONResponse:
+        version = reads.version()
         notifications = registry.recorder.select_notifications(start=after + 1, limit=limit)
         items: list[dict[str, Any]] = []
         for notification in notifications:
@@ -46,13 +49,14 @@ def feed_router(greenreg: Greenreg) -> APIRouter:
             items.append(item)
         last = items[-1]["position"] if items else after
         total = registry.event_count()
-        return JSONResponse(
+        return answer(
+            version,
             {
                 "after": after,
                 "events": items,
                 "next": last if last < total else None,
                 "last_position": total,
-            }
+            },
         )
 
     @router.get("/events", summary="The signed events after a position, in log order")

@@ -15,8 +15,8 @@ from fastapi.responses import JSONResponse, Response
 
 from greenreg.api.encoding import answer, plain, version_header
 from greenreg.api.problems import READ_REFUSALS
+from greenreg.api.reading import Reads
 from greenreg.events.vocabulary import Programme
-from greenreg.projections.queries import Queries
 from greenreg.projections.views import DesignationView, Status
 
 ProgrammeName = Enum(  # type: ignore[misc]  # the OpenAPI enum of programmes, from the domain
@@ -49,8 +49,9 @@ def csv_row(view: DesignationView) -> list[str]:
     return ["" if values[c] is None else str(values[c]) for c in CSV_COLUMNS]
 
 
-def lists_router(queries: Queries) -> APIRouter:
+def lists_router(reads: Reads) -> APIRouter:
     router = APIRouter(prefix="/api/v1", tags=["lists"], responses=READ_REFUSALS)
+    queries = reads.queries
 
     def whole_list(  # noqa: PLR0917
         programme: str,
@@ -88,7 +89,7 @@ def lists_router(queries: Queries) -> APIRouter:
         after: str | None,
         form: str,
     ) -> Response:
-        version = queries.data_version()
+        version = reads.version()
         if form == "csv":
             out = io.StringIO()
             writer = csv.writer(out)
@@ -165,7 +166,7 @@ def lists_router(queries: Queries) -> APIRouter:
         )
 
     def read_bans(active_on: date | None) -> JSONResponse:
-        version = queries.data_version()
+        version = reads.version()
         bans = queries.bans(active_on, None)
         return answer(
             version,

@@ -28,6 +28,8 @@ CalendarCoverageError       422     the registry cannot judge the act until the 
                                     calendar year it needs is published; it does not guess
 QueryError                  422     a read the read models cannot answer as asked (a bad
                                     cursor, a search with nothing to look for)
+LogRangeError               422     a proof asked about a size or position outside the log
+                                    (``out_of_range``)
 bad query parameter         422     a parameter of the wrong type or out of range
                                     (``invalid_parameter``)
 GreenregError (other)       400     any other refusal
@@ -54,6 +56,7 @@ from greenreg.errors import (
     SignatureError,
 )
 from greenreg.projections.queries import QueryError
+from greenreg.storage.queries import LogRangeError
 
 # Most specific first: the first class the error is an instance of decides.
 STATUS_OF_ERROR: list[tuple[type[GreenregError], int]] = [
@@ -66,6 +69,7 @@ STATUS_OF_ERROR: list[tuple[type[GreenregError], int]] = [
     (ConflictError, 409),
     (CalendarCoverageError, 422),
     (QueryError, 422),
+    (LogRangeError, 422),
 ]
 
 ERROR_BODY: dict[str, Any] = {

@@ -1,16 +1,21 @@
-"""REST: a unit, its history, and the public lookup by name, former name or credit code."""
+"""REST: a unit, its history, and the public lookup by name, former name or credit code.
+
+A unit and the lookup give a signed receipt on request (``?receipt=true``): the normalised
+question, the answer with its data version, signed at the checkpoint the answer states.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from greenreg.api.encoding import answer, plain
+from greenreg.api.encoding import answer, plain, version_body
 from greenreg.api.problems import READ_REFUSALS
+from greenreg.api.reading import RECEIPT_DESCRIPTION, Reads
 from greenreg.errors import ActFormatError, NotFoundError
 from greenreg.projections.queries import Queries
 
@@ -42,28 +47,37 @@ def unit_id_of(queries: Queries, reference: str) -> UUID:
     )
 
 
-def units_router(queries: Queries) -> APIRouter:
-    router = APIRouter(prefix="/api/v1", tags=["units"], responses=READ_REFUSALS)
+WantReceipt = Annotated[bool, Query(description=RECEIPT_DESCRIPTION)]
 
-    def read_unit(reference: str) -> JSONResponse:
-        version = queries.data_version()
+
+def units_router(reads: Reads) -> APIRouter:
+    router = APIRouter(prefix="/api/v1", tags=["units"], responses=READ_REFUSALS)
+    queries = reads.queries
+
+    def read_unit(reference: str, receipt: bool) -> JSONResponse:
+        version = reads.version()
         unit_id = unit_id_of(queries, reference)
         unit = queries.unit(unit_id)
         if unit is None:
             raise NotFoundError(f"there is no unit {reference} in the registry")
         designations = queries.designations_of([unit_id])[0]
         bans = queries.bans(None, unit_id)
-        return answer(
-            version,
-            {"unit": plain(unit), "designations": plain(designations), "bans": plain(bans)},
-        )
+        body = {"unit": plain(unit), "designations": plain(designations), "bans": plain(bans)}
+        if receipt:
+            body["receipt"] = reads.receipt(
+                version,
+                kind="unit",
+                question={"unit": str(unit_id)},
+                answer={**body, "data_version": version_body(version)},
+            )
+        return answer(version, body)
 
     @router.get("/units/{ref}", summary="A unit, its designations and bans, as held now")
-    async def get_unit(ref: UnitRef) -> JSONResponse:
-        return await run_in_threadpool(read_unit, ref)
+    async def get_unit(ref: UnitRef, receipt: WantReceipt = False) -> JSONResponse:
+        return await run_in_threadpool(read_unit, ref, receipt)
 
     def read_history(reference: str) -> JSONResponse:
-        version = queries.data_version()
+        version = reads.version()
         history = queries.history(unit_id_of(queries, reference))
         if history is None:
             raise NotFoundError(f"there is no unit {reference} in the registry")
@@ -73,10 +87,18 @@ def units_router(queries: Queries) -> APIRouter:
     async def get_history(ref: UnitRef) -> JSONResponse:
         return await run_in_threadpool(read_history, ref)
 
-    def read_lookup(text: str, limit: int) -> JSONResponse:
-        version = queries.data_version()
+    def read_lookup(text: str, limit: int, receipt: bool) -> JSONResponse:
+        version = reads.version()
         hits = queries.search(text, limit)
-        return answer(version, {"query": text, "hits": plain(hits)})
+        body: dict[str, Any] = {"query": text, "hits": plain(hits)}
+        if receipt:
+            body["receipt"] = reads.receipt(
+                version,
+                kind="lookup",
+                question={"q": " ".join(text.split()), "limit": limit},
+                answer={"hits": hits, "data_version": version_body(version)},
+            )
+        return answer(version, body)
 
     @router.get(
         "/lookup",
@@ -85,7 +107,8 @@ def units_router(queries: Queries) -> APIRouter:
     async def lookup(
         q: Annotated[str, Query(min_length=1, max_length=200, description="Text to look for.")],
         limit: Annotated[int, Query(ge=1, le=100)] = 20,
+        receipt: WantReceipt = False,
     ) -> JSONResponse:
-        return await run_in_threadpool(read_lookup, q, limit)
+        return await run_in_threadpool(read_lookup, q, limit, receipt)
 
     return router

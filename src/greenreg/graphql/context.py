@@ -1,8 +1,10 @@
-"""The context every resolver receives: the read side's queries and this request's loaders.
+"""The context every resolver receives: the read side's queries, this request's loaders, the
+transparency log (checkpoints, proofs, the key that signs receipts) and the registry's clock.
 
 Resolvers read through :meth:`Context.ask`, which first notes the data version the answer is
-given at (once per request), then runs the query off the event loop. A request refused by a
-limit never reads anything, not even the version.
+given at (once per request: the latest signed checkpoint, then the read models' positions),
+then runs the query off the event loop. A request refused by a limit never reads anything, not
+even the version.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from starlette.concurrency import run_in_threadpool
@@ -18,7 +21,7 @@ from strawberry.types import Info
 
 from greenreg.graphql.loaders import Loaders
 from greenreg.projections.queries import Queries
-from greenreg.projections.views import DataVersion
+from greenreg.storage.queries import AnsweredAt, TransparencyLog, answered_at
 
 T = TypeVar("T")
 
@@ -27,17 +30,21 @@ T = TypeVar("T")
 class Context(BaseContext):
     queries: Queries
     loaders: Loaders
-    data_version: DataVersion | None = field(default=None)
+    log: TransparencyLog | None = None
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    data_version: AnsweredAt | None = field(default=None)
     _version_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def __post_init__(self) -> None:
         super().__init__()
 
-    async def version(self) -> DataVersion:
+    async def version(self) -> AnsweredAt:
         """The data version of this request's answers, read before the first query."""
         async with self._version_lock:
             if self.data_version is None:
-                self.data_version = await run_in_threadpool(self.queries.data_version)
+                self.data_version = await run_in_threadpool(
+                    answered_at, self.log, self.queries.data_version
+                )
             return self.data_version
 
     async def ask(self, question: Callable[..., T], *args: Any, **kwargs: Any) -> T:

@@ -4,11 +4,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import strawberry
+from starlette.concurrency import run_in_threadpool
 
+from greenreg.errors import NotFoundError
 from greenreg.graphql.context import GreenregInfo
 from greenreg.graphql.ids import parse_global_id
 from greenreg.graphql.limits import (
@@ -21,6 +24,7 @@ from greenreg.graphql.limits import (
 from greenreg.graphql.types.certifications import Certification, CertificationCheck
 from greenreg.graphql.types.enums import Level, Programme, Status, UnitKind
 from greenreg.graphql.types.lists import Ban, History
+from greenreg.graphql.types.log import Checkpoint, ConsistencyProof, InclusionProof, Receipt
 from greenreg.graphql.types.units import (
     DesignationConnection,
     Node,
@@ -30,6 +34,8 @@ from greenreg.graphql.types.units import (
 )
 from greenreg.graphql.types.versions import DataVersion
 from greenreg.projections.views import UnitFilter
+from greenreg.receipts import json_value, receipt_at
+from greenreg.storage.queries import TransparencyLog, parse_event_id
 
 CHINA = ZoneInfo("Asia/Shanghai")
 
@@ -78,6 +84,12 @@ async def unit_by_id(info: GreenregInfo, unit_id: UUID | None) -> Unit | None:
     await info.context.version()
     view = await info.context.loaders.units.load(unit_id)
     return None if view is None else Unit(view=view)
+
+
+def the_log(info: GreenregInfo) -> TransparencyLog:
+    if info.context.log is None:
+        raise NotFoundError("this event store keeps no transparency log")
+    return info.context.log
 
 
 @strawberry.type
@@ -168,9 +180,37 @@ class Query:
         view = await info.context.ask(info.context.queries.history, unit)
         return None if view is None else History.of(view)
 
-    @strawberry.field(description="The data version answers are given at.")
-    async def checkpoint(self, info: GreenregInfo) -> DataVersion:
-        return DataVersion.of(await info.context.version())
+    @strawberry.field(
+        description="The latest signed checkpoint of the transparency log: the one this "
+        "response's answers were given at (null before the first write)."
+    )
+    async def checkpoint(self, info: GreenregInfo) -> Checkpoint | None:
+        version = await info.context.version()
+        if version.checkpoint is None:
+            return None
+        return Checkpoint.of(version.checkpoint, version)
+
+    @strawberry.field(
+        description="Proof that an event ('{aggregate uuid}/{version}') is a leaf of the "
+        "signed tree of treeSize leaves (default: the latest checkpoint)."
+    )
+    async def inclusion_proof(
+        self, info: GreenregInfo, event_id: str, tree_size: int | None = None
+    ) -> InclusionProof | None:
+        log = the_log(info)
+        originator_id, version_number = parse_event_id(event_id)
+        proof = await info.context.ask(log.inclusion, originator_id, version_number, tree_size)
+        return InclusionProof.of(proof, await info.context.version())
+
+    @strawberry.field(
+        description="Proof that the signed tree of `first` leaves is a prefix of the signed "
+        "tree of `second` leaves (default: the latest checkpoint)."
+    )
+    async def consistency_proof(
+        self, info: GreenregInfo, first: int, second: int | None = None
+    ) -> ConsistencyProof | None:
+        proof = await info.context.ask(the_log(info).consistency, first, second)
+        return ConsistencyProof.of(proof, await info.context.version())
 
     @strawberry.field(
         description="The bank check: for each credit code or unit id, was the unit certified "
@@ -183,14 +223,42 @@ class Query:
         refs: list[str],
         as_of: date | None = None,
         known_at: datetime | None = None,
+        receipt: Annotated[
+            bool,
+            strawberry.argument(
+                description="true: also sign the question and the answer (receipt) at the "
+                "checkpoint the answer was given at."
+            ),
+        ] = False,
     ) -> CertificationCheck:
         check_batch_size(len(refs))
         day = as_of or today_in_china()
         views = await info.context.ask(info.context.queries.certifications, refs, day, known_at)
         version = await info.context.version()
+        signed = None
+        if receipt:
+            log = info.context.log
+            answer = {
+                "results": [{**json_value(v), "certified": v.certified} for v in views],
+                "data_version": version.as_json(),
+            }
+            text = await run_in_threadpool(
+                lambda: receipt_at(
+                    log.signer if log else None,
+                    version.checkpoint,
+                    kind="certification_check",
+                    question={"refs": refs, "as_of": day, "known_at": known_at},
+                    answer=answer,
+                    issued_at=info.context.clock(),
+                    as_of=day,
+                    known_at=known_at,
+                )
+            )
+            signed = Receipt.of(text)
         return CertificationCheck(
             as_of=day,
             known_at=known_at,
             data_version=DataVersion.of(version),
             results=[Certification(view=v) for v in views],
+            receipt=signed,
         )

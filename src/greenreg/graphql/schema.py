@@ -28,7 +28,8 @@ class GreenregSchema(strawberry.Schema):
 
 
 class DataVersionExtension(SchemaExtension):
-    """State the data version of the answer in the response's ``extensions``.
+    """State the data version of the answer in the response's ``extensions``: the latest signed
+    checkpoint's ``logSize`` and ``rootHash`` (hex), then the store's and read models' positions.
 
     Resolvers note it before their first query (:meth:`Context.ask`); an answer that read
     nothing (``__typename`` only) reads it here; a refused request states none."""
@@ -46,11 +47,14 @@ class DataVersionExtension(SchemaExtension):
         version = context.data_version if isinstance(context, Context) else None
         if version is None:
             return {}
+        data = version.data
         return {
             "dataVersion": {
-                "eventCount": version.event_count,
-                "lastPosition": version.last_position,
-                "projectedPosition": version.projected_position,
+                "logSize": version.log_size,
+                "rootHash": version.root_hash,
+                "eventCount": data.event_count,
+                "lastPosition": data.last_position,
+                "projectedPosition": data.projected_position,
             }
         }
 

@@ -10,6 +10,7 @@ import strawberry
 from greenreg.graphql.context import GreenregInfo
 from greenreg.graphql.types.enums import Level, Outcome, Programme, Status
 from greenreg.graphql.types.lists import Ban
+from greenreg.graphql.types.log import Receipt
 from greenreg.graphql.types.units import Evidence, Unit
 from greenreg.graphql.types.versions import DataVersion
 from greenreg.projections.views import Certification as CertificationView
@@ -96,4 +97,7 @@ class CertificationCheck:
     data_version: DataVersion
     results: list[Certification] = strawberry.field(
         description="One answer per reference, in the order given."
+    )
+    receipt: Receipt | None = strawberry.field(
+        default=None, description="The signed receipt, when asked for with receipt: true."
     )

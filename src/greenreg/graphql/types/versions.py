@@ -4,23 +4,30 @@ from __future__ import annotations
 
 import strawberry
 
-from greenreg.projections.views import DataVersion as DataVersionView
+from greenreg.storage.queries import AnsweredAt
 
 
 @strawberry.type(
-    description="How much of the registry an answer saw: the store's event count and last log "
-    "position, and how far the read models had got. Until the transparency log is served, "
-    "this is the checkpoint: a later answer with the same lastPosition saw the same events."
+    description="How much of the registry an answer saw: the latest signed checkpoint of the "
+    "transparency log when it was answered (logSize leaves, rootHash in hex; before the first "
+    "write, size 0 and the empty tree's root), the store's event count and last event position, "
+    "and how far the read models had got. Two answers with the same logSize and rootHash saw "
+    "the same signed history."
 )
 class DataVersion:
+    log_size: int
+    root_hash: str
     event_count: int
     last_position: int
     projected_position: int
     up_to_date: bool
 
     @classmethod
-    def of(cls, view: DataVersionView) -> DataVersion:
+    def of(cls, version: AnsweredAt) -> DataVersion:
+        view = version.data
         return cls(
+            log_size=version.log_size,
+            root_hash=version.root_hash,
             event_count=view.event_count,
             last_position=view.last_position,
             projected_position=view.projected_position,

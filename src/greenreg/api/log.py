@@ -1,0 +1,224 @@
+"""REST: the transparency log for inspectors: checkpoints, proofs and the keys to check them.
+
+    GET /api/v1/log/checkpoint                      the latest signed checkpoint (JSON, or the
+                                                    C2SP note as text/plain: ?format=note or
+                                                    Accept: text/plain)
+    GET /api/v1/log/checkpoints?after=N&limit=M     signed checkpoints of size > N, oldest first
+    GET /api/v1/log/inclusion?event=ID&size=M       the event is leaf ``position`` of tree M
+    GET /api/v1/log/inclusion?position=N&size=M     (size: a signed size; default the latest)
+    GET /api/v1/log/consistency?first=N&second=M    tree N is a prefix of tree M
+    GET /api/v1/log/keys                            root key, log keys, authorities' keys
+
+Hashes are lowercase hex; a checkpoint's root is also given in base64 as its note writes it.
+Positions are leaf indexes from 0. An inspector checks a proof with the log public key (from
+the root-signed declaration in ``/log/keys``) and :func:`greenreg.registry.log.verify_inclusion`
+or ``verify_consistency``. An unknown event or an unsigned size is 404; a size or position
+outside the log is 422.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+
+from greenreg.api.encoding import answer, version_header
+from greenreg.api.problems import documented
+from greenreg.api.reading import Reads
+from greenreg.errors import NotFoundError
+from greenreg.events.signing import b64encode
+from greenreg.registry.application import Registry
+from greenreg.registry.authority import ROOT, Authority
+from greenreg.registry.checkpoints import verifier_key
+from greenreg.storage.queries import (
+    MAX_CHECKPOINTS,
+    InclusionProof,
+    LogRangeError,
+    SignedCheckpoint,
+    TransparencyLog,
+    parse_event_id,
+)
+
+LOG_REFUSALS = documented(
+    {
+        404: "The event is not in the log, or no checkpoint was signed at that size.",
+        422: "A size or position outside the log, or a malformed parameter.",
+    }
+)
+
+
+def checkpoint_body(checkpoint: SignedCheckpoint) -> dict[str, Any]:
+    return {
+        "origin": checkpoint.origin,
+        "tree_size": checkpoint.tree_size,
+        "root_hash": checkpoint.root_hash,
+        "root_base64": checkpoint.root_base64,
+        "key_id": checkpoint.key_id,
+        "note": checkpoint.note,
+    }
+
+
+def inclusion_body(proof: InclusionProof) -> dict[str, Any]:
+    return {
+        "event_id": proof.event_id,
+        "position": proof.position,
+        "tree_size": proof.checkpoint.tree_size,
+        "leaf_hash": proof.leaf_hash,
+        "hashes": proof.hashes,
+        "checkpoint": checkpoint_body(proof.checkpoint),
+    }
+
+
+def authority_keys(authority: Authority) -> dict[str, Any]:
+    return {
+        "code": authority.code,
+        "name": authority.name,
+        "jurisdiction": authority.jurisdiction,
+        "keys": [
+            {
+                "key_id": key.key_id,
+                "public_key": b64encode(key.public_key),
+                "valid_from": key.valid_from.isoformat(),
+                "valid_until": key.valid_until.isoformat() if key.valid_until else None,
+                "revoked_at": key.revoked_at.isoformat() if key.revoked_at else None,
+            }
+            for key in authority.keys.values()
+        ],
+    }
+
+
+def log_router(reads: Reads, registry: Registry) -> APIRouter:
+    router = APIRouter(prefix="/api/v1/log", tags=["log"], responses=LOG_REFUSALS)
+
+    def the_log() -> TransparencyLog:
+        if reads.log is None:
+            raise NotFoundError("this event store keeps no transparency log")
+        return reads.log
+
+    def read_checkpoint(note: bool) -> Response:
+        version = reads.version()
+        checkpoint = version.checkpoint or the_log().checkpoint()
+        if note:
+            return PlainTextResponse(checkpoint.note, headers=version_header(version))
+        return answer(version, {"checkpoint": checkpoint_body(checkpoint)})
+
+    @router.get(
+        "/checkpoint",
+        summary="The latest signed checkpoint (size, root, C2SP note, key id)",
+        responses={200: {"content": {"application/json": {}, "text/plain": {}}}},
+    )
+    async def get_checkpoint(
+        request: Request,
+        format: Annotated[
+            Literal["json", "note"] | None,
+            Query(description="note: the signed note as text/plain (as Accept: text/plain)."),
+        ] = None,
+    ) -> Response:
+        accept = request.headers.get("accept", "")
+        note = format == "note" or (format is None and accept.startswith("text/plain"))
+        return await run_in_threadpool(read_checkpoint, note)
+
+    def read_checkpoints(after: int, limit: int) -> JSONResponse:
+        version = reads.version()
+        found = the_log().checkpoints(after, limit)
+        more = len(found) == limit and found[-1].tree_size < version.log_size
+        return answer(
+            version,
+            {
+                "after": after,
+                "checkpoints": [checkpoint_body(c) for c in found],
+                "next": found[-1].tree_size if more else None,
+            },
+        )
+
+    @router.get("/checkpoints", summary="Signed checkpoints larger than a size, oldest first")
+    async def get_checkpoints(
+        after: Annotated[int, Query(ge=0, le=2**62, description="The last size seen.")] = 0,
+        limit: Annotated[int, Query(ge=1, le=MAX_CHECKPOINTS)] = 100,
+    ) -> JSONResponse:
+        return await run_in_threadpool(read_checkpoints, after, limit)
+
+    def read_inclusion(event: str | None, position: int | None, size: int | None) -> JSONResponse:
+        if (event is None) == (position is None):
+            raise LogRangeError("name the event: give either 'event' or 'position', not both")
+        version = reads.version()
+        log = the_log()
+        if event is not None:
+            proof = log.inclusion(*parse_event_id(event), size)
+        else:
+            assert position is not None  # noqa: S101 (checked above)
+            proof = log.inclusion_at(position, size)
+        return answer(version, {"inclusion": inclusion_body(proof)})
+
+    @router.get("/inclusion", summary="Proof that an event is in a signed checkpoint's tree")
+    async def get_inclusion(
+        event: Annotated[
+            str | None,
+            Query(max_length=100, description="The event id: '<aggregate uuid>/<version>'."),
+        ] = None,
+        position: Annotated[
+            int | None, Query(ge=0, le=2**62, description="Or the event's log position.")
+        ] = None,
+        size: Annotated[
+            int | None, Query(ge=0, le=2**62, description="A signed size; default: latest.")
+        ] = None,
+    ) -> JSONResponse:
+        return await run_in_threadpool(read_inclusion, event, position, size)
+
+    def read_consistency(first: int, second: int | None) -> JSONResponse:
+        version = reads.version()
+        proof = the_log().consistency(first, second)
+        return answer(
+            version,
+            {
+                "consistency": {
+                    "first": checkpoint_body(proof.old),
+                    "second": checkpoint_body(proof.new),
+                    "hashes": proof.hashes,
+                }
+            },
+        )
+
+    @router.get("/consistency", summary="Proof that an older checkpoint is a prefix of a newer")
+    async def get_consistency(
+        first: Annotated[int, Query(ge=0, le=2**62, description="The older signed size.")],
+        second: Annotated[
+            int | None, Query(ge=0, le=2**62, description="The newer signed size; default latest.")
+        ] = None,
+    ) -> JSONResponse:
+        return await run_in_threadpool(read_consistency, first, second)
+
+    def read_keys() -> JSONResponse:
+        version = reads.version()
+        log = the_log()
+        signer = log.signer
+        codes = [row[0] for row in reads.queries.store.query("SELECT code FROM rm_authorities")]
+        authorities = [authority_keys(registry.authority(code)) for code in sorted(codes)]
+        root = next((a for a in authorities if a["code"] == ROOT), None)
+        return answer(
+            version,
+            {
+                "root": root,
+                "log_key": None
+                if signer is None
+                else {
+                    "key_id": signer.key_id,
+                    "public_key": b64encode(signer.public_key),
+                    "origin": log.recorder.log_origin,
+                    "verifier_key": verifier_key(log.recorder.log_origin, signer.public_key),
+                },
+                "log_key_declarations": log.log_key_declarations(),
+                "authorities": [a for a in authorities if a["code"] != ROOT],
+            },
+        )
+
+    @router.get(
+        "/keys",
+        summary="The root public key, the root-signed log key declarations, authorities' keys",
+    )
+    async def get_keys() -> JSONResponse:
+        return await run_in_threadpool(read_keys)
+
+    return router
