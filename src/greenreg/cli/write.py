@@ -20,6 +20,7 @@ from greenreg.events.canonical import canonical_bytes, parse_json
 from greenreg.events.issuer import Issuer
 from greenreg.events.signing import Ed25519Signer, b64encode
 from greenreg.registry.application import Receipt, Registry
+from greenreg.storage.log_key import declare
 
 keys_app = typer.Typer(help="Make and inspect Ed25519 keys.")
 authority_app = typer.Typer(help="Register authorities and their keys (signed by the root key).")
@@ -69,7 +70,10 @@ def init(
     name: Annotated[str, typer.Option(help="The registry's name.")] = "greenreg",
     database: Database = None,
 ) -> None:
-    """Found the registry under its root key (the trust anchor inspectors check against)."""
+    """Found the registry under its root key (the trust anchor inspectors check against).
+
+    The root also declares the registry's log key, so inspectors trust its checkpoints and
+    receipts from the first write (``greenreg log declare-key`` rotates it later)."""
     root = Issuer("root", read_signer(root_key))
     act = root.act(
         "found_registry",
@@ -78,7 +82,10 @@ def init(
         name=name,
         root_public_key=b64encode(root.signer.public_key),
     )
-    _print_receipt(run(lambda: _registry(database).submit(act)))
+    registry = _registry(database)
+    _print_receipt(run(lambda: registry.submit(act)))
+    declaration = run(lambda: declare(registry, root.signer, datetime.now(UTC)))
+    console.print(f"log key {declaration['act']['log_key_id']} declared by the root key")
 
 
 @authority_app.command("add")

@@ -5,7 +5,8 @@ its acts, or none. Run again, it records nothing new: every act is answered ``al
 
 :func:`load_shipped_lists` is what ``greenreg serve`` calls before serving: on an empty store it
 makes the root and transcriber keys if they are missing, founds the registry under the root key,
-registers the transcription authority and its key (one transaction), then imports every shipped
+registers the transcription authority and its key (one transaction), has the root declare the
+registry's log key (so inspectors trust its checkpoints), then imports every shipped
 announcement (one transaction each). On a store that holds anything it does nothing, so it never
 mixes into a registry someone else founded. If a first run stops half-way, ``greenreg import
 --shipped`` finishes it: the announcements already recorded are answered ``already_recorded``.
@@ -37,6 +38,7 @@ from greenreg.importer.transcription import (
 )
 from greenreg.registry.application import Receipt, Registry
 from greenreg.registry.authority import ROOT
+from greenreg.storage.log_key import declare
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,7 @@ def load_shipped_lists(
         if greenreg.registry.event_count():
             return None  # another process founded the registry at the same moment
         raise
+    declare(greenreg.registry, root, greenreg.registry.clock())  # inspectors trust the log key
     return import_shipped(greenreg, Issuer(TRANSCRIBER_CODE, transcriber), progress)
 
 
