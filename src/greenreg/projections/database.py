@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 Dialect = Literal["sqlite", "postgres"]
+BULK_CACHE_KIB = 256 * 1024
 Row = tuple[Any, ...]
 
 
@@ -136,6 +137,31 @@ class ReadStore:
         else:
             with connection.transaction(), connection.cursor() as cursor:
                 yield cursor
+
+    @contextmanager
+    def bulk_load(self) -> Iterator[None]:
+        """Settings for writing a whole read model at once (a rebuild), restored afterwards.
+
+        SQLite: a page cache of :data:`BULK_CACHE_KIB` so a transaction of millions of rows
+        and the index builds after it stay in memory instead of spilling page by page, and
+        sorts in memory. PostgreSQL: as much memory for the index builds."""
+        connection = self.connection()
+        if self.dialect == "sqlite":
+            cache = connection.execute("PRAGMA cache_size").fetchone()[0]
+            temp = connection.execute("PRAGMA temp_store").fetchone()[0]
+            connection.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+            connection.execute("PRAGMA temp_store = MEMORY")
+            try:
+                yield
+            finally:
+                connection.execute(f"PRAGMA cache_size = {int(cache)}")
+                connection.execute(f"PRAGMA temp_store = {int(temp)}")
+        else:
+            connection.execute(f"SET maintenance_work_mem = '{BULK_CACHE_KIB}kB'")
+            try:
+                yield
+            finally:
+                connection.execute("RESET maintenance_work_mem")
 
     def placeholders(self, count: int) -> str:
         return ", ".join(["?"] * count)

@@ -50,6 +50,7 @@ from greenreg.registry.periods import period_end
 
 ECO_PARK = "eco_park"
 CREATION_YEARS = 3
+NO_FLAGS = json.dumps([])
 
 Key = tuple[str, str]
 Row = list[Any]
@@ -86,6 +87,7 @@ class Fold:
             table.name: [] for table in (*t.APPEND_ONLY, *t.BITEMPORAL, t.SEARCH)
         }
         self._load = load
+        self._authority_ids: dict[UUID, str] = {}  # few authorities sign every event
         self._handlers: dict[type, Callable[[Any, str, str, str, int], None]] = {
             UnitRegistered: self._registered,
             Designated: self._designated,
@@ -126,7 +128,7 @@ class Fold:
             return  # keys and their revocations: not part of the read models
         unit_id = str(event.originator_id)
         position = log_position(notification_id)
-        evid = event_id(event.originator_id, event.originator_version)
+        evid = event_id(unit_id, event.originator_version)
         known = record_time(event.timestamp)
         handler(event, unit_id, evid, known, position)
         self.touched.add(unit_id)
@@ -428,7 +430,14 @@ class Fold:
     # --- history ----------------------------------------------------------------------------
 
     def _history(self, e: RegistryEvent, unit: str, evid: str, known: str, pos: int) -> None:
-        flags = json.dumps([f"{f['code']}: {f['message']}" for f in e.flags], ensure_ascii=False)
+        flags = (
+            json.dumps([f"{f['code']}: {f['message']}" for f in e.flags], ensure_ascii=False)
+            if e.flags
+            else NO_FLAGS
+        )
+        authority = self._authority_ids.get(e.authority_id)
+        if authority is None:
+            authority = self._authority_ids[e.authority_id] = str(e.authority_id)
         self.appended["rm_history"].append(
             (
                 unit,
@@ -438,7 +447,7 @@ class Fold:
                 summary(e),
                 e.effective_date.isoformat(),
                 known,
-                str(e.authority_id),
+                authority,
                 e.document_number,
                 flags,
             )
@@ -456,10 +465,10 @@ def _apply_changes(
 def summary(e: Any) -> str:  # noqa: PLR0911 (one line per kind of event)
     """One line saying what an event did, for a unit's timeline."""
     kind = type(e)
-    where = f"{getattr(e, 'programme', '')} ({getattr(e, 'jurisdiction', '')})"
     if kind is UnitRegistered:
         code = f", credit code {e.credit_code}" if e.credit_code else ""
         return f"registered as {e.kind} {e.name} in {e.division}{code}"
+    where = f"{getattr(e, 'programme', '')} ({getattr(e, 'jurisdiction', '')})"
     if kind in (Designated, Named):
         verb = "named" if kind is Named else "designated"
         extra = "".join(f", {part}" for part in (e.batch, e.grade and f"grade {e.grade}") if part)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from uuid import UUID
 
 
-def event_id(aggregate_id: UUID, version: int) -> str:
+def event_id(aggregate_id: UUID | str, version: int) -> str:
     return f"{aggregate_id}/{version}"
 
 
