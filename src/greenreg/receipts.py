@@ -165,7 +165,11 @@ def verify_receipt(data: bytes | str | dict[str, Any], public_key: bytes) -> dic
 
 
 def read_receipt(text: str) -> dict[str, Any]:
+    """A receipt file: the signed receipt itself, or the ``{"document", "key_id"}`` object the
+    REST API answers with (its ``document`` is then the receipt)."""
     data = parse_json(text)
+    if isinstance(data, dict) and "act" not in data and isinstance(data.get("document"), str):
+        data = parse_json(data["document"])
     if not isinstance(data, dict):
         raise ActFormatError("a receipt is a JSON object")
     return data

@@ -8,6 +8,7 @@ the server. Refused requests change nothing. Every read answer states the log si
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -307,6 +308,10 @@ def test_a_units_receipt_verifies_offline_and_a_changed_byte_fails(
     changed = receipt["document"].replace("苏州工业园区绿色发展区", "苏州工业园区绿色发展匹", 1)
     assert changed != receipt["document"]
     assert verify_on_the_command_line(changed, key, tmp_path)[0] == 2
+
+    # The REST answer's receipt object, saved as it is, verifies too.
+    status, output = verify_on_the_command_line(json.dumps(receipt), key, tmp_path)
+    assert status == 0, output
 
     # Without ?receipt=true there is none.
     assert "receipt" not in client.get(f"/api/v1/units/{scenario.park}").json()
