@@ -19,10 +19,11 @@ import dataclasses
 import re
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from functools import cache
+from functools import cache, partial
 from typing import Any
 from uuid import UUID
 
@@ -197,59 +198,109 @@ def _text(value: Any, name: str) -> str:
     return value
 
 
-def parse_value(name: str, hint: Any, value: Any) -> Any:  # noqa: PLR0911, PLR0912
+def parse_value(name: str, hint: Any, value: Any) -> Any:
     """Turn one JSON value into the type the event field declares, or say what is wrong."""
+    return _reader(hint)(name, value)
+
+
+Reader = Callable[[str, Any], Any]
+
+
+@cache
+def _reader(hint: Any) -> Reader:
+    """The reader for one declared type, worked out once per type (every act reads many)."""
     origin = typing.get_origin(hint)
     args = typing.get_args(hint)
     if origin in (types.UnionType, typing.Union):
-        if value is None:
-            return None
         (inner,) = [arg for arg in args if arg is not type(None)]
-        return parse_value(name, inner, value)
-    if value is None:
-        raise ActFormatError(f"'{name}' is required")
+        read_inner = _reader(inner)
+        return lambda name, value: None if value is None else read_inner(name, value)
     if origin is typing.Literal:
-        if value not in args:
-            raise ActFormatError(f"'{name}' must be one of {', '.join(args)}, not {value!r}")
-        return value
+        return _required(partial(_literal, args))
     if origin is list:
-        if not isinstance(value, list):
-            raise ActFormatError(f"'{name}' must be a list")
-        return [parse_value(f"{name}[{i}]", args[0], item) for i, item in enumerate(value)]
+        return _required(partial(_list, _reader(args[0])))
     if origin is dict:
-        if not isinstance(value, dict):
-            raise ActFormatError(f"'{name}' must be an object")
-        return {key: parse_value(f"{name}.{key}", args[1], item) for key, item in value.items()}
+        return _required(partial(_dict, _reader(args[1])))
     if isinstance(hint, type) and issubclass(hint, StrEnum):
-        try:
-            return hint(value)
-        except ValueError:
-            allowed = ", ".join(member.value for member in hint)
-            raise ActFormatError(f"'{name}' must be one of {allowed}, not {value!r}") from None
-    if hint is str:
-        return _text(value, name)
-    if hint is int:
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise ActFormatError(f"'{name}' must be a whole number")
-        return value
-    if hint is UUID:
-        try:
-            return UUID(_text(value, name))
-        except ValueError:
-            raise ActFormatError(f"'{name}' must be a UUID, not {value!r}") from None
-    if hint is date:
-        if not isinstance(value, str) or not _DATE.fullmatch(value):
-            raise ActFormatError(f"'{name}' must be a date written YYYY-MM-DD, not {value!r}")
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            raise ActFormatError(f"'{name}' is not a real calendar date: {value}") from None
-    if hint is datetime:
-        try:
-            moment = datetime.fromisoformat(_text(value, name))
-        except ValueError:
-            raise ActFormatError(f"'{name}' must be an ISO 8601 date and time") from None
-        if moment.tzinfo is None:
-            raise ActFormatError(f"'{name}' must say its time zone, e.g. 2024-03-01T10:00:00+08:00")
-        return moment
-    raise TypeError(f"no reader for field {name!r} of type {hint!r}")  # a programming error
+        return _required(partial(_enum, hint))
+    readers: dict[Any, Reader] = {
+        str: _str,
+        int: _int,
+        UUID: _uuid,
+        date: _date,
+        datetime: _datetime,
+    }
+    if hint in readers:
+        return _required(readers[hint])
+    raise TypeError(f"no reader for fields of type {hint!r}")  # a programming error
+
+
+def _required(read: Reader) -> Reader:
+    def required(name: str, value: Any) -> Any:
+        if value is None:
+            raise ActFormatError(f"'{name}' is required")
+        return read(name, value)
+
+    return required
+
+
+def _literal(allowed: tuple[str, ...], name: str, value: Any) -> Any:
+    if value not in allowed:
+        raise ActFormatError(f"'{name}' must be one of {', '.join(allowed)}, not {value!r}")
+    return value
+
+
+def _list(read: Reader, name: str, value: Any) -> list[Any]:
+    if not isinstance(value, list):
+        raise ActFormatError(f"'{name}' must be a list")
+    return [read(f"{name}[{i}]", item) for i, item in enumerate(value)]
+
+
+def _dict(read: Reader, name: str, value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ActFormatError(f"'{name}' must be an object")
+    return {key: read(f"{name}.{key}", item) for key, item in value.items()}
+
+
+def _enum(enum: type[StrEnum], name: str, value: Any) -> StrEnum:
+    try:
+        return enum(value)
+    except ValueError:
+        allowed = ", ".join(member.value for member in enum)
+        raise ActFormatError(f"'{name}' must be one of {allowed}, not {value!r}") from None
+
+
+def _str(name: str, value: Any) -> str:
+    return _text(value, name)
+
+
+def _int(name: str, value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ActFormatError(f"'{name}' must be a whole number")
+    return value
+
+
+def _uuid(name: str, value: Any) -> UUID:
+    try:
+        return UUID(_text(value, name))
+    except ValueError:
+        raise ActFormatError(f"'{name}' must be a UUID, not {value!r}") from None
+
+
+def _date(name: str, value: Any) -> date:
+    if not isinstance(value, str) or not _DATE.fullmatch(value):
+        raise ActFormatError(f"'{name}' must be a date written YYYY-MM-DD, not {value!r}")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ActFormatError(f"'{name}' is not a real calendar date: {value}") from None
+
+
+def _datetime(name: str, value: Any) -> datetime:
+    try:
+        moment = datetime.fromisoformat(_text(value, name))
+    except ValueError:
+        raise ActFormatError(f"'{name}' must be an ISO 8601 date and time") from None
+    if moment.tzinfo is None:
+        raise ActFormatError(f"'{name}' must say its time zone, e.g. 2024-03-01T10:00:00+08:00")
+    return moment

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any, ClassVar, Literal
 from uuid import UUID
 
@@ -716,8 +717,9 @@ class Registry(Application[UUID]):
         return self.recorder.max_notification_id() or 0
 
 
+@lru_cache(maxsize=1 << 17)
 def _unit_id(reference: str) -> UUID:
-    """A unit is named by its id (a UUID) or by its credit code."""
+    """A unit is named by its id (a UUID) or by its credit code (pure: answers are cached)."""
     try:
         return UUID(reference)
     except ValueError:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import singledispatchmethod
+from functools import lru_cache, singledispatchmethod
 from uuid import UUID, uuid5
 
 from greenreg.errors import KeyValidityError, SignatureError
@@ -27,6 +27,7 @@ ROOT = "root"
 """The ``authority`` an act names when the registry's root key signs it."""
 
 
+@lru_cache(maxsize=1024)
 def authority_id_for(code: str) -> UUID:
     """Authorities are named by a short code (``miit``, ``cq-eit``); the root by ``root``."""
     return uuid5(NAMESPACE, f"authority:{code}")
