@@ -159,7 +159,13 @@ def log_router(reads: Reads, registry: Registry) -> APIRouter:
             Query(max_length=100, description="The event id: '<aggregate uuid>/<version>'."),
         ] = None,
         position: Annotated[
-            int | None, Query(ge=0, le=2**62, description="Or the event's log position.")
+            int | None,
+            Query(
+                ge=0,
+                le=2**62,
+                description="Or the event's leaf index in the log, from 0 (the 'position' "
+                "this route answers with; the event feed and evidence count from 1).",
+            ),
         ] = None,
         size: Annotated[
             int | None, Query(ge=0, le=2**62, description="A signed size; default: latest.")
