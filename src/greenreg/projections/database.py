@@ -139,6 +139,33 @@ class ReadStore:
                 yield cursor
 
     @contextmanager
+    def snapshot(self) -> Iterator[Any]:
+        """A cursor whose reads all see the database as it was at their first read, whatever
+        commits meanwhile; it writes nothing and takes no write lock."""
+        connection = self.connection()
+        if self.dialect == "sqlite":
+            cursor = connection.cursor()
+            cursor.execute("BEGIN DEFERRED")
+            try:
+                yield cursor
+            finally:
+                cursor.execute("ROLLBACK")
+                cursor.close()
+        else:
+            with connection.transaction(force_rollback=True), connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                yield cursor
+
+    def has_table(self, cursor: Any, name: str) -> bool:
+        """Whether this database (the URL's schema on PostgreSQL) has a table ``name``."""
+        if self.dialect == "sqlite":
+            cursor.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (name,))
+        else:
+            cursor.execute("SELECT to_regclass(%s)", (f'"{self.schema}".{name}',))
+            return cursor.fetchone()[0] is not None
+        return cursor.fetchone() is not None
+
+    @contextmanager
     def bulk_load(self) -> Iterator[None]:
         """Settings for writing a whole read model at once (a rebuild), restored afterwards.
 

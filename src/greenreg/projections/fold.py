@@ -16,7 +16,7 @@ it by its part before ``E`` and a new row from ``E`` on, both known from ``T``.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -452,6 +452,29 @@ class Fold:
                 flags,
             )
         )
+
+
+def present_rows(memos: Iterable[UnitMemo]) -> dict[str, list[tuple[Any, ...]]]:
+    """The rows the memos hold (units, designations, creations and the current-knowledge
+    rows of the bitemporal tables), table by table."""
+    units: list[tuple[Any, ...]] = []
+    designations: list[tuple[Any, ...]] = []
+    statuses: list[tuple[Any, ...]] = []
+    names: list[tuple[Any, ...]] = []
+    creations: list[tuple[Any, ...]] = []
+    for memo in memos:
+        units.append(tuple(memo.unit))
+        designations.extend(tuple(r) for r in memo.designations.values())
+        statuses.extend(tuple(r) for rows in memo.statuses.values() for r in rows)
+        names.extend(tuple(r) for r in memo.names)
+        creations.extend(tuple(r) for r in memo.creations.values())
+    return {
+        t.UNITS.name: units,
+        t.DESIGNATIONS.name: designations,
+        t.STATUS_INTERVALS.name: statuses,
+        t.NAME_INTERVALS.name: names,
+        t.CREATIONS.name: creations,
+    }
 
 
 def _apply_changes(

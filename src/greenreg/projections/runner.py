@@ -22,7 +22,7 @@ from eventsourcing.persistence import Notification
 
 from greenreg.projections import schema as t
 from greenreg.projections.database import ReadStore
-from greenreg.projections.fold import Fold, UnitMemo
+from greenreg.projections.fold import Fold, UnitMemo, present_rows
 from greenreg.projections.schema import FOREVER_TIME, PROJECTION
 from greenreg.registry.application import Registry
 
@@ -159,32 +159,14 @@ class Projector:
         self._write_memos(cursor, [fold.memos[u] for u in touched])
 
     def _write_memos(self, cursor: Any, memos: Iterable[UnitMemo]) -> None:
-        units: list[tuple[Any, ...]] = []
-        designations: list[tuple[Any, ...]] = []
-        statuses: list[tuple[Any, ...]] = []
-        names: list[tuple[Any, ...]] = []
-        creations: list[tuple[Any, ...]] = []
-        for memo in memos:
-            units.append(tuple(memo.unit))
-            designations.extend(tuple(r) for r in memo.designations.values())
-            statuses.extend(tuple(r) for rows in memo.statuses.values() for r in rows)
-            names.extend(tuple(r) for r in memo.names)
-            creations.extend(tuple(r) for r in memo.creations.values())
-        for table, rows in (
-            (t.UNITS, units),
-            (t.DESIGNATIONS, designations),
-            (t.STATUS_INTERVALS, statuses),
-            (t.NAME_INTERVALS, names),
-            (t.CREATIONS, creations),
-        ):
+        for name, rows in present_rows(memos).items():
             if rows:
-                cursor.executemany(table.insert(self.store), rows)
+                cursor.executemany(t.BY_NAME[name].insert(self.store), rows)
 
     def _write_appended(self, cursor: Any, fold: Fold) -> None:
-        tables = {table.name: table for table in t.ALL}
         for name, rows in fold.appended.items():
             if rows:
-                cursor.executemany(tables[name].insert(self.store), rows)
+                cursor.executemany(t.BY_NAME[name].insert(self.store), rows)
                 rows.clear()
 
     # --- rebuild --------------------------------------------------------------------------
@@ -196,9 +178,6 @@ class Projector:
         t.ensure_trigram_extension(self.store)
         total = self.last_position()
         fold = Fold()
-        to_domain_event = self.registry.mapper.to_domain_event
-        apply = fold.apply
-        position = 0
         with (
             self.store.bulk_load(),
             _collector_spares_the_fold(),
@@ -206,16 +185,9 @@ class Projector:
         ):
             t.drop_tables(cursor)
             t.create_tables(self.store, cursor, with_indexes=False)
-            while True:
-                notifications = self.registry.recorder.select_notifications(
-                    start=position + 1, limit=page
-                )
-                if not notifications:
-                    break
-                for notification in notifications:
-                    apply(to_domain_event(notification), notification.id)
+            position = 0
+            for position in fold_log(self.registry, fold, page=page):
                 self._write_appended(cursor, fold)
-                position = notifications[-1].id
                 gc.freeze()
                 if progress is not None:
                     progress(position, max(total, position))
@@ -224,6 +196,26 @@ class Projector:
             self._track(cursor, position)
         self._ready = True
         return position
+
+
+def fold_log(
+    registry: Registry, fold: Fold, *, until: int | None = None, page: int = REBUILD_PAGE
+) -> Iterator[int]:
+    """Fold the registry's log from its start (up to position ``until``, or to its end) into
+    ``fold``, ``page`` events at a time; yield the position reached after each page."""
+    to_domain_event = registry.mapper.to_domain_event
+    apply = fold.apply
+    position = 0
+    while until is None or position < until:
+        notifications = registry.recorder.select_notifications(
+            start=position + 1, limit=page, stop=until
+        )
+        if not notifications:
+            return
+        for notification in notifications:
+            apply(to_domain_event(notification), notification.id)
+        position = notifications[-1].id
+        yield position
 
 
 @contextmanager

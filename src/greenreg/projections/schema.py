@@ -132,6 +132,7 @@ BITEMPORAL = (STATUS_INTERVALS, NAME_INTERVALS)
 #: Tables that only ever grow.
 APPEND_ONLY = (BANS, HISTORY, LINKS, REPORTS, FLAGS, AUTHORITIES)
 ALL = (*PER_UNIT, *BITEMPORAL, *APPEND_ONLY, SEARCH)
+BY_NAME = {table.name: table for table in (*ALL, TRACKING)}
 
 
 def _column(name: str) -> str:
