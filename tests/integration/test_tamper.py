@@ -8,10 +8,12 @@ plain SQL, and runs ``greenreg verify`` with the root public key as the only tru
 from __future__ import annotations
 
 import sqlite3
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
@@ -110,6 +112,8 @@ def verify(world: World, tmp_path: Path, *extra: str) -> tuple[int, str]:
         app,
         ["verify", "--database", _url(world), "--root-public-key", str(root), *extra],
     )
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
     return result.exit_code, result.output
 
 
@@ -289,3 +293,73 @@ def test_a_replaced_checkpoint_is_named(
 
     assert code == 1
     assert f"checkpoint of size {size} is not signed by a log key the root declared" in output
+
+
+def alter(db: Tamperer, unit: UUID, version: int, old: bytes, new: bytes) -> None:
+    """Replace bytes in a stored event's state (kept as bytes, as the store keeps it)."""
+    key = (db.db_id(unit), version)
+    state = db.execute(
+        "SELECT state FROM {events} WHERE originator_id = ? AND originator_version = ?", key
+    )[0][0]
+    assert old in bytes(state)
+    db.execute(
+        "UPDATE {events} SET state = ? WHERE originator_id = ? AND originator_version = ?",
+        (bytes(state).replace(old, new), *key),
+    )
+
+
+def test_as_of_verifies_the_log_as_it_stood_at_the_end_of_that_day(
+    story: tuple[World, UUID, Tamperer], tmp_path: Path
+) -> None:
+    """``--as-of DAY``: the entries recorded on or before DAY (Asia/Shanghai) and the
+    checkpoints within them; what was recorded later is not looked at."""
+    world, park, db = story
+    first_day = world.clock.now.astimezone(ZoneInfo("Asia/Shanghai")).date()
+    as_it_stood = world.registry.event_count()
+    world.clock.advance(days=2)
+    world.submit(
+        "js-eit",
+        "file_report",
+        unit=str(park),
+        effective_date="2026-03-01",
+        report="dynamic_management_form",
+        year=2025,
+        filed_on="2026-03-01",
+    )
+    # The operator alters the event recorded two days later.
+    alter(db, park, 5, b"2026-03-01", b"2026-03-02")
+
+    code, output = verify(world, tmp_path)
+    assert code == 1, output
+
+    code, output = verify(world, tmp_path, "--as-of", first_day.isoformat())
+    assert code == 0, output
+    assert f"{as_it_stood} events" in output
+    assert f"as of {first_day}: the log's first {as_it_stood} entries" in output
+    assert f"latest checkpoint within them: {as_it_stood}" in output
+
+    code, output = verify(world, tmp_path, "--as-of", (first_day - timedelta(days=1)).isoformat())
+    assert code == 0, output
+    assert "0 events, 0 signatures" in output
+
+
+def test_as_of_still_names_a_change_within_that_day(
+    story: tuple[World, UUID, Tamperer], tmp_path: Path
+) -> None:
+    world, park, db = story
+    day = world.clock.now.astimezone(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    alter(db, park, 3, b"2024-06-10", b"2024-06-11")
+
+    code, output = verify(world, tmp_path, "--as-of", day)
+
+    assert code == 1
+    assert f"event {park} v3" in output
+
+
+def test_as_of_refuses_a_day_that_is_not_a_date(
+    story: tuple[World, UUID, Tamperer], tmp_path: Path
+) -> None:
+    world, _, _ = story
+    code, output = verify(world, tmp_path, "--as-of", "21/11/2026")
+    assert code != 0
+    assert "YYYY-MM-DD" in output

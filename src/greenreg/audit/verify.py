@@ -96,7 +96,8 @@ class Audit:
                 if self.progress and report.events % 1000 == 0:
                     self.progress(report.events)
             replay.finish(last)
-            checkpoints = self._opened(opening, report)
+            reach = None if self.as_of is None else frontier.size
+            checkpoints = self._opened(opening, reach, report)
         self._check_roots(checkpoints, roots, report)
         self._check_coverage(checkpoints, frontier, report)
         self._check_store(checkpoints, frontier, report)
@@ -224,10 +225,13 @@ class Audit:
         return None
 
     @staticmethod
-    def _opened(opening: list[Any], report: Report) -> dict[int, Checkpoint]:
+    def _opened(opening: list[Any], reach: int | None, report: Report) -> dict[int, Checkpoint]:
+        """The checkpoints a declared log key signed (those up to ``reach``, if given)."""
         found: dict[int, Checkpoint] = {}
         for future in opening:
-            for _, checkpoint, refusal in future.result():
+            for size, checkpoint, refusal in future.result():
+                if reach is not None and size > reach:
+                    continue
                 if checkpoint is None:
                     report.add(Problem("checkpoint", refusal))
                 else:

@@ -43,6 +43,13 @@ def _public_key(path: Path) -> bytes:
         raise GreenregError(f"cannot read the public key {path}: {error}") from error
 
 
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise GreenregError(f"--as-of takes a date written YYYY-MM-DD, not {text!r}") from None
+
+
 def _log(registry: Registry) -> LogTables:
     recorder = registry.recorder
     if not isinstance(recorder, LogTables):
@@ -57,7 +64,12 @@ def verify(
         Path | None, typer.Option("--from", help="Verify an export directory, offline.")
     ] = None,
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Verify the history recorded up to this date.")
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Verify the log as it stood at the end of this day (YYYY-MM-DD, Asia/Shanghai): "
+            "the entries recorded on or before it, against the checkpoints within them.",
+        ),
     ] = None,
     root_public_key: PublicKeyFile = None,
     workers: Annotated[int | None, typer.Option(help="Signature-checking processes.")] = None,
@@ -66,7 +78,7 @@ def verify(
 
     def action() -> Report:
         anchor = _public_key(root_public_key) if root_public_key else None
-        day = date.fromisoformat(as_of) if as_of else None
+        day = _day(as_of) if as_of else None
         registry = None if from_dir else open_registry(database)
         try:
             source: AuditSource = (
@@ -94,6 +106,8 @@ def verify(
         f"{report.events} events, {report.signatures} signatures, "
         f"{report.checkpoints} checkpoints; root {report.root}"
     )
+    for note in report.notes:
+        console.print(f"note: {escape(note)}")
     if report.ok:
         console.print("[green]verified[/green]: every check holds")
         return
