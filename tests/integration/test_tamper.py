@@ -26,7 +26,7 @@ from greenreg.events.vocabulary import Designated
 from greenreg.registry.application import Registry
 from greenreg.registry.checkpoints import Checkpoint, sign_checkpoint
 from greenreg.storage.log_key import declare
-from tests.support import World
+from tests.support import Reads, World
 
 runner = CliRunner()
 
@@ -363,3 +363,28 @@ def test_as_of_refuses_a_day_that_is_not_a_date(
     code, output = verify(world, tmp_path, "--as-of", "21/11/2026")
     assert code != 0
     assert "YYYY-MM-DD" in output
+
+
+def test_an_altered_read_model_row_is_named(
+    story: tuple[World, UUID, Tamperer], database_url: str, tmp_path: Path
+) -> None:
+    """The log is intact, but the operator edits the public list by hand: the park's current
+    name in the read model. Verify rebuilds the read models from the log and names the row."""
+    world, park, db = story
+    reads = Reads(world, database_url)
+    try:
+        reads()  # the read models, caught up with the log
+    finally:
+        reads.close()
+    code, output = verify(world, tmp_path)
+    assert code == 0, output
+    assert "the read models equal a rebuild from the log" in output
+
+    db.execute("UPDATE {p}rm_units SET name = ? WHERE unit_id = ?", ("某某园区", str(park)))
+
+    code, output = verify(world, tmp_path)
+
+    assert code == 1
+    named = [line for line in problem_lines(output) if "[read model]" in line]
+    assert any("rm_units" in line and str(park) in line for line in named), output
+    assert any("某某园区" in line for line in named), output

@@ -1,8 +1,10 @@
 """The auditor: ``greenreg verify`` replays the whole history with public keys only.
 
 :mod:`~greenreg.audit.source` reads the log from a database or from an export
-(:mod:`~greenreg.audit.export`); :mod:`~greenreg.audit.signatures` checks every Ed25519 signature
-in a process pool; :mod:`~greenreg.audit.replay` re-decides every act in memory against the
-rulebooks; :mod:`~greenreg.audit.verify` ties them together with the Merkle checks and returns a
-:class:`~greenreg.audit.report.Report` naming every problem by log position and event.
+(:mod:`~greenreg.audit.export`); :mod:`~greenreg.audit.pool` runs the stateless work of each entry
+(:mod:`~greenreg.audit.prepare`: leaf hash, JSON, Ed25519 signature) on all cores, ahead of the
+replay; :mod:`~greenreg.audit.replay` re-decides every act in memory against the rulebooks;
+:mod:`~greenreg.audit.verify` ties them together with the Merkle checks and returns a
+:class:`~greenreg.audit.report.Report` naming every problem by log position and event;
+:mod:`~greenreg.audit.read_models` compares a live database's read models with a rebuild.
 """

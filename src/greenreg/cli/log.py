@@ -12,10 +12,11 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from greenreg.audit.export import ExportSource, write_export
+from greenreg.audit.read_models import read_model_problems
 from greenreg.audit.report import Report
 from greenreg.audit.source import AuditSource, DatabaseSource
 from greenreg.audit.verify import Audit
-from greenreg.bootstrap import open_registry
+from greenreg.bootstrap import open_read_store, open_registry
 from greenreg.cli.common import Database, app, console, errors, read_signer, run
 from greenreg.errors import GreenregError, NotFoundError
 from greenreg.events.signing import b64decode, b64encode
@@ -41,6 +42,19 @@ def _public_key(path: Path) -> bytes:
         return b64decode(path.read_text().strip(), f"public key file {path}")
     except OSError as error:
         raise GreenregError(f"cannot read the public key {path}: {error}") from error
+
+
+def _check_read_models(registry: Registry, database: str | None, report: Report) -> None:
+    """A live database's read models must equal a rebuild from its log (not for ``--as-of``,
+    which looks at the log as it stood then, nor for an export, which has no read models)."""
+    store = open_read_store(database)
+    try:
+        problems = read_model_problems(registry, store)
+    finally:
+        store.close()
+    report.problems.extend(problems)
+    if not problems:
+        report.notes.append("the read models equal a rebuild from the log")
 
 
 def _day(text: str) -> date:
@@ -94,7 +108,10 @@ def verify(
             ) as bar:
                 task = bar.add_task("verifying", total=source.size())
                 audit = Audit(source, anchor, day, workers, lambda n: bar.update(task, completed=n))
-                return audit.run()
+                report = audit.run()
+            if registry is not None and day is None:
+                _check_read_models(registry, database, report)
+            return report
         finally:
             if registry is not None:
                 registry.close()
