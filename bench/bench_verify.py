@@ -9,8 +9,9 @@ the run copies it, declares its log key with the corpus root key, then:
 
 1. times one Ed25519 verification: ``verify_signature`` over a sample of the store's own
    signed acts, serially, in this process;
-2. runs the full audit (signatures on ``--workers`` processes, the in-memory rule replay, the
-   Merkle root against every checkpoint) and times it;
+2. runs the full audit (leaf hashes, entry parsing and signatures on ``--workers`` processes
+   ahead of the in-memory rule replay in this process, the Merkle root against every
+   checkpoint, checkpoint signatures in the pool) and times it;
 3. prints both, the budget and the ratio, and writes ``bench/results/verify.json``.
 """
 
