@@ -24,7 +24,7 @@ from typing import Any
 from greenreg.projections import schema as t
 from greenreg.projections.database import ReadStore
 from greenreg.projections.fold import Fold, present_rows
-from greenreg.projections.runner import fold_log
+from greenreg.projections.runner import collector_paused, fold_log
 from greenreg.projections.schema import PROJECTION
 from greenreg.registry.application import Registry
 
@@ -98,8 +98,9 @@ def compare_with_rebuild(registry: Registry, store: ReadStore) -> RebuildCompari
     with store.snapshot() as cursor:
         position = _live_position(store, cursor)
         fold = Fold()
-        for _ in fold_log(registry, fold, until=position):
-            pass
+        with collector_paused():
+            for _ in fold_log(registry, fold, until=position):
+                pass
         rebuilt = present_rows(fold.memos.values())
         for name, rows in fold.appended.items():
             rebuilt.setdefault(name, []).extend(rows)

@@ -26,6 +26,8 @@ Row = tuple[Any, ...]
 
 def record_time(moment: datetime) -> str:
     """A record time as fixed-width UTC text."""
+    if moment.tzinfo is UTC:  # as the store gives them back: the same text, faster
+        return moment.isoformat(timespec="microseconds")[:26] + "Z"
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 

@@ -88,21 +88,6 @@ class Fold:
         }
         self._load = load
         self._authority_ids: dict[UUID, str] = {}  # few authorities sign every event
-        self._handlers: dict[type, Callable[[Any, str, str, str, int], None]] = {
-            UnitRegistered: self._registered,
-            Designated: self._designated,
-            Named: self._designated,
-            CreationApproved: self._creation_approved,
-            CreationExtended: self._creation_extended,
-            Renamed: self._renamed,
-            Reorganised: self._reorganised,
-            ReportFiled: self._report_filed,
-            Warned: self._warned,
-            WarningLifted: self._warning_lifted,
-            Removed: self._removed,
-            ApplicationDisqualified: self._disqualified,
-            Corrected: self._corrected,
-        }
 
     # --- driving ----------------------------------------------------------------------------
 
@@ -123,14 +108,14 @@ class Fold:
         if kind is RegistryFounded:
             self._authority(str(authority_id_for(ROOT)), ROOT, event.name, "CN")
             return
-        handler = self._handlers.get(kind)
+        handler = HANDLERS.get(kind)
         if handler is None:
             return  # keys and their revocations: not part of the read models
         unit_id = str(event.originator_id)
         position = log_position(notification_id)
         evid = event_id(unit_id, event.originator_version)
         known = record_time(event.timestamp)
-        handler(event, unit_id, evid, known, position)
+        handler(self, event, unit_id, evid, known, position)
         self.touched.add(unit_id)
         self._history(event, unit_id, evid, known, position)
         for flag in event.flags:
@@ -452,6 +437,25 @@ class Fold:
                 flags,
             )
         )
+
+
+HANDLERS: dict[type, Callable[[Fold, Any, str, str, str, int], None]] = {
+    UnitRegistered: Fold._registered,
+    Designated: Fold._designated,
+    Named: Fold._designated,
+    CreationApproved: Fold._creation_approved,
+    CreationExtended: Fold._creation_extended,
+    Renamed: Fold._renamed,
+    Reorganised: Fold._reorganised,
+    ReportFiled: Fold._report_filed,
+    Warned: Fold._warned,
+    WarningLifted: Fold._warning_lifted,
+    Removed: Fold._removed,
+    ApplicationDisqualified: Fold._disqualified,
+    Corrected: Fold._corrected,
+}
+"""What each event kind does to a unit's rows (a plain table, so a fold holds no reference to
+itself and is freed as soon as it is dropped)."""
 
 
 def present_rows(memos: Iterable[UnitMemo]) -> dict[str, list[tuple[Any, ...]]]:

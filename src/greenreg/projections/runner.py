@@ -180,7 +180,7 @@ class Projector:
         fold = Fold()
         with (
             self.store.bulk_load(),
-            _collector_spares_the_fold(),
+            collector_paused(),
             self.store.transaction() as cursor,
         ):
             t.drop_tables(cursor)
@@ -188,7 +188,6 @@ class Projector:
             position = 0
             for position in fold_log(self.registry, fold, page=page):
                 self._write_appended(cursor, fold)
-                gc.freeze()
                 if progress is not None:
                     progress(position, max(total, position))
             self._write_memos(cursor, fold.memos.values())
@@ -219,16 +218,19 @@ def fold_log(
 
 
 @contextmanager
-def _collector_spares_the_fold() -> Iterator[None]:
-    """Keep the garbage collector off the rows a rebuild holds in memory.
+def collector_paused() -> Iterator[None]:
+    """No garbage collection while a whole log is folded in memory.
 
-    A rebuild keeps millions of rows alive until its end; each full collection would walk all
-    of them, so the collector's cost grows with the square of the log. ``gc.freeze()`` after
-    each page moves what is alive into a generation the collector skips; this unfreezes it."""
+    The fold keeps millions of rows alive until its end and makes no reference cycles, so the
+    cyclic collector has nothing to free; each of its full passes would still walk every live
+    row, a cost that grows with the square of the log."""
+    enabled = gc.isenabled()
+    gc.disable()
     try:
         yield
     finally:
-        gc.unfreeze()
+        if enabled:
+            gc.enable()
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
