@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
@@ -13,7 +15,7 @@ from uuid import UUID, uuid5
 import typer
 from rich.table import Table
 
-from greenreg.bootstrap import open_registry
+from greenreg.bootstrap import Greenreg, open_greenreg
 from greenreg.cli.common import Database, app, console, errors, read_signer, run
 from greenreg.events.acts import sign_act
 from greenreg.events.canonical import canonical_bytes, parse_json
@@ -31,8 +33,14 @@ ACT_NAMESPACE = UUID("0f5e7f4c-3b1a-4d8e-9c2b-7a6d5e4f3a21")
 RootKey = Annotated[Path, typer.Option("--root-key", help="The registry's root private key file.")]
 
 
-def _registry(database: str | None) -> Registry:
-    return open_registry(database)
+@contextmanager
+def _opened(database: str | None) -> Iterator[Greenreg]:
+    """The registry with its read models: a write returns once the read models show it."""
+    greenreg = open_greenreg(database)
+    try:
+        yield greenreg
+    finally:
+        greenreg.close()
 
 
 def _print_receipt(receipt: Receipt) -> None:
@@ -82,9 +90,9 @@ def init(
         name=name,
         root_public_key=b64encode(root.signer.public_key),
     )
-    registry = _registry(database)
-    _print_receipt(run(lambda: registry.submit(act)))
-    declaration = run(lambda: declare(registry, root.signer, datetime.now(UTC)))
+    with _opened(database) as greenreg:
+        _print_receipt(run(lambda: greenreg.submit(act)))
+        declaration = run(lambda: declare(greenreg.registry, root.signer, datetime.now(UTC)))
     console.print(f"log key {declaration['act']['log_key_id']} declared by the root key")
 
 
@@ -121,9 +129,9 @@ def authority_add(  # noqa: PLR0917 (typer maps each parameter to an option)
         valid_from=datetime.now(UTC).isoformat(),
         valid_until=None,
     )
-    registry = _registry(database)
-    _print_receipt(run(lambda: registry.submit(register)))
-    _print_receipt(run(lambda: registry.submit(add_key)))
+    with _opened(database) as greenreg:
+        _print_receipt(run(lambda: greenreg.submit(register)))
+        _print_receipt(run(lambda: greenreg.submit(add_key)))
 
 
 @authority_app.command("revoke-key")
@@ -146,7 +154,33 @@ def authority_revoke_key(
         revoked_at=now.isoformat(),
         reason=reason,
     )
-    _print_receipt(run(lambda: _registry(database).submit(act)))
+    with _opened(database) as greenreg:
+        _print_receipt(run(lambda: greenreg.submit(act)))
+
+
+def _read_act(file: Path, key: Path | None) -> Any:
+    """The act in ``file`` ('-': standard input), signed with ``key`` if one is given.
+
+    When signing, a missing signed_at is now, and a missing act_id is derived from the act's
+    content, so the same file signed twice is the same act and is recorded once.
+    """
+    text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
+    document = parse_json(text)
+    if key is None:
+        return document
+    body = dict(document)
+    body.setdefault("act_id", str(uuid5(ACT_NAMESPACE, canonical_bytes(body).hex())))
+    body.setdefault("signed_at", datetime.now(UTC).isoformat())
+    return sign_act(body, read_signer(key))
+
+
+@app.command()
+def sign(
+    file: Annotated[Path, typer.Argument(help="The act as JSON; '-' reads standard input.")],
+    key: Annotated[Path, typer.Option(help="The authority's private key file.")],
+) -> None:
+    """Sign an act and print the signed envelope, e.g. to POST it to /api/v1/acts."""
+    console.out(json.dumps(run(lambda: _read_act(file, key)), ensure_ascii=False), highlight=False)
 
 
 @app.command()
@@ -157,21 +191,10 @@ def act(
 ) -> None:
     """Sign (with --key) and submit an act. An already signed act is submitted as it is.
 
-    When signing, a missing signed_at is now, and a missing act_id is derived from the act's
-    content, so submitting the same file twice records it once.
+    Submitting the same file twice records it once (see ``greenreg sign``).
     """
-    text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
-
-    def submit() -> Receipt:
-        document = parse_json(text)
-        if key is not None:
-            body = dict(document)
-            body.setdefault("act_id", str(uuid5(ACT_NAMESPACE, canonical_bytes(body).hex())))
-            body.setdefault("signed_at", datetime.now(UTC).isoformat())
-            document = sign_act(body, read_signer(key))
-        return _registry(database).submit(document)
-
-    _print_receipt(run(submit))
+    with _opened(database) as greenreg:
+        _print_receipt(run(lambda: greenreg.submit(_read_act(file, key))))
 
 
 @app.command()
@@ -180,7 +203,8 @@ def unit(
     database: Database = None,
 ) -> None:
     """Show a unit as the write side sees it: names, designations, bans."""
-    found = run(lambda: _registry(database).unit(reference))
+    with _opened(database) as greenreg:
+        found = run(lambda: greenreg.registry.unit(reference))
     state = found.state
     console.print(f"[bold]{state.name}[/bold] ({state.kind}) {found.id}")
     console.print(f"credit code {state.credit_code or '-'}, division {state.division}")
@@ -210,7 +234,11 @@ def unit(
 @app.command()
 def events(database: Database = None) -> None:
     """Print every stored event as JSON lines: position, type, signed act, signature, key id."""
-    registry = _registry(database)
+    with _opened(database) as greenreg:
+        _print_events(greenreg.registry)
+
+
+def _print_events(registry: Registry) -> None:
     for notification in registry.recorder.select_notifications(start=1, limit=10**9):
         event: Any = registry.mapper.to_domain_event(notification)
         line = {
