@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from importlib import resources
+from pathlib import Path
 from uuid import UUID
 
 import pytest
@@ -93,9 +94,15 @@ def test_registered_names_keep_the_listed_spelling_without_stray_spaces() -> Non
     assert registered_name("深圳创维-RGB  电子有限公司") == "深圳创维-RGB 电子有限公司"
 
 
-def test_the_shipped_data_readme_counts_what_is_shipped() -> None:
-    # The per-batch table of greenreg/data/miit/README.md is what the shipped files hold.
-    readme = resources.files("greenreg") / "data" / "miit" / "README.md"
+PROJECT_README = Path(__file__).parents[2] / "README.md"
+
+
+@pytest.mark.parametrize("which", ["data README", "project README"])
+def test_the_shipped_data_readme_counts_what_is_shipped(which: str) -> None:
+    # The per-batch tables of greenreg/data/miit/README.md and of the project's README are what
+    # the shipped files hold.
+    shipped = resources.files("greenreg") / "data" / "miit" / "README.md"
+    readme = shipped if which == "data README" else PROJECT_README
     table = {
         cells[0]: cells[1:]
         for line in readme.read_text(encoding="utf-8").splitlines()
