@@ -17,29 +17,26 @@ Only a code that names no unit is checked against its GB 32100 check character (
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID
 
 from greenreg.errors import CreditCodeError
 from greenreg.events.credit_codes import check_credit_code, compact
 from greenreg.projections.database import ReadStore
 from greenreg.projections.reading import (
-    AS_OF_FROM,
     AS_OF_WHERE,
     BAN_COLUMNS,
-    DESIGNATION_AS_OF,
     QueryError,
-    as_of_params,
     ban_view,
     chunks,
-    designation_view,
     known_time,
     valid_day,
 )
 from greenreg.projections.views import (
     BanView,
     Certification,
-    DesignationView,
     Evidence,
     InForce,
     Outcome,
@@ -55,11 +52,12 @@ HOLDING = ("listed", "warned", "suspended")
 class Reference:
     """One reference as given, and what it names: a unit id, or a compact credit code."""
 
-    __slots__ = ("code", "text", "unit_id")
+    __slots__ = ("code", "key", "text", "unit_id")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.unit_id: UUID | None = None
+        self.key: str | None = None  # the unit id as the read models write it
         self.code: str | None = None
         bare = text.strip()
         if len(bare) in UUID_LENGTHS:
@@ -68,6 +66,7 @@ class Reference:
             except ValueError:
                 pass
             else:
+                self.key = str(self.unit_id)
                 return
         if len(bare) == CREDIT_CODE_LENGTH and bare.isascii() and bare.isalnum():
             self.code = bare.upper()  # the common case, without the general clean-up
@@ -99,17 +98,17 @@ def certifications(
     day, known = valid_day(as_of), known_time(known_at)
     references = [Reference(ref) for ref in refs]
     units, by_code = _units(store, references, known)
-    designations: dict[str, list[DesignationView]] = {}
+    held: dict[str, list[Held]] = {}
     bans: dict[str, list[BanView]] = {}
     for chunk in chunks(sorted(units)):
         marks = store.placeholders(len(chunk))
         for row in store.query(
-            f"SELECT {DESIGNATION_AS_OF} FROM {AS_OF_FROM} "  # noqa: S608
+            f"SELECT {HELD_COLUMNS} FROM rm_status_intervals i "  # noqa: S608
             f"WHERE {AS_OF_WHERE} AND i.unit_id IN ({marks}) "
             "ORDER BY i.unit_id, i.programme, i.jurisdiction",
-            [*as_of_params(day, known), *chunk],
+            [day, day, known, known, *chunk],
         ):
-            designations.setdefault(row[0], []).append(designation_view(row))
+            held.setdefault(row[0], []).append(Held(row))
         for row in store.query(
             f"SELECT {BAN_COLUMNS} FROM rm_bans b JOIN rm_units u ON u.unit_id = b.unit_id "  # noqa: S608
             f"WHERE b.unit_id IN ({marks}) AND b.first_day <= ? AND ? <= b.last_day "
@@ -117,14 +116,18 @@ def certifications(
             [*chunk, day, day, known],
         ):
             bans.setdefault(row[0], []).append(ban_view(row))
+    answered: dict[str, Certification] = {}  # a unit named by several references
     answers = []
     for reference in references:
         ref = reference.text
-        key = by_code.get(reference.code) if reference.code else str(reference.unit_id)
+        key = by_code.get(reference.code) if reference.code else reference.key
         if key is not None and key in units:
-            answers.append(
-                _answer(ref, UUID(key), units[key], designations.get(key, []), bans.get(key, []))
-            )
+            same = answered.get(key)
+            if same is None:
+                same = answered[key] = _answer(
+                    ref, UUID(key), units[key], held.get(key, []), bans.get(key, [])
+                )
+            answers.append(same if same.ref == ref else replace(same, ref=ref))
             continue
         unit_id = reference.unit_id
         if unit_id is None and reference.code is not None:
@@ -138,12 +141,32 @@ def certifications(
     return answers
 
 
+HELD_COLUMNS = (
+    "i.unit_id, i.programme, i.level, i.jurisdiction, i.status, i.since, i.document_number, "
+    "i.grade, i.event_id, i.position"
+)
+
+
+class Held:
+    """A designation's status on the day asked, as known at the time asked (one row of
+    ``rm_status_intervals``)."""
+
+    __slots__ = ("evidence", "in_force")
+
+    def __init__(self, row: Sequence[Any]) -> None:
+        _, programme, level, jurisdiction, status, since, document, grade, event, position = row
+        self.in_force = InForce(
+            programme, level, jurisdiction, status, date.fromisoformat(since), document, grade
+        )
+        self.evidence = Evidence(event, int(position))
+
+
 def _units(
     store: ReadStore, references: list[Reference], known: str
 ) -> tuple[dict[str, str], dict[str, str]]:
     """The units the references name, known at ``known``: their names by unit id, and their
     unit ids by credit code."""
-    ids = sorted({str(r.unit_id) for r in references if r.unit_id is not None})
+    ids = sorted({r.key for r in references if r.key is not None})
     codes = sorted({r.code for r in references if r.code is not None})
     names: dict[str, str] = {}
     by_code: dict[str, str] = {}
@@ -162,9 +185,9 @@ def _units(
 
 
 def _answer(
-    ref: str, unit_id: UUID, name: str, held: list[DesignationView], bans: list[BanView]
+    ref: str, unit_id: UUID, name: str, held: list[Held], bans: list[BanView]
 ) -> Certification:
-    statuses = {d.status for d in held}
+    statuses = {h.in_force.status for h in held}
     outcome: Outcome
     if "listed" in statuses:
         outcome = "certified"
@@ -178,12 +201,8 @@ def _answer(
         outcome = "removed"
     else:
         outcome = "not_listed"
-    in_force = [
-        InForce(d.programme, d.level, d.jurisdiction, d.status, d.since, d.document_number, d.grade)
-        for d in held
-        if d.status in HOLDING
-    ]
-    proof: list[Evidence] = [d.evidence for d in held] + [b.evidence for b in bans]
+    in_force = [h.in_force for h in held if h.in_force.status in HOLDING]
+    proof: list[Evidence] = [h.evidence for h in held] + [b.evidence for b in bans]
     return Certification(
         ref,
         outcome,
@@ -191,7 +210,7 @@ def _answer(
         name,
         designations=in_force,
         bans=bans,
-        evidence=list(dict.fromkeys(proof)),
+        evidence=list(dict.fromkeys(proof)) if len(proof) > 1 else proof,
         message=_message(outcome, in_force, bans),
     )
 

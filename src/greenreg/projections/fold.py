@@ -495,6 +495,8 @@ def summary(e: Any) -> str:  # noqa: PLR0911 (one line per kind of event)
     if kind is UnitRegistered:
         code = f", credit code {e.credit_code}" if e.credit_code else ""
         return f"registered as {e.kind} {e.name} in {e.division}{code}"
+    if kind is ReportFiled:  # the most frequent event
+        return f"filed {e.report} for {e.year} on {e.filed_on}"
     where = f"{getattr(e, 'programme', '')} ({getattr(e, 'jurisdiction', '')})"
     if kind in (Designated, Named):
         verb = "named" if kind is Named else "designated"
@@ -507,8 +509,6 @@ def summary(e: Any) -> str:  # noqa: PLR0911 (one line per kind of event)
             f"{e.reorganisation}: predecessors {', '.join(map(str, e.predecessors))}; "
             f"successors {', '.join(map(str, e.successors))}"
         )
-    if kind is ReportFiled:
-        return f"filed {e.report} for {e.year} on {e.filed_on}"
     if kind is Warned:
         return f"warned on {where}: {e.ground}; rectify by {e.rectify_by}"
     if kind is WarningLifted:
