@@ -101,9 +101,12 @@ def compare_with_rebuild(registry: Registry, store: ReadStore) -> RebuildCompari
         with collector_paused():
             for _ in fold_log(registry, fold, until=position):
                 pass
-        rebuilt = present_rows(fold.memos.values())
-        for name, rows in fold.appended.items():
-            rebuilt.setdefault(name, []).extend(rows)
+        rebuilt: dict[str, list[Row]] = {
+            name: [tuple(row) for row in rows]
+            for name, rows in present_rows(fold.memos.values()).items()
+        }
+        for name, appended in fold.appended.items():
+            rebuilt.setdefault(name, []).extend(appended)
         rebuilt[t.TRACKING.name] = [(PROJECTION, position)] if position else []
         differences: list[Difference] = []
         for table in (*t.ALL, t.TRACKING):

@@ -458,20 +458,21 @@ HANDLERS: dict[type, Callable[[Fold, Any, str, str, str, int], None]] = {
 itself and is freed as soon as it is dropped)."""
 
 
-def present_rows(memos: Iterable[UnitMemo]) -> dict[str, list[tuple[Any, ...]]]:
+def present_rows(memos: Iterable[UnitMemo]) -> dict[str, list[Row]]:
     """The rows the memos hold (units, designations, creations and the current-knowledge
-    rows of the bitemporal tables), table by table."""
-    units: list[tuple[Any, ...]] = []
-    designations: list[tuple[Any, ...]] = []
-    statuses: list[tuple[Any, ...]] = []
-    names: list[tuple[Any, ...]] = []
-    creations: list[tuple[Any, ...]] = []
+    rows of the bitemporal tables), table by table; the lists themselves, not copies."""
+    units: list[Row] = []
+    designations: list[Row] = []
+    statuses: list[Row] = []
+    names: list[Row] = []
+    creations: list[Row] = []
     for memo in memos:
-        units.append(tuple(memo.unit))
-        designations.extend(tuple(r) for r in memo.designations.values())
-        statuses.extend(tuple(r) for rows in memo.statuses.values() for r in rows)
-        names.extend(tuple(r) for r in memo.names)
-        creations.extend(tuple(r) for r in memo.creations.values())
+        units.append(memo.unit)
+        designations.extend(memo.designations.values())
+        for rows in memo.statuses.values():
+            statuses.extend(rows)
+        names.extend(memo.names)
+        creations.extend(memo.creations.values())
     return {
         t.UNITS.name: units,
         t.DESIGNATIONS.name: designations,
