@@ -12,8 +12,9 @@ Rows are matched on their identity (:data:`IDENTITY`: a unit's id, a designation
 list, an event's id...); a row whose identity is on both sides with other values is reported
 once, with both values; a row on one side only is reported with ``None`` on the other.
 
-Memory: the fold keeps every rebuilt row in memory (about a kilobyte per event); the live rows
-are streamed table by table.
+Cost: the fold keeps every rebuilt row in memory (about a kilobyte per event) and the live rows
+are read one table at a time; on SQLite the read snapshot stays open while the log is folded,
+so the write-ahead log cannot be checkpointed past it until the comparison ends.
 """
 
 from __future__ import annotations
