@@ -45,6 +45,7 @@ from greenreg.registry.unit import unit_id_for_credit_code
 
 MAX_REFS = 10_000
 CREDIT_CODE_LENGTH = 18
+Row = tuple[Any, ...]
 UUID_LENGTHS = (32, 36, 38, 45)  # hex, hyphenated, braced, urn:uuid:
 HOLDING = ("listed", "warned", "suspended")
 
@@ -98,7 +99,7 @@ def certifications(
     day, known = valid_day(as_of), known_time(known_at)
     references = [Reference(ref) for ref in refs]
     units, by_code = _units(store, references, known)
-    held: dict[str, list[Held]] = {}
+    held: dict[str, list[Row]] = {}
     bans: dict[str, list[BanView]] = {}
     for chunk in chunks(sorted(units)):
         marks = store.placeholders(len(chunk))
@@ -108,7 +109,7 @@ def certifications(
             "ORDER BY i.unit_id, i.programme, i.jurisdiction",
             [day, day, known, known, *chunk],
         ):
-            held.setdefault(row[0], []).append(Held(row))
+            held.setdefault(row[0], []).append(row)
         for row in store.query(
             f"SELECT {BAN_COLUMNS} FROM rm_bans b JOIN rm_units u ON u.unit_id = b.unit_id "  # noqa: S608
             f"WHERE b.unit_id IN ({marks}) AND b.first_day <= ? AND ? <= b.last_day "
@@ -124,8 +125,9 @@ def certifications(
         if key is not None and key in units:
             same = answered.get(key)
             if same is None:
+                named = reference.unit_id if reference.unit_id is not None else UUID(key)
                 same = answered[key] = _answer(
-                    ref, UUID(key), units[key], held.get(key, []), bans.get(key, [])
+                    ref, named, units[key], held.get(key, []), bans.get(key, [])
                 )
             answers.append(same if same.ref == ref else replace(same, ref=ref))
             continue
@@ -145,20 +147,8 @@ HELD_COLUMNS = (
     "i.unit_id, i.programme, i.level, i.jurisdiction, i.status, i.since, i.document_number, "
     "i.grade, i.event_id, i.position"
 )
-
-
-class Held:
-    """A designation's status on the day asked, as known at the time asked (one row of
-    ``rm_status_intervals``)."""
-
-    __slots__ = ("evidence", "in_force")
-
-    def __init__(self, row: Sequence[Any]) -> None:
-        _, programme, level, jurisdiction, status, since, document, grade, event, position = row
-        self.in_force = InForce(
-            programme, level, jurisdiction, status, date.fromisoformat(since), document, grade
-        )
-        self.evidence = Evidence(event, int(position))
+"""A designation's status on the day asked, as known at the time asked."""
+STATUS, EVENT, POSITION = 4, 8, 9
 
 
 def _units(
@@ -185,9 +175,10 @@ def _units(
 
 
 def _answer(
-    ref: str, unit_id: UUID, name: str, held: list[Held], bans: list[BanView]
+    ref: str, unit_id: UUID, name: str, held: list[Row], bans: list[BanView]
 ) -> Certification:
-    statuses = {h.in_force.status for h in held}
+    """The answer for one unit, from its :data:`HELD_COLUMNS` rows and its bans."""
+    statuses = {row[STATUS] for row in held}
     outcome: Outcome
     if "listed" in statuses:
         outcome = "certified"
@@ -201,8 +192,13 @@ def _answer(
         outcome = "removed"
     else:
         outcome = "not_listed"
-    in_force = [h.in_force for h in held if h.in_force.status in HOLDING]
-    proof: list[Evidence] = [h.evidence for h in held] + [b.evidence for b in bans]
+    in_force = [
+        InForce(programme, level, jurisdiction, status, date.fromisoformat(since), doc, grade)
+        for _, programme, level, jurisdiction, status, since, doc, grade, _, _ in held
+        if status in HOLDING
+    ]
+    proof = dict.fromkeys((row[EVENT], int(row[POSITION])) for row in held)
+    proof.update(dict.fromkeys((b.evidence.event_id, b.evidence.position) for b in bans))
     return Certification(
         ref,
         outcome,
@@ -210,7 +206,7 @@ def _answer(
         name,
         designations=in_force,
         bans=bans,
-        evidence=list(dict.fromkeys(proof)) if len(proof) > 1 else proof,
+        evidence=[Evidence(event, position) for event, position in proof],
         message=_message(outcome, in_force, bans),
     )
 
