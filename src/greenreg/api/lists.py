@@ -7,7 +7,7 @@ import io
 from collections.abc import Iterator
 from datetime import date, datetime
 from enum import Enum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
@@ -53,26 +53,11 @@ def lists_router(reads: Reads) -> APIRouter:
     router = APIRouter(prefix="/api/v1", tags=["lists"], responses=READ_REFUSALS)
     queries = reads.queries
 
-    def whole_list(  # noqa: PLR0917
-        programme: str,
-        level: str | None,
-        jurisdiction: str | None,
-        status: Status | None,
-        as_of: date | None,
-        known_at: datetime | None,
-    ) -> Iterator[DesignationView]:
+    def whole_list(filters: dict[str, Any]) -> Iterator[DesignationView]:
+        """Every designation the filters select, page after page."""
         after = None
         while True:
-            page = queries.designations(
-                programme=programme,
-                level=level,
-                jurisdiction=jurisdiction,
-                status=status,
-                as_of=as_of,
-                known_at=known_at,
-                first=PAGE,
-                after=after,
-            )
+            page = queries.designations(**filters, first=PAGE, after=after)
             yield from page.items
             if not page.has_next_page:
                 return
@@ -90,11 +75,19 @@ def lists_router(reads: Reads) -> APIRouter:
         form: str,
     ) -> Response:
         version = reads.version()
+        filters: dict[str, Any] = {
+            "programme": programme,
+            "level": level,
+            "jurisdiction": jurisdiction,
+            "status": status,
+            "as_of": as_of,
+            "known_at": known_at,
+        }
         if form == "csv":
             out = io.StringIO()
             writer = csv.writer(out)
             writer.writerow(CSV_COLUMNS)
-            for view in whole_list(programme, level, jurisdiction, status, as_of, known_at):
+            for view in whole_list(filters):
                 writer.writerow(csv_row(view))
             name = f"{programme}-{level or 'all'}-{jurisdiction or 'all'}-{as_of or 'now'}.csv"
             return Response(
@@ -105,16 +98,7 @@ def lists_router(reads: Reads) -> APIRouter:
                     "Content-Disposition": f'attachment; filename="{name}"',
                 },
             )
-        page = queries.designations(
-            programme=programme,
-            level=level,
-            jurisdiction=jurisdiction,
-            status=status,
-            as_of=as_of,
-            known_at=known_at,
-            first=limit,
-            after=after,
-        )
+        page = queries.designations(**filters, first=limit, after=after)
         return answer(
             version,
             {
