@@ -7,15 +7,13 @@ uvicorn workers each worker counts its own requests; a scrape sees one worker at
 
 from __future__ import annotations
 
-import time
-
 from fastapi import APIRouter
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
 from prometheus_client.exposition import generate_latest
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from greenreg.api.request_log import route_of
+from greenreg.api.request_log import observed, route_of
 
 
 class Metrics:
@@ -64,18 +62,9 @@ class MetricsMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = time.perf_counter()
-        status = 500
+        await observed(self.app, scope, receive, send, self._count)
 
-        async def remember_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, remember_status)
-        finally:
-            route = route_of(scope, status)
-            self.metrics.requests.labels(scope["method"], route, str(status)).inc()
-            self.metrics.duration.labels(route).observe(time.perf_counter() - started)
+    def _count(self, scope: Scope, status: int, seconds: float) -> None:
+        route = route_of(scope, status)
+        self.metrics.requests.labels(scope["method"], route, str(status)).inc()
+        self.metrics.duration.labels(route).observe(seconds)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -46,6 +47,29 @@ def configure_json_logging(level: int = logging.INFO) -> None:
         target.propagate = False
 
 
+async def observed(
+    app: ASGIApp,
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    done: Callable[[Scope, int, float], None],
+) -> None:
+    """Run ``app`` for one HTTP request, then tell ``done`` its status and duration (seconds)."""
+    started = time.perf_counter()
+    status = 500
+
+    async def remember_status(message: Message) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+        await send(message)
+
+    try:
+        await app(scope, receive, remember_status)
+    finally:
+        done(scope, status, time.perf_counter() - started)
+
+
 def route_of(scope: Scope, status: int) -> str:
     """The route template that answered (``/api/v1/units/{ref}``), not the raw path, so that
     metrics keep few labels. Fixed paths FastAPI serves itself (``/docs``) keep their path; a
@@ -66,32 +90,24 @@ class RequestLogMiddleware:
         if scope["type"] != "http" or not logger.isEnabledFor(logging.INFO):
             await self.app(scope, receive, send)
             return
-        started = time.perf_counter()
-        status = 500
+        await observed(self.app, scope, receive, send, self._log)
 
-        async def remember_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, remember_status)
-        finally:
-            client = scope.get("client")
-            logger.info(
-                "%s %s %s",
-                scope["method"],
-                scope["path"],
-                status,
-                extra={
-                    "http": {
-                        "method": scope["method"],
-                        "path": scope["path"],
-                        "route": route_of(scope, status),
-                        "status": status,
-                        "duration_ms": round((time.perf_counter() - started) * 1000, 3),
-                        "client": client[0] if client else None,
-                    }
-                },
-            )
+    @staticmethod
+    def _log(scope: Scope, status: int, seconds: float) -> None:
+        client = scope.get("client")
+        logger.info(
+            "%s %s %s",
+            scope["method"],
+            scope["path"],
+            status,
+            extra={
+                "http": {
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "route": route_of(scope, status),
+                    "status": status,
+                    "duration_ms": round(seconds * 1000, 3),
+                    "client": client[0] if client else None,
+                }
+            },
+        )
