@@ -222,11 +222,11 @@ class Certification:
     bans: list[BanView] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
     message: str = ""
+    certified: bool = field(init=False)
+    """Whether the unit could call itself certified on that day (listed, or warned)."""
 
-    @property
-    def certified(self) -> bool:
-        """Whether the unit could call itself certified on that day (listed, or warned)."""
-        return self.outcome in ("certified", "warned")
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "certified", self.outcome in ("certified", "warned"))
 
 
 @dataclass(frozen=True)
