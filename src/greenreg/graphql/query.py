@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 import strawberry
 from starlette.concurrency import run_in_threadpool
@@ -33,15 +32,10 @@ from greenreg.graphql.types.units import (
     UnitConnection,
 )
 from greenreg.graphql.types.versions import DataVersion
+from greenreg.projections.reading import today
 from greenreg.projections.views import UnitFilter
-from greenreg.receipts import json_value, receipt_at
+from greenreg.receipts import certifications_json, receipt_at
 from greenreg.storage.queries import TransparencyLog, parse_event_id
-
-CHINA = ZoneInfo("Asia/Shanghai")
-
-
-def today_in_china() -> date:
-    return datetime.now(CHINA).date()
 
 
 @strawberry.input(description="Which units to list; a missing field means any.")
@@ -232,14 +226,14 @@ class Query:
         ] = False,
     ) -> CertificationCheck:
         check_batch_size(len(refs))
-        day = as_of or today_in_china()
+        day = as_of or today()
         views = await info.context.ask(info.context.queries.certifications, refs, day, known_at)
         version = await info.context.version()
         signed = None
         if receipt:
             log = info.context.log
             answer = {
-                "results": [{**json_value(v), "certified": v.certified} for v in views],
+                "results": certifications_json(views),
                 "data_version": version.as_json(),
             }
             text = await run_in_threadpool(
@@ -259,6 +253,6 @@ class Query:
             as_of=day,
             known_at=known_at,
             data_version=DataVersion.of(version),
-            results=[Certification(view=v) for v in views],
+            results=[Certification.of(v) for v in views],
             receipt=signed,
         )

@@ -10,11 +10,13 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
+from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext
 
 from greenreg.graphql.context import Context
 from greenreg.graphql.errors import tag
+from greenreg.graphql.execution import LeafExecution
 from greenreg.graphql.limits import limit_extensions
 from greenreg.graphql.query import Query
 
@@ -59,10 +61,27 @@ class DataVersionExtension(SchemaExtension):
         }
 
 
-def make_schema() -> strawberry.Schema:
+DOCUMENT_CACHE = 256
+"""Query texts whose parsed and validated documents are kept (a bank or a page sends the same
+few texts with different variables; parsing and validating one costs several milliseconds)."""
+
+
+def make_schema(
+    execution_context_class: type[StrawberryGraphQLCoreExecutionContext] = LeafExecution,
+) -> strawberry.Schema:
+    """The schema with its limits first (a text over a limit is refused before it is parsed or
+    cached), then the parse and validation caches, then the data version. It executes with
+    :class:`~greenreg.graphql.execution.LeafExecution` (a test compares it with strawberry's
+    own execution context)."""
     return GreenregSchema(
         query=Query,
-        extensions=[*limit_extensions(), DataVersionExtension],
+        execution_context_class=execution_context_class,
+        extensions=[
+            *limit_extensions(),
+            lambda: ParserCache(maxsize=DOCUMENT_CACHE),
+            lambda: ValidationCache(maxsize=DOCUMENT_CACHE),
+            DataVersionExtension,
+        ],
     )
 
 
