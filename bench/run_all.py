@@ -10,8 +10,9 @@ yet is reported as "not yet available". Results go to ``bench/results/latest.jso
 Markdown table for the README, ``bench/results/latest.md``. ``--quick`` runs small sizes and one
 repetition: a smoke test of the whole chain, not figures to quote.
 
-The scale curve: a module whose ``run`` also takes ``events`` (a corpus size) is run once more at
-each of :data:`SCALE_SIZES` (``--scale``; on by default in a full run), as ``name@size`` rows.
+The scale curve: a module whose ``run`` also takes ``events`` (a corpus size) is run at each of
+:data:`SCALE_SIZES` instead of once at its own size (``--scale``; on by default in a full run),
+as ``name@size`` rows; the largest is the full size its targets are judged at.
 """
 
 from __future__ import annotations
@@ -178,14 +179,14 @@ def main(argv: list[str] | None = None) -> None:
         "environment": environment(),
         "benchmarks": {},
     }
-    runs: list[tuple[str, str, int | None]] = [(n, BENCHMARKS[n], None) for n in chosen]
-    if args.scale if args.scale is not None else not args.quick:
-        runs += [
-            (f"{n}@{size:,}", BENCHMARKS[n], size)
-            for n in chosen
-            if scalable(BENCHMARKS[n])
-            for size in SCALE_SIZES
-        ]
+    scale = args.scale if args.scale is not None else not args.quick
+    runs: list[tuple[str, str, int | None]] = []
+    for name in chosen:
+        module = BENCHMARKS[name]
+        if scale and scalable(module):  # its full size is the curve's last point
+            runs += [(f"{name}@{size:,}", module, size) for size in SCALE_SIZES]
+        else:
+            runs.append((name, module, None))
     for name, module, events in runs:
         result = run_one(name, module, args.quick, timeout, console, events=events)
         report["benchmarks"][name] = result
