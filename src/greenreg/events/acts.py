@@ -141,10 +141,9 @@ def parse_act(act: dict[str, Any], signed: bytes, key_id: str, signature: bytes)
     if kind not in EVENT_OF_ACT:
         known = ", ".join(sorted(EVENT_OF_ACT))
         raise ActFormatError(f"unknown act type {kind!r}; the act types are: {known}")
-    event_class = EVENT_OF_ACT[kind]
-    payload_types = payload_fields(event_class)
-    unknown = sorted(set(act) - ENVELOPE_FIELDS - set(payload_types))
-    if unknown:
+    allowed, readers = _payload_readers(EVENT_OF_ACT[kind])
+    if not allowed.issuperset(act):
+        unknown = sorted(set(act) - allowed)
         raise ActFormatError(f"a {kind!r} act has no field {', '.join(map(repr, unknown))}")
     document = act.get("document")
     if not isinstance(document, dict) or set(document) - {"number", "sha256"}:
@@ -163,7 +162,7 @@ def parse_act(act: dict[str, Any], signed: bytes, key_id: str, signature: bytes)
         raise ActFormatError(
             f"a {kind!r} act {'names' if kind in KEY_ACTS else 'does not name'} 'for_authority'"
         )
-    fields = {name: parse_value(name, hint, act.get(name)) for name, hint in payload_types.items()}
+    fields = {name: read(name, act.get(name)) for name, read in readers}
     return Act(
         kind=kind,
         act_id=parse_value("act_id", UUID, act.get("act_id")),
@@ -190,6 +189,16 @@ def payload_fields(event_class: type[RegistryEvent]) -> dict[str, Any]:
         for field in dataclasses.fields(event_class)
         if field.name not in DERIVED_FIELDS
     }
+
+
+@cache
+def _payload_readers(
+    event_class: type[RegistryEvent],
+) -> tuple[frozenset[str], tuple[tuple[str, Reader], ...]]:
+    """The fields an act of this event class may have, and a reader for each of its own."""
+    payload = payload_fields(event_class)
+    readers = tuple((name, _reader(hint)) for name, hint in payload.items())
+    return ENVELOPE_FIELDS | frozenset(payload), readers
 
 
 def _text(value: Any, name: str) -> str:
