@@ -15,7 +15,14 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from types import TracebackType
 
-from greenreg.audit.prepare import Opened, Prepared, Raw, open_checkpoints, prepare_chunk
+from greenreg.audit.prepare import (
+    KEY_EVENTS,
+    Opened,
+    Prepared,
+    Raw,
+    open_checkpoints,
+    prepare_chunk,
+)
 from greenreg.registry.checkpoints import LogKey
 from greenreg.storage.log_tables import LogEntry
 
@@ -87,10 +94,6 @@ class Pool:
         trace: TracebackType | None,
     ) -> None:
         self.close()
-
-
-KEY_EVENTS = (":RegistryFounded", ":KeyAdded")
-"""The topics of the events that declare a public key."""
 
 
 def _answered(

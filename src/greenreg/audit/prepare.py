@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from greenreg.errors import GreenregError
 from greenreg.events.canonical import parse_json
-from greenreg.events.signing import PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH, b64decode
+from greenreg.events.signing import PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH, b64decode, key_id_of
 from greenreg.registry.checkpoints import Checkpoint, LogKey, open_checkpoint, parse_checkpoint
 from greenreg.registry.log import event_leaf, leaf_hash
 
@@ -49,6 +49,8 @@ class Prepared(NamedTuple):
     signed_act: str = ""
     body: dict[str, Any] | None = None
     error: str = ""
+    stored: dict[str, Any] | None = None
+    """The stored JSON, parsed, where the replay runs in the same process (not sent back)."""
 
 
 def prepare_chunk(raws: list[Raw], keys: dict[str, bytes]) -> list[Prepared]:
@@ -60,7 +62,21 @@ def _prepare(raw: Raw, keys: dict[str, bytes]) -> Prepared:
     originator, version, topic, state = raw
     if topic is None or state is None:
         return Prepared(b"")
-    leaf = leaf_hash(event_leaf(UUID(bytes=originator), version, topic, state))
+    return prepare_entry(UUID(bytes=originator), version, topic, state, keys)
+
+
+def prepare_entry(
+    originator: UUID,
+    version: int,
+    topic: str,
+    state: bytes,
+    keys: dict[str, bytes],
+    *,
+    keep: bool = False,
+) -> Prepared:
+    """One stored event's leaf hash, signature status (under ``keys``) and parsed act; with
+    ``keep``, the parsed stored JSON too."""
+    leaf = leaf_hash(event_leaf(originator, version, topic, state))
     try:
         stored = json.loads(state)
         signed_act: str = stored["signed_act"]
@@ -80,7 +96,17 @@ def _prepare(raw: Raw, keys: dict[str, bytes]) -> Prepared:
         body = parse_json(signed)
     except GreenregError:
         body = None  # the replay reads it again and names what is wrong
-    return Prepared(leaf, status, act_id, timestamp, key_id, signature, signed_act, body)
+    return Prepared(
+        leaf,
+        status,
+        act_id,
+        timestamp,
+        key_id,
+        signature,
+        signed_act,
+        body,
+        stored=stored if keep and isinstance(stored, dict) else None,
+    )
 
 
 def _verify(public_key: bytes, message: bytes, signature: bytes) -> str:
@@ -96,6 +122,23 @@ def _verify(public_key: bytes, message: bytes, signature: bytes) -> str:
 @cache
 def _loaded(public_key: bytes) -> Ed25519PublicKey:
     return Ed25519PublicKey.from_public_bytes(public_key)
+
+
+KEY_EVENTS = (":RegistryFounded", ":KeyAdded")
+"""The topics of the events that declare a public key."""
+
+
+def declared_keys(topic: str | None, state: bytes | None) -> dict[str, bytes]:
+    """The public key a key event declares, by key id (nothing for other events)."""
+    if state is None or topic is None or not topic.endswith(KEY_EVENTS):
+        return {}
+    try:
+        stored = json.loads(state)
+        text = stored.get("public_key") or stored.get("root_public_key")
+        key = b64decode(str(text), "public key")
+    except (ValueError, AttributeError, GreenregError):
+        return {}
+    return {key_id_of(key): key}
 
 
 Opened = tuple[int, Checkpoint | None, str]

@@ -18,7 +18,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import StoredEvent, Transcoder
+from eventsourcing.utils import get_topic
 
 from greenreg.audit.prepare import Prepared
 from greenreg.audit.report import Problem
@@ -48,6 +49,7 @@ class Replay:
         self.report = report
         self._act = ""
         self._pending: dict[tuple[UUID, int], RegistryEvent] = {}
+        self._form = JSONForm(self.registry.mapper.transcoder)
 
     def problem(self, entry: LogEntry, check: str, message: str) -> None:
         self.report(
@@ -60,7 +62,7 @@ class Replay:
             self._close_act(entry)
             self._decide(entry, prepared)
         decided = self._pending.pop(key, None)
-        if decided is None or self._as_stored(decided, entry):
+        if decided is None or self._as_stored(decided, entry, prepared.stored):
             return  # refused (already reported, applied as recorded), or exactly as stored
         try:
             differences = _differences(decided, self.decode(entry))
@@ -74,13 +76,28 @@ class Replay:
             )
             self._rebuild(entry.originator_id, entry.position)
 
+    @property
+    def open(self) -> bool:
+        """Whether the last act decided events the log has not shown yet."""
+        return bool(self._pending)
+
     def finish(self, entry: LogEntry | None) -> None:
         if entry is not None:
             self._close_act(entry)
 
-    def _as_stored(self, decided: RegistryEvent, entry: LogEntry) -> bool:
-        stored = self.registry.mapper.to_stored_event(decided)
-        return stored.state == entry.state and stored.topic == entry.topic
+    def _as_stored(
+        self, decided: RegistryEvent, entry: LogEntry, parsed: dict[str, Any] | None
+    ) -> bool:
+        """Whether the decided event is the stored one: its JSON form equals the stored JSON
+        (already parsed), or else its encoding equals the stored bytes."""
+        if entry.topic != get_topic(type(decided)):
+            return False
+        if parsed is not None and getattr(type(decided), "class_version", 1) == 1:
+            try:
+                return self._form.state(decided) == parsed
+            except TypeError:
+                pass  # a value the JSON form does not know: compare the bytes
+        return self.registry.mapper.to_stored_event(decided).state == entry.state
 
     def _decide(self, entry: LogEntry, prepared: Prepared) -> None:
         self._act, self._pending = prepared.act_id, {}
@@ -159,6 +176,41 @@ def _differences(decided: RegistryEvent, stored: RegistryEvent) -> str:
     mine, theirs = vars(decided), vars(stored)
     fields = sorted(k for k in mine.keys() | theirs.keys() if mine.get(k) != theirs.get(k))
     return ", ".join(fields)
+
+
+class JSONForm:
+    """An event's state as the stored JSON reads back: what the mapper would encode, as parsed
+    JSON (the transcoder's ``{"_type_", "_data_"}`` objects for its types), without encoding it.
+    Two states with the same JSON form decode to the same event."""
+
+    def __init__(self, transcoder: Transcoder) -> None:
+        types = getattr(transcoder, "types", {})
+        self._forms: dict[type, tuple[str, Callable[[Any], Any]]] = {
+            kind: (transcoding.name, transcoding.encode) for kind, transcoding in types.items()
+        }
+
+    def state(self, event: RegistryEvent) -> dict[str, Any]:
+        value = self.value
+        state = {
+            name: item if type(item) is str else value(item) for name, item in vars(event).items()
+        }
+        del state["originator_id"], state["originator_version"]
+        return state
+
+    def value(self, item: Any) -> Any:
+        kind = type(item)
+        if kind is str or kind is int or item is None or kind is bool or kind is float:
+            return item
+        form = self._forms.get(kind)
+        if form is not None:
+            return {"_type_": form[0], "_data_": self.value(form[1](item))}
+        if kind is list or kind is tuple:
+            return [self.value(i) for i in item]
+        if kind is dict and all(type(key) is str for key in item):
+            return {key: self.value(v) for key, v in item.items()}
+        if isinstance(item, str):  # a StrEnum: JSON holds its text
+            return str(item)
+        raise TypeError(f"no JSON form for {kind.__name__}")
 
 
 def stored_event(entry: LogEntry) -> StoredEvent:

@@ -26,21 +26,27 @@ prefix, are not looked at. The report's notes say how far the prefix reaches.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from greenreg.audit.pool import KEY_EVENTS, Pool
-from greenreg.audit.prepare import FORGED, SIGNED, Prepared
+from eventsourcing.persistence import Mapper
+
+from greenreg.audit.partition import Found, Partitions
+from greenreg.audit.pool import Pool
+from greenreg.audit.prepare import FORGED, SIGNED, Opened, Prepared, declared_keys
 from greenreg.audit.replay import Replay, stored_event
 from greenreg.audit.report import Problem, Report
 from greenreg.audit.source import AuditSource
 from greenreg.errors import GreenregError
 from greenreg.events.signing import b64decode, key_id_of
 from greenreg.events.vocabulary import RegistryEvent, RegistryFounded
+from greenreg.registry.application import Registry
 from greenreg.registry.checkpoints import Checkpoint, LogKey, check_log_key
 from greenreg.registry.log import Frontier
 from greenreg.storage.log_tables import LogEntry
@@ -50,18 +56,70 @@ CHINA = ZoneInfo("Asia/Shanghai")
 
 @dataclass
 class Audit:
-    """One audit run over a source. ``progress`` is called with the number of entries done."""
+    """One audit run over a source. ``progress`` is called with the number of entries done.
+
+    The whole log (no ``as_of``) is first checked on the fast path
+    (:mod:`~greenreg.audit.partition`); if that finds anything, or for ``as_of``, or with
+    ``exact``, the exact path below runs and names every problem.
+    """
 
     source: AuditSource
     root_public_key: bytes | None = None
     as_of: date | None = None
     workers: int | None = None
     progress: Callable[[int], None] | None = None
-    _replay: Replay = field(init=False)
+    exact: bool = False
 
     def run(self) -> Report:
+        if self.as_of is None and not self.exact:
+            try:
+                return self.run_fast()
+            except Found:
+                pass
+        return self._run_exact()
+
+    def run_fast(self) -> Report:
+        """Every check on the workers, the main process keeping the tree; raises
+        :class:`~greenreg.audit.partition.Found` at the first thing that is wrong."""
         report = Report()
-        replay = self._replay = Replay(self._decode, self.source.history, report.add)
+        frontier = Frontier()
+        roots: dict[int, bytes] = {}
+        last_notification = 0
+        with Partitions(self.workers or os.cpu_count() or 1) as partitions:
+            notes = self.source.checkpoints()
+            log_keys = self._log_keys(report)
+            if not log_keys:
+                report.add(Problem("checkpoint", "the root has declared no log key"))
+            partitions.open_checkpoints(notes, log_keys)
+            sizes = {size for size, _ in notes}
+            for entry, leaf in partitions.leaves(self.source.entries()):
+                if entry.position != frontier.size:
+                    raise Found(f"position {entry.position}: expected {frontier.size}")
+                if entry.notification_id is not None:
+                    if entry.notification_id < last_notification:
+                        raise Found(f"position {entry.position}: stored out of log order")
+                    last_notification = entry.notification_id
+                if entry.stored_leaf_hash is not None and leaf != entry.stored_leaf_hash:
+                    raise Found(f"position {entry.position}: the leaf differs")
+                frontier.append(leaf)
+                if frontier.size in sizes:
+                    roots[frontier.size] = frontier.root()
+                if entry.topic is not None and entry.topic.endswith(":RegistryFounded"):
+                    found = len(report.problems)
+                    self._check_founding(entry, report)
+                    if len(report.problems) > found:
+                        raise Found(f"position {entry.position}: the founding")
+                report.events += 1
+                if self.progress and report.events % 1000 == 0:
+                    self.progress(report.events)
+            report.signatures = report.events
+            checkpoints = self._opened(partitions.opened(), None, report)
+        return self._conclude(report, checkpoints, roots, frontier)
+
+    def _run_exact(self) -> Report:
+        """Workers prepare each entry; this process checks and replays every entry in order."""
+        report = Report()
+        replay = Replay(self._decode, self.source.history, report.add)
         frontier = Frontier()
         declared: set[str] = set()
         roots: dict[int, bytes] = {}
@@ -97,7 +155,16 @@ class Audit:
                     self.progress(report.events)
             replay.finish(last)
             reach = None if self.as_of is None else frontier.size
-            checkpoints = self._opened(opening, reach, report)
+            checkpoints = self._opened((f.result() for f in opening), reach, report)
+        return self._conclude(report, checkpoints, roots, frontier)
+
+    def _conclude(
+        self,
+        report: Report,
+        checkpoints: dict[int, Checkpoint],
+        roots: dict[int, bytes],
+        frontier: Frontier,
+    ) -> Report:
         self._check_roots(checkpoints, roots, report)
         self._check_coverage(checkpoints, frontier, report)
         self._check_store(checkpoints, frontier, report)
@@ -141,8 +208,12 @@ class Audit:
             return False
         return True
 
+    @cached_property
+    def _mapper(self) -> Mapper[UUID]:
+        return Registry(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}).mapper
+
     def _decode(self, entry: LogEntry) -> RegistryEvent:
-        event = self._replay.registry.mapper.to_domain_event(stored_event(entry))
+        event = self._mapper.to_domain_event(stored_event(entry))
         if not isinstance(event, RegistryEvent):
             raise TypeError(f"{type(event).__name__} is not a registry event")
         return event
@@ -225,11 +296,13 @@ class Audit:
         return None
 
     @staticmethod
-    def _opened(opening: list[Any], reach: int | None, report: Report) -> dict[int, Checkpoint]:
+    def _opened(
+        answers: Iterable[list[Opened]], reach: int | None, report: Report
+    ) -> dict[int, Checkpoint]:
         """The checkpoints a declared log key signed (those up to ``reach``, if given)."""
         found: dict[int, Checkpoint] = {}
-        for future in opening:
-            for size, checkpoint, refusal in future.result():
+        for answer in answers:
+            for size, checkpoint, refusal in answer:
                 if reach is not None and size > reach:
                     continue
                 if checkpoint is None:
@@ -282,15 +355,7 @@ class Audit:
 
 def _declared_keys(entry: LogEntry) -> dict[str, bytes]:
     """The public key a key event declares, by key id (nothing for other events)."""
-    if entry.state is None or entry.topic is None or not entry.topic.endswith(KEY_EVENTS):
-        return {}
-    try:
-        state = json.loads(entry.state)
-        text = state.get("public_key") or state.get("root_public_key")
-        key = b64decode(str(text), "public key")
-    except (ValueError, AttributeError, GreenregError):
-        return {}
-    return {key_id_of(key): key}
+    return declared_keys(entry.topic, entry.state)
 
 
 def audit(source: AuditSource, root_public_key: bytes | None = None, **options: Any) -> Report:

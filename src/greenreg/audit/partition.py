@@ -1,0 +1,318 @@
+"""The audit's fast path: every check of an entry, the rule replay included, on the workers.
+
+The units are shared out among worker processes by unit id; each worker keeps its own units in
+memory, and every worker keeps every authority, because every act depends on its signer's keys
+and competence: the (few) events of the registry and its authorities go to all workers, in log
+order with the rest. For each of its entries a worker computes the leaf hash, reads the JSON,
+checks that the signing key was declared before the entry and that the Ed25519 signature
+verifies under it (:mod:`~greenreg.audit.prepare`), and decides the act again against its units
+(:class:`~greenreg.audit.replay.Replay`). It answers with the leaf hashes only; the main process
+reads the log, keeps the Merkle frontier and checks the order, the stored leaves and the founding.
+
+An act that changes several units (a reorganisation) is decided by one worker: before it, the main
+process moves the units the stored event names to the worker that holds the first one.
+
+Why a worker's replay is the replay in log order: as long as nothing is found, every decided
+event equals the stored one, so each aggregate in a worker is exactly its stored events folded;
+an act reads only its signer (every worker has every authority) and the units it names, which its
+worker holds. An act that reaches for a unit its worker does not hold is refused (a finding);
+an act that decides an event for another aggregate than the entry it comes with leaves that
+event unmatched (a finding); an act whose events are not consecutive in the log is a finding.
+
+So this path is exact for a log in which nothing is wrong, and that is all it is used for: the
+moment a worker or the main process finds anything it raises :class:`Found`, and the audit runs
+the exact path (:mod:`~greenreg.audit.pool` and one replay in log order in the main process),
+which names every problem by position and event, in log order. A sound log is read once, here;
+a log with a problem is read twice.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+from collections import deque
+from collections.abc import Iterable, Iterator
+from types import TracebackType
+from typing import Any
+from uuid import UUID
+
+from greenreg.audit.prepare import (
+    SIGNED,
+    Opened,
+    declared_keys,
+    open_checkpoints,
+    prepare_entry,
+)
+from greenreg.audit.replay import Aggregates, Replay, stored_event
+from greenreg.audit.report import Problem
+from greenreg.events.vocabulary import RegistryEvent
+from greenreg.registry.checkpoints import LogKey
+from greenreg.storage.log_tables import LogEntry
+
+CHUNK = 1_000
+"""Entries per message to the workers."""
+AHEAD = 4
+"""Chunks sent before the main process waits for the oldest one's answers."""
+SHARED = (":RegistryFounded", ":AuthorityRegistered", ":KeyAdded", ":KeyRevoked")
+"""The topics of the registry's and its authorities' events: every worker folds them."""
+REORGANISED = ":Reorganised"
+LEAF = 32
+
+Sent = tuple[int, bytes, int, str, bytes]
+"""An entry as a worker receives it: (position, originator id bytes, version, topic, state)."""
+
+
+class Found(Exception):  # noqa: N818 (an outcome, not an error)
+    """The fast path found something; the exact path names it."""
+
+
+class Partitions:
+    """The worker processes, each holding its share of the units; use as a context manager."""
+
+    def __init__(self, workers: int) -> None:
+        context = multiprocessing.get_context()
+        self.count = workers
+        self._inboxes: list[Any] = [context.Queue() for _ in range(workers)]
+        self._outboxes: list[Any] = [context.Queue() for _ in range(workers)]
+        self._processes = [
+            context.Process(target=_serve, args=(inbox, outbox), daemon=True)
+            for inbox, outbox in zip(self._inboxes, self._outboxes, strict=True)
+        ]
+        for process in self._processes:
+            process.start()
+        self._moved: dict[UUID, int] = {}
+        self._notes_due = [False] * workers
+        self._opened: list[list[Opened]] = [[] for _ in range(workers)]
+
+    def open_checkpoints(self, notes: list[tuple[int, str]], keys: list[LogKey]) -> None:
+        """Start opening the checkpoint notes (each worker a slice, ahead of its entries)."""
+        share = -(-len(notes) // self.count)
+        for index, inbox in enumerate(self._inboxes):
+            inbox.put(("notes", notes[index * share : (index + 1) * share], keys))
+            self._notes_due[index] = True
+
+    def opened(self) -> list[list[Opened]]:
+        """The opened checkpoint notes, in the notes' order."""
+        for index, due in enumerate(self._notes_due):
+            if due:
+                self._opened[index] = self._outboxes[index].get()
+                self._notes_due[index] = False
+        return self._opened
+
+    def leaves(self, entries: Iterable[LogEntry]) -> Iterator[tuple[LogEntry, bytes]]:
+        """Each entry with its leaf hash, in log order, once its worker has checked it all;
+        raises :class:`Found` as soon as anything is wrong."""
+        ahead: deque[tuple[list[LogEntry], list[int]]] = deque()
+        chunk: list[LogEntry] = []
+        routes: list[int] = []
+        parts: list[list[Sent]] = [[] for _ in range(self.count)]
+        for entry in entries:
+            if entry.topic is not None and entry.topic.endswith(REORGANISED) and self._apart(entry):
+                # The units move once every entry before this one is answered.
+                self._send(parts)
+                ahead.append((chunk, routes))
+                chunk, routes, parts = [], [], [[] for _ in range(self.count)]
+                while ahead:
+                    yield from self._answered(*ahead.popleft())
+                self._gather(entry)
+            route = self._route(entry, parts)
+            chunk.append(entry)
+            routes.append(route)
+            if len(chunk) >= CHUNK:
+                self._send(parts)
+                ahead.append((chunk, routes))
+                chunk, routes, parts = [], [], [[] for _ in range(self.count)]
+                if len(ahead) > AHEAD:
+                    yield from self._answered(*ahead.popleft())
+        self._send(parts)
+        ahead.append((chunk, routes))
+        while ahead:
+            yield from self._answered(*ahead.popleft())
+        for inbox in self._inboxes:
+            inbox.put(("finish",))
+        for index in range(self.count):
+            finding = self._receive(index)
+            if finding:
+                raise Found(finding)
+
+    def _route(self, entry: LogEntry, parts: list[list[Sent]]) -> int:
+        """Add the entry to its worker's part (every part, for a shared event): which one."""
+        topic, state = entry.topic, entry.state
+        if topic is None or state is None:
+            raise Found(f"position {entry.position}: the store lacks the event")
+        sent = (entry.position, entry.originator_id.bytes, entry.originator_version, topic, state)
+        if topic.endswith(SHARED):
+            for part in parts:
+                part.append(sent)
+            return -1
+        route = self._owner(entry.originator_id)
+        parts[route].append(sent)
+        return route
+
+    def _owner(self, unit: UUID) -> int:
+        moved = self._moved.get(unit) if self._moved else None
+        return unit.int % self.count if moved is None else moved
+
+    def _send(self, parts: list[list[Sent]]) -> None:
+        for inbox, part in zip(self._inboxes, parts, strict=True):
+            inbox.put(("chunk", part))
+
+    def _receive(self, index: int) -> Any:
+        outbox = self._outboxes[index]
+        if self._notes_due[index]:
+            self._opened[index] = outbox.get()
+            self._notes_due[index] = False
+        return outbox.get()
+
+    def _answered(
+        self, chunk: list[LogEntry], routes: list[int]
+    ) -> Iterator[tuple[LogEntry, bytes]]:
+        answers: list[bytes] = []
+        for index in range(self.count):
+            finding, leaves = self._receive(index)
+            if finding:
+                raise Found(finding)
+            answers.append(leaves)
+        offsets = [0] * self.count
+        for entry, route in zip(chunk, routes, strict=True):
+            if route < 0:
+                at = offsets[0]
+                offsets = [offset + LEAF for offset in offsets]
+                yield entry, answers[0][at : at + LEAF]
+            else:
+                at = offsets[route]
+                offsets[route] = at + LEAF
+                yield entry, answers[route][at : at + LEAF]
+
+    def _apart(self, entry: LogEntry) -> bool:
+        """Whether the units a reorganisation names are held by more than one worker."""
+        return len({self._owner(unit) for unit in _units_of(entry)}) > 1
+
+    def _gather(self, entry: LogEntry) -> None:
+        """Move the reorganisation's units to the worker of the entry's unit."""
+        target = self._owner(entry.originator_id)
+        sources: dict[int, list[UUID]] = {}
+        for unit in _units_of(entry):
+            if self._owner(unit) != target:
+                sources.setdefault(self._owner(unit), []).append(unit)
+        for source, units in sources.items():
+            self._inboxes[source].put(("export", units))
+            self._inboxes[target].put(("adopt", self._receive(source)))
+            for unit in units:
+                self._moved[unit] = target
+
+    def close(self, error: BaseException | None = None) -> None:
+        if error is None:
+            for inbox in self._inboxes:
+                inbox.put(None)
+        for process in self._processes:
+            if error is not None:
+                process.terminate()
+            process.join()
+        for queue in self._inboxes + self._outboxes:
+            queue.close()
+            queue.cancel_join_thread()
+
+    def __enter__(self) -> Partitions:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.close(error)
+
+
+def _units_of(entry: LogEntry) -> list[UUID]:
+    """The entry's unit and, for a reorganisation, every unit the stored event names."""
+    units = [entry.originator_id]
+    try:
+        stored = json.loads(entry.state or b"")
+        units.extend(UUID(n["_data_"]) for n in stored["predecessors"] + stored["successors"])
+    except (ValueError, TypeError, KeyError):
+        pass  # the worker decides the act as it can, and finds what is wrong
+    return list(dict.fromkeys(units))
+
+
+def _serve(inbox: Any, outbox: Any) -> None:
+    """A worker process: answer the main process's messages, in order, until ``None``."""
+    worker = _Worker()
+    while (message := inbox.get()) is not None:
+        kind = message[0]
+        if kind == "chunk":
+            outbox.put(worker.chunk(message[1]))
+        elif kind == "notes":
+            outbox.put(open_checkpoints(message[1], message[2]))
+        elif kind == "export":
+            outbox.put(worker.export(message[1]))
+        elif kind == "adopt":
+            worker.replay.aggregates.update(message[1])
+        elif kind == "finish":
+            outbox.put(worker.finish())
+
+
+class _Worker:
+    """One worker's share of the replay: its units, every authority, the keys declared so far."""
+
+    def __init__(self) -> None:
+        self.replay = Replay(self._decode, _no_history, _found)
+        self.keys: dict[str, bytes] = {}
+        self.last = -1
+        self.finding = ""
+
+    def chunk(self, sent: list[Sent]) -> tuple[str, bytes]:
+        """(what was found, or ""; the entries' leaf hashes, one after another)."""
+        if self.finding:
+            return self.finding, b""
+        leaves = []
+        try:
+            for position, originator, version, topic, state in sent:
+                leaves.append(self._check(position, UUID(bytes=originator), version, topic, state))
+        except Found as found:
+            self.finding = str(found) or "found"
+        return self.finding, b"".join(leaves)
+
+    def _check(
+        self, position: int, originator: UUID, version: int, topic: str, state: bytes
+    ) -> bytes:
+        founding = topic.endswith(":RegistryFounded")
+        if founding:  # the founding act is signed by the root key it declares
+            self.keys.update(declared_keys(topic, state))
+        prepared = prepare_entry(originator, version, topic, state, self.keys, keep=True)
+        if prepared.error:
+            raise Found(f"position {position}: the stored event cannot be read")
+        if prepared.key_id not in self.keys or prepared.signature_status != SIGNED:
+            raise Found(f"position {position}: the signature does not verify")
+        if not founding:
+            self.keys.update(declared_keys(topic, state))
+        if self.replay.open and position != self.last + 1:
+            raise Found(f"position {position}: the last act's events are not all in the log")
+        entry = LogEntry(position, originator, version, topic, state, None, None)
+        self.replay.fold(entry, prepared)
+        self.last = position
+        return prepared.leaf
+
+    def export(self, units: list[UUID]) -> Aggregates:
+        held = self.replay.aggregates
+        return {unit: held.pop(unit) for unit in units if unit in held}
+
+    def finish(self) -> str:
+        if not self.finding and self.replay.open:
+            self.finding = "the last act's events are not all in the log"
+        return self.finding
+
+    def _decode(self, entry: LogEntry) -> RegistryEvent:
+        event = self.replay.registry.mapper.to_domain_event(stored_event(entry))
+        if not isinstance(event, RegistryEvent):
+            raise TypeError(f"{type(event).__name__} is not a registry event")
+        return event
+
+
+def _found(problem: Problem) -> None:
+    raise Found(str(problem))
+
+
+def _no_history(originator_id: UUID, upto: int) -> list[LogEntry]:
+    raise Found(f"{originator_id} would be rebuilt from its history")  # after a finding only
