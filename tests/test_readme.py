@@ -57,6 +57,12 @@ def test_the_tour_runs_as_written(tmp_path: Path) -> None:
     assert [r["outcome"] for r in results] == ["CERTIFIED", "NOT_FOUND", "INVALID_CODE"]
     assert results[0]["designations"][0]["documentNumber"] == "工信厅节函〔2019〕196号"
     assert "valid certification_check receipt" in out
+    portfolio = json.loads((tmp_path / "portfolio.json").read_text())
+    assert [r["outcome"] for r in portfolio["results"]] == ["certified", "invalid_code"]
+    assert (
+        portfolio["results"][0]["designations"][0]["document_number"] == "工信厅节函〔2019〕196号"
+    )
+    assert portfolio["results"][0]["evidence"]
     # The inspector: the live store and the export both verify.
     assert out.count("no problems") >= 2 or out.count("verified") >= 2, out
     last = json.loads(run.stdout.strip().splitlines()[-1])
