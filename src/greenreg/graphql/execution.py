@@ -6,14 +6,15 @@ references that is some 70,000 fields, almost all of them plain attributes holdi
 a date or an enum (``ref``, ``outcome``, ``programme``, ``since``...), and the general path costs
 several times what the answer does.
 
-:class:`LeafExecution` gives such a field (a strawberry field without a resolver, arguments or
-field extensions, whose type is a scalar or an enum, possibly non-null, with no resolver
-middleware) a short path: the same resolver strawberry built for it, then the same output
-coercion graphql-core applies (strawberry installs a middleware manager on every request; it
-must hold no middleware). Anything else, and any leaf whose value is missing where the
-schema says it cannot be, or which fails to coerce, takes graphql-core's own path, which
-raises the located error exactly as before. The answers are the same; a test compares them
-with the standard execution on every example operation.
+:class:`LeafExecution` gives a plain leaf a short path: a strawberry field without a
+resolver, arguments or field extensions, whose type is a scalar or an enum (possibly
+non-null), when no resolver middleware is installed (strawberry installs a middleware manager
+on every request; it must hold none). Such a field is read with the same resolver strawberry
+built for it and coerced as graphql-core coerces it, in place, without a path of its own; the
+object's other fields go to graphql-core. A leaf whose value is missing where the schema says
+it cannot be, or which fails to read or coerce, takes graphql-core's own path too, which raises
+the located error exactly as before. The answers are the same; a test compares them with
+strawberry's own execution on every example operation and a bank check.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from graphql import (
     GraphQLSchema,
     is_leaf_type,
 )
-from graphql.execution.collect_fields import FieldDetailsList
+from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import AwaitableOrValue, Path, Undefined, UndefinedType
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.field import StrawberryField
@@ -47,6 +48,8 @@ class Leaf(NamedTuple):
 
 
 _NOT_PLAIN = None
+_GENERAL = object()
+"""Take graphql-core's own path for this field."""
 _plans: WeakKeyDictionary[GraphQLSchema, dict[tuple[str, str], Leaf | None]] = WeakKeyDictionary()
 """Each schema's plans, by (type name, field name), made on first use."""
 
@@ -74,6 +77,35 @@ class LeafExecution(StrawberryGraphQLCoreExecutionContext):
         super().__init__(*args, **kwargs)
         self._plans = _plans.setdefault(self.schema, {})
 
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: GroupedFieldSet,
+        position_context: Any,
+    ) -> AwaitableOrValue[dict[str, Any]]:
+        """graphql-core's, with plain leaves completed in place (no path made for them)."""
+        plain: dict[str, Any] = {}
+        others: dict[str, FieldDetailsList] = {}
+        for response_name, field_details_list in grouped_field_set.items():
+            value = self._plain_leaf(parent_type, source_value, field_details_list)
+            if value is _GENERAL:
+                others[response_name] = field_details_list
+            else:
+                plain[response_name] = value
+        if not others:
+            return plain
+        rest = super().execute_fields(parent_type, source_value, path, others, position_context)
+        order = list(grouped_field_set)
+        if self.is_awaitable(rest):
+
+            async def merged() -> dict[str, Any]:
+                return _in_order(order, plain, await rest)
+
+            return merged()
+        return _in_order(order, plain, rest)  # type: ignore[arg-type]
+
     def execute_field(
         self,
         parent_type: GraphQLObjectType,
@@ -82,25 +114,35 @@ class LeafExecution(StrawberryGraphQLCoreExecutionContext):
         path: Path,
         position_context: Any,
     ) -> AwaitableOrValue[Any] | UndefinedType:
-        manager = self.middleware_manager
-        if (manager is None or not manager.middlewares) and len(field_details_list) == 1:
-            node = field_details_list[0].node
-            leaf = self._leaf(parent_type, node.name.value)
-            if leaf is not None and not node.arguments:
-                try:
-                    value = leaf.read(source)
-                    if value is None:
-                        if not leaf.non_null:
-                            return None
-                    else:
-                        coerced = leaf.type.coerce_output_value(value)
-                        if coerced is not Undefined and coerced is not None:
-                            return coerced
-                except Exception:  # noqa: S110 (the general path below reports it)
-                    pass
+        value = self._plain_leaf(parent_type, source, field_details_list)
+        if value is not _GENERAL:
+            return value
         return super().execute_field(
             parent_type, source, field_details_list, path, position_context
         )
+
+    def _plain_leaf(
+        self, parent_type: GraphQLObjectType, source: Any, field_details_list: FieldDetailsList
+    ) -> Any:
+        """The completed value of a plain leaf, or ``_GENERAL`` for graphql-core's own path."""
+        manager = self.middleware_manager
+        if (manager is not None and manager.middlewares) or len(field_details_list) != 1:
+            return _GENERAL
+        node = field_details_list[0].node
+        leaf = self._leaf(parent_type, node.name.value)
+        if leaf is None or node.arguments:
+            return _GENERAL
+        try:
+            value = leaf.read(source)
+        except Exception:
+            return _GENERAL
+        if value is None:
+            return _GENERAL if leaf.non_null else None
+        try:
+            coerced = leaf.type.coerce_output_value(value)
+        except Exception:
+            return _GENERAL
+        return _GENERAL if coerced is Undefined or coerced is None else coerced
 
     def _leaf(self, parent_type: GraphQLObjectType, name: str) -> Leaf | None:
         plans = self._plans
@@ -113,3 +155,12 @@ class LeafExecution(StrawberryGraphQLCoreExecutionContext):
         leaf = _NOT_PLAIN if field is None else _plan(field)
         plans[key] = leaf
         return leaf
+
+
+def _in_order(order: list[str], plain: dict[str, Any], rest: dict[str, Any]) -> dict[str, Any]:
+    """The fields of both parts, in the order the query asked for them."""
+    return {
+        name: plain[name] if name in plain else rest[name]
+        for name in order
+        if name in plain or name in rest
+    }

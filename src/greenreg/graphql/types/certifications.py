@@ -42,8 +42,8 @@ class DesignationInForce:
 
 @strawberry.type(description="The answer for one reference.")
 class Certification:
-    """Its leaves are plain fields, set once from the view: a check answers up to 10,000 of
-    these, and a plain field costs GraphQL less than a resolver."""
+    """Its leaves and its designations are plain fields, set once from the view: a check
+    answers up to 10,000 of these, and a plain field costs GraphQL less than a resolver."""
 
     view: strawberry.Private[CertificationView]
     ref: str = strawberry.field(description="The reference as given.")
@@ -54,6 +54,9 @@ class Certification:
     unit_id: UUID | None
     name: str | None = strawberry.field(description="The unit's name on the day asked.")
     message: str = strawberry.field(description="The answer in words, or why a reference failed.")
+    designations: list[DesignationInForce] = strawberry.field(
+        description="The designations in force that day."
+    )
 
     @classmethod
     def of(cls, view: CertificationView) -> Certification:
@@ -65,6 +68,7 @@ class Certification:
             unit_id=view.unit_id,
             name=view.name,
             message=view.message,
+            designations=[DesignationInForce.of(d) for d in view.designations],
         )
 
     @strawberry.field(description="The unit as the registry holds it now.")
@@ -73,10 +77,6 @@ class Certification:
             return None
         view = await info.context.loaders.units.load(self.view.unit_id)
         return None if view is None else Unit(view=view)
-
-    @strawberry.field(description="The designations in force that day.")
-    def designations(self) -> list[DesignationInForce]:
-        return [DesignationInForce.of(d) for d in self.view.designations]
 
     @strawberry.field(description="Reapplication bans running that day.")
     def bans(self) -> list[Ban]:
