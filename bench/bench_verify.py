@@ -9,10 +9,13 @@ the run copies it, declares its log key with the corpus root key, then:
 
 1. times one Ed25519 verification: ``verify_signature`` over a sample of the store's own
    signed acts, serially, in this process;
-2. runs the full audit (leaf hashes, entry parsing and signatures on ``--workers`` processes
-   ahead of the in-memory rule replay in this process, the Merkle root against every
-   checkpoint, checkpoint signatures in the pool) and times it;
+2. runs the full audit (on ``--workers`` processes, each holding its share of the units: leaf
+   hashes, entry parsing, signatures and the in-memory rule replay; this process reads the log
+   and keeps the Merkle tree; checkpoint signatures on the workers too) and times it;
 3. prints both, the budget and the ratio, and writes ``bench/results/verify.json``.
+
+``run(quick, events)`` is the same for :mod:`bench.run_all`: 20,000 events quick, 1,000,000 in
+full, the verify time beside the budget and the µs per event beside one verification.
 """
 
 from __future__ import annotations
@@ -24,13 +27,18 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
+
+from eventsourcing.persistence import StoredEvent
 
 from bench.corpus import cached_sqlite_store, keyring
 from bench.corpus.store import log_key_path
+from bench.results_table import metric
 from greenreg.audit.source import DatabaseSource
 from greenreg.audit.verify import Audit
 from greenreg.bootstrap import open_registry
 from greenreg.events.signing import b64decode, key_id_of, verify_signature
+from greenreg.registry.application import Registry
 from greenreg.storage.log_key import declare
 from greenreg.storage.log_tables import LogTables
 
@@ -41,15 +49,10 @@ def one_verification(recorder: LogTables, sample: int) -> float:
     """Seconds per Ed25519 verification, over ``sample`` of the store's signed acts."""
     keys: dict[str, bytes] = {}
     jobs = []
-    registry_mapper = None
-    from greenreg.registry.application import Registry
-
     registry_mapper = Registry(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}).mapper
     for entry in recorder.log_entries(0, None):
         assert entry.topic is not None
         assert entry.state is not None
-        from eventsourcing.persistence import StoredEvent
-
         event = registry_mapper.to_domain_event(
             StoredEvent(entry.originator_id, entry.originator_version, entry.topic, entry.state)
         )
@@ -75,14 +78,11 @@ def one_verification(recorder: LogTables, sample: int) -> float:
     return (time.perf_counter() - started) / len(jobs)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--sample", type=int, default=5_000)
-    args = parser.parse_args()
-
-    store = cached_sqlite_store(args.events)
+def measure(events: int, workers: int | None = None, sample: int = 5_000) -> dict[str, Any]:
+    """One audit of the ``events``-event corpus, beside one Ed25519 verification timed in the
+    same run; the figures, the budget and the ratio."""
+    workers = workers or os.cpu_count() or 1
+    store = cached_sqlite_store(events)
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "store.db"
         shutil.copy(store, copy)
@@ -94,31 +94,72 @@ def main() -> None:
         recorder = registry.recorder
         assert isinstance(recorder, LogTables)
 
-        per_verify = one_verification(recorder, args.sample)
+        per_verify = one_verification(recorder, sample)
         cores = os.cpu_count() or 1
+        load = os.getloadavg()[0]
         started = time.perf_counter()
-        report = Audit(
-            DatabaseSource(recorder), ring.root.signer.public_key, workers=args.workers
-        ).run()
+        report = Audit(DatabaseSource(recorder), ring.root.signer.public_key, workers=workers).run()
         elapsed = time.perf_counter() - started
         registry.close()
 
-    events = report.events
-    budget = 1.25 * events * per_verify / cores
-    result = {
-        "events": events,
+    counted = report.events
+    budget = 1.25 * counted * per_verify / cores
+    return {
+        "events": counted,
         "cores": cores,
-        "workers": args.workers,
+        "workers": workers,
         "one_verification_us": round(per_verify * 1e6, 1),
         "verify_s": round(elapsed, 2),
         "budget_s": round(budget, 2),
         "ratio_to_budget": round(elapsed / budget, 2),
-        "us_per_event": round(elapsed / events * 1e6, 1),
+        "us_per_event": round(elapsed / counted * 1e6, 1),
         "ok": report.ok,
         "problems": len(report.problems),
+        "first_problems": [str(problem) for problem in report.problems[:10]],
+        "load_average_1min": round(load, 2),
+        "store": store.name,
     }
+
+
+def run(quick: bool = False, events: int | None = None) -> dict[str, Any]:
+    """The benchmark for ``bench.run_all``: 20,000 events quick, 1,000,000 in full."""
+    result = measure(events or (20_000 if quick else 1_000_000))
+    counted = result["events"]
+    return {
+        "benchmark": "verify",
+        "metrics": [
+            metric(
+                f"verify of {counted:,} events (s)",
+                result["verify_s"],
+                "s",
+                base_name="Ed25519 budget (s)",
+                base_value=result["budget_s"],
+                target="≤ 1.25 × N × one Ed25519 verification ÷ cores",
+                met=result["verify_s"] <= result["budget_s"],
+            ),
+            metric(
+                "µs per event",
+                result["us_per_event"],
+                "µs",
+                base_name="one Ed25519 verification (µs)",
+                base_value=result["one_verification_us"],
+            ),
+        ],
+        "details": result,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--sample", type=int, default=5_000)
+    args = parser.parse_args()
+
+    result = measure(args.events, args.workers, args.sample)
+    problems = result.pop("first_problems")
     print(json.dumps(result, indent=2))
-    for problem in report.problems[:10]:
+    for problem in problems:
         print(problem)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "verify.json").write_text(json.dumps(result, indent=2) + "\n")
