@@ -165,10 +165,10 @@ def parse_act(act: dict[str, Any], signed: bytes, key_id: str, signature: bytes)
     fields = {name: read(name, act.get(name)) for name, read in readers}
     return Act(
         kind=kind,
-        act_id=parse_value("act_id", UUID, act.get("act_id")),
+        act_id=_reader(UUID)("act_id", act.get("act_id")),
         authority=_text(act.get("authority"), "authority"),
-        signed_at=parse_value("signed_at", datetime, act.get("signed_at")),
-        effective_date=parse_value("effective_date", date, act.get("effective_date")),
+        signed_at=_reader(datetime)("signed_at", act.get("signed_at")),
+        effective_date=_reader(date)("effective_date", act.get("effective_date")),
         document_number=number,
         document_sha256=sha,
         unit=None if unit is None else _text(unit, "unit"),

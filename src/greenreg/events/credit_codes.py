@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -10,9 +11,13 @@ from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, 
 
 from greenreg.errors import CreditCodeError
 
+_COMPACT = re.compile(r"[0-9A-Z]+")
+
 
 def compact(code: str) -> str:
     """Full-width characters to half-width (NFKC), spaces and hyphens out, upper case."""
+    if _COMPACT.fullmatch(code):
+        return code  # already compact (as a registered code is): nothing to normalise
     return str(uscc.compact(unicodedata.normalize("NFKC", code))).upper()
 
 
