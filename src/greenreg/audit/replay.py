@@ -178,6 +178,10 @@ def _differences(decided: RegistryEvent, stored: RegistryEvent) -> str:
     return ", ".join(fields)
 
 
+_ORIGINATOR = frozenset({"originator_id", "originator_version"})
+"""Stored beside the state, not in it."""
+
+
 class JSONForm:
     """An event's state as the stored JSON reads back: what the mapper would encode, as parsed
     JSON (the transcoder's ``{"_type_", "_data_"}`` objects for its types), without encoding it.
@@ -191,11 +195,11 @@ class JSONForm:
 
     def state(self, event: RegistryEvent) -> dict[str, Any]:
         value = self.value
-        state = {
-            name: item if type(item) is str else value(item) for name, item in vars(event).items()
+        return {
+            name: item if type(item) is str else value(item)
+            for name, item in vars(event).items()
+            if name not in _ORIGINATOR
         }
-        del state["originator_id"], state["originator_version"]
-        return state
 
     def value(self, item: Any) -> Any:
         kind = type(item)
@@ -203,7 +207,8 @@ class JSONForm:
             return item
         form = self._forms.get(kind)
         if form is not None:
-            return {"_type_": form[0], "_data_": self.value(form[1](item))}
+            data = form[1](item)
+            return {"_type_": form[0], "_data_": data if type(data) is str else self.value(data)}
         if kind is list or kind is tuple:
             return [self.value(i) for i in item]
         if kind is dict and all(type(key) is str for key in item):

@@ -1,8 +1,6 @@
 """``greenreg verify``: the audit replay, with the root public key as the only trust anchor.
 
-One pass over the log, in position order. Worker processes (:mod:`~greenreg.audit.pool`) do
-the stateless work of each entry, a few chunks ahead: its leaf hash, its JSON and its Ed25519
-signature (:mod:`~greenreg.audit.prepare`). The main process, meanwhile:
+One pass over the log, in position order, with these checks of each entry:
 
 1. the leaf: appends the entry's leaf hash to an in-memory Merkle frontier; it must equal the
    leaf hash the log stored (database only);
@@ -22,6 +20,15 @@ day* (Asia/Shanghai, by the registry's recorded time): the prefix of the log rec
 before the day, with every check above, against every checkpoint within that prefix; the
 prefix must end at a signed checkpoint. Entries recorded later, and checkpoints beyond the
 prefix, are not looked at. The report's notes say how far the prefix reaches.
+
+Two paths make these checks. The fast path (:mod:`~greenreg.audit.partition`) runs all of them
+but the Merkle tree on worker processes that share the units out among them, the replay
+included; it tells only whether anything is wrong. The exact path has worker processes
+(:mod:`~greenreg.audit.pool`) do the stateless work of each entry a few chunks ahead (its leaf
+hash, its JSON, its Ed25519 signature: :mod:`~greenreg.audit.prepare`) while the main process
+makes the checks above in log order, so that it names each problem by position and event, in
+that order. A whole-log audit runs the fast path, then the exact path only if the fast path found
+something; an ``as_of`` audit runs the exact path.
 """
 
 from __future__ import annotations
