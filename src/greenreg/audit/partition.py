@@ -30,8 +30,10 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import queue
 from collections import deque
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 from uuid import UUID
@@ -57,6 +59,8 @@ SHARED = (":RegistryFounded", ":AuthorityRegistered", ":KeyAdded", ":KeyRevoked"
 """The topics of the registry's and its authorities' events: every worker folds them."""
 REORGANISED = ":Reorganised"
 LEAF = 32
+WAIT = 1.0
+"""Seconds between looks at whether a worker process is still alive, while waiting for it."""
 
 Sent = tuple[int, bytes, int, str, bytes]
 """An entry as a worker receives it: (position, originator id bytes, version, topic, state)."""
@@ -158,11 +162,23 @@ class Partitions:
             inbox.put(("chunk", part))
 
     def _receive(self, index: int) -> Any:
-        outbox = self._outboxes[index]
+        """The worker's next answer (its checkpoint notes first, if still due)."""
         if self._notes_due[index]:
-            self._opened[index] = outbox.get()
+            self._opened[index] = self._next(index)
             self._notes_due[index] = False
-        return outbox.get()
+        return self._next(index)
+
+    def _next(self, index: int) -> Any:
+        while True:
+            try:
+                answer = self._outboxes[index].get(timeout=WAIT)
+            except queue.Empty:
+                if not self._processes[index].is_alive():
+                    raise Found("a worker process stopped") from None
+                continue
+            if isinstance(answer, Failed):
+                raise Found(answer.error)
+            return answer
 
     def _answered(
         self, chunk: list[LogEntry], routes: list[int]
@@ -209,9 +225,9 @@ class Partitions:
             if error is not None:
                 process.terminate()
             process.join()
-        for queue in self._inboxes + self._outboxes:
-            queue.close()
-            queue.cancel_join_thread()
+        for box in self._inboxes + self._outboxes:
+            box.close()
+            box.cancel_join_thread()
 
     def __enter__(self) -> Partitions:
         return self
@@ -236,21 +252,23 @@ def _units_of(entry: LogEntry) -> list[UUID]:
     return list(dict.fromkeys(units))
 
 
+@dataclass(frozen=True)
+class Failed:
+    """A worker's answer when its work raised: the exact path makes the same checks again."""
+
+    error: str
+
+
 def _serve(inbox: Any, outbox: Any) -> None:
     """A worker process: answer the main process's messages, in order, until ``None``."""
     worker = _Worker()
     while (message := inbox.get()) is not None:
-        kind = message[0]
-        if kind == "chunk":
-            outbox.put(worker.chunk(message[1]))
-        elif kind == "notes":
-            outbox.put(open_checkpoints(message[1], message[2]))
-        elif kind == "export":
-            outbox.put(worker.export(message[1]))
-        elif kind == "adopt":
-            worker.replay.aggregates.update(message[1])
-        elif kind == "finish":
-            outbox.put(worker.finish())
+        try:
+            answer = worker.answer(message)
+        except Exception as error:  # the exact path meets it again and says it
+            answer = Failed(f"{type(error).__name__}: {error}")
+        if answer is not None:
+            outbox.put(answer)
 
 
 class _Worker:
@@ -261,6 +279,22 @@ class _Worker:
         self.keys: dict[str, bytes] = {}
         self.last = -1
         self.finding = ""
+
+    def answer(self, message: tuple[Any, ...]) -> Any:
+        """The answer to one message from the main process (``None``: no answer due)."""
+        kind = message[0]
+        if kind == "chunk":
+            return self.chunk(message[1])
+        if kind == "notes":
+            return open_checkpoints(message[1], message[2])
+        if kind == "export":
+            return self.export(message[1])
+        if kind == "adopt":
+            self.replay.aggregates.update(message[1])
+            return None
+        if kind == "finish":
+            return self.finish()
+        raise ValueError(f"no such message: {kind!r}")  # a programming error
 
     def chunk(self, sent: list[Sent]) -> tuple[str, bytes]:
         """(what was found, or ""; the entries' leaf hashes, one after another)."""
