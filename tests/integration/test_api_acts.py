@@ -7,7 +7,6 @@ Every act is really signed and verified; every test runs on SQLite and on Postgr
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
@@ -17,14 +16,8 @@ from fastapi.testclient import TestClient
 
 from greenreg.events.issuer import Issuer
 from greenreg.events.signing import Ed25519Signer
-from tests.e2e.support import api_client, refusal_of
+from tests.e2e.support import refusal_of
 from tests.support import World
-
-
-@pytest.fixture
-def client(world: World, database_url: str) -> Iterator[TestClient]:
-    with api_client(world, database_url) as client:
-        yield client
 
 
 @pytest.fixture

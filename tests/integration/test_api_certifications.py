@@ -4,23 +4,18 @@ wrong and change nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from greenreg.receipts import verify_receipt
-from greenreg.storage.log_key import declare
 from tests.e2e.support import (
     BYSTANDER_CODE,
     FACTORY_CODE,
     UNKNOWN_CODE,
     Scenario,
-    api_client,
-    facade_of,
     graphql,
-    populate,
     refusal_of,
 )
 from tests.integration.test_api_log import trusted_log_key, verified
@@ -35,18 +30,6 @@ query Check($refs: [String!]!, $asOf: Date) {
   }
 }
 """
-
-
-@pytest.fixture
-def client(world: World, database_url: str) -> Iterator[TestClient]:
-    with api_client(world, database_url) as client:
-        yield client
-
-
-@pytest.fixture
-def scenario(client: TestClient, world: World) -> Scenario:
-    declare(world.registry, world.root.signer, world.clock.now)  # the log key, for receipts
-    return populate(facade_of(client), world)
 
 
 def rest_check(client: TestClient, **body: Any) -> dict[str, Any]:

@@ -9,7 +9,6 @@ the server. Refused requests change nothing. Every read answer states the log si
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -23,23 +22,10 @@ from greenreg.events.signing import b64decode, b64encode, key_id_of
 from greenreg.receipts import verify_receipt
 from greenreg.registry.checkpoints import Checkpoint, check_log_key, open_checkpoint
 from greenreg.registry.log import event_leaf, leaf_hash, verify_consistency, verify_inclusion
-from greenreg.storage.log_key import declare
-from tests.e2e.support import Scenario, api_client, facade_of, populate, refusal_of
+from tests.e2e.support import Scenario, facade_of, refusal_of
 from tests.support import World
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def client(world: World, database_url: str) -> Iterator[TestClient]:
-    with api_client(world, database_url) as client:
-        yield client
-
-
-@pytest.fixture
-def scenario(client: TestClient, world: World) -> Scenario:
-    declare(world.registry, world.root.signer, world.clock.now)  # as `greenreg init` does
-    return populate(facade_of(client), world)
 
 
 # --- what an inspector does with public keys only ------------------------------------------

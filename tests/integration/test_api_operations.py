@@ -5,21 +5,13 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from greenreg.api.request_log import JSONFormatter
-from tests.e2e.support import api_client
 from tests.support import World
-
-
-@pytest.fixture
-def client(world: World, database_url: str) -> Iterator[TestClient]:
-    with api_client(world, database_url) as client:
-        yield client
 
 
 def test_healthz_says_ok_and_counts_the_events(client: TestClient, world: World) -> None:

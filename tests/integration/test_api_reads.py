@@ -7,9 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
 
-import pytest
 from fastapi.testclient import TestClient
 
 from greenreg.events.acts import check_signature
@@ -18,23 +16,9 @@ from tests.e2e.support import (
     FACTORY_CODE,
     UNKNOWN_CODE,
     Scenario,
-    api_client,
-    facade_of,
-    populate,
     refusal_of,
 )
 from tests.support import World
-
-
-@pytest.fixture
-def client(world: World, database_url: str) -> Iterator[TestClient]:
-    with api_client(world, database_url) as client:
-        yield client
-
-
-@pytest.fixture
-def scenario(client: TestClient, world: World) -> Scenario:
-    return populate(facade_of(client), world)
 
 
 def test_a_unit_by_credit_code_or_id(client: TestClient, scenario: Scenario) -> None:

@@ -6,7 +6,6 @@ not in its enum."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -26,12 +25,9 @@ from tests.e2e.support import (
     FACTORY_CODE,
     UNKNOWN_CODE,
     Scenario,
-    api_client,
     facade_of,
-    populate,
 )
 from tests.integration.test_graphql_schema import OPERATIONS, variables_for
-from tests.support import World
 
 CHECK = """query Check($refs: [String!]!, $asOf: Date) {
   certifications(refs: $refs, asOf: $asOf) {
@@ -42,17 +38,6 @@ CHECK = """query Check($refs: [String!]!, $asOf: Date) {
               unit { id name creditCode } }
   }
 }"""
-
-
-@pytest.fixture
-def client(world: World, database_url: str) -> Iterator[TestClient]:
-    with api_client(world, database_url) as client:
-        yield client
-
-
-@pytest.fixture
-def scenario(client: TestClient, world: World) -> Scenario:
-    return populate(facade_of(client), world)
 
 
 def both_ways(client: TestClient, query: str, variables: dict[str, Any]) -> list[Any]:

@@ -5,22 +5,13 @@ bank check of 20,000 codes, a page of 100,000, a query too long to parse. Both d
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from fastapi.testclient import TestClient
 
 from greenreg.graphql.limits import MAX_QUERY_CHARS
-from tests.e2e.support import api_client, count_reads, error_codes, facade_of, graphql
-from tests.support import World
+from tests.e2e.support import count_reads, error_codes, facade_of, graphql
 
 SOME_UNIT = "00000000-0000-4000-8000-000000000001"
-
-
-@pytest.fixture
-def client(world: World, database_url: str) -> Iterator[TestClient]:
-    with api_client(world, database_url) as client:
-        yield client
 
 
 def still_serving(client: TestClient) -> None:

@@ -4,7 +4,6 @@ line verifies offline, and refusals (with codes) that change nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,15 +12,11 @@ from fastapi.testclient import TestClient
 from greenreg.events.signing import b64decode, b64encode
 from greenreg.receipts import verify_receipt
 from greenreg.registry.log import verify_consistency, verify_inclusion
-from greenreg.storage.log_key import declare
 from tests.e2e.support import (
     FACTORY_CODE,
     Scenario,
-    api_client,
     error_codes,
-    facade_of,
     graphql,
-    populate,
 )
 from tests.integration.test_api_log import (
     log_state,
@@ -51,18 +46,6 @@ CHECK = """query B($refs: [String!]!, $asOf: Date!, $receipt: Boolean!) {
     receipt { document keyId }
   }
 }"""
-
-
-@pytest.fixture
-def client(world: World, database_url: str) -> Iterator[TestClient]:
-    with api_client(world, database_url) as client:
-        yield client
-
-
-@pytest.fixture
-def scenario(client: TestClient, world: World) -> Scenario:
-    declare(world.registry, world.root.signer, world.clock.now)
-    return populate(facade_of(client), world)
 
 
 def test_the_checkpoint_is_the_one_the_response_was_answered_at(

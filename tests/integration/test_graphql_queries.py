@@ -4,9 +4,6 @@ histories, Relay-style pages, the data version in every answer, and no N+1 reads
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from fastapi.testclient import TestClient
 
 from tests.e2e.support import (
@@ -14,11 +11,9 @@ from tests.e2e.support import (
     FACTORY_CODE,
     UNKNOWN_CODE,
     Scenario,
-    api_client,
     count_reads,
     facade_of,
     graphql,
-    populate,
 )
 from tests.support import World
 
@@ -33,17 +28,6 @@ query Check($refs: [String!]!, $asOf: Date) {
   }
 }
 """
-
-
-@pytest.fixture
-def client(world: World, database_url: str) -> Iterator[TestClient]:
-    with api_client(world, database_url) as client:
-        yield client
-
-
-@pytest.fixture
-def scenario(client: TestClient, world: World) -> Scenario:
-    return populate(facade_of(client), world)
 
 
 def check(client: TestClient, refs: list[str], as_of: str) -> list[dict[str, object]]:

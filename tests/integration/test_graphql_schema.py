@@ -5,7 +5,6 @@ without an error on both databases."""
 from __future__ import annotations
 
 import typing
-from collections.abc import Iterator
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -19,8 +18,7 @@ from greenreg.events.vocabulary import Programme as DomainProgramme
 from greenreg.graphql.schema import printed_schema
 from greenreg.graphql.types.enums import Level, MatchKind, Outcome, Programme, Status
 from greenreg.projections import views
-from tests.e2e.support import FACTORY_CODE, Scenario, api_client, facade_of, graphql, populate
-from tests.support import World
+from tests.e2e.support import FACTORY_CODE, Scenario, graphql
 
 PACKAGE = Path(greenreg.graphql.__file__).parent
 OPERATIONS = sorted((PACKAGE / "operations").glob("*.graphql"))
@@ -47,17 +45,6 @@ def test_the_committed_schema_is_the_served_schema() -> None:
 )
 def test_graphql_enums_mirror_the_domain(graphql_enum: type[Enum], domain_values: set[str]) -> None:
     assert {member.value for member in graphql_enum} == domain_values
-
-
-@pytest.fixture
-def client(world: World, database_url: str) -> Iterator[TestClient]:
-    with api_client(world, database_url) as client:
-        yield client
-
-
-@pytest.fixture
-def scenario(client: TestClient, world: World) -> Scenario:
-    return populate(facade_of(client), world)
 
 
 def variables_for(name: str, scenario: Scenario) -> dict[str, Any]:
