@@ -86,7 +86,9 @@ def verify(
         ),
     ] = None,
     root_public_key: PublicKeyFile = None,
-    workers: Annotated[int | None, typer.Option(help="Signature-checking processes.")] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes (signatures and the rule replay).")
+    ] = None,
 ) -> None:
     """Audit replay with public keys only: signatures, keys, competence, rules, Merkle log."""
 
