@@ -6,6 +6,8 @@ worker opens its own ``Greenreg`` on ``GREENREG_DATABASE_URL`` and logs JSON lin
 
 from __future__ import annotations
 
+import gc
+
 from fastapi import FastAPI
 
 from greenreg.api.app import create_app
@@ -15,7 +17,29 @@ from greenreg.bootstrap import open_greenreg
 FACTORY = "greenreg.api.server:app_from_environment"
 
 
+FIRST_GENERATION = 50_000
+"""Allocations between two passes of the garbage collector over young objects, when serving."""
+
+
 def app_from_environment() -> FastAPI:
     """The app over the database named by ``GREENREG_DATABASE_URL`` (default ./greenreg.db)."""
     configure_json_logging()
-    return create_app(open_greenreg(), close_on_shutdown=True)
+    app = create_app(open_greenreg(), close_on_shutdown=True)
+    settle_collector()
+    return app
+
+
+def settle_collector() -> None:
+    """Tune a serving process's garbage collector once its app is built.
+
+    The app's own objects (modules, schema, routes, connections) live as long as the process,
+    so they are frozen out of the collector's passes. A bank check builds tens of thousands of
+    small objects that live until its answer is written; with the default first threshold (700
+    allocations) the collector walks them again and again while they are built, about 150 ms
+    of a 10,000-code check on the 1,000,000-event corpus. With :data:`FIRST_GENERATION` a
+    request builds its answer first; cycles are still collected, later.
+    """
+    gc.collect()
+    gc.freeze()
+    _, second, third = gc.get_threshold()
+    gc.set_threshold(FIRST_GENERATION, second, third)
