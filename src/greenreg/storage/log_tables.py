@@ -263,7 +263,7 @@ class LogTables:
                     originator_id=self.py_id(row["originator_id"]),
                     originator_version=int(row["originator_version"]),
                     topic=row["topic"],
-                    state=None if state is None else bytes(state),
+                    state=stored_bytes(state),
                     notification_id=row["notification_id"],
                     stored_leaf_hash=None if row["leaf_hash"] is None else bytes(row["leaf_hash"]),
                 )
@@ -300,3 +300,14 @@ class LogTables:
         with self.reading() as c:
             c.execute(self.sql("SELECT declaration FROM {keys} ORDER BY key_id"))
             return [json.loads(r["declaration"]) for r in c.fetchall()]
+
+
+def stored_bytes(value: bytes | memoryview | str | None) -> bytes | None:
+    """An event's stored state as bytes, however the column handed it back: SQLite gives a
+    state rewritten as TEXT as ``str`` (its UTF-8 bytes are what the leaf hash covers, so a
+    rewrite that keeps the text is the same event and one that changes it fails its leaf)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    return bytes(value)
