@@ -1,13 +1,15 @@
 """Key files for the first run: the registry's root key and the transcriber's key.
 
 The same format as ``greenreg keys new``: ``NAME.key`` holds the base64 Ed25519 seed (mode 0600),
-``NAME.pub`` the base64 public key. A key file that exists is read, never overwritten: the
-private file is created with ``O_EXCL``, so two processes starting at once cannot both write it.
+``NAME.pub`` the base64 public key. A key file that exists is read, never overwritten: each file
+is written whole under a temporary name and then linked to its own name, which fails if the name
+exists, so two processes starting at once cannot both write it and neither reads half a key.
 """
 
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 from greenreg.errors import GreenregError
@@ -33,14 +35,30 @@ def ensure_key(directory: Path, name: str) -> Ed25519Signer:
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     private = directory / f"{name}.key"
     signer = Ed25519Signer.generate()
-    try:
-        descriptor = os.open(private, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
+    if not _publish(private, b64encode(signer.seed) + "\n", mode=0o600, replace=False):
         signer = read_key(directory, name)
-    else:
-        with os.fdopen(descriptor, "w", encoding="ascii") as handle:
-            handle.write(b64encode(signer.seed) + "\n")
     public = directory / f"{name}.pub"
     if not public.exists():
-        public.write_text(b64encode(signer.public_key) + "\n", encoding="ascii")
+        _publish(public, b64encode(signer.public_key) + "\n", mode=0o644, replace=True)
     return signer
+
+
+def _publish(path: Path, text: str, *, mode: int, replace: bool) -> bool:
+    """Write ``text`` to a private temporary file beside ``path``, then give it its name at
+    once, so that a reader never sees a half-written key. Without ``replace``, a file already
+    at ``path`` wins: answer ``False`` and leave it as it is."""
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(descriptor, "w", encoding="ascii") as handle:  # mkstemp: mode 0600
+            handle.write(text)
+        os.chmod(temporary, mode)
+        if replace:
+            os.replace(temporary, path)
+            return True
+        try:
+            os.link(temporary, path)  # fails if the name exists: never overwritten
+        except FileExistsError:
+            return False
+        return True
+    finally:
+        Path(temporary).unlink(missing_ok=True)
