@@ -99,7 +99,7 @@ class Partitions:
         """The opened checkpoint notes, in the notes' order."""
         for index, due in enumerate(self._notes_due):
             if due:
-                self._opened[index] = self._outboxes[index].get()
+                self._opened[index] = self._next(index)
                 self._notes_due[index] = False
         return self._opened
 
