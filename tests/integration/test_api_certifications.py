@@ -131,3 +131,22 @@ def test_a_refused_rest_check_says_why_and_changes_nothing(
     assert code in ("invalid_parameter", "bad_query")
     assert words in message
     assert client.get("/healthz").json() == before
+
+
+def test_a_known_at_before_the_calendar_is_refused_everywhere(
+    client: TestClient, scenario: Scenario
+) -> None:
+    """0001-01-01T00:00+00:01 is a valid time that falls before the first moment in UTC."""
+    moment = "0001-01-01T00:00:00+00:01"
+    rest = client.post("/api/v1/certifications", json={"refs": [FACTORY_CODE], "known_at": moment})
+    listed = client.get("/api/v1/lists/green_factory", params={"known_at": moment})
+    for response in (rest, listed):
+        status, code, message = refusal_of(response)
+        assert (status, code) == (422, "bad_query")
+        assert "outside the dates" in message
+    body = graphql(
+        client,
+        'query($k: DateTime) { certifications(refs: ["x"], knownAt: $k) { asOf } }',
+        k=moment,
+    )
+    assert "outside the dates" in body["errors"][0]["message"]

@@ -46,7 +46,12 @@ def known_time(known_at: datetime | None) -> str:
         return FOREVER_TIME[:-2] + "8Z"  # just before the open end: current knowledge
     if known_at.tzinfo is None:
         raise QueryError("knownAt needs a time zone, e.g. 2023-05-20T00:00:00+08:00")
-    return record_time(known_at)
+    try:
+        return record_time(known_at)
+    except OverflowError:  # 0001-01-01T00:00+00:01 is before the first moment in UTC
+        raise QueryError(
+            f"knownAt {known_at.isoformat()} is outside the dates the registry can compare"
+        ) from None
 
 
 def encode_cursor(key: Sequence[Any]) -> str:
