@@ -31,16 +31,19 @@ def _reject_float(text: str) -> Any:
     raise ActFormatError(f"numbers with a fraction or exponent are not used in acts: {text}")
 
 
+_STRICT = json.JSONDecoder(
+    object_pairs_hook=_reject_duplicate_keys,
+    parse_float=_reject_float,
+    parse_constant=_reject_float,
+)
+"""One decoder for every act (``json.loads`` with hooks would build a new one each time)."""
+
+
 def parse_json(data: bytes | str) -> Any:
     """Parse JSON strictly: valid UTF-8, no duplicate keys, no non-integer numbers."""
     try:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
-        return json.loads(
-            text,
-            object_pairs_hook=_reject_duplicate_keys,
-            parse_float=_reject_float,
-            parse_constant=_reject_float,
-        )
+        return _STRICT.decode(text)
     except UnicodeDecodeError as error:
         raise ActFormatError("the act is not valid UTF-8 text") from error
     except json.JSONDecodeError as error:
