@@ -3,12 +3,14 @@
 The replay keeps every aggregate in memory and hands them to
 :meth:`greenreg.registry.application.Registry.redecide`, with the clock set to the event's
 recorded time. The decision must produce exactly the stored events (same type, unit, version and
-fields, flags and bans included): each decided event is encoded as the registry stores it and
-compared with the stored bytes; only where they differ is the stored event decoded and compared
-field by field (which names the fields). An act the registry would refuse (a designation of a banned
-unit, a key not valid at the time, an authority outside its jurisdiction...) is a problem even
-though it got in; the stored event is then applied as recorded, so later acts are judged against
-the history as it is.
+fields, flags and bans included): each decided event is compared with the stored one, as the
+JSON the registry would store (:class:`JSONForm`) against the stored JSON already parsed, or
+encoded against the stored bytes where no parse is at hand; only where they differ is the stored
+event decoded and compared field by field (which names the fields, and has the last word). (The
+stored bytes themselves are the leaf hash's business.) An act the registry would refuse (a
+designation of a banned unit, a key not valid at the time, an authority outside its
+jurisdiction...) is a problem even though it got in; the stored event is then applied as
+recorded, so later acts are judged against the history as it is.
 """
 
 from __future__ import annotations
