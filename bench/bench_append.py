@@ -28,7 +28,6 @@ import json
 import os
 import platform
 import statistics
-import sys
 import tempfile
 import time
 import uuid
@@ -560,7 +559,8 @@ def measure_all(units: int, repeat: int, backends: list[str]) -> dict[str, Any]:
     console.print(table(results, units, repeat))
     return {
         "benchmark": "append",
-        "command": " ".join(sys.orig_argv),
+        "command": f"python -m bench.bench_append --units {units} --repeat {repeat} "
+        f"--backends {','.join(backends)}",
         "recorded_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "units": units,
         "repeat": repeat,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -30,15 +32,21 @@ def test_the_tour_runs_as_written(tmp_path: Path) -> None:
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env["COLUMNS"] = "200"
     script = tour_script().replace("8000", str(free_port()))
-    run = subprocess.run(
+    tour = subprocess.Popen(  # its own process group: the server it starts goes with it
         ["bash", "-euo", "pipefail", "-c", script],
         cwd=tmp_path,
         env=env,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=600,
-        check=False,
+        start_new_session=True,
     )
+    try:
+        stdout, stderr = tour.communicate(timeout=600)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(tour.pid, signal.SIGTERM)  # a tour that stopped early left its server
+    run = subprocess.CompletedProcess(tour.args, tour.returncode, stdout, stderr)
     out = run.stdout + run.stderr
     assert run.returncode == 0, out + (tmp_path / "serve.log").read_text()
     # The public: the shipped park, listed nationally since the first batch, under its document.
