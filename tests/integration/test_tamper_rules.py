@@ -94,11 +94,10 @@ def test_a_banned_unit_designated_behind_the_registrys_back_is_named(
     assert all("[signature]" not in line and "[checkpoint]" not in line for line in named)
 
 
-def test_a_late_notice_recorded_without_its_flag_is_named(
-    world: World, database_url: str, tmp_path: Path
-) -> None:
-    """The registry would flag a Chongqing rename reported months late; the stored event has
-    no flag: the decision differs from the record and the field is named."""
+def a_late_rename_without_its_flag(world: World) -> tuple[UUID, int]:
+    """A Chongqing park listed in 2020, then renamed with a notice months late, stored without
+    the flag the registry would raise (signed properly: only the rules can tell); the park and
+    the rename's version."""
     declare(world.registry, world.root.signer, world.clock.now)
     park = world.register("cq-eit", "重庆某工业园区", "500112")
     world.submit(
@@ -120,6 +119,15 @@ def test_a_late_notice_recorded_without_its_flag_is_named(
         reported_on="2024-09-30",
     )
     version = smuggle(world, park, Renamed, late, flags=[])
+    return park, version
+
+
+def test_a_late_notice_recorded_without_its_flag_is_named(
+    world: World, database_url: str, tmp_path: Path
+) -> None:
+    """The registry would flag a Chongqing rename reported months late; the stored event has
+    no flag: the decision differs from the record and the field is named."""
+    park, version = a_late_rename_without_its_flag(world)
 
     code, output = verify(world, database_url, tmp_path)
 

@@ -12,10 +12,9 @@ from greenreg.audit.partition import Found
 from greenreg.audit.report import Report
 from greenreg.audit.source import DatabaseSource
 from greenreg.audit.verify import Audit
-from greenreg.events.vocabulary import Renamed
 from greenreg.storage.log_key import declare
 from greenreg.storage.log_tables import LogTables
-from tests.integration.test_tamper_rules import smuggle
+from tests.integration.test_tamper_rules import a_late_rename_without_its_flag
 from tests.support import World
 
 
@@ -105,27 +104,7 @@ def test_a_sound_log_with_a_merger_across_workers_verifies_as_on_the_exact_path(
 def test_the_fast_path_finds_a_rule_broken_behind_the_registrys_back(world: World) -> None:
     """A late rename recorded without the flag the registry would raise: signatures, leaves and
     checkpoints all hold; only the replay can tell, and the fast path's replay does."""
-    declare(world.registry, world.root.signer, world.clock.now)
-    park = world.register("cq-eit", "重庆某工业园区", "500112")
-    world.submit(
-        "cq-eit",
-        "designate",
-        unit=str(park),
-        effective_date="2020-01-01",
-        programme="green_park",
-        jurisdiction="500000",
-        batch="第一批",
-        grade=None,
-    )
-    late = world.act(
-        "cq-eit",
-        "rename",
-        unit=str(park),
-        effective_date="2024-01-02",
-        new_name="重庆某绿色园区",
-        reported_on="2024-09-30",
-    )
-    version = smuggle(world, park, Renamed, late, flags=[])
+    park, version = a_late_rename_without_its_flag(world)
     world.submit(
         "cq-eit",
         "file_report",
