@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
@@ -53,7 +52,6 @@ from greenreg.events.acts import read_signed_act, sign_act
 from greenreg.events.canonical import canonical_bytes, parse_json
 from greenreg.events.places import name_of
 from greenreg.events.signing import Signer, key_id_of, verify_signature
-from greenreg.projections.views import Certification
 from greenreg.registry.checkpoints import open_checkpoint
 from greenreg.registry.unit import Unit
 from greenreg.storage.queries import SignedCheckpoint
@@ -144,11 +142,6 @@ def json_value(value: Any) -> Any:  # noqa: PLR0911 (one return per kind of valu
     if isinstance(value, float):
         return format(value, ".6g")
     return value
-
-
-def certifications_json(views: Sequence[Certification]) -> list[dict[str, Any]]:
-    """The answers of a bank check as receipt JSON (and as the REST answer gives them)."""
-    return [json_value(view) for view in views]
 
 
 def verify_receipt(data: bytes | str | dict[str, Any], public_key: bytes) -> dict[str, Any]:

@@ -27,7 +27,6 @@ from greenreg.api.problems import documented
 from greenreg.api.reading import RECEIPT_DESCRIPTION, Reads
 from greenreg.projections.certifications import MAX_REFS
 from greenreg.projections.reading import today
-from greenreg.receipts import certifications_json
 
 
 class CheckRequest(BaseModel):
@@ -62,7 +61,7 @@ def certifications_router(reads: Reads) -> APIRouter:
                 kind="certification_check",
                 question={"refs": request.refs, "as_of": day, "known_at": request.known_at},
                 answer={
-                    "results": certifications_json(results),
+                    "results": results,
                     "data_version": version_body(version),
                 },
                 as_of=day,

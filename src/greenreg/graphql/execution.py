@@ -33,7 +33,7 @@ from graphql import (
     is_leaf_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
-from graphql.pyutils import AwaitableOrValue, Path, Undefined, UndefinedType
+from graphql.pyutils import AwaitableOrValue, Path, Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.field import StrawberryField
 
@@ -105,21 +105,6 @@ class LeafExecution(StrawberryGraphQLCoreExecutionContext):
 
             return merged()
         return _in_order(order, plain, rest)  # type: ignore[arg-type]
-
-    def execute_field(
-        self,
-        parent_type: GraphQLObjectType,
-        source: Any,
-        field_details_list: FieldDetailsList,
-        path: Path,
-        position_context: Any,
-    ) -> AwaitableOrValue[Any] | UndefinedType:
-        value = self._plain_leaf(parent_type, source, field_details_list)
-        if value is not _GENERAL:
-            return value
-        return super().execute_field(
-            parent_type, source, field_details_list, path, position_context
-        )
 
     def _plain_leaf(
         self, parent_type: GraphQLObjectType, source: Any, field_details_list: FieldDetailsList
