@@ -24,6 +24,7 @@ from greenreg.graphql.types.certifications import Certification, CertificationCh
 from greenreg.graphql.types.enums import Level, Programme, Status, UnitKind
 from greenreg.graphql.types.lists import Ban, History
 from greenreg.graphql.types.log import Checkpoint, ConsistencyProof, InclusionProof, Receipt
+from greenreg.graphql.types.mirror import mirrors
 from greenreg.graphql.types.units import (
     DesignationConnection,
     Node,
@@ -164,7 +165,7 @@ class Query:
         if unit_id is not None and unit is None:
             return []
         views = await info.context.ask(info.context.queries.bans, active_on, unit)
-        return [Ban.of(v) for v in views]
+        return mirrors(Ban, views)
 
     @strawberry.field(description="A unit's whole timeline, oldest first.")
     async def history(self, info: GreenregInfo, unit_id: strawberry.ID) -> History | None:
@@ -253,6 +254,6 @@ class Query:
             as_of=day,
             known_at=known_at,
             data_version=DataVersion.of(version),
-            results=[Certification.of(v) for v in views],
+            results=mirrors(Certification, views),
             receipt=signed,
         )

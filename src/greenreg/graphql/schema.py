@@ -16,7 +16,7 @@ from strawberry.types import ExecutionContext
 
 from greenreg.graphql.context import Context
 from greenreg.graphql.errors import tag
-from greenreg.graphql.execution import LeafExecution
+from greenreg.graphql.execution import PlainExecution
 from greenreg.graphql.limits import limit_extensions
 from greenreg.graphql.query import Query
 
@@ -67,11 +67,11 @@ few texts with different variables; parsing and validating one costs several mil
 
 
 def make_schema(
-    execution_context_class: type[StrawberryGraphQLCoreExecutionContext] = LeafExecution,
+    execution_context_class: type[StrawberryGraphQLCoreExecutionContext] = PlainExecution,
 ) -> strawberry.Schema:
     """The schema with its limits first (a text over a limit is refused before it is parsed or
     cached), then the parse and validation caches, then the data version. It executes with
-    :class:`~greenreg.graphql.execution.LeafExecution` (a test compares it with strawberry's
+    :class:`~greenreg.graphql.execution.PlainExecution` (a test compares it with strawberry's
     own execution context)."""
     return GreenregSchema(
         query=Query,

@@ -13,8 +13,6 @@ from greenreg.graphql.types.lists import Ban
 from greenreg.graphql.types.log import Receipt
 from greenreg.graphql.types.units import Evidence, Unit
 from greenreg.graphql.types.versions import DataVersion
-from greenreg.projections.views import Certification as CertificationView
-from greenreg.projections.views import InForce
 
 
 @strawberry.type(description="A designation in force on the day asked.")
@@ -27,25 +25,12 @@ class DesignationInForce:
     document_number: str
     grade: str | None
 
-    @classmethod
-    def of(cls, view: InForce) -> DesignationInForce:
-        return cls(
-            programme=Programme(view.programme),
-            level=Level(view.level),
-            jurisdiction=view.jurisdiction,
-            status=Status(view.status),
-            since=view.since,
-            document_number=view.document_number,
-            grade=view.grade,
-        )
-
 
 @strawberry.type(description="The answer for one reference.")
 class Certification:
-    """Its leaves and its designations are plain fields, set once from the view: a check
-    answers up to 10,000 of these, and a plain field costs GraphQL less than a resolver."""
+    """Answered straight from the bank check's views (see :mod:`..mirror`): a check answers up
+    to 10,000 of these, and a plain field costs GraphQL far less than a resolver."""
 
-    view: strawberry.Private[CertificationView]
     ref: str = strawberry.field(description="The reference as given.")
     outcome: Outcome
     certified: bool = strawberry.field(
@@ -57,34 +42,15 @@ class Certification:
     designations: list[DesignationInForce] = strawberry.field(
         description="The designations in force that day."
     )
-
-    @classmethod
-    def of(cls, view: CertificationView) -> Certification:
-        return cls(
-            view=view,
-            ref=view.ref,
-            outcome=Outcome(view.outcome),
-            certified=view.certified,
-            unit_id=view.unit_id,
-            name=view.name,
-            message=view.message,
-            designations=[DesignationInForce.of(d) for d in view.designations],
-        )
+    bans: list[Ban] = strawberry.field(description="Reapplication bans running that day.")
+    evidence: list[Evidence] = strawberry.field(description="The events the answer rests on.")
 
     @strawberry.field(description="The unit as the registry holds it now.")
     async def unit(self, info: GreenregInfo) -> Unit | None:
-        if self.view.unit_id is None:
+        if self.unit_id is None:
             return None
-        view = await info.context.loaders.units.load(self.view.unit_id)
+        view = await info.context.loaders.units.load(self.unit_id)
         return None if view is None else Unit(view=view)
-
-    @strawberry.field(description="Reapplication bans running that day.")
-    def bans(self) -> list[Ban]:
-        return [Ban.of(b) for b in self.view.bans]
-
-    @strawberry.field(description="The events the answer rests on.")
-    def evidence(self) -> list[Evidence]:
-        return [Evidence.of(e) for e in self.view.evidence]
 
 
 @strawberry.type(description="A bank check: the question, the data version, the answers.")

@@ -8,10 +8,9 @@ from uuid import UUID
 import strawberry
 
 from greenreg.graphql.types.enums import Level, Programme
+from greenreg.graphql.types.mirror import mirrors
 from greenreg.graphql.types.units import Evidence, Unit
-from greenreg.projections.views import BanView
 from greenreg.projections.views import History as HistoryView
-from greenreg.projections.views import HistoryEntry as EntryView
 
 
 @strawberry.type(
@@ -31,22 +30,6 @@ class Ban:
     document_number: str
     evidence: Evidence
 
-    @classmethod
-    def of(cls, view: BanView) -> Ban:
-        return cls(
-            unit_id=view.unit_id,
-            unit_name=view.unit_name,
-            programme=Programme(view.programme),
-            level=Level(view.level),
-            jurisdiction=view.jurisdiction,
-            ground=view.ground,
-            rule=view.rule,
-            first_day=view.first_day,
-            last_day=view.last_day,
-            document_number=view.document_number,
-            evidence=Evidence.of(view.evidence),
-        )
-
 
 @strawberry.type(description="One event of a unit's timeline.")
 class HistoryEntry:
@@ -60,20 +43,6 @@ class HistoryEntry:
     flags: list[str]
     evidence: Evidence
 
-    @classmethod
-    def of(cls, view: EntryView) -> HistoryEntry:
-        return cls(
-            event_type=view.event_type,
-            summary=view.summary,
-            effective_date=view.effective_date,
-            recorded_at=view.recorded_at,
-            authority_code=view.authority_code,
-            authority_name=view.authority_name,
-            document_number=view.document_number,
-            flags=list(view.flags),
-            evidence=Evidence.of(view.evidence),
-        )
-
 
 @strawberry.type(description="A unit's whole timeline, oldest first.")
 class History:
@@ -82,4 +51,4 @@ class History:
 
     @classmethod
     def of(cls, view: HistoryView) -> History:
-        return cls(unit=Unit(view=view.unit), entries=[HistoryEntry.of(e) for e in view.entries])
+        return cls(unit=Unit(view=view.unit), entries=mirrors(HistoryEntry, view.entries))

@@ -10,13 +10,11 @@ import strawberry
 from greenreg.graphql.context import GreenregInfo
 from greenreg.graphql.ids import global_id
 from greenreg.graphql.types.enums import Level, MatchKind, Programme, Status, UnitKind
+from greenreg.graphql.types.mirror import mirror
 from greenreg.projections.views import (
     DesignationView,
     Page,
     UnitView,
-)
-from greenreg.projections.views import (
-    Evidence as EvidenceView,
 )
 from greenreg.projections.views import (
     FormerName as FormerNameView,
@@ -37,10 +35,6 @@ class Node:
 class Evidence:
     event_id: str = strawberry.field(description="'{aggregate uuid}/{version}'.")
     position: int = strawberry.field(description="The event's position in the registry's log.")
-
-    @classmethod
-    def of(cls, view: EvidenceView) -> Evidence:
-        return cls(event_id=view.event_id, position=view.position)
 
 
 @strawberry.type(description="A name the unit had, from validFrom through validUntil.")
@@ -191,7 +185,7 @@ class Designation:
 
     @strawberry.field(description="The event that gave this status.")
     def evidence(self) -> Evidence:
-        return Evidence.of(self.view.evidence)
+        return mirror(Evidence, self.view.evidence)
 
     @classmethod
     def of(cls, view: DesignationView) -> Designation:
