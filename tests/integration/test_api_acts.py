@@ -74,10 +74,37 @@ def test_an_accepted_act_answers_201_with_its_events_and_positions(
     assert event["type"] == "Designated"
     assert event["unit_or_authority_id"] == str(suzhou_park)
     assert event["event_id"] == f"{suzhou_park}/{event['version']}"
-    # The position is the event's place in the store: the one event after the snapshot.
+    # The position is the event's place in the log (from 0): the one event after the snapshot.
     after = world.snapshot()
     assert len(after) == before + 1
-    assert event["position"] == after[-1][0]
+    assert event["position"] == before
+
+
+def test_positions_are_log_positions_even_after_a_refused_write(
+    client: TestClient, world: World, suzhou_park: UUID
+) -> None:
+    """A write refused inside its transaction (an act id already taken) still uses up a
+    PostgreSQL sequence number; the log's positions stay dense, and the receipt, the evidence,
+    the history, the event feed and the inclusion proof all give the log's."""
+    other = world.register("js-eit", "苏州相城经济技术开发区", "320507")
+    first = client.post("/api/v1/acts", json=designation(world, suzhou_park))
+    assert first.status_code == 201, first.text
+    reused = designation(world, other, act_id=UUID(first.json()["act_id"]))
+    assert client.post("/api/v1/acts", json=reused).status_code == 409
+    second = client.post("/api/v1/acts", json=designation(world, other))
+    assert second.status_code == 201, second.text
+
+    [event] = second.json()["events"]
+    position, event_id = event["position"], event["event_id"]
+    assert position == first.json()["events"][0]["position"] + 1 == len(world.snapshot()) - 1
+    proof = client.get("/api/v1/log/inclusion", params={"event": event_id}).json()["inclusion"]
+    assert proof["position"] == position
+    history = client.get(f"/api/v1/units/{other}/history").json()["entries"]
+    assert history[-1]["evidence"] == {"event_id": event_id, "position": position}
+    unit = client.get(f"/api/v1/units/{other}").json()
+    assert [d["evidence"]["position"] for d in unit["designations"]] == [position]
+    feed = client.get("/api/v1/events", params={"after": position, "limit": 1}).json()
+    assert [(e["position"], e["event_id"]) for e in feed["events"]] == [(position, event_id)]
 
 
 def test_the_same_act_again_answers_200_and_records_nothing(

@@ -92,7 +92,8 @@ def test_the_signed_event_feed_can_be_reverified(
     client: TestClient, world: World, scenario: Scenario
 ) -> None:
     first = client.get("/api/v1/events", params={"limit": 3}).json()
-    assert [e["position"] for e in first["events"]] == [1, 2, 3]
+    assert [e["position"] for e in first["events"]] == [0, 1, 2]
+    assert first["next"] == 3
     rest = client.get("/api/v1/events", params={"after": first["next"], "limit": 1000}).json()
     assert rest["next"] is None
     events = first["events"] + rest["events"]

@@ -163,8 +163,8 @@ def log_router(reads: Reads, registry: Registry) -> APIRouter:
             Query(
                 ge=0,
                 le=2**62,
-                description="Or the event's leaf index in the log, from 0 (the 'position' "
-                "this route answers with; the event feed and evidence count from 1).",
+                description="Or the event's log position: its leaf index, from 0 (the "
+                "'position' of evidence, histories, the event feed and intake receipts).",
             ),
         ] = None,
         size: Annotated[

@@ -42,7 +42,7 @@ from greenreg.events.vocabulary import (
 )
 from greenreg.projections import schema as t
 from greenreg.projections.database import record_time
-from greenreg.projections.positions import event_id, log_position
+from greenreg.projections.positions import event_id
 from greenreg.projections.schema import FOREVER_DAY, FOREVER_TIME
 from greenreg.projections.text import normalise
 from greenreg.registry.authority import ROOT, authority_id_for
@@ -99,8 +99,8 @@ class Fold:
         if missing:
             self.memos.update(self._load(missing))
 
-    def apply(self, event: Any, notification_id: int) -> None:
-        """Fold one event recorded under ``notification_id``."""
+    def apply(self, event: Any, position: int) -> None:
+        """Fold one event, at its log ``position``."""
         kind = type(event)
         if kind is AuthorityRegistered:
             self._authority(str(event.originator_id), event.code, event.name, event.jurisdiction)
@@ -112,7 +112,6 @@ class Fold:
         if handler is None:
             return  # keys and their revocations: not part of the read models
         unit_id = str(event.originator_id)
-        position = log_position(notification_id)
         evid = event_id(unit_id, event.originator_version)
         known = record_time(event.timestamp)
         handler(self, event, unit_id, evid, known, position)

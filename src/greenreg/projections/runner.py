@@ -81,10 +81,10 @@ class Projector:
         """Fold ``notifications`` (the ones after ``start``) in one transaction. Returns False,
         changing nothing, if another runner moved the tracking position meanwhile."""
         fold = Fold(load=self._load_memos)
-        events = [(self.registry.mapper.to_domain_event(n), n.id) for n in notifications]
+        events = [self.registry.mapper.to_domain_event(n) for n in notifications]
         fold.prefetch([str(n.originator_id) for n in notifications])
-        for event, notification_id in events:
-            fold.apply(event, notification_id)
+        for event, position in zip(events, self.registry.log_positions(notifications), strict=True):
+            fold.apply(event, position)
         with self.store.transaction() as cursor:
             if self._tracked(cursor) != start:
                 return False
@@ -211,8 +211,9 @@ def fold_log(
         )
         if not notifications:
             return
-        for notification in notifications:
-            apply(to_domain_event(notification), notification.id)
+        positions = registry.log_positions(notifications)
+        for notification, log_position in zip(notifications, positions, strict=True):
+            apply(to_domain_event(notification), log_position)
         position = notifications[-1].id
         yield position
 

@@ -9,7 +9,7 @@ Two identifiers recur:
 - an **event id** is ``"{aggregate_uuid}/{version}"``: the aggregate that recorded the event and
   the event's version in it. It is stable for ever (events are never rewritten).
 - a **log position** is where the event sits in the registry's log (see
-  :mod:`greenreg.projections.positions`; for now the store's notification id).
+  :mod:`greenreg.projections.positions`): its leaf index in the transparency log, from 0.
 """
 
 from __future__ import annotations

@@ -9,16 +9,22 @@ which checks competence and the rulebook and records the events. :meth:`decide` 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording, Transcoding
+from eventsourcing.persistence import (
+    IntegrityError,
+    JSONTranscoder,
+    Notification,
+    Recording,
+    Transcoding,
+)
 
 from greenreg.errors import (
     ActFormatError,
@@ -182,8 +188,8 @@ class Registry(Application[UUID]):
             _batch.reset(token)
         changed: Aggregates = [a for a in pending.values() if a.pending_events]
         recorded = {
-            (r.domain_event.originator_id, r.domain_event.originator_version): r
-            for r in (self._save(changed) if changed else [])
+            (r.domain_event.originator_id, r.domain_event.originator_version): (r, position)
+            for r, position in self._placed(self._save(changed) if changed else [])
         }
         return [
             decision.already or self._receipt(decision.act, [recorded[key] for key in events])
@@ -244,7 +250,7 @@ class Registry(Application[UUID]):
     def record(self, decision: Decision) -> Receipt:
         if decision.already is not None:
             return decision.already
-        return self._receipt(decision.act, self._save(decision.aggregates))
+        return self._receipt(decision.act, self._placed(self._save(decision.aggregates)))
 
     def _save(self, aggregates: Aggregates) -> list[Recording[UUID]]:
         """Save the aggregates' new events with their act ids, in one transaction.
@@ -267,20 +273,25 @@ class Registry(Application[UUID]):
                 "recorded. Read the unit's history and submit again if the act still applies."
             ) from error
 
+    def _placed(self, recordings: Sequence[Recording[UUID]]) -> list[tuple[Recording[UUID], int]]:
+        """Each recording of one write with its log position."""
+        positions = self.log_positions([r.notification for r in recordings])
+        return list(zip(recordings, positions, strict=True))
+
     @staticmethod
-    def _receipt(act: Act, recordings: list[Recording[UUID]]) -> Receipt:
+    def _receipt(act: Act, recordings: list[tuple[Recording[UUID], int]]) -> Receipt:
         events = [
             RecordedEvent(
                 type(r.domain_event).__name__,
                 r.domain_event.originator_id,
                 r.domain_event.originator_version,
-                r.notification.id,
+                position,
             )
-            for r in recordings
+            for r, position in recordings
         ]
         flags = [
             f
-            for r in recordings
+            for r, _ in recordings
             if isinstance(r.domain_event, RegistryEvent)
             for f in r.domain_event.flags
         ]
@@ -715,6 +726,15 @@ class Registry(Application[UUID]):
 
     def event_count(self) -> int:
         return self.recorder.max_notification_id() or 0
+
+    def log_positions(self, notifications: Sequence[Notification]) -> list[int]:
+        """The log positions (from 0) of these events, given in store order (see
+        :meth:`greenreg.storage.log_tables.LogTables.log_positions`; a recorder without a log
+        numbers them by the store: notification id - 1)."""
+        positions = getattr(self.recorder, "log_positions", None)
+        if positions is None:
+            return [n.id - 1 for n in notifications]
+        return cast("list[int]", positions(notifications))
 
 
 @lru_cache(maxsize=1 << 17)

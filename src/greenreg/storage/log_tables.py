@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import Notification, StoredEvent
 
 from greenreg.events.signing import Signer
 from greenreg.registry.application import ActIdTakenError
@@ -234,6 +234,29 @@ class LogTables:
             )
             rows = c.fetchall()
         return int(rows[0]["position"]) if rows else None
+
+    def log_positions(self, notifications: Sequence[Notification]) -> list[int]:
+        """The log positions (leaf indexes, from 0) of events the store holds in this order:
+        consecutive notifications, or the recordings of one write.
+
+        The log appends events in the transaction that stores them, in commit order, and its
+        positions are dense; so when the first and the last are ``len - 1`` positions apart,
+        the events between hold the positions between (two lookups, whatever the length).
+        Otherwise each is looked up, and an event the log does not hold (a store older than
+        the log, or one altered since) is given ``notification id - 1``."""
+        if not notifications:
+            return []
+        first, last = (
+            self.position_of(self.py_id(n.originator_id), n.originator_version)
+            for n in (notifications[0], notifications[-1])
+        )
+        if first is not None and last is not None and last - first == len(notifications) - 1:
+            return list(range(first, last + 1))
+        found = [
+            self.position_of(self.py_id(n.originator_id), n.originator_version)
+            for n in notifications
+        ]
+        return [n.id - 1 if p is None else p for n, p in zip(notifications, found, strict=True)]
 
     def log_entries(self, start: int = 0, stop: int | None = None) -> Iterator[LogEntry]:
         """The log from ``start``, joined with the events table, one page at a time."""
