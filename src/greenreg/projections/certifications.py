@@ -197,8 +197,6 @@ def _answer(
         for _, programme, level, jurisdiction, status, since, doc, grade, _, _ in held
         if status in HOLDING
     ]
-    proof = dict.fromkeys((row[EVENT], int(row[POSITION])) for row in held)
-    proof.update(dict.fromkeys((b.evidence.event_id, b.evidence.position) for b in bans))
     return Certification(
         ref,
         outcome,
@@ -206,9 +204,26 @@ def _answer(
         name,
         designations=in_force,
         bans=bans,
-        evidence=[Evidence(event, position) for event, position in proof],
+        evidence=_evidence(held, bans),
         message=_message(outcome, in_force, bans),
     )
+
+
+def _evidence(held: list[Row], bans: list[BanView]) -> list[Evidence]:
+    """The events of the rows and the bans, each once, in that order (an event id names one
+    event, so one position)."""
+    seen: set[str] = set()
+    proof = []
+    for row in held:
+        event = row[EVENT]
+        if event not in seen:
+            seen.add(event)
+            proof.append(Evidence(event, int(row[POSITION])))
+    for ban in bans:
+        if ban.evidence.event_id not in seen:
+            seen.add(ban.evidence.event_id)
+            proof.append(ban.evidence)
+    return proof
 
 
 def _message(outcome: Outcome, in_force: list[InForce], bans: list[BanView]) -> str:
