@@ -14,6 +14,8 @@ the runner, which runs each module in its own process.
 
 from __future__ import annotations
 
+import statistics
+from collections.abc import Sequence
 from typing import Any
 
 from rich.table import Table
@@ -42,6 +44,15 @@ def metric(
         "ratio": ratio,
         "target": target,
         "met": met,
+    }
+
+
+def runs(key: str, unit: str, samples: Sequence[float], digits: int = 2) -> dict[str, Any]:
+    """A repeated figure in a benchmark's details: its median as ``<key>_<unit>`` and every
+    run as ``<key>_runs_<unit>``."""
+    return {
+        f"{key}_{unit}": round(statistics.median(samples), digits),
+        f"{key}_runs_{unit}": [round(x, digits) for x in samples],
     }
 
 
