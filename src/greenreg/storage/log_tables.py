@@ -19,9 +19,11 @@ events included, is rolled back.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -125,6 +127,7 @@ class LogTables:
         transaction. Raises :class:`ActIdTakenError` if an act id is already recorded."""
         self._record_act_ids(c, act_ids)
         size = self._size(c)
+        self._written.pending = size
         frontier = self._read_nodes(c, frontier_nodes(size))
         leaves = [
             leaf_hash(
@@ -156,6 +159,20 @@ class LogTables:
                 self.sql("INSERT INTO {checkpoints} (tree_size, note) VALUES (?, ?)"),
                 (new_size, note),
             )
+
+    @cached_property
+    def _written(self) -> threading.local:
+        """Per thread: the first log position of the write in progress (``pending``), then,
+        once it has committed, the log positions of its events by notification id
+        (``positions``), so the registry's receipt for it reads no table."""
+        return threading.local()
+
+    def remember_positions(self, notification_ids: Sequence[int] | None) -> None:
+        """Called once the write whose events got ``notification_ids`` has committed (a
+        rolled-back write leaves nothing to remember: SQLite may give its ids again)."""
+        first = self._written.__dict__.pop("pending", None)
+        if notification_ids and first is not None:
+            self._written.positions = {n: first + i for i, n in enumerate(notification_ids)}
 
     def _record_act_ids(self, c: Cursor, act_ids: Sequence[str]) -> None:
         if not act_ids:
@@ -243,9 +260,13 @@ class LogTables:
         positions are dense; so when the first and the last are ``len - 1`` positions apart,
         the events between hold the positions between (two lookups, whatever the length).
         Otherwise each is looked up, and an event the log does not hold (a store older than
-        the log, or one altered since) is given ``notification id - 1``."""
+        the log, or one altered since) is given ``notification id - 1``. The events of this
+        thread's last write are known without a lookup."""
         if not notifications:
             return []
+        written: dict[int, int] = getattr(self._written, "positions", {})
+        if all(n.id in written for n in notifications):
+            return [written[n.id] for n in notifications]  # this thread's last write
         first, last = (
             self.position_of(self.py_id(n.originator_id), n.originator_version)
             for n in (notifications[0], notifications[-1])

@@ -81,7 +81,8 @@ class PostgresLogRecorder(LogTables, PostgresApplicationRecorder):
             if len(ids) != len(stored_events):
                 raise OperationalError(f"inserted {len(ids)} of {len(stored_events)} events")
             self.append_to_log(curs, stored_events, kwargs.get("act_ids", ()))
-            return ids
+        self.remember_positions(ids)
+        return ids
 
     def store_log_key_declaration(self, key_id: str, declaration: dict[str, Any]) -> None:
         with self.datastore.transaction(commit=True) as c:

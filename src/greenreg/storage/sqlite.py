@@ -50,6 +50,13 @@ class SQLiteLogRecorder(LogTables, SQLiteApplicationRecorder):
         with self.datastore.transaction(commit=False) as c:
             yield c
 
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super().insert_events(stored_events, **kwargs)
+        self.remember_positions(ids)
+        return ids
+
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
