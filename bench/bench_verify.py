@@ -43,7 +43,7 @@ from bench.corpus import cached_sqlite_store, keyring
 from bench.corpus.store import log_key_path
 from bench.results_table import metric, runs
 from greenreg.audit.pool import Pool
-from greenreg.audit.prepare import FORGED, declared_keys
+from greenreg.audit.prepare import FORGED
 from greenreg.audit.read_models import read_model_problems
 from greenreg.audit.source import DatabaseSource
 from greenreg.audit.verify import Audit
@@ -51,7 +51,7 @@ from greenreg.bootstrap import open_read_store, open_registry
 from greenreg.events.signing import b64decode, key_id_of, verify_signature
 from greenreg.registry.application import Registry
 from greenreg.storage.log_key import declare
-from greenreg.storage.log_tables import LogEntry, LogTables
+from greenreg.storage.log_tables import LogTables
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -94,14 +94,10 @@ def floor(recorder: LogTables, workers: int) -> float:
     its leaf hashed, its JSON read and its signature verified, on ``workers`` processes."""
     started = time.perf_counter()
     with Pool(workers) as pool:
-        for entry, prepared in pool.prepared(recorder.log_entries(), _declared_keys):
+        for entry, prepared in pool.prepared(recorder.log_entries()):
             assert prepared.signature_status != FORGED, entry.position
             assert not prepared.error, (entry.position, prepared.error)
     return time.perf_counter() - started
-
-
-def _declared_keys(entry: LogEntry) -> dict[str, bytes]:
-    return declared_keys(entry.topic, entry.state)
 
 
 def measure(

@@ -31,11 +31,12 @@ def feed_router(greenreg: Greenreg, reads: Reads) -> APIRouter:
     router = APIRouter(prefix="/api/v1", tags=["events"], responses=READ_REFUSALS)
     registry = greenreg.registry
 
+    log = registry.recorder
+    if not isinstance(log, LogTables):
+        raise TypeError("the event feed reads the registry's log")
+
     def read_feed(after: int, limit: int) -> JSONResponse:
         version = reads.version()
-        if not isinstance(registry.recorder, LogTables):
-            raise TypeError("the event feed reads the registry's log")
-        log = registry.recorder
         items: list[dict[str, Any]] = []
         for entry in log.log_entries(after, after + limit):
             item: dict[str, Any] = {

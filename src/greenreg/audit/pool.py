@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from types import TracebackType
 
@@ -20,6 +20,7 @@ from greenreg.audit.prepare import (
     Opened,
     Prepared,
     Raw,
+    declared_keys,
     open_checkpoints,
     prepare_chunk,
 )
@@ -37,11 +38,7 @@ class Pool:
         self.workers = workers or os.cpu_count() or 1
         self._pool = ProcessPoolExecutor(max_workers=self.workers)
 
-    def prepared(
-        self,
-        entries: Iterable[LogEntry],
-        declared_keys: Callable[[LogEntry], dict[str, bytes]],
-    ) -> Iterator[tuple[LogEntry, Prepared]]:
+    def prepared(self, entries: Iterable[LogEntry]) -> Iterator[tuple[LogEntry, Prepared]]:
         """Each entry with what a worker found in it, in order; a few chunks run ahead."""
         keys: dict[str, bytes] = {}
         ahead: deque[tuple[list[LogEntry], Future[list[Prepared]]]] = deque()
@@ -49,25 +46,22 @@ class Pool:
         for entry in entries:
             chunk.append(entry)
             if len(chunk) >= CHUNK:
-                ahead.append(self._send(chunk, keys, declared_keys))
+                ahead.append(self._send(chunk, keys))
                 chunk = []
                 if len(ahead) > 2 * self.workers:
                     yield from _answered(*ahead.popleft())
         if chunk:
-            ahead.append(self._send(chunk, keys, declared_keys))
+            ahead.append(self._send(chunk, keys))
         while ahead:
             yield from _answered(*ahead.popleft())
 
     def _send(
-        self,
-        chunk: list[LogEntry],
-        keys: dict[str, bytes],
-        declared_keys: Callable[[LogEntry], dict[str, bytes]],
+        self, chunk: list[LogEntry], keys: dict[str, bytes]
     ) -> tuple[list[LogEntry], Future[list[Prepared]]]:
         raws: list[Raw] = []
         for entry in chunk:
             if entry.topic is not None and entry.topic.endswith(KEY_EVENTS):
-                keys.update(declared_keys(entry))
+                keys.update(declared_keys(entry.topic, entry.state))
             raw = (entry.originator_id.bytes, entry.originator_version, entry.topic, entry.state)
             raws.append(raw)
         return chunk, self._pool.submit(prepare_chunk, raws, dict(keys))

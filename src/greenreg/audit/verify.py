@@ -139,7 +139,7 @@ class Audit:
                 report.add(Problem("checkpoint", "the root has declared no log key"))
             opening = pool.open_checkpoints(notes, log_keys)
             sizes = {size for size, _ in notes}
-            for entry, prepared in pool.prepared(self.source.entries(), _declared_keys):
+            for entry, prepared in pool.prepared(self.source.entries()):
                 if self._after_as_of(prepared):
                     break
                 if entry.position != frontier.size:

@@ -69,6 +69,10 @@ _GENERAL = object()
 _INCREMENTAL = frozenset({"defer", "stream"})
 _reads: WeakKeyDictionary[GraphQLSchema, dict[tuple[str, str], Read | None]] = WeakKeyDictionary()
 """Each schema's plain-field readers, by (type name, field name), made on first use."""
+_leaves: WeakKeyDictionary[GraphQLSchema, dict[tuple[str, str], tuple[Read, Complete] | None]] = (
+    WeakKeyDictionary()
+)
+"""Each schema's plain leaf fields: how to read and complete each, made on first use."""
 
 
 def plain_read(field: GraphQLField) -> Read | None:
@@ -90,6 +94,7 @@ class PlainExecution(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._reads = _reads.setdefault(self.schema, {})
+        self._leaves = _leaves.setdefault(self.schema, {})
         self._completers: dict[tuple[GraphQLOutputType, int], tuple[Any, Complete | None]] = {}
         """This request's compiled subtrees, by type and selection (kept alive with it, as
         graphql-core keeps its collected subfields, so that the id is not reused)."""
@@ -220,24 +225,27 @@ class PlainExecution(StrawberryGraphQLCoreExecutionContext):
         manager = self.middleware_manager
         if (manager is not None and manager.middlewares) or len(field_details_list) != 1:
             return _GENERAL
-        name = field_details_list[0].node.name.value
+        key = (parent_type.name, field_details_list[0].node.name.value)
+        try:
+            leaf = self._leaves[key]
+        except KeyError:
+            leaf = self._leaves[key] = self._leaf(parent_type, key[1])
+        if leaf is None:
+            return _GENERAL
+        read, complete = leaf
+        try:
+            return complete(read(source))
+        except Exception:
+            return _GENERAL
+
+    def _leaf(self, parent_type: GraphQLObjectType, name: str) -> tuple[Read, Complete] | None:
+        """How to read and complete a plain field whose values are leaves (or lists of them)."""
         field = parent_type.fields.get(name)
-        read = None
-        if field is not None and is_leaf_type(_named(field.type)):
-            read = self._read(parent_type, name, field)
-        if field is None or read is None:
-            return _GENERAL
-        try:
-            value = read(source)
-        except Exception:
-            return _GENERAL
-        if value is None:
-            return _GENERAL if isinstance(field.type, GraphQLNonNull) else None
-        try:
-            coerced = _named(field.type).coerce_output_value(value)  # type: ignore[union-attr]
-        except Exception:
-            return _GENERAL
-        return _GENERAL if coerced is Undefined or coerced is None else coerced
+        if field is None or not is_leaf_type(_named(field.type)):
+            return None
+        read = self._read(parent_type, name, field)
+        complete = self._compile(field.type, [])  # a leaf's completion needs no selection
+        return None if read is None or complete is None else (read, complete)
 
 
 def _named(type_: GraphQLOutputType) -> GraphQLOutputType:
