@@ -23,8 +23,8 @@ from greenreg.cli import app
 from greenreg.events.acts import check_signature, parse_act, read_signed_act
 from greenreg.events.signing import Ed25519Signer, b64encode
 from greenreg.events.vocabulary import Designated
-from greenreg.registry.application import Registry
 from greenreg.registry.checkpoints import Checkpoint, sign_checkpoint
+from greenreg.registry.commands.common import event_fields
 from greenreg.storage.log_key import declare
 from tests.support import Reads, World
 
@@ -240,7 +240,7 @@ def test_an_event_signed_by_an_unknown_key_is_named(
     parsed = parse_act(body, check_signature(body, forger.public_key, signature), key_id, signature)
     unit = world.registry.unit(str(park))
     authority_id = world.registry.authority("js-eit").id
-    unit.record(Designated, **Registry._common(parsed, authority_id, world.clock.now, []))
+    unit.record(Designated, **event_fields(parsed, authority_id, world.clock.now))
     recorder: Any = world.registry.recorder
     recorder.configure_log(None)
     world.registry.save(unit)

@@ -19,7 +19,7 @@ from greenreg.errors import GreenregError
 from greenreg.events.acts import check_signature, parse_act, read_signed_act
 from greenreg.events.signing import b64encode
 from greenreg.events.vocabulary import Designated, Flag, RegistryEvent, Renamed
-from greenreg.registry.application import Registry
+from greenreg.registry.commands.common import event_fields
 from greenreg.storage.log_key import declare
 from tests.support import World
 
@@ -50,7 +50,7 @@ def smuggle(
     )
     unit = world.registry.unit(str(unit_id))
     authority_id = world.registry.authority(parsed.authority).id
-    unit.record(event_class, **Registry._common(parsed, authority_id, world.clock.now, flags or []))
+    unit.record(event_class, **event_fields(parsed, authority_id, world.clock.now, flags))
     world.registry.save(unit)  # the log stays on: the operator signs a checkpoint over it
     return int(unit.version)
 

@@ -1,4 +1,9 @@
-"""What the registry's aggregates share: they record acts' events and remember the acts."""
+"""What the registry's aggregates share: they record acts' events and remember the acts.
+
+Because an aggregate remembers every act it recorded, it is the one to say whether an act is
+new to it (:meth:`RegistryAggregate.check_new`): the same act again is answered with the first
+receipt, and a different act under a used act id is refused.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,11 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
+from greenreg.errors import ConflictError
+from greenreg.events.acts import Act
+from greenreg.events.canonical import parse_json
 from greenreg.events.vocabulary import RegistryEvent
+from greenreg.registry.decision import AlreadyRecorded, Receipt, RecordedEvent
 
 
 class RegistryAggregate(Aggregate):
@@ -29,6 +38,27 @@ class RegistryAggregate(Aggregate):
 
     def fold(self, event: RegistryEvent) -> None:
         raise NotImplementedError(type(event).__name__)  # each aggregate folds its own events
+
+    def check_new(self, act: Act) -> None:
+        """Raise :class:`AlreadyRecorded` if this aggregate holds ``act`` already, or
+        :class:`ConflictError` if it holds a different act under the same act id."""
+        event = self.acts.get(act.act_id)
+        if event is None:
+            return
+        if act_content(event.signed_act) != act_content(act.signed_act):
+            raise ConflictError(
+                f"act id {act.act_id} was already used for a different act; "
+                "each act needs its own act_id"
+            )
+        recorded = RecordedEvent(type(event).__name__, self.id, event.originator_version, None)
+        raise AlreadyRecorded(Receipt(act.act_id, "already_recorded", [recorded]))
+
+
+def act_content(signed_act: str) -> dict[str, Any]:
+    """What an act says, apart from when it was signed: a re-signed act is the same act."""
+    content = dict(parse_json(signed_act))
+    content.pop("signed_at", None)
+    return content
 
 
 @cache

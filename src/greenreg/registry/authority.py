@@ -2,6 +2,9 @@
 
 The registry is founded by a self-signed act of its root key; the root then registers every
 authority and adds or revokes its keys. An inspector needs only the root public key.
+
+An authority also answers for its competence (the ``check_*`` methods): which areas it may act
+in, which lists it issues, and which of its keys may be added or revoked.
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ from datetime import datetime
 from functools import lru_cache, singledispatchmethod
 from uuid import UUID, uuid5
 
-from greenreg.errors import KeyValidityError, SignatureError
+from greenreg.errors import CompetenceError, HistoryError, KeyValidityError, SignatureError
+from greenreg.events.acts import Act
+from greenreg.events.places import name_of, within
 from greenreg.events.signing import b64decode
 from greenreg.events.vocabulary import (
     AuthorityRegistered,
@@ -60,6 +65,12 @@ class Key:
             )
 
 
+def check_signed_by_root(act: Act) -> None:
+    """Authorities and keys are the root's business alone."""
+    if act.authority != ROOT:
+        raise CompetenceError("only the registry's root key registers authorities and keys")
+
+
 class Authority(RegistryAggregate):
     """An issuing authority (or the registry's root) and the keys it signs with."""
 
@@ -79,6 +90,38 @@ class Authority(RegistryAggregate):
                 f"key {key_id} is not a key of {self.name or self.code}: "
                 "the registry does not know it"
             ) from None
+
+    # --- guards: competence and keys --------------------------------------------------------
+
+    def check_area(self, division: str) -> None:
+        """The authority may act on a unit in ``division``: it lies within its jurisdiction
+        (the root registers authorities and keys; it acts on no unit)."""
+        if self.code == ROOT or not within(division, self.jurisdiction):
+            raise CompetenceError(
+                f"{self.name or self.code} ({self.jurisdiction}) may not act on a "
+                f"unit in {name_of(division)} ({division}): it is outside its jurisdiction"
+            )
+
+    def check_issues(self, programme: str, jurisdiction: str) -> None:
+        """The authority issues ``programme`` lists for ``jurisdiction``: its own, no other."""
+        if jurisdiction != self.jurisdiction:
+            raise CompetenceError(
+                f"{self.name} issues lists for {name_of(self.jurisdiction)} "
+                f"({self.jurisdiction}), not for {name_of(jurisdiction)} ({jurisdiction})"
+            )
+        if programme not in self.programmes:
+            raise CompetenceError(f"{self.name} does not issue {programme} designations")
+
+    def check_new_key(self, key_id: str) -> None:
+        if key_id in self.keys:
+            raise HistoryError(f"key {key_id} is already a key of {self.name}")
+
+    def check_revocable(self, key_id: str) -> None:
+        key = self.key(key_id)
+        if key.revoked_at is not None:
+            raise HistoryError(f"key {key.key_id} was already revoked on {key.revoked_at}")
+
+    # --- folding events into the state ------------------------------------------------------
 
     @singledispatchmethod
     def fold(self, event: RegistryEvent) -> None:

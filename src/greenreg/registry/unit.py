@@ -3,6 +3,10 @@
 A unit folds its events into the state the rulebooks judge the next act against: its name, its
 designations by (programme, jurisdiction), its eco-park creation periods, its bans, and the act
 ids it has recorded (so a resubmitted act is recognised).
+
+It also guards its own history (the ``check_*`` methods): an act may not relist a unit that is
+listed, warn one that is not, rename it to the name it has, or act on a unit that ceased. What
+the law says beyond the unit's own history (bans, deadlines, grounds) is the rulebooks' part.
 """
 
 from __future__ import annotations
@@ -10,10 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import singledispatchmethod
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID, uuid5
 
-from greenreg.events.places import Level, level_of
+from greenreg.errors import CompetenceError, HistoryError, NotFoundError, RuleError
+from greenreg.events.places import Level, level_of, name_of
 from greenreg.events.vocabulary import (
     ApplicationDisqualified,
     BanRecord,
@@ -35,6 +40,14 @@ from greenreg.registry.aggregate import RegistryAggregate
 NAMESPACE = UUID("5d3a3f4e-8a52-4f1e-9b0e-6c1f2a9d7e10")
 
 Status = Literal["listed", "warned", "removed", "superseded"]
+
+CORRECTABLE = {
+    "Designated": ("document_number", "batch", "grade"),
+    "Named": ("document_number", "batch", "grade"),
+    "UnitRegistered": ("name",),
+    "Renamed": ("name",),
+}
+"""Which fields a correction may change, by the type of the corrected event."""
 
 
 def unit_id_for_credit_code(credit_code: str) -> UUID:
@@ -135,6 +148,113 @@ class Unit(RegistryAggregate):
     def __init__(self) -> None:
         super().__init__()
         self.state = UnitState()
+
+    # --- guards: may this act happen to this unit, given its history? ----------------------
+
+    def check_active(self) -> None:
+        """A unit that ceased in a reorganisation is acted on through its successor."""
+        if self.state.ceased:
+            raise HistoryError(
+                f"{self.state.name} ceased in a reorganisation; act on its successor"
+            )
+
+    def check_reorganisable(self) -> None:
+        if self.state.ceased:
+            raise HistoryError(f"{self.state.name} already ceased in an earlier reorganisation")
+
+    def check_relistable(self, programme: str, jurisdiction: str, effective: date) -> None:
+        """The unit may be put on this list from ``effective``: it is not on it, and any earlier
+        listing ended before that day."""
+        if self.state.ceased:
+            raise HistoryError(f"{self.state.name} ceased in a reorganisation")
+        current = self.state.designations.get((programme, jurisdiction))
+        if current is None:
+            return
+        if current.in_force:
+            raise HistoryError(
+                f"{self.state.name} is already on this list since {current.since} "
+                f"({current.document_number})"
+            )
+        if effective <= current.changed_on:
+            raise HistoryError(
+                f"the designation would take effect on {effective}, not after the unit left "
+                f"this list on {current.changed_on}"
+            )
+
+    def check_in_force(
+        self, programme: str, jurisdiction: str, effective: date, what: str
+    ) -> Designation:
+        """The unit's designation on this list, in force and unchanged after ``effective``;
+        ``what`` says what the act would do to it ("removed", "warned")."""
+        designation = self.state.designations.get((programme, jurisdiction))
+        if designation is None or not designation.in_force:
+            raise HistoryError(
+                f"{self.state.name} is not on the {programme} list of {name_of(jurisdiction)}, "
+                f"so it cannot be {what}"
+            )
+        if effective < designation.changed_on:
+            raise HistoryError(
+                f"the act takes effect on {effective}, before the unit's last change on "
+                f"this list ({designation.changed_on}, designated {designation.since})"
+            )
+        return designation
+
+    def check_warnable(self, programme: str, jurisdiction: str, effective: date) -> None:
+        designation = self.check_in_force(programme, jurisdiction, effective, "warned")
+        if designation.status == "warned":
+            raise HistoryError(
+                f"{self.state.name} is already warned since {designation.changed_on}"
+            )
+
+    def check_under_warning(self, programme: str, jurisdiction: str, effective: date) -> None:
+        what = "cleared of a warning"
+        designation = self.check_in_force(programme, jurisdiction, effective, what)
+        if designation.status != "warned":
+            raise HistoryError(f"{self.state.name} is not under a warning")
+
+    def check_disqualifiable(self, programme: str, jurisdiction: str) -> None:
+        """An application is disqualified only while the unit is not on that list."""
+        current = self.state.designations.get((programme, jurisdiction))
+        if current is not None and current.in_force:
+            raise HistoryError(
+                f"{self.state.name} is listed since {current.since}; remove it instead of "
+                "disqualifying an application (003 arts. 21(3), 22)"
+            )
+
+    def check_in_creation(self, programme: str, jurisdiction: str) -> Creation:
+        """The creation period ``jurisdiction`` approved for this unit."""
+        creation = self.state.creations.get((programme, jurisdiction))
+        if creation is None:
+            raise HistoryError(f"{self.state.name} has no creation period approved by this body")
+        return creation
+
+    def check_renamable(self, new_name: str, effective: date) -> None:
+        state = self.state
+        if new_name == state.name:
+            raise HistoryError(f"the unit is already called {state.name}")
+        if effective < state.named_since:
+            raise HistoryError(
+                f"the new name would take effect on {effective}, before the current "
+                f"name {state.name} (in effect since {state.named_since}); use a correction"
+            )
+
+    def check_correctable(self, act_id: UUID, authority_id: UUID, changes: dict[str, Any]) -> None:
+        """An act of this unit may be corrected by its own authority, in the fields
+        :data:`CORRECTABLE` allows for its event."""
+        corrected = self.acts.get(act_id)
+        if corrected is None:
+            raise NotFoundError(f"{self.state.name} has no act {act_id} to correct")
+        if corrected.authority_id != authority_id:
+            raise CompetenceError("only the authority that issued an act may correct it")
+        allowed = CORRECTABLE.get(type(corrected).__name__, ())
+        wrong = sorted(set(changes) - set(allowed))
+        if not changes or wrong:
+            raise RuleError(
+                f"a correction of a {type(corrected).__name__} event may change "
+                f"{', '.join(allowed) or 'nothing'}; not {', '.join(wrong) or 'nothing'}"
+            )
+
+    # --- folding events into the state ------------------------------------------------------
 
     @singledispatchmethod
     def fold(self, event: RegistryEvent) -> None:

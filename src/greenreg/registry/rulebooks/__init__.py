@@ -9,18 +9,26 @@ rulebook                       lists it governs                        source
 :class:`ProvincialRulebook`    other provincial and municipal lists    003
 :class:`EcoParkRulebook`       eco-industrial parks                    004
 =============================  ======================================  ======
+
+A command finds the rulebook of its list with :func:`rulebook_for` and asks it (``check_*``);
+the flags for late notices and reports come from every rulebook that has a deadline for them
+(:func:`notice_flags`, :func:`report_flags`).
 """
 
 from __future__ import annotations
 
-from greenreg.errors import RuleError
+from datetime import date
+
+from greenreg.errors import ActFormatError, HistoryError, RuleError
 from greenreg.events.places import name_of
-from greenreg.registry.rulebooks.base import Ground, Rulebook
+from greenreg.events.vocabulary import Flag
+from greenreg.registry.rulebooks.base import Ground, Rulebook, late_report_flags
 from greenreg.registry.rulebooks.chongqing import ChongqingRulebook
 from greenreg.registry.rulebooks.eco_parks import EcoParkRulebook
 from greenreg.registry.rulebooks.national import NationalRulebook
 from greenreg.registry.rulebooks.provincial import ProvincialRulebook
 from greenreg.registry.rulebooks.zhejiang import ZhejiangRulebook
+from greenreg.registry.unit import UnitState
 
 RULEBOOKS: tuple[Rulebook, ...] = (
     NationalRulebook(),
@@ -42,6 +50,27 @@ def rulebook_for(programme: str, jurisdiction: str) -> Rulebook:
     )
 
 
+def notice_flags(unit: UnitState, changed_on: date, reported_on: date) -> list[Flag]:
+    """Flags for a change (rename, reorganisation) reported later than a rulebook allows."""
+    if reported_on < changed_on:
+        raise HistoryError(f"a change on {changed_on} cannot be reported on {reported_on}")
+    return [f for book in RULEBOOKS for f in book.notice_flags(unit, changed_on, reported_on)]
+
+
+def report_flags(report: str, year: int, filed_on: date) -> list[Flag]:
+    """Flags for a yearly report filed after its deadline; refuses an unknown kind of report."""
+    deadlines = dict.fromkeys(
+        b.report_deadlines[report] for b in RULEBOOKS if report in b.report_deadlines
+    )
+    if not deadlines:
+        kinds = sorted({k for b in RULEBOOKS for k in b.report_deadlines})
+        raise ActFormatError(f"{report!r} is not a kind of report; kinds: {', '.join(kinds)}")
+    if filed_on <= date(year, 1, 1):
+        raise HistoryError(f"a report for {year} cannot be filed on {filed_on}")
+    # 000 and 003 share the 003 art. 18 deadline: one deadline, one flag.
+    return [f for d in deadlines if d for f in late_report_flags(report, year, filed_on, d)]
+
+
 __all__ = [
     "RULEBOOKS",
     "ChongqingRulebook",
@@ -51,5 +80,7 @@ __all__ = [
     "ProvincialRulebook",
     "Rulebook",
     "ZhejiangRulebook",
+    "notice_flags",
+    "report_flags",
     "rulebook_for",
 ]

@@ -1,0 +1,41 @@
+"""Commands of the eco-industrial park path (004): a province approves creation, may extend
+it once, and the national coordination mechanism names the park at the end.
+
+The rulebook (:class:`~greenreg.registry.rulebooks.eco_parks.EcoParkRulebook`) holds the
+periods and who issues which act; a named park is then warned and removed like any listing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from greenreg.events.acts import Act
+from greenreg.events.places import NATIONAL
+from greenreg.registry.authority import Authority
+from greenreg.registry.commands.common import event_fields, listed
+from greenreg.registry.decision import Decision
+from greenreg.registry.rulebooks.eco_parks import ECO_PARK
+from greenreg.registry.workspace import Workspace
+
+
+def approve_creation(act: Act, signer: Authority, now: datetime, ws: Workspace) -> Decision:
+    unit, rulebook = listed(act, signer, ws)
+    rulebook.check_creation(unit.state, act.fields["jurisdiction"], act.effective_date)
+    unit.record(act.event_class, **event_fields(act, signer.id, now))
+    return Decision(act, [unit])
+
+
+def extend_creation(act: Act, signer: Authority, now: datetime, ws: Workspace) -> Decision:
+    unit, rulebook = listed(act, signer, ws)
+    creation = unit.check_in_creation(ECO_PARK, act.fields["jurisdiction"])
+    rulebook.check_extension(creation, act.effective_date, act.fields["extended_to"])
+    unit.record(act.event_class, **event_fields(act, signer.id, now))
+    return Decision(act, [unit])
+
+
+def name_park(act: Act, signer: Authority, now: datetime, ws: Workspace) -> Decision:
+    unit, rulebook = listed(act, signer, ws)
+    unit.check_relistable(ECO_PARK, NATIONAL, act.effective_date)
+    rulebook.check_naming(unit.state, act.effective_date)
+    unit.record(act.event_class, **event_fields(act, signer.id, now))
+    return Decision(act, [unit])

@@ -1,0 +1,97 @@
+"""The aggregates an act works on: read once, changed in place, saved together afterwards.
+
+A command finds the units and authorities it needs through a :class:`Workspace`, never through
+the store. The application gives each act a fresh workspace; a batch shares one across its acts,
+so each aggregate is read once and a later act sees what an earlier one decided before anything
+is saved; the audit passes the state it replays in memory, and nothing is read from a store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from uuid import UUID
+
+from greenreg.errors import ActFormatError, NotFoundError
+from greenreg.events.credit_codes import check_credit_code, compact
+from greenreg.registry.authority import Authority, authority_id_for
+from greenreg.registry.unit import Unit, unit_id_for_credit_code
+
+CREDIT_CODE_LENGTH = 18
+
+Load = Callable[[UUID], object | None]
+"""Reads an aggregate from the store, or ``None`` if the store has none with that id."""
+
+
+def _load_nothing(aggregate_id: UUID) -> None:
+    return None
+
+
+class Workspace:
+    """The aggregates read or changed by the acts being decided, not yet saved."""
+
+    def __init__(
+        self,
+        load: Load = _load_nothing,
+        aggregates: dict[UUID, Unit | Authority] | None = None,
+    ) -> None:
+        self.load = load
+        self.aggregates: dict[UUID, Unit | Authority] = {} if aggregates is None else aggregates
+
+    def unit(self, reference: str) -> Unit:
+        """The unit with this id or credit code; refuses a reference to no unit."""
+        unit = self.find_unit(unit_id_of(reference))
+        if unit is None:
+            raise NotFoundError(f"there is no unit {reference} in the registry")
+        return unit
+
+    def find_unit(self, unit_id: UUID) -> Unit | None:
+        aggregate = self._get(unit_id)
+        if aggregate is not None and not isinstance(aggregate, Unit):
+            raise NotFoundError(f"{unit_id} is not a unit")
+        return aggregate
+
+    def authority(self, code: str) -> Authority:
+        authority = self.find_authority(code)
+        if authority is None:
+            raise NotFoundError(f"there is no authority {code!r} in the registry")
+        return authority
+
+    def find_authority(self, code: str) -> Authority | None:
+        aggregate = self._get(authority_id_for(code))
+        if aggregate is not None and not isinstance(aggregate, Authority):
+            raise NotFoundError(f"{code!r} is not an authority")
+        return aggregate
+
+    def keep(self, aggregates: list[Unit | Authority]) -> None:
+        """Keep what an act decided (new aggregates included), for the acts after it."""
+        for aggregate in aggregates:
+            self.aggregates[aggregate.id] = aggregate
+
+    def changed(self) -> list[Unit | Authority]:
+        """The aggregates with events to save, in the order they were first read or made."""
+        return [a for a in self.aggregates.values() if a.pending_events]
+
+    def _get(self, aggregate_id: UUID) -> object | None:
+        """The aggregate as an earlier act left it, or as stored (then kept: read once)."""
+        aggregate = self.aggregates.get(aggregate_id)
+        if aggregate is not None:
+            return aggregate
+        stored = self.load(aggregate_id)
+        if isinstance(stored, Unit | Authority):
+            self.aggregates[aggregate_id] = stored
+        return stored
+
+
+@lru_cache(maxsize=1 << 17)
+def unit_id_of(reference: str) -> UUID:
+    """A unit is named by its id (a UUID) or by its credit code (pure: answers are cached)."""
+    try:
+        return UUID(reference)
+    except ValueError:
+        pass
+    if len(compact(reference)) == CREDIT_CODE_LENGTH:
+        return unit_id_for_credit_code(check_credit_code(reference))
+    raise ActFormatError(
+        f"{reference!r} names no unit: give the unit's id (a UUID) or its credit code"
+    )
