@@ -1,10 +1,11 @@
 """The core knows nothing of the web, GraphQL or the database driver.
 
 ``greenreg.events`` (the vocabulary, acts and signatures) and ``greenreg.registry`` (the
-application, aggregates and rulebooks) are the core. The HTTP API (FastAPI), the GraphQL schema
-(Strawberry) and the PostgreSQL driver (psycopg, chosen at run time by the persistence
-settings) sit outside it and may depend on it, never the reverse. Checked twice: by importing
-every core module in a fresh interpreter, and by reading every core module's imports.
+application, commands, workspace, aggregates and rulebooks) are the core. The HTTP API
+(FastAPI), the GraphQL schema (Strawberry) and the PostgreSQL driver (psycopg, chosen at run
+time by the persistence settings) sit outside it and may depend on it, never the reverse.
+Checked twice: by importing every core module in a fresh interpreter, and by reading every core
+module's imports.
 """
 
 from __future__ import annotations
@@ -60,6 +61,8 @@ def test_importing_the_core_loads_no_web_graphql_or_driver_module() -> None:
     }
     assert set(report["imported"]) == expected
     assert "greenreg.registry.application" in expected
+    assert "greenreg.registry.commands.designations" in expected
+    assert "greenreg.registry.workspace" in expected
     assert "greenreg.registry.rulebooks.chongqing" in expected
     assert "greenreg.events.signing" in expected
 
