@@ -135,7 +135,8 @@ class Registry(Application[UUID]):
         """Decide what ``signed_act`` records, saving nothing; ``workspace`` is the batch's,
         if the act is one of a batch."""
         body, key_id, signature = read_signed_act(signed_act)
-        workspace = workspace or self._workspace()
+        if workspace is None:
+            workspace = self._workspace()
         return self._decide(body, key_id, signature, self.clock(), None, workspace=workspace)
 
     def redecide(
