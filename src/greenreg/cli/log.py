@@ -19,7 +19,7 @@ from greenreg.audit.verify import Audit
 from greenreg.bootstrap import open_read_store, open_registry
 from greenreg.cli.common import Database, app, console, errors, read_signer, run
 from greenreg.errors import GreenregError, NotFoundError
-from greenreg.events.signing import b64decode, b64encode
+from greenreg.events.signing import b64decode, b64encode, check_public_key
 from greenreg.receipts import compact, issue_green_code, qr_code, read_receipt, verify_receipt
 from greenreg.registry.application import Registry
 from greenreg.storage.log_key import declare
@@ -39,9 +39,11 @@ PublicKeyFile = Annotated[
 
 def _public_key(path: Path) -> bytes:
     try:
-        return b64decode(path.read_text().strip(), f"public key file {path}")
+        key = b64decode(path.read_text().strip(), f"public key file {path}")
     except OSError as error:
         raise GreenregError(f"cannot read the public key {path}: {error}") from error
+    check_public_key(key)
+    return key
 
 
 def _check_read_models(registry: Registry, database: str | None, report: Report) -> None:
