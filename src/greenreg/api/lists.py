@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from datetime import date, datetime
 from enum import Enum
@@ -18,6 +16,7 @@ from greenreg.api.problems import READ_REFUSALS
 from greenreg.api.reading import Reads
 from greenreg.events.vocabulary import Programme
 from greenreg.projections.views import DesignationView, Status
+from greenreg.spreadsheets import csv_text
 
 ProgrammeName = Enum(  # type: ignore[misc]  # the OpenAPI enum of programmes, from the domain
     "ProgrammeName", {p.name: p.value for p in Programme}, type=str
@@ -84,14 +83,10 @@ def lists_router(reads: Reads) -> APIRouter:
             "known_at": known_at,
         }
         if form == "csv":
-            out = io.StringIO()
-            writer = csv.writer(out)
-            writer.writerow(CSV_COLUMNS)
-            for view in whole_list(filters):
-                writer.writerow(csv_row(view))
+            rows = (csv_row(view) for view in whole_list(filters))
             name = f"{programme}-{level or 'all'}-{jurisdiction or 'all'}-{as_of or 'now'}.csv"
             return Response(
-                "\ufeff" + out.getvalue(),  # a BOM, so that spreadsheets read UTF-8 Chinese
+                csv_text(CSV_COLUMNS, rows),  # formula starts neutralised (see spreadsheets)
                 media_type="text/csv; charset=utf-8",
                 headers={
                     **version_header(version),
@@ -133,7 +128,11 @@ def lists_router(reads: Reads) -> APIRouter:
             str | None, Query(max_length=200, description="'next' of the previous page.")
         ] = None,
         format: Annotated[
-            Literal["json", "csv"], Query(description="csv gives the whole list at once.")
+            Literal["json", "csv"],
+            Query(
+                description="csv gives the whole list at once; a cell that would start with "
+                "= + - @, a tab or a carriage return starts with ' instead (the text follows it)."
+            ),
         ] = "json",
     ) -> Response:
         return await run_in_threadpool(

@@ -22,7 +22,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from greenreg.errors import GreenregError
 from greenreg.events.canonical import parse_json
-from greenreg.events.signing import PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH, b64decode, key_id_of
+from greenreg.events.signing import (
+    PUBLIC_KEY_LENGTH,
+    SIGNATURE_LENGTH,
+    b64decode,
+    key_id_of,
+    key_weakness,
+    signature_weakness,
+)
 from greenreg.registry.checkpoints import Checkpoint, LogKey, open_checkpoint, parse_checkpoint
 from greenreg.registry.log import event_leaf, leaf_hash
 
@@ -35,6 +42,8 @@ FORGED = "forged"
 """The signature does not verify (or is not an Ed25519 signature)."""
 UNKNOWN_KEY = "unknown key"
 """No declared public key has the key id the event names."""
+WEAK_KEY = "weak key"
+"""The key the event names is one anyone can sign under (see :func:`key_weakness`)."""
 
 
 class Prepared(NamedTuple):
@@ -110,17 +119,26 @@ def prepare_entry(
 
 
 def _verify(public_key: bytes, message: bytes, signature: bytes) -> str:
+    """Strict verification, as :func:`greenreg.events.signing.verify_signature` makes it."""
     if len(signature) != SIGNATURE_LENGTH or len(public_key) != PUBLIC_KEY_LENGTH:
         return FORGED
+    loaded = _loaded(public_key)
+    if loaded is None:
+        return WEAK_KEY
+    if signature_weakness(signature):
+        return FORGED
     try:
-        _loaded(public_key).verify(signature, message)
+        loaded.verify(signature, message)
     except InvalidSignature:
         return FORGED
     return SIGNED
 
 
 @cache
-def _loaded(public_key: bytes) -> Ed25519PublicKey:
+def _loaded(public_key: bytes) -> Ed25519PublicKey | None:
+    """The key, ready to verify; ``None`` for a key anyone can sign under."""
+    if key_weakness(public_key):
+        return None
     return Ed25519PublicKey.from_public_bytes(public_key)
 
 

@@ -5,7 +5,8 @@ One pass over the log, in position order, with these checks of each entry:
 1. the leaf: appends the entry's leaf hash to an in-memory Merkle frontier; it must equal the
    leaf hash the log stored (database only);
 2. the signature: the key the event names must have been declared earlier in the log, and the
-   signature must verify under it;
+   signature must verify under it (strictly: :mod:`greenreg.events.signing`); a declared key
+   anyone could sign under (not canonical, or of small order) is named where it is declared;
 3. the rules: the act is decided again in memory (:mod:`~greenreg.audit.replay`): keys'
    validity, competence and every rulebook check, at the time it was recorded;
 4. the checkpoints: when the tree reaches a stored checkpoint's size its root is kept; every
@@ -46,12 +47,12 @@ from eventsourcing.persistence import Mapper
 
 from greenreg.audit.partition import Found, Partitions
 from greenreg.audit.pool import Pool
-from greenreg.audit.prepare import FORGED, SIGNED, Opened, Prepared, declared_keys
+from greenreg.audit.prepare import FORGED, SIGNED, WEAK_KEY, Opened, Prepared, declared_keys
 from greenreg.audit.replay import Replay, stored_event
 from greenreg.audit.report import Problem, Report
 from greenreg.audit.source import AuditSource
 from greenreg.errors import GreenregError
-from greenreg.events.signing import b64decode, key_id_of
+from greenreg.events.signing import b64decode, key_id_of, key_weakness
 from greenreg.events.vocabulary import RegistryEvent, RegistryFounded
 from greenreg.registry.application import Registry
 from greenreg.registry.checkpoints import Checkpoint, LogKey, check_log_key
@@ -254,18 +255,43 @@ class Audit:
         self, entry: LogEntry, prepared: Prepared, declared: set[str], report: Report
     ) -> None:
         founding = entry.topic is not None and entry.topic.endswith(":RegistryFounded")
+        keys = _declared_keys(entry)
         if founding:
             self._check_founding(entry, report)
-        keys = _declared_keys(entry) if founding else {}
-        declared.update(keys)
+            declared.update(keys)
+        self._check_keys(entry, prepared, keys, report)
         if prepared.key_id not in declared:
             self._problem(report, entry, "signature", f"signed by unknown key {prepared.key_id}")
+        elif prepared.signature_status == WEAK_KEY:
+            self._problem(
+                report,
+                entry,
+                "signature",
+                f"signed with key {prepared.key_id}, which anyone can sign under: "
+                "the signature proves nothing",
+            )
         elif prepared.signature_status != SIGNED:
             self._problem(report, entry, "signature", "the act's signature does not verify")
         if prepared.signature_status in (SIGNED, FORGED):
             report.signatures += 1
         if not founding:
-            declared.update(_declared_keys(entry))
+            declared.update(keys)
+
+    def _check_keys(
+        self, entry: LogEntry, prepared: Prepared, keys: dict[str, bytes], report: Report
+    ) -> None:
+        """A declared key anyone could sign under is a problem, named with its authority."""
+        for key_id, public_key in keys.items():
+            weakness = key_weakness(public_key)
+            if weakness:
+                body = prepared.body or {}
+                holder = body.get("for_authority") or body.get("authority") or "an authority"
+                self._problem(
+                    report,
+                    entry,
+                    "key",
+                    f"key {key_id} of {holder} is weak: {weakness}; anyone could sign under it",
+                )
 
     def _check_founding(self, entry: LogEntry, report: Report) -> None:
         try:
@@ -291,7 +317,7 @@ class Audit:
             try:
                 keys.append(check_log_key(declaration, anchor))
             except GreenregError as error:
-                report.add(Problem("trust", f"a log key declaration is not the root's: {error}"))
+                report.add(Problem("trust", f"a log key declaration is refused: {error}"))
         return keys
 
     def _root_from_log(self) -> bytes | None:

@@ -9,6 +9,7 @@ from typing import Annotated, TypeVar
 import typer
 from rich.console import Console
 
+from greenreg.cli.terminal import shown
 from greenreg.errors import GreenregError
 from greenreg.events.signing import Ed25519Signer, b64decode
 
@@ -41,5 +42,5 @@ def run(action: Callable[[], T]) -> T:
     try:
         return action()
     except GreenregError as error:
-        errors.print(f"[red]refused[/red] ({error.code}): {error}")
+        errors.print(f"[red]refused[/red] ({shown(error.code)}): {shown(error)}")
         raise typer.Exit(2) from None

@@ -16,6 +16,7 @@ import typer
 
 from greenreg.bootstrap import Greenreg, open_greenreg
 from greenreg.cli.common import Database, app, console, errors, run
+from greenreg.cli.terminal import shown
 from greenreg.errors import GreenregError
 from greenreg.events.issuer import Issuer
 from greenreg.events.vocabulary import Programme
@@ -86,7 +87,7 @@ def import_lists(  # noqa: PLR0917 (typer maps each parameter to an argument or 
     finally:
         greenreg.close()
     for result in results:
-        console.print(result.summary)
+        console.print(shown(result.summary))
 
 
 def _import_shipped(

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from greenreg.audit.export import ExportSource, write_export
@@ -18,8 +17,9 @@ from greenreg.audit.source import AuditSource, DatabaseSource
 from greenreg.audit.verify import Audit
 from greenreg.bootstrap import open_read_store, open_registry
 from greenreg.cli.common import Database, app, console, errors, read_signer, run
+from greenreg.cli.terminal import printable, shown
 from greenreg.errors import GreenregError, NotFoundError
-from greenreg.events.signing import b64decode, b64encode
+from greenreg.events.signing import b64decode, b64encode, check_public_key
 from greenreg.receipts import compact, issue_green_code, qr_code, read_receipt, verify_receipt
 from greenreg.registry.application import Registry
 from greenreg.storage.log_key import declare
@@ -39,9 +39,11 @@ PublicKeyFile = Annotated[
 
 def _public_key(path: Path) -> bytes:
     try:
-        return b64decode(path.read_text().strip(), f"public key file {path}")
+        key = b64decode(path.read_text().strip(), f"public key file {path}")
     except OSError as error:
         raise GreenregError(f"cannot read the public key {path}: {error}") from error
+    check_public_key(key)
+    return key
 
 
 def _check_read_models(registry: Registry, database: str | None, report: Report) -> None:
@@ -126,12 +128,12 @@ def verify(
         f"{report.checkpoints} checkpoints; root {report.root}"
     )
     for note in report.notes:
-        console.print(f"note: {escape(note)}")
+        console.print(f"note: {shown(note)}")
     if report.ok:
         console.print("[green]verified[/green]: every check holds")
         return
     for problem in report.problems:
-        console.print(f"[red]problem[/red] {escape(str(problem))}")
+        console.print(f"[red]problem[/red] {shown(problem)}")
     console.print(f"[red]{len(report.problems)} problem(s)[/red]")
     raise typer.Exit(1)
 
@@ -203,7 +205,8 @@ def checkpoint(database: Database = None) -> None:
         finally:
             registry.close()
 
-    console.print(run(action), end="")
+    note = run(action)  # several lines: each shown on its own
+    console.print("\n".join(shown(line) for line in note.split("\n")), end="")
 
 
 @receipt_app.command("verify")
@@ -219,8 +222,11 @@ def receipt_verify(
         return verify_receipt(read_receipt(file.read_text("utf-8")), _public_key(log_public_key))
 
     body = run(action)
-    console.print(f"[green]valid[/green] {body['kind']} receipt issued {body['issued_at']}")
-    console.print(json.dumps(body["answer"], ensure_ascii=False, indent=2))
+    console.print(
+        f"[green]valid[/green] {shown(body['kind'])} receipt issued {shown(body['issued_at'])}"
+    )
+    answer = json.dumps(body["answer"], ensure_ascii=False, indent=2)
+    console.out("\n".join(printable(line) for line in answer.split("\n")), highlight=False)
 
 
 @receipt_app.command("green-code")

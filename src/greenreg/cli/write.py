@@ -17,6 +17,7 @@ from rich.table import Table
 
 from greenreg.bootstrap import Greenreg, open_greenreg
 from greenreg.cli.common import Database, app, console, errors, read_signer, run
+from greenreg.cli.terminal import printable, shown
 from greenreg.events.acts import sign_act
 from greenreg.events.canonical import canonical_bytes, parse_json
 from greenreg.events.issuer import Issuer
@@ -44,12 +45,17 @@ def _opened(database: str | None) -> Iterator[Greenreg]:
 
 
 def _print_receipt(receipt: Receipt) -> None:
-    console.print(receipt.message)
+    console.print(shown(receipt.message))
     for event in receipt.events:
         where = f" at position {event.position}" if event.position else ""
-        console.print(f"  {event.type} on {event.aggregate_id} (version {event.version}){where}")
+        console.print(
+            f"  {shown(event.type)} on {event.aggregate_id} (version {event.version}){where}"
+        )
     for flag in receipt.flags:
-        console.print(f"  [yellow]flag[/yellow] {flag['code']} ({flag['rule']}): {flag['message']}")
+        console.print(
+            f"  [yellow]flag[/yellow] {shown(flag['code'])} ({shown(flag['rule'])}): "
+            f"{shown(flag['message'])}"
+        )
 
 
 @keys_app.command("new")
@@ -180,7 +186,8 @@ def sign(
     key: Annotated[Path, typer.Option(help="The authority's private key file.")],
 ) -> None:
     """Sign an act and print the signed envelope, e.g. to POST it to /api/v1/acts."""
-    console.out(json.dumps(run(lambda: _read_act(file, key)), ensure_ascii=False), highlight=False)
+    signed = json.dumps(run(lambda: _read_act(file, key)), ensure_ascii=False)
+    console.out(printable(signed), highlight=False)
 
 
 @app.command()
@@ -206,28 +213,31 @@ def unit(
     with _opened(database) as greenreg:
         found = run(lambda: greenreg.registry.unit(reference))
     state = found.state
-    console.print(f"[bold]{state.name}[/bold] ({state.kind}) {found.id}")
-    console.print(f"credit code {state.credit_code or '-'}, division {state.division}")
+    console.print(f"[bold]{shown(state.name)}[/bold] ({shown(state.kind)}) {found.id}")
+    console.print(
+        f"credit code {shown(state.credit_code or '-')}, division {shown(state.division)}"
+    )
     names = [*state.former_names, (state.name, state.named_since)]
     for (former, since), (_, next_since) in pairwise(names):
-        console.print(f"  formerly {former} ({since} to {next_since - timedelta(days=1)})")
+        console.print(f"  formerly {shown(former)} ({since} to {next_since - timedelta(days=1)})")
     table = Table("programme", "jurisdiction", "status", "since", "document", "batch", "grade")
     for d in state.designations.values():
-        table.add_row(
+        cells = (
             d.programme,
             d.jurisdiction,
             d.status,
-            str(d.since),
+            d.since,
             d.document_number,
-            d.batch or "",
-            d.grade or "",
+            d.batch,
+            d.grade,
         )
+        table.add_row(*(shown(cell or "") for cell in cells))
     console.print(table)
     for ban in state.bans:
         console.print(
-            f"  [red]ban[/red] {', '.join(ban.programmes)} in "
-            f"{', '.join(ban.jurisdictions)}: {ban.first_day} to {ban.last_day} "
-            f"inclusive ({ban.rule})"
+            f"  [red]ban[/red] {shown(', '.join(ban.programmes))} in "
+            f"{shown(', '.join(ban.jurisdictions))}: {ban.first_day} to {ban.last_day} "
+            f"inclusive ({shown(ban.rule)})"
         )
 
 
@@ -249,4 +259,4 @@ def _print_events(registry: Registry) -> None:
             "signature": getattr(event, "signature", None),
             "key_id": getattr(event, "key_id", None),
         }
-        console.out(json.dumps(line, ensure_ascii=False), highlight=False)
+        console.out(printable(json.dumps(line, ensure_ascii=False)), highlight=False)

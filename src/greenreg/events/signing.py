@@ -3,6 +3,16 @@
 pyca/cryptography sits behind :class:`Ed25519Signer` and :func:`verify_signature`; nothing else
 in the registry touches it. A key is named by its key id: the first 16 bytes of the SHA-256 of
 its raw public key, in hex.
+
+Verification is strict, as ed25519-dalek's ``verify_strict`` and libsodium are (see "Taming the
+many EdDSAs", Chalkias, Garillot and Nikolaenko, 2020). OpenSSL already refuses a signature whose
+S is not below the group order L, and one whose R is not the canonical encoding of the point it
+computes; it accepts any 32 bytes as a public key, though, and a signature whose R has small
+order. So a public key whose encoding is not canonical (y >= p) or that is one of the eight
+points of small order (the identity among them) is refused wherever a key is read
+(:func:`check_public_key`): under such a key anyone can "sign" without a private key (with the
+identity key, R = the base point and S = 1 verifies for every message). A signature whose R has
+small order is refused too (:func:`check_signature_form`).
 """
 
 from __future__ import annotations
@@ -20,6 +30,21 @@ from greenreg.errors import SignatureError
 
 PUBLIC_KEY_LENGTH = 32
 SIGNATURE_LENGTH = 64
+FIELD_PRIME = 2**255 - 19
+"""p: an encoded point's y coordinate is canonical only below it."""
+_Y_BITS = (1 << 255) - 1
+"""An encoded point is y (255 bits, little-endian) and the sign of x (the top bit)."""
+_ORDER_8_Y = 0x05FC536D880238B13933C6D305ACDFD5F098EFF289F4C345B027B2C28F95E826
+SMALL_ORDER_Y = {
+    1: "the identity point (order 1)",
+    FIELD_PRIME - 1: "a point of order 2",
+    0: "a point of order 4",
+    _ORDER_8_Y: "a point of order 8",
+    FIELD_PRIME - _ORDER_8_Y: "a point of order 8",
+}
+"""The y coordinates of the eight points of small order (the torsion subgroup): a y and the sign
+of x name a point, so every encoding of a small-order point with a canonical y has one of these
+(the libsodium and ed25519-dalek blocklists hold the same points)."""
 
 
 class Signer(Protocol):
@@ -89,20 +114,55 @@ class Ed25519Signer:
         return self._private_key.sign(message)
 
 
+def key_weakness(public_key: bytes) -> str:
+    """Why this public key cannot be trusted (anyone could sign under it), or ""."""
+    if len(public_key) != PUBLIC_KEY_LENGTH:
+        return f"it has {len(public_key)} bytes, not {PUBLIC_KEY_LENGTH}"
+    y = int.from_bytes(public_key, "little") & _Y_BITS
+    if y >= FIELD_PRIME:
+        return "its encoding is not canonical (its y coordinate is not below 2^255 - 19)"
+    order = SMALL_ORDER_Y.get(y)
+    if order is not None:
+        return f"it is {order}, a key without a private key"
+    return ""
+
+
 def check_public_key(public_key: bytes) -> None:
+    """Refuse anything but the canonical encoding of an Ed25519 point of large order."""
     if len(public_key) != PUBLIC_KEY_LENGTH:
         raise SignatureError(
             f"an Ed25519 public key has {PUBLIC_KEY_LENGTH} bytes, this one has {len(public_key)}"
         )
+    weakness = key_weakness(public_key)
+    if weakness:
+        raise SignatureError(
+            f"the public key {key_id_of(public_key)} cannot be used: {weakness}; anyone could "
+            "sign under it. Make a new key pair (greenreg keys new) and register its public key."
+        )
+
+
+def signature_weakness(signature: bytes) -> str:
+    """Why a 64-byte signature is not strict Ed25519 (beyond what OpenSSL refuses), or ""."""
+    y = int.from_bytes(signature[:PUBLIC_KEY_LENGTH], "little") & _Y_BITS
+    order = SMALL_ORDER_Y.get(y)
+    return f"its R is {order}" if order is not None else ""
+
+
+def check_signature_form(signature: bytes) -> None:
+    """Refuse a signature of the wrong length, or whose R is a point of small order."""
+    if len(signature) != SIGNATURE_LENGTH:
+        raise SignatureError(
+            f"an Ed25519 signature has {SIGNATURE_LENGTH} bytes, this one has {len(signature)}"
+        )
+    weakness = signature_weakness(signature)
+    if weakness:
+        raise SignatureError(f"the signature is not a strict Ed25519 signature: {weakness}")
 
 
 def verify_signature(public_key: bytes, message: bytes, signature: bytes) -> None:
     """Raise :class:`SignatureError` unless ``signature`` is ``public_key``'s over ``message``."""
     check_public_key(public_key)
-    if len(signature) != SIGNATURE_LENGTH:
-        raise SignatureError(
-            f"an Ed25519 signature has {SIGNATURE_LENGTH} bytes, this one has {len(signature)}"
-        )
+    check_signature_form(signature)
     try:
         Ed25519PublicKey.from_public_bytes(public_key).verify(signature, message)
     except InvalidSignature as error:
