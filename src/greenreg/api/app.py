@@ -22,6 +22,7 @@ from strawberry.fastapi import GraphQLRouter
 
 import greenreg
 from greenreg import web
+from greenreg.api.body_limits import BodyLimit
 from greenreg.api.certifications import certifications_router
 from greenreg.api.feed import feed_router
 from greenreg.api.health import health_router
@@ -72,6 +73,7 @@ def create_app(facade: Greenreg, *, close_on_shutdown: bool = False) -> FastAPI:
     )
     install_error_handlers(app)
     metrics = Metrics()
+    app.add_middleware(BodyLimit)  # inside the metrics and the log: they see its 413
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(RequestLogMiddleware)
     app.state.greenreg = facade
