@@ -1,6 +1,7 @@
 """Abuse is refused before anything is read, with a GraphQL error carrying ``extensions.code``,
 and the server keeps serving: a query 30 levels deep, 500 aliases (also through a fragment), a
-bank check of 20,000 codes, a page of 100,000, a query too long to parse. Both databases.
+bank check of 20,000 codes, thirty aliases of a 10,000-code check, a fragment bomb, an answer
+too large, a page of 100,000, a query too long to parse. Both databases.
 """
 
 from __future__ import annotations
@@ -8,8 +9,9 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from greenreg.graphql.limits import MAX_QUERY_CHARS
+from greenreg.graphql.limits import MAX_COST, MAX_FIELDS, MAX_QUERY_CHARS
 from tests.e2e.support import count_reads, error_codes, facade_of, graphql
+from tests.unit.test_graphql_cost import bomb
 
 SOME_UNIT = "00000000-0000-4000-8000-000000000001"
 
@@ -73,6 +75,59 @@ def test_a_bank_check_of_20000_codes_is_refused(client: TestClient) -> None:
         refs=codes,
     )
     assert "10,000" in str(error["message"])
+
+
+CHECK = "certifications(refs: $refs) { results { ref outcome } }"
+TEN_THOUSAND = [f"9131000000000{i:05d}" for i in range(10_000)]
+
+
+def test_thirty_aliases_of_a_10000_code_check_are_refused(client: TestClient) -> None:
+    # Each alias passes the per-check limit; together they ask about 300,000 references.
+    aliases = " ".join(f"a{i}: {CHECK}" for i in range(30))
+    error = refused_before_reading(
+        client,
+        "BATCH_TOO_LARGE",
+        f"query Check($refs: [String!]!) {{ {aliases} }}",
+        refs=TEN_THOUSAND,
+    )
+    assert "300,000" in str(error["message"])
+    assert "10,000" in str(error["message"])
+
+
+def test_a_check_spread_twice_counts_twice(client: TestClient) -> None:
+    query = f"query Check($refs: [String!]!) {{ ...C ...C }} fragment C on Query {{ {CHECK} }}"
+    error = refused_before_reading(client, "BATCH_TOO_LARGE", query, refs=TEN_THOUSAND)
+    assert "20,000" in str(error["message"])
+
+
+def test_one_check_of_10000_codes_is_answered(client: TestClient) -> None:
+    body = graphql(client, f"query Check($refs: [String!]!) {{ {CHECK} }}", refs=TEN_THOUSAND)
+    assert "errors" not in body, body.get("errors")
+    assert len(body["data"]["certifications"]["results"]) == 10_000
+
+
+def test_a_fragment_bomb_is_refused(client: TestClient) -> None:
+    query = bomb(20)
+    assert len(query) < 1000
+    error = refused_before_reading(client, "QUERY_TOO_COMPLEX", query)
+    assert "1,048,576 fields" in str(error["message"])
+    assert f"{MAX_FIELDS:,}" in str(error["message"])
+
+
+def test_an_answer_too_large_is_refused(client: TestClient) -> None:
+    # 100 units, each with 5 × 5 × ... predecessors estimated, 10 fields deep: about 9.8
+    # million values.
+    relatives = "predecessors { " * 7 + "name" + " }" * 7
+    query = f"{{ units(first: 100) {{ nodes {{ {relatives} }} }} }}"
+    error = refused_before_reading(client, "QUERY_TOO_COSTLY", query)
+    assert f"{MAX_COST:,}" in str(error["message"])
+
+
+def test_the_page_size_given_as_a_variable_counts(client: TestClient) -> None:
+    relatives = "predecessors { " * 5 + "name" + " }" * 5
+    query = f"query Page($n: Int!) {{ units(first: $n) {{ nodes {{ {relatives} }} }} }}"
+    assert "errors" not in graphql(client, query, n=10)
+    refused_before_reading(client, "QUERY_TOO_COSTLY", query, n=1000)
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ read models' :class:`~greenreg.projections.queries.Queries` (reads), and map the
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
 import orjson
@@ -22,7 +22,9 @@ from strawberry.fastapi import GraphQLRouter
 
 import greenreg
 from greenreg import web
+from greenreg.api.body_limits import BodyLimit
 from greenreg.api.certifications import certifications_router
+from greenreg.api.deadlines import DEADLINES, Deadline
 from greenreg.api.feed import feed_router
 from greenreg.api.health import health_router
 from greenreg.api.intake import intake_router
@@ -51,9 +53,15 @@ class GraphQLJSONRouter(GraphQLRouter[Context, None]):
         return orjson.dumps(data)
 
 
-def create_app(facade: Greenreg, *, close_on_shutdown: bool = False) -> FastAPI:
+def create_app(
+    facade: Greenreg,
+    *,
+    close_on_shutdown: bool = False,
+    deadlines: Mapping[str, float] = DEADLINES,
+) -> FastAPI:
     """The API over one ``Greenreg``: its registry for writes, its read models' queries for
-    reads. With ``close_on_shutdown`` the app closes the facade when the server stops."""
+    reads. With ``close_on_shutdown`` the app closes the facade when the server stops;
+    ``deadlines`` bound the time of the routes that may read much (seconds, by path)."""
     reads = Reads.of(facade)
 
     @asynccontextmanager
@@ -72,6 +80,8 @@ def create_app(facade: Greenreg, *, close_on_shutdown: bool = False) -> FastAPI:
     )
     install_error_handlers(app)
     metrics = Metrics()
+    app.add_middleware(Deadline, deadlines=deadlines)
+    app.add_middleware(BodyLimit)  # inside the metrics and the log: they see its 413 and 504
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(RequestLogMiddleware)
     app.state.greenreg = facade

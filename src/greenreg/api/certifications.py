@@ -72,7 +72,12 @@ def certifications_router(reads: Reads) -> APIRouter:
     @router.post(
         "/certifications",
         summary="The bank check: was each unit certified on a day, as known at a time?",
-        responses=documented({422: "A parameter is not valid, or there are too many refs."}),
+        responses=documented(
+            {
+                413: "The body is larger than 10,000 references can be (1 MiB).",
+                422: "A parameter is not valid, or there are too many refs.",
+            }
+        ),
     )
     async def post_certifications(request: CheckRequest) -> JSONResponse:
         return await run_in_threadpool(check, request)

@@ -16,11 +16,10 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from greenreg.api.problems import MalformedRequestError, documented, problem
+from greenreg.api.body_limits import ACT_BODY_BYTES
+from greenreg.api.problems import MalformedRequestError, documented
 from greenreg.bootstrap import Greenreg
 from greenreg.registry.application import Receipt
-
-MAX_ACT_BYTES = 256 * 1024
 
 SIGNED_ACT_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -96,7 +95,7 @@ def _refusals() -> dict[int | str, dict[str, Any]]:
             403: "The authority may not issue this act.",
             404: "The act names a unit or authority the registry does not hold.",
             409: "The act contradicts the registry's history, or another act came first.",
-            413: "The body is larger than an act can be.",
+            413: f"The body is larger than an act can be ({ACT_BODY_BYTES:,} bytes).",
             422: "Not a valid act, or a rule forbids it (the message cites the article).",
         }
     )
@@ -128,11 +127,7 @@ def intake_router(greenreg: Greenreg) -> APIRouter:
         },
     )
     async def submit_act(request: Request) -> JSONResponse:
-        body = await request.body()
-        if len(body) > MAX_ACT_BYTES:
-            return problem(
-                413, "too_large", f"an act is at most {MAX_ACT_BYTES} bytes; this is {len(body)}"
-            )
+        body = await request.body()  # at most ACT_BODY_BYTES (BodyLimit refuses more as read)
         check_json(body)
         receipt = await run_in_threadpool(greenreg.submit, body)
         status = 201 if receipt.status == "recorded" else 200

@@ -1,27 +1,24 @@
 """What one GraphQL request may ask for, and the refusal (with ``extensions.code``) beyond it.
 
-Checked before anything is read: the query's size in characters and in tokens (at parse), its
-depth and its number of aliases, fragments included (at validation). Page sizes and the bank
-check's batch size are checked by the resolvers, before they query.
+Checked before anything is read: the query's size in characters and in tokens (at parse); then,
+once it has validated, the operation's measure with the request's variables
+(:mod:`greenreg.graphql.cost`, linear in the document however its fragments nest): its depth,
+its aliases, its fields once fragments are expanded, the references of all its bank checks
+together (:data:`MAX_CERTIFICATIONS` a request: thirty aliases of a 10,000-code check are
+refused, one is allowed) and the estimated size of its answer (:data:`MAX_COST`, which bounds
+the memory the answer takes). Page sizes and each bank check's batch size are checked again by
+the resolvers, before they query.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator
 
-from graphql import (
-    FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
-    GraphQLError,
-    InlineFragmentNode,
-    Node,
-    OperationDefinitionNode,
-    ValidationContext,
-    ValidationRule,
-)
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter, SchemaExtension
-from strawberry.extensions.max_aliases import count_fields_with_alias
+from graphql import GraphQLError, Node, OperationDefinitionNode
+from strawberry.extensions import MaxTokensLimiter, SchemaExtension
+
+from greenreg.graphql.cost import LIST_ESTIMATE, Measure, measure_operation
+from greenreg.graphql.documents import off_loop_if_long
 
 MAX_DEPTH = 10
 MAX_ALIASES = 30
@@ -30,6 +27,12 @@ MAX_TOKENS = 25_000
 MAX_PAGE = 100
 MAX_SEARCH = 100
 MAX_CERTIFICATIONS = 10_000
+"""References a request may ask about, across all its bank checks."""
+MAX_FIELDS = 5_000
+"""Field selections once fragments are expanded (the bank check example has 30)."""
+MAX_COST = 2_500_000
+"""Values the answer may hold, estimated (:mod:`greenreg.graphql.cost`): the bank check example
+over 10,000 codes is 850,001. It bounds the memory an answer takes while it is built."""
 
 
 class Refusal(GraphQLError):  # noqa: N818 (a GraphQL error, named for what it says)
@@ -58,76 +61,62 @@ def check_batch_size(count: int) -> None:
         )
 
 
-def _depth(
-    node: FieldNode | InlineFragmentNode | FragmentDefinitionNode | OperationDefinitionNode,
-    fragments: Mapping[str, FragmentDefinitionNode],
-    visited: frozenset[str],
-) -> int:
-    """How many fields deep ``node``'s selection goes; introspection fields do not count."""
-    if node.selection_set is None:
-        return 0
-    deepest = 0
-    for selection in node.selection_set.selections:
-        if isinstance(selection, FieldNode):
-            if selection.name.value.startswith("__"):
-                continue
-            deepest = max(deepest, 1 + _depth(selection, fragments, visited))
-        elif isinstance(selection, InlineFragmentNode):
-            deepest = max(deepest, _depth(selection, fragments, visited))
-        elif isinstance(selection, FragmentSpreadNode):
-            name = selection.name.value
-            fragment = fragments.get(name)
-            if fragment is not None and name not in visited:
-                deepest = max(deepest, _depth(fragment, fragments, visited | {name}))
-    return deepest
+def check_measure(operation: OperationDefinitionNode, measure: Measure) -> None:
+    """Refuse an operation whose measure (:mod:`greenreg.graphql.cost`) passes a limit: depth,
+    aliases, fields once fragments are expanded, references across bank checks, then the
+    answer's estimated size."""
+    name = operation.name.value if operation.name else "the operation"
+    if measure.depth > MAX_DEPTH:
+        raise Refusal(
+            "QUERY_TOO_DEEP",
+            f"{name} is {measure.depth} fields deep; at most {MAX_DEPTH} are allowed",
+            [operation],
+        )
+    if measure.aliases > MAX_ALIASES:
+        raise Refusal(
+            "TOO_MANY_ALIASES",
+            f"the query uses {measure.aliases} aliases; at most {MAX_ALIASES} are allowed",
+            [operation],
+        )
+    if measure.fields > MAX_FIELDS:
+        raise Refusal(
+            "QUERY_TOO_COMPLEX",
+            f"the query selects {measure.fields:,} fields once its fragments are expanded "
+            f"(each spread counts); at most {MAX_FIELDS:,} are allowed",
+            [operation],
+        )
+    if measure.refs > MAX_CERTIFICATIONS:
+        raise Refusal(
+            "BATCH_TOO_LARGE",
+            f"the query asks about {measure.refs:,} codes or unit ids across its certification "
+            f"checks (each alias or spread asks again); a request takes at most "
+            f"{MAX_CERTIFICATIONS:,} in all; split it into several requests",
+            [operation],
+        )
+    if measure.cost > MAX_COST:
+        raise Refusal(
+            "QUERY_TOO_COSTLY",
+            f"the answer would hold about {measure.cost:,} values (a page or a bank check "
+            f"counts each of its items, any other list {LIST_ESTIMATE}); at most {MAX_COST:,} "
+            "are allowed; ask for fewer fields, a smaller page or fewer codes",
+            [operation],
+        )
 
 
-def _fragments(context: ValidationContext) -> dict[str, FragmentDefinitionNode]:
-    return {
-        d.name.value: d
-        for d in context.document.definitions
-        if isinstance(d, FragmentDefinitionNode)
-    }
+class QueryCost(SchemaExtension):
+    """Measure the operation once it has validated, with the request's variables, and refuse
+    it before execution when it passes a limit. A long query is measured in a worker thread."""
 
-
-def _operations(context: ValidationContext) -> Iterator[OperationDefinitionNode]:
-    return (d for d in context.document.definitions if isinstance(d, OperationDefinitionNode))
-
-
-class DepthLimit(ValidationRule):
-    """Refuse an operation nested deeper than :data:`MAX_DEPTH` fields (through fragments)."""
-
-    def __init__(self, context: ValidationContext) -> None:
-        super().__init__(context)
-        fragments = _fragments(context)
-        for operation in _operations(context):
-            depth = _depth(operation, fragments, frozenset())
-            if depth > MAX_DEPTH:
-                name = operation.name.value if operation.name else "the operation"
-                context.report_error(
-                    Refusal(
-                        "QUERY_TOO_DEEP",
-                        f"{name} is {depth} fields deep; at most {MAX_DEPTH} are allowed",
-                        [operation],
-                    )
-                )
-
-
-class AliasLimit(ValidationRule):
-    """Refuse a document with more than :data:`MAX_ALIASES` aliases, counting those inside
-    fragments once per use (strawberry's counter, which closed the fragment bypass)."""
-
-    def __init__(self, context: ValidationContext) -> None:
-        super().__init__(context)
-        fragments = _fragments(context)
-        total = sum(count_fields_with_alias(op, fragments) for op in _operations(context))
-        if total > MAX_ALIASES:
-            context.report_error(
-                Refusal(
-                    "TOO_MANY_ALIASES",
-                    f"the query uses {total} aliases; at most {MAX_ALIASES} are allowed",
-                )
-            )
+    async def on_validate(self) -> AsyncIterator[None]:
+        yield
+        context = self.execution_context
+        document = context.graphql_document
+        if context.pre_execution_errors or document is None:
+            return
+        arguments = (context.schema._schema, document, context.operation_name, context.variables)
+        measured = await off_loop_if_long(context.query, measure_operation, *arguments)
+        if measured is not None:
+            check_measure(*measured)
 
 
 class QuerySizeLimit(SchemaExtension):
@@ -149,5 +138,5 @@ def limit_extensions() -> list[Callable[[], SchemaExtension]]:
     return [
         QuerySizeLimit,
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: AddValidationRules([DepthLimit, AliasLimit]),
+        QueryCost,
     ]

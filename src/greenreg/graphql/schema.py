@@ -10,11 +10,12 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import ParserCache, SchemaExtension, ValidationCache
+from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext
 
 from greenreg.graphql.context import Context
+from greenreg.graphql.documents import Preparation
 from greenreg.graphql.errors import tag
 from greenreg.graphql.execution import PlainExecution
 from greenreg.graphql.limits import limit_extensions
@@ -61,16 +62,12 @@ class DataVersionExtension(SchemaExtension):
         }
 
 
-DOCUMENT_CACHE = 256
-"""Query texts whose parsed and validated documents are kept (a bank or a page sends the same
-few texts with different variables; parsing and validating one costs several milliseconds)."""
-
-
 def make_schema(
     execution_context_class: type[StrawberryGraphQLCoreExecutionContext] = PlainExecution,
 ) -> strawberry.Schema:
     """The schema with its limits first (a text over a limit is refused before it is parsed or
-    cached), then the parse and validation caches, then the data version. It executes with
+    cached), then the cached parse and validation (off the event loop for a long text), then the
+    data version. It executes with
     :class:`~greenreg.graphql.execution.PlainExecution` (a test compares it with strawberry's
     own execution context)."""
     return GreenregSchema(
@@ -78,8 +75,7 @@ def make_schema(
         execution_context_class=execution_context_class,
         extensions=[
             *limit_extensions(),
-            lambda: ParserCache(maxsize=DOCUMENT_CACHE),
-            lambda: ValidationCache(maxsize=DOCUMENT_CACHE),
+            Preparation,
             DataVersionExtension,
         ],
     )
