@@ -65,12 +65,16 @@ def test_as_of_and_known_at(past: tuple[World, Reads]) -> None:
                  ground="dynamic_adjustment")  # fmt: skip
     q = reads()
 
-    # Certified on 2023-05-09 (under a warning, still on the list).
+    # On 2023-05-09 still on the list under the warning, so not certified: the title may not
+    # be used while it rectifies; the answer lists it apart, with the deadline.
     [answer] = q.certifications([CODE], as_of=d("2023-05-09"))
-    assert answer.certified
+    assert not answer.certified
     assert answer.outcome == "warned"
     assert answer.unit_id == unit
-    assert [x.since for x in answer.designations] == [d("2019-03-01")]
+    assert answer.designations == []
+    assert [(x.since, x.restricted_since, x.rectify_by) for x in answer.restricted] == [
+        (d("2019-03-01"), d("2021-06-01"), d("2021-12-01"))
+    ]
 
     # Not certified on 2023-05-11: removed the day before, and banned from relisting.
     [answer] = q.certifications([CODE], as_of=d("2023-05-11"))
@@ -78,16 +82,17 @@ def test_as_of_and_known_at(past: tuple[World, Reads]) -> None:
     assert answer.outcome == "banned"
     assert answer.bans[0].first_day == d("2023-05-10")
 
-    # But as the registry knew it on 2023-05-20, it was still certified: the removal was
-    # recorded only on 2023-06-01.
+    # But as the registry knew it on 2023-05-20, it was still on the list under the warning:
+    # the removal was recorded only on 2023-06-01.
     [answer] = q.certifications([CODE], as_of=d("2023-05-11"), known_at=at("2023-05-20"))
-    assert answer.certified
+    assert not answer.certified
     assert answer.outcome == "warned"
+    assert [x.status for x in answer.restricted] == ["warned"]
     assert answer.bans == []
 
-    # Before the warning was recorded, the same day read "listed".
+    # Before the warning was recorded, the same day read "listed", certified.
     [answer] = q.certifications([CODE], as_of=d("2021-06-01"), known_at=at("2021-06-01"))
-    assert answer.outcome == "certified"
+    assert (answer.outcome, answer.certified) == ("certified", True)
 
     # Before the unit was recorded at all, the registry did not know it.
     [answer] = q.certifications([CODE], as_of=d("2019-03-01"), known_at=at("2019-03-01"))
