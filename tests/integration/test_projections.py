@@ -353,3 +353,30 @@ def check_ban_boundaries(
         else:
             expected = "certified" if when < first_day else "removed"
         assert outcome == expected, when
+
+
+def test_a_suspended_eco_park_that_ceases_in_a_merger_is_superseded(
+    world: World, reads: Reads
+) -> None:
+    # A named eco-industrial park under an exit warning (suspended on the read side)...
+    park = str(world.register("js-eco", "昆山开发区", "320583", effective_date="2012-03-01"))
+    successor = str(world.register("js-eco", "昆山新区", "320583", effective_date="2012-03-01"))
+    world.submit("js-eco", "approve_creation", effective_date="2014-05-20", unit=park,
+                 programme="eco_park", jurisdiction="320000")  # fmt: skip
+    world.submit("eco-cm", "name_park", effective_date="2016-11-30", unit=park,
+                 programme="eco_park", jurisdiction="CN")  # fmt: skip
+    world.submit("eco-cm", "warn", effective_date="2019-10-08", unit=park,
+                 programme="eco_park", jurisdiction="CN", ground="performance_failed",
+                 rectify_by="2020-10-08")  # fmt: skip
+    # ... merges into another park and ceases: its title ends, as the write side records it.
+    world.submit("js-eco", "reorganise", effective_date="2020-01-01", reorganisation="merger",
+                 predecessors=[park], successors=[successor],
+                 reported_on="2020-01-10")  # fmt: skip
+    q = reads()
+    [designation] = q.designations_of([UUID(park)])[0]
+    written = world.registry.unit(park).state.designations[("eco_park", "CN")]
+    assert (designation.status, written.status) == ("superseded", "superseded")
+    [answer] = q.certifications([park], as_of=d("2020-01-01"))
+    assert (answer.outcome, answer.restricted) == ("removed", [])
+    [before] = q.certifications([park], as_of=d("2019-12-31"))
+    assert (before.outcome, before.certified) == ("suspended", False)
