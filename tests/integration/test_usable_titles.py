@@ -218,6 +218,10 @@ def test_a_unit_whose_only_title_is_warned_is_not_certified_anywhere(
     assert "该单位目前没有可以使用的称号，不出具绿码。" in page
     assert "警示整改中（不得使用称号）" in page
     assert "2022-03-01" in page
+    # The lookup's short table shows the deadline beside the status too.
+    found = client.get("/", params={"q": FACTORY_CODE}).text
+    assert "警示整改中（不得使用称号）" in found
+    assert '整改期限</span> <span class="en" lang="en">Rectify by</span> <time>2022-03-01' in found
 
     # It rectifies: the warning is lifted with effect from 2022-02-15, and all is restored.
     submit(client, world, "miit", "lift_warning", effective_date="2022-02-15",
