@@ -32,7 +32,9 @@ it) and its key id. Receipt JSON has no fractional numbers (a search score is wr
 decimal string), so the strict parser that reads acts reads receipts too.
 
 A unit's green code (企业绿码, 003 art. 26) is a receipt of kind ``green_code``: the unit and its
-designations in force, with the receipt's compact JSON as a QR code (:func:`qr_code`).
+designations in force (usable titles only, :data:`~greenreg.projections.views.USABLE`), those it
+holds but may not use (under a warning, with the deadline to rectify), with the receipt's compact
+JSON as a QR code (:func:`qr_code`). A unit with no usable title gets no green code.
 """
 
 from __future__ import annotations
@@ -52,8 +54,9 @@ from greenreg.events.acts import read_signed_act, sign_act
 from greenreg.events.canonical import canonical_bytes, parse_json
 from greenreg.events.places import name_of
 from greenreg.events.signing import Signer, key_id_of, verify_signature
+from greenreg.projections.views import RESTRICTED, USABLE
 from greenreg.registry.checkpoints import open_checkpoint
-from greenreg.registry.unit import Unit
+from greenreg.registry.unit import Designation, Unit
 from greenreg.storage.queries import SignedCheckpoint
 
 RECEIPT_TYPE = "greenreg.receipt/1"
@@ -179,27 +182,50 @@ def read_receipt(text: str) -> dict[str, Any]:
 
 
 def green_code_answer(unit: Unit) -> dict[str, Any]:
-    """A unit and its designations in force, as the green code states them."""
+    """A unit and its designations in force, as the green code states them, and the titles it
+    holds but may not use; refused (not found) when it has no title it may use."""
     state = unit.state
+    held = sorted(state.designations.values(), key=lambda d: (d.programme, d.jurisdiction))
+    usable = [d for d in held if d.status in USABLE]
+    restricted = [d for d in held if d.status in RESTRICTED]
+    if not usable:
+        raise NotFoundError(f"{state.name} gets no green code: {no_usable_title(restricted)}")
     return {
         "unit_id": str(unit.id),
         "name": state.name,
         "credit_code": state.credit_code,
-        "designations": [
+        "designations": [_stated(d) for d in usable],
+        "restricted": [
             {
-                "programme": d.programme,
-                "jurisdiction": d.jurisdiction,
-                "issuer_area": name_of(d.jurisdiction),
-                "level": str(d.level),
-                "since": d.since.isoformat(),
-                "status": d.status,
-                "document_number": d.document_number,
+                **_stated(d),
+                "restricted_since": d.changed_on.isoformat(),
+                "rectify_by": d.rectify_by.isoformat() if d.rectify_by else None,
             }
-            for d in sorted(
-                state.designations.values(), key=lambda d: (d.programme, d.jurisdiction)
-            )
-            if d.in_force
+            for d in restricted
         ],
+    }
+
+
+def no_usable_title(restricted: list[Designation]) -> str:
+    """Why a unit may use no title, in words."""
+    if not restricted:
+        return "it holds no designation in force"
+    return "it may not use its titles while it rectifies: " + "; ".join(
+        f"{d.programme} ({d.jurisdiction}) {d.status} since {d.changed_on}"
+        + (f", rectify by {d.rectify_by}" if d.rectify_by else "")
+        for d in restricted
+    )
+
+
+def _stated(d: Designation) -> dict[str, Any]:
+    return {
+        "programme": d.programme,
+        "jurisdiction": d.jurisdiction,
+        "issuer_area": name_of(d.jurisdiction),
+        "level": str(d.level),
+        "since": d.since.isoformat(),
+        "status": d.status,
+        "document_number": d.document_number,
     }
 
 

@@ -115,10 +115,15 @@ def test_a_unit_page_shows_status_timeline_and_green_code(
     assert html.index("event-Designated") < html.index("event-Removed")
     assert "禁止申报" in html
     assert "2023-05-10" in html
-    # The green code: a QR code of a statement signed by the log key, and a link to it.
-    assert f'<img class="qr" src="/units/{lookup.removed}/green-code.svg"' in html
-    assert f'href="/units/{lookup.removed}/green-code.json" download' in html
-    image = client.get(f"/units/{lookup.removed}/green-code.svg")
+    # A removed park may use no title: no green code, and the page says why.
+    assert '<img class="qr"' not in html
+    assert "该单位目前没有可以使用的称号，不出具绿码。" in html
+    assert client.get(f"/units/{lookup.removed}/green-code.svg").status_code == 404
+    # A listed park's green code: a QR code of a statement signed by the log key, and a link.
+    html = client.get(f"/units/{lookup.listed}").text
+    assert f'<img class="qr" src="/units/{lookup.listed}/green-code.svg"' in html
+    assert f'href="/units/{lookup.listed}/green-code.json" download' in html
+    image = client.get(f"/units/{lookup.listed}/green-code.svg")
     assert image.status_code == 200
     assert image.headers["content-type"] == "image/svg+xml"
     assert image.text.startswith("<svg")

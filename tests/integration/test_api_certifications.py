@@ -26,6 +26,8 @@ query Check($refs: [String!]!, $asOf: Date) {
   certifications(refs: $refs, asOf: $asOf) {
     results { ref outcome certified unitId name message
               designations { programme level jurisdiction status since documentNumber grade }
+              restricted { programme level jurisdiction status since restrictedSince rectifyBy
+                           documentNumber grade }
               bans { unitId rule lastDay } evidence { eventId position } }
   }
 }

@@ -65,12 +65,16 @@ def test_as_of_and_known_at(past: tuple[World, Reads]) -> None:
                  ground="dynamic_adjustment")  # fmt: skip
     q = reads()
 
-    # Certified on 2023-05-09 (under a warning, still on the list).
+    # On 2023-05-09 still on the list under the warning, so not certified: the title may not
+    # be used while it rectifies; the answer lists it apart, with the deadline.
     [answer] = q.certifications([CODE], as_of=d("2023-05-09"))
-    assert answer.certified
+    assert not answer.certified
     assert answer.outcome == "warned"
     assert answer.unit_id == unit
-    assert [x.since for x in answer.designations] == [d("2019-03-01")]
+    assert answer.designations == []
+    assert [(x.since, x.restricted_since, x.rectify_by) for x in answer.restricted] == [
+        (d("2019-03-01"), d("2021-06-01"), d("2021-12-01"))
+    ]
 
     # Not certified on 2023-05-11: removed the day before, and banned from relisting.
     [answer] = q.certifications([CODE], as_of=d("2023-05-11"))
@@ -78,16 +82,17 @@ def test_as_of_and_known_at(past: tuple[World, Reads]) -> None:
     assert answer.outcome == "banned"
     assert answer.bans[0].first_day == d("2023-05-10")
 
-    # But as the registry knew it on 2023-05-20, it was still certified: the removal was
-    # recorded only on 2023-06-01.
+    # But as the registry knew it on 2023-05-20, it was still on the list under the warning:
+    # the removal was recorded only on 2023-06-01.
     [answer] = q.certifications([CODE], as_of=d("2023-05-11"), known_at=at("2023-05-20"))
-    assert answer.certified
+    assert not answer.certified
     assert answer.outcome == "warned"
+    assert [x.status for x in answer.restricted] == ["warned"]
     assert answer.bans == []
 
-    # Before the warning was recorded, the same day read "listed".
+    # Before the warning was recorded, the same day read "listed", certified.
     [answer] = q.certifications([CODE], as_of=d("2021-06-01"), known_at=at("2021-06-01"))
-    assert answer.outcome == "certified"
+    assert (answer.outcome, answer.certified) == ("certified", True)
 
     # Before the unit was recorded at all, the registry did not know it.
     [answer] = q.certifications([CODE], as_of=d("2019-03-01"), known_at=at("2019-03-01"))
@@ -348,3 +353,30 @@ def check_ban_boundaries(
         else:
             expected = "certified" if when < first_day else "removed"
         assert outcome == expected, when
+
+
+def test_a_suspended_eco_park_that_ceases_in_a_merger_is_superseded(
+    world: World, reads: Reads
+) -> None:
+    # A named eco-industrial park under an exit warning (suspended on the read side)...
+    park = str(world.register("js-eco", "昆山开发区", "320583", effective_date="2012-03-01"))
+    successor = str(world.register("js-eco", "昆山新区", "320583", effective_date="2012-03-01"))
+    world.submit("js-eco", "approve_creation", effective_date="2014-05-20", unit=park,
+                 programme="eco_park", jurisdiction="320000")  # fmt: skip
+    world.submit("eco-cm", "name_park", effective_date="2016-11-30", unit=park,
+                 programme="eco_park", jurisdiction="CN")  # fmt: skip
+    world.submit("eco-cm", "warn", effective_date="2019-10-08", unit=park,
+                 programme="eco_park", jurisdiction="CN", ground="performance_failed",
+                 rectify_by="2020-10-08")  # fmt: skip
+    # ... merges into another park and ceases: its title ends, as the write side records it.
+    world.submit("js-eco", "reorganise", effective_date="2020-01-01", reorganisation="merger",
+                 predecessors=[park], successors=[successor],
+                 reported_on="2020-01-10")  # fmt: skip
+    q = reads()
+    [designation] = q.designations_of([UUID(park)])[0]
+    written = world.registry.unit(park).state.designations[("eco_park", "CN")]
+    assert (designation.status, written.status) == ("superseded", "superseded")
+    [answer] = q.certifications([park], as_of=d("2020-01-01"))
+    assert (answer.outcome, answer.restricted) == ("removed", [])
+    [before] = q.certifications([park], as_of=d("2019-12-31"))
+    assert (before.outcome, before.certified) == ("suspended", False)

@@ -9,7 +9,11 @@ from typing import Any
 import pytest
 from strawberry.types.base import get_object_definition
 
-from greenreg.graphql.types.certifications import Certification, DesignationInForce
+from greenreg.graphql.types.certifications import (
+    Certification,
+    DesignationInForce,
+    RestrictedDesignation,
+)
 from greenreg.graphql.types.lists import Ban, HistoryEntry
 from greenreg.graphql.types.units import Evidence
 from greenreg.projections import views
@@ -19,6 +23,7 @@ MIRRORED = [
     (Ban, views.BanView),
     (HistoryEntry, views.HistoryEntry),
     (DesignationInForce, views.InForce),
+    (RestrictedDesignation, views.RestrictedDesignation),
     (Certification, views.Certification),
 ]
 

@@ -3,10 +3,12 @@
 The same question and answers as GraphQL's ``certifications`` (both ask
 :meth:`~greenreg.projections.queries.Queries.certifications`): up to 10,000 credit codes or unit
 ids, ``as_of`` (default: today in China) and ``known_at`` (default: now); one result per
-reference, in the order given, each with its outcome, the designations in force, the bans
-running and the evidence (event ids and log positions). An invalid code fails its own row, not
-the request. With ``"receipt": true`` the answer carries a signed receipt of the question and
-the answer, the same document GraphQL gives.
+reference, in the order given, each with its outcome, the designations in force (usable titles
+only), the titles held but not usable that day (``restricted``: under a warning or suspended,
+with the deadline to rectify), the bans running and the evidence (event ids and log positions).
+A unit whose titles are all restricted is answered ``warned`` or ``suspended``, not certified.
+An invalid code fails its own row, not the request. With ``"receipt": true`` the answer carries
+a signed receipt of the question and the answer, the same document GraphQL gives.
 
 It is here for the bank that files a whole portfolio at once: the answer is written straight
 from the read models' views, without a GraphQL selection to walk field by field.

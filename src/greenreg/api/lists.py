@@ -37,7 +37,10 @@ CSV_COLUMNS = (
     "rectify_by",
     "event_id",
     "position",
+    "in_force",
 )
+"""The CSV export's columns; ``in_force`` is ``true`` only where the title may be used: a
+warned or suspended unit stays on its list, with its status and ``rectify_by``, not in force."""
 PAGE = 1_000
 
 
@@ -45,6 +48,7 @@ def csv_row(view: DesignationView) -> list[str]:
     values = plain(view)
     evidence = values.pop("evidence")
     values.update(event_id=evidence["event_id"], position=evidence["position"])
+    values["in_force"] = "true" if view.in_force else "false"
     return ["" if values[c] is None else str(values[c]) for c in CSV_COLUMNS]
 
 

@@ -35,11 +35,14 @@ from greenreg.projections.reading import (
     valid_day,
 )
 from greenreg.projections.views import (
+    HELD,
+    USABLE,
     BanView,
     Certification,
     Evidence,
     InForce,
     Outcome,
+    RestrictedDesignation,
 )
 from greenreg.registry.unit import unit_id_for_credit_code
 
@@ -47,7 +50,6 @@ MAX_REFS = 10_000
 CREDIT_CODE_LENGTH = 18
 Row = tuple[Any, ...]
 UUID_LENGTHS = (32, 36, 38, 45)  # hex, hyphenated, braced, urn:uuid:
-HOLDING = ("listed", "warned", "suspended")
 
 
 class Reference:
@@ -145,7 +147,7 @@ def certifications(
 
 HELD_COLUMNS = (
     "i.unit_id, i.programme, i.level, i.jurisdiction, i.status, i.since, i.document_number, "
-    "i.grade, i.event_id, i.position"
+    "i.grade, i.event_id, i.position, i.valid_from, i.rectify_by"
 )
 """A designation's status on the day asked, as known at the time asked."""
 STATUS, EVENT, POSITION = 4, 8, 9
@@ -178,35 +180,63 @@ def _answer(
     ref: str, unit_id: UUID, name: str, held: list[Row], bans: list[BanView]
 ) -> Certification:
     """The answer for one unit, from its :data:`HELD_COLUMNS` rows and its bans."""
-    statuses = {row[STATUS] for row in held}
-    outcome: Outcome
-    if "listed" in statuses:
-        outcome = "certified"
-    elif "warned" in statuses:
-        outcome = "warned"
-    elif "suspended" in statuses:
-        outcome = "suspended"
-    elif bans:
-        outcome = "banned"
-    elif held:
-        outcome = "removed"
-    else:
-        outcome = "not_listed"
-    in_force = [
-        InForce(programme, level, jurisdiction, status, date.fromisoformat(since), doc, grade)
-        for _, programme, level, jurisdiction, status, since, doc, grade, _, _ in held
-        if status in HOLDING
-    ]
+    in_force: list[InForce] = []
+    restricted: list[RestrictedDesignation] = []
+    for _, programme, level, jurisdiction, status, since, doc, grade, _, _, start, until in held:
+        if status in USABLE:
+            in_force.append(
+                InForce(
+                    programme, level, jurisdiction, status, date.fromisoformat(since), doc, grade
+                )
+            )
+        elif status in HELD:
+            restricted.append(
+                RestrictedDesignation(
+                    programme,
+                    level,
+                    jurisdiction,
+                    status,
+                    date.fromisoformat(since),
+                    date.fromisoformat(start),
+                    date.fromisoformat(until) if until else None,
+                    doc,
+                    grade,
+                )
+            )
+    outcome = _outcome(in_force, restricted, bans, held)
     return Certification(
         ref,
         outcome,
         unit_id,
         name,
         designations=in_force,
+        restricted=restricted,
         bans=bans,
         evidence=_evidence(held, bans),
-        message=_message(outcome, in_force, bans),
+        message=_message(outcome, in_force, restricted, bans),
     )
+
+
+def _outcome(
+    in_force: list[InForce],
+    restricted: list[RestrictedDesignation],
+    bans: list[BanView],
+    held: list[Row],
+) -> Outcome:
+    """Certified only with a usable title; a unit holding titles it may not use is warned or
+    suspended, never certified."""
+    statuses = {d.status for d in restricted}
+    if in_force:
+        return "certified"
+    if "warned" in statuses:
+        return "warned"
+    if "suspended" in statuses:
+        return "suspended"
+    if bans:
+        return "banned"
+    if held:
+        return "removed"
+    return "not_listed"
 
 
 def _evidence(held: list[Row], bans: list[BanView]) -> list[Evidence]:
@@ -226,10 +256,24 @@ def _evidence(held: list[Row], bans: list[BanView]) -> list[Evidence]:
     return proof
 
 
-def _message(outcome: Outcome, in_force: list[InForce], bans: list[BanView]) -> str:
+def _message(
+    outcome: Outcome,
+    in_force: list[InForce],
+    restricted: list[RestrictedDesignation],
+    bans: list[BanView],
+) -> str:
     lists = "; ".join(f"{d.programme} ({d.jurisdiction}) since {d.since}" for d in in_force)
-    if outcome in ("certified", "warned", "suspended"):
-        return f"{outcome}: {lists}"
+    held = "; ".join(
+        f"{d.programme} ({d.jurisdiction}) {d.status} since {d.restricted_since}"
+        + (f", rectify by {d.rectify_by}" if d.rectify_by else "")
+        for d in restricted
+    )
+    if outcome == "certified":
+        if restricted:
+            return f"certified: {lists}; title not usable while rectifying: {held}"
+        return f"certified: {lists}"
+    if outcome in ("warned", "suspended"):
+        return f"{outcome}, the title may not be used while rectifying: {held}"
     if outcome == "banned":
         return "banned until " + ", ".join(sorted({str(b.last_day) for b in bans}))
     if outcome == "removed":

@@ -18,15 +18,16 @@ from uuid import UUID
 
 from greenreg.errors import GreenregError
 from greenreg.projections.database import ReadStore
-from greenreg.projections.reading import evidence
-from greenreg.projections.views import ComplianceItem
+from greenreg.projections.reading import evidence, statuses_sql
+from greenreg.projections.views import HELD, ComplianceItem
 from greenreg.registry.periods import period_end
 from greenreg.registry.rulebooks import RULEBOOKS, rulebook_for
 
 HORIZON_DAYS = 90
 EVALUATION_YEARS = 3
 ECO_PARK = "eco_park"
-IN_FORCE = ("listed", "warned", "suspended")
+ON_A_LIST = statuses_sql(HELD)
+"""A unit under a warning still owes its reports and evaluations: every held status."""
 
 
 def compliance(store: ReadStore, on: date) -> list[ComplianceItem]:
@@ -51,9 +52,9 @@ def _overdue_reports(store: ReadStore, on: date) -> list[ComplianceItem]:
         year = on.year - 1 if on > date(on.year, month, day_) else on.year - 2
         due = date(year + 1, month, day_)
         rows = store.query(
-            "SELECT d.unit_id, u.name, d.programme, d.jurisdiction, d.event_id, d.position "
+            "SELECT d.unit_id, u.name, d.programme, d.jurisdiction, d.event_id, d.position "  # noqa: S608
             "FROM rm_designations d JOIN rm_units u ON u.unit_id = d.unit_id "
-            "WHERE d.status IN ('listed', 'warned', 'suspended') AND d.since <= ? "
+            f"WHERE d.status IN {ON_A_LIST} AND d.since <= ? "
             "AND NOT EXISTS (SELECT 1 FROM rm_reports r WHERE r.unit_id = d.unit_id "
             "AND r.report = ? AND r.year = ?) ORDER BY d.unit_id",
             [f"{year}-12-31", report, year],
@@ -119,11 +120,11 @@ def _creations(store: ReadStore, on: date) -> list[ComplianceItem]:
 
 def _evaluations(store: ReadStore, on: date) -> list[ComplianceItem]:
     rows = store.query(
-        "SELECT d.unit_id, u.name, d.since, d.event_id, d.position, "
+        "SELECT d.unit_id, u.name, d.since, d.event_id, d.position, "  # noqa: S608
         "(SELECT COUNT(*) FROM rm_reports r WHERE r.unit_id = d.unit_id "
         "AND r.report = 'performance_evaluation' AND r.filed_on >= d.since) "
         "FROM rm_designations d JOIN rm_units u ON u.unit_id = d.unit_id "
-        "WHERE d.programme = ? AND d.status IN ('listed', 'warned', 'suspended')",
+        f"WHERE d.programme = ? AND d.status IN {ON_A_LIST}",
         [ECO_PARK],
     )
     horizon = on + timedelta(days=HORIZON_DAYS)

@@ -45,6 +45,7 @@ from greenreg.projections.database import record_time
 from greenreg.projections.positions import event_id
 from greenreg.projections.schema import FOREVER_DAY, FOREVER_TIME
 from greenreg.projections.text import normalise
+from greenreg.projections.views import HELD
 from greenreg.registry.authority import ROOT, authority_id_for
 from greenreg.registry.periods import period_end
 
@@ -193,7 +194,7 @@ class Fold:
             memo = self.memos[unit]
             memo.unit[U_CEASED] = 1
             for key, row in memo.designations.items():
-                if row[D_STATUS] in ("listed", "warned"):
+                if row[D_STATUS] in HELD:  # a suspended eco-park ceases too
                     self._set_status(memo, key, "superseded", since, None, known, evid, pos)
 
     def _report_filed(self, e: ReportFiled, unit: str, evid: str, known: str, pos: int) -> None:

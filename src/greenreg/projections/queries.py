@@ -41,10 +41,13 @@ from greenreg.projections.reading import (
     evidence,
     known_time,
     load_units,
+    statuses_sql,
     valid_day,
 )
 from greenreg.projections.schema import PROJECTION
 from greenreg.projections.views import (
+    RESTRICTED,
+    USABLE,
     BanView,
     Certification,
     ComplianceItem,
@@ -299,17 +302,21 @@ class Queries:
     # --- overview -------------------------------------------------------------------------
 
     def statistics(self) -> Statistics:
-        """Designations in force now (listed or warned), counted by programme, level, province
-        and year of designation."""
+        """Designations in force now (usable: a warned or suspended title is not), counted by
+        programme, level, province and year of designation; and how many are held but not
+        usable."""
         rows = self.store.query(
-            "SELECT programme, level, province, SUBSTR(since, 1, 4), COUNT(*) "
-            "FROM rm_designations WHERE status IN ('listed', 'warned') "
+            "SELECT programme, level, province, SUBSTR(since, 1, 4), COUNT(*) "  # noqa: S608
+            f"FROM rm_designations WHERE status IN {statuses_sql(USABLE)} "
             "GROUP BY programme, level, province, SUBSTR(since, 1, 4) "
             "ORDER BY programme, level, province, SUBSTR(since, 1, 4)"
         )
         units = self.store.query("SELECT COUNT(*) FROM rm_units")[0][0]
+        restricted = self.store.query(
+            f"SELECT COUNT(*) FROM rm_designations WHERE status IN {statuses_sql(RESTRICTED)}"  # noqa: S608
+        )[0][0]
         counted = [StatisticsRow(p, lv, pr, int(y), int(n)) for p, lv, pr, y, n in rows]
-        return Statistics(counted, int(units), sum(r.count for r in counted))
+        return Statistics(counted, int(units), sum(r.count for r in counted), int(restricted))
 
     def compliance(self, on: date) -> list[ComplianceItem]:
         """What needs attention on ``on``: overdue yearly reports, late rename or

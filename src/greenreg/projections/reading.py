@@ -89,6 +89,13 @@ def evidence(event_id: str, position: int) -> Evidence:
     return Evidence(event_id, int(position))
 
 
+def statuses_sql(statuses: Sequence[str]) -> str:
+    """A tuple of statuses (:data:`~greenreg.projections.views.USABLE`, ``HELD``...) as an SQL
+    list, ``('listed', 'warned')``: the read models' queries test statuses with the same
+    definitions as the views."""
+    return "(" + ", ".join(f"'{status}'" for status in statuses) + ")"
+
+
 # --- units ---------------------------------------------------------------------------------
 
 UNIT_COLUMNS = (

@@ -24,14 +24,36 @@ T = TypeVar("T")
 Status = Literal["listed", "warned", "suspended", "removed", "superseded"]
 """A designation's status on a list.
 
-``listed``: on the list; ``warned``: on the list under a warning to rectify (the title may still
-be used); ``suspended``: an eco-industrial park under an exit warning, which may not use the title
-while it rectifies (004 arts. 26-27); ``removed``: taken off the list; ``superseded``: the unit
+``listed``: on the list, the title in use; ``warned``: on the list under a warning, rectifying by
+its ``rectify_by``; ``suspended``: an eco-industrial park under an exit warning (004 arts.
+26-27), the same for the eco-park list; ``removed``: taken off the list; ``superseded``: the unit
 ceased in a reorganisation (merger, split...), its successor carries on.
 """
 
-IN_FORCE: tuple[Status, ...] = ("listed", "warned")
-"""The statuses under which a unit may call itself certified."""
+USABLE: tuple[Status, ...] = ("listed",)
+"""The statuses under which a unit may use its title: call itself certified, count on the list
+as in force, carry a green code. The one definition every answer uses."""
+
+RESTRICTED: tuple[Status, ...] = ("warned", "suspended")
+"""Held but not usable: still on the list, under a warning to rectify by ``rectify_by``, and the
+title may not be used meanwhile (004 art. 26). A lifted warning makes it usable again."""
+
+HELD: tuple[Status, ...] = (*USABLE, *RESTRICTED)
+"""On the list (usable or not): what reports and evaluations are still owed for."""
+
+IN_FORCE = USABLE
+"""The statuses of a designation in force: the usable ones."""
+
+
+def is_usable(status: str) -> bool:
+    """Whether a designation with this status lets the unit use its title."""
+    return status in USABLE
+
+
+def is_restricted(status: str) -> bool:
+    """Whether a designation with this status is held but may not be used."""
+    return status in RESTRICTED
+
 
 Outcome = Literal[
     "certified",
@@ -44,11 +66,14 @@ Outcome = Literal[
     "invalid_code",
 ]
 """The answer to "was it certified?" for one reference, from best to worst news:
-``certified`` (on a list), ``warned`` (on a list, under a warning), ``suspended`` (may not use
-the title while rectifying), ``removed`` (was listed, is no longer; includes superseded),
-``banned`` (under a reapplication ban, whatever else), ``not_listed`` (known to the registry,
-never listed as of that date), ``not_found`` (no such unit known at that time),
-``invalid_code`` (the reference is neither a unit id nor a valid credit code)."""
+``certified`` (on a list, the title usable), ``warned`` (on a list only under a warning),
+``suspended`` (on the eco-park list only under an exit warning), ``removed`` (was listed, is
+no longer; includes superseded), ``banned`` (under a reapplication ban, whatever else),
+``not_listed`` (known to the registry, never listed as of that date), ``not_found`` (no such unit
+known at that time), ``invalid_code`` (the reference is neither a unit id nor a valid credit code).
+
+Only ``certified`` is certified: ``warned`` and ``suspended`` answer a unit whose titles that day
+are all held but not usable (:data:`RESTRICTED`)."""
 
 MatchKind = Literal["name", "former_name", "credit_code"]
 
@@ -94,7 +119,9 @@ class DesignationView:
     """A unit's place on one list (programme × issuing jurisdiction), as of some day.
 
     ``since`` is the day it was designated; ``changed_on`` the day of its last change of status
-    (the valid time of the status shown); ``evidence`` the event that gave that status.
+    (the valid time of the status shown); ``evidence`` the event that gave that status;
+    ``in_force`` whether the title is usable with that status (:data:`USABLE`): a warned or
+    suspended designation stays on the list with its ``rectify_by``, not in force.
     """
 
     unit_id: UUID
@@ -110,10 +137,10 @@ class DesignationView:
     grade: str | None
     rectify_by: date | None
     evidence: Evidence
+    in_force: bool = field(init=False)
 
-    @property
-    def in_force(self) -> bool:
-        return self.status in IN_FORCE
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "in_force", self.status in USABLE)
 
 
 @dataclass(frozen=True)
@@ -207,11 +234,30 @@ class InForce:
 
 
 @dataclass(frozen=True)
+class RestrictedDesignation:
+    """A designation held on the day asked whose title may not be used that day: the unit is
+    under a warning (``warned``) or an exit warning (``suspended``) since ``restricted_since``
+    and must rectify by ``rectify_by``."""
+
+    programme: str
+    level: str
+    jurisdiction: str
+    status: Status
+    since: date
+    restricted_since: date
+    rectify_by: date | None
+    document_number: str
+    grade: str | None
+
+
+@dataclass(frozen=True)
 class Certification:
     """The answer for one reference of a bank's check, in the order the references were given.
 
-    ``designations`` are those in force as of the day asked (known at the time asked);
-    ``bans`` those running that day; ``evidence`` the events the answer rests on.
+    ``designations`` are those in force as of the day asked (known at the time asked), the
+    usable ones only; ``restricted`` those held that day whose title may not be used (warned,
+    suspended), with their rectification deadline; ``bans`` those running that day;
+    ``evidence`` the events the answer rests on.
     """
 
     ref: str
@@ -222,16 +268,18 @@ class Certification:
     bans: list[BanView] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
     message: str = ""
+    restricted: list[RestrictedDesignation] = field(default_factory=list)
     certified: bool = field(init=False)
-    """Whether the unit could call itself certified on that day (listed, or warned)."""
+    """Whether the unit could call itself certified on that day: at least one of its titles was
+    usable (:data:`USABLE`)."""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "certified", self.outcome in ("certified", "warned"))
+        object.__setattr__(self, "certified", self.outcome == "certified")
 
 
 @dataclass(frozen=True)
 class StatisticsRow:
-    """How many designations are in force now: one row per programme × level × province ×
+    """How many designations are in force (usable) now: one row per programme × level × province ×
     year of designation. ``province`` is the unit's province (``xx0000``)."""
 
     programme: str
@@ -246,6 +294,9 @@ class Statistics:
     rows: list[StatisticsRow]
     units: int
     designations_in_force: int
+    designations_restricted: int = 0
+    """Designations held now whose title may not be used (warned, suspended): not counted in
+    ``rows`` nor in ``designations_in_force``."""
 
 
 ComplianceKind = Literal["overdue_report", "late_notice", "creation_ending", "evaluation_due"]

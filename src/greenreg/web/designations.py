@@ -19,10 +19,22 @@ _SHORT = ("status", "level", "programme", "since", "document")
 _FULL = (*_SHORT, "jurisdiction", "batch", "grade", "rectify_by")
 
 
+def _status(d: DesignationView) -> Markup:
+    """The status; for a title held but not usable, the deadline to rectify beside it."""
+    if d.in_force or d.rectify_by is None:
+        return badge(labels.status(d.status), d.status)
+    return render(
+        '{badge} <small class="rectify-by">{until} <time>{day}</time></small>',
+        badge=badge(labels.status(d.status), d.status),
+        until=bilingual(UI["rectify_by"]),
+        day=d.rectify_by.isoformat(),
+    )
+
+
 def _cells(designation: DesignationView) -> dict[str, Markup]:
     d = designation
     return {
-        "status": badge(labels.status(d.status), d.status),
+        "status": _status(d),
         "level": bilingual(labels.level(d.level)),
         "programme": bilingual(labels.programme(d.programme)),
         "since": render("<time>{day}</time>", day=d.since.isoformat()),

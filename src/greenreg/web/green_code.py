@@ -1,5 +1,9 @@
 """A unit's green code (企业绿码, 003 art. 26) on its page, as a QR code.
 
+Only a unit with a title it may use gets a green code (a title under a warning or suspended may
+not be used, :data:`~greenreg.projections.views.USABLE`); for any other unit the page says why
+there is none (:func:`withheld_figure`).
+
 Where the registry keeps a transparency log with a log key, the green code is the signed
 statement of :mod:`greenreg.receipts`: the unit and its designations in force, signed by the log
 key at the latest checkpoint; the QR code carries its compact JSON, which anyone can check with
@@ -16,6 +20,7 @@ from __future__ import annotations
 import io
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -24,12 +29,15 @@ from uuid import UUID
 import segno
 
 from greenreg.errors import GreenregError
+from greenreg.events.places import name_of
+from greenreg.projections.views import RESTRICTED, DesignationView
 from greenreg.receipts import compact, issue_green_code
 from greenreg.registry.application import Registry
 from greenreg.storage.log_tables import LogTables
 from greenreg.storage.queries import TransparencyLog
-from greenreg.web.html import Markup, render
-from greenreg.web.labels import Label
+from greenreg.web import labels
+from greenreg.web.html import Markup, join, render
+from greenreg.web.labels import UI, Label
 from greenreg.web.layout import bilingual
 
 SIGNED = Label(
@@ -69,7 +77,9 @@ class GreenCodes:
         self._lock = threading.Lock()
 
     def of(self, unit_id: UUID) -> GreenCode | None:
-        """The unit's signed green code now, or ``None`` if the registry has no log key yet."""
+        """The unit's signed green code now, or ``None`` if the registry has no log key yet;
+        refused (:class:`~greenreg.errors.NotFoundError`, saying why) for a unit with no title
+        it may use."""
         recorder = self.registry.recorder
         if not isinstance(recorder, LogTables) or recorder.log_signer is None:
             return None
@@ -115,4 +125,36 @@ def url_figure(url: str) -> Markup:
         svg=Markup(svg),
         what=bilingual(UNSIGNED),
         url=url,
+    )
+
+
+def withheld_figure(designations: Sequence[DesignationView]) -> Markup:
+    """Why a unit with no title it may use gets no green code: each title it holds but may not
+    use, with its status and the deadline to rectify."""
+    items = join(
+        render(
+            "<li>{programme} · {level} · {place}: {status}{until}</li>",
+            programme=bilingual(labels.programme(d.programme)),
+            level=bilingual(labels.level(d.level)),
+            place=name_of(d.jurisdiction),
+            status=bilingual(labels.status(d.status)),
+            until=_rectify_by(d),
+        )
+        for d in designations
+        if d.status in RESTRICTED
+    )
+    return render(
+        '<p class="no-green-code" role="note">{why}</p>{list}',
+        why=bilingual(UI["no_green_code"]),
+        list=render('<ul class="restricted">{items}</ul>', items=items) if items else Markup(""),
+    )
+
+
+def _rectify_by(d: DesignationView) -> Markup:
+    if d.rectify_by is None:
+        return Markup("")
+    return render(
+        ", {label} <time>{day}</time>",
+        label=bilingual(UI["rectify_by"]),
+        day=d.rectify_by.isoformat(),
     )

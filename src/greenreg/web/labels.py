@@ -40,8 +40,8 @@ LEVELS = {
 STATUSES = {
     "certified": Label("有效", "Listed"),
     "listed": Label("有效", "Listed"),
-    "warned": Label("警示整改中", "Warned"),
-    "suspended": Label("暂停使用称号", "Suspended"),
+    "warned": Label("警示整改中（不得使用称号）", "Warned: the title may not be used"),
+    "suspended": Label("暂停使用称号（整改中）", "Suspended: the title may not be used"),
     "removed": Label("已撤销", "Removed"),
     "superseded": Label("因重组终止", "Superseded"),
     "in_creation": Label("创建中", "In creation"),
@@ -109,6 +109,11 @@ UI = {
     "now_named": Label("现名", "now named"),
     "until": Label("截至", "until"),
     "rectify_by": Label("整改期限", "Rectify by"),
+    "no_green_code": Label(
+        "该单位目前没有可以使用的称号，不出具绿码。",
+        "This unit has no title it may use now, so it gets no green code.",
+    ),
+    "not_usable": Label("整改期间不得使用该称号", "the title may not be used while it rectifies"),
     "authority": Label("发布机关", "Authority"),
     "log_position": Label("日志位置", "Log position"),
     "not_found": Label("未找到该单位", "No such unit"),

@@ -13,11 +13,18 @@ from uuid import UUID
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from greenreg.errors import GreenregError
+from greenreg.errors import GreenregError, NotFoundError
 from greenreg.projections.queries import Queries
+from greenreg.projections.views import DesignationView
 from greenreg.registry.application import Registry
 from greenreg.web.assets import asset_url, assets
-from greenreg.web.green_code import GreenCode, GreenCodes, signed_figure, url_figure
+from greenreg.web.green_code import (
+    GreenCode,
+    GreenCodes,
+    signed_figure,
+    url_figure,
+    withheld_figure,
+)
 from greenreg.web.html import Markup
 from greenreg.web.lookup import Found, counts_by_province, lookup_page, message, results
 from greenreg.web.unit_page import UnitPage, not_found_page, unit_page
@@ -98,27 +105,25 @@ def router(
             return _html(not_found_page(reference, asset_url), 404)
         linked = [*view.predecessors, *view.successors]
         related = {str(u.id): u for u in queries.units_by_ids(linked) if u is not None}
+        designations = queries.designations_of([unit_id])[0]
         base = public_url.rstrip("/") if public_url else str(request.base_url).rstrip("/")
-        signed = green_codes.of(unit_id) if green_codes is not None else None
-        code = (
-            url_figure(f"{base}/units/{unit_id}")
-            if signed is None
-            else signed_figure(signed, f"/units/{unit_id}")
-        )
         data = UnitPage(
             unit=view,
-            designations=queries.designations_of([unit_id])[0],
+            designations=designations,
             bans=queries.bans(unit_id=unit_id),
             timeline=history.entries,
             related=related,
-            green_code=code,
+            green_code=_green_code(green_codes, unit_id, designations, base),
         )
         return _html(unit_page(data, asset_url))
 
     def signed_code(unit_id: UUID) -> GreenCode:
         code = None
         if green_codes is not None and queries.unit(unit_id) is not None:
-            code = green_codes.of(unit_id)
+            try:
+                code = green_codes.of(unit_id)
+            except NotFoundError as refused:
+                raise HTTPException(404, str(refused)) from None
         if code is None:
             raise HTTPException(404, "no signed green code for this unit")
         return code
@@ -159,6 +164,24 @@ def router(
         )
 
     return pages
+
+
+def _green_code(
+    green_codes: GreenCodes | None,
+    unit_id: UUID,
+    designations: list[DesignationView],
+    base: str,
+) -> Markup:
+    """The unit's green code, or why it has none: only a usable title earns one."""
+    if not any(d.in_force for d in designations):
+        return withheld_figure(designations)
+    try:
+        signed = green_codes.of(unit_id) if green_codes is not None else None
+    except NotFoundError:  # its last title became unusable since the read models caught up
+        return withheld_figure(designations)
+    if signed is not None:
+        return signed_figure(signed, f"/units/{unit_id}")
+    return url_figure(f"{base}/units/{unit_id}")
 
 
 def _unit_id(queries: Queries, reference: str) -> UUID | None:

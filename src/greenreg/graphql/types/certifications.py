@@ -15,13 +15,34 @@ from greenreg.graphql.types.units import Evidence, Unit
 from greenreg.graphql.types.versions import DataVersion
 
 
-@strawberry.type(description="A designation in force on the day asked.")
+@strawberry.type(
+    description="A designation in force on the day asked: its title may be used (LISTED)."
+)
 class DesignationInForce:
     programme: Programme
     level: Level
     jurisdiction: str
     status: Status
     since: date
+    document_number: str
+    grade: str | None
+
+
+@strawberry.type(
+    description="A designation held on the day asked whose title may not be used that day: "
+    "the unit is under a warning (WARNED) or an eco-park exit warning (SUSPENDED) and must "
+    "rectify by rectifyBy (004 art. 26)."
+)
+class RestrictedDesignation:
+    programme: Programme
+    level: Level
+    jurisdiction: str
+    status: Status
+    since: date = strawberry.field(description="The day it was designated.")
+    restricted_since: date = strawberry.field(
+        description="The day the warning took effect: the title may not be used from then on."
+    )
+    rectify_by: date | None = strawberry.field(description="The rectification deadline.")
     document_number: str
     grade: str | None
 
@@ -34,13 +55,18 @@ class Certification:
     ref: str = strawberry.field(description="The reference as given.")
     outcome: Outcome
     certified: bool = strawberry.field(
-        description="Whether the unit could call itself certified that day."
+        description="Whether the unit could call itself certified that day: at least one "
+        "of its titles was usable. A unit whose titles are all under a warning is not."
     )
     unit_id: UUID | None
     name: str | None = strawberry.field(description="The unit's name on the day asked.")
     message: str = strawberry.field(description="The answer in words, or why a reference failed.")
     designations: list[DesignationInForce] = strawberry.field(
-        description="The designations in force that day."
+        description="The designations in force that day (their titles usable)."
+    )
+    restricted: list[RestrictedDesignation] = strawberry.field(
+        description="The designations held that day whose titles may not be used (under a "
+        "warning or suspended), with the rectification deadline."
     )
     bans: list[Ban] = strawberry.field(description="Reapplication bans running that day.")
     evidence: list[Evidence] = strawberry.field(description="The events the answer rests on.")

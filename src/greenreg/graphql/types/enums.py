@@ -25,8 +25,9 @@ class Level(Enum):
 
 
 @strawberry.enum(
-    description="A designation's status: LISTED and WARNED are in force; SUSPENDED may not use "
-    "the title while it rectifies; REMOVED is off the list; SUPERSEDED ceased in a "
+    description="A designation's status: LISTED is in force (the title usable); WARNED (under a "
+    "warning) and SUSPENDED (an eco-park under an exit warning) stay on the list but may not "
+    "use the title until rectified; REMOVED is off the list; SUPERSEDED ceased in a "
     "reorganisation."
 )
 class Status(Enum):
@@ -37,7 +38,11 @@ class Status(Enum):
     SUPERSEDED = "superseded"
 
 
-@strawberry.enum(description="The answer to 'was it certified on that day?' for one reference.")
+@strawberry.enum(
+    description="The answer to 'was it certified on that day?' for one reference. Only "
+    "CERTIFIED is certified (a usable title); WARNED and SUSPENDED: every title held that day "
+    "was under a warning and may not be used."
+)
 class Outcome(Enum):
     CERTIFIED = "certified"
     WARNED = "warned"

@@ -155,7 +155,10 @@ class Designation:
     def status(self) -> Status:
         return Status(self.view.status)
 
-    @strawberry.field(description="Whether the unit may call itself designated (LISTED, WARNED).")
+    @strawberry.field(
+        description="Whether the unit may use the title (LISTED). A WARNED or SUSPENDED "
+        "designation stays on the list, not in force, until the warning is lifted."
+    )
     def in_force(self) -> bool:
         return self.view.in_force
 
