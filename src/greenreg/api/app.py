@@ -72,6 +72,7 @@ def create_app(facade: Greenreg, *, close_on_shutdown: bool = False) -> FastAPI:
     )
     install_error_handlers(app)
     metrics = Metrics()
+    metrics.watch(facade.projector)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(RequestLogMiddleware)
     app.state.greenreg = facade
