@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import parse_qs, unquote, urlparse
 
-from greenreg.errors import GreenregError
+from greenreg.errors import GreenregError, ProjectionStalledError
 from greenreg.projections.database import ReadStore
 from greenreg.projections.queries import Queries
 from greenreg.projections.runner import Projector
@@ -77,6 +77,13 @@ class Greenreg:
 
     Writes go through here so that what follows a write (the read models catching up, a new
     signed checkpoint) happens before the write returns: a write is readable at once.
+
+    A write is accepted only while the read models can fold the log: each write first catches
+    them up, and if an event cannot be folded the write is refused before anything is recorded
+    (:class:`~greenreg.errors.ProjectionStalledError`, HTTP 503, naming the event). So the
+    registry never answers from read models that silently miss what it recorded. The one write
+    whose own events cannot be folded is recorded (it was valid, and it is in the log) and
+    answers the same error, saying so; resubmitting it later answers "already recorded".
     """
 
     registry: Registry
@@ -84,14 +91,24 @@ class Greenreg:
     queries: Queries
 
     def submit(self, signed_act: SignedAct) -> Receipt:
-        receipt = self.registry.submit(signed_act)
         self.projector.catch_up()
+        receipt = self.registry.submit(signed_act)
+        self._fold_recorded()
         return receipt
 
     def submit_batch(self, signed_acts: Iterable[SignedAct]) -> list[Receipt]:
-        receipts = self.registry.submit_batch(signed_acts)
         self.projector.catch_up()
+        receipts = self.registry.submit_batch(signed_acts)
+        self._fold_recorded()
         return receipts
+
+    def _fold_recorded(self) -> None:
+        try:
+            self.projector.catch_up()
+        except ProjectionStalledError as error:
+            raise ProjectionStalledError(
+                f"the act was recorded, but {error}; resubmitting it will answer 'already recorded'"
+            ) from error
 
     def close(self) -> None:
         self.queries.store.close()

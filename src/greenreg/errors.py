@@ -6,7 +6,8 @@ A refused act changes nothing: no event, no log entry, no projection row.
     GreenregError
     ├── ActFormatError          the act is not well-formed (bad JSON, a missing or wrong field)
     │   ├── CreditCodeError     a Unified Social Credit Code fails its GB 32100 check
-    │   └── DivisionCodeError   a division code is not a GB/T 2260 code
+    │   ├── DivisionCodeError   a division code is not a GB/T 2260 code
+    │   └── TextError           a text holds a control, invisible or unnormalised character
     ├── SignatureError          unsigned, altered, or signed by a key the registry does not know
     │   └── KeyValidityError    the key was not valid when the act was signed or is recorded
     ├── CompetenceError         the authority may not issue this act (jurisdiction, programme)
@@ -16,6 +17,8 @@ A refused act changes nothing: no event, no log entry, no projection row.
     │   └── HistoryError        the act contradicts the unit's recorded history
     ├── ConflictError           another act changed the same unit first; nothing was recorded
     ├── CalendarCoverageError   a date needs an official calendar year that is not published
+    ├── ProjectionStalledError  the read models cannot fold the log: no act is accepted until
+    │                           an operator mends it (not the act's fault; HTTP 503)
     └── ListFileError           an announcement's list file cannot be imported (layout, cells)
         └── RegionError         a region as listed maps to no GB/T 2260 province
 """
@@ -39,6 +42,10 @@ class CreditCodeError(ActFormatError):
 
 class DivisionCodeError(ActFormatError):
     code = "unknown_division"
+
+
+class TextError(ActFormatError):
+    code = "invalid_text"
 
 
 class SignatureError(GreenregError):
@@ -75,6 +82,10 @@ class ConflictError(GreenregError):
 
 class CalendarCoverageError(GreenregError):
     code = "calendar_not_covered"
+
+
+class ProjectionStalledError(GreenregError):
+    code = "read_models_stalled"
 
 
 class ListFileError(GreenregError):

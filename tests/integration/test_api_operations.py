@@ -17,7 +17,12 @@ from tests.support import World
 def test_healthz_says_ok_and_counts_the_events(client: TestClient, world: World) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "events": len(world.snapshot())}
+    events = len(world.snapshot())
+    assert response.json() == {
+        "status": "ok",
+        "events": events,
+        "read_models": {"log_size": events, "folded": events, "behind": 0},
+    }
 
 
 def test_metrics_count_requests_by_route_template_and_status(client: TestClient) -> None:

@@ -80,6 +80,7 @@ def create_app(
     )
     install_error_handlers(app)
     metrics = Metrics()
+    metrics.watch(facade.projector)
     app.add_middleware(Deadline, deadlines=deadlines)
     app.add_middleware(BodyLimit)  # inside the metrics and the log: they see its 413 and 504
     app.add_middleware(MetricsMiddleware, metrics=metrics)

@@ -3,8 +3,9 @@
 The data version is the latest signed checkpoint when the answer was given (``log_size`` and
 ``root_hash``, hex; ``checkpoint_key_id`` the log key that signed it) plus the store's last event
 position and how far the read models had got (``event_count``, ``last_position``,
-``projected_position``). It is in the body (``data_version``) and in the
-``Greenreg-Data-Version`` header of every read answer.
+``projected_position``), and ``behind``: true when the read models had not folded every
+recorded event, so the answer may miss the latest ones. It is in the body (``data_version``)
+and in the ``Greenreg-Data-Version`` header of every read answer.
 """
 
 from __future__ import annotations
@@ -45,13 +46,13 @@ def version_body(version: AnsweredAt) -> dict[str, Any]:
 
 
 def version_header(version: AnsweredAt) -> dict[str, str]:
-    """``Greenreg-Data-Version: size=12; root=<hex>; events=12; position=12; projected=12`` on
-    every read answer."""
+    """``Greenreg-Data-Version: size=12; root=<hex>; events=12; position=12; projected=12;
+    behind=no`` on every read answer."""
     data = version.data
     return {
         DATA_VERSION_HEADER: f"size={version.log_size}; root={version.root_hash}; "
         f"events={data.event_count}; position={data.last_position}; "
-        f"projected={data.projected_position}"
+        f"projected={data.projected_position}; behind={'yes' if data.behind else 'no'}"
     }
 
 

@@ -97,6 +97,8 @@ def _refusals() -> dict[int | str, dict[str, Any]]:
             409: "The act contradicts the registry's history, or another act came first.",
             413: f"The body is larger than an act can be ({ACT_BODY_BYTES:,} bytes).",
             422: "Not a valid act, or a rule forbids it (the message cites the article).",
+            503: "The read models cannot fold the log: no act is accepted until an operator "
+            "mends it.",
         }
     )
 

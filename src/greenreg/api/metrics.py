@@ -1,4 +1,5 @@
-"""Prometheus metrics: requests and their durations by route and status, at ``/metrics``.
+"""Prometheus metrics: requests and their durations by route and status, and the read models'
+lag and failure, at ``/metrics``.
 
 Each app has its own ``CollectorRegistry`` (tests build many apps in one process). With several
 uvicorn workers each worker counts its own requests; a scrape sees one worker at a time
@@ -7,13 +8,17 @@ uvicorn workers each worker counts its own requests; a scrape sees one worker at
 
 from __future__ import annotations
 
+import math
+
 from fastapi import APIRouter
 from fastapi.responses import Response
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import generate_latest
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from greenreg.api.request_log import observed, route_of
+from greenreg.projections.lag import lag_of
+from greenreg.projections.runner import Projector
 
 
 class Metrics:
@@ -41,6 +46,22 @@ class Metrics:
             registry=self.registry,
         )
 
+    def watch(self, projector: Projector) -> None:
+        """Gauges of the read models, read when scraped: how many log entries they have not
+        folded, and 1 while the runner is stuck on an event it cannot fold."""
+        behind = Gauge(
+            "greenreg_read_models_behind",
+            "Log entries the read models have not folded yet (NaN: the database did not answer).",
+            registry=self.registry,
+        )
+        failing = Gauge(
+            "greenreg_read_models_failing",
+            "1 while the read models cannot fold an event of the log (writes are refused), else 0.",
+            registry=self.registry,
+        )
+        behind.set_function(lambda: _behind(projector))
+        failing.set_function(lambda: float(projector.failure is not None))
+
     def router(self) -> APIRouter:
         router = APIRouter(tags=["operations"])
 
@@ -49,6 +70,13 @@ class Metrics:
             return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
 
         return router
+
+
+def _behind(projector: Projector) -> float:
+    try:
+        return float(lag_of(projector).behind)
+    except Exception:  # a scrape must answer while the database does not
+        return math.nan
 
 
 class MetricsMiddleware:

@@ -26,6 +26,8 @@ HistoryError                409     the act contradicts the state the registry h
 ConflictError               409     another act changed the unit first, or the act id is used
 CalendarCoverageError       422     the registry cannot judge the act until the official
                                     calendar year it needs is published; it does not guess
+ProjectionStalledError      503     the read models cannot fold the log; no act is accepted
+                                    until an operator mends it (the message names the event)
 QueryError                  422     a read the read models cannot answer as asked (a bad
                                     cursor, a search with nothing to look for)
 LogRangeError               422     a proof asked about a size or position outside the log
@@ -52,6 +54,7 @@ from greenreg.errors import (
     GreenregError,
     HistoryError,
     NotFoundError,
+    ProjectionStalledError,
     RuleError,
     SignatureError,
 )
@@ -68,6 +71,7 @@ STATUS_OF_ERROR: list[tuple[type[GreenregError], int]] = [
     (RuleError, 422),  # BanError included
     (ConflictError, 409),
     (CalendarCoverageError, 422),
+    (ProjectionStalledError, 503),
     (QueryError, 422),
     (LogRangeError, 422),
 ]

@@ -10,7 +10,8 @@ signature is Ed25519 over the RFC 8785 canonical form of ``act``. The act itself
      "programme": "green_factory", "jurisdiction": "CN", "batch": "第四批", "grade": null}
 
 The envelope keys are the same for every act; the other keys are the fields of the event the act
-becomes (:data:`~greenreg.events.vocabulary.EVENT_OF_ACT`).
+becomes (:data:`~greenreg.events.vocabulary.EVENT_OF_ACT`). Every string in an act, keys
+included, is one line of visible NFC text (:mod:`greenreg.events.text`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from uuid import UUID
 from greenreg.errors import ActFormatError, SignatureError
 from greenreg.events.canonical import canonical_bytes, parse_json
 from greenreg.events.signing import Signer, b64decode, b64encode, verify_signature
+from greenreg.events.text import check_act_text
 from greenreg.events.vocabulary import DERIVED_FIELDS, EVENT_OF_ACT, RegistryEvent
 
 ENVELOPE_FIELDS = frozenset(
@@ -136,7 +138,12 @@ def check_signature(act: dict[str, Any], public_key: bytes, signature: bytes) ->
 
 
 def parse_act(act: dict[str, Any], signed: bytes, key_id: str, signature: bytes) -> Act:
-    """Read a signed act's fields, each checked for presence and type; unknown fields refused."""
+    """Read a signed act's fields, each checked for presence and type; unknown fields refused.
+
+    Every string in the act, at any depth, is first checked against the one rule of
+    :mod:`greenreg.events.text`, so whatever is accepted can be stored and projected on either
+    database."""
+    check_act_text(act)
     kind = act.get("type")
     if kind not in EVENT_OF_ACT:
         known = ", ".join(sorted(EVENT_OF_ACT))

@@ -58,6 +58,7 @@ class DataVersionExtension(SchemaExtension):
                 "eventCount": data.event_count,
                 "lastPosition": data.last_position,
                 "projectedPosition": data.projected_position,
+                "behind": data.behind,
             }
         }
 

@@ -9,20 +9,31 @@ crash at any point, or two runners at once, neither lose nor double-apply an eve
 :meth:`Projector.catch_up` folds whatever is new (used after every write: read-your-writes);
 :meth:`Projector.rebuild` drops every read model and folds the whole log again, in memory, with
 large pages and bulk inserts, creating the indexes at the end.
+
+A failure is never silent. When a page cannot be folded, the runner folds its events one at a
+time, so the events before the culprit are folded and the culprit is named; it keeps the
+failure (:attr:`Projector.failure`) and raises
+:class:`~greenreg.errors.ProjectionStalledError` with the event's log position and the error in
+one line. The failure is cleared by the next catch-up that reaches the end of the log. A
+rebuild that fails changes nothing and names the event the same way
+(:meth:`Projector.locate_failure`).
 """
 
 from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from typing import Any
 
 from eventsourcing.persistence import Notification
 
+from greenreg.errors import ProjectionStalledError
 from greenreg.projections import schema as t
 from greenreg.projections.database import ReadStore
 from greenreg.projections.fold import Fold, UnitMemo, present_rows
+from greenreg.projections.positions import event_id
 from greenreg.projections.schema import FOREVER_TIME, PROJECTION
 from greenreg.registry.application import Registry
 
@@ -33,6 +44,32 @@ Progress = Callable[[int, int], None]
 """Called as ``progress(done, total)`` while a rebuild runs."""
 
 
+@dataclass(frozen=True)
+class ProjectionFailure:
+    """The event the read models could not fold (``None`` when the failure came before any
+    event, e.g. the database did not answer), and the error, in one line."""
+
+    position: int | None
+    event: str | None
+    error: str
+
+    def describe(self) -> str:
+        where = (
+            "the read models cannot be brought up to date"
+            if self.position is None
+            else f"the read models cannot fold the event at log position {self.position} "
+            f"({self.event})"
+        )
+        return (
+            f"{where}: {self.error}. They stay behind the log, and the registry accepts no act "
+            "until an operator mends this (then `greenreg project` folds the rest)"
+        )
+
+
+class _Rollback(Exception):  # noqa: N818 (a signal, not an error)
+    """Ends a transaction that must leave nothing behind."""
+
+
 class Projector:
     """Keeps the read models of one registry database up to date."""
 
@@ -40,6 +77,8 @@ class Projector:
         self.registry = registry
         self.store = store
         self._ready = False
+        self.failure: ProjectionFailure | None = None
+        """The last catch-up's failure in this process, until a catch-up reaches the log's end."""
 
     # --- schema and position --------------------------------------------------------------
 
@@ -65,17 +104,51 @@ class Projector:
 
     # --- incremental ----------------------------------------------------------------------
 
-    def catch_up(self, page: int = INCREMENTAL_PAGE) -> int:
-        """Fold every event recorded since the last position; return how many were folded."""
+    def catch_up(self, page: int = INCREMENTAL_PAGE, pages: int | None = None) -> int:
+        """Fold every event recorded since the last position (at most ``pages`` pages, if
+        given); return how many were folded. Raises
+        :class:`~greenreg.errors.ProjectionStalledError`, naming the event, if one cannot be
+        folded; the events before it are folded."""
+        try:
+            folded, reached_end = self._catch_up(page, pages)
+        except ProjectionStalledError:
+            raise
+        except Exception as error:
+            self.failure = ProjectionFailure(None, None, one_line(error))
+            raise ProjectionStalledError(self.failure.describe()) from error
+        if reached_end:
+            self.failure = None
+        return folded
+
+    def _catch_up(self, page: int, pages: int | None) -> tuple[int, bool]:
         self.ensure_tables()
         folded = 0
-        while True:
+        while pages is None or pages > 0:
             start = self.position()
             notifications = self.registry.recorder.select_notifications(start=start + 1, limit=page)
             if not notifications:
-                return folded
-            if self.apply(start, notifications):
-                folded += len(notifications)
+                return folded, True
+            try:
+                if self.apply(start, notifications):
+                    folded += len(notifications)
+            except Exception as error:
+                if len(notifications) == 1:
+                    raise self._stalled(notifications[0], error) from error
+                page = 1  # one event at a time from here: fold those before the culprit, name it
+                continue
+            if len(notifications) < page:
+                return folded, True  # a short page: the end of the log
+            if pages is not None:
+                pages -= 1
+        return folded, False
+
+    def _stalled(self, notification: Notification, error: Exception) -> ProjectionStalledError:
+        position: int | None = None
+        with suppress(Exception):  # the log itself may be what does not answer
+            position = self.registry.log_positions([notification])[0]
+        event = event_id(notification.originator_id, notification.originator_version)
+        self.failure = ProjectionFailure(position, event, one_line(error))
+        return ProjectionStalledError(self.failure.describe())
 
     def apply(self, start: int, notifications: Sequence[Notification]) -> bool:
         """Fold ``notifications`` (the ones after ``start``) in one transaction. Returns False,
@@ -174,7 +247,69 @@ class Projector:
     def rebuild(self, progress: Progress | None = None, page: int = REBUILD_PAGE) -> int:
         """Drop every read model and fold the whole log again; return the events folded.
 
-        One transaction: readers see the old read models until the new ones are complete."""
+        One transaction: readers see the old read models until the new ones are complete. If it
+        fails, nothing changes, and :class:`~greenreg.errors.ProjectionStalledError` names the
+        event that cannot be folded (:meth:`locate_failure`)."""
+        try:
+            return self._rebuild(progress, page)
+        except Exception as error:
+            failure = None
+            with suppress(Exception):  # explaining must not hide the error it explains
+                failure = self.locate_failure()
+            failure = failure or ProjectionFailure(None, None, one_line(error))
+            raise ProjectionStalledError(
+                f"the rebuild changed nothing: {failure.describe()}"
+            ) from error
+
+    def locate_failure(self, *, pending_only: bool = False) -> ProjectionFailure | None:
+        """The first event the read models cannot fold: the log folded again, event by event,
+        into empty tables of one transaction (or, ``pending_only``, the events after the read
+        models' position into the live tables), each event's rows written under a savepoint,
+        and the whole transaction rolled back, so nothing changes. Slow (each event is written
+        on its own); only run to explain a failure. ``None`` if every event folds."""
+        failure: ProjectionFailure | None = None
+        fold = Fold(load=self._load_memos) if pending_only else Fold()
+        with suppress(_Rollback), self.store.transaction() as cursor:
+            if pending_only:
+                position = self._tracked(cursor)
+            else:
+                t.drop_tables(cursor)
+                t.create_tables(self.store, cursor, with_indexes=False)
+                position = 0
+            while failure is None:
+                notifications = self.registry.recorder.select_notifications(
+                    start=position + 1, limit=INCREMENTAL_PAGE
+                )
+                if not notifications:
+                    break
+                positions = self.registry.log_positions(notifications)
+                for notification, log_position in zip(notifications, positions, strict=True):
+                    failure = self._fold_alone(cursor, fold, notification, log_position)
+                    if failure is not None:
+                        break
+                position = notifications[-1].id
+            raise _Rollback
+        return failure
+
+    def _fold_alone(
+        self, cursor: Any, fold: Fold, notification: Notification, position: int
+    ) -> ProjectionFailure | None:
+        """Fold one event and write its rows under a savepoint; the failure, if any."""
+        cursor.execute("SAVEPOINT fold_one")
+        try:
+            fold.prefetch([str(notification.originator_id)])  # the live rows, when incremental
+            fold.apply(self.registry.mapper.to_domain_event(notification), position)
+            self._write_touched(cursor, fold)
+            self._write_appended(cursor, fold)
+        except Exception as error:
+            cursor.execute("ROLLBACK TO SAVEPOINT fold_one")
+            event = event_id(notification.originator_id, notification.originator_version)
+            return ProjectionFailure(position, event, one_line(error))
+        fold.touched.clear()
+        cursor.execute("RELEASE SAVEPOINT fold_one")
+        return None
+
+    def _rebuild(self, progress: Progress | None, page: int) -> int:
         t.ensure_trigram_extension(self.store)
         total = self.last_position()
         fold = Fold()
@@ -194,6 +329,7 @@ class Projector:
             t.create_indexes(self.store, cursor)
             self._track(cursor, position)
         self._ready = True
+        self.failure = None
         return position
 
 
@@ -232,6 +368,12 @@ def collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def one_line(error: BaseException) -> str:
+    """An error as one line: its type and the first line of its message."""
+    message = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {message[0] if message else ''}".rstrip(": ")
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:

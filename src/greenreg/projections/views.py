@@ -327,3 +327,9 @@ class DataVersion:
     @property
     def up_to_date(self) -> bool:
         return self.projected_position >= self.last_position
+
+    @property
+    def behind(self) -> bool:
+        """The read models had not folded every recorded event: the answer may miss the
+        latest ones (for long only when they cannot fold an event; see ``/healthz``)."""
+        return not self.up_to_date

@@ -286,6 +286,7 @@ class AnsweredAt:
             "event_count": self.data.event_count,
             "last_position": self.data.last_position,
             "projected_position": self.data.projected_position,
+            "behind": self.data.behind,
         }
 
 

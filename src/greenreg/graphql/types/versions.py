@@ -11,7 +11,8 @@ from greenreg.storage.queries import AnsweredAt
     description="How much of the registry an answer saw: the latest signed checkpoint of the "
     "transparency log when it was answered (logSize leaves, rootHash in hex; before the first "
     "write, size 0 and the empty tree's root), the store's event count and last event position, "
-    "and how far the read models had got. Two answers with the same logSize and rootHash saw "
+    "and how far the read models had got (behind: they had not folded every recorded event, so "
+    "the answer may miss the latest ones). Two answers with the same logSize and rootHash saw "
     "the same signed history."
 )
 class DataVersion:
@@ -21,6 +22,7 @@ class DataVersion:
     last_position: int
     projected_position: int
     up_to_date: bool
+    behind: bool
 
     @classmethod
     def of(cls, version: AnsweredAt) -> DataVersion:
@@ -32,4 +34,5 @@ class DataVersion:
             last_position=view.last_position,
             projected_position=view.projected_position,
             up_to_date=view.up_to_date,
+            behind=view.behind,
         )
