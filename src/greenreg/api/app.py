@@ -29,6 +29,7 @@ from greenreg.api.intake import intake_router
 from greenreg.api.lists import lists_router
 from greenreg.api.log import log_router
 from greenreg.api.metrics import Metrics, MetricsMiddleware
+from greenreg.api.outage import install_outage_handler
 from greenreg.api.problems import install_error_handlers
 from greenreg.api.reading import Reads
 from greenreg.api.request_log import RequestLogMiddleware
@@ -71,6 +72,7 @@ def create_app(facade: Greenreg, *, close_on_shutdown: bool = False) -> FastAPI:
         "authority.",
     )
     install_error_handlers(app)
+    install_outage_handler(app)
     metrics = Metrics()
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(RequestLogMiddleware)
