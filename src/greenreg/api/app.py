@@ -31,6 +31,7 @@ from greenreg.api.intake import intake_router
 from greenreg.api.lists import lists_router
 from greenreg.api.log import log_router
 from greenreg.api.metrics import Metrics, MetricsMiddleware
+from greenreg.api.outage import install_outage_handler
 from greenreg.api.problems import install_error_handlers
 from greenreg.api.reading import Reads
 from greenreg.api.request_log import RequestLogMiddleware
@@ -79,6 +80,7 @@ def create_app(
         "authority.",
     )
     install_error_handlers(app)
+    install_outage_handler(app)
     metrics = Metrics()
     metrics.watch(facade.projector)
     app.add_middleware(Deadline, deadlines=deadlines)

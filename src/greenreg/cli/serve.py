@@ -1,11 +1,14 @@
 """``greenreg serve``: the API (GraphQL, REST, health, metrics) over HTTP with uvicorn.
 
-On an empty store it first loads the shipped public lists, so a fresh install answers at once.
+On an empty store it first loads the shipped public lists, so a fresh install answers at once;
+after a crash during that first run, the next start finishes it before serving (see
+:func:`greenreg.importer.loading.load_shipped_lists`).
 """
 
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 from typing import Annotated
 
@@ -20,12 +23,21 @@ from greenreg.importer.keys import DEFAULT_KEYS_DIR
 from greenreg.importer.loading import load_shipped_lists
 from greenreg.importer.progress import rich_progress
 
+STOP_AT_STEP = "GREENREG_FIRST_RUN_STOP_AT"
+"""For crash tests: the name of a first-run step (see ``FirstRunStep``) at which the process
+kills itself (SIGKILL: no clean-up, as a power cut or the OOM killer would)."""
+
+
+def stop_at_step(step: str) -> None:
+    if os.environ.get(STOP_AT_STEP) == step:
+        os.kill(os.getpid(), signal.SIGKILL)
+
 
 def load_shipped_lists_if_empty(greenreg: Greenreg, keys_dir: Path) -> None:
-    """On an empty store, found the registry and load the shipped MIIT lists (with a progress
-    bar); on any other store, nothing."""
+    """On an empty store, or one whose first run was interrupted, found the registry and load
+    the shipped MIIT lists (with a progress bar); on any other store, nothing."""
     with rich_progress() as progress:
-        results = load_shipped_lists(greenreg, keys_dir, progress=progress)
+        results = load_shipped_lists(greenreg, keys_dir, progress=progress, at_step=stop_at_step)
     for result in results or []:
         console.print(result.summary)
 

@@ -3,19 +3,24 @@
 :func:`import_announcement` records one announcement in one transaction (``submit_batch``): all
 its acts, or none. Run again, it records nothing new: every act is answered ``already_recorded``.
 
-:func:`load_shipped_lists` is what ``greenreg serve`` calls before serving: on an empty store it
-makes the root and transcriber keys if they are missing, founds the registry under the root key,
-registers the transcription authority and its key (one transaction), has the root declare the
-registry's log key (so inspectors trust its checkpoints), then imports every shipped
-announcement (one transaction each). On a store that holds anything it does nothing, so it never
-mixes into a registry someone else founded. If a first run stops half-way, ``greenreg import
---shipped`` finishes it: the announcements already recorded are answered ``already_recorded``.
+:func:`load_shipped_lists` is what ``greenreg serve`` calls before serving. The first run has
+steps, each recorded in the store (or the key folder) before the next begins: make the root and
+transcriber keys if they are missing (a key file exists before the store names its key), found
+the registry under the root key and register the transcription authority and its key (one
+transaction), have the root declare the registry's log key (so inspectors trust its
+checkpoints), then import every shipped announcement (one transaction each).
+
+It is resumable: whatever step a crash interrupted, the next call reads from the store which
+steps are done (is the registry founded with these keys, is the log key declared, which
+announcements' acts are recorded) and does the rest, so a half-loaded store is completed before
+it is served. On a store founded under other keys it does nothing (``None``), so it never mixes
+into a registry someone else founded.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,18 +32,27 @@ from greenreg.events.issuer import Issuer
 from greenreg.events.places import NATIONAL
 from greenreg.events.signing import Signer, b64encode
 from greenreg.importer.announcements import Announcement, shipped_announcements
-from greenreg.importer.keys import DEFAULT_KEYS_DIR, ROOT_KEY, TRANSCRIBER_KEY, ensure_key
+from greenreg.importer.keys import (
+    DEFAULT_KEYS_DIR,
+    ROOT_KEY,
+    TRANSCRIBER_KEY,
+    ensure_key,
+    read_key,
+)
 from greenreg.importer.progress import ProgressReport, Silent
 from greenreg.importer.transcription import (
     TRANSCRIBER_CODE,
     TRANSCRIBER_NAME,
     TRANSCRIBER_PROGRAMMES,
     RegisteredBy,
+    designating_act_id,
     transcribe,
+    unit_id_of,
 )
 from greenreg.registry.application import Receipt, Registry
 from greenreg.registry.authority import ROOT
 from greenreg.storage.log_key import declare
+from greenreg.storage.log_tables import LogTables
 
 
 @dataclass(frozen=True)
@@ -83,25 +97,109 @@ def import_shipped(
     return [import_announcement(greenreg, issuer, a, progress) for a in shipped_announcements()]
 
 
+FirstRunStep = Callable[[str], None]
+"""Told the name of each first-run step once it is durable: ``root-key``, ``transcriber-key``,
+``founded``, ``log-key-declared``, ``announcement-N`` (N = 1, 2, ... once recorded) and
+``announcement-N-half`` (half its acts checked, nothing of it recorded yet)."""
+
+
 def load_shipped_lists(
     greenreg: Greenreg,
     keys_dir: Path = DEFAULT_KEYS_DIR,
     progress: ProgressReport | None = None,
+    at_step: FirstRunStep | None = None,
 ) -> list[ImportResult] | None:
-    """On an empty store: keys, founding, the transcriber, then every shipped announcement.
-    On a store that holds anything: nothing (``None``)."""
-    if greenreg.registry.event_count():
+    """Do what is left of the first run: keys, founding, the log key's declaration, the shipped
+    announcements not recorded yet (their results, ``[]`` when the first run was complete).
+    On a store founded under other keys: nothing (``None``)."""
+    registry = greenreg.registry
+    step = at_step or _no_step
+    if registry.event_count() and not _founded_with(registry, keys_dir):
         return None
     root = ensure_key(keys_dir, ROOT_KEY)
+    step("root-key")
     transcriber = ensure_key(keys_dir, TRANSCRIBER_KEY)
+    step("transcriber-key")
+    if not registry.event_count():
+        try:
+            found_with_transcriber(greenreg, root, transcriber)
+        except ConflictError:
+            if not _founded_with(registry, keys_dir):
+                return None  # another process founded the registry at the same moment
+        step("founded")
+    if not _log_key_declared(registry):
+        declare(registry, root, registry.clock())  # inspectors trust the log key
+        step("log-key-declared")
+    issuer = Issuer(TRANSCRIBER_CODE, transcriber)
+    results = []
+    for number, announcement in enumerate(shipped_announcements(), start=1):
+        if _recorded(registry, announcement):
+            continue
+        halfway = _Halfway(progress or Silent(), step, f"announcement-{number}-half")
+        results.append(import_announcement(greenreg, issuer, announcement, halfway))
+        step(f"announcement-{number}")
+    return results
+
+
+def _no_step(name: str) -> None:
+    pass
+
+
+def _founded_with(registry: Registry, keys_dir: Path) -> bool:
+    """Whether this store was founded by a first run with the keys in ``keys_dir``: its root
+    key is ``root.key`` and the transcription authority holds ``transcriber.key``."""
+    keys = {}
+    for name in (ROOT_KEY, TRANSCRIBER_KEY):
+        if not (keys_dir / f"{name}.key").exists():
+            return False
+        keys[name] = read_key(keys_dir, name).key_id
     try:
-        found_with_transcriber(greenreg, root, transcriber)
-    except ConflictError:
-        if greenreg.registry.event_count():
-            return None  # another process founded the registry at the same moment
-        raise
-    declare(greenreg.registry, root, greenreg.registry.clock())  # inspectors trust the log key
-    return import_shipped(greenreg, Issuer(TRANSCRIBER_CODE, transcriber), progress)
+        root = registry.authority(ROOT)
+        transcriber = registry.authority(TRANSCRIBER_CODE)
+    except NotFoundError:
+        return False
+    return keys[ROOT_KEY] in root.keys and keys[TRANSCRIBER_KEY] in transcriber.keys
+
+
+def _log_key_declared(registry: Registry) -> bool:
+    recorder = registry.recorder
+    if not isinstance(recorder, LogTables) or recorder.log_signer is None:
+        return True  # no log key to declare (``declare`` would refuse)
+    key_id = recorder.log_signer.key_id
+    return any(d["act"]["log_key_id"] == key_id for d in recorder.log_key_declarations())
+
+
+def _recorded(registry: Registry, announcement: Announcement) -> bool:
+    """Whether the announcement's acts are recorded: they were saved in one transaction, so
+    its last designation tells for all of them."""
+    listed = list(announcement.listed())
+    if not listed:
+        return False
+    programme, row = listed[-1]
+    try:
+        unit = registry.unit(str(unit_id_of(programme, row.name)))
+    except NotFoundError:
+        return False
+    return designating_act_id(announcement.document, programme, row.name) in unit.acts
+
+
+class _Halfway:
+    """A progress report that also tells the step ``name`` once half an announcement's acts
+    are checked (a crash there leaves nothing of the announcement recorded)."""
+
+    def __init__(self, progress: ProgressReport, step: FirstRunStep, name: str) -> None:
+        self.progress, self.step, self.name = progress, step, name
+        self.total = self.done = 0
+
+    def start(self, description: str, total: int) -> None:
+        self.total, self.done = total, 0
+        self.progress.start(description, total)
+
+    def advance(self, done: int = 1) -> None:
+        before, self.done = self.done, self.done + done
+        self.progress.advance(done)
+        if before < self.total // 2 <= self.done:
+            self.step(self.name)
 
 
 def found_with_transcriber(greenreg: Greenreg, root_signer: Signer, transcriber: Signer) -> None:

@@ -52,6 +52,11 @@ def registering_act_id(kind: str, name: str) -> UUID:
     return uuid5(ACT_NAMESPACE, f"register_unit|{kind}|{dedupe_key(name)}")
 
 
+def designating_act_id(document: str, programme: Programme, name: str) -> UUID:
+    """The id of the act by which the list ``document`` designates ``name`` in ``programme``."""
+    return uuid5(ACT_NAMESPACE, f"designate|{document}|{programme}|{dedupe_key(name)}")
+
+
 def unit_id_of(programme: Programme, name: str) -> UUID:
     """The id of the unit a list of ``programme`` names ``name`` (same for any spelling)."""
     return unit_id_for_act(registering_act_id(KIND[programme], name))
@@ -79,7 +84,7 @@ def transcribe(
         )
 
     for programme, row in announcement.listed():
-        kind, key = KIND[programme], dedupe_key(row.name)
+        kind = KIND[programme]
         register_id = registering_act_id(kind, row.name)
         unit_id = unit_id_for_act(register_id)
         if unit_id not in seen:
@@ -95,7 +100,7 @@ def transcribe(
                 )
         yield act(
             "designate",
-            uuid5(ACT_NAMESPACE, f"designate|{document}|{programme}|{key}"),
+            designating_act_id(document, programme, row.name),
             unit=str(unit_id),
             programme=programme.value,
             jurisdiction=NATIONAL,

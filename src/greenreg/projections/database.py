@@ -27,6 +27,8 @@ the rows of 10,000 units spread through the file) touches the operating system's
 directly, shared by every thread's connection, instead of copying each page into that
 connection's own small cache."""
 Row = tuple[Any, ...]
+CONNECT_TIMEOUT_SECONDS = 2
+"""How long opening a PostgreSQL connection may take: during an outage a read fails fast."""
 
 
 def record_time(moment: datetime) -> str:
@@ -61,6 +63,7 @@ class ReadStore:
                 f"dbname={env['POSTGRES_DBNAME']} host={env['POSTGRES_HOST']} "
                 f"port={env['POSTGRES_PORT']} user={env['POSTGRES_USER']}"
                 + (f" password={env['POSTGRES_PASSWORD']}" if env["POSTGRES_PASSWORD"] else "")
+                + f" connect_timeout={CONNECT_TIMEOUT_SECONDS}"
             )
             self.schema = env.get("POSTGRES_SCHEMA", "public")
         self._local = threading.local()
@@ -70,8 +73,13 @@ class ReadStore:
     # --- connections ----------------------------------------------------------------------
 
     def connection(self) -> Any:
-        """This thread's connection (opened on first use)."""
+        """This thread's connection (opened on first use, and again once it is broken: after
+        the server restarts, the next read reconnects)."""
         connection = getattr(self._local, "connection", None)
+        if connection is not None and self.dialect == "postgres" and connection.closed:
+            with self._lock:
+                self._all.remove(connection)
+            connection = None
         if connection is None:
             connection = self._open()
             self._local.connection = connection

@@ -24,6 +24,7 @@ from typing import Any
 
 from greenreg.errors import GreenregError
 from greenreg.events.signing import Ed25519Signer, Signer, b64decode, b64encode
+from greenreg.key_files import publish
 from greenreg.registry.checkpoints import DEFAULT_ORIGIN, declare_log_key
 from greenreg.storage.log_tables import LogTables
 
@@ -40,11 +41,11 @@ def read_key_file(path: Path) -> Ed25519Signer:
 
 
 def _key_beside(database_file: str) -> Ed25519Signer:
+    """The key file beside the database, made whole (never half-written, never replaced) before
+    the first checkpoint it signs is stored."""
     path = Path(f"{database_file}.log-key")
-    if not path.exists():
-        signer = Ed25519Signer.generate()
-        path.touch(mode=0o600)
-        path.write_text(b64encode(signer.seed) + "\n")
+    signer = Ed25519Signer.generate()
+    if publish(path, b64encode(signer.seed) + "\n", mode=0o600, replace=False):
         return signer
     return read_key_file(path)
 
