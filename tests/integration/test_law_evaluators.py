@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from fastapi.testclient import TestClient
 
 from greenreg.errors import (
     CompetenceError,
@@ -24,6 +25,7 @@ from greenreg.errors import (
 from greenreg.events.vocabulary import Designated
 from greenreg.registry.evaluator import evaluator_id_for_credit_code
 from greenreg.storage.log_key import declare
+from tests.e2e.support import facade_of
 from tests.integration.test_tamper_rules import problems, smuggle, verify
 from tests.support import World
 
@@ -307,3 +309,54 @@ def test_a_history_with_evaluators_and_sanctions_verifies(
     code, output = verify(world, database_url, tmp_path)
 
     assert code == 0, output
+
+
+def test_the_evaluator_on_a_designation_is_in_the_rest_and_graphql_answers(
+    world: World, client: TestClient
+) -> None:
+    facade = facade_of(client)
+    # Jiangsu registers the evaluator; Suzhou lists a factory on the strength of its report.
+    facade.submit(
+        world.act(
+            "js-eit",
+            "register_evaluator",
+            effective_date="2024-07-01",
+            name="苏州某评价咨询有限公司",
+            credit_code=EVALUATOR,
+            legal_representative="王某",
+        )
+    )
+    factory = facade.submit(
+        world.act(
+            "sz-eit",
+            "register_unit",
+            effective_date="2024-07-01",
+            kind="enterprise",
+            name="苏州某绿色工厂",
+            credit_code=None,
+            division="320505",
+        )
+    ).subject_id
+    facade.submit(designation(world, "sz-eit", factory, "320500", "2024-09-01", by=EVALUATOR))
+    named = {
+        "id": str(evaluator_id_for_credit_code(EVALUATOR)),
+        "name": "苏州某评价咨询有限公司",
+        "credit_code": EVALUATOR,
+    }
+    # REST: the unit's designation names its evaluator.
+    body = client.get(f"/api/v1/units/{factory}").json()
+    assert [d["evaluator"] for d in body["designations"]] == [named]
+    # GraphQL: the same.
+    query = (
+        "query($id: ID!) { unit(id: $id) { designations { evaluator { id name creditCode } } } }"
+    )
+    answer = client.post("/graphql", json={"query": query, "variables": {"id": str(factory)}})
+    (designation_,) = answer.json()["data"]["unit"]["designations"]
+    assert designation_["evaluator"] == {
+        "id": named["id"],
+        "name": named["name"],
+        "creditCode": EVALUATOR,
+    }
+    # The timeline says which evaluator the designation rests on.
+    history = client.get(f"/api/v1/units/{factory}/history").json()
+    assert any(f"evaluator {EVALUATOR}" in e["summary"] for e in history["entries"])

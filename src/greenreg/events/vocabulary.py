@@ -267,6 +267,8 @@ class ComplaintDecided(RegistryEvent):
     outcome: ComplaintOutcome
     rectify_by: date | None
     removal: UUID | None
+    listing: str
+    """The listing the complaint concerned, ``programme@jurisdiction`` (derived)."""
 
 
 #: The act type an authority writes (imperative) and the event it becomes (past tense).
@@ -315,5 +317,6 @@ DERIVED_FIELDS = frozenset(
         "ended",
         "bans",
         "sanction",
+        "listing",
     }
 )

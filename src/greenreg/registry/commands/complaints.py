@@ -38,6 +38,7 @@ from greenreg.registry.authority import Authority
 from greenreg.registry.commands.common import acted_on, event_fields
 from greenreg.registry.decision import Decision
 from greenreg.registry.rulebooks import rulebook_for
+from greenreg.registry.unit import designation_key
 from greenreg.registry.workspace import Workspace
 
 RULE = "003 art. 25"
@@ -102,5 +103,6 @@ def decide_complaint(act: Act, signer: Authority, now: datetime, ws: Workspace) 
                 f"a verified complaint leads to removal under 003 art. 21 ({RULE}); the "
                 f"removal {removal} was on the ground {removed.ground} ({article})"
             )
-    unit.record(act.event_class, **event_fields(act, signer.id, now))
+    listing = designation_key(complaint.programme, complaint.jurisdiction)
+    unit.record(act.event_class, listing=listing, **event_fields(act, signer.id, now))
     return Decision(act, [unit])
