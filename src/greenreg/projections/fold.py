@@ -14,9 +14,9 @@ it by its part before ``E`` and a new row from ``E`` on, both known from ``T``.
 
 Evaluators are not units: their registration and sanctions are rows of their own
 (``rm_evaluators``, ``rm_evaluator_sanctions``); a designation naming one carries its id and adds
-a row to ``rm_evaluations``, from which the yearly cap of 003 art. 24 is counted
-(:mod:`greenreg.projections.evaluators`). A complaint's decision with a rectification order puts
-the listing under rectification: the status ``warned``, as a warning does.
+a row to ``rm_evaluations``, from which the yearly cap of 003 art. 24 is counted. A complaint's
+decision with a rectification order puts the listing under rectification: the status ``warned``,
+as a warning does.
 """
 
 from __future__ import annotations

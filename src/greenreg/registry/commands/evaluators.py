@@ -19,9 +19,12 @@
   ``irresponsibility`` (001 art. 22). The signer must issue green-manufacturing lists.
 
 A designation that names a sanctioned evaluator is refused in
-:func:`~greenreg.registry.commands.designations.designate`; the yearly cap of 003 art. 24
-(10 provincial evaluations per legal representative) is a flag the read side counts, see
-:mod:`greenreg.projections.evaluators`.
+:func:`~greenreg.registry.commands.designations.designate`. The yearly cap of 003 art. 24
+(10 provincial evaluations a year by one legal representative's evaluators) is a flag, not a
+refusal, and it is not decided here: a count across units would need a counter every designation
+writes to, and the audit replays each unit's acts apart. The read side keeps every designation
+naming an evaluator (``rm_evaluations``, with ``capped_by`` = ``003 art. 24`` for provincial lists
+under 003), from which the 11th and later of a year are counted.
 """
 
 from __future__ import annotations
