@@ -2,10 +2,11 @@
 
 The units are shared out among worker processes by unit id; each worker keeps its own units in
 memory, and every worker keeps every authority, because every act depends on its signer's keys
-and competence: the (few) events of the registry and its authorities go to all workers, in log
-order with the rest. For each of its entries a worker computes the leaf hash, reads the JSON,
-checks that the signing key was declared before the entry and that the Ed25519 signature
-verifies under it (:mod:`~greenreg.audit.prepare`), and decides the act again against its units
+and competence, and every evaluator, because a designation may name one: the (few) events of the
+registry, its authorities and the evaluators go to all workers, in log order with the rest. For
+each of its entries a worker computes the leaf hash, reads the JSON, checks that the signing key
+was declared before the entry and that the Ed25519 signature verifies under it
+(:mod:`~greenreg.audit.prepare`), and decides the act again against its units
 (:class:`~greenreg.audit.replay.Replay`). It answers with the leaf hashes only; the main process
 reads the log, keeps the Merkle frontier and checks the order, the stored leaves and the founding.
 
@@ -56,8 +57,17 @@ CHUNK = 1_000
 """Entries per message to the workers."""
 AHEAD = 4
 """Chunks sent before the main process waits for the oldest one's answers."""
-SHARED = (":RegistryFounded", ":AuthorityRegistered", ":KeyAdded", ":KeyRevoked")
-"""The topics of the registry's and its authorities' events: every worker folds them."""
+SHARED = (
+    ":RegistryFounded",
+    ":AuthorityRegistered",
+    ":KeyAdded",
+    ":KeyRevoked",
+    ":EvaluatorRegistered",
+    ":EvaluatorSanctioned",
+)
+"""The topics of the registry's, its authorities' and the evaluators' events: every worker folds
+them (a designation reads the evaluator it names; evaluators are few, and no act about a unit
+records an event on one)."""
 REORGANISED = ":Reorganised"
 LEAF = 32
 WAIT = 1.0

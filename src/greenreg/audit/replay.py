@@ -29,10 +29,11 @@ from greenreg.errors import GreenregError
 from greenreg.events.vocabulary import RegistryEvent
 from greenreg.registry.application import Registry
 from greenreg.registry.authority import Authority
+from greenreg.registry.evaluator import Evaluator
 from greenreg.registry.unit import Unit
 from greenreg.storage.log_tables import LogEntry
 
-Aggregates = dict[UUID, Unit | Authority]
+Aggregates = dict[UUID, Unit | Authority | Evaluator]
 
 
 class Replay:

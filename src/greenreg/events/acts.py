@@ -60,6 +60,8 @@ UNIT_ACTS = frozenset(
         "remove",
         "disqualify",
         "correct",
+        "record_complaint",
+        "decide_complaint",
     }
 )
 KEY_ACTS = frozenset({"add_key", "revoke_key"})

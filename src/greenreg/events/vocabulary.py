@@ -41,6 +41,11 @@ Flag = dict[str, str]
 """A compliance flag: ``{"code", "rule", "message"}``; raised, never a reason to refuse."""
 BanRecord = dict[str, Any]
 """A ban: ``{"programmes", "jurisdictions", "first_day", "last_day", "rule", "ground"}``."""
+SanctionRecord = dict[str, Any]
+"""An evaluator's sanction: ``{"rule", "source", "area", "first_day", "last_day"}``: lists
+governed by ``source`` (``003``, ``001``) within ``area`` do not accept its results from
+``first_day`` to ``last_day`` inclusive (``None``: no end)."""
+ComplaintOutcome = Literal["unfounded", "rectification", "removal"]
 
 
 class RegistryEvent(AggregateEvent):
@@ -120,6 +125,10 @@ class Designated(RegistryEvent):
     jurisdiction: str
     batch: str | None
     grade: str | None
+    evaluator: str | None = None
+    """The third-party evaluator whose evaluation the designation rests on (its id or credit
+    code, as the act named it), if the act names one. Events recorded before the field existed
+    read it as ``None``: the class default."""
 
     @property
     def level(self) -> Level:
@@ -219,6 +228,49 @@ class Corrected(RegistryEvent):
     reason: str
 
 
+# --- third-party evaluators and public complaints (003 arts. 24-25; 001 art. 22) ----------
+
+
+class EvaluatorRegistered(Created):
+    """A third-party evaluator (第三方评价机构) became known to the registry."""
+
+    name: str
+    credit_code: str
+    legal_representative: str
+
+
+class EvaluatorSanctioned(RegistryEvent):
+    """An evaluator found to have falsified or concealed in an evaluation: lists under the
+    sanctioning rules no longer accept its results (``sanction`` says which, and until when)."""
+
+    evaluator: str
+    ground: str
+    sanction: SanctionRecord
+
+
+class ComplaintRecorded(RegistryEvent):
+    """A named public report (实名举报) about a listed unit's information was received by the
+    municipal authority (or the province) on the effective date (003 art. 25)."""
+
+    programme: Programme
+    jurisdiction: str
+    matter: str
+
+
+class ComplaintDecided(RegistryEvent):
+    """The complaint ``complaint`` (the act id that recorded it) was verified or found
+    unfounded: ``rectification`` orders the unit to rectify by ``rectify_by`` (the title is
+    under rectification meanwhile), ``removal`` links the ``remove`` act that ended the listing
+    under 003 art. 21."""
+
+    complaint: UUID
+    outcome: ComplaintOutcome
+    rectify_by: date | None
+    removal: UUID | None
+    listing: str
+    """The listing the complaint concerned, ``programme@jurisdiction`` (derived)."""
+
+
 #: The act type an authority writes (imperative) and the event it becomes (past tense).
 EVENT_OF_ACT: dict[str, type[RegistryEvent]] = {
     "found_registry": RegistryFounded,
@@ -238,6 +290,10 @@ EVENT_OF_ACT: dict[str, type[RegistryEvent]] = {
     "remove": Removed,
     "disqualify": ApplicationDisqualified,
     "correct": Corrected,
+    "register_evaluator": EvaluatorRegistered,
+    "sanction_evaluator": EvaluatorSanctioned,
+    "record_complaint": ComplaintRecorded,
+    "decide_complaint": ComplaintDecided,
 }
 
 #: Event fields the registry fills in itself; an act may not supply them.
@@ -260,5 +316,7 @@ DERIVED_FIELDS = frozenset(
         "new_key_id",
         "ended",
         "bans",
+        "sanction",
+        "listing",
     }
 )

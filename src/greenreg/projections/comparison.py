@@ -44,6 +44,9 @@ IDENTITY: dict[str, tuple[str, ...]] = {
     "rm_reports": ("event_id",),
     "rm_flags": ("event_id", "code"),
     "rm_authorities": ("authority_id",),
+    "rm_evaluators": ("evaluator_id",),
+    "rm_evaluator_sanctions": ("event_id",),
+    "rm_evaluations": ("event_id",),
     "rm_search": ("unit_id", "kind", "text"),
     "rm_tracking": ("projection",),
 }

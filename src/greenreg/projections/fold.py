@@ -11,6 +11,12 @@ transaction; a rebuild keeps every memo in memory and writes them once at the en
 The bitemporal rule: an event recorded at ``T`` that changes a status or a name with effect
 from ``E`` retires (``known_to = T``) each current-knowledge row reaching past ``E`` and replaces
 it by its part before ``E`` and a new row from ``E`` on, both known from ``T``.
+
+Evaluators are not units: their registration and sanctions are rows of their own
+(``rm_evaluators``, ``rm_evaluator_sanctions``); a designation naming one carries its id and adds
+a row to ``rm_evaluations``, from which the yearly cap of 003 art. 24 is counted. A complaint's
+decision with a rectification order puts the listing under rectification: the status ``warned``,
+as a warning does.
 """
 
 from __future__ import annotations
@@ -21,14 +27,19 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from greenreg.events.places import level_of
+from greenreg.errors import GreenregError
+from greenreg.events.places import Level, level_of
 from greenreg.events.vocabulary import (
     ApplicationDisqualified,
     AuthorityRegistered,
+    ComplaintDecided,
+    ComplaintRecorded,
     Corrected,
     CreationApproved,
     CreationExtended,
     Designated,
+    EvaluatorRegistered,
+    EvaluatorSanctioned,
     Named,
     RegistryEvent,
     RegistryFounded,
@@ -48,6 +59,8 @@ from greenreg.projections.text import normalise
 from greenreg.projections.views import HELD
 from greenreg.registry.authority import ROOT, authority_id_for
 from greenreg.registry.periods import period_end
+from greenreg.registry.rulebooks import rulebook_for
+from greenreg.registry.workspace import evaluator_id_of
 
 ECO_PARK = "eco_park"
 CREATION_YEARS = 3
@@ -59,7 +72,8 @@ Row = list[Any]
 # Column positions in the mutable rows (see schema.py for the column lists).
 U_NAME, U_NAMED_SINCE, U_CEASED = 2, 7, 8
 D_STATUS, D_SINCE, D_CHANGED, D_BATCH, D_DOC, D_GRADE, D_RECTIFY, D_ACT = 5, 6, 7, 8, 9, 10, 11, 12
-D_ORIGIN, D_ORIGIN_POS, D_EVENT, D_POS = 13, 14, 15, 16
+D_ORIGIN, D_ORIGIN_POS, D_EVENT, D_POS, D_EVALUATOR = 13, 14, 15, 16, 17
+CAP_RULE = "003 art. 24"
 S_ACT, S_VFROM, S_VTO, S_KFROM, S_KTO = 10, 13, 14, 15, 16
 N_NAME, N_ACT, N_VFROM, N_VTO, N_KFROM, N_KTO = 1, 2, 3, 4, 5, 6
 C_EXTENDED, C_ENDS = 4, 5
@@ -109,6 +123,9 @@ class Fold:
         if kind is RegistryFounded:
             self._authority(str(authority_id_for(ROOT)), ROOT, event.name, "CN")
             return
+        if kind is EvaluatorRegistered or kind is EvaluatorSanctioned:
+            self._evaluator(event, position)
+            return
         handler = HANDLERS.get(kind)
         if handler is None:
             return  # keys and their revocations: not part of the read models
@@ -138,6 +155,43 @@ class Fold:
         self.touched.clear()
         for rows in self.appended.values():
             rows.clear()
+
+    def _evaluator(self, e: EvaluatorRegistered | EvaluatorSanctioned, pos: int) -> None:
+        evaluator = str(e.originator_id)
+        evid = event_id(evaluator, e.originator_version)
+        known = record_time(e.timestamp)
+        if isinstance(e, EvaluatorRegistered):
+            self.appended["rm_evaluators"].append(
+                (
+                    evaluator,
+                    e.name,
+                    e.credit_code,
+                    e.legal_representative,
+                    e.effective_date.isoformat(),
+                    str(e.authority_id),
+                    known,
+                    evid,
+                    pos,
+                )
+            )
+            return
+        sanction = e.sanction
+        self.appended["rm_evaluator_sanctions"].append(
+            (
+                evaluator,
+                sanction["rule"],
+                sanction["source"],
+                sanction["area"],
+                sanction["first_day"],
+                sanction["last_day"],
+                e.ground,
+                e.document_number,
+                str(e.authority_id),
+                known,
+                evid,
+                pos,
+            )
+        )
 
     # --- units and names --------------------------------------------------------------------
 
@@ -227,11 +281,34 @@ class Fold:
             pos,
             evid,
             pos,
+            None if e.evaluator is None else str(evaluator_id_of(e.evaluator)),
         ]
         memo.designations[key] = row
         self._interval(memo, key, row, since, known)
+        if row[D_EVALUATOR] is not None:
+            self._evaluation(row, e.effective_date, evid, pos)
         for creation in [k for k in memo.creations if k[0] == programme]:
             del memo.creations[creation]
+
+    def _evaluation(self, row: Row, effective: date, evid: str, pos: int) -> None:
+        """A designation resting on an evaluator's report; counted toward its legal
+        representative's yearly cap when the list is provincial and governed by 003."""
+        programme, jurisdiction, level = row[1], row[2], row[3]
+        capped = level == Level.PROVINCIAL and _source(programme, jurisdiction) == "003"
+        self.appended["rm_evaluations"].append(
+            (
+                row[D_EVALUATOR],
+                row[0],
+                programme,
+                jurisdiction,
+                level,
+                effective.year,
+                effective.isoformat(),
+                CAP_RULE if capped else None,
+                evid,
+                pos,
+            )
+        )
 
     def _set_status(  # noqa: PLR0917 (an internal step of the fold)
         self,
@@ -264,7 +341,7 @@ class Fold:
                 FOREVER_DAY,
                 known,
                 FOREVER_TIME,
-                *row[15:17],
+                *row[15:18],
             ]
         )
         memo.statuses[key] = rows
@@ -299,6 +376,23 @@ class Fold:
         key = (str(e.programme), e.jurisdiction)
         since = e.effective_date.isoformat()
         self._set_status(self.memos[unit], key, "listed", since, None, known, evid, pos)
+
+    def _complaint_recorded(
+        self, e: ComplaintRecorded, unit: str, evid: str, known: str, pos: int
+    ) -> None:
+        """A complaint changes no status; its history entry says it was received."""
+
+    def _complaint_decided(
+        self, e: ComplaintDecided, unit: str, evid: str, known: str, pos: int
+    ) -> None:
+        if e.outcome != "rectification":
+            return
+        programme, jurisdiction = e.listing.split("@")
+        since = e.effective_date.isoformat()
+        memo = self.memos[unit]
+        self._set_status(
+            memo, (programme, jurisdiction), "warned", since, e.rectify_by, known, evid, pos
+        )
 
     def _removed(self, e: Removed, unit: str, evid: str, known: str, pos: int) -> None:
         memo = self.memos[unit]
@@ -453,6 +547,8 @@ HANDLERS: dict[type, Callable[[Fold, Any, str, str, str, int], None]] = {
     Removed: Fold._removed,
     ApplicationDisqualified: Fold._disqualified,
     Corrected: Fold._corrected,
+    ComplaintRecorded: Fold._complaint_recorded,
+    ComplaintDecided: Fold._complaint_decided,
 }
 """What each event kind does to a unit's rows (a plain table, so a fold holds no reference to
 itself and is freed as soon as it is dropped)."""
@@ -482,6 +578,14 @@ def present_rows(memos: Iterable[UnitMemo]) -> dict[str, list[Row]]:
     }
 
 
+def _source(programme: str, jurisdiction: str) -> str:
+    """The seed number of the text governing a list, or "" if none does."""
+    try:
+        return rulebook_for(programme, jurisdiction).source
+    except GreenregError:
+        return ""
+
+
 def _apply_changes(
     row: Row, doc: int, batch: int, grade: int, changes: dict[str, str | None]
 ) -> None:
@@ -490,7 +594,7 @@ def _apply_changes(
     row[grade] = changes.get("grade", row[grade])
 
 
-def summary(e: Any) -> str:  # noqa: PLR0911 (one line per kind of event)
+def summary(e: Any) -> str:  # noqa: PLR0911, PLR0912 (one line per kind of event)
     """One line saying what an event did, for a unit's timeline."""
     kind = type(e)
     if kind is UnitRegistered:
@@ -501,8 +605,17 @@ def summary(e: Any) -> str:  # noqa: PLR0911 (one line per kind of event)
     where = f"{getattr(e, 'programme', '')} ({getattr(e, 'jurisdiction', '')})"
     if kind in (Designated, Named):
         verb = "named" if kind is Named else "designated"
-        extra = "".join(f", {part}" for part in (e.batch, e.grade and f"grade {e.grade}") if part)
+        parts = (
+            e.batch,
+            e.grade and f"grade {e.grade}",
+            e.evaluator and f"evaluator {e.evaluator}",
+        )
+        extra = "".join(f", {part}" for part in parts if part)
         return f"{verb}: {where}{extra}"
+    if kind is ComplaintRecorded:
+        return f"complaint received about {where}: {e.matter} (003 art. 25)"
+    if kind is ComplaintDecided:
+        return _complaint_summary(e)
     if kind is Renamed:
         return f"renamed {e.new_name} (reported on {e.reported_on})"
     if kind is Reorganised:
@@ -526,3 +639,18 @@ def summary(e: Any) -> str:  # noqa: PLR0911 (one line per kind of event)
         changed = ", ".join(f"{k} = {v}" for k, v in sorted(e.changes.items()))
         return f"correction of act {e.corrects}: {changed} ({e.reason})"
     return kind.__name__
+
+
+def _complaint_summary(e: ComplaintDecided) -> str:
+    listing = e.listing.replace("@", " (") + ")"
+    if e.outcome == "rectification":
+        return (
+            f"complaint {e.complaint} verified: rectification ordered on {listing}, "
+            f"rectify by {e.rectify_by} (003 art. 25)"
+        )
+    if e.outcome == "removal":
+        return (
+            f"complaint {e.complaint} verified: removed from {listing} by act {e.removal} "
+            "(003 arts. 21, 25)"
+        )
+    return f"complaint {e.complaint} found unfounded: closed (003 art. 25)"

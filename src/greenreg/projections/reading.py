@@ -15,6 +15,7 @@ from greenreg.projections.schema import FOREVER_DAY, FOREVER_TIME
 from greenreg.projections.views import (
     BanView,
     DesignationView,
+    EvaluatorRef,
     Evidence,
     FormerName,
     UnitView,
@@ -159,16 +160,24 @@ def unit_view(
 
 # --- designations --------------------------------------------------------------------------
 
+
+def _evaluator_columns(alias: str) -> str:
+    """The evaluator a designation names: its id, name and credit code (or NULLs)."""
+    lookup = f"FROM rm_evaluators ev WHERE ev.evaluator_id = {alias}.evaluator_id"
+    return f"{alias}.evaluator_id, (SELECT ev.name {lookup}), (SELECT ev.credit_code {lookup})"
+
+
 CURRENT_DESIGNATION = (
     "d.unit_id, u.name, d.programme, d.level, d.jurisdiction, d.status, d.since, d.changed_on, "
-    "d.batch, d.document_number, d.grade, d.rectify_by, d.event_id, d.position"
+    "d.batch, d.document_number, d.grade, d.rectify_by, d.event_id, d.position, "
+    + _evaluator_columns("d")
 )
 """Columns of a designation as it stands now (``rm_designations d JOIN rm_units u``)."""
 
 DESIGNATION_AS_OF = (
     "i.unit_id, COALESCE(n.name, u.name), i.programme, i.level, i.jurisdiction, i.status, "
     "i.since, i.valid_from, i.batch, i.document_number, i.grade, i.rectify_by, i.event_id, "
-    "i.position"
+    "i.position, " + _evaluator_columns("i")
 )
 """Columns of a designation as of a day, as known at a time (``rm_status_intervals i``)."""
 
@@ -200,6 +209,7 @@ def designation_view(row: Sequence[Any]) -> DesignationView:
         grade=row[10],
         rectify_by=day(row[11]),
         evidence=evidence(row[12], row[13]),
+        evaluator=None if row[14] is None else EvaluatorRef(UUID(row[14]), row[15], row[16]),
     )
 
 

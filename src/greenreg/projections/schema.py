@@ -54,7 +54,7 @@ DESIGNATIONS = Table(
     cols(
         "unit_id programme jurisdiction level province status since changed_on batch "
         "document_number grade rectify_by act_id origin_event origin_position event_id "
-        "position"
+        "position evaluator_id"
     ),
     key=("unit_id", "programme", "jurisdiction"),
     indexes=(
@@ -68,7 +68,7 @@ STATUS_INTERVALS = Table(
     cols(
         "unit_id programme jurisdiction level status since batch document_number grade "
         "rectify_by act_id origin_event origin_position valid_from valid_to known_from "
-        "known_to event_id position"
+        "known_to event_id position evaluator_id"
     ),
     indexes=(
         ("unit_id", "known_to", "valid_from"),
@@ -117,6 +117,36 @@ CREATIONS = Table(
     key=("unit_id", "programme", "jurisdiction"),
     indexes=(("ends_on",),),
 )
+EVALUATORS = Table(
+    "rm_evaluators",
+    cols(
+        "evaluator_id name credit_code legal_representative registered_on authority_id "
+        "recorded_at event_id position"
+    ),
+    key=("evaluator_id",),
+    indexes=(("credit_code",), ("legal_representative",)),
+)
+"""Third-party evaluators (003 art. 24; 001 art. 22), one row each."""
+EVALUATOR_SANCTIONS = Table(
+    "rm_evaluator_sanctions",
+    cols(
+        "evaluator_id rule source area first_day last_day ground document_number authority_id "
+        "recorded_at event_id position"
+    ),
+    indexes=(("evaluator_id",),),
+)
+"""Each sanction: lists governed by ``source`` within ``area`` refuse the evaluator's results
+from ``first_day`` to ``last_day`` inclusive (NULL: no end)."""
+EVALUATIONS = Table(
+    "rm_evaluations",
+    cols(
+        "evaluator_id unit_id programme jurisdiction level year effective_date capped_by "
+        "event_id position"
+    ),
+    indexes=(("evaluator_id", "position"), ("unit_id",), ("year", "jurisdiction")),
+)
+"""Each designation that names an evaluator; ``capped_by`` is the rule that counts it toward a
+legal representative's yearly cap (``003 art. 24``: provincial lists under 003), or NULL."""
 AUTHORITIES = Table(
     "rm_authorities", cols("authority_id code name jurisdiction"), key=("authority_id",)
 )
@@ -130,7 +160,17 @@ PER_UNIT = (UNITS, DESIGNATIONS, CREATIONS)
 #: The bitemporal tables (their current-knowledge rows are rewritten when the unit changes).
 BITEMPORAL = (STATUS_INTERVALS, NAME_INTERVALS)
 #: Tables that only ever grow.
-APPEND_ONLY = (BANS, HISTORY, LINKS, REPORTS, FLAGS, AUTHORITIES)
+APPEND_ONLY = (
+    BANS,
+    HISTORY,
+    LINKS,
+    REPORTS,
+    FLAGS,
+    AUTHORITIES,
+    EVALUATORS,
+    EVALUATOR_SANCTIONS,
+    EVALUATIONS,
+)
 ALL = (*PER_UNIT, *BITEMPORAL, *APPEND_ONLY, SEARCH)
 BY_NAME = {table.name: table for table in (*ALL, TRACKING)}
 

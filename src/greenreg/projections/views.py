@@ -88,6 +88,15 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class EvaluatorRef:
+    """The third-party evaluator a designation names (003 art. 24; 001 art. 22)."""
+
+    id: UUID
+    name: str
+    credit_code: str
+
+
+@dataclass(frozen=True)
 class FormerName:
     """A name the unit had, from ``valid_from`` through ``valid_until`` (inclusive)."""
 
@@ -137,6 +146,7 @@ class DesignationView:
     grade: str | None
     rectify_by: date | None
     evidence: Evidence
+    evaluator: EvaluatorRef | None = None
     in_force: bool = field(init=False)
 
     def __post_init__(self) -> None:

@@ -53,6 +53,7 @@ from greenreg.registry.decision import (
     Receipt,
     RecordedEvent,
 )
+from greenreg.registry.evaluator import Evaluator
 from greenreg.registry.unit import Unit
 from greenreg.registry.workspace import Workspace
 
@@ -145,7 +146,7 @@ class Registry(Application[UUID]):
         key_id: str,
         signature: bytes,
         recorded_at: datetime,
-        aggregates: dict[UUID, Unit | Authority],
+        aggregates: dict[UUID, Unit | Authority | Evaluator],
         *,
         body: dict[str, Any] | None = None,
     ) -> Decision:

@@ -17,9 +17,10 @@ from greenreg.events.vocabulary import Flag
 
 if TYPE_CHECKING:
     from greenreg.registry.authority import Authority
+    from greenreg.registry.evaluator import Evaluator
     from greenreg.registry.unit import Unit
 
-Aggregates = list["Unit | Authority"]
+Aggregates = list["Unit | Authority | Evaluator"]
 
 
 @dataclass(frozen=True)

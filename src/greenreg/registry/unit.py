@@ -1,8 +1,10 @@
 """The ``Unit`` aggregate: a park or an enterprise, and everything that happened to it.
 
 A unit folds its events into the state the rulebooks judge the next act against: its name, its
-designations by (programme, jurisdiction), its eco-park creation periods, its bans, and the act
-ids it has recorded (so a resubmitted act is recognised).
+designations by (programme, jurisdiction), its eco-park creation periods, its bans, the public
+complaints about it (003 art. 25), and the act ids it has recorded (so a resubmitted act is
+recognised). A complaint verified with a rectification order puts the listing under
+rectification: the status ``warned``, as a warning does, until the warning is lifted.
 
 It also guards its own history (the ``check_*`` methods): an act may not relist a unit that is
 listed, warn one that is not, rename it to the name it has, or act on a unit that ceased. What
@@ -22,6 +24,8 @@ from greenreg.events.places import Level, level_of, name_of
 from greenreg.events.vocabulary import (
     ApplicationDisqualified,
     BanRecord,
+    ComplaintDecided,
+    ComplaintRecorded,
     Corrected,
     CreationApproved,
     CreationExtended,
@@ -124,6 +128,18 @@ class Ban:
         }
 
 
+@dataclass(frozen=True)
+class Complaint:
+    """A public complaint about the unit's listing on (programme, jurisdiction) (003 art. 25),
+    received on ``received_on`` by ``recorded_by``; ``outcome`` once decided."""
+
+    programme: str
+    jurisdiction: str
+    received_on: date
+    recorded_by: UUID
+    outcome: str | None = None
+
+
 @dataclass
 class UnitState:
     kind: str = ""
@@ -140,6 +156,7 @@ class UnitState:
     predecessors: list[UUID] = field(default_factory=list)
     successors: list[UUID] = field(default_factory=list)
     ceased: bool = False
+    complaints: dict[UUID, Complaint] = field(default_factory=dict)
 
 
 class Unit(RegistryAggregate):
@@ -227,6 +244,44 @@ class Unit(RegistryAggregate):
         if creation is None:
             raise HistoryError(f"{self.state.name} has no creation period approved by this body")
         return creation
+
+    def check_open_complaint(self, complaint_id: UUID, effective: date) -> Complaint:
+        """The complaint recorded by act ``complaint_id``, not yet decided, received on or
+        before ``effective``."""
+        complaint = self.state.complaints.get(complaint_id)
+        if complaint is None:
+            raise NotFoundError(
+                f"{self.state.name} has no complaint recorded by act {complaint_id}"
+            )
+        if complaint.outcome is not None:
+            raise HistoryError(
+                f"the complaint {complaint_id} was already decided: {complaint.outcome}"
+            )
+        if effective < complaint.received_on:
+            raise HistoryError(
+                f"the decision takes effect on {effective}, before the complaint was "
+                f"received on {complaint.received_on}"
+            )
+        return complaint
+
+    def check_removal(self, removal_id: UUID, complaint: Complaint) -> Removed:
+        """The recorded removal ``removal_id`` ended the complaint's listing, on or after the
+        day the complaint was received."""
+        removal = self.acts.get(removal_id)
+        key = designation_key(complaint.programme, complaint.jurisdiction)
+        if not isinstance(removal, Removed) or key not in removal.ended:
+            raise HistoryError(
+                f"act {removal_id} is not a removal of {self.state.name} from the "
+                f"{complaint.programme} list of {name_of(complaint.jurisdiction)}; the list's "
+                "owner removes it first (a remove act under 003 art. 21), then the decision "
+                "names that act"
+            )
+        if removal.effective_date < complaint.received_on:
+            raise HistoryError(
+                f"the removal took effect on {removal.effective_date}, before the complaint "
+                f"was received on {complaint.received_on}"
+            )
+        return removal
 
     def check_renamable(self, new_name: str, effective: date) -> None:
         state = self.state
@@ -364,6 +419,28 @@ class Unit(RegistryAggregate):
     @fold.register
     def _(self, event: ApplicationDisqualified) -> None:
         self.state.bans.extend(Ban.from_record(record) for record in event.bans)
+
+    @fold.register
+    def _(self, event: ComplaintRecorded) -> None:
+        self.state.complaints[event.act_id] = Complaint(
+            programme=str(event.programme),
+            jurisdiction=event.jurisdiction,
+            received_on=event.effective_date,
+            recorded_by=event.authority_id,
+        )
+
+    @fold.register
+    def _(self, event: ComplaintDecided) -> None:
+        complaint = self.state.complaints[event.complaint]
+        self.state.complaints[event.complaint] = replace(complaint, outcome=event.outcome)
+        if event.outcome == "rectification":
+            key = (complaint.programme, complaint.jurisdiction)
+            self.state.designations[key] = replace(
+                self.state.designations[key],
+                status="warned",
+                changed_on=event.effective_date,
+                rectify_by=event.rectify_by,
+            )
 
     @fold.register
     def _(self, event: Corrected) -> None:

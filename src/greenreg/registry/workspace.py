@@ -1,9 +1,10 @@
 """The aggregates an act works on: read once, changed in place, saved together afterwards.
 
-A command finds the units and authorities it needs through a :class:`Workspace`, never through
-the store. The application gives each act a fresh workspace; a batch shares one across its acts,
-so each aggregate is read once and a later act sees what an earlier one decided before anything
-is saved; the audit passes the state it replays in memory, and nothing is read from a store.
+A command finds the units, authorities and evaluators it needs through a :class:`Workspace`,
+never through the store. The application gives each act a fresh workspace; a batch shares one
+across its acts, so each aggregate is read once and a later act sees what an earlier one decided
+before anything is saved; the audit passes the state it replays in memory, and nothing is read
+from a store.
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from uuid import UUID
 from greenreg.errors import ActFormatError, NotFoundError
 from greenreg.events.credit_codes import check_credit_code, compact
 from greenreg.registry.authority import Authority, authority_id_for
+from greenreg.registry.evaluator import Evaluator, evaluator_id_for_credit_code
 from greenreg.registry.unit import Unit, unit_id_for_credit_code
 
 CREDIT_CODE_LENGTH = 18
 
+Aggregate = Unit | Authority | Evaluator
 Load = Callable[[UUID], object | None]
 """Reads an aggregate from the store, or ``None`` if the store has none with that id."""
 
@@ -33,10 +36,10 @@ class Workspace:
     def __init__(
         self,
         load: Load = _load_nothing,
-        aggregates: dict[UUID, Unit | Authority] | None = None,
+        aggregates: dict[UUID, Aggregate] | None = None,
     ) -> None:
         self.load = load
-        self.aggregates: dict[UUID, Unit | Authority] = {} if aggregates is None else aggregates
+        self.aggregates: dict[UUID, Aggregate] = {} if aggregates is None else aggregates
 
     def unit(self, reference: str) -> Unit:
         """The unit with this id or credit code; refuses a reference to no unit."""
@@ -63,12 +66,28 @@ class Workspace:
             raise NotFoundError(f"{code!r} is not an authority")
         return aggregate
 
-    def keep(self, aggregates: list[Unit | Authority]) -> None:
+    def evaluator(self, reference: str) -> Evaluator:
+        """The evaluator with this id or credit code; refuses a reference to no evaluator."""
+        evaluator = self.find_evaluator(evaluator_id_of(reference))
+        if evaluator is None:
+            raise NotFoundError(
+                f"there is no evaluator {reference} in the registry; register it first "
+                "(register_evaluator)"
+            )
+        return evaluator
+
+    def find_evaluator(self, evaluator_id: UUID) -> Evaluator | None:
+        aggregate = self._get(evaluator_id)
+        if aggregate is not None and not isinstance(aggregate, Evaluator):
+            raise NotFoundError(f"{evaluator_id} is not an evaluator")
+        return aggregate
+
+    def keep(self, aggregates: list[Aggregate]) -> None:
         """Keep what an act decided (new aggregates included), for the acts after it."""
         for aggregate in aggregates:
             self.aggregates[aggregate.id] = aggregate
 
-    def changed(self) -> list[Unit | Authority]:
+    def changed(self) -> list[Aggregate]:
         """The aggregates with events to save, in the order they were first read or made."""
         return [a for a in self.aggregates.values() if a.pending_events]
 
@@ -78,7 +97,7 @@ class Workspace:
         if aggregate is not None:
             return aggregate
         stored = self.load(aggregate_id)
-        if isinstance(stored, Unit | Authority):
+        if isinstance(stored, Unit | Authority | Evaluator):
             self.aggregates[aggregate_id] = stored
         return stored
 
@@ -94,4 +113,18 @@ def unit_id_of(reference: str) -> UUID:
         return unit_id_for_credit_code(check_credit_code(reference))
     raise ActFormatError(
         f"{reference!r} names no unit: give the unit's id (a UUID) or its credit code"
+    )
+
+
+@lru_cache(maxsize=1 << 12)
+def evaluator_id_of(reference: str) -> UUID:
+    """An evaluator is named by its id (a UUID) or by its credit code (pure: cached)."""
+    try:
+        return UUID(reference)
+    except ValueError:
+        pass
+    if len(compact(reference)) == CREDIT_CODE_LENGTH:
+        return evaluator_id_for_credit_code(check_credit_code(reference))
+    raise ActFormatError(
+        f"{reference!r} names no evaluator: give the evaluator's id (a UUID) or its credit code"
     )

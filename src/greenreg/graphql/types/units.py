@@ -37,6 +37,15 @@ class Evidence:
     position: int = strawberry.field(description="The event's position in the registry's log.")
 
 
+@strawberry.type(
+    description="A third-party evaluator (第三方评价机构) whose report a designation rests on."
+)
+class Evaluator:
+    id: UUID = strawberry.field(description="The evaluator's id, derived from its credit code.")
+    name: str
+    credit_code: str = strawberry.field(description="Its Unified Social Credit Code.")
+
+
 @strawberry.type(description="A name the unit had, from validFrom through validUntil.")
 class FormerName:
     name: str
@@ -189,6 +198,13 @@ class Designation:
     @strawberry.field(description="The event that gave this status.")
     def evidence(self) -> Evidence:
         return mirror(Evidence, self.view.evidence)
+
+    @strawberry.field(description="The third-party evaluator the designation names, if any.")
+    def evaluator(self) -> Evaluator | None:
+        ref = self.view.evaluator
+        if ref is None:
+            return None
+        return Evaluator(id=ref.id, name=ref.name, credit_code=ref.credit_code)
 
     @classmethod
     def of(cls, view: DesignationView) -> Designation:

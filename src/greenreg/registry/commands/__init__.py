@@ -14,6 +14,8 @@ module                commands
 ``designations``      designate, remove, disqualify, file_report
 ``warnings``          warn, lift_warning
 ``eco_parks``         approve_creation, extend_creation, name_park
+``evaluators``        register_evaluator, sanction_evaluator
+``complaints``        record_complaint, decide_complaint
 ====================  =======================================================================
 """
 
@@ -24,7 +26,15 @@ from datetime import datetime
 
 from greenreg.events.acts import Act
 from greenreg.registry.authority import Authority
-from greenreg.registry.commands import authorities, designations, eco_parks, units, warnings
+from greenreg.registry.commands import (
+    authorities,
+    complaints,
+    designations,
+    eco_parks,
+    evaluators,
+    units,
+    warnings,
+)
 from greenreg.registry.decision import Decision
 from greenreg.registry.workspace import Workspace
 
@@ -48,6 +58,10 @@ COMMANDS: dict[str, Command] = {
     "approve_creation": eco_parks.approve_creation,
     "extend_creation": eco_parks.extend_creation,
     "name_park": eco_parks.name_park,
+    "register_evaluator": evaluators.register_evaluator,
+    "sanction_evaluator": evaluators.sanction_evaluator,
+    "record_complaint": complaints.record_complaint,
+    "decide_complaint": complaints.decide_complaint,
 }
 """The command for each act type (the keys of :data:`~greenreg.events.vocabulary.EVENT_OF_ACT`)."""
 

@@ -4,6 +4,11 @@ and file the yearly reports a listed unit owes.
 Each finds the unit and the rulebook of the list (:func:`listed`), lets the unit check its own
 history and the rulebook the law (bans, grounds, grades), then records the event; a removal
 records the bans its ground brings.
+
+A designation may name the third-party ``evaluator`` whose evaluation it rests on (its id or
+credit code; the evaluator must be registered). Lists whose rules sanctioned that evaluator on
+the designation's effective date refuse it (003 art. 24: three years; 001 art. 22: no end); see
+:meth:`~greenreg.registry.evaluator.Evaluator.check_accepted`.
 """
 
 from __future__ import annotations
@@ -27,6 +32,9 @@ def designate(act: Act, signer: Authority, now: datetime, ws: Workspace) -> Deci
     unit.check_relistable(programme, jurisdiction, act.effective_date)
     rulebook.check_designation(unit.state, programme, jurisdiction, act.effective_date)
     rulebook.check_grade(act.fields["grade"])
+    if act.fields["evaluator"] is not None:
+        evaluator = ws.evaluator(act.fields["evaluator"])
+        evaluator.check_accepted(rulebook.source, jurisdiction, act.effective_date)
     unit.record(act.event_class, **event_fields(act, signer.id, now))
     return Decision(act, [unit])
 

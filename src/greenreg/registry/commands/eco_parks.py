@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from greenreg.errors import RuleError
 from greenreg.events.acts import Act
 from greenreg.events.places import NATIONAL
 from greenreg.registry.authority import Authority
@@ -35,6 +36,11 @@ def extend_creation(act: Act, signer: Authority, now: datetime, ws: Workspace) -
 
 def name_park(act: Act, signer: Authority, now: datetime, ws: Workspace) -> Decision:
     unit, rulebook = listed(act, signer, ws)
+    if act.fields["evaluator"] is not None:
+        raise RuleError(
+            "an eco-industrial park is named after acceptance by the coordination mechanism "
+            "(004 arts. 16-21), not on a third-party evaluation: 'evaluator' is not used here"
+        )
     unit.check_relistable(ECO_PARK, NATIONAL, act.effective_date)
     rulebook.check_naming(unit.state, act.effective_date)
     unit.record(act.event_class, **event_fields(act, signer.id, now))

@@ -14,6 +14,7 @@ from datetime import date
 from greenreg.errors import BanError, CalendarCoverageError, RuleError
 from greenreg.events.places import Level, level_of, name_of, within
 from greenreg.events.vocabulary import Flag, Programme
+from greenreg.registry.evaluator import Sanction
 from greenreg.registry.periods import period_end
 from greenreg.registry.unit import Ban, Creation, UnitState
 
@@ -62,6 +63,7 @@ class Rulebook:
     removal_grounds: dict[str, Ground] = {}  # noqa: RUF012 (read-only tables in subclasses)
     warning_grounds: dict[str, str] = {}  # noqa: RUF012
     report_deadlines: dict[str, ReportDeadline | None] = {}  # noqa: RUF012
+    evaluator_grounds: dict[str, str] = {}  # noqa: RUF012 (ground code -> its article)
 
     def governs(self, programme: str, jurisdiction: str) -> bool:
         return programme in self.programmes and level_of(jurisdiction) in self.levels
@@ -163,6 +165,22 @@ class Rulebook:
                 ground=f"{ground_code} ({ground.article})",
             )
         ]
+
+    # --- third-party evaluators -------------------------------------------------------------
+
+    def evaluator_sanction(self, jurisdiction: str, effective: date, ground: str) -> Sanction:
+        """The sanction an authority of ``jurisdiction`` gives an evaluator on ``ground``, from
+        ``effective``: which lists refuse its results, until when. Default: the text has none."""
+        raise RuleError(
+            f"{self.title} provide no sanction of third-party evaluators for "
+            f"{name_of(jurisdiction)} ({jurisdiction}); evaluators are sanctioned under "
+            "003 art. 24 (a province applying 003, or MIIT) and 001 art. 22 (Chongqing)"
+        )
+
+    def check_evaluator_ground(self, ground: str) -> str:
+        """The article of an evaluator sanction's ground."""
+        self.check_ground(ground, self.evaluator_grounds, "evaluator sanction")
+        return self.evaluator_grounds[ground]
 
     # --- compliance flags (never refusals) -------------------------------------------------
 

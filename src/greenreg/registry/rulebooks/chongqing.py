@@ -4,7 +4,9 @@ Chongqing is a province-level municipality: its "市级" lists are provincial in
 are designated once a year (art. 3) after a 5-working-day notice (art. 11); they report key
 indicators yearly (art. 16, no date set); seven grounds revoke the title (art. 17) and bar
 reapplication for three years (art. 18); renames and reorganisations are reported within 30
-official working days of the formalities (art. 19).
+official working days of the formalities (art. 19). A third-party evaluator that falsified or
+was irresponsible loses its qualification to evaluate in Chongqing (art. 22), with no time
+limit: Chongqing's lists no longer accept its results.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from datetime import date
 from greenreg.errors import CalendarCoverageError
 from greenreg.events.places import Level, within
 from greenreg.events.vocabulary import Flag, Programme
+from greenreg.registry.evaluator import Sanction
 from greenreg.registry.periods import working_days_between, working_days_end
 from greenreg.registry.rulebooks.base import (
     Ground,
@@ -29,6 +32,7 @@ CHONGQING = "500000"
 BAN = "001 art. 18: 3 years"
 NOTICE_WORKING_DAYS = 30
 NOTICE_RULE = "001 art. 19"
+EVALUATOR_RULE = "001 art. 22: qualification to evaluate in Chongqing withdrawn, no time limit"
 
 
 class ChongqingRulebook(Rulebook):
@@ -49,12 +53,24 @@ class ChongqingRulebook(Rulebook):
     report_deadlines: dict[str, ReportDeadline | None] = {  # noqa: RUF012
         "key_indicators": None,  # art. 16: yearly, no date set
     }
+    evaluator_grounds = {  # noqa: RUF012
+        "falsification": "001 art. 22 (弄虚作假)",
+        "irresponsibility": "001 art. 22 (不负责任)",
+    }
 
     def governs(self, programme: str, jurisdiction: str) -> bool:
         return programme in self.programmes and jurisdiction == CHONGQING
 
     def ban_scope(self, programme: str, jurisdiction: str, ground: Ground) -> Scope:
         return (programme,), (CHONGQING,)
+
+    def evaluator_sanction(self, jurisdiction: str, effective: date, ground: str) -> Sanction:
+        """001 art. 22: the evaluator's qualification to evaluate in Chongqing is withdrawn
+        (取消...评价资格); the text sets no end, so the sanction has none."""
+        article = self.check_evaluator_ground(ground)
+        return Sanction(
+            EVALUATOR_RULE, self.source, CHONGQING, effective, None, f"{ground} ({article})"
+        )
 
     def notice_flags(self, unit: UnitState, changed_on: date, reported_on: date) -> list[Flag]:
         """Late if reported after the 30th official working day after the formalities

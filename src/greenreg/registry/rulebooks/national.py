@@ -5,17 +5,31 @@ measures 工信部节〔2024〕13号 (000 §6), which the provincial rules imple
 dynamic adjustment may not apply, be recommended or be listed for three years (003 art. 17(3)),
 and a major accident removes it from every level at once (003 art. 21). Listed units file the
 yearly dynamic-management form by 15 April (003 art. 18, which covers national lists too).
+
+Third-party evaluators: 003 art. 24 has every level's department track evaluators; a finding
+MIIT verifies closes the lists of every province applying 003 to the evaluator for three years
+(a sanction of source ``003`` over ``CN``). The national lists' own rules on evaluators are not
+in the seeds, so a national designation is not refused for naming a sanctioned evaluator.
 """
 
 from __future__ import annotations
 
+from datetime import date
+
 from greenreg.events.places import NATIONAL, Level
+from greenreg.registry.evaluator import Sanction
+from greenreg.registry.periods import period_end
 from greenreg.registry.rulebooks.base import (
     GREEN_MANUFACTURING,
     Ground,
     ReportDeadline,
     Rulebook,
     Scope,
+)
+from greenreg.registry.rulebooks.provincial import (
+    EVALUATOR_GROUNDS,
+    EVALUATOR_RULE,
+    EVALUATOR_YEARS,
 )
 
 BAN = "003 art. 17(3), implementing 工信部节〔2024〕13号 (000 §6): 3 years"
@@ -42,7 +56,20 @@ class NationalRulebook(Rulebook):
     report_deadlines = {  # noqa: RUF012
         "dynamic_management_form": ReportDeadline(4, 15, "003 art. 18"),
     }
+    evaluator_grounds = EVALUATOR_GROUNDS
 
     def ban_scope(self, programme: str, jurisdiction: str, ground: Ground) -> Scope:
         # Removed from a national list: barred from every green-manufacturing list, everywhere.
         return GREEN_MANUFACTURING, (NATIONAL,)
+
+    def evaluator_sanction(self, jurisdiction: str, effective: date, ground: str) -> Sanction:
+        """MIIT under 003 art. 24: every province's 003 lists, three years, end day included."""
+        article = self.check_evaluator_ground(ground)
+        return Sanction(
+            EVALUATOR_RULE,
+            "003",
+            NATIONAL,
+            effective,
+            period_end(effective, years=EVALUATOR_YEARS),
+            f"{ground} ({article})",
+        )

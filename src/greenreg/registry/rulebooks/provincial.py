@@ -4,6 +4,8 @@ Applies to provincial and municipal lists of every province except Chongqing, wh
 rules (001). Provincial green factories must first be on a municipal list (art. 12); grades are
 A, B or C (art. 14); units removed in dynamic adjustment are barred for three years (art. 17(3));
 fraud found during evaluation disqualifies an application and bars it for three years (art. 22);
+a third-party evaluator found to have falsified or concealed is published and its results are
+not accepted for three years (art. 24: the province's lists; see :meth:`evaluator_sanction`);
 a major accident removes a unit from every level (art. 21); yearly forms are due by 15 April
 (art. 18). Renames and boundary changes are to be reported "promptly" (art. 23), which sets no
 fixed deadline, so no lateness is flagged.
@@ -16,6 +18,7 @@ from datetime import date
 from greenreg.errors import RuleError
 from greenreg.events.places import NATIONAL, Level, level_of, province_of, within
 from greenreg.events.vocabulary import Programme
+from greenreg.registry.evaluator import Sanction
 from greenreg.registry.periods import period_end
 from greenreg.registry.rulebooks.base import (
     GREEN_MANUFACTURING,
@@ -30,6 +33,12 @@ BAN = "003 art. 17(3): 3 years"
 GRADES = ("A", "B", "C")
 CHONGQING = "500000"
 DISQUALIFICATION_YEARS = 3
+EVALUATOR_YEARS = 3
+EVALUATOR_RULE = "003 art. 24: results not accepted for 3 years"
+EVALUATOR_GROUNDS = {
+    "falsification": "003 art. 24 (弄虚作假)",
+    "concealment": "003 art. 24 (故意隐瞒评价对象问题)",
+}
 
 
 class ProvincialRulebook(Rulebook):
@@ -67,6 +76,7 @@ class ProvincialRulebook(Rulebook):
     report_deadlines = {  # noqa: RUF012
         "dynamic_management_form": ReportDeadline(4, 15, "003 art. 18"),
     }
+    evaluator_grounds = EVALUATOR_GROUNDS
 
     def governs(self, programme: str, jurisdiction: str) -> bool:
         return super().governs(programme, jurisdiction) and not within(jurisdiction, CHONGQING)
@@ -124,3 +134,23 @@ class ProvincialRulebook(Rulebook):
                 "fraud (003 art. 22)",
             )
         ]
+
+    def evaluator_sanction(self, jurisdiction: str, effective: date, ground: str) -> Sanction:
+        """003 art. 24: every level tracks evaluators and reports what it finds; the province,
+        once the finding is verified (经查实), publishes it on its management platform, and its
+        lists (provincial and municipal) do not accept the evaluator's results for three years:
+        from the effective date through the corresponding day three years later, inclusive."""
+        article = self.check_evaluator_ground(ground)
+        if level_of(jurisdiction) != Level.PROVINCIAL:
+            raise RuleError(
+                "a city or county reports a failing evaluator upward (及时上报); the province "
+                "verifies the finding and sanctions it (003 art. 24)"
+            )
+        return Sanction(
+            EVALUATOR_RULE,
+            self.source,
+            jurisdiction,
+            effective,
+            period_end(effective, years=EVALUATOR_YEARS),
+            f"{ground} ({article})",
+        )
