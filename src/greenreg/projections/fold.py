@@ -28,7 +28,9 @@ from greenreg.events.vocabulary import (
     Corrected,
     CreationApproved,
     CreationExtended,
+    CreationStopped,
     Designated,
+    IncidentRecorded,
     Named,
     RegistryEvent,
     RegistryFounded,
@@ -363,6 +365,27 @@ class Fold:
         row = self.memos[unit].creations[(str(e.programme), e.jurisdiction)]
         row[C_EXTENDED] = row[C_ENDS] = e.extended_to.isoformat()
 
+    def _creation_stopped(
+        self, e: CreationStopped, unit: str, evid: str, known: str, pos: int
+    ) -> None:
+        self.memos[unit].creations.pop((str(e.programme), e.jurisdiction), None)
+
+    # --- incidents (003 art. 21): a fact; the lists stay until their owners act ------------
+
+    def _incident(self, e: IncidentRecorded, unit: str, evid: str, known: str, pos: int) -> None:
+        self.appended["rm_incidents"].append(
+            (
+                unit,
+                e.incident,
+                e.effective_date.isoformat(),
+                str(e.authority_id),
+                e.document_number,
+                known,
+                evid,
+                pos,
+            )
+        )
+
     # --- errata -----------------------------------------------------------------------------
 
     def _corrected(self, e: Corrected, unit: str, evid: str, known: str, pos: int) -> None:
@@ -444,6 +467,8 @@ HANDLERS: dict[type, Callable[[Fold, Any, str, str, str, int], None]] = {
     Named: Fold._designated,
     CreationApproved: Fold._creation_approved,
     CreationExtended: Fold._creation_extended,
+    CreationStopped: Fold._creation_stopped,
+    IncidentRecorded: Fold._incident,
     Renamed: Fold._renamed,
     Reorganised: Fold._reorganised,
     ReportFiled: Fold._report_filed,
@@ -489,7 +514,7 @@ def _apply_changes(
     row[grade] = changes.get("grade", row[grade])
 
 
-def summary(e: Any) -> str:  # noqa: PLR0911 (one line per kind of event)
+def summary(e: Any) -> str:  # noqa: PLR0911, PLR0912 (one line per kind of event)
     """One line saying what an event did, for a unit's timeline."""
     kind = type(e)
     if kind is UnitRegistered:
@@ -521,6 +546,10 @@ def summary(e: Any) -> str:  # noqa: PLR0911 (one line per kind of event)
         return f"creation approved: {where}"
     if kind is CreationExtended:
         return f"creation extended to {e.extended_to}: {where}"
+    if kind is CreationStopped:
+        return f"creation stopped: {where}: {e.ground}"
+    if kind is IncidentRecorded:
+        return f"incident recorded: {e.incident.replace('_', ' ')} on {e.effective_date}"
     if kind is Corrected:
         changed = ", ".join(f"{k} = {v}" for k, v in sorted(e.changes.items()))
         return f"correction of act {e.corrects}: {changed} ({e.reason})"

@@ -117,6 +117,11 @@ CREATIONS = Table(
     key=("unit_id", "programme", "jurisdiction"),
     indexes=(("ends_on",),),
 )
+INCIDENTS = Table(
+    "rm_incidents",
+    cols("unit_id incident occurred_on authority_id document_number recorded_at event_id position"),
+    indexes=(("unit_id",),),
+)
 AUTHORITIES = Table(
     "rm_authorities", cols("authority_id code name jurisdiction"), key=("authority_id",)
 )
@@ -130,7 +135,7 @@ PER_UNIT = (UNITS, DESIGNATIONS, CREATIONS)
 #: The bitemporal tables (their current-knowledge rows are rewritten when the unit changes).
 BITEMPORAL = (STATUS_INTERVALS, NAME_INTERVALS)
 #: Tables that only ever grow.
-APPEND_ONLY = (BANS, HISTORY, LINKS, REPORTS, FLAGS, AUTHORITIES)
+APPEND_ONLY = (BANS, HISTORY, LINKS, REPORTS, FLAGS, INCIDENTS, AUTHORITIES)
 ALL = (*PER_UNIT, *BITEMPORAL, *APPEND_ONLY, SEARCH)
 BY_NAME = {table.name: table for table in (*ALL, TRACKING)}
 

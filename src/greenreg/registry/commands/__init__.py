@@ -13,7 +13,8 @@ module                commands
 ``units``             register_unit, rename, reorganise, correct
 ``designations``      designate, remove, disqualify, file_report
 ``warnings``          warn, lift_warning
-``eco_parks``         approve_creation, extend_creation, name_park
+``eco_parks``         approve_creation, extend_creation, stop_creation, name_park
+``incidents``         record_incident
 ====================  =======================================================================
 """
 
@@ -24,7 +25,14 @@ from datetime import datetime
 
 from greenreg.events.acts import Act
 from greenreg.registry.authority import Authority
-from greenreg.registry.commands import authorities, designations, eco_parks, units, warnings
+from greenreg.registry.commands import (
+    authorities,
+    designations,
+    eco_parks,
+    incidents,
+    units,
+    warnings,
+)
 from greenreg.registry.decision import Decision
 from greenreg.registry.workspace import Workspace
 
@@ -47,7 +55,9 @@ COMMANDS: dict[str, Command] = {
     "lift_warning": warnings.lift_warning,
     "approve_creation": eco_parks.approve_creation,
     "extend_creation": eco_parks.extend_creation,
+    "stop_creation": eco_parks.stop_creation,
     "name_park": eco_parks.name_park,
+    "record_incident": incidents.record_incident,
 }
 """The command for each act type (the keys of :data:`~greenreg.events.vocabulary.EVENT_OF_ACT`)."""
 
