@@ -23,6 +23,7 @@ IN_PRINCIPLE = {
 def depart(override: Override | None, rule: str, refusal: str) -> Flag:
     """The flag of a departure from ``rule`` the act's ``override`` states, or the refusal
     (``refusal`` says what the act does against the rule), with how to override it."""
+    check_in_principle(override)
     if override is None or override.rule != rule:
         raise RuleError(
             f"{refusal}. {rule} binds in principle (原则上): the authority may depart from it "
@@ -36,17 +37,22 @@ def depart(override: Override | None, rule: str, refusal: str) -> Flag:
     }
 
 
-def check_override_used(override: Override | None, flags: list[Flag]) -> None:
-    """Refuse an override that names no in-principle rule, or one the act does not depart
-    from."""
-    if override is None:
-        return
-    if override.rule not in IN_PRINCIPLE:
+def check_in_principle(override: Override | None) -> None:
+    """Refuse an override naming a rule that binds outright (or no rule of the texts)."""
+    if override is not None and override.rule not in IN_PRINCIPLE:
         rules = "; ".join(f"{rule} ({what})" for rule, what in IN_PRINCIPLE.items())
         raise RuleError(
             f"{override.rule!r} is not a rule that binds in principle, so it cannot be "
             f"overridden; the rules that do: {rules}"
         )
+
+
+def check_override_used(override: Override | None, flags: list[Flag]) -> None:
+    """Refuse an override that names no in-principle rule, or one the act does not depart
+    from."""
+    if override is None:
+        return
+    check_in_principle(override)
     if not any(f["code"] == "departure" and f["rule"] == override.rule for f in flags):
         raise RuleError(
             f"the act does not depart from {override.rule} ({IN_PRINCIPLE[override.rule]}); "
