@@ -36,7 +36,7 @@ P_REAPPLY = 0.35  # a unit whose ban is over is listed again in a given year
 P_WARN = 0.025
 P_LIFT = 0.65  # a warned unit rectifies in time
 P_REMOVE = 0.003  # removal without a warning first
-P_MAJOR_ACCIDENT = 0.03  # share of direct removals that end every level (003 art. 21)
+P_MAJOR_ACCIDENT = 0.03  # share of direct removals for a major accident (003 art. 21)
 P_DISQUALIFY = 0.02  # a provincial application disqualified for fraud (003 art. 22)
 P_LATE, P_MISSING = 0.10, 0.03
 P_REMOVE_MISSING = 0.3  # a missing report brings a removal; otherwise a warning
@@ -317,10 +317,16 @@ class Simulation:
                     self.remove(
                         plan, life, key, day, document, ground_code=UNRECTIFIED[rules_of(key)]
                     )
-                elif missed and self.rng.random() < P_REMOVE_MISSING and key[0] != ECO:
+                elif (
+                    missed
+                    and (not WARNINGS[rules_of(key)] or self.rng.random() < P_REMOVE_MISSING)
+                    and key[0] != ECO
+                ):
                     ground = "missed_review" if key[1] == CHONGQING else "report_refused"
                     self.remove(plan, life, key, day, document, ground_code=ground)
-                elif missed or self.rng.random() < (P_ECO_WARN if key[0] == ECO else P_WARN):
+                elif WARNINGS[rules_of(key)] and (
+                    missed or self.rng.random() < (P_ECO_WARN if key[0] == ECO else P_WARN)
+                ):
                     ground = (
                         "report_missing"
                         if missed and key[0] == ECO
@@ -397,13 +403,12 @@ class Simulation:
             ground=ground_code,
         )
         ground = rulebook_for(*key).ground(ground_code)
-        ended = [key]
-        if ground.all_levels:
-            ended = [k for k in life.listings if k[0] in GM and life.in_force(k)]
-        for k in ended:
-            life.listings[k] = Listing("removed", life.listings[k].since, day)
-        if ground.ban_years:
-            life.banned_until = max(life.banned_until, period_end(day, years=ground.ban_years))
+        # A removal ends only the list named (its owner's); a removal from any green-manufacturing
+        # list keeps the province's lists closed for three years (003 art. 17(3)).
+        life.listings[key] = Listing("removed", life.listings[key].since, day)
+        years = max(ground.ban_years, 3 if key[0] in GM else 0)
+        if years:
+            life.banned_until = max(life.banned_until, period_end(day, years=years))
 
     def slot_designate(self, authority: str, day: date, year: int) -> None:
         """The yearly list: new units, units climbing a level, units back after a ban."""
@@ -575,12 +580,12 @@ def rules_of(key: tuple[str, str]) -> str:
     return "chongqing" if jurisdiction == CHONGQING else "provincial"
 
 
-WARNINGS = {
+WARNINGS: dict[str, tuple[str, ...]] = {
     "national": ("rectification_required",),
     "provincial": ("rectification_required", "dynamic_review"),
-    "chongqing": ("rectification_required",),
+    "chongqing": (),  # 001 has no warnings
     "eco": ("negative_publicity", "infrastructure", "performance_failed", "other"),
-    "zhejiang": ("review_findings",),
+    "zhejiang": (),  # 002 has no warnings
 }
 REMOVALS = {
     "national": ("dynamic_adjustment", "dynamic_adjustment", "fraud"),

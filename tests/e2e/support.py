@@ -80,7 +80,7 @@ class Scenario:
 
     - a park in Suzhou on Jiangsu's green-park list from 2020-01-01, renamed on 2022-06-01;
     - an enterprise on the national green-factory list from 2019-10-15, warned on 2021-09-01,
-      removed on 2023-05-10 (banned from every green-manufacturing list through 2026-05-10);
+      removed on 2023-05-10 (no ban: the national removal grounds are not in the seeds);
     - an enterprise registered in 2017, never listed.
     """
 

@@ -19,7 +19,7 @@ import pytest
 
 from greenreg.errors import BanError, RuleError
 from greenreg.registry.application import Receipt
-from greenreg.registry.unit import Ban, Designation, UnitState
+from greenreg.registry.unit import Designation, UnitState
 from tests.support import World, d
 
 
@@ -169,45 +169,11 @@ def test_national_green_factory(world: World) -> None:
     assert (factory.status, factory.changed_on) == ("removed", d("2023-01-10"))
     assert not factory.in_force
 
-    # The removal bars it from every green-manufacturing list, at every level, for three
-    # years: from the removal's effective date to its third anniversary, both included.
-    assert state_of(world, unit_id).bans == [
-        Ban(
-            programmes=("green_factory", "green_park", "green_supply_chain"),
-            jurisdictions=("CN",),
-            first_day=d("2023-01-10"),
-            last_day=d("2026-01-10"),
-            rule="003 art. 17(3), implementing 工信部节〔2024〕13号 (000 §6): 3 years",
-            ground="dynamic_adjustment (000 §6; 003 art. 21(1))",
-        )
-    ]
+    # The national removal grounds (工信部节〔2024〕13号) are not in the seeds, so MIIT's removal
+    # records no reapplication ban (the province's own rules bar its lists, 003 art. 17(3)).
+    assert state_of(world, unit_id).bans == []
 
-    # A designation taking effect on the ban's last day is refused, and nothing is recorded.
-    before = world.snapshot()
-    with pytest.raises(BanError, match="2026-01-10"):
-        world.submit(
-            "miit",
-            "designate",
-            effective_date="2026-01-10",
-            unit=credit_code,
-            programme="green_factory",
-            jurisdiction="CN",
-            batch="第十批",
-        )
-    assert world.snapshot() == before
-
-    # The ban covers the other national lists too.
-    with pytest.raises(BanError, match="2026-01-10"):
-        world.submit(
-            "miit",
-            "designate",
-            effective_date="2025-06-01",
-            unit=credit_code,
-            programme="green_supply_chain",
-            jurisdiction="CN",
-        )
-
-    # On the day after the ban's last day the enterprise may be listed again.
+    # MIIT may list the enterprise again.
     receipt = world.submit(
         "miit",
         "designate",
@@ -295,40 +261,21 @@ def test_chongqing_green_park(world: World) -> None:
     )
     recorded(receipt, "ReportFiled")
 
-    # The commission warns the park, lifts the warning, and warns it again.
-    receipt = world.submit(
-        "cq-eit",
-        "warn",
-        effective_date="2022-10-10",
-        unit=park,
-        programme="green_park",
-        jurisdiction="500000",
-        ground="rectification_required",
-        rectify_by="2023-01-31",
-    )
-    recorded(receipt, "Warned")
-    assert listing(world, unit_id, "green_park", "500000").status == "warned"
-    receipt = world.submit(
-        "cq-eit",
-        "lift_warning",
-        effective_date="2023-01-20",
-        unit=park,
-        programme="green_park",
-        jurisdiction="500000",
-    )
-    recorded(receipt, "WarningLifted")
-    assert listing(world, unit_id, "green_park", "500000").status == "listed"
-    receipt = world.submit(
-        "cq-eit",
-        "warn",
-        effective_date="2023-03-01",
-        unit=park,
-        programme="green_park",
-        jurisdiction="500000",
-        ground="rectification_required",
-        rectify_by="2023-06-30",
-    )
-    recorded(receipt, "Warned")
+    # 001 has no warnings (a title is reviewed, then kept or revoked): a warning is refused,
+    # saying so, and nothing is recorded.
+    before = world.snapshot()
+    with pytest.raises(RuleError, match="001 has no warnings"):
+        world.submit(
+            "cq-eit",
+            "warn",
+            effective_date="2022-10-10",
+            unit=park,
+            programme="green_park",
+            jurisdiction="500000",
+            ground="rectification_required",
+            rectify_by="2023-01-31",
+        )
+    assert world.snapshot() == before
 
     # It fails the review: the commission revokes the title (001 art. 17(2)).
     receipt = world.submit(
@@ -615,42 +562,23 @@ def test_zhejiang_low_carbon_park(world: World) -> None:
     # its kind alone, so a "dynamic_management_form" filed here would be judged by the
     # provincial three-level rules (003 art. 18), which do not govern this list.
 
-    # The department warns the park after its review, lifts the warning, and warns it again.
-    receipt = world.submit(
-        "zj-eit",
-        "warn",
-        effective_date="2022-03-01",
-        unit=park,
-        programme="zj_low_carbon_park",
-        jurisdiction="330000",
-        ground="review_findings",
-        rectify_by="2022-06-30",
-    )
-    recorded(receipt, "Warned")
-    receipt = world.submit(
-        "zj-eit",
-        "lift_warning",
-        effective_date="2022-06-20",
-        unit=park,
-        programme="zj_low_carbon_park",
-        jurisdiction="330000",
-    )
-    recorded(receipt, "WarningLifted")
-    receipt = world.submit(
-        "zj-eit",
-        "warn",
-        effective_date="2022-07-04",
-        unit=park,
-        programme="zj_low_carbon_park",
-        jurisdiction="330000",
-        ground="review_findings",
-        rectify_by="2022-12-31",
-    )
-    recorded(receipt, "Warned")
-    assert listing(world, unit_id, "zj_low_carbon_park", "330000").status == "warned"
+    # 002 has no warnings: a warning is refused, saying so, and nothing is recorded.
+    before = world.snapshot()
+    with pytest.raises(RuleError, match="002 has no warnings"):
+        world.submit(
+            "zj-eit",
+            "warn",
+            effective_date="2022-03-01",
+            unit=park,
+            programme="zj_low_carbon_park",
+            jurisdiction="330000",
+            ground="review_findings",
+            rectify_by="2022-06-30",
+        )
+    assert world.snapshot() == before
 
-    # Environmental pollution is found: the title is revoked (002 task 11). 002 sets no
-    # reapplication term; the registry applies three years by analogy with 003 and says so.
+    # Environmental pollution is found: the title is revoked (002 task 11), "按照有关规定":
+    # 002 sets no reapplication term, so the registry records no ban.
     receipt = world.submit(
         "zj-eit",
         "remove",
@@ -663,28 +591,9 @@ def test_zhejiang_low_carbon_park(world: World) -> None:
     )
     recorded(receipt, "Removed")
     assert listing(world, unit_id, "zj_low_carbon_park", "330000").status == "removed"
-    (ban,) = state_of(world, unit_id).bans
-    assert (ban.first_day, ban.last_day) == (d("2022-08-15"), d("2025-08-15"))
-    assert ban.rule == (
-        "002 task 11; 3-year term by analogy with 003 arts. 17(2), 22 (002 sets none)"
-    )
-    assert (ban.programmes, ban.jurisdictions) == (("zj_low_carbon_park",), ("330000",))
+    assert state_of(world, unit_id).bans == []
 
-    # Relisting on the ban's last day is refused.
-    before = world.snapshot()
-    with pytest.raises(BanError, match="2025-08-15"):
-        world.submit(
-            "zj-eit",
-            "designate",
-            effective_date="2025-08-15",
-            unit=park,
-            programme="zj_low_carbon_park",
-            jurisdiction="330000",
-            batch="第四批",
-        )
-    assert world.snapshot() == before
-
-    # On the next day it is accepted.
+    # The department may list it again when it qualifies.
     receipt = world.submit(
         "zj-eit",
         "designate",
@@ -729,18 +638,17 @@ def test_eco_industrial_park(world: World) -> None:
     assert (creation.approved_on, creation.extended_to) == (d("2014-05-20"), None)
 
     # During creation the park changes its name on 1 February 2015 and reports it on
-    # 1 September, after the 6 months 004 art. 14 allows (by 1 August): flagged.
+    # 1 August, within the 6 months the first 004 art. 14 allows (a late report would withhold
+    # its acceptance: see test_law_eco_parks).
     receipt = world.submit(
         "js-eco",
         "rename",
         effective_date="2015-02-01",
         unit=park,
         new_name="昆山经济技术开发区（生态工业园区创建）",
-        reported_on="2015-09-01",
+        reported_on="2015-08-01",
     )
-    late = only_flag(receipt)
-    assert (late["code"], late["rule"]) == ("late_notice", "004 art. 14")
-    assert "2015-08-01" in late["message"]
+    recorded(receipt, "Renamed")
 
     # The coordination mechanism cannot name it before the creation period's second
     # anniversary (004 art. 13).

@@ -340,7 +340,8 @@ def test_designating_outside_the_authoritys_programmes_is_refused(
     [
         # Removed from Jiangsu's list for fraud: barred from Jiangsu's lists for 3 years.
         ("js-eit", "320000", "fraud"),
-        # Removed from the national list: barred from every green-manufacturing list.
+        # Removed from the national list: no national ban, but the province's rules bar a
+        # unit dynamically adjusted out of any list within 3 years (003 art. 17(3)).
         ("miit", "CN", "dynamic_adjustment"),
     ],
     ids=["provincial-removal", "national-removal"],

@@ -129,13 +129,12 @@ def check_reapplication(
 @pytest.mark.parametrize(
     ("issuer", "listing"),
     [
-        ("miit", "green_factory@CN"),  # the same national list
         ("js-eit", "green_park@320000"),  # a provincial list of another programme
         ("sz-eit", "green_supply_chain@320500"),  # a municipal list
     ],
-    ids=["national", "provincial", "municipal"],
+    ids=["provincial", "municipal"],
 )
-def test_national_removal_bars_every_green_manufacturing_list_for_3_years(
+def test_national_removal_closes_the_provinces_lists_for_3_years(
     world: World, issuer: str, listing: str, offset: int, allowed: bool
 ) -> None:
     # Given an enterprise on MIIT's national green-factory list since 2020...
@@ -143,15 +142,12 @@ def test_national_removal_bars_every_green_manufacturing_list_for_3_years(
         "miit", "苏州某制造有限公司", SUZHOU_HUQIU, kind="enterprise", credit_code=FACTORY_CODE
     )
     designate(world, "miit", unit, "green_factory@CN", "2020-01-15")
-    # ...removed in dynamic adjustment on 2023-05-10,
+    # ...removed in dynamic adjustment on 2023-05-10: the national grounds (工信部节〔2024〕13号)
+    # are not in the seeds, so MIIT's removal records no ban...
     remove(world, "miit", unit, "green_factory@CN", "dynamic_adjustment")
-    # the ban runs through 2026-05-10, over every green-manufacturing list everywhere.
-    (ban,) = bans_of(world, unit)
-    assert (ban.first_day, ban.last_day) == (REMOVED_ON, LAST_BANNED_DAY_3Y)
-    assert set(ban.programmes) == {"green_factory", "green_park", "green_supply_chain"}
-    assert ban.jurisdictions == ("CN",)
-    assert ban.rule.startswith("003 art. 17(3)")
-    # When it applies to any such list around the ban's last day: refused through it.
+    assert bans_of(world, unit) == []
+    # ...but the province's rules keep their lists closed to a unit dynamically adjusted out
+    # of any green-manufacturing list within three years (003 art. 17(3)), through 2026-05-10.
     check_reapplication(
         lambda on: designate(world, issuer, unit, listing, on),
         LAST_BANNED_DAY_3Y,
@@ -227,32 +223,15 @@ def test_provincial_ban_does_not_reach_the_national_list(world: World) -> None:
     )
 
 
-@BAN_BOUNDARY
-def test_zhejiang_fraud_revocation_bars_reapplication_for_3_years(
-    world: World, offset: int, allowed: bool
-) -> None:
-    # Given a Zhejiang green low-carbon park revoked for falsified data on 2023-05-10...
+@pytest.mark.parametrize(
+    "ground", ["no_longer_qualifies", "fraud", "concealed_accident", "pollution"]
+)
+def test_zhejiang_removal_brings_no_ban(world: World, ground: str) -> None:
+    # 002 task 11 revokes "按照有关规定" and sets no reapplication term, on any ground: the park
+    # may be listed again the day after its removal.
     unit = world.register("zj-eit", "杭州某工业园区", HANGZHOU_XIHU)
     designate(world, "zj-eit", unit, "zj_low_carbon_park@330000", "2022-06-01")
-    remove(world, "zj-eit", unit, "zj_low_carbon_park@330000", "fraud")
-    # ...the 3-year term (by analogy with 003) runs through 2026-05-10.
-    (ban,) = bans_of(world, unit)
-    assert ban.last_day == LAST_BANNED_DAY_3Y
-    assert ban.rule.startswith("002 task 11")
-    check_reapplication(
-        lambda on: designate(world, "zj-eit", unit, "zj_low_carbon_park@330000", on),
-        LAST_BANNED_DAY_3Y,
-        offset,
-        allowed,
-    )
-
-
-def test_zhejiang_removal_without_fraud_brings_no_ban(world: World) -> None:
-    # 002 sets no term for a park that merely no longer qualifies: it may be listed again
-    # the day after its removal.
-    unit = world.register("zj-eit", "杭州某工业园区", HANGZHOU_XIHU)
-    designate(world, "zj-eit", unit, "zj_low_carbon_park@330000", "2022-06-01")
-    remove(world, "zj-eit", unit, "zj_low_carbon_park@330000", "no_longer_qualifies")
+    remove(world, "zj-eit", unit, "zj_low_carbon_park@330000", ground)
     assert bans_of(world, unit) == []
     again = designate(world, "zj-eit", unit, "zj_low_carbon_park@330000", "2023-05-11")
     assert again.status == "recorded"
@@ -275,6 +254,10 @@ def test_eco_park_revocation_bars_a_new_creation_for_3_or_5_years(
     unit = world.register("js-eco", "苏州某生态工业园区", SUZHOU_HUQIU)
     approve_creation(world, unit, "2018-03-01")
     name_park(world, unit, "2020-03-01")
+    if ground == "rectification_failed":  # 004 art. 28(4): after a warning left unrectified
+        world.submit("eco-cm", "warn", effective_date="2022-08-01", unit=str(unit),
+                     programme="eco_park", jurisdiction="CN", ground="other",
+                     rectify_by="2023-05-09")  # fmt: skip
     # ...whose naming is revoked on 2023-05-10 (004 art. 28),
     remove(world, "eco-cm", unit, "eco_park@CN", ground)
     (ban,) = bans_of(world, unit)
@@ -320,45 +303,28 @@ def test_fraud_disqualification_bars_reapplication_for_3_years_without_designati
     )
 
 
-# --- a major accident reaches every level ---------------------------------------------------
+# --- a major accident: each owner ends its own list ----------------------------------------
 
 
-def test_major_accident_removes_the_unit_from_every_level_at_once(world: World) -> None:
-    # Given a factory on Suzhou's, Jiangsu's and the national green-factory lists,
-    # and on Suzhou's green supply-chain list...
+def test_major_accident_removal_ends_only_the_removing_owners_list(world: World) -> None:
+    # Given a factory on Suzhou's, Jiangsu's and the national green-factory lists...
     unit = world.register(
         "sz-eit", "苏州某制造有限公司", SUZHOU_HUQIU, kind="enterprise", credit_code=FACTORY_CODE
     )
     designate(world, "sz-eit", unit, "green_factory@320500", "2019-06-01")
     designate(world, "js-eit", unit, "green_factory@320000", "2020-06-01")
     designate(world, "miit", unit, "green_factory@CN", "2021-06-01")
-    designate(world, "sz-eit", unit, "green_supply_chain@320500", "2021-06-01")
     # When the provincial department removes it for a major accident (003 art. 21, last para.),
-    receipt = remove(world, "js-eit", unit, "green_factory@320000", "major_accident")
-    # then every designation ends on that day, at every level,
+    remove(world, "js-eit", unit, "green_factory@320000", "major_accident")
+    # then only Jiangsu's list ends: Suzhou's and MIIT's are theirs to end.
     assert statuses(world, unit) == {
-        ("green_factory", "320500"): "removed",
+        ("green_factory", "320500"): "listed",
         ("green_factory", "320000"): "removed",
-        ("green_factory", "CN"): "removed",
-        ("green_supply_chain", "320500"): "removed",
+        ("green_factory", "CN"): "listed",
     }
-    designations = world.registry.unit(str(unit)).state.designations.values()
-    assert {x.changed_on for x in designations} == {REMOVED_ON}
-    # and the one Removed event says so in ``ended``.
-    (recorded,) = receipt.events
-    removed = next(iter(world.registry.events.get(unit, gt=recorded.version - 1)))
-    assert type(removed).__name__ == "Removed"
-    assert sorted(removed.ended) == [
-        "green_factory@320000",
-        "green_factory@320500",
-        "green_factory@CN",
-        "green_supply_chain@320500",
-    ]
-    # The ban reaches the national list too: MIIT may not list it on the last day.
+    # The ban covers the province's lists only (003 art. 17(3)), not the national one.
     (ban,) = bans_of(world, unit)
-    assert (ban.last_day, ban.jurisdictions) == (LAST_BANNED_DAY_3Y, ("CN",))
-    with pytest.raises(BanError, match=f"to {LAST_BANNED_DAY_3Y} inclusive"):
-        designate(world, "miit", unit, "green_factory@CN", LAST_BANNED_DAY_3Y)
+    assert (ban.last_day, ban.jurisdictions) == (LAST_BANNED_DAY_3Y, ("320000",))
 
 
 def test_an_ordinary_provincial_removal_ends_only_that_list(world: World) -> None:
@@ -456,14 +422,14 @@ def test_one_extension_of_at_most_1_year(
     if allowed:
         assert extend_creation(world, creating_park, "2024-01-15", to).status == "recorded"
     else:
-        with pytest.raises(RuleError, match=str(EXTENSION_LATEST)):
+        with pytest.raises(RuleError, match=rf"{EXTENSION_LATEST}.*004 art\. 13.*override"):
             extend_creation(world, creating_park, "2024-01-15", to)
 
 
-def test_a_second_extension_is_refused(world: World, creating_park: UUID) -> None:
+def test_a_second_extension_is_allowed(world: World, creating_park: UUID) -> None:
+    # 004 art. 13 does not say how many extensions there may be.
     extend_creation(world, creating_park, "2024-01-15", "2024-09-10")
-    with pytest.raises(RuleError, match="already extended once"):
-        extend_creation(world, creating_park, "2024-08-01", EXTENSION_LATEST)
+    assert extend_creation(world, creating_park, "2024-08-01", EXTENSION_LATEST).flags == []
 
 
 @pytest.mark.parametrize(
@@ -637,7 +603,7 @@ def test_eco_park_in_creation_reports_a_rename_within_6_months(
     assert receipt.status == "recorded"
     if late:
         (flag,) = receipt.flags
-        assert (flag["code"], flag["rule"]) == ("late_notice", "004 art. 14")
+        assert (flag["code"], flag["rule"]) == ("late_notice", "004 art. 14 (first)")
         assert "after 2022-02-28" in flag["message"]
     else:
         assert receipt.flags == []

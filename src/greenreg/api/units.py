@@ -62,7 +62,12 @@ def units_router(reads: Reads) -> APIRouter:
             raise NotFoundError(f"there is no unit {reference} in the registry")
         designations = queries.designations_of([unit_id])[0]
         bans = queries.bans(None, unit_id)
-        body = {"unit": plain(unit), "designations": plain(designations), "bans": plain(bans)}
+        body = {
+            "unit": plain(unit),
+            "designations": plain(designations),
+            "bans": plain(bans),
+            "removals_due": plain(queries.removals_due(unit_id)),
+        }
         if receipt:
             body["receipt"] = reads.receipt(
                 version,
@@ -81,7 +86,12 @@ def units_router(reads: Reads) -> APIRouter:
         history = queries.history(unit_id_of(queries, reference))
         if history is None:
             raise NotFoundError(f"there is no unit {reference} in the registry")
-        return answer(version, {"unit": plain(history.unit), "entries": plain(history.entries)})
+        body = {
+            "unit": plain(history.unit),
+            "entries": plain(history.entries),
+            "removals_due": plain(queries.removals_due(history.unit.id)),
+        }
+        return answer(version, body)
 
     @router.get("/units/{ref}/history", summary="A unit's whole timeline, oldest first")
     async def get_history(ref: UnitRef) -> JSONResponse:

@@ -44,6 +44,7 @@ ENVELOPE_FIELDS = frozenset(
         "document",
         "unit",
         "for_authority",
+        "override",
     }
 )
 #: Acts about one unit name it in ``unit``; key acts name the authority in ``for_authority``.
@@ -52,6 +53,7 @@ UNIT_ACTS = frozenset(
         "designate",
         "approve_creation",
         "extend_creation",
+        "stop_creation",
         "name_park",
         "rename",
         "file_report",
@@ -59,14 +61,26 @@ UNIT_ACTS = frozenset(
         "lift_warning",
         "remove",
         "disqualify",
+        "record_incident",
         "correct",
         "record_complaint",
         "decide_complaint",
     }
 )
+#: Acts a rule "in principle" (原则上) applies to: they may depart from it with an ``override``,
+#: ``{"rule": "003 art. 12", "reason": "..."}``, which the registry records as a flag.
+OVERRIDE_ACTS = frozenset({"designate", "extend_creation"})
 KEY_ACTS = frozenset({"add_key", "revoke_key"})
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+@dataclass(frozen=True)
+class Override:
+    """An authority departs from a rule that binds only "in principle" (原则上), and says why."""
+
+    rule: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -86,6 +100,7 @@ class Act:
     signed_act: str
     signature: str
     key_id: str
+    override: Override | None = None
 
     @property
     def event_class(self) -> type[RegistryEvent]:
@@ -172,6 +187,7 @@ def parse_act(act: dict[str, Any], signed: bytes, key_id: str, signature: bytes)
             f"a {kind!r} act {'names' if kind in KEY_ACTS else 'does not name'} 'for_authority'"
         )
     fields = {name: read(name, act.get(name)) for name, read in readers}
+    override = _override(kind, act.get("override"))
     return Act(
         kind=kind,
         act_id=_reader(UUID)("act_id", act.get("act_id")),
@@ -186,6 +202,26 @@ def parse_act(act: dict[str, Any], signed: bytes, key_id: str, signature: bytes)
         signed_act=signed.decode("utf-8"),
         signature=b64encode(signature),
         key_id=key_id,
+        override=override,
+    )
+
+
+def _override(kind: str, value: Any) -> Override | None:
+    """The act's ``override``: only on acts a rule in principle applies to, rule and reason."""
+    if value is None:
+        return None
+    if kind not in OVERRIDE_ACTS:
+        allowed = ", ".join(sorted(OVERRIDE_ACTS))
+        raise ActFormatError(
+            f"a {kind!r} act has no 'override': only {allowed} acts may depart from a rule "
+            "that binds in principle (原则上)"
+        )
+    if not isinstance(value, dict) or set(value) != {"rule", "reason"}:
+        raise ActFormatError(
+            "'override' must be an object with 'rule' (e.g. \"003 art. 12\") and 'reason'"
+        )
+    return Override(
+        _text(value["rule"], "override.rule"), _text(value["reason"], "override.reason")
     )
 
 

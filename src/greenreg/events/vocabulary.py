@@ -37,6 +37,11 @@ class Programme(StrEnum):
 
 UnitKind = Literal["park", "enterprise"]
 ReorganisationKind = Literal["merger", "split", "acquisition", "boundary_change"]
+IncidentKind = Literal[
+    "major_safety_accident",  # 重大及以上生产安全事故
+    "major_quality_accident",  # 重大及以上质量事故
+    "major_environmental_incident",  # II级（重大）及以上突发环境污染事件
+]
 Flag = dict[str, str]
 """A compliance flag: ``{"code", "rule", "message"}``; raised, never a reason to refuse."""
 BanRecord = dict[str, Any]
@@ -198,15 +203,32 @@ class WarningLifted(RegistryEvent):
 
 
 class Removed(RegistryEvent):
-    """The unit was removed from a list (撤销 / 移出); ``bans`` says what it may not do, and until
-    when. A removal whose ground reaches every level ends the unit's designations at all levels.
-    """
+    """The unit was removed from a list (撤销 / 移出) by the list's owner; ``ended`` names that
+    list, and ``bans`` says what the unit may not do, and until when."""
 
     programme: Programme
     jurisdiction: str
     ground: str
     ended: list[str]
     bans: list[BanRecord]
+
+
+class IncidentRecorded(RegistryEvent):
+    """A major production-safety or quality accident, or a level-II (major) or worse sudden
+    environmental incident, happened at the unit on the effective date (003 arts. 19-21).
+
+    A fact, not a removal: each list the unit is on is ended by the authority that owns it.
+    """
+
+    incident: IncidentKind
+
+
+class CreationStopped(RegistryEvent):
+    """The province stopped the park's creation (停止创建; 004 art. 15): the period ends."""
+
+    programme: Programme
+    jurisdiction: str
+    ground: str
 
 
 class ApplicationDisqualified(RegistryEvent):
@@ -281,6 +303,7 @@ EVENT_OF_ACT: dict[str, type[RegistryEvent]] = {
     "designate": Designated,
     "approve_creation": CreationApproved,
     "extend_creation": CreationExtended,
+    "stop_creation": CreationStopped,
     "name_park": Named,
     "rename": Renamed,
     "reorganise": Reorganised,
@@ -289,6 +312,7 @@ EVENT_OF_ACT: dict[str, type[RegistryEvent]] = {
     "lift_warning": WarningLifted,
     "remove": Removed,
     "disqualify": ApplicationDisqualified,
+    "record_incident": IncidentRecorded,
     "correct": Corrected,
     "register_evaluator": EvaluatorRegistered,
     "sanction_evaluator": EvaluatorSanctioned,

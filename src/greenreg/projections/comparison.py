@@ -43,6 +43,7 @@ IDENTITY: dict[str, tuple[str, ...]] = {
     "rm_links": ("event_id", "unit_id", "other_id", "relation"),
     "rm_reports": ("event_id",),
     "rm_flags": ("event_id", "code"),
+    "rm_incidents": ("event_id",),
     "rm_authorities": ("authority_id",),
     "rm_evaluators": ("evaluator_id",),
     "rm_evaluator_sanctions": ("event_id",),

@@ -37,9 +37,11 @@ from greenreg.events.vocabulary import (
     Corrected,
     CreationApproved,
     CreationExtended,
+    CreationStopped,
     Designated,
     EvaluatorRegistered,
     EvaluatorSanctioned,
+    IncidentRecorded,
     Named,
     RegistryEvent,
     RegistryFounded,
@@ -458,6 +460,27 @@ class Fold:
         row = self.memos[unit].creations[(str(e.programme), e.jurisdiction)]
         row[C_EXTENDED] = row[C_ENDS] = e.extended_to.isoformat()
 
+    def _creation_stopped(
+        self, e: CreationStopped, unit: str, evid: str, known: str, pos: int
+    ) -> None:
+        self.memos[unit].creations.pop((str(e.programme), e.jurisdiction), None)
+
+    # --- incidents (003 art. 21): a fact; the lists stay until their owners act ------------
+
+    def _incident(self, e: IncidentRecorded, unit: str, evid: str, known: str, pos: int) -> None:
+        self.appended["rm_incidents"].append(
+            (
+                unit,
+                e.incident,
+                e.effective_date.isoformat(),
+                str(e.authority_id),
+                e.document_number,
+                known,
+                evid,
+                pos,
+            )
+        )
+
     # --- errata -----------------------------------------------------------------------------
 
     def _corrected(self, e: Corrected, unit: str, evid: str, known: str, pos: int) -> None:
@@ -539,6 +562,8 @@ HANDLERS: dict[type, Callable[[Fold, Any, str, str, str, int], None]] = {
     Named: Fold._designated,
     CreationApproved: Fold._creation_approved,
     CreationExtended: Fold._creation_extended,
+    CreationStopped: Fold._creation_stopped,
+    IncidentRecorded: Fold._incident,
     Renamed: Fold._renamed,
     Reorganised: Fold._reorganised,
     ReportFiled: Fold._report_filed,
@@ -635,6 +660,10 @@ def summary(e: Any) -> str:  # noqa: PLR0911, PLR0912 (one line per kind of even
         return f"creation approved: {where}"
     if kind is CreationExtended:
         return f"creation extended to {e.extended_to}: {where}"
+    if kind is CreationStopped:
+        return f"creation stopped: {where}: {e.ground}"
+    if kind is IncidentRecorded:
+        return f"incident recorded: {e.incident.replace('_', ' ')} on {e.effective_date}"
     if kind is Corrected:
         changed = ", ".join(f"{k} = {v}" for k, v in sorted(e.changes.items()))
         return f"correction of act {e.corrects}: {changed} ({e.reason})"

@@ -22,6 +22,7 @@ from uuid import UUID
 from greenreg.events.credit_codes import check_credit_code
 from greenreg.projections import certifications as bank
 from greenreg.projections import compliance as checks
+from greenreg.projections import removals_due as due
 from greenreg.projections import search as finder
 from greenreg.projections.database import ReadStore, parse_record_time
 from greenreg.projections.reading import (
@@ -254,6 +255,11 @@ class Queries:
             params,
         )
         return [ban_view(row) for row in rows]
+
+    def removals_due(self, unit_id: UUID) -> list[due.RemovalDue]:
+        """The unit's lists still in force although a recorded incident makes their removal
+        due (003 art. 21), each pending at its owner."""
+        return due.removals_due(self.store, unit_id)
 
     def history(self, unit_id: UUID) -> History | None:
         """The unit's whole timeline, oldest first, or ``None`` if there is no such unit."""

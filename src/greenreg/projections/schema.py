@@ -147,6 +147,11 @@ EVALUATIONS = Table(
 )
 """Each designation that names an evaluator; ``capped_by`` is the rule that counts it toward a
 legal representative's yearly cap (``003 art. 24``: provincial lists under 003), or NULL."""
+INCIDENTS = Table(
+    "rm_incidents",
+    cols("unit_id incident occurred_on authority_id document_number recorded_at event_id position"),
+    indexes=(("unit_id",),),
+)
 AUTHORITIES = Table(
     "rm_authorities", cols("authority_id code name jurisdiction"), key=("authority_id",)
 )
@@ -170,6 +175,7 @@ APPEND_ONLY = (
     EVALUATORS,
     EVALUATOR_SANCTIONS,
     EVALUATIONS,
+    INCIDENTS,
 )
 ALL = (*PER_UNIT, *BITEMPORAL, *APPEND_ONLY, SEARCH)
 BY_NAME = {table.name: table for table in (*ALL, TRACKING)}

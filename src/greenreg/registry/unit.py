@@ -29,7 +29,9 @@ from greenreg.events.vocabulary import (
     Corrected,
     CreationApproved,
     CreationExtended,
+    CreationStopped,
     Designated,
+    IncidentRecorded,
     RegistryEvent,
     Removed,
     Renamed,
@@ -140,6 +142,29 @@ class Complaint:
     outcome: str | None = None
 
 
+@dataclass(frozen=True)
+class Removal:
+    """The unit left a list (``programme``, ``jurisdiction``) on ``removed_on``, by its owner."""
+
+    programme: str
+    jurisdiction: str
+    removed_on: date
+    ground: str
+
+
+@dataclass(frozen=True)
+class Incident:
+    """A major accident or level-II+ environmental incident at the unit (003 arts. 19-21)."""
+
+    incident: str
+    occurred_on: date
+    document_number: str
+
+
+LATE_CHANGE_RULE = "004 art. 14 (first)"
+"""The rule whose late-notice flag withholds an eco-park's acceptance (不予开展验收)."""
+
+
 @dataclass
 class UnitState:
     kind: str = ""
@@ -152,6 +177,9 @@ class UnitState:
     designations: dict[tuple[str, str], Designation] = field(default_factory=dict)
     creations: dict[tuple[str, str], Creation] = field(default_factory=dict)
     bans: list[Ban] = field(default_factory=list)
+    removals: list[Removal] = field(default_factory=list)
+    incidents: list[Incident] = field(default_factory=list)
+    late_changes: list[date] = field(default_factory=list)
     reports: dict[tuple[str, int], date] = field(default_factory=dict)
     predecessors: list[UUID] = field(default_factory=list)
     successors: list[UUID] = field(default_factory=list)
@@ -283,6 +311,22 @@ class Unit(RegistryAggregate):
             )
         return removal
 
+    def check_creation_running(self, creation: Creation, effective: date) -> None:
+        """An act on a creation period takes effect on or after its approval."""
+        if effective < creation.approved_on:
+            raise HistoryError(
+                f"the act takes effect on {effective}, before the creation was approved "
+                f"on {creation.approved_on}"
+            )
+
+    def check_incident_date(self, occurred_on: date) -> None:
+        """An incident happens to a registered unit: not before its registration."""
+        if occurred_on < self.state.registered_on:
+            raise HistoryError(
+                f"the incident on {occurred_on} is before {self.state.name} was registered "
+                f"({self.state.registered_on})"
+            )
+
     def check_renamable(self, new_name: str, effective: date) -> None:
         state = self.state
         if new_name == state.name:
@@ -364,16 +408,33 @@ class Unit(RegistryAggregate):
         )
 
     @fold.register
+    def _(self, event: CreationStopped) -> None:
+        del self.state.creations[(str(event.programme), event.jurisdiction)]
+
+    @fold.register
+    def _(self, event: IncidentRecorded) -> None:
+        self.state.incidents.append(
+            Incident(event.incident, event.effective_date, event.document_number)
+        )
+
+    @fold.register
     def _(self, event: Renamed) -> None:
         s = self.state
         s.former_names.append((s.name, s.named_since))
         s.name, s.named_since = event.new_name, event.effective_date
+        self._note_late_change(event)
+
+    def _note_late_change(self, event: RegistryEvent) -> None:
+        """A change during creation reported late (its flag) withholds acceptance."""
+        if any(f["rule"] == LATE_CHANGE_RULE for f in event.flags):
+            self.state.late_changes.append(event.effective_date)
 
     @fold.register
     def _(self, event: Reorganised) -> None:
         s = self.state
         s.predecessors.extend(u for u in event.predecessors if u != self.id)
         s.successors.extend(u for u in event.successors if u != self.id)
+        self._note_late_change(event)
         if self.id in event.predecessors and self.id not in event.successors:
             s.ceased = True
             for key, designation in s.designations.items():
@@ -413,6 +474,9 @@ class Unit(RegistryAggregate):
             key = (programme, jurisdiction)
             self.state.designations[key] = replace(
                 self.state.designations[key], status="removed", changed_on=event.effective_date
+            )
+            self.state.removals.append(
+                Removal(programme, jurisdiction, event.effective_date, event.ground)
             )
         self.state.bans.extend(Ban.from_record(record) for record in event.bans)
 

@@ -59,6 +59,8 @@ EVENTS = {
     "Named": Label("命名", "Named"),
     "CreationApproved": Label("同意创建", "Creation approved"),
     "CreationExtended": Label("延长创建期", "Creation extended"),
+    "CreationStopped": Label("停止创建", "Creation stopped"),
+    "IncidentRecorded": Label("重大事故/事件", "Major incident"),
     "Renamed": Label("更名", "Renamed"),
     "Reorganised": Label("重组", "Reorganised"),
     "ReportFiled": Label("提交报告", "Report filed"),

@@ -13,7 +13,8 @@ module                commands
 ``units``             register_unit, rename, reorganise, correct
 ``designations``      designate, remove, disqualify, file_report
 ``warnings``          warn, lift_warning
-``eco_parks``         approve_creation, extend_creation, name_park
+``eco_parks``         approve_creation, extend_creation, stop_creation, name_park
+``incidents``         record_incident
 ``evaluators``        register_evaluator, sanction_evaluator
 ``complaints``        record_complaint, decide_complaint
 ====================  =======================================================================
@@ -32,6 +33,7 @@ from greenreg.registry.commands import (
     designations,
     eco_parks,
     evaluators,
+    incidents,
     units,
     warnings,
 )
@@ -57,11 +59,13 @@ COMMANDS: dict[str, Command] = {
     "lift_warning": warnings.lift_warning,
     "approve_creation": eco_parks.approve_creation,
     "extend_creation": eco_parks.extend_creation,
+    "stop_creation": eco_parks.stop_creation,
     "name_park": eco_parks.name_park,
     "register_evaluator": evaluators.register_evaluator,
     "sanction_evaluator": evaluators.sanction_evaluator,
     "record_complaint": complaints.record_complaint,
     "decide_complaint": complaints.decide_complaint,
+    "record_incident": incidents.record_incident,
 }
 """The command for each act type (the keys of :data:`~greenreg.events.vocabulary.EVENT_OF_ACT`)."""
 

@@ -2,8 +2,9 @@
 and file the yearly reports a listed unit owes.
 
 Each finds the unit and the rulebook of the list (:func:`listed`), lets the unit check its own
-history and the rulebook the law (bans, grounds, grades), then records the event; a removal
-records the bans its ground brings.
+history and the rulebook the law (bans, grounds, grades, rules in principle), then records the
+event with the rulebook's flags. A removal ends the one list it names, which its signer owns,
+and records the bans its ground brings on that owner's lists.
 
 A designation may name the third-party ``evaluator`` whose evaluation it rests on (its id or
 credit code; the evaluator must be registered). Lists whose rules sanctioned that evaluator on
@@ -20,8 +21,8 @@ from greenreg.events.acts import Act
 from greenreg.registry.authority import Authority
 from greenreg.registry.commands.common import acted_on, event_fields, listed
 from greenreg.registry.decision import Decision
-from greenreg.registry.rulebooks import report_flags
-from greenreg.registry.rulebooks.base import GREEN_MANUFACTURING
+from greenreg.registry.rulebooks import recommendation_flags, report_flags
+from greenreg.registry.rulebooks.principle import check_override_used
 from greenreg.registry.unit import designation_key
 from greenreg.registry.workspace import Workspace
 
@@ -30,27 +31,28 @@ def designate(act: Act, signer: Authority, now: datetime, ws: Workspace) -> Deci
     unit, rulebook = listed(act, signer, ws)
     programme, jurisdiction = act.fields["programme"], act.fields["jurisdiction"]
     unit.check_relistable(programme, jurisdiction, act.effective_date)
-    rulebook.check_designation(unit.state, programme, jurisdiction, act.effective_date)
+    flags = rulebook.check_designation(
+        unit.state, programme, jurisdiction, act.effective_date, act.override
+    )
+    check_override_used(act.override, flags)
     rulebook.check_grade(act.fields["grade"])
     if act.fields["evaluator"] is not None:
         evaluator = ws.evaluator(act.fields["evaluator"])
         evaluator.check_accepted(rulebook.source, jurisdiction, act.effective_date)
-    unit.record(act.event_class, **event_fields(act, signer.id, now))
+    flags += recommendation_flags(unit.state, programme, jurisdiction)
+    unit.record(act.event_class, **event_fields(act, signer.id, now, flags))
     return Decision(act, [unit])
 
 
 def remove(act: Act, signer: Authority, now: datetime, ws: Workspace) -> Decision:
     unit, rulebook = listed(act, signer, ws)
     programme, jurisdiction = act.fields["programme"], act.fields["jurisdiction"]
-    unit.check_in_force(programme, jurisdiction, act.effective_date, "removed")
-    ground = rulebook.ground(act.fields["ground"])
+    designation = unit.check_in_force(programme, jurisdiction, act.effective_date, "removed")
+    rulebook.ground(act.fields["ground"])
+    rulebook.check_removal(designation, act.fields["ground"], act.effective_date)
+    # Only the list named, which the signer owns (check_issues): a major accident makes removal
+    # due from every level (003 art. 21), but each other list is ended by its own owner.
     ended = [designation_key(programme, jurisdiction)]
-    if ground.all_levels:  # a major accident ends every green-manufacturing listing (003 art. 21)
-        ended = [
-            designation_key(d.programme, d.jurisdiction)
-            for d in unit.state.designations.values()
-            if d.in_force and d.programme in GREEN_MANUFACTURING
-        ]
     bans = rulebook.bans_after(programme, jurisdiction, act.fields["ground"], act.effective_date)
     unit.record(
         act.event_class,

@@ -1,5 +1,6 @@
 """Commands of the eco-industrial park path (004): a province approves creation, may extend
-it once, and the national coordination mechanism names the park at the end.
+it (by at most a year in principle) or stop it, and the national coordination mechanism names
+the park at the end.
 
 The rulebook (:class:`~greenreg.registry.rulebooks.eco_parks.EcoParkRulebook`) holds the
 periods and who issues which act; a named park is then warned and removed like any listing.
@@ -16,6 +17,7 @@ from greenreg.registry.authority import Authority
 from greenreg.registry.commands.common import event_fields, listed
 from greenreg.registry.decision import Decision
 from greenreg.registry.rulebooks.eco_parks import ECO_PARK
+from greenreg.registry.rulebooks.principle import check_override_used
 from greenreg.registry.workspace import Workspace
 
 
@@ -29,7 +31,20 @@ def approve_creation(act: Act, signer: Authority, now: datetime, ws: Workspace) 
 def extend_creation(act: Act, signer: Authority, now: datetime, ws: Workspace) -> Decision:
     unit, rulebook = listed(act, signer, ws)
     creation = unit.check_in_creation(ECO_PARK, act.fields["jurisdiction"])
-    rulebook.check_extension(creation, act.effective_date, act.fields["extended_to"])
+    flags = rulebook.check_extension(
+        creation, act.effective_date, act.fields["extended_to"], act.override
+    )
+    check_override_used(act.override, flags)
+    unit.record(act.event_class, **event_fields(act, signer.id, now, flags))
+    return Decision(act, [unit])
+
+
+def stop_creation(act: Act, signer: Authority, now: datetime, ws: Workspace) -> Decision:
+    """The province that approved the creation stops it (004 art. 15): the period ends."""
+    unit, rulebook = listed(act, signer, ws)
+    creation = unit.check_in_creation(ECO_PARK, act.fields["jurisdiction"])
+    unit.check_creation_running(creation, act.effective_date)
+    rulebook.check_stop(act.fields["ground"])
     unit.record(act.event_class, **event_fields(act, signer.id, now))
     return Decision(act, [unit])
 

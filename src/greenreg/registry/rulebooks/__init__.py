@@ -20,9 +20,9 @@ from __future__ import annotations
 from datetime import date
 
 from greenreg.errors import ActFormatError, HistoryError, RuleError
-from greenreg.events.places import name_of
+from greenreg.events.places import NATIONAL, Level, name_of
 from greenreg.events.vocabulary import Flag
-from greenreg.registry.rulebooks.base import Ground, Rulebook, late_report_flags
+from greenreg.registry.rulebooks.base import Ground, Rulebook, flag, late_report_flags
 from greenreg.registry.rulebooks.chongqing import ChongqingRulebook
 from greenreg.registry.rulebooks.eco_parks import EcoParkRulebook
 from greenreg.registry.rulebooks.national import NationalRulebook
@@ -57,6 +57,31 @@ def notice_flags(unit: UnitState, changed_on: date, reported_on: date) -> list[F
     return [f for book in RULEBOOKS for f in book.notice_flags(unit, changed_on, reported_on)]
 
 
+def recommendation_flags(unit: UnitState, programme: str, jurisdiction: str) -> list[Flag]:
+    """A national listing of a unit whose listing under the provincial rules has grade C: 003
+    art. 14 recommends for national lists grade B or better. The national list is MIIT's, the
+    recommendation rule the province's: a flag, not a refusal."""
+    if jurisdiction != NATIONAL:
+        return []
+    flags = []
+    for d in unit.designations.values():
+        if not (d.in_force and d.programme == programme and d.level == Level.PROVINCIAL):
+            continue
+        if d.grade == "C" and isinstance(
+            rulebook_for(programme, d.jurisdiction), ProvincialRulebook
+        ):
+            flags.append(
+                flag(
+                    "below_recommended_grade",
+                    "003 art. 14",
+                    f"{unit.name} has grade C on the {programme} list of "
+                    f"{name_of(d.jurisdiction)} (since {d.since}); a national recommendation "
+                    "needs grade B or better",
+                )
+            )
+    return flags
+
+
 def report_flags(report: str, year: int, filed_on: date) -> list[Flag]:
     """Flags for a yearly report filed after its deadline; refuses an unknown kind of report."""
     deadlines = dict.fromkeys(
@@ -81,6 +106,7 @@ __all__ = [
     "Rulebook",
     "ZhejiangRulebook",
     "notice_flags",
+    "recommendation_flags",
     "report_flags",
     "rulebook_for",
 ]

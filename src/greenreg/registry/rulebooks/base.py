@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from greenreg.errors import BanError, CalendarCoverageError, RuleError
+from greenreg.events.acts import Override
 from greenreg.events.places import Level, level_of, name_of, within
 from greenreg.events.vocabulary import Flag, Programme
 from greenreg.registry.evaluator import Sanction
 from greenreg.registry.periods import period_end
-from greenreg.registry.unit import Ban, Creation, UnitState
+from greenreg.registry.unit import Ban, Creation, Designation, UnitState
 
 GREEN_MANUFACTURING = (
     Programme.GREEN_FACTORY.value,
@@ -33,7 +34,6 @@ class Ground:
     text: str
     ban_years: int
     ban_rule: str
-    all_levels: bool = False
 
 
 @dataclass(frozen=True)
@@ -83,9 +83,17 @@ class Rulebook:
     # --- designation ------------------------------------------------------------------------
 
     def check_designation(
-        self, unit: UnitState, programme: str, jurisdiction: str, effective: date
-    ) -> None:
+        self,
+        unit: UnitState,
+        programme: str,
+        jurisdiction: str,
+        effective: date,
+        override: Override | None = None,
+    ) -> list[Flag]:
+        """Refuse a designation the text forbids; the flags of what it allows with a remark
+        (a departure from a rule in principle, a recommendation below its grade)."""
         self.check_not_banned(unit, programme, jurisdiction, effective)
+        return []
 
     @staticmethod
     def check_not_banned(
@@ -115,7 +123,16 @@ class Rulebook:
     def check_creation(self, unit: UnitState, jurisdiction: str, effective: date) -> None:
         raise RuleError(f"{self.title} has no creation period")
 
-    def check_extension(self, creation: Creation, effective: date, extended_to: date) -> None:
+    def check_extension(
+        self,
+        creation: Creation,
+        effective: date,
+        extended_to: date,
+        override: Override | None = None,
+    ) -> list[Flag]:
+        raise RuleError(f"{self.title} has no creation period")
+
+    def check_stop(self, ground: str) -> None:
         raise RuleError(f"{self.title} has no creation period")
 
     def check_naming(self, unit: UnitState, effective: date) -> None:
@@ -132,6 +149,9 @@ class Rulebook:
             raise RuleError(
                 f"the rectification deadline {rectify_by} is before the warning ({effective})"
             )
+
+    def check_removal(self, designation: Designation, ground: str, effective: date) -> None:
+        """What a removal on ``ground`` presupposes (eco-parks: a failed rectification)."""
 
     def ground(self, code: str) -> Ground:
         self.check_ground(code, self.removal_grounds, "removal")

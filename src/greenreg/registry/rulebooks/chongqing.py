@@ -3,17 +3,18 @@
 Chongqing is a province-level municipality: its "市级" lists are provincial in level. Units
 are designated once a year (art. 3) after a 5-working-day notice (art. 11); they report key
 indicators yearly (art. 16, no date set); seven grounds revoke the title (art. 17) and bar
-reapplication for three years (art. 18); renames and reorganisations are reported within 30
-official working days of the formalities (art. 19). A third-party evaluator that falsified or
-was irresponsible loses its qualification to evaluate in Chongqing (art. 22), with no time
-limit: Chongqing's lists no longer accept its results.
+reapplication for three years to Chongqing's list of the same programme (art. 18); renames and
+reorganisations are reported within 30 official working days of the formalities (art. 19).
+001 has no warning: a title is reviewed (art. 16) and kept or revoked (art. 17). A third-party
+evaluator that falsified or was irresponsible loses its qualification to evaluate in Chongqing
+(art. 22), with no time limit: Chongqing's lists no longer accept its results.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from greenreg.errors import CalendarCoverageError
+from greenreg.errors import CalendarCoverageError, RuleError
 from greenreg.events.places import Level, within
 from greenreg.events.vocabulary import Flag, Programme
 from greenreg.registry.evaluator import Sanction
@@ -49,7 +50,6 @@ class ChongqingRulebook(Rulebook):
         "blacklisted": Ground("001 art. 17(6)", "on a dishonesty blacklist", 3, BAN),
         "other_violation": Ground("001 art. 17(7)", "other major violation", 3, BAN),
     }
-    warning_grounds = {"rectification_required": "001 arts. 15-16"}  # noqa: RUF012
     report_deadlines: dict[str, ReportDeadline | None] = {  # noqa: RUF012
         "key_indicators": None,  # art. 16: yearly, no date set
     }
@@ -70,6 +70,12 @@ class ChongqingRulebook(Rulebook):
         article = self.check_evaluator_ground(ground)
         return Sanction(
             EVALUATOR_RULE, self.source, CHONGQING, effective, None, f"{ground} ({article})"
+        )
+
+    def check_warning(self, ground: str, effective: date, rectify_by: date) -> None:
+        raise RuleError(
+            "001 has no warnings: a Chongqing green park or factory is reviewed (001 art. 16) "
+            "and keeps its title or has it revoked (001 art. 17); record a revocation instead"
         )
 
     def notice_flags(self, unit: UnitState, changed_on: date, reported_on: date) -> list[Flag]:

@@ -2,12 +2,15 @@
 
 The path is longer than a listing: the provincial eco-environment department, with commerce
 and industry, approves creation (art. 12); the creation period runs at least 2 and at most 3
-years from approval, with at most one extension of at most 1 year (art. 13), and the title may
-not be used before naming; the coordination mechanism of MEE, MOFCOM and MIIT names the park
-after acceptance (arts. 16-21), warns it with at most 1 year to rectify (arts. 26-27; the title
-may not be used meanwhile) and revokes it (art. 28): no new creation for 3 years, 5 years for
-grounds (1)-(3). Work reports are due by 30 June of the next year (art. 24); major changes
-during creation are reported within 6 months, or acceptance is withheld (art. 14).
+years from approval; an extension is "in principle" at most 1 year (art. 13: the province may
+depart from it, stating why; the number of extensions is not limited), and the title may not be
+used before naming; the province stops a creation on five grounds (art. 15); the coordination
+mechanism of MEE, MOFCOM and MIIT names the park after acceptance (arts. 16-21), warns it with at
+most 1 year to rectify (arts. 26-27; the title may not be used meanwhile) and revokes it
+(art. 28): no new creation for 3 years, 5 years for grounds (1)-(3); ground (4) only once a
+warning's rectification deadline has passed unlifted. Work reports are due by 30 June of the
+next year (art. 24); major changes during creation are reported within 6 months, or acceptance
+is withheld (the first art. 14; 004 has two articles numbered 14).
 """
 
 from __future__ import annotations
@@ -15,11 +18,13 @@ from __future__ import annotations
 from datetime import date
 
 from greenreg.errors import HistoryError, RuleError
+from greenreg.events.acts import Override
 from greenreg.events.places import NATIONAL, Level, level_of
 from greenreg.events.vocabulary import Flag, Programme
 from greenreg.registry.periods import period_end
 from greenreg.registry.rulebooks.base import Ground, ReportDeadline, Rulebook, Scope, flag
-from greenreg.registry.unit import Creation, UnitState
+from greenreg.registry.rulebooks.principle import depart
+from greenreg.registry.unit import LATE_CHANGE_RULE, Creation, Designation, UnitState
 
 ECO_PARK = Programme.ECO_PARK.value
 CREATION_MIN_YEARS = 2
@@ -59,13 +64,20 @@ class EcoParkRulebook(Rulebook):
         "report_missing": "004 art. 27(5)",
         "other": "004 art. 27(6)",
     }
+    stop_grounds = {  # noqa: RUF012
+        "serious_incident": "004 art. 15(1)",
+        "negative_publicity": "004 art. 15(2)",
+        "infrastructure": "004 art. 15(3)",
+        "unreported_change": "004 art. 15(4)",
+        "other": "004 art. 15(5)",
+    }
     report_deadlines: dict[str, ReportDeadline | None] = {  # noqa: RUF012
         "annual_work_report": ReportDeadline(6, 30, "004 art. 24"),
         "performance_evaluation": None,  # art. 25: every 3 years from naming
     }
 
     def check_act(self, act_type: str, jurisdiction: str) -> None:
-        provincial = act_type in ("approve_creation", "extend_creation")
+        provincial = act_type in ("approve_creation", "extend_creation", "stop_creation")
         if act_type == "designate":
             raise RuleError(
                 "eco-industrial parks are named ('name_park'), not designated (004 art. 21)"
@@ -81,7 +93,7 @@ class EcoParkRulebook(Rulebook):
             )
             raise RuleError(
                 f"a {act_type!r} act for an eco-industrial park is issued by {who} "
-                f"(004 arts. {'12-13' if provincial else '21, 26-28'})"
+                f"(004 arts. {'12-15' if provincial else '21, 26-28'})"
             )
 
     def check_creation(self, unit: UnitState, jurisdiction: str, effective: date) -> None:
@@ -99,21 +111,38 @@ class EcoParkRulebook(Rulebook):
         if named is not None and named.in_force:
             raise HistoryError(f"{unit.name} is already named, since {named.since}")
 
-    def check_extension(self, creation: Creation, effective: date, extended_to: date) -> None:
-        """One extension, decided within the creation period, of at most 1 year (004 art. 13)."""
+    def check_extension(
+        self,
+        creation: Creation,
+        effective: date,
+        extended_to: date,
+        override: Override | None = None,
+    ) -> list[Flag]:
+        """An extension is decided within the creation period and ends after it (hard limits);
+        it runs at most 1 year past the period's current end in principle (004 art. 13). The
+        text does not limit how many extensions there are."""
         ends = creation_ends_on(creation)
-        if creation.extended_to is not None:
-            raise RuleError("the creation period was already extended once (004 art. 13)")
         if effective > ends:
             raise RuleError(
                 f"the creation period ended on {ends}; it can no longer be extended (004 art. 13)"
             )
-        latest = period_end(ends, years=EXTENSION_MAX_YEARS)
-        if not ends < extended_to <= latest:
+        if extended_to <= ends:
             raise RuleError(
-                f"an extension runs past {ends} by at most 1 year, to {latest} at the latest "
-                f"(004 art. 13); {extended_to} is not allowed"
+                f"an extension ends after the creation period's current end {ends} "
+                f"(004 art. 13); {extended_to} does not"
             )
+        latest = period_end(ends, years=EXTENSION_MAX_YEARS)
+        if extended_to <= latest:
+            return []
+        refusal = (
+            f"an extension runs past {ends} by at most 1 year, to {latest} at the latest; "
+            f"{extended_to} is later"
+        )
+        return [depart(override, "004 art. 13", refusal)]
+
+    def check_stop(self, ground: str) -> None:
+        """Creation is stopped on one of five grounds (004 art. 15)."""
+        self.check_ground(ground, self.stop_grounds, "stop")
 
     def check_naming(self, unit: UnitState, effective: date) -> None:
         """Naming needs an approved creation at least 2 years old and not yet ended:
@@ -137,6 +166,29 @@ class EcoParkRulebook(Rulebook):
             raise RuleError(
                 f"the creation period ended on {ends} without naming; the park must apply to "
                 "create again (004 arts. 13, 22)"
+            )
+        late = [c for c in unit.late_changes if c >= creation.approved_on]
+        if late:
+            raise RuleError(
+                f"{unit.name} did not report its change of {late[0]} within 6 months; its "
+                f"acceptance is withheld (不予开展验收, {LATE_CHANGE_RULE}), so it cannot be named"
+            )
+
+    def check_removal(self, designation: Designation, ground: str, effective: date) -> None:
+        """Ground (4) presupposes an exit warning whose rectification deadline has passed
+        without the warning being lifted (004 art. 28(4)): from the day after the deadline."""
+        if ground != "rectification_failed":
+            return
+        if designation.status != "warned" or designation.rectify_by is None:
+            raise RuleError(
+                "a revocation for failed rectification needs an exit warning in force "
+                "(004 art. 28(4)); the park is not under a warning"
+            )
+        if effective <= designation.rectify_by:
+            raise RuleError(
+                f"the rectification deadline runs to {designation.rectify_by} inclusive; a "
+                "revocation for failed rectification is possible from the day after "
+                "(004 art. 28(4))"
             )
 
     def check_warning(self, ground: str, effective: date, rectify_by: date) -> None:
@@ -164,7 +216,7 @@ class EcoParkRulebook(Rulebook):
         return [
             flag(
                 "late_notice",
-                "004 art. 14",
+                LATE_CHANGE_RULE,
                 f"reported on {reported_on}, after {due} (6 months after the change on "
                 f"{changed_on}); acceptance is withheld for changes not reported in time",
             )

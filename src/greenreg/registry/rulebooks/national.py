@@ -1,10 +1,14 @@
 """MIIT's national green-manufacturing lists: factories, parks, supply-chain enterprises (000).
 
 The national lists are published by batch (000 §4). Dynamic removal follows MIIT's interim
-measures 工信部节〔2024〕13号 (000 §6), which the provincial rules implement: a unit removed in
-dynamic adjustment may not apply, be recommended or be listed for three years (003 art. 17(3)),
-and a major accident removes it from every level at once (003 art. 21). Listed units file the
-yearly dynamic-management form by 15 April (003 art. 18, which covers national lists too).
+measures 工信部节〔2024〕13号 (000 §6), whose grounds are not in the seeds (an image missing from
+000): so a national removal records **no** reapplication ban. MIIT owns its lists and no other:
+a removal ends the national list it names, nothing else. What bars a unit removed from a
+national list from a province's lists is that province's own rule (003 art. 17(3)), checked
+when the province lists it. Listed units file the yearly dynamic-management form by 15 April
+(003 art. 18, which covers national lists too); a major accident or level-II+ environmental
+incident makes removal due "from every level" (003 art. 21, last paragraph), each list by its
+owner.
 
 Third-party evaluators: 003 art. 24 has every level's department track evaluators; a finding
 MIIT verifies closes the lists of every province applying 003 to the evaluator for three years
@@ -32,7 +36,7 @@ from greenreg.registry.rulebooks.provincial import (
     EVALUATOR_YEARS,
 )
 
-BAN = "003 art. 17(3), implementing 工信部节〔2024〕13号 (000 §6): 3 years"
+NO_BAN = ""  # the national removal grounds (工信部节〔2024〕13号) are not in the seeds
 
 
 class NationalRulebook(Rulebook):
@@ -41,15 +45,14 @@ class NationalRulebook(Rulebook):
     programmes = GREEN_MANUFACTURING
     levels = (Level.NATIONAL,)
     removal_grounds = {  # noqa: RUF012
-        "dynamic_adjustment": Ground("000 §6; 003 art. 21(1)", "no longer qualifies", 3, BAN),
-        "report_refused": Ground("003 art. 21(2)", "refused the yearly form", 3, BAN),
-        "fraud": Ground("003 art. 21(3)", "falsified materials or data", 3, BAN),
+        "dynamic_adjustment": Ground("000 §6; 003 art. 21(1)", "no longer qualifies", 0, NO_BAN),
+        "report_refused": Ground("003 art. 21(2)", "refused the yearly form", 0, NO_BAN),
+        "fraud": Ground("003 art. 21(3)", "falsified materials or data", 0, NO_BAN),
         "major_accident": Ground(
             "003 art. 21, last paragraph",
             "major accident or level-II+ environmental incident",
-            3,
-            BAN,
-            all_levels=True,
+            0,
+            NO_BAN,
         ),
     }
     warning_grounds = {"rectification_required": "003 arts. 19, 25"}  # noqa: RUF012
@@ -59,8 +62,7 @@ class NationalRulebook(Rulebook):
     evaluator_grounds = EVALUATOR_GROUNDS
 
     def ban_scope(self, programme: str, jurisdiction: str, ground: Ground) -> Scope:
-        # Removed from a national list: barred from every green-manufacturing list, everywhere.
-        return GREEN_MANUFACTURING, (NATIONAL,)
+        return (), ()  # never reached: no national ground brings a ban
 
     def evaluator_sanction(self, jurisdiction: str, effective: date, ground: str) -> Sanction:
         """MIIT under 003 art. 24: every province's 003 lists, three years, end day included."""

@@ -1,23 +1,29 @@
 """A province's three-level rules for green factories, parks and supply chains (003).
 
 Applies to provincial and municipal lists of every province except Chongqing, which has its own
-rules (001). Provincial green factories must first be on a municipal list (art. 12); grades are
-A, B or C (art. 14); units removed in dynamic adjustment are barred for three years (art. 17(3));
-fraud found during evaluation disqualifies an application and bars it for three years (art. 22);
-a third-party evaluator found to have falsified or concealed is published and its results are
-not accepted for three years (art. 24: the province's lists; see :meth:`evaluator_sanction`);
-a major accident removes a unit from every level (art. 21); yearly forms are due by 15 April
-(art. 18). Renames and boundary changes are to be reported "promptly" (art. 23), which sets no
-fixed deadline, so no lateness is flagged.
+rules (001). A provincial green factory is first on a municipal list "in principle" (art. 12:
+the province may depart from it, stating why); grades are A, B or C (art. 14). A unit with an
+accident (art. 17(2)), or dynamically adjusted out of any green-manufacturing list whoever owns
+it (art. 17(3)), within the last three years may not be listed by the province or its cities:
+a check when they list it. A removal from one of the province's own lists also records the
+art. 17(3) ban over the province's lists, so that answers show it; it bans on no other owner's
+lists (national, other provinces). Fraud found during evaluation disqualifies an application
+and bars it for three years (art. 22); a major accident makes removal due from every level
+(art. 21), each list by its owner; yearly forms are due by 15 April (art. 18). Renames and
+boundary changes are to be reported "promptly" (art. 23), which sets no fixed deadline, so no
+lateness is flagged. A third-party evaluator found to have falsified or concealed is published
+and its results are not accepted for three years (art. 24: the province's lists; see
+:meth:`evaluator_sanction`).
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
-from greenreg.errors import RuleError
-from greenreg.events.places import NATIONAL, Level, level_of, province_of, within
-from greenreg.events.vocabulary import Programme
+from greenreg.errors import BanError, RuleError
+from greenreg.events.acts import Override
+from greenreg.events.places import Level, level_of, name_of, province_of, within
+from greenreg.events.vocabulary import Flag, Programme
 from greenreg.registry.evaluator import Sanction
 from greenreg.registry.periods import period_end
 from greenreg.registry.rulebooks.base import (
@@ -27,6 +33,7 @@ from greenreg.registry.rulebooks.base import (
     Rulebook,
     Scope,
 )
+from greenreg.registry.rulebooks.principle import depart
 from greenreg.registry.unit import Ban, UnitState
 
 BAN = "003 art. 17(3): 3 years"
@@ -39,6 +46,7 @@ EVALUATOR_GROUNDS = {
     "falsification": "003 art. 24 (弄虚作假)",
     "concealment": "003 art. 24 (故意隐瞒评价对象问题)",
 }
+RECENT_YEARS = 3  # 近三年 (art. 17)
 
 
 class ProvincialRulebook(Rulebook):
@@ -66,7 +74,6 @@ class ProvincialRulebook(Rulebook):
             "major accident or level-II+ environmental incident",
             3,
             BAN,
-            all_levels=True,
         ),
     }
     warning_grounds = {  # noqa: RUF012
@@ -86,15 +93,57 @@ class ProvincialRulebook(Rulebook):
             super().check_act(act_type, jurisdiction)
 
     def check_designation(
-        self, unit: UnitState, programme: str, jurisdiction: str, effective: date
-    ) -> None:
-        super().check_designation(unit, programme, jurisdiction, effective)
+        self,
+        unit: UnitState,
+        programme: str,
+        jurisdiction: str,
+        effective: date,
+        override: Override | None = None,
+    ) -> list[Flag]:
+        flags = super().check_designation(unit, programme, jurisdiction, effective, override)
+        self.check_no_recent_removal(unit, effective)
+        self.check_no_recent_incident(unit, effective)
         if programme == Programme.GREEN_FACTORY and level_of(jurisdiction) == Level.PROVINCIAL:
-            self.check_municipal_first(unit, jurisdiction, effective)
+            flags.extend(self.municipal_first(unit, jurisdiction, effective, override))
+        return flags
 
     @staticmethod
-    def check_municipal_first(unit: UnitState, province: str, effective: date) -> None:
-        """A provincial green factory must first be on a municipal list (003 art. 12)."""
+    def check_no_recent_removal(unit: UnitState, effective: date) -> None:
+        """Dynamically adjusted out of a green-manufacturing list (any list, any owner) within
+        the last three years: not listed, from the removal's day through the corresponding day
+        three years later, both included (003 art. 17(3))."""
+        for removal in unit.removals:
+            last = period_end(removal.removed_on, years=RECENT_YEARS)
+            if removal.programme in GREEN_MANUFACTURING and removal.removed_on <= effective <= last:
+                raise BanError(
+                    f"{unit.name} is banned from the green-manufacturing lists of this province "
+                    f"from {removal.removed_on} to {last} inclusive (003 art. 17(3)): it was "
+                    f"dynamically adjusted out of the {removal.programme} list of "
+                    f"{name_of(removal.jurisdiction)} on {removal.removed_on} "
+                    f"({removal.ground}); it may be listed again from {last + timedelta(days=1)}"
+                )
+
+    @staticmethod
+    def check_no_recent_incident(unit: UnitState, effective: date) -> None:
+        """An accident within the last three years: not listed, from the day it occurred
+        through the corresponding day three years later, both included (003 art. 17(2))."""
+        for incident in unit.incidents:
+            last = period_end(incident.occurred_on, years=RECENT_YEARS)
+            if incident.occurred_on <= effective <= last:
+                raise BanError(
+                    f"{unit.name} is banned from the green-manufacturing lists of this province "
+                    f"from {incident.occurred_on} to {last} inclusive (003 art. 17(2)): it had a "
+                    f"{incident.incident.replace('_', ' ')} on {incident.occurred_on} "
+                    f"({incident.document_number}); it may be listed again from "
+                    f"{last + timedelta(days=1)}"
+                )
+
+    @staticmethod
+    def municipal_first(
+        unit: UnitState, province: str, effective: date, override: Override | None
+    ) -> list[Flag]:
+        """A provincial green factory is first on a municipal list, in principle (003 art. 12):
+        without one, the province lists it only with a stated reason."""
         for d in unit.designations.values():
             if (
                 d.programme == Programme.GREEN_FACTORY
@@ -103,12 +152,12 @@ class ProvincialRulebook(Rulebook):
                 and d.in_force
                 and d.since <= effective
             ):
-                return
-        raise RuleError(
+                return []
+        refusal = (
             f"{unit.name} is not on a municipal green-factory list of this province on "
-            f"{effective}; a provincial green factory must first be listed by its city "
-            "(003 art. 12)"
+            f"{effective}; a provincial green factory is first listed by its city"
         )
+        return [depart(override, "003 art. 12", refusal)]
 
     @staticmethod
     def check_grade(grade: str | None) -> None:
@@ -116,10 +165,9 @@ class ProvincialRulebook(Rulebook):
             raise RuleError(f"grade {grade!r} is not A, B or C (003 art. 14)")
 
     def ban_scope(self, programme: str, jurisdiction: str, ground: Ground) -> Scope:
-        # Art. 17: barred from every green-manufacturing list of the province; a major accident
-        # (removal from every level) bars from every list, national included.
-        area = NATIONAL if ground.all_levels else province_of(jurisdiction)
-        return GREEN_MANUFACTURING, (area,)
+        # Art. 17(3) bars the unit from every green-manufacturing list the province's rules
+        # govern (its provincial and municipal lists), and from no other.
+        return GREEN_MANUFACTURING, (province_of(jurisdiction),)
 
     def disqualification_bans(self, jurisdiction: str, effective: date) -> list[Ban]:
         """Fraud in evaluation: no application for 3 years, through the corresponding day
