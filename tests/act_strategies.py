@@ -16,7 +16,7 @@ from uuid import UUID
 
 from hypothesis import strategies as st
 
-from greenreg.events.acts import payload_fields
+from greenreg.events.acts import KEY_ACTS, UNIT_ACTS, payload_fields
 from greenreg.events.vocabulary import EVENT_OF_ACT
 
 JSON_LEAVES = (
@@ -137,18 +137,22 @@ def act_bodies(
     authority: str = "js-eit",
     units: list[str] | None = None,
     signed_at: datetime | None = None,
+    *,
+    wild: bool = True,
 ) -> dict[str, Any]:
-    """An act (the unsigned body): a real type and envelope, fields fuzzed, keys sometimes
-    dropped or added."""
+    """An act (the unsigned body) of a real type. ``wild``: any field may hold any JSON value,
+    keys are dropped and added; otherwise every field has its declared type and the act names
+    a unit (or an authority) exactly when its type does, so that it reaches the rules."""
     units = units or ["00000000-0000-4000-8000-000000000001"]
     kind = draw(st.sampled_from(sorted(EVENT_OF_ACT)))
     moment = (signed_at or datetime(2026, 11, 21, 4, tzinfo=UTC)).isoformat()
+    junk = json_values if wild else st.nothing()
     body: dict[str, Any] = {
         "type": kind,
-        "act_id": draw(st.uuids().map(str) | BAD_UUIDS),
-        "authority": draw(st.just(authority) | PLAUSIBLE_TEXT | json_values),
+        "act_id": draw(st.uuids().map(str) | (BAD_UUIDS if wild else st.nothing())),
+        "authority": draw(st.just(authority) | junk),
         "signed_at": draw(st.just(moment) | MOMENTS.map(datetime.isoformat) | BAD_MOMENTS),
-        "effective_date": draw(DATES.map(date.isoformat) | BAD_DAYS | json_values),
+        "effective_date": draw(DATES.map(date.isoformat) | BAD_DAYS | junk),
         "document": draw(
             st.fixed_dictionaries(
                 {"number": st.text(min_size=1, max_size=20)},
@@ -157,13 +161,17 @@ def act_bodies(
                     | st.text(max_size=70)
                 },
             )
-            | json_values
+            | junk
         ),
     }
-    body["unit"] = draw(st.sampled_from(units) | PLAUSIBLE_TEXT | json_values)
-    body["for_authority"] = draw(st.none() | PLAUSIBLE_TEXT)
+    if wild or kind in UNIT_ACTS:
+        body["unit"] = draw(st.sampled_from(units) | PLAUSIBLE_TEXT | junk)
+    if wild or kind in KEY_ACTS:
+        body["for_authority"] = draw((st.none() if wild else st.nothing()) | PLAUSIBLE_TEXT)
     for name, hint in payload_fields(EVENT_OF_ACT[kind]).items():
-        body[name] = draw(field_value(hint, units))
+        body[name] = draw(field_value(hint, units) if wild else plausible(hint, units))
+    if not wild:
+        return body
     dropped = draw(st.sets(st.sampled_from(sorted(body)), max_size=2))
     extra = draw(st.dictionaries(st.text(max_size=10), json_values, max_size=2))
     return {key: value for key, value in body.items() if key not in dropped} | extra
