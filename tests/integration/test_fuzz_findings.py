@@ -79,3 +79,25 @@ def test_days_and_moments_written_out_are_still_read(client: TestClient) -> None
     assert client.get("/api/v1/lists/green_park", params=moment).status_code == 200
     check = {"refs": ["91310115MA1K3BTP2B"]} | moment
     assert client.post("/api/v1/certifications", json=check).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("query", "variables"),
+    [
+        ("query C($refs: [String!]!) { certifications(refs: $refs) { results { ref } } }", {}),
+        (
+            "query C($refs: [String!]!) { certifications(refs: $refs) { results { ref } } }",
+            {"refs": [None]},
+        ),
+        ("query U($n: Int!) { units(first: $n) { nodes { name } } }", {"n": "many"}),
+    ],
+    ids=["required-variable-missing", "null-in-non-null-list", "text-for-int"],
+)
+def test_a_variable_that_does_not_coerce_is_bad_user_input(
+    client: TestClient, query: str, variables: dict[str, Any]
+) -> None:
+    """Was tagged INTERNAL_SERVER_ERROR and logged as an unexpected failure."""
+    response = client.post("/graphql", json={"query": query, "variables": variables})
+    assert response.status_code < 500
+    codes = [e["extensions"]["code"] for e in response.json()["errors"]]
+    assert codes == ["BAD_USER_INPUT"], response.json()
