@@ -101,3 +101,9 @@ def test_a_variable_that_does_not_coerce_is_bad_user_input(
     assert response.status_code < 500
     codes = [e["extensions"]["code"] for e in response.json()["errors"]]
     assert codes == ["BAD_USER_INPUT"], response.json()
+
+
+def test_a_bank_check_ref_holding_a_nul_character_is_refused(client: TestClient) -> None:
+    """Was a 500 on PostgreSQL (text cannot hold NUL)."""
+    response = client.post("/api/v1/certifications", json={"refs": ["00000000000000000\x00"]})
+    refused(response, 422, "invalid_parameter")

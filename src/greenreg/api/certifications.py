@@ -34,7 +34,10 @@ class CheckRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    refs: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(
+    # No NUL character: no code or id holds one, and PostgreSQL text cannot.
+    refs: list[
+        Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[^\x00]+$")]
+    ] = Field(
         min_length=1,
         max_length=MAX_REFS,
         description=f"Credit codes or unit ids, at most {MAX_REFS:,}.",
