@@ -16,7 +16,6 @@ from the read models' views, without a GraphQL selection to walk field by field.
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter
@@ -25,6 +24,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from greenreg.api.encoding import answer, version_body
+from greenreg.api.params import Day, Moment
 from greenreg.api.problems import documented
 from greenreg.api.reading import RECEIPT_DESCRIPTION, Reads
 from greenreg.projections.certifications import MAX_REFS
@@ -36,13 +36,16 @@ class CheckRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    refs: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(
+    # No NUL character: no code or id holds one, and PostgreSQL text cannot.
+    refs: list[
+        Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[^\x00]+$")]
+    ] = Field(
         min_length=1,
         max_length=MAX_REFS,
         description=f"Credit codes or unit ids, at most {MAX_REFS:,}.",
     )
-    as_of: date | None = Field(None, description="Valid time: the day asked (default today).")
-    known_at: datetime | None = Field(
+    as_of: Day | None = Field(None, description="Valid time: the day asked (default today).")
+    known_at: Moment | None = Field(
         None, description="Record time: as the registry knew it then (default now)."
     )
     receipt: bool = Field(False, description=RECEIPT_DESCRIPTION)
@@ -76,6 +79,7 @@ def certifications_router(reads: Reads) -> APIRouter:
         summary="The bank check: was each unit certified on a day, as known at a time?",
         responses=documented(
             {
+                400: "The body is not UTF-8 JSON.",
                 413: "The body is larger than 10,000 references can be (1 MiB).",
                 422: "A parameter is not valid, or there are too many refs.",
             }

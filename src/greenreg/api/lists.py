@@ -12,6 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
 from greenreg.api.encoding import answer, plain, version_header
+from greenreg.api.params import Day, Moment
 from greenreg.api.problems import READ_REFUSALS
 from greenreg.api.reading import Reads
 from greenreg.events.vocabulary import Programme
@@ -123,9 +124,9 @@ def lists_router(reads: Reads) -> APIRouter:
             str | None, Query(pattern=r"^(CN|\d{6})$", description="CN or a GB/T 2260 code.")
         ] = None,
         status: Status | None = None,
-        as_of: Annotated[date | None, Query(description="Valid time: the day asked.")] = None,
+        as_of: Annotated[Day | None, Query(description="Valid time: the day asked.")] = None,
         known_at: Annotated[
-            datetime | None, Query(description="Record time: as known at this moment.")
+            Moment | None, Query(description="Record time: as known at this moment.")
         ] = None,
         limit: Annotated[int, Query(ge=1, le=PAGE)] = 100,
         after: Annotated[
@@ -163,7 +164,7 @@ def lists_router(reads: Reads) -> APIRouter:
     @router.get("/bans", summary="Reapplication bans running on a day (both ends included)")
     async def get_bans(
         active_on: Annotated[
-            date | None, Query(description="The day; leave out for every ban ever imposed.")
+            Day | None, Query(description="The day; leave out for every ban ever imposed.")
         ] = None,
     ) -> JSONResponse:
         return await run_in_threadpool(read_bans, active_on)

@@ -9,6 +9,7 @@ How the statuses were chosen:
 error                       status  why
 ==========================  ======  ==========================================================
 body is not JSON / UTF-8    400     the request cannot even be read (``malformed_json``)
+no such path or method      404/405 ``not_found`` / ``method_not_allowed``, under ``/api/``
 ActFormatError (+ credit    422     well-formed JSON whose values are not a valid act: a
 code, division code)                missing field, a wrong type, a credit code that fails
                                     its check character
@@ -43,8 +44,10 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
 
 from greenreg.errors import (
     ActFormatError,
@@ -145,7 +148,26 @@ async def _on_validation_error(request: Request, error: Exception) -> JSONRespon
     return problem(422, "invalid_parameter", details or "the request parameters are not valid")
 
 
+CODE_OF_HTTP_STATUS = {400: "malformed_json", 404: "not_found", 405: "method_not_allowed"}
+"""The refusal codes of the HTTP errors the framework raises itself: a body FastAPI cannot
+parse (400), a path or a method the API does not have."""
+
+
+async def _on_http_error(request: Request, error: Exception) -> Response:
+    """The framework's own refusals under ``/api/`` get the one refusal body too."""
+    if not isinstance(error, HTTPException):  # pragma: no cover (registered for this class)
+        raise error
+    if not request.url.path.startswith("/api/"):
+        return await http_exception_handler(request, error)
+    code = CODE_OF_HTTP_STATUS.get(error.status_code, "refused")
+    message = str(error.detail)
+    if code == "malformed_json":
+        message = "the body is not UTF-8 JSON; send the request as JSON"
+    return problem(error.status_code, code, message)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Map every domain error raised by a route to its status and the one refusal body."""
     app.add_exception_handler(GreenregError, _on_greenreg_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(HTTPException, _on_http_error)

@@ -14,7 +14,7 @@ def canonical_bytes(document: Any) -> bytes:
     """The RFC 8785 (JCS) encoding of a JSON value: the exact bytes a signature covers."""
     try:
         return bytes(rfc8785.dumps(document))
-    except (rfc8785.CanonicalizationError, TypeError, ValueError) as error:
+    except (rfc8785.CanonicalizationError, TypeError, ValueError, RecursionError) as error:
         raise ActFormatError(f"the act cannot be put in canonical JSON form: {error}") from error
 
 
@@ -50,3 +50,7 @@ def parse_json(data: bytes | str) -> Any:
         raise ActFormatError(
             f"the act is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}"
         ) from error
+    except ValueError as error:  # an integer of more digits than Python converts
+        raise ActFormatError(f"the act holds a number too long to read: {error}") from error
+    except RecursionError as error:
+        raise ActFormatError("the act nests its arrays or objects too deeply to read") from error

@@ -20,8 +20,8 @@ logger = logging.getLogger("greenreg.graphql")
 
 def code_of(error: GraphQLError) -> str:
     original = error.original_error
-    if isinstance(original, GraphQLError) and original.extensions:
-        return str(original.extensions.get("code", "BAD_USER_INPUT"))
+    if isinstance(original, GraphQLError):  # a limit's, or a variable's value that did not coerce
+        return str((original.extensions or {}).get("code", "BAD_USER_INPUT"))
     if isinstance(original, GreenregError):
         return original.code
     if isinstance(error, GraphQLSyntaxError) or isinstance(original, GraphQLSyntaxError):
