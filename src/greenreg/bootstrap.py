@@ -52,6 +52,9 @@ def persistence_env(url: str) -> dict[str, str]:
             # Seconds to wait for a pooled connection (the library's default is 30): during an
             # outage a request fails in seconds, with 503, instead of hanging.
             "POSTGRES_CONNECT_TIMEOUT": os.environ.get("GREENREG_POSTGRES_CONNECT_TIMEOUT", "2"),
+            # Check a pooled connection before lending it: after the server restarts, the
+            # connections it closed are replaced instead of failing a request each.
+            "POSTGRES_PRE_PING": "y",
         }
         schema = parse_qs(parsed.query).get("schema")
         if schema:

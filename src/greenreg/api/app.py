@@ -19,6 +19,8 @@ from contextlib import asynccontextmanager
 import orjson
 from fastapi import FastAPI, Request
 from strawberry.fastapi import GraphQLRouter
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
 
 import greenreg
 from greenreg import web
@@ -38,6 +40,7 @@ from greenreg.api.request_log import RequestLogMiddleware
 from greenreg.api.units import units_router
 from greenreg.bootstrap import Greenreg
 from greenreg.graphql.context import Context
+from greenreg.graphql.errors import outage_in
 from greenreg.graphql.loaders import Loaders
 from greenreg.graphql.schema import make_schema
 
@@ -52,6 +55,16 @@ class GraphQLJSONRouter(GraphQLRouter[Context, None]):
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        """The answer; a database that did not answer raises its error again, for the app's
+        outage handler to answer 503 with ``Retry-After`` (not 200 with an error list)."""
+        outage = outage_in(result.errors)
+        if outage is not None:
+            raise outage
+        return await super().process_result(request, result)
 
 
 def create_app(

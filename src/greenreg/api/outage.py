@@ -1,32 +1,25 @@
 """When the database does not answer: 503 with ``Retry-After``, at once, never a 500.
 
 A read or a write that meets a database outage (the server is down or restarting, a connection
-was cut, SQLite is locked past its busy timeout) raises one of :data:`OUTAGE_ERRORS`. The app
-answers it with HTTP 503, the one refusal body (code ``database_unavailable``) and a
-``Retry-After`` header; the next request opens new connections, so the service recovers by
-itself when the database returns.
+was cut, SQLite is locked past its busy timeout) raises one of
+:data:`~greenreg.outages.OUTAGE_ERRORS`. The app answers it with HTTP 503, the one refusal body
+(code ``database_unavailable``) and a ``Retry-After`` header; the next request opens new
+connections, so the service recovers by itself when the database returns.
+
+A write cut by an outage may or may not have been recorded (the server may die after its commit,
+before its answer), so the answer says to submit the act again, not that nothing changed: an
+act submitted again is recorded once ("already recorded" when it was).
 """
 
 from __future__ import annotations
 
-import sqlite3
-
-import psycopg
-from eventsourcing.persistence import InterfaceError, OperationalError
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from greenreg.api.problems import problem
+from greenreg.outages import OUTAGE_ERRORS
 
 RETRY_AFTER_SECONDS = 5
-
-OUTAGE_ERRORS: tuple[type[Exception], ...] = (
-    psycopg.OperationalError,  # the pool's timeout included
-    psycopg.InterfaceError,
-    OperationalError,  # eventsourcing's wrapping of both
-    InterfaceError,
-    sqlite3.OperationalError,
-)
 
 
 def one_line(error: BaseException) -> str:
@@ -39,8 +32,8 @@ def database_unavailable(error: BaseException) -> JSONResponse:
     answer = problem(
         503,
         "database_unavailable",
-        "the registry's database does not answer just now; nothing was changed, try again "
-        f"in a few seconds ({one_line(error)})",
+        "the registry's database does not answer just now; try again in a few seconds (an "
+        f"act submitted again is recorded once) ({one_line(error)})",
     )
     answer.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return answer

@@ -3,8 +3,9 @@
 Limits set their own codes (:mod:`greenreg.graphql.limits`); a refusal from the domain keeps its
 code (``invalid_credit_code``, ``bad_query``...); a document that does not parse is
 ``GRAPHQL_PARSE_FAILED`` (``QUERY_TOO_LARGE`` when it has too many tokens), one that does not
-validate is ``GRAPHQL_VALIDATION_FAILED``; anything unexpected is logged and answered as
-``INTERNAL_SERVER_ERROR`` without its details.
+validate is ``GRAPHQL_VALIDATION_FAILED``; a database that does not answer is
+``database_unavailable`` (the HTTP layer answers it 503 with ``Retry-After``, as REST does);
+anything unexpected is logged and answered as ``INTERNAL_SERVER_ERROR`` without its details.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ import logging
 from graphql import GraphQLError, GraphQLSyntaxError
 
 from greenreg.errors import GreenregError
+from greenreg.outages import OUTAGE_ERRORS
+
+DATABASE_UNAVAILABLE = "database_unavailable"
 
 logger = logging.getLogger("greenreg.graphql")
 
@@ -24,6 +28,8 @@ def code_of(error: GraphQLError) -> str:
         return str((original.extensions or {}).get("code", "BAD_USER_INPUT"))
     if isinstance(original, GreenregError):
         return original.code
+    if isinstance(original, OUTAGE_ERRORS):
+        return DATABASE_UNAVAILABLE
     if isinstance(error, GraphQLSyntaxError) or isinstance(original, GraphQLSyntaxError):
         return "QUERY_TOO_LARGE" if "tokens" in error.message else "GRAPHQL_PARSE_FAILED"
     if original is None:
@@ -43,3 +49,11 @@ def tag(errors: list[GraphQLError]) -> None:
             error.message = "the server failed to answer this field; it has been logged"
         extensions["code"] = code
         error.extensions = extensions
+
+
+def outage_in(errors: list[GraphQLError] | None) -> BaseException | None:
+    """The database error behind the first ``database_unavailable`` error, if any."""
+    for error in errors or ():
+        if isinstance(error.original_error, OUTAGE_ERRORS):
+            return error.original_error
+    return None

@@ -79,7 +79,7 @@ class ReadStore:
         if connection is not None and self.dialect == "postgres" and connection.closed:
             with self._lock:
                 self._all.remove(connection)
-            connection = None
+            connection = self._local.connection = None  # forgotten even if no new one opens
         if connection is None:
             connection = self._open()
             self._local.connection = connection

@@ -15,6 +15,8 @@ time, so the events before the culprit are folded and the culprit is named; it k
 failure (:attr:`Projector.failure`) and raises
 :class:`~greenreg.errors.ProjectionStalledError` with the event's log position and the error in
 one line. The failure is cleared by the next catch-up that reaches the end of the log. A
+database that does not answer is not such a failure: its error
+(:func:`~greenreg.outages.is_outage`) passes through as it is, and nothing is kept. A
 rebuild that fails changes nothing and names the event the same way
 (:meth:`Projector.locate_failure`).
 """
@@ -30,6 +32,7 @@ from typing import Any
 from eventsourcing.persistence import Notification
 
 from greenreg.errors import ProjectionStalledError
+from greenreg.outages import is_outage
 from greenreg.projections import schema as t
 from greenreg.projections.database import ReadStore
 from greenreg.projections.fold import Fold, UnitMemo, present_rows
@@ -114,6 +117,8 @@ class Projector:
         except ProjectionStalledError:
             raise
         except Exception as error:
+            if is_outage(error):
+                raise  # an outage is not the read models' failure: it passes by itself
             self.failure = ProjectionFailure(None, None, one_line(error))
             raise ProjectionStalledError(self.failure.describe()) from error
         if reached_end:
@@ -132,6 +137,8 @@ class Projector:
                 if self.apply(start, notifications):
                     folded += len(notifications)
             except Exception as error:
+                if is_outage(error):
+                    raise  # no event is to blame
                 if len(notifications) == 1:
                     raise self._stalled(notifications[0], error) from error
                 page = 1  # one event at a time from here: fold those before the culprit, name it

@@ -5,12 +5,19 @@ until the pipeline has closed, so the transaction could still commit. This recor
 :meth:`insert_events` runs the same steps (lock the table, notify, insert, fetch the ids) in a
 plain transaction and appends to the log while the EXCLUSIVE lock is held: any failure, an act
 id already recorded included, rolls the whole transaction back.
+
+During an outage a statement fails in seconds: eventsourcing retries its reads and inserts ten
+times, each attempt waiting for a pooled connection (some 20 s in all); here they are tried
+:data:`ATTEMPTS` times. The second attempt is for a connection the server closed while it sat in
+the pool; the pool also checks each connection before it lends it (``POSTGRES_PRE_PING``, set in
+:func:`greenreg.bootstrap.persistence_env`), so after a restart no request meets a dead one.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
@@ -40,8 +47,22 @@ SCHEMA = [
 ]
 
 
+ATTEMPTS = 2
+"""How many times a statement is tried when the connection fails (eventsourcing tries ten)."""
+_briefly = retry((InterfaceError, OperationalError), max_attempts=ATTEMPTS, wait=0.1)
+
+
+def _briefly_retried(method: Callable[..., Any]) -> Any:
+    """eventsourcing's ``method`` without its own ten attempts, tried :data:`ATTEMPTS` times."""
+    return _briefly(inspect.unwrap(method))
+
+
 class PostgresLogRecorder(LogTables, PostgresApplicationRecorder):
     """eventsourcing's PostgreSQL application recorder; each insert also appends to the log."""
+
+    select_events = _briefly_retried(PostgresApplicationRecorder.select_events)
+    select_notifications = _briefly_retried(PostgresApplicationRecorder.select_notifications)
+    max_notification_id = _briefly_retried(PostgresApplicationRecorder.max_notification_id)
 
     placeholder = "%s"
     notification_column = "notification_id"
@@ -67,7 +88,7 @@ class PostgresLogRecorder(LogTables, PostgresApplicationRecorder):
         with self.datastore.transaction(commit=False) as c:
             yield c
 
-    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    @_briefly
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
