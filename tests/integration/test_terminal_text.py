@@ -3,6 +3,10 @@
 A unit's name, as an authority signed it, holds an ANSI colour sequence, rich markup, a bidi
 override, a C1 control (CSI) and DEL. ``greenreg unit`` and ``greenreg events`` show all of it in
 visible form, and the events' JSON lines still read back to the exact name.
+
+Today the act reader refuses such text at the door (``greenreg.events.text``), so the store here
+is written as a registry from before that check wrote it: with the text check switched off while
+the acts are recorded. A store of that age is what an operator's terminal may still meet.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from greenreg.cli import app
+from greenreg.events import acts
 from tests.support import World
 
 runner = CliRunner()
@@ -26,7 +31,8 @@ RAW = re.compile(
 
 
 @pytest.fixture
-def park(world: World) -> str:
+def park(world: World, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setattr(acts, "check_act_text", lambda act: None)  # an older registry
     park = world.register("js-eit", NAME, "320505")
     world.submit(
         "js-eit",

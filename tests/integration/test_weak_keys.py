@@ -21,7 +21,7 @@ from greenreg.events.acts import parse_act, read_signed_act
 from greenreg.events.canonical import canonical_bytes
 from greenreg.events.signing import b64encode, key_id_of
 from greenreg.events.vocabulary import Designated, KeyAdded, RegistryEvent
-from greenreg.registry.application import Registry
+from greenreg.registry.commands.common import event_fields
 from greenreg.storage.log_key import declare
 from tests.forgery import WEAK_KEYS, forged_act
 from tests.support import Clock, World
@@ -93,7 +93,7 @@ def smuggle(
     parsed = parse_act(body, canonical_bytes(body), key_id, signature)
     signer_id = world.registry.authority(parsed.authority).id
     aggregate.record(
-        event_class, **extra, **Registry._common(parsed, signer_id, world.clock.now, [])
+        event_class, **extra, **event_fields(parsed, signer_id, world.clock.now)
     )
     world.registry.save(aggregate)  # the log stays on: the operator signs a checkpoint over it
     return int(aggregate.version)
