@@ -1,9 +1,11 @@
 """Lists as CSV cannot carry a formula into a clerk's spreadsheet (OWASP's CSV injection rule).
 
 An authority's act names a unit, a document and a batch; any of them may start with ``=``,
-``+``, ``-``, ``@``, a tab or a carriage return, which a spreadsheet reads as the start of a
-formula. Every such cell of a CSV the registry writes starts with ``'`` instead; the JSON answer
-carries the text as it is.
+``+``, ``-`` or ``@``, which a spreadsheet reads as the start of a formula. Every such cell of a
+CSV the registry writes starts with ``'`` instead; the JSON answer carries the text as it is.
+(A tab or carriage return, the other two formula starts, never gets into a stored act: the act
+reader refuses control characters, ``greenreg.events.text``; the writer's own unit test covers
+them.)
 """
 
 from __future__ import annotations
@@ -17,12 +19,12 @@ from fastapi.testclient import TestClient
 from tests.e2e.support import facade_of
 from tests.support import World
 
-# (unit name, document number, batch), each starting with one of the six formula characters
+# (unit name, document number, batch), each starting with one of the four formula characters
+# an act may hold
 DANGEROUS = [
     ('=HYPERLINK("http://example.com/x","苏州园区")', "-1", "@SUM(1+1)"),
     ("+86 绿色工厂", "=1+1", "-2"),
     ("@某园区", "+1", "=A1"),
-    ("\t=1+2 园区", "\r=3+4", "\t第一批"),
 ]
 
 

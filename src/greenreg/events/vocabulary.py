@@ -121,6 +121,10 @@ class UnitRegistered(Created):
     name: str
     credit_code: str | None
     division: str
+    registered_elsewhere: str | None = None
+    """Why an authority registers a unit whose credit code was issued outside its jurisdiction
+    (positions 3-8 of the code name the issuing registration authority's division); absent in
+    events recorded before the registry checked it."""
 
 
 class Designated(RegistryEvent):

@@ -14,12 +14,19 @@ from datetime import datetime
 from functools import lru_cache, singledispatchmethod
 from uuid import UUID, uuid5
 
-from greenreg.errors import CompetenceError, HistoryError, KeyValidityError, SignatureError
+from greenreg.errors import (
+    ActFormatError,
+    CompetenceError,
+    HistoryError,
+    KeyValidityError,
+    SignatureError,
+)
 from greenreg.events.acts import Act
-from greenreg.events.places import name_of, within
+from greenreg.events.places import NATIONAL, name_of, within
 from greenreg.events.signing import b64decode
 from greenreg.events.vocabulary import (
     AuthorityRegistered,
+    Flag,
     KeyAdded,
     KeyRevoked,
     RegistryEvent,
@@ -28,6 +35,7 @@ from greenreg.events.vocabulary import (
 from greenreg.registry.aggregate import RegistryAggregate
 from greenreg.registry.unit import NAMESPACE
 
+CODE_RULE = "GB 32100-2015 §4.3 (positions 3-8: the issuing registration authority's division)"
 ROOT = "root"
 """The ``authority`` an act names when the registry's root key signs it."""
 
@@ -101,6 +109,38 @@ class Authority(RegistryAggregate):
                 f"{self.name or self.code} ({self.jurisdiction}) may not act on a "
                 f"unit in {name_of(division)} ({division}): it is outside its jurisdiction"
             )
+
+    def check_code_issued_within(self, credit_code: str, reason: str | None) -> list[Flag]:
+        """A credit code is issued by the registration authority of the division its positions
+        3-8 name (GB 32100-2015 §4.3). An authority registers units whose code was issued within
+        its jurisdiction (a national one, any); otherwise the act says why in
+        ``registered_elsewhere``, and the event carries that as a flag. Without the check, a
+        province could take a code that belongs to another province's unit."""
+        issued_in = credit_code[2:8]
+        inside = self.jurisdiction == NATIONAL or within(issued_in, self.jurisdiction)
+        if inside:
+            if reason is not None:
+                raise ActFormatError(
+                    f"'registered_elsewhere' is only for a credit code issued outside "
+                    f"{self.name or self.code}'s jurisdiction; {credit_code} was issued in "
+                    f"{name_of(issued_in)} ({issued_in}): remove it"
+                )
+            return []
+        where = f"{name_of(issued_in)} ({issued_in})"
+        if reason is None:
+            raise CompetenceError(
+                f"credit code {credit_code} was issued in {where} (its positions 3-8), outside "
+                f"the jurisdiction of {self.name or self.code} ({self.jurisdiction}); a unit "
+                "is registered by an authority where its code was issued, or the act states "
+                "why not in 'registered_elsewhere'"
+            )
+        return [
+            {
+                "code": "registered_elsewhere",
+                "rule": CODE_RULE,
+                "message": f"credit code issued in {where}, outside {self.jurisdiction}: {reason}",
+            }
+        ]
 
     def check_issues(self, programme: str, jurisdiction: str) -> None:
         """The authority issues ``programme`` lists for ``jurisdiction``: its own, no other."""

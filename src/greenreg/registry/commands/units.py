@@ -14,7 +14,7 @@ from greenreg.errors import ActFormatError, ConflictError
 from greenreg.events.acts import Act
 from greenreg.events.credit_codes import check_credit_code
 from greenreg.events.places import check_division
-from greenreg.events.vocabulary import UnitRegistered
+from greenreg.events.vocabulary import Flag, UnitRegistered
 from greenreg.registry.authority import Authority
 from greenreg.registry.commands.common import acted_on, event_fields
 from greenreg.registry.decision import Decision
@@ -27,9 +27,15 @@ def register_unit(act: Act, signer: Authority, now: datetime, ws: Workspace) -> 
     fields = dict(act.fields)
     check_division(fields["division"])
     signer.check_area(fields["division"])
+    flags: list[Flag] = []
     if fields["credit_code"] is not None:
         fields["credit_code"] = check_credit_code(fields["credit_code"])
+        flags = signer.check_code_issued_within(
+            fields["credit_code"], fields["registered_elsewhere"]
+        )
         unit_id = unit_id_for_credit_code(fields["credit_code"])
+    elif fields["registered_elsewhere"] is not None:
+        raise ActFormatError("'registered_elsewhere' explains a credit code; this unit has none")
     else:
         # A park, or an enterprise known only by name (the published national lists give
         # no credit codes): its id derives from the act that registered it.
@@ -42,7 +48,7 @@ def register_unit(act: Act, signer: Authority, now: datetime, ws: Workspace) -> 
             f"registered as {existing.state.name} ({existing.id})"
         )
     unit = Unit._create(
-        UnitRegistered, id=unit_id, **{**event_fields(act, signer.id, now), **fields}
+        UnitRegistered, id=unit_id, **{**event_fields(act, signer.id, now, flags), **fields}
     )
     return Decision(act, [unit])
 
