@@ -19,7 +19,7 @@ from greenreg.errors import ActFormatError, RuleError
 from greenreg.registry.application import Receipt
 from tests.support import Reads, World
 
-CODE = "911522010783762860"
+CODE = "91320505MA1K3BTP2L"  # issued in Suzhou (positions 3-8: 320505)
 SUZHOU_HUQIU = "320505"
 REASON = "the city's 2024 list was not published; the province examined the factory itself"
 

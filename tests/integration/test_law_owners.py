@@ -20,7 +20,8 @@ from greenreg.errors import BanError, CompetenceError, HistoryError, RuleError
 from greenreg.registry.application import Receipt
 from tests.support import Reads, World, d
 
-CODE = "911522010783762860"  # a valid credit code (python-stdnum's examples)
+CODE = "91320505MA1K3BTP2L"  # a valid credit code issued in Suzhou (positions 3-8: 320505)
+CHONGQING_CODE = "91500112MA1K3BTP29"  # issued in Chongqing (500112)
 SUZHOU_HUQIU = "320505"
 CHONGQING_WANZHOU = "500101"
 HANGZHOU_XIHU = "330106"
@@ -202,7 +203,11 @@ def test_a_chongqing_revocation_bans_only_chongqings_list_of_that_programme(
     # A Chongqing green factory revoked for false materials (001 art. 17(4)) may not reapply
     # to that list for 3 years (001 art. 18)...
     unit = world.register(
-        "cq-eit", "重庆某制造有限公司", CHONGQING_WANZHOU, kind="enterprise", credit_code=CODE
+        "cq-eit",
+        "重庆某制造有限公司",
+        CHONGQING_WANZHOU,
+        kind="enterprise",
+        credit_code=CHONGQING_CODE,
     )
     designate(world, "cq-eit", unit, "green_factory@500000", "2024-04-01")
     remove(world, "cq-eit", unit, "green_factory@500000", "false_materials", on="2024-12-01")

@@ -24,7 +24,8 @@ LAST_BANNED_DAY_3Y = d("2026-05-10")
 LAST_BANNED_DAY_5Y = d("2028-05-10")
 
 # Credit codes from python-stdnum's valid examples (shared data, uscc/).
-FACTORY_CODE = "911522010783762860"
+FACTORY_CODE = "91320505MA1K3BTP2L"  # issued in Suzhou (positions 3-8: 320505)
+CHONGQING_CODE = "91500112MA1K3BTP29"  # issued in Chongqing (500112)
 
 SUZHOU_HUQIU = "320505"  # 江苏省苏州市虎丘区
 CHONGQING_WANZHOU = "500101"  # 重庆市万州区
@@ -166,7 +167,7 @@ def test_chongqing_revocation_bars_reapplication_for_3_years(
         "重庆某制造有限公司",
         CHONGQING_WANZHOU,
         kind="enterprise",
-        credit_code=FACTORY_CODE,
+        credit_code=CHONGQING_CODE,
     )
     designate(world, "cq-eit", unit, "green_factory@500000", "2019-06-01")
     remove(world, "cq-eit", unit, "green_factory@500000", "failed_review")
@@ -526,7 +527,7 @@ def test_chongqing_rename_is_reported_within_30_working_days(
         "重庆某制造有限公司",
         CHONGQING_WANZHOU,
         kind="enterprise",
-        credit_code=FACTORY_CODE,
+        credit_code=CHONGQING_CODE,
     )
     designate(world, "cq-eit", unit, "green_factory@500000", "2019-06-01")
     receipt = world.submit(
@@ -564,7 +565,7 @@ def test_chongqing_notice_at_the_edge_of_the_official_calendar(
         "重庆某制造有限公司",
         CHONGQING_WANZHOU,
         kind="enterprise",
-        credit_code=FACTORY_CODE,
+        credit_code=CHONGQING_CODE,
     )
     designate(world, "cq-eit", unit, "green_factory@500000", "2019-06-01")
     receipt = world.submit(

@@ -92,9 +92,7 @@ def smuggle(
     body, key_id, signature = read_signed_act(act)
     parsed = parse_act(body, canonical_bytes(body), key_id, signature)
     signer_id = world.registry.authority(parsed.authority).id
-    aggregate.record(
-        event_class, **extra, **event_fields(parsed, signer_id, world.clock.now)
-    )
+    aggregate.record(event_class, **extra, **event_fields(parsed, signer_id, world.clock.now))
     world.registry.save(aggregate)  # the log stays on: the operator signs a checkpoint over it
     return int(aggregate.version)
 
