@@ -56,8 +56,15 @@ CHUNK = 1_000
 """Entries per message to the workers."""
 AHEAD = 4
 """Chunks sent before the main process waits for the oldest one's answers."""
-SHARED = (":RegistryFounded", ":AuthorityRegistered", ":KeyAdded", ":KeyRevoked")
-"""The topics of the registry's and its authorities' events: every worker folds them."""
+SHARED = (
+    ":RegistryFounded",
+    ":AuthorityRegistered",
+    ":KeyAdded",
+    ":KeyRevoked",
+    ":RulesAdopted",
+)
+"""The topics of the registry's and its authorities' events (the root's adoptions of rulebooks
+included, which every later act on a list depends on): every worker folds them."""
 REORGANISED = ":Reorganised"
 LEAF = 32
 WAIT = 1.0

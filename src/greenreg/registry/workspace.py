@@ -14,7 +14,8 @@ from uuid import UUID
 
 from greenreg.errors import ActFormatError, NotFoundError
 from greenreg.events.credit_codes import check_credit_code, compact
-from greenreg.registry.authority import Authority, authority_id_for
+from greenreg.registry.authority import ROOT, Authority, authority_id_for
+from greenreg.registry.rulebooks.law import Adoption
 from greenreg.registry.unit import Unit, unit_id_for_credit_code
 
 CREDIT_CODE_LENGTH = 18
@@ -62,6 +63,11 @@ class Workspace:
         if aggregate is not None and not isinstance(aggregate, Authority):
             raise NotFoundError(f"{code!r} is not an authority")
         return aggregate
+
+    def adoptions(self) -> list[Adoption]:
+        """The rule adoptions recorded so far (the root's; read once, like any aggregate)."""
+        root = self.find_authority(ROOT)
+        return root.adoptions if root is not None else []
 
     def keep(self, aggregates: list[Unit | Authority]) -> None:
         """Keep what an act decided (new aggregates included), for the acts after it."""

@@ -71,6 +71,8 @@ def disqualify(act: Act, signer: Authority, now: datetime, ws: Workspace) -> Dec
 def file_report(act: Act, signer: Authority, now: datetime, ws: Workspace) -> Decision:
     unit = acted_on(act, signer, ws)
     fields = act.fields
-    flags = report_flags(fields["report"], fields["year"], fields["filed_on"])
+    flags = report_flags(
+        fields["report"], fields["year"], fields["filed_on"], unit.state, ws.adoptions()
+    )
     unit.record(act.event_class, **event_fields(act, signer.id, now, flags))
     return Decision(act, [unit])
