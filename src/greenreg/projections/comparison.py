@@ -44,6 +44,7 @@ IDENTITY: dict[str, tuple[str, ...]] = {
     "rm_reports": ("event_id",),
     "rm_flags": ("event_id", "code"),
     "rm_authorities": ("authority_id",),
+    "rm_rules": ("event_id",),
     "rm_search": ("unit_id", "kind", "text"),
     "rm_tracking": ("projection",),
 }

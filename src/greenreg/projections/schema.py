@@ -92,7 +92,7 @@ HISTORY = Table(
     "rm_history",
     cols(
         "unit_id position event_id event_type summary effective_date recorded_at "
-        "authority_id document_number flags"
+        "authority_id document_number flags rules"
     ),
     indexes=(("unit_id", "position"),),
 )
@@ -117,6 +117,14 @@ CREATIONS = Table(
     key=("unit_id", "programme", "jurisdiction"),
     indexes=(("ends_on",),),
 )
+RULES = Table(
+    "rm_rules",
+    cols(
+        "rulebook text jurisdiction first_day last_day document_number act_id recorded_at "
+        "event_id position"
+    ),
+    indexes=(("position",),),
+)
 AUTHORITIES = Table(
     "rm_authorities", cols("authority_id code name jurisdiction"), key=("authority_id",)
 )
@@ -130,7 +138,7 @@ PER_UNIT = (UNITS, DESIGNATIONS, CREATIONS)
 #: The bitemporal tables (their current-knowledge rows are rewritten when the unit changes).
 BITEMPORAL = (STATUS_INTERVALS, NAME_INTERVALS)
 #: Tables that only ever grow.
-APPEND_ONLY = (BANS, HISTORY, LINKS, REPORTS, FLAGS, AUTHORITIES)
+APPEND_ONLY = (BANS, HISTORY, LINKS, REPORTS, FLAGS, AUTHORITIES, RULES)
 ALL = (*PER_UNIT, *BITEMPORAL, *APPEND_ONLY, SEARCH)
 BY_NAME = {table.name: table for table in (*ALL, TRACKING)}
 
