@@ -114,7 +114,7 @@ def test_a_unit_page_shows_status_timeline_and_green_code(
     assert html.index("event-UnitRegistered") < html.index("event-Designated")
     assert html.index("event-Designated") < html.index("event-Removed")
     assert "禁止申报" in html
-    assert "2023-05-10" in html
+    assert "2025-05-10" in html
     # The green code: a QR code of a statement signed by the log key, and a link to it.
     assert f'<img class="qr" src="/units/{lookup.removed}/green-code.svg"' in html
     assert f'href="/units/{lookup.removed}/green-code.json" download' in html

@@ -62,7 +62,7 @@ def test_the_public_finds_a_unit_by_its_former_name(client: TestClient, scenario
 
 
 def test_a_list_as_json_and_as_csv(client: TestClient, scenario: Scenario) -> None:
-    params = {"level": "national", "as_of": "2022-01-01"}
+    params = {"level": "national", "as_of": "2025-01-01"}
     body = client.get("/api/v1/lists/green_factory", params=params).json()
     assert [(i["unit_name"], i["status"]) for i in body["items"]] == [
         ("上海浦东新材料有限公司", "warned")
@@ -78,9 +78,9 @@ def test_a_list_as_json_and_as_csv(client: TestClient, scenario: Scenario) -> No
 
 
 def test_bans_running_on_a_day(client: TestClient, scenario: Scenario) -> None:
-    last_day = client.get("/api/v1/bans", params={"active_on": "2026-05-10"}).json()["bans"]
+    last_day = client.get("/api/v1/bans", params={"active_on": "2028-05-10"}).json()["bans"]
     assert {b["unit_id"] for b in last_day} == {str(scenario.factory)}
-    assert client.get("/api/v1/bans", params={"active_on": "2026-05-11"}).json()["bans"] == []
+    assert client.get("/api/v1/bans", params={"active_on": "2028-05-11"}).json()["bans"] == []
 
 
 def test_a_unit_history(client: TestClient, scenario: Scenario) -> None:

@@ -52,41 +52,41 @@ def test_as_of_and_known_at(past: tuple[World, Reads]) -> None:
     world.submit(issuer, "designate", effective_date="2019-03-01", unit=CODE,
                  programme="green_factory", jurisdiction="CN", batch="第四批")  # fmt: skip
 
-    # Warned in 2021.
-    world.clock.now = at("2021-06-02")
-    world.submit(issuer, "warn", effective_date="2021-06-01", unit=CODE,
+    # Warned in 2024, once the national rules are in force (2024-01-01).
+    world.clock.now = at("2024-06-02")
+    world.submit(issuer, "warn", effective_date="2024-06-01", unit=CODE,
                  programme="green_factory", jurisdiction="CN",
-                 ground="rectification_required", rectify_by="2021-12-01")  # fmt: skip
+                 ground="rectification_required", rectify_by="2024-12-01")  # fmt: skip
 
-    # Removed with effect from 2023-05-10; the removal is recorded on 2023-06-01.
-    world.clock.now = at("2023-06-01")
-    world.submit(issuer, "remove", effective_date="2023-05-10", unit=CODE,
+    # Removed with effect from 2025-05-10; the removal is recorded on 2025-06-01.
+    world.clock.now = at("2025-06-01")
+    world.submit(issuer, "remove", effective_date="2025-05-10", unit=CODE,
                  programme="green_factory", jurisdiction="CN",
                  ground="dynamic_adjustment")  # fmt: skip
     q = reads()
 
-    # Certified on 2023-05-09 (under a warning, still on the list).
-    [answer] = q.certifications([CODE], as_of=d("2023-05-09"))
+    # Certified on 2025-05-09 (under a warning, still on the list).
+    [answer] = q.certifications([CODE], as_of=d("2025-05-09"))
     assert answer.certified
     assert answer.outcome == "warned"
     assert answer.unit_id == unit
     assert [x.since for x in answer.designations] == [d("2019-03-01")]
 
-    # Not certified on 2023-05-11: removed the day before, and banned from relisting.
-    [answer] = q.certifications([CODE], as_of=d("2023-05-11"))
+    # Not certified on 2025-05-11: removed the day before, and banned from relisting.
+    [answer] = q.certifications([CODE], as_of=d("2025-05-11"))
     assert not answer.certified
     assert answer.outcome == "banned"
-    assert answer.bans[0].first_day == d("2023-05-10")
+    assert answer.bans[0].first_day == d("2025-05-10")
 
-    # But as the registry knew it on 2023-05-20, it was still certified: the removal was
-    # recorded only on 2023-06-01.
-    [answer] = q.certifications([CODE], as_of=d("2023-05-11"), known_at=at("2023-05-20"))
+    # But as the registry knew it on 2025-05-20, it was still certified: the removal was
+    # recorded only on 2025-06-01.
+    [answer] = q.certifications([CODE], as_of=d("2025-05-11"), known_at=at("2025-05-20"))
     assert answer.certified
     assert answer.outcome == "warned"
     assert answer.bans == []
 
     # Before the warning was recorded, the same day read "listed".
-    [answer] = q.certifications([CODE], as_of=d("2021-06-01"), known_at=at("2021-06-01"))
+    [answer] = q.certifications([CODE], as_of=d("2024-06-01"), known_at=at("2024-06-01"))
     assert answer.outcome == "certified"
 
     # Before the unit was recorded at all, the registry did not know it.
@@ -95,14 +95,14 @@ def test_as_of_and_known_at(past: tuple[World, Reads]) -> None:
 
     # The list as of a day, as known at a time, says the same, with its evidence.
     listed = q.designations(
-        programme="green_factory", jurisdiction="CN", as_of=d("2023-05-11"),
-        known_at=at("2023-05-20"),
+        programme="green_factory", jurisdiction="CN", as_of=d("2025-05-11"),
+        known_at=at("2025-05-20"),
     ).items  # fmt: skip
     assert [(x.unit_id, x.status, x.changed_on) for x in listed] == [
-        (unit, "warned", d("2021-06-01"))
+        (unit, "warned", d("2024-06-01"))
     ]
     now = q.designations(programme="green_factory", jurisdiction="CN").items
-    assert [(x.status, x.changed_on) for x in now] == [("removed", d("2023-05-10"))]
+    assert [(x.status, x.changed_on) for x in now] == [("removed", d("2025-05-10"))]
     history = q.history(unit)
     assert history is not None
     assert now[0].evidence == history.entries[-1].evidence
@@ -289,18 +289,20 @@ def test_ban_boundaries_after_removal(
     unit = world.register(issuer, "被撤销的单位", division)
     world.submit(issuer, "designate", effective_date="2019-01-01", unit=str(unit),
                  programme=programme, jurisdiction=jurisdiction)  # fmt: skip
-    world.submit(issuer, "remove", effective_date="2023-05-10", unit=str(unit),
+    # Removed once every rulebook is in force (001 from 2024-03-06, 003 from 2024-07-19).
+    world.submit(issuer, "remove", effective_date="2025-05-10", unit=str(unit),
                  programme=programme, jurisdiction=jurisdiction, ground=ground)  # fmt: skip
-    last_day = date(2023 + years, 5, 10)
-    check_ban_boundaries(reads, unit, programme, d("2023-05-10"), last_day)
+    last_day = date(2025 + years, 5, 10)
+    check_ban_boundaries(reads, unit, programme, d("2025-05-10"), last_day)
 
 
 def test_ban_boundaries_after_disqualification(world: World, reads: Reads) -> None:
     unit = world.register("js-eit", "弄虚作假的园区", "320505")
-    world.submit("js-eit", "disqualify", effective_date="2024-02-29", unit=str(unit),
+    # On the first 29 February with 003 in force in Jiangsu (from 2024-07-19).
+    world.submit("js-eit", "disqualify", effective_date="2028-02-29", unit=str(unit),
                  programme="green_park", jurisdiction="320000", ground="fraud")  # fmt: skip
-    # Three years from 29 February end on 28 February (no 29th in 2027; Civil Code art. 202).
-    check_ban_boundaries(reads, unit, "green_park", d("2024-02-29"), d("2027-02-28"), listed=False)
+    # Three years from 29 February end on 28 February (no 29th in 2031; Civil Code art. 202).
+    check_ban_boundaries(reads, unit, "green_park", d("2028-02-29"), d("2031-02-28"), listed=False)
 
 
 @pytest.mark.parametrize(("ground", "years"), [("rectification_failed", 3), ("falsified_data", 5)])
@@ -312,9 +314,10 @@ def test_ban_boundaries_after_eco_park_revocation(
                  programme="eco_park", jurisdiction="320000")  # fmt: skip
     world.submit("eco-cm", "name_park", effective_date="2016-11-30", unit=park,
                  programme="eco_park", jurisdiction="CN")  # fmt: skip
-    world.submit("eco-cm", "remove", effective_date="2020-03-31", unit=park,
+    # Revoked under 004 (in force from 2024-01-01 in the test world).
+    world.submit("eco-cm", "remove", effective_date="2024-03-31", unit=park,
                  programme="eco_park", jurisdiction="CN", ground=ground)  # fmt: skip
-    check_ban_boundaries(reads, UUID(park), "eco_park", d("2020-03-31"), date(2020 + years, 3, 31))
+    check_ban_boundaries(reads, UUID(park), "eco_park", d("2024-03-31"), date(2024 + years, 3, 31))
 
 
 def check_ban_boundaries(

@@ -6,7 +6,8 @@ its acts, or none. Run again, it records nothing new: every act is answered ``al
 :func:`load_shipped_lists` is what ``greenreg serve`` calls before serving: on an empty store it
 makes the root and transcriber keys if they are missing, founds the registry under the root key,
 registers the transcription authority and its key (one transaction), has the root declare the
-registry's log key (so inspectors trust its checkpoints), then imports every shipped
+registry's log key (so inspectors trust its checkpoints) and adopt the rulebooks whose first
+day in force the texts give (:mod:`~greenreg.importer.rules`), then imports every shipped
 announcement (one transaction each). On a store that holds anything it does nothing, so it never
 mixes into a registry someone else founded. If a first run stops half-way, ``greenreg import
 --shipped`` finishes it: the announcements already recorded are answered ``already_recorded``.
@@ -29,6 +30,7 @@ from greenreg.events.signing import Signer, b64encode
 from greenreg.importer.announcements import Announcement, shipped_announcements
 from greenreg.importer.keys import DEFAULT_KEYS_DIR, ROOT_KEY, TRANSCRIBER_KEY, ensure_key
 from greenreg.importer.progress import ProgressReport, Silent
+from greenreg.importer.rules import shipped_adoption_acts
 from greenreg.importer.transcription import (
     TRANSCRIBER_CODE,
     TRANSCRIBER_NAME,
@@ -101,6 +103,7 @@ def load_shipped_lists(
             return None  # another process founded the registry at the same moment
         raise
     declare(greenreg.registry, root, greenreg.registry.clock())  # inspectors trust the log key
+    adopt_shipped_rules(greenreg, root)
     return import_shipped(greenreg, Issuer(TRANSCRIBER_CODE, transcriber), progress)
 
 
@@ -142,6 +145,13 @@ def found_with_transcriber(greenreg: Greenreg, root_signer: Signer, transcriber:
             ),
         ]
     )
+
+
+def adopt_shipped_rules(greenreg: Greenreg, root_signer: Signer) -> None:
+    """The root adopts the rulebooks whose first day the texts give (one transaction; acts
+    with fixed ids, so a second run records nothing new)."""
+    now = greenreg.registry.clock()
+    greenreg.submit_batch(shipped_adoption_acts(Issuer(ROOT, root_signer), now))
 
 
 def check_transcriber(greenreg: Greenreg, code: str = TRANSCRIBER_CODE) -> None:
