@@ -5,7 +5,8 @@ the corresponding day ``n`` years after the removal (Civil Code arts. 201-202), 
 effective 2025-05-10 with a 3-year ban bars the unit through 2028-05-10 and frees it on
 2028-05-11. Every story takes place while its rules are in force (the test world adopts them
 on their real first days: national and 004 from 2024-01-01, 001 from 2024-03-06, 003 in Jiangsu
-from 2024-07-19); what happens before is told in ``test_rule_adoption.py``. Late notices and late reports are flags on the recorded event, never refusals.
+from 2024-07-19); what happens before is told in ``test_rule_adoption.py``. Late notices and
+late reports are flags on the recorded event, never refusals.
 """
 
 from __future__ import annotations
