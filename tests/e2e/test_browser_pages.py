@@ -108,13 +108,16 @@ def test_a_unit_page_shows_status_timeline_and_green_code(
     html = response.text
     assert "<h1>常熟经济技术开发区</h1>" in html
     assert 'class="badge status-removed"><span>已撤销</span>' in html
-    assert "苏工信节能〔2023〕9号" in html
+    assert "苏工信节能〔2025〕9号" in html
     # The timeline: registered, designated, removed; and the ban the removal started.
     assert html.count('<li class="event-') == 3
     assert html.index("event-UnitRegistered") < html.index("event-Designated")
     assert html.index("event-Designated") < html.index("event-Removed")
     assert "禁止申报" in html
     assert "2025-05-10" in html
+    # Each act on the list says which rules judged it.
+    assert "no rule in force in the registry on 2018-03-01" in html
+    assert '<p class="rules">judged under 003' in html
     # The green code: a QR code of a statement signed by the log key, and a link to it.
     assert f'<img class="qr" src="/units/{lookup.removed}/green-code.svg"' in html
     assert f'href="/units/{lookup.removed}/green-code.json" download' in html

@@ -15,6 +15,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from fastapi.testclient import TestClient
 
 from greenreg.audit.partition import Found
 from greenreg.errors import ActFormatError, CompetenceError, HistoryError, RuleError
@@ -23,6 +24,7 @@ from greenreg.events.vocabulary import Removed
 from greenreg.registry.application import Receipt
 from greenreg.registry.commands.common import event_fields
 from greenreg.storage.log_key import declare
+from tests.e2e.support import Scenario, graphql
 from tests.integration.test_tamper_rules import problems, verify
 from tests.integration.test_verify_paths import audit
 from tests.support import Reads, World, d
@@ -421,3 +423,32 @@ def test_the_fast_path_shares_the_adoptions_with_every_worker(world: World) -> N
     except Found as found:  # pragma: no cover (the failure this test is for)
         pytest.fail(f"the fast path found {found}")
     assert report.ok, [str(p) for p in report.problems]
+
+
+def test_rest_and_graphql_say_which_rules_were_in_force(
+    client: TestClient, scenario: Scenario
+) -> None:
+    # The adoptions, over REST and GraphQL alike.
+    rules = client.get("/api/v1/rules").json()["rules"]
+    assert [(r["rulebook"], r["jurisdiction"], r["in_force_from"]) for r in rules][:2] == [
+        ("national", "CN", "2024-01-01"),
+        ("chongqing", "500000", "2024-03-06"),
+    ]
+    assert rules[0]["programmes"] == ["green_factory", "green_park", "green_supply_chain"]
+    assert rules[0]["text"] == "工信部节〔2024〕13号"
+    body = graphql(client, "{ rules { rulebook jurisdiction inForceFrom inForceUntil } }")
+    assert [
+        (r["rulebook"], r["jurisdiction"], r["inForceFrom"], r["inForceUntil"])
+        for r in body["data"]["rules"]
+    ] == [
+        (r["rulebook"], r["jurisdiction"], r["in_force_from"], r["in_force_until"]) for r in rules
+    ]
+    # The factory's history: listed in 2019 with no rule in force, warned and removed under
+    # the national rules.
+    entries = client.get(f"/api/v1/units/{scenario.factory}/history").json()["entries"]
+    said = {e["event_type"]: e["rules"] for e in entries}
+    assert said["Designated"].startswith("no rule in force in the registry on 2019-10-15")
+    assert said["Removed"].startswith("judged under 工信部节〔2024〕13号 (rulebook national")
+    query = "query H($id: ID!) { history(unitId: $id) { entries { eventType rules } } }"
+    history = graphql(client, query, id=str(scenario.factory))["data"]["history"]["entries"]
+    assert {e["eventType"]: e["rules"] for e in history} == said

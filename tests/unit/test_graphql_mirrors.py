@@ -10,7 +10,7 @@ import pytest
 from strawberry.types.base import get_object_definition
 
 from greenreg.graphql.types.certifications import Certification, DesignationInForce
-from greenreg.graphql.types.lists import Ban, HistoryEntry
+from greenreg.graphql.types.lists import Ban, HistoryEntry, Rule
 from greenreg.graphql.types.units import Evidence
 from greenreg.projections import views
 
@@ -18,6 +18,7 @@ MIRRORED = [
     (Evidence, views.Evidence),
     (Ban, views.BanView),
     (HistoryEntry, views.HistoryEntry),
+    (Rule, views.RuleView),
     (DesignationInForce, views.InForce),
     (Certification, views.Certification),
 ]
