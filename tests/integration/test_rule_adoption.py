@@ -16,8 +16,10 @@ from uuid import UUID
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from greenreg.audit.partition import Found
+from greenreg.cli import app
 from greenreg.errors import ActFormatError, CompetenceError, HistoryError, RuleError
 from greenreg.events.acts import check_signature, parse_act, read_signed_act
 from greenreg.events.vocabulary import Removed
@@ -28,6 +30,8 @@ from tests.e2e.support import Scenario, graphql
 from tests.integration.test_tamper_rules import problems, verify
 from tests.integration.test_verify_paths import audit
 from tests.support import Reads, World, d
+
+runner = CliRunner()
 
 CHONGQING_YUBEI = "500112"
 SUZHOU_HUQIU = "320505"
@@ -452,3 +456,31 @@ def test_rest_and_graphql_say_which_rules_were_in_force(
     query = "query H($id: ID!) { history(unitId: $id) { entries { eventType rules } } }"
     history = graphql(client, query, id=str(scenario.factory))["data"]["history"]["entries"]
     assert {e["eventType"]: e["rules"] for e in history} == said
+
+
+def test_the_operator_adopts_rules_on_the_command_line(database_url: str, tmp_path: Path) -> None:
+    keys = tmp_path / "keys"
+    db = ["--database", database_url]
+    assert runner.invoke(app, ["keys", "new", "root", "--dir", str(keys)]).exit_code == 0
+    root_key = ["--root-key", str(keys / "root.key")]
+    assert runner.invoke(app, ["init", *root_key, *db]).exit_code == 0
+    adopt = [
+        "rules", "adopt", "provincial", "--jurisdiction", "320000", "--from", "2024-07-19",
+        "--until", "2029-07-18", "--document", "苏工信节能〔2024〕100号", *root_key, *db,
+    ]  # fmt: skip
+    # The province that enacted 003 is named by the operator: recorded once, then recognised.
+    first = runner.invoke(app, adopt)
+    assert first.exit_code == 0, first.output
+    assert "RulesAdopted" in first.output
+    again = runner.invoke(app, adopt)
+    assert again.exit_code == 0, again.output
+    assert "already recorded" in again.output
+    # 003 cannot be adopted for the State: refused in words, nothing recorded.
+    wrong = [*adopt[:4], "CN", *adopt[5:]]
+    refused = runner.invoke(app, wrong)
+    assert refused.exit_code == 2
+    assert "003" in refused.output
+    listed = runner.invoke(app, ["rules", "list", *db])
+    assert listed.exit_code == 0, listed.output
+    assert listed.output.count("provincial") == 1
+    assert "2029-07-18" in listed.output
