@@ -484,3 +484,17 @@ def test_the_operator_adopts_rules_on_the_command_line(database_url: str, tmp_pa
     assert listed.exit_code == 0, listed.output
     assert listed.output.count("provincial") == 1
     assert "2029-07-18" in listed.output
+
+
+def test_a_report_is_owed_only_under_a_rule_in_force_on_its_due_day(
+    world: World, reads: Reads
+) -> None:
+    factory = world.register("miit", "上海某制造有限公司", "310115", kind="enterprise",
+                             credit_code="91310115MA1K3BTP2B")  # fmt: skip
+    designate(world, "miit", factory, "green_factory@CN", "2019-10-15")
+    q = reads()
+    # The form for 2022 fell due on 2023-04-15, before the national rules: nothing is overdue.
+    assert [i.kind for i in q.compliance(d("2023-06-01"))] == []
+    # The form for 2023 fell due on 2024-04-15, under them: it is overdue (003 art. 18).
+    [item] = q.compliance(d("2024-06-01"))
+    assert (item.kind, item.due, item.rule) == ("overdue_report", d("2024-04-15"), "003 art. 18")
