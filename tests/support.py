@@ -40,6 +40,22 @@ AUTHORITIES = [
 ]
 
 
+# (rulebook, jurisdiction, first day in force, last day or None, enacting document)
+ADOPTIONS = [
+    # The national interim measures: the seeds say only "2024"; the notice was issued in late
+    # January 2024. The registry takes 2024-01-01.
+    ("national", "CN", "2024-01-01", None, "工信部节〔2024〕13号"),
+    # 001 art. 24: in force 30 days after its issue on 2024-02-05.
+    ("chongqing", "500000", "2024-03-06", None, "渝经信规范〔2024〕4号"),
+    ("zhejiang", "330000", "2022-03-22", None, "浙经信绿色〔2022〕64号"),
+    # 003 art. 32: from 2024-07-19 for five years. The seed does not name its province; the
+    # test world says Jiangsu.
+    ("provincial", "320000", "2024-07-19", "2029-07-18", "江苏省绿色工厂梯度培育及管理实施细则"),
+    # 004 art. 35: in force from its issue, a date the seed does not give. A test assumption.
+    ("eco_parks", "CN", "2024-01-01", None, "生态文明建设示范区（生态工业园区）管理办法"),
+]
+
+
 @dataclass
 class Clock:
     now: datetime = field(default_factory=lambda: datetime(2026, 11, 21, 4, 0, tzinfo=UTC))
@@ -69,6 +85,27 @@ class World:
         self.issuers: dict[str, Issuer] = {}
         for code, name, jurisdiction, programmes in AUTHORITIES:
             self.add_authority(code, name, jurisdiction, programmes)
+        for rulebook, jurisdiction, first, last, document in ADOPTIONS:
+            self.adopt(rulebook, jurisdiction, first, last, document)
+
+    def adopt(
+        self,
+        rulebook: str,
+        jurisdiction: str,
+        first: str,
+        last: str | None = None,
+        document: str = "adoption of rules",
+    ) -> Receipt:
+        """The root declares that ``rulebook`` governs the lists of ``jurisdiction``."""
+        return self.submit(
+            self.root,
+            "adopt_rules",
+            effective_date=first,
+            document=document,
+            rulebook=rulebook,
+            jurisdiction=jurisdiction,
+            in_force_until=last,
+        )
 
     def add_authority(
         self, code: str, name: str, jurisdiction: str, programmes: list[str]

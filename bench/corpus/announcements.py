@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bench.corpus.authorities import AUTHORITIES, Keyring, at_start, rotation_days
+from bench.corpus.authorities import ADOPTIONS, AUTHORITIES, Keyring, at_start, rotation_days
 from bench.corpus.lives import plans
 
 DEFAULT_SEED = 2026
@@ -114,9 +114,10 @@ def generate(
 
 
 def fixed_acts(years: int = DEFAULT_YEARS, last_year: int = LAST_YEAR) -> int:
-    """Acts that do not depend on the number of units: the founding and key rotations."""
+    """Acts that do not depend on the number of units: the founding, the rule adoptions and
+    the key rotations."""
     rotations = len(rotation_days(last_year - years + 1, last_year))
-    return 1 + 2 * len(AUTHORITIES) + rotations * len(AUTHORITIES)
+    return 1 + 2 * len(AUTHORITIES) + len(ADOPTIONS) + rotations * len(AUTHORITIES)
 
 
 def count_acts(seed: int, units: int, years: int, last_year: int = LAST_YEAR) -> int:

@@ -64,6 +64,21 @@ AUTHORITIES: tuple[AuthorityInfo, ...] = (
     AuthorityInfo("sd-eco", "山东省生态环境厅", "370000", ("eco_park",), "鲁环函"),
     AuthorityInfo("cq-eco", "重庆市生态环境局", "500000", ("eco_park",), "渝环函"),
 )
+ADOPTIONS: tuple[tuple[str, str], ...] = (
+    ("national", "CN"),
+    ("chongqing", "500000"),
+    ("zhejiang", "330000"),
+    ("provincial", "320000"),
+    ("provincial", "330000"),
+    ("provincial", "440000"),
+    ("provincial", "370000"),
+    ("eco_parks", "CN"),
+)
+"""The rulebooks the corpus's root adopts, each for the lists of one jurisdiction. The corpus is
+a synthetic registry that exercises every rule in every year, so it adopts them all from
+:data:`RULES_FROM` on (the real texts took effect in 2022-2024; the shipped store and the
+tests adopt those days)."""
+RULES_FROM = date(2000, 1, 1)
 BY_CODE = {a.code: a for a in AUTHORITIES}
 ORDER = {a.code: n for n, a in enumerate(AUTHORITIES)}
 
@@ -132,7 +147,8 @@ class Keyring:
         )
 
     def founding_acts(self, signed_at: datetime) -> list[dict[str, Any]]:
-        """Found the registry, register every authority and give each its first key."""
+        """Found the registry, register every authority and give each its first key, and adopt
+        the rulebooks (:data:`ADOPTIONS`)."""
         effective = signed_at.date()
         acts = [
             self.root.act(
@@ -160,6 +176,19 @@ class Keyring:
                 )
             )
             acts.append(self.add_key_act(a.code, 0, signed_at))
+        for rulebook, jurisdiction in ADOPTIONS:
+            acts.append(
+                self.root.act(
+                    "adopt_rules",
+                    document=f"benchmark corpus: {rulebook} rules for {jurisdiction}",
+                    rulebook=rulebook,
+                    jurisdiction=jurisdiction,
+                    in_force_until=None,
+                    act_id=self.act_id(f"adopt_rules:{rulebook}:{jurisdiction}"),
+                    effective_date=RULES_FROM,
+                    signed_at=signed_at,
+                )
+            )
         return acts
 
     def rotation_acts(self, generation: int, signed_at: datetime) -> list[dict[str, Any]]:

@@ -26,7 +26,7 @@ from bench.corpus.geography import CHONGQING, Placement, Rung, place
 from bench.corpus.identities import Identity, identity, renamed
 from greenreg.events.places import NATIONAL
 from greenreg.registry.periods import period_end
-from greenreg.registry.rulebooks import rulebook_for
+from greenreg.registry.rulebooks import RULEBOOKS
 
 GM = ("green_factory", "green_park", "green_supply_chain")
 ECO = "eco_park"
@@ -402,7 +402,8 @@ class Simulation:
             jurisdiction=key[1],
             ground=ground_code,
         )
-        ground = rulebook_for(*key).ground(ground_code)
+        # The corpus adopts every rulebook for all its years: the list's own rulebook judges it.
+        ground = next(book for book in RULEBOOKS if book.governs(*key)).ground(ground_code)
         # A removal ends only the list named (its owner's); a removal from any green-manufacturing
         # list keeps the province's lists closed for three years (003 art. 17(3)).
         life.listings[key] = Listing("removed", life.listings[key].since, day)

@@ -79,8 +79,8 @@ class Scenario:
     """A small registry, all written through the facade (so it is readable at once):
 
     - a park in Suzhou on Jiangsu's green-park list from 2020-01-01, renamed on 2022-06-01;
-    - an enterprise on the national green-factory list from 2019-10-15, warned on 2021-09-01,
-      removed on 2023-05-10 (no ban: the national removal grounds are not in the seeds);
+    - an enterprise on the national green-factory list from 2019-10-15, warned on 2024-09-01,
+      removed on 2025-05-10 (no ban: the national removal grounds are not in the seeds);
     - an enterprise registered in 2017, never listed.
     """
 
@@ -119,9 +119,9 @@ def populate(facade: Greenreg, world: World) -> Scenario:
     national = {"unit": FACTORY_CODE, "programme": "green_factory", "jurisdiction": "CN"}
     submit("miit", "designate", effective_date="2019-10-15", batch="第四批", grade=None,
            document="工信厅节函〔2019〕237号", **national)  # fmt: skip
-    submit("miit", "warn", effective_date="2021-09-01", ground="rectification_required",
-           rectify_by="2022-03-01", **national)  # fmt: skip
-    submit("miit", "remove", effective_date="2023-05-10", ground="dynamic_adjustment",
+    submit("miit", "warn", effective_date="2024-09-01", ground="rectification_required",
+           rectify_by="2025-03-01", **national)  # fmt: skip
+    submit("miit", "remove", effective_date="2025-05-10", ground="dynamic_adjustment",
            **national)  # fmt: skip
     bystander = submit(
         "miit",

@@ -45,7 +45,7 @@ class Lookup:
     """The units of the lookup stories, by what they show."""
 
     listed: UUID  # 苏州工业园区: a national green park, listed
-    removed: UUID  # 常熟经济技术开发区: a provincial green park, removed in 2023
+    removed: UUID  # 常熟经济技术开发区: a provincial green park, removed in 2025 (003 in force)
     renamed: UUID  # 昆山高新技术产业开发区, formerly 昆山高新区: a national green park
     hostile: UUID  # a park whose name is an attempt at script injection
     factory: UUID  # an enterprise with a credit code, a national green factory
@@ -77,8 +77,8 @@ def fill(world: World) -> Lookup:
     world.submit(
         "js-eit",
         "remove",
-        effective_date="2023-05-10",
-        document="苏工信节能〔2023〕9号",
+        effective_date="2025-05-10",
+        document="苏工信节能〔2025〕9号",
         unit=str(removed),
         programme="green_park",
         jurisdiction="320000",

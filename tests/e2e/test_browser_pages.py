@@ -108,13 +108,16 @@ def test_a_unit_page_shows_status_timeline_and_green_code(
     html = response.text
     assert "<h1>常熟经济技术开发区</h1>" in html
     assert 'class="badge status-removed"><span>已撤销</span>' in html
-    assert "苏工信节能〔2023〕9号" in html
+    assert "苏工信节能〔2025〕9号" in html
     # The timeline: registered, designated, removed; and the ban the removal started.
     assert html.count('<li class="event-') == 3
     assert html.index("event-UnitRegistered") < html.index("event-Designated")
     assert html.index("event-Designated") < html.index("event-Removed")
     assert "禁止申报" in html
-    assert "2023-05-10" in html
+    assert "2025-05-10" in html
+    # Each act on the list says which rules judged it.
+    assert "no rule in force in the registry on 2018-03-01" in html
+    assert '<p class="rules">judged under 003' in html
     # A removed park may use no title: no green code, and the page says why.
     assert '<img class="qr"' not in html
     assert "该单位目前没有可以使用的称号，不出具绿码。" in html

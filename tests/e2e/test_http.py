@@ -20,7 +20,7 @@ from tests.support import World
 
 REGISTERED, DESIGNATED, REMOVED = 300, 200, 50  # the first 200 of 300 are listed; 50 removed
 UNKNOWN, INVALID = 600, 100  # valid codes the registry never saw; malformed references
-BEFORE, AFTER = "2019-12-31", "2021-01-01"  # listed 2020-01-01, removals 2020-07-01
+BEFORE, AFTER = "2019-12-31", "2025-01-01"  # listed 2020-01-01, removals 2024-07-01
 
 
 def credit_code(serial: int) -> str:
@@ -53,7 +53,8 @@ def test_an_authority_posts_a_bank_checks_the_public_looks_up(world: World, base
     codes = [credit_code(serial) for serial in range(1, REGISTERED + UNKNOWN + 1)]
     with httpx.Client(base_url=base_url, timeout=60) as client:
         # MIIT registers 300 enterprises, lists 200 of them from 2020-01-01, removes 50 of
-        # those on 2020-07-01, and renames the first: one signed act per request.
+        # those on 2024-07-01 (under the national rules, in force from 2024-01-01), and renames
+        # the first: one signed act per request.
         for number, code in enumerate(codes[:REGISTERED]):
             post(client, world.act("miit", "register_unit", effective_date="2018-01-01",
                  kind="enterprise", name=f"北京示例制造第{number}有限公司", credit_code=code,
@@ -63,7 +64,7 @@ def test_an_authority_posts_a_bank_checks_the_public_looks_up(world: World, base
             post(client, world.act("miit", "designate", unit=code, effective_date="2020-01-01",
                  batch="第五批", grade=None, **listing))  # fmt: skip
         for code in codes[:REMOVED]:
-            post(client, world.act("miit", "remove", unit=code, effective_date="2020-07-01",
+            post(client, world.act("miit", "remove", unit=code, effective_date="2024-07-01",
                  ground="dynamic_adjustment", **listing))  # fmt: skip
         renamed = codes[REMOVED]  # listed, never removed
         post(client, world.act("miit", "rename", unit=renamed, effective_date="2020-09-01",

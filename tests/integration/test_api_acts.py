@@ -178,8 +178,9 @@ def test_an_act_on_an_unknown_unit_is_404(client: TestClient, world: World) -> N
 def test_an_act_against_a_rule_is_422_and_against_history_409(
     client: TestClient, world: World, suzhou_park: UUID
 ) -> None:
-    # 003 art. 12: a provincial green factory must first be on a municipal list.
-    act = designation(world, suzhou_park, programme="green_factory")
+    # 003 art. 12 (in force in Jiangsu from 2024-07-19): a provincial green factory must first
+    # be on a municipal list.
+    act = designation(world, suzhou_park, programme="green_factory", effective_date="2024-09-01")
     refused(client, world, act, 422, "rule_violation", "art. 12")
     # Designating twice contradicts the history: 409.
     assert client.post("/api/v1/acts", json=designation(world, suzhou_park)).status_code == 201
@@ -193,14 +194,14 @@ def test_an_act_inside_a_ban_is_422(client: TestClient, world: World, suzhou_par
         "js-eit",
         "remove",
         unit=str(suzhou_park),
-        effective_date="2024-03-01",
+        effective_date="2024-09-02",
         programme="green_park",
         jurisdiction="320000",
         ground="fraud",
     )
     assert client.post("/api/v1/acts", json=removal).status_code == 201
     act = designation(world, suzhou_park, effective_date="2025-06-30")
-    refused(client, world, act, 422, "banned", "2027-03-01")
+    refused(client, world, act, 422, "banned", "2027-09-02")
 
 
 def test_an_act_id_reused_for_another_act_is_409(

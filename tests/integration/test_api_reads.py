@@ -63,7 +63,7 @@ def test_the_public_finds_a_unit_by_its_former_name(client: TestClient, scenario
 
 
 def test_a_list_as_json_and_as_csv(client: TestClient, scenario: Scenario) -> None:
-    params = {"level": "national", "as_of": "2022-01-01"}
+    params = {"level": "national", "as_of": "2025-01-01"}
     body = client.get("/api/v1/lists/green_factory", params=params).json()
     assert [(i["unit_name"], i["status"]) for i in body["items"]] == [
         ("上海浦东新材料有限公司", "warned")

@@ -42,7 +42,8 @@ def test_a_first_run_killed_at_each_step_is_finished_by_the_next_start(
         "root-key",  # the root key file exists, the transcriber's does not
         "transcriber-key",  # both key files exist, the store is empty
         "founded",  # founded, the log key not declared: the bug that served 0 lists
-        "log-key-declared",  # declared, no announcement
+        "log-key-declared",  # declared, no rule adopted
+        "rules-adopted",  # the rulebooks adopted, no announcement
         "announcement-2",  # two announcements recorded (409 factories), four to go
         "announcement-4-half",  # half-way through checking the fourth: nothing of it saved
     ):

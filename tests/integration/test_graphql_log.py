@@ -77,7 +77,7 @@ def test_inclusion_and_consistency_proofs_verify(
         (f"{scenario.park}/1", None),
         (f"{scenario.park}/3", None),
         (f"{scenario.factory}/4", size),
-        (f"{scenario.park}/1", 17),
+        (f"{scenario.park}/1", 22),
     ]:
         body = graphql(client, INCLUSION, eventId=event_id, treeSize=tree_size)
         assert "errors" not in body, body

@@ -75,16 +75,16 @@ def test_the_bank_check_follows_the_factory_through_its_life(
 ) -> None:
     outcomes = {
         day: check(client, [FACTORY_CODE], day)[0]["outcome"]
-        for day in ("2019-10-14", "2019-10-15", "2021-09-01", "2023-05-09", "2026-05-10")
+        for day in ("2019-10-14", "2019-10-15", "2024-09-01", "2025-05-09", "2028-05-10")
     }
     assert outcomes == {
         "2019-10-14": "NOT_LISTED",
         "2019-10-15": "CERTIFIED",
-        "2021-09-01": "WARNED",
-        "2023-05-09": "WARNED",
+        "2024-09-01": "WARNED",
+        "2025-05-09": "WARNED",
         "2026-05-10": "REMOVED",
     }
-    [removed] = check(client, [FACTORY_CODE], "2024-01-01")
+    [removed] = check(client, [FACTORY_CODE], "2026-01-01")
     # A national removal records no ban: the national grounds (工信部节〔2024〕13号) are not in
     # the seeds; a province's own rules bar its lists when it lists the unit (003 art. 17(3)).
     assert removed["bans"] == []
@@ -128,8 +128,8 @@ def test_a_list_as_of_a_day(client: TestClient, scenario: Scenario) -> None:
         return [(n["unitName"], n["status"]) for n in nodes]
 
     assert statuses("2020-01-01") == [("上海浦东新材料有限公司", "LISTED")]
-    assert statuses("2022-01-01") == [("上海浦东新材料有限公司", "WARNED")]
-    assert statuses("2024-01-01") == [("上海浦东新材料有限公司", "REMOVED")]
+    assert statuses("2025-01-01") == [("上海浦东新材料有限公司", "WARNED")]
+    assert statuses("2026-01-01") == [("上海浦东新材料有限公司", "REMOVED")]
 
 
 def test_bans_and_history(client: TestClient, scenario: Scenario) -> None:

@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 
 from greenreg.bootstrap import Greenreg, open_greenreg
-from greenreg.events.vocabulary import Designated, Removed, UnitRegistered
+from greenreg.events.vocabulary import Designated, Removed, RulesAdopted, UnitRegistered
 from greenreg.importer.announcements import shipped_announcements
 from greenreg.importer.keys import ensure_key
-from greenreg.importer.loading import load_shipped_lists
+from greenreg.importer.loading import adopt_shipped_rules, load_shipped_lists
 from greenreg.importer.transcription import TRANSCRIBER_CODE, unit_id_of
 from tests.support import Clock
 
@@ -119,16 +119,38 @@ def test_the_shipped_lists_load_into_an_empty_store(greenreg: Greenreg, tmp_path
         "330000"
     )
 
-    # The batch 3 notice de-listed 泰兴 (pollution incident): removed, with no ban (the
-    # national removal grounds are not in the seeds)
+    # The batch 3 notice de-listed 泰兴 (pollution incident) on 2018-10-29, under rules that are
+    # not in the seeds: removed, with no ban (the national rules are in force from 2024)
     (removal,) = [e for e in events if isinstance(e, Removed)]
     assert removal.effective_date == date(2018, 10, 29)
     assert removal.document_number == "工信厅节函〔2018〕341号"
     assert removal.ground == "dynamic_adjustment"
+    assert removal.bans == []
     taixing = greenreg.registry.unit(str(unit_id_of("green_park", TAIXING)))
     assert taixing.id == removal.originator_id
     assert taixing.state.designations[("green_park", "CN")].since == date(2018, 2, 11)
     assert taixing.state.bans == []
+    # ... and its history says which rule was not in force
+    history = greenreg.queries.history(taixing.id)
+    assert history is not None
+    removed = [entry for entry in history.entries if entry.event_type == "Removed"]
+    assert [entry.rules for entry in removed] == [
+        "no rule in force in the registry on 2018-10-29 for green_park lists of 中华人民共和国 (CN)"
+    ]
+
+    # The root adopted the rules whose first day the texts give, before the lists were loaded
+    adopted = [e for e in events if isinstance(e, RulesAdopted)]
+    assert [(str(e.rulebook), e.jurisdiction, e.effective_date) for e in adopted] == [
+        ("national", "CN", date(2024, 1, 1)),
+        ("chongqing", "500000", date(2024, 3, 6)),
+        ("zhejiang", "330000", date(2022, 3, 22)),
+    ]
+    assert events.index(adopted[-1]) < events.index(registered[0])
+    assert [(r.rulebook, r.jurisdiction) for r in greenreg.queries.rules()] == [
+        ("national", "CN"),
+        ("chongqing", "500000"),
+        ("zhejiang", "330000"),
+    ]
 
     # Every act is signed by the transcriber, at transcription time, citing its document
     act = json.loads(registered[0].signed_act)
@@ -141,3 +163,7 @@ def test_the_shipped_lists_load_into_an_empty_store(greenreg: Greenreg, tmp_path
     assert load_shipped_lists(greenreg, tmp_path / "other-keys") is None
     assert greenreg.registry.event_count() == count
     assert not (tmp_path / "other-keys").exists()
+
+    # The adoption step again (a resumed first run) records nothing new: fixed act ids
+    adopt_shipped_rules(greenreg, root)
+    assert greenreg.registry.event_count() == count

@@ -7,8 +7,11 @@ day after the ban's last day. Every act is really signed and verified; the ``wor
 runs each narrative on SQLite and on PostgreSQL.
 
 Dates are effective dates (valid time, from the issuing documents). The test clock, which stamps
-when the registry records each act, stays fixed at 2026-11-21: every act below is recorded
-later than it took effect, as happens when a registry is filled from published lists.
+when the registry records each act, stays fixed at 2026-11-21. Each rule is tested while its
+text is in force (the test world adopts the rulebooks on their real first days: national and
+004 from 2024-01-01, 001 from 2024-03-06, 002 from 2022-03-22, 003 in Jiangsu from 2024-07-19),
+so the later steps of a life take effect after the clock's day; what happens before a text is
+in force is told in ``test_rule_adoption.py``.
 """
 
 from __future__ import annotations
@@ -95,43 +98,44 @@ def test_national_green_factory(world: World) -> None:
     assert unit.former_names == [("上海浦东新材料有限公司", d("2018-05-02"))]
     assert listing(world, unit_id, "green_factory", "CN").status == "listed"
 
-    # The dynamic-management form for 2020 is filed on 20 April 2021, after its deadline of
-    # 15 April (003 art. 18): the registry records it and flags it as late.
+    # The dynamic-management form for 2023 is filed on 20 April 2024, after its deadline of
+    # 15 April (003 art. 18, applied to national lists by the national rules in force from
+    # 2024-01-01): the registry records it and flags it as late.
     receipt = world.submit(
         "miit",
         "file_report",
-        effective_date="2021-04-20",
+        effective_date="2024-04-20",
         unit=credit_code,
         report="dynamic_management_form",
-        year=2020,
-        filed_on="2021-04-20",
+        year=2023,
+        filed_on="2024-04-20",
     )
     late = only_flag(receipt)
     assert (late["code"], late["rule"]) == ("late_report", "003 art. 18")
-    assert "2021-04-15" in late["message"]
-    assert state_of(world, unit_id).reports[("dynamic_management_form", 2020)] == d("2021-04-20")
+    assert "2024-04-15" in late["message"]
+    assert state_of(world, unit_id).reports[("dynamic_management_form", 2023)] == d("2024-04-20")
 
     # MIIT warns the factory and sets a date to rectify by.
     receipt = world.submit(
         "miit",
         "warn",
-        effective_date="2021-09-01",
+        effective_date="2024-09-01",
         unit=credit_code,
         programme="green_factory",
         jurisdiction="CN",
         ground="rectification_required",
-        rectify_by="2022-03-01",
+        rectify_by="2025-03-01",
     )
     recorded(receipt, "Warned")
     factory = listing(world, unit_id, "green_factory", "CN")
-    assert (factory.status, factory.rectify_by) == ("warned", d("2022-03-01"))
+    assert (factory.status, factory.rectify_by) == ("warned", d("2025-03-01"))
     assert factory.in_force
 
     # It rectifies in time: the warning is lifted.
     receipt = world.submit(
         "miit",
         "lift_warning",
-        effective_date="2022-02-20",
+        effective_date="2025-02-20",
         unit=credit_code,
         programme="green_factory",
         jurisdiction="CN",
@@ -144,12 +148,12 @@ def test_national_green_factory(world: World) -> None:
     receipt = world.submit(
         "miit",
         "warn",
-        effective_date="2022-06-01",
+        effective_date="2025-06-01",
         unit=credit_code,
         programme="green_factory",
         jurisdiction="CN",
         ground="rectification_required",
-        rectify_by="2022-12-01",
+        rectify_by="2025-12-01",
     )
     recorded(receipt, "Warned")
 
@@ -157,7 +161,7 @@ def test_national_green_factory(world: World) -> None:
     receipt = world.submit(
         "miit",
         "remove",
-        effective_date="2023-01-10",
+        effective_date="2026-01-10",
         document="工信厅节函〔2023〕5号",
         unit=credit_code,
         programme="green_factory",
@@ -166,7 +170,7 @@ def test_national_green_factory(world: World) -> None:
     )
     recorded(receipt, "Removed")
     factory = listing(world, unit_id, "green_factory", "CN")
-    assert (factory.status, factory.changed_on) == ("removed", d("2023-01-10"))
+    assert (factory.status, factory.changed_on) == ("removed", d("2026-01-10"))
     assert not factory.in_force
 
     # The national removal grounds (工信部节〔2024〕13号) are not in the seeds, so MIIT's removal
@@ -177,7 +181,7 @@ def test_national_green_factory(world: World) -> None:
     receipt = world.submit(
         "miit",
         "designate",
-        effective_date="2026-01-11",
+        effective_date="2029-01-11",
         unit=credit_code,
         programme="green_factory",
         jurisdiction="CN",
@@ -185,7 +189,7 @@ def test_national_green_factory(world: World) -> None:
     )
     recorded(receipt, "Designated")
     factory = listing(world, unit_id, "green_factory", "CN")
-    assert (factory.status, factory.since, factory.batch) == ("listed", d("2026-01-11"), "第十批")
+    assert (factory.status, factory.since, factory.batch) == ("listed", d("2029-01-11"), "第十批")
 
 
 def test_chongqing_green_park(world: World) -> None:
@@ -218,46 +222,47 @@ def test_chongqing_green_park(world: World) -> None:
     recorded(receipt, "Designated")
     assert listing(world, unit_id, "green_park", "500000").status == "listed"
 
-    # The park renames itself on 27 September 2021 and reports it on 12 November: the 30th
-    # official working day after the change (001 art. 19), counting the National Day holiday
-    # and its make-up working days. Plain weekdays would have ended on 8 November; the
-    # official calendar says the report is in time, on the last day, so no flag.
+    # The park renames itself on 27 September 2024 (001 is in force from 2024-03-06) and
+    # reports it on 13 November: the 30th official working day after the change (001 art. 19),
+    # counting the National Day holiday and its make-up working days. Plain weekdays would have
+    # ended on 8 November; the official calendar says the report is in time, on the last day,
+    # so no flag.
     receipt = world.submit(
         "cq-eit",
         "rename",
-        effective_date="2021-09-27",
+        effective_date="2024-09-27",
         unit=park,
         new_name="重庆临空经济区",
-        reported_on="2021-11-12",
+        reported_on="2024-11-13",
     )
     recorded(receipt, "Renamed")
 
-    # A second rename, on 6 April 2022, is due by 19 May (the Labour Day holiday and its
-    # make-up days counted) but reported on 20 May: recorded, and flagged as late.
+    # A second rename, on 7 April 2025, is due by 21 May (the Labour Day holiday and its
+    # make-up day counted) but reported on 22 May: recorded, and flagged as late.
     receipt = world.submit(
         "cq-eit",
         "rename",
-        effective_date="2022-04-06",
+        effective_date="2025-04-07",
         unit=park,
         new_name="重庆临空经济示范区管理委员会园区",
-        reported_on="2022-05-20",
+        reported_on="2025-05-22",
     )
     late = only_flag(receipt)
     assert (late["code"], late["rule"]) == ("late_notice", "001 art. 19")
-    assert "2022-05-19" in late["message"]
+    assert "2025-05-21" in late["message"]
     unit = state_of(world, unit_id)
     assert unit.name == "重庆临空经济示范区管理委员会园区"
     assert [name for name, _ in unit.former_names] == ["重庆临空经济示范区", "重庆临空经济区"]
 
-    # The park files its key indicators for 2021 (001 art. 16 sets no date: never late).
+    # The park files its key indicators for 2024 (001 art. 16 sets no date: never late).
     receipt = world.submit(
         "cq-eit",
         "file_report",
-        effective_date="2022-09-30",
+        effective_date="2025-09-30",
         unit=park,
         report="key_indicators",
-        year=2021,
-        filed_on="2022-09-30",
+        year=2024,
+        filed_on="2025-09-30",
     )
     recorded(receipt, "ReportFiled")
 
@@ -268,12 +273,12 @@ def test_chongqing_green_park(world: World) -> None:
         world.submit(
             "cq-eit",
             "warn",
-            effective_date="2022-10-10",
+            effective_date="2025-10-10",
             unit=park,
             programme="green_park",
             jurisdiction="500000",
             ground="rectification_required",
-            rectify_by="2023-01-31",
+            rectify_by="2026-01-31",
         )
     assert world.snapshot() == before
 
@@ -281,7 +286,7 @@ def test_chongqing_green_park(world: World) -> None:
     receipt = world.submit(
         "cq-eit",
         "remove",
-        effective_date="2023-07-03",
+        effective_date="2026-07-03",
         document="渝经信节能〔2023〕19号",
         unit=park,
         programme="green_park",
@@ -293,22 +298,22 @@ def test_chongqing_green_park(world: World) -> None:
 
     # No reapplication for three years (001 art. 18), both ends included.
     (ban,) = state_of(world, unit_id).bans
-    assert (ban.first_day, ban.last_day) == (d("2023-07-03"), d("2026-07-03"))
+    assert (ban.first_day, ban.last_day) == (d("2026-07-03"), d("2029-07-03"))
     assert ban.rule == "001 art. 18: 3 years"
     assert (ban.programmes, ban.jurisdictions) == (("green_park",), ("500000",))
     assert ban.ground == "failed_review (001 art. 17(2))"
 
     # Relisting on the ban's last day is refused.
     before = world.snapshot()
-    with pytest.raises(BanError, match="2026-07-03"):
+    with pytest.raises(BanError, match="2029-07-03"):
         world.submit(
             "cq-eit",
             "designate",
-            effective_date="2026-07-03",
+            effective_date="2029-07-03",
             unit=park,
             programme="green_park",
             jurisdiction="500000",
-            batch="2026年度",
+            batch="2029年度",
         )
     assert world.snapshot() == before
 
@@ -316,15 +321,15 @@ def test_chongqing_green_park(world: World) -> None:
     receipt = world.submit(
         "cq-eit",
         "designate",
-        effective_date="2026-07-04",
+        effective_date="2029-07-04",
         unit=park,
         programme="green_park",
         jurisdiction="500000",
-        batch="2026年度",
+        batch="2029年度",
     )
     recorded(receipt, "Designated")
     relisted = listing(world, unit_id, "green_park", "500000")
-    assert (relisted.status, relisted.since) == ("listed", d("2026-07-04"))
+    assert (relisted.status, relisted.since) == ("listed", d("2029-07-04"))
 
 
 def test_jiangsu_three_level_green_factory(world: World) -> None:
@@ -343,13 +348,14 @@ def test_jiangsu_three_level_green_factory(world: World) -> None:
     recorded(receipt, "UnitRegistered")
     unit_id = receipt.subject_id
 
-    # Jiangsu cannot list it as a provincial green factory before its city has (003 art. 12).
+    # From the day 003 takes effect in Jiangsu (2024-07-19), the province cannot list it as a
+    # provincial green factory before its city has (003 art. 12).
     before = world.snapshot()
     with pytest.raises(RuleError, match=r"003 art\. 12"):
         world.submit(
             "js-eit",
             "designate",
-            effective_date="2019-06-01",
+            effective_date="2024-07-19",
             unit=credit_code,
             programme="green_factory",
             jurisdiction="320000",
@@ -361,7 +367,7 @@ def test_jiangsu_three_level_green_factory(world: World) -> None:
     receipt = world.submit(
         "sz-eit",
         "designate",
-        effective_date="2019-09-01",
+        effective_date="2024-09-01",
         document="苏工信节能〔2019〕88号",
         unit=credit_code,
         programme="green_factory",
@@ -375,7 +381,7 @@ def test_jiangsu_three_level_green_factory(world: World) -> None:
     receipt = world.submit(
         "js-eit",
         "designate",
-        effective_date="2020-05-01",
+        effective_date="2024-12-01",
         document="苏工信节能〔2020〕215号",
         unit=credit_code,
         programme="green_factory",
@@ -393,24 +399,24 @@ def test_jiangsu_three_level_green_factory(world: World) -> None:
     receipt = world.submit(
         "sz-eit",
         "rename",
-        effective_date="2021-03-01",
+        effective_date="2025-03-01",
         unit=credit_code,
         new_name="苏州高新绿色精密制造股份有限公司",
-        reported_on="2021-04-28",
+        reported_on="2025-04-28",
     )
     recorded(receipt, "Renamed")
     assert state_of(world, unit_id).name == "苏州高新绿色精密制造股份有限公司"
 
-    # The dynamic-management form for 2021 is filed on 15 April 2022, the deadline itself
+    # The dynamic-management form for 2024 is filed on 15 April 2025, the deadline itself
     # (003 art. 18, that day included): in time.
     receipt = world.submit(
         "js-eit",
         "file_report",
-        effective_date="2022-04-15",
+        effective_date="2025-04-15",
         unit=credit_code,
         report="dynamic_management_form",
-        year=2021,
-        filed_on="2022-04-15",
+        year=2024,
+        filed_on="2025-04-15",
     )
     recorded(receipt, "ReportFiled")
 
@@ -419,18 +425,18 @@ def test_jiangsu_three_level_green_factory(world: World) -> None:
     receipt = world.submit(
         "js-eit",
         "warn",
-        effective_date="2022-05-10",
+        effective_date="2025-05-10",
         unit=credit_code,
         programme="green_factory",
         jurisdiction="320000",
         ground="dynamic_review",
-        rectify_by="2022-08-10",
+        rectify_by="2025-08-10",
     )
     recorded(receipt, "Warned")
     receipt = world.submit(
         "js-eit",
         "lift_warning",
-        effective_date="2022-08-01",
+        effective_date="2025-08-01",
         unit=credit_code,
         programme="green_factory",
         jurisdiction="320000",
@@ -439,12 +445,12 @@ def test_jiangsu_three_level_green_factory(world: World) -> None:
     receipt = world.submit(
         "js-eit",
         "warn",
-        effective_date="2022-09-15",
+        effective_date="2025-09-15",
         unit=credit_code,
         programme="green_factory",
         jurisdiction="320000",
         ground="rectification_required",
-        rectify_by="2022-11-30",
+        rectify_by="2025-11-30",
     )
     recorded(receipt, "Warned")
     assert listing(world, unit_id, "green_factory", "320000").status == "warned"
@@ -454,7 +460,7 @@ def test_jiangsu_three_level_green_factory(world: World) -> None:
     receipt = world.submit(
         "js-eit",
         "remove",
-        effective_date="2022-12-01",
+        effective_date="2025-12-01",
         document="苏工信节能〔2022〕301号",
         unit=credit_code,
         programme="green_factory",
@@ -467,17 +473,17 @@ def test_jiangsu_three_level_green_factory(world: World) -> None:
 
     # Three years barred from every green-manufacturing list of Jiangsu (003 art. 17(3)).
     (ban,) = state_of(world, unit_id).bans
-    assert (ban.first_day, ban.last_day) == (d("2022-12-01"), d("2025-12-01"))
+    assert (ban.first_day, ban.last_day) == (d("2025-12-01"), d("2028-12-01"))
     assert ban.rule == "003 art. 17(3): 3 years"
     assert ban.jurisdictions == ("320000",)
     assert ban.programmes == ("green_factory", "green_park", "green_supply_chain")
 
     # The ban reaches the city's lists too: Suzhou cannot list it as a supply-chain enterprise.
-    with pytest.raises(BanError, match="2025-12-01"):
+    with pytest.raises(BanError, match="2028-12-01"):
         world.submit(
             "sz-eit",
             "designate",
-            effective_date="2024-03-01",
+            effective_date="2027-03-01",
             unit=credit_code,
             programme="green_supply_chain",
             jurisdiction="320500",
@@ -485,11 +491,11 @@ def test_jiangsu_three_level_green_factory(world: World) -> None:
 
     # Relisting as a provincial green factory on the ban's last day is refused.
     before = world.snapshot()
-    with pytest.raises(BanError, match="2025-12-01"):
+    with pytest.raises(BanError, match="2028-12-01"):
         world.submit(
             "js-eit",
             "designate",
-            effective_date="2025-12-01",
+            effective_date="2028-12-01",
             unit=credit_code,
             programme="green_factory",
             jurisdiction="320000",
@@ -501,7 +507,7 @@ def test_jiangsu_three_level_green_factory(world: World) -> None:
     receipt = world.submit(
         "js-eit",
         "designate",
-        effective_date="2025-12-02",
+        effective_date="2028-12-02",
         document="苏工信节能〔2025〕170号",
         unit=credit_code,
         programme="green_factory",
@@ -512,7 +518,7 @@ def test_jiangsu_three_level_green_factory(world: World) -> None:
     provincial = listing(world, unit_id, "green_factory", "320000")
     assert (provincial.status, provincial.since, provincial.grade) == (
         "listed",
-        d("2025-12-02"),
+        d("2028-12-02"),
         "B",
     )
 
@@ -550,10 +556,10 @@ def test_zhejiang_low_carbon_park(world: World) -> None:
     receipt = world.submit(
         "zj-eit",
         "rename",
-        effective_date="2021-05-01",
+        effective_date="2022-05-01",
         unit=park,
         new_name="杭州钱塘绿色低碳产业园",
-        reported_on="2021-12-20",
+        reported_on="2022-12-20",
     )
     recorded(receipt, "Renamed")
     assert state_of(world, unit_id).name == "杭州钱塘绿色低碳产业园"
@@ -568,12 +574,12 @@ def test_zhejiang_low_carbon_park(world: World) -> None:
         world.submit(
             "zj-eit",
             "warn",
-            effective_date="2022-03-01",
+            effective_date="2023-03-01",
             unit=park,
             programme="zj_low_carbon_park",
             jurisdiction="330000",
             ground="review_findings",
-            rectify_by="2022-06-30",
+            rectify_by="2023-06-30",
         )
     assert world.snapshot() == before
 
@@ -582,7 +588,7 @@ def test_zhejiang_low_carbon_park(world: World) -> None:
     receipt = world.submit(
         "zj-eit",
         "remove",
-        effective_date="2022-08-15",
+        effective_date="2023-08-15",
         document="浙经信绿色〔2022〕150号",
         unit=park,
         programme="zj_low_carbon_park",
@@ -597,7 +603,7 @@ def test_zhejiang_low_carbon_park(world: World) -> None:
     receipt = world.submit(
         "zj-eit",
         "designate",
-        effective_date="2025-08-16",
+        effective_date="2026-08-16",
         unit=park,
         programme="zj_low_carbon_park",
         jurisdiction="330000",
@@ -605,7 +611,7 @@ def test_zhejiang_low_carbon_park(world: World) -> None:
     )
     recorded(receipt, "Designated")
     relisted = listing(world, unit_id, "zj_low_carbon_park", "330000")
-    assert (relisted.status, relisted.since) == ("listed", d("2025-08-16"))
+    assert (relisted.status, relisted.since) == ("listed", d("2026-08-16"))
 
 
 def test_eco_industrial_park(world: World) -> None:
@@ -627,7 +633,7 @@ def test_eco_industrial_park(world: World) -> None:
     receipt = world.submit(
         "js-eco",
         "approve_creation",
-        effective_date="2014-05-20",
+        effective_date="2024-05-20",
         document="苏环办〔2014〕120号",
         unit=park,
         programme="eco_park",
@@ -635,108 +641,108 @@ def test_eco_industrial_park(world: World) -> None:
     )
     recorded(receipt, "CreationApproved")
     creation = state_of(world, unit_id).creations[("eco_park", "320000")]
-    assert (creation.approved_on, creation.extended_to) == (d("2014-05-20"), None)
+    assert (creation.approved_on, creation.extended_to) == (d("2024-05-20"), None)
 
-    # During creation the park changes its name on 1 February 2015 and reports it on
+    # During creation the park changes its name on 1 February 2025 and reports it on
     # 1 August, within the 6 months the first 004 art. 14 allows (a late report would withhold
     # its acceptance: see test_law_eco_parks).
     receipt = world.submit(
         "js-eco",
         "rename",
-        effective_date="2015-02-01",
+        effective_date="2025-02-01",
         unit=park,
         new_name="昆山经济技术开发区（生态工业园区创建）",
-        reported_on="2015-08-01",
+        reported_on="2025-08-01",
     )
     recorded(receipt, "Renamed")
 
     # The coordination mechanism cannot name it before the creation period's second
     # anniversary (004 art. 13).
-    with pytest.raises(RuleError, match="2016-05-20"):
+    with pytest.raises(RuleError, match="2026-05-20"):
         world.submit(
             "eco-cm",
             "name_park",
-            effective_date="2016-05-19",
+            effective_date="2026-05-19",
             unit=park,
             programme="eco_park",
             jurisdiction="CN",
-            batch="2016年",
+            batch="2026年",
         )
 
     # After acceptance it names the park a national eco-industrial park (004 art. 21).
     receipt = world.submit(
         "eco-cm",
         "name_park",
-        effective_date="2016-11-30",
+        effective_date="2026-11-30",
         document="环科技函〔2016〕230号",
         unit=park,
         programme="eco_park",
         jurisdiction="CN",
-        batch="2016年",
+        batch="2026年",
     )
     recorded(receipt, "Named")
     named = listing(world, unit_id, "eco_park", "CN")
-    assert (named.status, named.since) == ("listed", d("2016-11-30"))
+    assert (named.status, named.since) == ("listed", d("2026-11-30"))
 
     # Once named, the park is out of its creation period: a later rename reported 7 months
     # after the change is not judged by the 6-month rule for parks in creation (004 art. 14).
     receipt = world.submit(
         "js-eco",
         "rename",
-        effective_date="2017-01-10",
+        effective_date="2027-01-10",
         unit=park,
         new_name="昆山国家生态工业示范园区",
-        reported_on="2017-08-10",
+        reported_on="2027-08-10",
     )
     recorded(receipt, "Renamed")
 
-    # The work report for 2017 is due by 30 June 2018 (004 art. 24); filed on 2 July: flagged.
+    # The work report for 2027 is due by 30 June 2028 (004 art. 24); filed on 2 July: flagged.
     receipt = world.submit(
         "js-eco",
         "file_report",
-        effective_date="2018-07-02",
+        effective_date="2028-07-02",
         unit=park,
         report="annual_work_report",
-        year=2017,
-        filed_on="2018-07-02",
+        year=2027,
+        filed_on="2028-07-02",
     )
     late = only_flag(receipt)
     assert (late["code"], late["rule"]) == ("late_report", "004 art. 24")
-    assert "2018-06-30" in late["message"]
+    assert "2028-06-30" in late["message"]
 
     # An exit warning allows at most one year to rectify (004 art. 26): a day more is refused.
     with pytest.raises(RuleError, match=r"004 art\. 26"):
         world.submit(
             "eco-cm",
             "warn",
-            effective_date="2018-09-01",
+            effective_date="2028-09-01",
             unit=park,
             programme="eco_park",
             jurisdiction="CN",
             ground="report_missing",
-            rectify_by="2019-09-02",
+            rectify_by="2029-09-02",
         )
 
     # The mechanism warns the park with exactly one year to rectify.
     receipt = world.submit(
         "eco-cm",
         "warn",
-        effective_date="2018-09-01",
+        effective_date="2028-09-01",
         unit=park,
         programme="eco_park",
         jurisdiction="CN",
         ground="report_missing",
-        rectify_by="2019-09-01",
+        rectify_by="2029-09-01",
     )
     recorded(receipt, "Warned")
     named = listing(world, unit_id, "eco_park", "CN")
-    assert (named.status, named.rectify_by) == ("warned", d("2019-09-01"))
+    assert (named.status, named.rectify_by) == ("warned", d("2029-09-01"))
 
     # It rectifies: the warning is lifted, and the park may use the title again.
     receipt = world.submit(
         "eco-cm",
         "lift_warning",
-        effective_date="2019-06-01",
+        effective_date="2029-06-01",
         unit=park,
         programme="eco_park",
         jurisdiction="CN",
@@ -748,12 +754,12 @@ def test_eco_industrial_park(world: World) -> None:
     receipt = world.submit(
         "eco-cm",
         "warn",
-        effective_date="2019-10-08",
+        effective_date="2029-10-08",
         unit=park,
         programme="eco_park",
         jurisdiction="CN",
         ground="performance_failed",
-        rectify_by="2020-10-08",
+        rectify_by="2030-10-08",
     )
     recorded(receipt, "Warned")
 
@@ -761,7 +767,7 @@ def test_eco_industrial_park(world: World) -> None:
     receipt = world.submit(
         "eco-cm",
         "remove",
-        effective_date="2020-11-02",
+        effective_date="2030-11-02",
         document="环科技函〔2020〕99号",
         unit=park,
         programme="eco_park",
@@ -773,18 +779,18 @@ def test_eco_industrial_park(world: World) -> None:
 
     # Grounds (1)-(3) of art. 28 bar a new creation application for five years, everywhere.
     (ban,) = state_of(world, unit_id).bans
-    assert (ban.first_day, ban.last_day) == (d("2020-11-02"), d("2025-11-02"))
+    assert (ban.first_day, ban.last_day) == (d("2030-11-02"), d("2035-11-02"))
     assert ban.rule == "004 art. 28: 5 years for grounds (1)-(3)"
     assert ban.ground == "serious_pollution (004 art. 28(1))"
     assert (ban.programmes, ban.jurisdictions) == (("eco_park",), ("CN",))
 
     # Reapplying is a new approval to create: refused on the ban's last day...
     before = world.snapshot()
-    with pytest.raises(BanError, match="2025-11-02"):
+    with pytest.raises(BanError, match="2035-11-02"):
         world.submit(
             "js-eco",
             "approve_creation",
-            effective_date="2025-11-02",
+            effective_date="2035-11-02",
             unit=park,
             programme="eco_park",
             jurisdiction="320000",
@@ -795,7 +801,7 @@ def test_eco_industrial_park(world: World) -> None:
     receipt = world.submit(
         "js-eco",
         "approve_creation",
-        effective_date="2025-11-03",
+        effective_date="2035-11-03",
         document="苏环办〔2025〕77号",
         unit=park,
         programme="eco_park",
@@ -803,5 +809,5 @@ def test_eco_industrial_park(world: World) -> None:
     )
     recorded(receipt, "CreationApproved")
     creation = state_of(world, unit_id).creations[("eco_park", "320000")]
-    assert creation.approved_on == d("2025-11-03")
+    assert creation.approved_on == d("2035-11-03")
     assert listing(world, unit_id, "eco_park", "CN").status == "removed"

@@ -52,22 +52,22 @@ def test_as_of_and_known_at(past: tuple[World, Reads]) -> None:
     world.submit(issuer, "designate", effective_date="2019-03-01", unit=CODE,
                  programme="green_factory", jurisdiction="CN", batch="第四批")  # fmt: skip
 
-    # Warned in 2021.
-    world.clock.now = at("2021-06-02")
-    world.submit(issuer, "warn", effective_date="2021-06-01", unit=CODE,
+    # Warned in 2024, once the national rules are in force (2024-01-01).
+    world.clock.now = at("2024-06-02")
+    world.submit(issuer, "warn", effective_date="2024-06-01", unit=CODE,
                  programme="green_factory", jurisdiction="CN",
-                 ground="rectification_required", rectify_by="2021-12-01")  # fmt: skip
+                 ground="rectification_required", rectify_by="2024-12-01")  # fmt: skip
 
-    # Removed with effect from 2023-05-10; the removal is recorded on 2023-06-01.
-    world.clock.now = at("2023-06-01")
-    world.submit(issuer, "remove", effective_date="2023-05-10", unit=CODE,
+    # Removed with effect from 2025-05-10; the removal is recorded on 2025-06-01.
+    world.clock.now = at("2025-06-01")
+    world.submit(issuer, "remove", effective_date="2025-05-10", unit=CODE,
                  programme="green_factory", jurisdiction="CN",
                  ground="dynamic_adjustment")  # fmt: skip
     q = reads()
 
-    # On 2023-05-09 still on the list under the warning, so not certified: the title may not
+    # On 2025-05-09 still on the list under the warning, so not certified: the title may not
     # be used while it rectifies; the answer lists it apart, with the deadline.
-    [answer] = q.certifications([CODE], as_of=d("2023-05-09"))
+    [answer] = q.certifications([CODE], as_of=d("2025-05-09"))
     assert not answer.certified
     assert answer.outcome == "warned"
     assert answer.unit_id == unit
@@ -76,23 +76,23 @@ def test_as_of_and_known_at(past: tuple[World, Reads]) -> None:
         (d("2019-03-01"), d("2021-06-01"), d("2021-12-01"))
     ]
 
-    # Not certified on 2023-05-11: removed the day before (a national removal records no ban:
+    # Not certified on 2025-05-11: removed the day before (a national removal records no ban:
     # its grounds, 工信部节〔2024〕13号, are not in the seeds).
-    [answer] = q.certifications([CODE], as_of=d("2023-05-11"))
+    [answer] = q.certifications([CODE], as_of=d("2025-05-11"))
     assert not answer.certified
     assert answer.outcome == "removed"
     assert answer.bans == []
 
-    # But as the registry knew it on 2023-05-20, it was still on the list under the warning:
-    # the removal was recorded only on 2023-06-01.
-    [answer] = q.certifications([CODE], as_of=d("2023-05-11"), known_at=at("2023-05-20"))
+    # But as the registry knew it on 2025-05-20, it was still on the list under the warning:
+    # the removal was recorded only on 2025-06-01.
+    [answer] = q.certifications([CODE], as_of=d("2025-05-11"), known_at=at("2025-05-20"))
     assert not answer.certified
     assert answer.outcome == "warned"
     assert [x.status for x in answer.restricted] == ["warned"]
     assert answer.bans == []
 
     # Before the warning was recorded, the same day read "listed", certified.
-    [answer] = q.certifications([CODE], as_of=d("2021-06-01"), known_at=at("2021-06-01"))
+    [answer] = q.certifications([CODE], as_of=d("2024-06-01"), known_at=at("2024-06-01"))
     assert (answer.outcome, answer.certified) == ("certified", True)
 
     # Before the unit was recorded at all, the registry did not know it.
@@ -101,14 +101,14 @@ def test_as_of_and_known_at(past: tuple[World, Reads]) -> None:
 
     # The list as of a day, as known at a time, says the same, with its evidence.
     listed = q.designations(
-        programme="green_factory", jurisdiction="CN", as_of=d("2023-05-11"),
-        known_at=at("2023-05-20"),
+        programme="green_factory", jurisdiction="CN", as_of=d("2025-05-11"),
+        known_at=at("2025-05-20"),
     ).items  # fmt: skip
     assert [(x.unit_id, x.status, x.changed_on) for x in listed] == [
-        (unit, "warned", d("2021-06-01"))
+        (unit, "warned", d("2024-06-01"))
     ]
     now = q.designations(programme="green_factory", jurisdiction="CN").items
-    assert [(x.status, x.changed_on) for x in now] == [("removed", d("2023-05-10"))]
+    assert [(x.status, x.changed_on) for x in now] == [("removed", d("2025-05-10"))]
     history = q.history(unit)
     assert history is not None
     assert now[0].evidence == history.entries[-1].evidence
@@ -293,18 +293,20 @@ def test_ban_boundaries_after_removal(
     unit = world.register(issuer, "被撤销的单位", division)
     world.submit(issuer, "designate", effective_date="2019-01-01", unit=str(unit),
                  programme=programme, jurisdiction=jurisdiction)  # fmt: skip
-    world.submit(issuer, "remove", effective_date="2023-05-10", unit=str(unit),
+    # Removed once every rulebook is in force (001 from 2024-03-06, 003 from 2024-07-19).
+    world.submit(issuer, "remove", effective_date="2025-05-10", unit=str(unit),
                  programme=programme, jurisdiction=jurisdiction, ground=ground)  # fmt: skip
-    last_day = date(2023 + years, 5, 10)
-    check_ban_boundaries(reads, unit, programme, d("2023-05-10"), last_day)
+    last_day = date(2025 + years, 5, 10)
+    check_ban_boundaries(reads, unit, programme, d("2025-05-10"), last_day)
 
 
 def test_ban_boundaries_after_disqualification(world: World, reads: Reads) -> None:
     unit = world.register("js-eit", "弄虚作假的园区", "320505")
-    world.submit("js-eit", "disqualify", effective_date="2024-02-29", unit=str(unit),
+    # On the first 29 February with 003 in force in Jiangsu (from 2024-07-19).
+    world.submit("js-eit", "disqualify", effective_date="2028-02-29", unit=str(unit),
                  programme="green_park", jurisdiction="320000", ground="fraud")  # fmt: skip
-    # Three years from 29 February end on 28 February (no 29th in 2027; Civil Code art. 202).
-    check_ban_boundaries(reads, unit, "green_park", d("2024-02-29"), d("2027-02-28"), listed=False)
+    # Three years from 29 February end on 28 February (no 29th in 2031; Civil Code art. 202).
+    check_ban_boundaries(reads, unit, "green_park", d("2028-02-29"), d("2031-02-28"), listed=False)
 
 
 @pytest.mark.parametrize(("ground", "years"), [("rectification_failed", 3), ("falsified_data", 5)])
@@ -316,14 +318,15 @@ def test_ban_boundaries_after_eco_park_revocation(
                  programme="eco_park", jurisdiction="320000")  # fmt: skip
     world.submit("eco-cm", "name_park", effective_date="2016-11-30", unit=park,
                  programme="eco_park", jurisdiction="CN")  # fmt: skip
+    # Revoked under 004 (in force from 2024-01-01 in the test world).
     if ground == "rectification_failed":  # 004 art. 28(4): a warning left unrectified first
-        world.submit("eco-cm", "warn", effective_date="2019-09-01", unit=park,
+        world.submit("eco-cm", "warn", effective_date="2024-01-10", unit=park,
                      programme="eco_park", jurisdiction="CN", ground="other",
-                     rectify_by="2020-03-30")  # fmt: skip
-    world.submit("eco-cm", "remove", effective_date="2020-03-31", unit=park,
+                     rectify_by="2024-03-30")  # fmt: skip
+    world.submit("eco-cm", "remove", effective_date="2024-03-31", unit=park,
                  programme="eco_park", jurisdiction="CN", ground=ground)  # fmt: skip
     before = "suspended" if ground == "rectification_failed" else "certified"
-    check_ban_boundaries(reads, UUID(park), "eco_park", d("2020-03-31"), date(2020 + years, 3, 31),
+    check_ban_boundaries(reads, UUID(park), "eco_park", d("2024-03-31"), date(2024 + years, 3, 31),
                          before=before)  # fmt: skip
 
 

@@ -15,9 +15,9 @@ def _a_park_with_a_past(world: World) -> str:
                  programme="green_park", jurisdiction="320000")  # fmt: skip
     world.submit("js-eit", "rename", effective_date="2021-01-01", unit=park,
                  new_name="苏州工业园区（绿色）", reported_on="2021-01-05")  # fmt: skip
-    world.submit("js-eit", "warn", effective_date="2022-01-01", unit=park,
+    world.submit("js-eit", "warn", effective_date="2024-09-01", unit=park,
                  programme="green_park", jurisdiction="320000",
-                 ground="rectification_required", rectify_by="2022-06-30")  # fmt: skip
+                 ground="rectification_required", rectify_by="2025-02-28")  # fmt: skip
     return park
 
 
@@ -33,7 +33,7 @@ def test_events_not_yet_folded_are_not_differences(world: World, reads: Reads) -
     park = _a_park_with_a_past(world)
     reads()
     # A removal recorded after the read models last caught up.
-    world.submit("js-eit", "remove", effective_date="2022-07-01", unit=park,
+    world.submit("js-eit", "remove", effective_date="2025-03-01", unit=park,
                  programme="green_park", jurisdiction="320000",
                  ground="not_operating")  # fmt: skip
     comparison = compare_with_rebuild(world.registry, reads.store)

@@ -44,10 +44,10 @@ def test_a_runner_killed_before_commit_resumes_cleanly(
     # More events, not folded yet.
     world.submit("js-eit", "rename", effective_date="2021-01-01", unit=park,
                  new_name="苏州工业园区（绿色）", reported_on="2021-01-05")  # fmt: skip
-    world.submit("js-eit", "warn", effective_date="2022-01-01", unit=park,
+    world.submit("js-eit", "warn", effective_date="2024-09-01", unit=park,
                  programme="green_park", jurisdiction="320000",
-                 ground="rectification_required", rectify_by="2022-06-30")  # fmt: skip
-    world.submit("js-eit", "remove", effective_date="2022-07-01", unit=park,
+                 ground="rectification_required", rectify_by="2025-02-28")  # fmt: skip
+    world.submit("js-eit", "remove", effective_date="2025-03-01", unit=park,
                  programme="green_park", jurisdiction="320000",
                  ground="not_operating")  # fmt: skip
 

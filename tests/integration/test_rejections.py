@@ -346,7 +346,9 @@ def test_designating_outside_the_authoritys_programmes_is_refused(
     ],
     ids=["provincial-removal", "national-removal"],
 )
-@pytest.mark.parametrize("attempt", ["2025-06-30", "2027-03-01"])
+# The removals take effect on 2024-09-02, with 003 (Jiangsu, from 2024-07-19) and the national
+# rules (from 2024-01-01) in force.
+@pytest.mark.parametrize("attempt", ["2025-06-30", "2027-09-02"])
 def test_designating_a_banned_unit_is_refused(
     world: World, suzhou_park: UUID, removal: tuple[str, str, str], attempt: str
 ) -> None:
@@ -365,7 +367,7 @@ def test_designating_a_banned_unit_is_refused(
         remover,
         "remove",
         unit=str(suzhou_park),
-        effective_date="2024-03-01",
+        effective_date="2024-09-02",
         programme="green_park",
         jurisdiction=removal_list,
         ground=ground,
@@ -379,13 +381,14 @@ def test_designating_a_banned_unit_is_refused(
         "苏州工业园区",
         "banned",
         "green_park",
-        "from 2024-03-01 to 2027-03-01 inclusive",
+        "from 2024-09-02 to 2027-09-02 inclusive",
         ground,
-        "again from 2027-03-02",
+        "again from 2027-09-03",
     )
 
 
 def test_a_ban_ends_on_its_last_day(world: World, suzhou_park: UUID) -> None:
+    # Refused on the ban's last day (above), accepted on the next.
     world.submit(
         "js-eit",
         "designate",
@@ -400,13 +403,13 @@ def test_a_ban_ends_on_its_last_day(world: World, suzhou_park: UUID) -> None:
         "js-eit",
         "remove",
         unit=str(suzhou_park),
-        effective_date="2024-03-01",
+        effective_date="2024-09-02",
         programme="green_park",
         jurisdiction="320000",
         ground="fraud",
     )
     receipt = world.registry.submit(
-        designation(world, "js-eit", suzhou_park, effective_date="2027-03-02")
+        designation(world, "js-eit", suzhou_park, effective_date="2027-09-03")
     )
     assert receipt.status == "recorded"
 

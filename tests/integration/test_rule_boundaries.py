@@ -2,8 +2,11 @@
 
 All end dates are inclusive: the last day on which the rule still applies. A ban's last day is
 the corresponding day ``n`` years after the removal (Civil Code arts. 201-202), so a removal
-effective 2023-05-10 with a 3-year ban bars the unit through 2026-05-10 and frees it on
-2026-05-11. Late notices and late reports are flags on the recorded event, never refusals.
+effective 2025-05-10 with a 3-year ban bars the unit through 2028-05-10 and frees it on
+2028-05-11. Every story takes place while its rules are in force (the test world adopts them
+on their real first days: national and 004 from 2024-01-01, 001 from 2024-03-06, 003 in Jiangsu
+from 2024-07-19); what happens before is told in ``test_rule_adoption.py``. Late notices and
+late reports are flags on the recorded event, never refusals.
 """
 
 from __future__ import annotations
@@ -19,9 +22,9 @@ from greenreg.registry.application import Receipt
 from greenreg.registry.unit import Ban
 from tests.support import World, d
 
-REMOVED_ON = d("2023-05-10")
-LAST_BANNED_DAY_3Y = d("2026-05-10")
-LAST_BANNED_DAY_5Y = d("2028-05-10")
+REMOVED_ON = d("2025-05-10")
+LAST_BANNED_DAY_3Y = d("2028-05-10")
+LAST_BANNED_DAY_5Y = d("2030-05-10")
 
 # Credit codes from python-stdnum's valid examples (shared data, uscc/).
 FACTORY_CODE = "91320505MA1K3BTP2L"  # issued in Suzhou (positions 3-8: 320505)
@@ -55,7 +58,7 @@ def designate(world: World, issuer: str, unit: UUID, listing: str, on: date | st
 
 
 def remove(world: World, issuer: str, unit: UUID, listing: str, ground: str) -> Receipt:
-    """Remove ``unit`` from the list ``programme@jurisdiction`` on 2023-05-10."""
+    """Remove ``unit`` from the list ``programme@jurisdiction`` on 2025-05-10."""
     programme, jurisdiction = listing.split("@")
     return world.submit(
         issuer,
@@ -143,12 +146,12 @@ def test_national_removal_closes_the_provinces_lists_for_3_years(
         "miit", "苏州某制造有限公司", SUZHOU_HUQIU, kind="enterprise", credit_code=FACTORY_CODE
     )
     designate(world, "miit", unit, "green_factory@CN", "2020-01-15")
-    # ...removed in dynamic adjustment on 2023-05-10: the national grounds (工信部节〔2024〕13号)
+    # ...removed in dynamic adjustment on 2025-05-10: the national grounds (工信部节〔2024〕13号)
     # are not in the seeds, so MIIT's removal records no ban...
     remove(world, "miit", unit, "green_factory@CN", "dynamic_adjustment")
     assert bans_of(world, unit) == []
     # ...but the province's rules keep their lists closed to a unit dynamically adjusted out
-    # of any green-manufacturing list within three years (003 art. 17(3)), through 2026-05-10.
+    # of any green-manufacturing list within three years (003 art. 17(3)), through 2028-05-10.
     check_reapplication(
         lambda on: designate(world, issuer, unit, listing, on),
         LAST_BANNED_DAY_3Y,
@@ -161,7 +164,7 @@ def test_national_removal_closes_the_provinces_lists_for_3_years(
 def test_chongqing_revocation_bars_reapplication_for_3_years(
     world: World, offset: int, allowed: bool
 ) -> None:
-    # Given a Chongqing green factory (a province-level list) revoked on 2023-05-10...
+    # Given a Chongqing green factory (a province-level list) revoked on 2025-05-10...
     unit = world.register(
         "cq-eit",
         "重庆某制造有限公司",
@@ -171,7 +174,7 @@ def test_chongqing_revocation_bars_reapplication_for_3_years(
     )
     designate(world, "cq-eit", unit, "green_factory@500000", "2019-06-01")
     remove(world, "cq-eit", unit, "green_factory@500000", "failed_review")
-    # ...it may not reapply for 3 years (001 art. 18), through 2026-05-10.
+    # ...it may not reapply for 3 years (001 art. 18), through 2028-05-10.
     (ban,) = bans_of(world, unit)
     assert ban.last_day == LAST_BANNED_DAY_3Y
     assert ban.jurisdictions == ("500000",)
@@ -196,7 +199,7 @@ def test_chongqing_revocation_bars_reapplication_for_3_years(
 def test_provincial_removal_bars_the_provinces_lists_for_3_years(
     world: World, issuer: str, listing: str, offset: int, allowed: bool
 ) -> None:
-    # Given a park on Jiangsu's provincial green-park list, removed on 2023-05-10...
+    # Given a park on Jiangsu's provincial green-park list, removed on 2025-05-10...
     unit = world.register("js-eit", "苏州某工业园区", SUZHOU_HUQIU)
     designate(world, "js-eit", unit, "green_park@320000", "2019-06-01")
     remove(world, "js-eit", unit, "green_park@320000", "not_operating")
@@ -234,7 +237,7 @@ def test_zhejiang_removal_brings_no_ban(world: World, ground: str) -> None:
     designate(world, "zj-eit", unit, "zj_low_carbon_park@330000", "2022-06-01")
     remove(world, "zj-eit", unit, "zj_low_carbon_park@330000", ground)
     assert bans_of(world, unit) == []
-    again = designate(world, "zj-eit", unit, "zj_low_carbon_park@330000", "2023-05-11")
+    again = designate(world, "zj-eit", unit, "zj_low_carbon_park@330000", "2025-05-11")
     assert again.status == "recorded"
 
 
@@ -256,10 +259,10 @@ def test_eco_park_revocation_bars_a_new_creation_for_3_or_5_years(
     approve_creation(world, unit, "2018-03-01")
     name_park(world, unit, "2020-03-01")
     if ground == "rectification_failed":  # 004 art. 28(4): after a warning left unrectified
-        world.submit("eco-cm", "warn", effective_date="2022-08-01", unit=str(unit),
+        world.submit("eco-cm", "warn", effective_date="2024-08-01", unit=str(unit),
                      programme="eco_park", jurisdiction="CN", ground="other",
-                     rectify_by="2023-05-09")  # fmt: skip
-    # ...whose naming is revoked on 2023-05-10 (004 art. 28),
+                     rectify_by="2025-05-09")  # fmt: skip
+    # ...whose naming is revoked on 2025-05-10 (004 art. 28),
     remove(world, "eco-cm", unit, "eco_park@CN", ground)
     (ban,) = bans_of(world, unit)
     assert (ban.first_day, ban.last_day) == (REMOVED_ON, last_day)
@@ -278,7 +281,7 @@ def test_eco_park_revocation_bars_a_new_creation_for_3_or_5_years(
 def test_fraud_disqualification_bars_reapplication_for_3_years_without_designation(
     world: World, issuer: str, jurisdiction: str, offset: int, allowed: bool
 ) -> None:
-    # Given a park that was never listed, whose application is found fraudulent on 2023-05-10...
+    # Given a park that was never listed, whose application is found fraudulent on 2025-05-10...
     unit = world.register(issuer, "苏州某工业园区", SUZHOU_HUQIU)
     receipt = world.submit(
         issuer,
@@ -353,10 +356,10 @@ def test_provincial_green_factory_requires_a_municipal_listing(world: World) -> 
     )
     # Not on Suzhou's list: the province may not list it.
     with pytest.raises(RuleError, match=r"003 art\. 12"):
-        designate(world, "js-eit", unit, "green_factory@320000", "2020-06-01")
+        designate(world, "js-eit", unit, "green_factory@320000", "2024-09-02")
     # Once Suzhou lists it, the province may, from that day on.
-    designate(world, "sz-eit", unit, "green_factory@320500", "2020-06-01")
-    receipt = designate(world, "js-eit", unit, "green_factory@320000", "2020-06-01")
+    designate(world, "sz-eit", unit, "green_factory@320500", "2024-09-02")
+    receipt = designate(world, "js-eit", unit, "green_factory@320000", "2024-09-02")
     assert receipt.status == "recorded"
 
 
@@ -365,9 +368,9 @@ def test_municipal_listing_must_precede_the_provincial_one(world: World) -> None
     unit = world.register(
         "sz-eit", "苏州某制造有限公司", SUZHOU_HUQIU, kind="enterprise", credit_code=FACTORY_CODE
     )
-    designate(world, "sz-eit", unit, "green_factory@320500", "2020-06-02")
+    designate(world, "sz-eit", unit, "green_factory@320500", "2024-09-03")
     with pytest.raises(RuleError, match=r"003 art\. 12"):
-        designate(world, "js-eit", unit, "green_factory@320000", "2020-06-01")
+        designate(world, "js-eit", unit, "green_factory@320000", "2024-09-02")
 
 
 def test_provincial_green_park_needs_no_municipal_listing(world: World) -> None:
@@ -378,15 +381,15 @@ def test_provincial_green_park_needs_no_municipal_listing(world: World) -> None:
 
 # --- eco-park creation period (004 art. 13) -------------------------------------------------
 
-APPROVED_ON = d("2021-03-10")
-SECOND_ANNIVERSARY = d("2023-03-10")
-CREATION_LAST_DAY = d("2024-03-10")
-EXTENSION_LATEST = d("2025-03-10")
+APPROVED_ON = d("2024-03-10")
+SECOND_ANNIVERSARY = d("2026-03-10")
+CREATION_LAST_DAY = d("2027-03-10")
+EXTENSION_LATEST = d("2028-03-10")
 
 
 @pytest.fixture
 def creating_park(world: World) -> UUID:
-    """A park approved on 2021-03-10 to create an eco-industrial park."""
+    """A park approved on 2024-03-10 to create an eco-industrial park."""
     unit = world.register("js-eco", "苏州某生态工业园区", SUZHOU_HUQIU)
     approve_creation(world, unit, APPROVED_ON)
     return unit
@@ -421,16 +424,16 @@ def test_one_extension_of_at_most_1_year(
     world: World, creating_park: UUID, to: date, allowed: bool
 ) -> None:
     if allowed:
-        assert extend_creation(world, creating_park, "2024-01-15", to).status == "recorded"
+        assert extend_creation(world, creating_park, "2027-01-15", to).status == "recorded"
     else:
         with pytest.raises(RuleError, match=rf"{EXTENSION_LATEST}.*004 art\. 13.*override"):
-            extend_creation(world, creating_park, "2024-01-15", to)
+            extend_creation(world, creating_park, "2027-01-15", to)
 
 
 def test_a_second_extension_is_allowed(world: World, creating_park: UUID) -> None:
     # 004 art. 13 does not say how many extensions there may be.
-    extend_creation(world, creating_park, "2024-01-15", "2024-09-10")
-    assert extend_creation(world, creating_park, "2024-08-01", EXTENSION_LATEST).flags == []
+    extend_creation(world, creating_park, "2027-01-15", "2027-09-10")
+    assert extend_creation(world, creating_park, "2027-08-01", EXTENSION_LATEST).flags == []
 
 
 @pytest.mark.parametrize(
@@ -460,7 +463,7 @@ def test_an_extension_is_decided_within_the_creation_period(
 def test_naming_within_the_extended_period(
     world: World, creating_park: UUID, on: date, allowed: bool
 ) -> None:
-    extend_creation(world, creating_park, "2024-01-15", EXTENSION_LATEST)
+    extend_creation(world, creating_park, "2027-01-15", EXTENSION_LATEST)
     if allowed:
         assert name_park(world, creating_park, on).status == "recorded"
     else:
@@ -474,22 +477,22 @@ def test_naming_within_the_extended_period(
 @pytest.mark.parametrize(
     ("rectify_by", "allowed"),
     [
-        (d("2025-05-09"), True),
-        (d("2025-05-10"), True),  # one year, to the day
-        (d("2025-05-11"), False),  # a day more
+        (d("2028-05-09"), True),
+        (d("2028-05-10"), True),  # one year, to the day
+        (d("2028-05-11"), False),  # a day more
     ],
     ids=["day-before", "1-year", "day-after"],
 )
 def test_warning_rectification_within_1_year(
     world: World, creating_park: UUID, rectify_by: date, allowed: bool
 ) -> None:
-    name_park(world, creating_park, "2023-06-01")
+    name_park(world, creating_park, "2026-06-01")
 
     def warn() -> Receipt:
         return world.submit(
             "eco-cm",
             "warn",
-            effective_date="2024-05-10",
+            effective_date="2027-05-10",
             unit=str(creating_park),
             programme="eco_park",
             jurisdiction="CN",
@@ -500,7 +503,7 @@ def test_warning_rectification_within_1_year(
     if allowed:
         assert warn().status == "recorded"
     else:
-        with pytest.raises(RuleError, match=r"by 2025-05-10 at the latest \(004 art\. 26\)"):
+        with pytest.raises(RuleError, match=r"by 2028-05-10 at the latest \(004 art\. 26\)"):
             warn()
 
 
@@ -585,8 +588,8 @@ def test_chongqing_notice_at_the_edge_of_the_official_calendar(
 @pytest.mark.parametrize(
     ("reported_on", "late"),
     [
-        (d("2022-02-28"), False),  # 6 months after 2021-08-31: the end of February
-        (d("2022-03-01"), True),
+        (d("2025-02-28"), False),  # 6 months after 2024-08-31: the end of February
+        (d("2025-03-01"), True),
     ],
     ids=["6-months", "day-after"],
 )
@@ -596,7 +599,7 @@ def test_eco_park_in_creation_reports_a_rename_within_6_months(
     receipt = world.submit(
         "js-eco",
         "rename",
-        effective_date="2021-08-31",
+        effective_date="2024-08-31",
         unit=str(creating_park),
         new_name="苏州某新生态工业园区",
         reported_on=reported_on,
@@ -605,7 +608,7 @@ def test_eco_park_in_creation_reports_a_rename_within_6_months(
     if late:
         (flag,) = receipt.flags
         assert (flag["code"], flag["rule"]) == ("late_notice", "004 art. 14 (first)")
-        assert "after 2022-02-28" in flag["message"]
+        assert "after 2025-02-28" in flag["message"]
     else:
         assert receipt.flags == []
 
@@ -617,10 +620,10 @@ def test_a_named_eco_park_is_no_longer_in_creation(world: World, creating_park: 
     receipt = world.submit(
         "js-eco",
         "rename",
-        effective_date="2023-04-01",
+        effective_date="2026-04-01",
         unit=str(creating_park),
         new_name="苏州某新生态工业园区",
-        reported_on="2023-12-01",
+        reported_on="2026-12-01",
     )
     assert receipt.flags == []
 
@@ -631,24 +634,28 @@ def test_a_named_eco_park_is_no_longer_in_creation(world: World, creating_park: 
 @pytest.mark.parametrize(
     ("report", "filed_on", "flag_rule"),
     [
-        ("dynamic_management_form", d("2024-04-15"), None),
-        ("dynamic_management_form", d("2024-04-16"), "003 art. 18"),
-        ("annual_work_report", d("2024-06-30"), None),
-        ("annual_work_report", d("2024-07-01"), "004 art. 24"),
+        ("dynamic_management_form", d("2025-04-15"), None),
+        ("dynamic_management_form", d("2025-04-16"), "003 art. 18"),
+        ("annual_work_report", d("2025-06-30"), None),
+        ("annual_work_report", d("2025-07-01"), "004 art. 24"),
     ],
     ids=["form-on-15-april", "form-on-16-april", "work-report-on-30-june", "work-report-on-1-july"],
 )
-def test_yearly_reports_for_2023_are_due_the_next_year(
+def test_yearly_reports_for_2024_are_due_the_next_year(
     world: World, report: str, filed_on: date, flag_rule: str | None
 ) -> None:
+    # A park on Jiangsu's green-park list (003) and creating an eco-industrial park (004),
+    # both under rules in force on the reports' due days in 2025.
     unit = world.register("js-eit", "苏州某工业园区", SUZHOU_HUQIU)
+    designate(world, "js-eit", unit, "green_park@320000", "2024-09-01")
+    approve_creation(world, unit, "2024-09-01")
     receipt = world.submit(
         "js-eit",
         "file_report",
         effective_date=filed_on,
         unit=str(unit),
         report=report,
-        year=2023,
+        year=2024,
         filed_on=filed_on,
     )
     assert receipt.status == "recorded"

@@ -70,17 +70,18 @@ def test_a_banned_unit_designated_behind_the_registrys_back_is_named(
         "js-eit",
         "remove",
         unit=str(park),
-        effective_date="2023-05-10",
+        effective_date="2024-09-02",
         programme="green_park",
         jurisdiction="320000",
         ground="fraud",
     )
-    # The ban runs through 2026-05-10: the registry refuses this designation ...
+    # The ban (003, in force in Jiangsu from 2024-07-19) runs through 2027-09-02: the registry
+    # refuses this designation ...
     banned = world.act(
         "js-eit", "designate", unit=str(park), effective_date="2025-01-01", batch="x", **listing
     )
     before = world.snapshot()
-    with pytest.raises(GreenregError, match="2026-05-10"):
+    with pytest.raises(GreenregError, match="2027-09-02"):
         world.registry.submit(banned)
     assert world.snapshot() == before
     # ... so the operator records it by hand, properly signed and logged.
@@ -95,9 +96,9 @@ def test_a_banned_unit_designated_behind_the_registrys_back_is_named(
 
 
 def a_late_rename_without_its_flag(world: World) -> tuple[UUID, int]:
-    """A Chongqing park listed in 2020, then renamed with a notice months late, stored without
-    the flag the registry would raise (signed properly: only the rules can tell); the park and
-    the rename's version."""
+    """A Chongqing park listed in 2020, then renamed (with 001 in force, from 2024-03-06) with a
+    notice months late, stored without the flag the registry would raise (signed properly: only
+    the rules can tell); the park and the rename's version."""
     declare(world.registry, world.root.signer, world.clock.now)
     park = world.register("cq-eit", "重庆某工业园区", "500112")
     world.submit(
@@ -114,7 +115,7 @@ def a_late_rename_without_its_flag(world: World) -> tuple[UUID, int]:
         "cq-eit",
         "rename",
         unit=str(park),
-        effective_date="2024-01-02",
+        effective_date="2024-04-01",
         new_name="重庆某绿色园区",
         reported_on="2024-09-30",
     )
@@ -155,7 +156,7 @@ def test_an_honest_history_with_flags_and_bans_verifies(
         "cq-eit",
         "rename",
         unit=str(park),
-        effective_date="2024-01-02",
+        effective_date="2024-04-01",
         new_name="重庆某绿色园区",
         reported_on="2024-09-30",
     )

@@ -14,7 +14,7 @@ from greenreg.graphql.types.certifications import (
     DesignationInForce,
     RestrictedDesignation,
 )
-from greenreg.graphql.types.lists import Ban, HistoryEntry
+from greenreg.graphql.types.lists import Ban, HistoryEntry, Rule
 from greenreg.graphql.types.units import Evidence
 from greenreg.projections import views
 
@@ -22,6 +22,7 @@ MIRRORED = [
     (Evidence, views.Evidence),
     (Ban, views.BanView),
     (HistoryEntry, views.HistoryEntry),
+    (Rule, views.RuleView),
     (DesignationInForce, views.InForce),
     (RestrictedDesignation, views.RestrictedDesignation),
     (Certification, views.Certification),

@@ -1,4 +1,5 @@
-"""REST: the published lists (JSON, or CSV for spreadsheets) and the reapplication bans."""
+"""REST: the published lists (JSON, or CSV for spreadsheets), the reapplication bans, and the
+rules that govern the lists (the root's adoptions of rulebooks)."""
 
 from __future__ import annotations
 
@@ -168,5 +169,16 @@ def lists_router(reads: Reads) -> APIRouter:
         ] = None,
     ) -> JSONResponse:
         return await run_in_threadpool(read_bans, active_on)
+
+    def read_rules() -> JSONResponse:
+        version = reads.version()
+        return answer(version, {"rules": plain(queries.rules())})
+
+    @router.get(
+        "/rules",
+        summary="Which rulebook governs which lists, from when (the root's signed adoptions)",
+    )
+    async def get_rules() -> JSONResponse:
+        return await run_in_threadpool(read_rules)
 
     return router

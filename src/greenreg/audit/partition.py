@@ -64,8 +64,10 @@ SHARED = (
     ":KeyRevoked",
     ":EvaluatorRegistered",
     ":EvaluatorSanctioned",
+    ":RulesAdopted",
 )
-"""The topics of the registry's, its authorities' and the evaluators' events: every worker folds
+"""The topics of the registry's, its authorities' and the evaluators' events (the root's
+adoptions of rulebooks included, which every later act on a list depends on): every worker folds
 them (a designation reads the evaluator it names; evaluators are few, and no act about a unit
 records an event on one)."""
 REORGANISED = ":Reorganised"

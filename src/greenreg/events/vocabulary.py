@@ -36,6 +36,8 @@ class Programme(StrEnum):
 
 
 UnitKind = Literal["park", "enterprise"]
+RulebookName = Literal["national", "chongqing", "zhejiang", "provincial", "eco_parks"]
+"""The rulebooks an adoption may name: one per policy text (see ``registry/rulebooks``)."""
 ReorganisationKind = Literal["merger", "split", "acquisition", "boundary_change"]
 IncidentKind = Literal[
     "major_safety_accident",  # 重大及以上生产安全事故
@@ -109,6 +111,16 @@ class KeyRevoked(RegistryEvent):
     revoked_key_id: str
     revoked_at: datetime
     reason: str
+
+
+class RulesAdopted(RegistryEvent):
+    """The root declared that ``rulebook`` governs the lists of ``jurisdiction`` from the
+    effective date through ``in_force_until`` (inclusive; ``None``: until further notice), as
+    enacted by the document the act cites. Recorded on the root's aggregate."""
+
+    rulebook: RulebookName
+    jurisdiction: str
+    in_force_until: date | None
 
 
 # --- units -------------------------------------------------------------------------------------
@@ -303,6 +315,7 @@ EVENT_OF_ACT: dict[str, type[RegistryEvent]] = {
     "register_authority": AuthorityRegistered,
     "add_key": KeyAdded,
     "revoke_key": KeyRevoked,
+    "adopt_rules": RulesAdopted,
     "register_unit": UnitRegistered,
     "designate": Designated,
     "approve_creation": CreationApproved,

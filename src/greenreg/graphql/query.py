@@ -22,7 +22,7 @@ from greenreg.graphql.limits import (
 )
 from greenreg.graphql.types.certifications import Certification, CertificationCheck
 from greenreg.graphql.types.enums import Level, Programme, Status, UnitKind
-from greenreg.graphql.types.lists import Ban, History
+from greenreg.graphql.types.lists import Ban, History, Rule
 from greenreg.graphql.types.log import Checkpoint, ConsistencyProof, InclusionProof, Receipt
 from greenreg.graphql.types.mirror import mirrors
 from greenreg.graphql.types.units import (
@@ -166,6 +166,14 @@ class Query:
             return []
         views = await info.context.ask(info.context.queries.bans, active_on, unit)
         return mirrors(Ban, views)
+
+    @strawberry.field(
+        description="Which rulebook governs which lists, from when: the root's signed "
+        "adoptions of rulebooks, in the order they were recorded."
+    )
+    async def rules(self, info: GreenregInfo) -> list[Rule]:
+        views = await info.context.ask(info.context.queries.rules)
+        return mirrors(Rule, views)
 
     @strawberry.field(description="A unit's whole timeline, oldest first.")
     async def history(self, info: GreenregInfo, unit_id: strawberry.ID) -> History | None:

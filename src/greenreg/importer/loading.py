@@ -8,7 +8,9 @@ steps, each recorded in the store (or the key folder) before the next begins: ma
 transcriber keys if they are missing (a key file exists before the store names its key), found
 the registry under the root key and register the transcription authority and its key (one
 transaction), have the root declare the registry's log key (so inspectors trust its
-checkpoints), then import every shipped announcement (one transaction each).
+checkpoints) and adopt the rulebooks whose first day in force the texts give
+(:mod:`~greenreg.importer.rules`), then import every shipped announcement (one transaction
+each).
 
 It is resumable: whatever step a crash interrupted, the next call reads from the store which
 steps are done (is the registry founded with these keys, is the log key declared, which
@@ -40,6 +42,7 @@ from greenreg.importer.keys import (
     read_key,
 )
 from greenreg.importer.progress import ProgressReport, Silent
+from greenreg.importer.rules import shipped_adoption_acts
 from greenreg.importer.transcription import (
     TRANSCRIBER_CODE,
     TRANSCRIBER_NAME,
@@ -130,6 +133,8 @@ def load_shipped_lists(
     if not _log_key_declared(registry):
         declare(registry, root, registry.clock())  # inspectors trust the log key
         step("log-key-declared")
+    adopt_shipped_rules(greenreg, root)  # fixed act ids: again, it records nothing new
+    step("rules-adopted")
     issuer = Issuer(TRANSCRIBER_CODE, transcriber)
     results = []
     for number, announcement in enumerate(shipped_announcements(), start=1):
@@ -240,6 +245,13 @@ def found_with_transcriber(greenreg: Greenreg, root_signer: Signer, transcriber:
             ),
         ]
     )
+
+
+def adopt_shipped_rules(greenreg: Greenreg, root_signer: Signer) -> None:
+    """The root adopts the rulebooks whose first day the texts give (one transaction; acts
+    with fixed ids, so a second run records nothing new)."""
+    now = greenreg.registry.clock()
+    greenreg.submit_batch(shipped_adoption_acts(Issuer(ROOT, root_signer), now))
 
 
 def check_transcriber(greenreg: Greenreg, code: str = TRANSCRIBER_CODE) -> None:

@@ -48,6 +48,7 @@ IDENTITY: dict[str, tuple[str, ...]] = {
     "rm_evaluators": ("evaluator_id",),
     "rm_evaluator_sanctions": ("event_id",),
     "rm_evaluations": ("event_id",),
+    "rm_rules": ("event_id",),
     "rm_search": ("unit_id", "kind", "text"),
     "rm_tracking": ("projection",),
 }

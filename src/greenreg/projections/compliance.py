@@ -1,8 +1,9 @@
 """What needs an authority's attention on a given day, from the read models.
 
 - **overdue yearly reports**: a unit on a list since before the end of year Y, whose report
-  for Y was due on a day before ``on`` (15 April, 003 art. 18; 30 June, 004 art. 24) and is not
-  filed; only the latest year already due is asked about;
+  for Y was due on a day before ``on`` (15 April, 003 art. 18; 30 June, 004 art. 24) under a
+  rulebook in force on that day for the list, and is not filed; only the latest year already
+  due is asked about;
 - **late notices**: renames and reorganisations reported after their deadline (the flags the
   registry raised when it recorded them, up to ``on``);
 - **eco-park creation periods** ending within :data:`HORIZON_DAYS` of ``on``, or ended without
@@ -16,12 +17,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 from uuid import UUID
 
-from greenreg.errors import GreenregError
 from greenreg.projections.database import ReadStore
 from greenreg.projections.reading import evidence, statuses_sql
+from greenreg.projections.rules import adoptions_in
 from greenreg.projections.views import HELD, ComplianceItem
 from greenreg.registry.periods import period_end
-from greenreg.registry.rulebooks import RULEBOOKS, rulebook_for
+from greenreg.registry.rulebooks import RULEBOOKS, governing
 
 HORIZON_DAYS = 90
 EVALUATION_YEARS = 3
@@ -48,6 +49,7 @@ def _overdue_reports(store: ReadStore, on: date) -> list[ComplianceItem]:
         if deadline is not None
     }
     items: dict[tuple[str, str], ComplianceItem] = {}
+    adoptions = adoptions_in(store)
     for report, month, day_, rule in sorted(deadlines):
         year = on.year - 1 if on > date(on.year, month, day_) else on.year - 2
         due = date(year + 1, month, day_)
@@ -60,11 +62,11 @@ def _overdue_reports(store: ReadStore, on: date) -> list[ComplianceItem]:
             [f"{year}-12-31", report, year],
         )
         for unit, name, programme, jurisdiction, event, position in rows:
-            try:
-                book = rulebook_for(programme, jurisdiction)
-            except GreenregError:
-                continue
-            if report not in book.report_deadlines or (unit, report) in items:
+            adoption = governing(programme, jurisdiction, due, adoptions)
+            if adoption is None or (unit, report) in items:
+                continue  # no rule in force on the due day: no deadline (nor a report owed)
+            deadline = adoption.book.report_deadlines.get(report)
+            if deadline is None or (deadline.month, deadline.day) != (month, day_):
                 continue
             items[(unit, report)] = ComplianceItem(
                 "overdue_report",

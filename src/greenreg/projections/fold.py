@@ -27,7 +27,6 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from greenreg.errors import GreenregError
 from greenreg.events.places import Level, level_of
 from greenreg.events.vocabulary import (
     ApplicationDisqualified,
@@ -49,6 +48,7 @@ from greenreg.events.vocabulary import (
     Renamed,
     Reorganised,
     ReportFiled,
+    RulesAdopted,
     UnitRegistered,
     Warned,
     WarningLifted,
@@ -61,12 +61,13 @@ from greenreg.projections.text import normalise
 from greenreg.projections.views import HELD
 from greenreg.registry.authority import ROOT, authority_id_for
 from greenreg.registry.periods import period_end
-from greenreg.registry.rulebooks import rulebook_for
+from greenreg.registry.rulebooks.law import TEXTS, Adoption, governing, not_in_force
 from greenreg.registry.workspace import evaluator_id_of
 
 ECO_PARK = "eco_park"
 CREATION_YEARS = 3
 NO_FLAGS = json.dumps([])
+IN_FORCE = ("listed", "warned", "suspended")
 
 Key = tuple[str, str]
 Row = list[Any]
@@ -97,8 +98,14 @@ class UnitMemo:
 class Fold:
     """Folds decoded events, in log order, into rows."""
 
-    def __init__(self, load: Callable[[list[str]], dict[str, UnitMemo]] | None = None) -> None:
+    def __init__(
+        self,
+        load: Callable[[list[str]], dict[str, UnitMemo]] | None = None,
+        adoptions: list[Adoption] | None = None,
+    ) -> None:
         self.memos: dict[str, UnitMemo] = {}
+        self.adoptions: list[Adoption] = [] if adoptions is None else adoptions
+        """The rule adoptions folded so far (incremental mode: those already written)."""
         self.touched: set[str] = set()
         self.appended: dict[str, list[tuple[Any, ...]]] = {
             table.name: [] for table in (*t.APPEND_ONLY, *t.BITEMPORAL, t.SEARCH)
@@ -127,6 +134,8 @@ class Fold:
             return
         if kind is EvaluatorRegistered or kind is EvaluatorSanctioned:
             self._evaluator(event, position)
+        if kind is RulesAdopted:
+            self._adopted(event, position)
             return
         handler = HANDLERS.get(kind)
         if handler is None:
@@ -134,9 +143,10 @@ class Fold:
         unit_id = str(event.originator_id)
         evid = event_id(unit_id, event.originator_version)
         known = record_time(event.timestamp)
+        rules = self._rules(event, unit_id)
         handler(self, event, unit_id, evid, known, position)
         self.touched.add(unit_id)
-        self._history(event, unit_id, evid, known, position)
+        self._history(event, unit_id, evid, known, position, rules)
         for flag in event.flags:
             self.appended["rm_flags"].append(
                 (
@@ -150,6 +160,50 @@ class Fold:
                     position,
                 )
             )
+
+    # --- which rules judged an event ---------------------------------------------------------
+
+    def _adopted(self, e: RulesAdopted, position: int) -> None:
+        adoption = Adoption.of(e)
+        self.adoptions.append(adoption)
+        self.appended["rm_rules"].append(
+            (
+                adoption.rulebook,
+                TEXTS[adoption.rulebook],
+                adoption.jurisdiction,
+                adoption.first_day.isoformat(),
+                adoption.last_day.isoformat() if adoption.last_day else None,
+                adoption.document_number,
+                str(adoption.act_id),
+                record_time(e.timestamp),
+                event_id(e.originator_id, e.originator_version),
+                position,
+            )
+        )
+
+    def _rules(self, e: Any, unit: str) -> str | None:
+        """Which rules judged the event, as the adoptions folded so far say: for an act on a
+        list, the adoption governing the list on the effective date; for a rename or a
+        reorganisation, those governing the unit's lists on the day of the change."""
+        day = e.effective_date
+        programme = getattr(e, "programme", None)
+        if programme is not None:
+            adoption = governing(str(programme), e.jurisdiction, day, self.adoptions)
+            if adoption is None:
+                return not_in_force(str(programme), e.jurisdiction, day)
+            return adoption.describe()
+        if type(e) not in (Renamed, Reorganised):
+            return None
+        memo = self.memos.get(unit)
+        if memo is None:
+            return None
+        lists = [k for k, row in memo.designations.items() if row[D_STATUS] in IN_FORCE]
+        lists += list(memo.creations)
+        if not lists:
+            return None
+        found = [governing(p, j, day, self.adoptions) for p, j in lists]
+        named = list(dict.fromkeys(a.describe() for a in found if a is not None))
+        return "; ".join(named) or f"no rule in force in the registry on {day} for its lists"
 
     def clear(self) -> None:
         """Forget what was written (incremental mode, after a commit)."""
@@ -296,7 +350,10 @@ class Fold:
         """A designation resting on an evaluator's report; counted toward its legal
         representative's yearly cap when the list is provincial and governed by 003."""
         programme, jurisdiction, level = row[1], row[2], row[3]
-        capped = level == Level.PROVINCIAL and _source(programme, jurisdiction) == "003"
+        adoption = governing(programme, jurisdiction, effective, self.adoptions)
+        capped = (
+            level == Level.PROVINCIAL and adoption is not None and adoption.book.source == "003"
+        )
         self.appended["rm_evaluations"].append(
             (
                 row[D_EVALUATOR],
@@ -531,7 +588,9 @@ class Fold:
 
     # --- history ----------------------------------------------------------------------------
 
-    def _history(self, e: RegistryEvent, unit: str, evid: str, known: str, pos: int) -> None:
+    def _history(  # noqa: PLR0917 (an internal step of the fold)
+        self, e: RegistryEvent, unit: str, evid: str, known: str, pos: int, rules: str | None
+    ) -> None:
         flags = (
             json.dumps([f"{f['code']}: {f['message']}" for f in e.flags], ensure_ascii=False)
             if e.flags
@@ -552,6 +611,7 @@ class Fold:
                 authority,
                 e.document_number,
                 flags,
+                rules,
             )
         )
 
@@ -601,14 +661,6 @@ def present_rows(memos: Iterable[UnitMemo]) -> dict[str, list[Row]]:
         t.NAME_INTERVALS.name: names,
         t.CREATIONS.name: creations,
     }
-
-
-def _source(programme: str, jurisdiction: str) -> str:
-    """The seed number of the text governing a list, or "" if none does."""
-    try:
-        return rulebook_for(programme, jurisdiction).source
-    except GreenregError:
-        return ""
 
 
 def _apply_changes(

@@ -23,6 +23,7 @@ from greenreg.events.credit_codes import check_credit_code
 from greenreg.projections import certifications as bank
 from greenreg.projections import compliance as checks
 from greenreg.projections import removals_due as due
+from greenreg.projections import rules as rule_adoptions
 from greenreg.projections import search as finder
 from greenreg.projections.database import ReadStore, parse_record_time
 from greenreg.projections.reading import (
@@ -57,6 +58,7 @@ from greenreg.projections.views import (
     History,
     HistoryEntry,
     Page,
+    RuleView,
     SearchHit,
     Statistics,
     StatisticsRow,
@@ -269,7 +271,7 @@ class Queries:
         rows = self.store.query(
             "SELECT h.event_type, h.summary, h.effective_date, h.recorded_at, "
             "COALESCE(a.code, h.authority_id), COALESCE(a.name, ''), h.document_number, "
-            "h.flags, h.event_id, h.position FROM rm_history h "
+            "h.flags, h.event_id, h.position, h.rules FROM rm_history h "
             "LEFT JOIN rm_authorities a ON a.authority_id = h.authority_id "
             "WHERE h.unit_id = ? ORDER BY h.position",
             [str(unit_id)],
@@ -285,10 +287,15 @@ class Queries:
                 document_number=row[6],
                 flags=tuple(json.loads(row[7])),
                 evidence=evidence(row[8], row[9]),
+                rules=row[10],
             )
             for row in rows
         ]
         return History(unit, entries)
+
+    def rules(self) -> list[RuleView]:
+        """Which rulebook governs which lists, from when: every adoption, in log order."""
+        return rule_adoptions.rules(self.store)
 
     # --- the bank check -------------------------------------------------------------------
 

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
-from greenreg.errors import RuleError
-from greenreg.events.places import NATIONAL
 from greenreg.projections.database import ReadStore
-from greenreg.registry.rulebooks import ProvincialRulebook, rulebook_for
+from greenreg.projections.rules import adoptions_in
+from greenreg.registry.rulebooks import NationalRulebook, ProvincialRulebook
+from greenreg.registry.rulebooks.law import Adoption, governing
 
 RULE = "003 art. 21"
 GREEN_MANUFACTURING = ("green_factory", "green_park", "green_supply_chain")
@@ -43,6 +43,7 @@ class RemovalDue:
 def removals_due(store: ReadStore, unit_id: UUID) -> list[RemovalDue]:
     """The unit's lists in force that an incident makes due for removal, oldest incident
     first."""
+    adoptions = adoptions_in(store)
     rows = store.query(
         "SELECT d.programme, d.level, d.jurisdiction, COALESCE(a.name, h.authority_id), "
         "i.incident, i.occurred_on, i.document_number FROM rm_incidents i "
@@ -66,18 +67,17 @@ def removals_due(store: ReadStore, unit_id: UUID) -> list[RemovalDue]:
             mark=f"removal due under {RULE}, pending at {level} ({owner})",
         )
         for programme, level, jurisdiction, owner, incident, occurred_on, document in rows
-        if _provides_article_21(programme, jurisdiction)
+        if _provides_article_21(programme, jurisdiction, date.fromisoformat(occurred_on), adoptions)
     ]
 
 
-def _provides_article_21(programme: str, jurisdiction: str) -> bool:
-    """National green-manufacturing lists and the lists 003 governs carry art. 21's last
-    paragraph; Chongqing's (001), Zhejiang's (002) and eco-parks (004) have their own rules."""
+def _provides_article_21(
+    programme: str, jurisdiction: str, occurred_on: date, adoptions: list[Adoption]
+) -> bool:
+    """On the day of the incident, the list was governed by 003 or by the national rules it
+    implements, which carry art. 21's last paragraph; Chongqing's (001), Zhejiang's (002) and
+    eco-parks (004) have their own rules, and before any text was in force none applies."""
     if programme not in GREEN_MANUFACTURING:
         return False
-    if jurisdiction == NATIONAL:
-        return True
-    try:
-        return isinstance(rulebook_for(programme, jurisdiction), ProvincialRulebook)
-    except RuleError:
-        return False
+    adoption = governing(programme, jurisdiction, occurred_on, adoptions)
+    return adoption is not None and isinstance(adoption.book, ProvincialRulebook | NationalRulebook)

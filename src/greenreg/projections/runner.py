@@ -37,8 +37,10 @@ from greenreg.projections import schema as t
 from greenreg.projections.database import ReadStore
 from greenreg.projections.fold import Fold, UnitMemo, present_rows
 from greenreg.projections.positions import event_id
+from greenreg.projections.rules import adoptions_in
 from greenreg.projections.schema import FOREVER_TIME, PROJECTION
 from greenreg.registry.application import Registry
+from greenreg.registry.rulebooks.law import Adoption
 
 INCREMENTAL_PAGE = 2_000
 REBUILD_PAGE = 10_000
@@ -160,7 +162,7 @@ class Projector:
     def apply(self, start: int, notifications: Sequence[Notification]) -> bool:
         """Fold ``notifications`` (the ones after ``start``) in one transaction. Returns False,
         changing nothing, if another runner moved the tracking position meanwhile."""
-        fold = Fold(load=self._load_memos)
+        fold = Fold(load=self._load_memos, adoptions=self._load_adoptions())
         events = [self.registry.mapper.to_domain_event(n) for n in notifications]
         fold.prefetch([str(n.originator_id) for n in notifications])
         for event, position in zip(events, self.registry.log_positions(notifications), strict=True):
@@ -214,6 +216,10 @@ class Projector:
             for row in self._select(t.CREATIONS, where, chunk):
                 memos[row[0]].creations[(row[1], row[2])] = row
         return memos
+
+    def _load_adoptions(self) -> list[Adoption]:
+        """The rule adoptions already folded, in log order (a few rows)."""
+        return adoptions_in(self.store)
 
     def _select(self, table: t.Table, where: str, params: Sequence[Any]) -> list[list[Any]]:
         names = ", ".join(table.columns)

@@ -92,7 +92,7 @@ HISTORY = Table(
     "rm_history",
     cols(
         "unit_id position event_id event_type summary effective_date recorded_at "
-        "authority_id document_number flags"
+        "authority_id document_number flags rules"
     ),
     indexes=(("unit_id", "position"),),
 )
@@ -152,6 +152,14 @@ INCIDENTS = Table(
     cols("unit_id incident occurred_on authority_id document_number recorded_at event_id position"),
     indexes=(("unit_id",),),
 )
+RULES = Table(
+    "rm_rules",
+    cols(
+        "rulebook text jurisdiction first_day last_day document_number act_id recorded_at "
+        "event_id position"
+    ),
+    indexes=(("position",),),
+)
 AUTHORITIES = Table(
     "rm_authorities", cols("authority_id code name jurisdiction"), key=("authority_id",)
 )
@@ -176,6 +184,7 @@ APPEND_ONLY = (
     EVALUATOR_SANCTIONS,
     EVALUATIONS,
     INCIDENTS,
+    RULES,
 )
 ALL = (*PER_UNIT, *BITEMPORAL, *APPEND_ONLY, SEARCH)
 BY_NAME = {table.name: table for table in (*ALL, TRACKING)}

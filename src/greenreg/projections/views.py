@@ -220,6 +220,26 @@ class HistoryEntry:
     document_number: str
     flags: tuple[str, ...]
     evidence: Evidence
+    rules: str | None = None
+    """For an act on a list (or a rename or reorganisation of a listed unit): which rules
+    judged it, "judged under ..." or "no rule in force in the registry on ..."."""
+
+
+@dataclass(frozen=True)
+class RuleView:
+    """An adoption of a rulebook: the lists it governs (its programmes, of ``jurisdiction``)
+    from ``in_force_from`` through ``in_force_until`` (inclusive; ``None``: no end date), as
+    the root declared under ``document_number``."""
+
+    rulebook: str
+    text: str
+    programmes: tuple[str, ...]
+    jurisdiction: str
+    in_force_from: date
+    in_force_until: date | None
+    document_number: str
+    recorded_at: datetime
+    evidence: Evidence
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """Who may sign: the registry's root and the issuing authorities, each with its keys.
 
 The registry is founded by a self-signed act of its root key; the root then registers every
-authority and adds or revokes its keys. An inspector needs only the root public key.
+authority and adds or revokes its keys, and declares which rulebook governs which lists from
+when (its adoptions). An inspector needs only the root public key.
 
 An authority also answers for its competence (the ``check_*`` methods): which areas it may act
 in, which lists it issues, and which of its keys may be added or revoked.
@@ -31,8 +32,10 @@ from greenreg.events.vocabulary import (
     KeyRevoked,
     RegistryEvent,
     RegistryFounded,
+    RulesAdopted,
 )
 from greenreg.registry.aggregate import RegistryAggregate
+from greenreg.registry.rulebooks.law import Adoption, check_adoption
 from greenreg.registry.unit import NAMESPACE
 
 CODE_RULE = "GB 32100-2015 §4.3 (positions 3-8: the issuing registration authority's division)"
@@ -73,10 +76,10 @@ class Key:
             )
 
 
-def check_signed_by_root(act: Act) -> None:
-    """Authorities and keys are the root's business alone."""
+def check_signed_by_root(act: Act, what: str = "registers authorities and keys") -> None:
+    """Authorities, keys and the adoption of rulebooks are the root's business alone."""
     if act.authority != ROOT:
-        raise CompetenceError("only the registry's root key registers authorities and keys")
+        raise CompetenceError(f"only the registry's root key {what}")
 
 
 class Authority(RegistryAggregate):
@@ -89,6 +92,8 @@ class Authority(RegistryAggregate):
         self.jurisdiction = ""
         self.programmes: tuple[str, ...] = ()
         self.keys: dict[str, Key] = {}
+        self.adoptions: list[Adoption] = []
+        """The root's adoptions of rulebooks, in log order (other authorities have none)."""
 
     def key(self, key_id: str) -> Key:
         try:
@@ -156,6 +161,13 @@ class Authority(RegistryAggregate):
         if key_id in self.keys:
             raise HistoryError(f"key {key_id} is already a key of {self.name}")
 
+    def check_adoptable(self, adoption: Adoption) -> None:
+        """Only the root declares which rulebook governs which lists (see
+        :func:`~greenreg.registry.rulebooks.law.check_adoption` for the rest)."""
+        if self.code != ROOT:
+            raise CompetenceError("only the registry's root key adopts rulebooks")
+        check_adoption(adoption, self.adoptions)
+
     def check_revocable(self, key_id: str) -> None:
         key = self.key(key_id)
         if key.revoked_at is not None:
@@ -186,6 +198,10 @@ class Authority(RegistryAggregate):
             event.valid_from,
             event.valid_until,
         )
+
+    @fold.register
+    def _(self, event: RulesAdopted) -> None:
+        self.adoptions.append(Adoption.of(event))
 
     @fold.register
     def _(self, event: KeyRevoked) -> None:

@@ -15,8 +15,9 @@ from uuid import UUID
 
 from greenreg.errors import ActFormatError, NotFoundError
 from greenreg.events.credit_codes import check_credit_code, compact
-from greenreg.registry.authority import Authority, authority_id_for
+from greenreg.registry.authority import ROOT, Authority, authority_id_for
 from greenreg.registry.evaluator import Evaluator, evaluator_id_for_credit_code
+from greenreg.registry.rulebooks.law import Adoption
 from greenreg.registry.unit import Unit, unit_id_for_credit_code
 
 CREDIT_CODE_LENGTH = 18
@@ -81,6 +82,11 @@ class Workspace:
         if aggregate is not None and not isinstance(aggregate, Evaluator):
             raise NotFoundError(f"{evaluator_id} is not an evaluator")
         return aggregate
+
+    def adoptions(self) -> list[Adoption]:
+        """The rule adoptions recorded so far (the root's; read once, like any aggregate)."""
+        root = self.find_authority(ROOT)
+        return root.adoptions if root is not None else []
 
     def keep(self, aggregates: list[Aggregate]) -> None:
         """Keep what an act decided (new aggregates included), for the acts after it."""

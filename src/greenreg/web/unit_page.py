@@ -91,9 +91,10 @@ def _timeline(entries: Sequence[HistoryEntry]) -> Markup:
     items = join(
         render(
             '<li class="event-{type}"><time>{day}</time> <strong>{what}</strong>'
-            '<p>{summary}</p><p class="provenance">{authority} · {document} · '
+            '<p>{summary}</p>{rules}<p class="provenance">{authority} · {document} · '
             '<span title="{position_label}">#{position}</span></p></li>',
             type=e.event_type,
+            rules=render('<p class="rules">{rules}</p>', rules=e.rules) if e.rules else "",
             day=e.effective_date.isoformat(),
             what=bilingual(labels.event(e.event_type)),
             summary=e.summary,

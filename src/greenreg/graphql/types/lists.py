@@ -1,4 +1,4 @@
-"""Bans and histories."""
+"""Bans, histories, and the rules that govern the lists."""
 
 from __future__ import annotations
 
@@ -41,6 +41,27 @@ class HistoryEntry:
     authority_name: str
     document_number: str
     flags: list[str]
+    evidence: Evidence
+    rules: str | None = strawberry.field(
+        description="For an act on a list (or a rename or reorganisation of a listed unit): "
+        'which rules judged it ("judged under ...") or that none was in force.'
+    )
+
+
+@strawberry.type(
+    description="An adoption of a rulebook by the registry's root: the rulebook governs its "
+    "programmes' lists of the jurisdiction from inForceFrom through inForceUntil (both "
+    "included; null: no end date)."
+)
+class Rule:
+    rulebook: str
+    text: str = strawberry.field(description="The policy text behind the rulebook.")
+    programmes: list[str]
+    jurisdiction: str
+    in_force_from: date
+    in_force_until: date | None
+    document_number: str = strawberry.field(description="The document that enacted the rules.")
+    recorded_at: datetime
     evidence: Evidence
 
 

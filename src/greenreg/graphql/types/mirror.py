@@ -4,6 +4,7 @@ Some GraphQL types have exactly the fields of a view of ``greenreg.projections.v
 the same names, an enum where the view holds its value, and parts that are views of the same
 kind: :class:`~greenreg.graphql.types.units.Evidence`,
 :class:`~greenreg.graphql.types.lists.Ban`, :class:`~greenreg.graphql.types.lists.HistoryEntry`,
+:class:`~greenreg.graphql.types.lists.Rule`,
 :class:`~greenreg.graphql.types.certifications.DesignationInForce`,
 :class:`~greenreg.graphql.types.certifications.RestrictedDesignation` and
 :class:`~greenreg.graphql.types.certifications.Certification`. The view itself is then the

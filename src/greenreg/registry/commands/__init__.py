@@ -9,7 +9,7 @@ nothing. The application looks the command up in :data:`COMMANDS` by the act's t
 ====================  =======================================================================
 module                commands
 ====================  =======================================================================
-``authorities``       found_registry, register_authority, add_key, revoke_key
+``authorities``       found_registry, register_authority, add_key, revoke_key, adopt_rules
 ``units``             register_unit, rename, reorganise, correct
 ``designations``      designate, remove, disqualify, file_report
 ``warnings``          warn, lift_warning
@@ -47,6 +47,7 @@ COMMANDS: dict[str, Command] = {
     "register_authority": authorities.register_authority,
     "add_key": authorities.add_key,
     "revoke_key": authorities.revoke_key,
+    "adopt_rules": authorities.adopt_rules,
     "register_unit": units.register_unit,
     "rename": units.rename,
     "reorganise": units.reorganise,

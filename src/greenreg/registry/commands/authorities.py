@@ -1,4 +1,5 @@
-"""Commands about the registry itself: its founding, its authorities and their keys.
+"""Commands about the registry itself: its founding, its authorities and their keys, and which
+rulebook governs which lists from when (the root's adoptions).
 
 All but the founding are signed by the root key (:func:`check_signed_by_root`); the founding is
 self-signed by the root key it declares, which the application checks before it gets here.
@@ -16,6 +17,7 @@ from greenreg.events.vocabulary import AuthorityRegistered, Programme, RegistryF
 from greenreg.registry.authority import ROOT, Authority, authority_id_for, check_signed_by_root
 from greenreg.registry.commands.common import event_fields
 from greenreg.registry.decision import Decision
+from greenreg.registry.rulebooks.law import Adoption
 from greenreg.registry.workspace import Workspace
 
 
@@ -64,3 +66,21 @@ def revoke_key(act: Act, signer: Authority, now: datetime, ws: Workspace) -> Dec
     authority.check_revocable(act.fields["revoked_key_id"])
     authority.record(act.event_class, **event_fields(act, signer.id, now))
     return Decision(act, [authority])
+
+
+def adopt_rules(act: Act, signer: Authority, now: datetime, ws: Workspace) -> Decision:
+    """The root declares that a rulebook governs a jurisdiction's lists for a period."""
+    check_signed_by_root(act, "adopts rulebooks")
+    root = ws.authority(ROOT)
+    root.check_new(act)
+    adoption = Adoption(
+        act.fields["rulebook"],
+        act.fields["jurisdiction"],
+        act.effective_date,
+        act.fields["in_force_until"],
+        act.document_number,
+        act.act_id,
+    )
+    root.check_adoptable(adoption)
+    root.record(act.event_class, **event_fields(act, root.id, now))
+    return Decision(act, [root])

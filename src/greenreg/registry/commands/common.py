@@ -27,12 +27,13 @@ def acted_on(act: Act, signer: Authority, ws: Workspace) -> Unit:
 
 
 def listed(act: Act, signer: Authority, ws: Workspace) -> tuple[Unit, Rulebook]:
-    """The unit, and the rulebook of the act's list (programme and jurisdiction), after checking
-    that the signer issues that list and that its rulebook knows this kind of act."""
+    """The unit, and the rulebook of the act's list (programme and jurisdiction) in force on the
+    act's effective date, after checking that the signer issues that list and that its
+    rulebook knows this kind of act."""
     programme, jurisdiction = act.fields["programme"], act.fields["jurisdiction"]
     check_jurisdiction(jurisdiction)
     signer.check_issues(programme, jurisdiction)
-    rulebook = rulebook_for(programme, jurisdiction)
+    rulebook = rulebook_for(programme, jurisdiction, act.effective_date, ws.adoptions())
     rulebook.check_act(act.kind, jurisdiction)
     return acted_on(act, signer, ws), rulebook
 

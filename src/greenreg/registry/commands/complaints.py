@@ -55,7 +55,7 @@ def record_complaint(act: Act, signer: Authority, now: datetime, ws: Workspace) 
         )
     programme, jurisdiction = act.fields["programme"], act.fields["jurisdiction"]
     check_jurisdiction(jurisdiction)
-    rulebook = rulebook_for(programme, jurisdiction)
+    rulebook = rulebook_for(programme, jurisdiction, act.effective_date, ws.adoptions())
     if rulebook.source != "003":
         raise RuleError(
             f"complaints under {RULE} concern lists governed by 003; the {programme} list of "
@@ -96,7 +96,9 @@ def decide_complaint(act: Act, signer: Authority, now: datetime, ws: Workspace) 
             )
     if outcome == "removal":
         removed = unit.check_removal(removal, complaint)
-        rulebook = rulebook_for(complaint.programme, complaint.jurisdiction)
+        rulebook = rulebook_for(
+            complaint.programme, complaint.jurisdiction, removed.effective_date, ws.adoptions()
+        )
         article = rulebook.ground(removed.ground).article
         if not ARTICLE_21.search(article):
             raise RuleError(

@@ -39,7 +39,7 @@ def designate(act: Act, signer: Authority, now: datetime, ws: Workspace) -> Deci
     if act.fields["evaluator"] is not None:
         evaluator = ws.evaluator(act.fields["evaluator"])
         evaluator.check_accepted(rulebook.source, jurisdiction, act.effective_date)
-    flags += recommendation_flags(unit.state, programme, jurisdiction)
+    flags += recommendation_flags(unit.state, programme, jurisdiction, ws.adoptions())
     unit.record(act.event_class, **event_fields(act, signer.id, now, flags))
     return Decision(act, [unit])
 
@@ -81,6 +81,8 @@ def disqualify(act: Act, signer: Authority, now: datetime, ws: Workspace) -> Dec
 def file_report(act: Act, signer: Authority, now: datetime, ws: Workspace) -> Decision:
     unit = acted_on(act, signer, ws)
     fields = act.fields
-    flags = report_flags(fields["report"], fields["year"], fields["filed_on"])
+    flags = report_flags(
+        fields["report"], fields["year"], fields["filed_on"], unit.state, ws.adoptions()
+    )
     unit.record(act.event_class, **event_fields(act, signer.id, now, flags))
     return Decision(act, [unit])

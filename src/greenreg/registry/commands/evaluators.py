@@ -74,7 +74,9 @@ def sanction_evaluator(act: Act, signer: Authority, now: datetime, ws: Workspace
             "is sanctioned by the industry and information technology department whose lists "
             "it evaluates (003 art. 24; 001 art. 22)"
         )
-    rulebook = rulebook_for(GREEN_MANUFACTURING[0], signer.jurisdiction)
+    rulebook = rulebook_for(
+        GREEN_MANUFACTURING[0], signer.jurisdiction, act.effective_date, ws.adoptions()
+    )
     sanction = rulebook.evaluator_sanction(
         signer.jurisdiction, act.effective_date, act.fields["ground"]
     )

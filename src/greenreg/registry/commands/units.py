@@ -56,7 +56,8 @@ def register_unit(act: Act, signer: Authority, now: datetime, ws: Workspace) -> 
 def rename(act: Act, signer: Authority, now: datetime, ws: Workspace) -> Decision:
     unit = acted_on(act, signer, ws)
     unit.check_renamable(act.fields["new_name"], act.effective_date)
-    flags = notice_flags(unit.state, act.effective_date, act.fields["reported_on"])
+    reported_on = act.fields["reported_on"]
+    flags = notice_flags(unit.state, act.effective_date, reported_on, ws.adoptions())
     unit.record(act.event_class, **event_fields(act, signer.id, now, flags))
     return Decision(act, [unit])
 
@@ -72,7 +73,8 @@ def reorganise(act: Act, signer: Authority, now: datetime, ws: Workspace) -> Dec
         signer.check_area(unit.state.division)
         unit.check_reorganisable()
     for unit in units:
-        flags = notice_flags(unit.state, act.effective_date, act.fields["reported_on"])
+        reported_on = act.fields["reported_on"]
+        flags = notice_flags(unit.state, act.effective_date, reported_on, ws.adoptions())
         unit.record(act.event_class, **event_fields(act, signer.id, now, flags))
     return Decision(act, list(units))
 

@@ -10,57 +10,58 @@ rulebook                       lists it governs                        source
 :class:`EcoParkRulebook`       eco-industrial parks                    004
 =============================  ======================================  ======
 
-A command finds the rulebook of its list with :func:`rulebook_for` and asks it (``check_*``);
-the flags for late notices and reports come from every rulebook that has a deadline for them
-(:func:`notice_flags`, :func:`report_flags`).
+Which rulebook is law for which lists, from when, is itself recorded: the root's signed
+adoptions (:mod:`~greenreg.registry.rulebooks.law`). A command finds the rulebook of its list
+on the act's effective date with :func:`rulebook_for` and asks it (``check_*``); with no
+adoption in force it gets :class:`~greenreg.registry.rulebooks.unregulated.Unregulated`. The
+flags for late notices and reports come from the rulebooks in force on the change or due day
+that govern one of the unit's lists (:func:`notice_flags`, :func:`report_flags`).
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from greenreg.errors import ActFormatError, HistoryError, RuleError
+from greenreg.errors import ActFormatError, HistoryError
 from greenreg.events.places import NATIONAL, Level, name_of
 from greenreg.events.vocabulary import Flag
-from greenreg.registry.rulebooks.base import Ground, Rulebook, flag, late_report_flags
+from greenreg.registry.rulebooks.base import (
+    Ground,
+    ReportDeadline,
+    Rulebook,
+    flag,
+    late_report_flags,
+)
 from greenreg.registry.rulebooks.chongqing import ChongqingRulebook
 from greenreg.registry.rulebooks.eco_parks import EcoParkRulebook
+from greenreg.registry.rulebooks.law import RULEBOOKS as BY_NAME
+from greenreg.registry.rulebooks.law import Adoption, governing, in_force_for, rulebook_for
 from greenreg.registry.rulebooks.national import NationalRulebook
 from greenreg.registry.rulebooks.provincial import ProvincialRulebook
 from greenreg.registry.rulebooks.zhejiang import ZhejiangRulebook
 from greenreg.registry.unit import UnitState
 
-RULEBOOKS: tuple[Rulebook, ...] = (
-    NationalRulebook(),
-    ChongqingRulebook(),
-    ZhejiangRulebook(),
-    ProvincialRulebook(),
-    EcoParkRulebook(),
-)
+RULEBOOKS: tuple[Rulebook, ...] = tuple(BY_NAME.values())
 
 
-def rulebook_for(programme: str, jurisdiction: str) -> Rulebook:
-    """The rulebook that governs ``programme`` lists issued by ``jurisdiction``."""
-    for rulebook in RULEBOOKS:
-        if rulebook.governs(programme, jurisdiction):
-            return rulebook
-    raise RuleError(
-        f"no rulebook governs {programme} lists issued by {name_of(jurisdiction)} "
-        f"({jurisdiction}); the registry records only lists its policy texts provide for"
-    )
-
-
-def notice_flags(unit: UnitState, changed_on: date, reported_on: date) -> list[Flag]:
-    """Flags for a change (rename, reorganisation) reported later than a rulebook allows."""
+def notice_flags(
+    unit: UnitState, changed_on: date, reported_on: date, adoptions: list[Adoption]
+) -> list[Flag]:
+    """Flags for a change (rename, reorganisation) reported later than a rulebook allows: only
+    rulebooks in force on the day of the change that govern one of the unit's lists."""
     if reported_on < changed_on:
         raise HistoryError(f"a change on {changed_on} cannot be reported on {reported_on}")
-    return [f for book in RULEBOOKS for f in book.notice_flags(unit, changed_on, reported_on)]
+    books = in_force_for(unit, changed_on, adoptions)
+    return [f for book in books for f in book.notice_flags(unit, changed_on, reported_on)]
 
 
-def recommendation_flags(unit: UnitState, programme: str, jurisdiction: str) -> list[Flag]:
-    """A national listing of a unit whose listing under the provincial rules has grade C: 003
-    art. 14 recommends for national lists grade B or better. The national list is MIIT's, the
-    recommendation rule the province's: a flag, not a refusal."""
+def recommendation_flags(
+    unit: UnitState, programme: str, jurisdiction: str, adoptions: list[Adoption]
+) -> list[Flag]:
+    """A national listing of a unit whose listing under the provincial rules (003, in force
+    when it was listed) has grade C: 003 art. 14 recommends for national lists grade B or
+    better. The national list is MIIT's, the recommendation rule the province's: a flag, not a
+    refusal."""
     if jurisdiction != NATIONAL:
         return []
     flags = []
@@ -68,7 +69,7 @@ def recommendation_flags(unit: UnitState, programme: str, jurisdiction: str) -> 
         if not (d.in_force and d.programme == programme and d.level == Level.PROVINCIAL):
             continue
         if d.grade == "C" and isinstance(
-            rulebook_for(programme, d.jurisdiction), ProvincialRulebook
+            rulebook_for(programme, d.jurisdiction, d.since, adoptions), ProvincialRulebook
         ):
             flags.append(
                 flag(
@@ -82,22 +83,33 @@ def recommendation_flags(unit: UnitState, programme: str, jurisdiction: str) -> 
     return flags
 
 
-def report_flags(report: str, year: int, filed_on: date) -> list[Flag]:
-    """Flags for a yearly report filed after its deadline; refuses an unknown kind of report."""
-    deadlines = dict.fromkeys(
-        b.report_deadlines[report] for b in RULEBOOKS if report in b.report_deadlines
-    )
-    if not deadlines:
+def report_flags(
+    report: str, year: int, filed_on: date, unit: UnitState, adoptions: list[Adoption]
+) -> list[Flag]:
+    """Flags for a yearly report filed after its deadline; refuses an unknown kind of report.
+    A deadline counts only if its rulebook is in force on the day it falls due and governs
+    one of the unit's lists."""
+    if not any(report in b.report_deadlines for b in RULEBOOKS):
         kinds = sorted({k for b in RULEBOOKS for k in b.report_deadlines})
         raise ActFormatError(f"{report!r} is not a kind of report; kinds: {', '.join(kinds)}")
     if filed_on <= date(year, 1, 1):
         raise HistoryError(f"a report for {year} cannot be filed on {filed_on}")
+    deadlines: dict[ReportDeadline, None] = {}
+    for book in RULEBOOKS:
+        deadline = book.report_deadlines.get(report)
+        if deadline is None:
+            continue
+        due = date(year + 1, deadline.month, deadline.day)
+        if book in in_force_for(unit, due, adoptions):
+            deadlines[deadline] = None
     # 000 and 003 share the 003 art. 18 deadline: one deadline, one flag.
-    return [f for d in deadlines if d for f in late_report_flags(report, year, filed_on, d)]
+    return [f for d in deadlines for f in late_report_flags(report, year, filed_on, d)]
 
 
 __all__ = [
+    "BY_NAME",
     "RULEBOOKS",
+    "Adoption",
     "ChongqingRulebook",
     "EcoParkRulebook",
     "Ground",
@@ -105,6 +117,7 @@ __all__ = [
     "ProvincialRulebook",
     "Rulebook",
     "ZhejiangRulebook",
+    "governing",
     "notice_flags",
     "recommendation_flags",
     "report_flags",

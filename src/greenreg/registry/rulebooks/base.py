@@ -1,8 +1,9 @@
 """What every rulebook has: its programmes, its grounds, its deadlines, and the common checks.
 
 A rulebook is law as code for one policy text. Every rule names the file and article it comes
-from (see ``seeds/README.md``), and says whether its end date is inclusive. All end dates in
-this package are inclusive: the last day on which the rule still applies.
+from (the texts ship in ``greenreg/data/seeds/``; a test checks each cited article exists), and
+says whether its end date is inclusive. All end dates in this package are inclusive: the last
+day on which the rule still applies.
 """
 
 from __future__ import annotations
