@@ -82,7 +82,7 @@ def test_the_bank_check_follows_the_factory_through_its_life(
         "2019-10-15": "CERTIFIED",
         "2024-09-01": "WARNED",
         "2025-05-09": "WARNED",
-        "2026-05-10": "REMOVED",
+        "2028-05-10": "REMOVED",
     }
     [removed] = check(client, [FACTORY_CODE], "2026-01-01")
     # A national removal records no ban: the national grounds (工信部节〔2024〕13号) are not in

@@ -73,7 +73,7 @@ def test_as_of_and_known_at(past: tuple[World, Reads]) -> None:
     assert answer.unit_id == unit
     assert answer.designations == []
     assert [(x.since, x.restricted_since, x.rectify_by) for x in answer.restricted] == [
-        (d("2019-03-01"), d("2021-06-01"), d("2021-12-01"))
+        (d("2019-03-01"), d("2024-06-01"), d("2024-12-01"))
     ]
 
     # Not certified on 2025-05-11: removed the day before (a national removal records no ban:
@@ -374,18 +374,18 @@ def test_a_suspended_eco_park_that_ceases_in_a_merger_is_superseded(
                  programme="eco_park", jurisdiction="320000")  # fmt: skip
     world.submit("eco-cm", "name_park", effective_date="2016-11-30", unit=park,
                  programme="eco_park", jurisdiction="CN")  # fmt: skip
-    world.submit("eco-cm", "warn", effective_date="2019-10-08", unit=park,
+    world.submit("eco-cm", "warn", effective_date="2024-10-08", unit=park,
                  programme="eco_park", jurisdiction="CN", ground="performance_failed",
-                 rectify_by="2020-10-08")  # fmt: skip
+                 rectify_by="2025-10-08")  # fmt: skip
     # ... merges into another park and ceases: its title ends, as the write side records it.
-    world.submit("js-eco", "reorganise", effective_date="2020-01-01", reorganisation="merger",
+    world.submit("js-eco", "reorganise", effective_date="2025-01-01", reorganisation="merger",
                  predecessors=[park], successors=[successor],
-                 reported_on="2020-01-10")  # fmt: skip
+                 reported_on="2025-01-10")  # fmt: skip
     q = reads()
     [designation] = q.designations_of([UUID(park)])[0]
     written = world.registry.unit(park).state.designations[("eco_park", "CN")]
     assert (designation.status, written.status) == ("superseded", "superseded")
-    [answer] = q.certifications([park], as_of=d("2020-01-01"))
+    [answer] = q.certifications([park], as_of=d("2025-01-01"))
     assert (answer.outcome, answer.restricted) == ("removed", [])
-    [before] = q.certifications([park], as_of=d("2019-12-31"))
+    [before] = q.certifications([park], as_of=d("2024-12-31"))
     assert (before.outcome, before.certified) == ("suspended", False)

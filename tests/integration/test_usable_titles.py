@@ -90,19 +90,19 @@ def test_a_park_under_an_eco_park_exit_warning_is_certified_only_through_its_gre
            programme="eco_park", jurisdiction="CN", batch="2016年")  # fmt: skip
 
     # Before the warning both titles are in force.
-    before = check(client, ref, "2019-10-07")
+    before = check(client, ref, "2024-10-07")
     assert (before["outcome"], before["certified"]) == ("certified", True)
     assert programmes(before) == ["eco_park", "green_park"]
     assert before["restricted"] == []
 
     # A failed performance evaluation: an exit warning, one year to rectify (004 art. 26).
-    submit(client, world, "eco-cm", "warn", effective_date="2019-10-08", unit=ref,
+    submit(client, world, "eco-cm", "warn", effective_date="2024-10-08", unit=ref,
            programme="eco_park", jurisdiction="CN", ground="performance_failed",
-           rectify_by="2020-10-08")  # fmt: skip
+           rectify_by="2025-10-08")  # fmt: skip
 
     # From that day the park is certified only through its green-park title; the eco-park
     # title is listed apart, suspended, with its deadline, and the message does not claim it.
-    for day in ("2019-10-08", "2019-10-09", "2020-05-31"):
+    for day in ("2024-10-08", "2024-10-09", "2025-05-31"):
         during = check(client, ref, day)
         assert (during["outcome"], during["certified"]) == ("certified", True), day
         assert programmes(during) == ["green_park"], day
@@ -117,20 +117,20 @@ def test_a_park_under_an_eco_park_exit_warning_is_certified_only_through_its_gre
         )
         assert (eco["since"], eco["restricted_since"], eco["rectify_by"]) == (
             "2016-11-30",
-            "2019-10-08",
-            "2020-10-08",
+            "2024-10-08",
+            "2025-10-08",
         )
         assert during["message"].startswith("certified: green_park (CN) since 2017-08-23;")
         assert (
-            "eco_park (CN) suspended since 2019-10-08, rectify by 2020-10-08" in (during["message"])
+            "eco_park (CN) suspended since 2024-10-08, rectify by 2025-10-08" in (during["message"])
         )
         assert "certified: eco_park" not in during["message"]
 
-    # It rectifies: the warning is lifted with effect from 2020-06-01, and both titles count.
-    submit(client, world, "eco-cm", "lift_warning", effective_date="2020-06-01", unit=ref,
+    # It rectifies: the warning is lifted with effect from 2025-06-01, and both titles count.
+    submit(client, world, "eco-cm", "lift_warning", effective_date="2025-06-01", unit=ref,
            programme="eco_park", jurisdiction="CN")  # fmt: skip
-    assert check(client, ref, "2020-05-31")["restricted"], "the day before the lift"
-    for day in ("2020-06-01", "2020-06-02"):
+    assert check(client, ref, "2025-05-31")["restricted"], "the day before the lift"
+    for day in ("2025-06-01", "2025-06-02"):
         after = check(client, ref, day)
         assert (after["outcome"], after["certified"]) == ("certified", True)
         assert programmes(after) == ["eco_park", "green_park"]
@@ -155,55 +155,55 @@ def test_a_unit_whose_only_title_is_warned_is_not_certified_anywhere(
     assert "<th scope=row>上海市</th><td>1</td>" in client.get("/").text
     assert client.get(f"/units/{factory}/green-code.json").status_code == 200
 
-    # MIIT warns it with effect from 2021-09-01, to rectify by 2022-03-01.
-    submit(client, world, "miit", "warn", effective_date="2021-09-01",
-           ground="rectification_required", rectify_by="2022-03-01", **national)  # fmt: skip
+    # MIIT warns it with effect from 2024-09-01, to rectify by 2025-03-01.
+    submit(client, world, "miit", "warn", effective_date="2024-09-01",
+           ground="rectification_required", rectify_by="2025-03-01", **national)  # fmt: skip
 
     # The bank check: certified the day before; warned, not certified, from that day on.
-    assert check(client, FACTORY_CODE, "2021-08-31")["certified"] is True
-    for day in ("2021-09-01", "2021-09-02"):
+    assert check(client, FACTORY_CODE, "2024-08-31")["certified"] is True
+    for day in ("2024-09-01", "2024-09-02"):
         warned = check(client, FACTORY_CODE, day)
         assert (warned["outcome"], warned["certified"]) == ("warned", False)
         assert warned["designations"] == []
         (held,) = warned["restricted"]
         assert (held["status"], held["restricted_since"], held["rectify_by"]) == (
             "warned",
-            "2021-09-01",
-            "2022-03-01",
+            "2024-09-01",
+            "2025-03-01",
         )
         assert warned["message"] == (
             "warned, the title may not be used while rectifying: green_factory (CN) warned "
-            "since 2021-09-01, rectify by 2022-03-01"
+            "since 2024-09-01, rectify by 2025-03-01"
         )
 
     # The signed receipt of the check says the same.
-    answer = rest_check(client, refs=[FACTORY_CODE], as_of="2021-10-01", receipt=True)
+    answer = rest_check(client, refs=[FACTORY_CODE], as_of="2024-10-01", receipt=True)
     content = verify_receipt(answer["receipt"]["document"], log_key)
     (receipted,) = content["answer"]["results"]
     assert (receipted["outcome"], receipted["certified"]) == ("warned", False)
-    assert receipted["restricted"][0]["rectify_by"] == "2022-03-01"
+    assert receipted["restricted"][0]["rectify_by"] == "2025-03-01"
 
     # The unit over REST: still on its list, with status and deadline, not in force.
     (designation,) = client.get(f"/api/v1/units/{FACTORY_CODE}").json()["designations"]
     assert (designation["status"], designation["rectify_by"], designation["in_force"]) == (
         "warned",
-        "2022-03-01",
+        "2025-03-01",
         False,
     )
     unit_query = "query($id: ID!) { unit(id: $id) { designations { status inForce rectifyBy } } }"
     body = graphql(client, unit_query, id=str(factory))
     assert body["data"]["unit"]["designations"] == [
-        {"status": "WARNED", "inForce": False, "rectifyBy": "2022-03-01"}
+        {"status": "WARNED", "inForce": False, "rectifyBy": "2025-03-01"}
     ]
 
     # The list keeps it, marked, and does not count it as in force.
     listing = client.get("/api/v1/lists/green_factory").json()["items"]
     assert [(i["status"], i["rectify_by"], i["in_force"]) for i in listing] == [
-        ("warned", "2022-03-01", False)
+        ("warned", "2025-03-01", False)
     ]
     exported = client.get("/api/v1/lists/green_factory", params={"format": "csv"}).text
     (row,) = csv.DictReader(io.StringIO(exported.lstrip("\ufeff")))
-    assert (row["status"], row["rectify_by"], row["in_force"]) == ("warned", "2022-03-01", "false")
+    assert (row["status"], row["rectify_by"], row["in_force"]) == ("warned", "2025-03-01", "false")
     statistics = facade_of(client).queries.statistics()
     assert (statistics.designations_in_force, statistics.designations_restricted) == (0, 1)
     assert "上海市" not in client.get("/").text
@@ -211,23 +211,23 @@ def test_a_unit_whose_only_title_is_warned_is_not_certified_anywhere(
     # No green code; the page says the title may not be used, and until when to rectify.
     refused = client.get(f"/units/{factory}/green-code.json")
     assert refused.status_code == 404
-    assert "rectify by 2022-03-01" in refused.text
+    assert "rectify by 2025-03-01" in refused.text
     assert client.get(f"/units/{factory}/green-code.svg").status_code == 404
     page = client.get(f"/units/{factory}").text
     assert '<img class="qr"' not in page
     assert "该单位目前没有可以使用的称号，不出具绿码。" in page
     assert "警示整改中（不得使用称号）" in page
-    assert "2022-03-01" in page
+    assert "2025-03-01" in page
     # The lookup's short table shows the deadline beside the status too.
     found = client.get("/", params={"q": FACTORY_CODE}).text
     assert "警示整改中（不得使用称号）" in found
-    assert '整改期限</span> <span class="en" lang="en">Rectify by</span> <time>2022-03-01' in found
+    assert '整改期限</span> <span class="en" lang="en">Rectify by</span> <time>2025-03-01' in found
 
-    # It rectifies: the warning is lifted with effect from 2022-02-15, and all is restored.
-    submit(client, world, "miit", "lift_warning", effective_date="2022-02-15",
+    # It rectifies: the warning is lifted with effect from 2025-02-15, and all is restored.
+    submit(client, world, "miit", "lift_warning", effective_date="2025-02-15",
            **national)  # fmt: skip
-    assert check(client, FACTORY_CODE, "2022-02-14")["outcome"] == "warned"
-    for day in ("2022-02-15", "2022-02-16"):
+    assert check(client, FACTORY_CODE, "2025-02-14")["outcome"] == "warned"
+    for day in ("2025-02-15", "2025-02-16"):
         lifted = check(client, FACTORY_CODE, day)
         assert (lifted["outcome"], lifted["certified"], lifted["restricted"]) == (
             "certified",
