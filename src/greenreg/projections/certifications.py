@@ -24,11 +24,10 @@ from uuid import UUID
 
 from greenreg.errors import CreditCodeError
 from greenreg.events.credit_codes import check_credit_code, compact
-from greenreg.projections.database import ReadStore
+from greenreg.projections.database import QueryError, ReadStore
 from greenreg.projections.reading import (
     AS_OF_WHERE,
     BAN_COLUMNS,
-    QueryError,
     ban_view,
     chunks,
     known_time,

@@ -19,6 +19,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from greenreg.errors import GreenregError
+
 Dialect = Literal["sqlite", "postgres"]
 BULK_CACHE_KIB = 256 * 1024
 MMAP_BYTES = 1 << 30
@@ -40,6 +42,26 @@ def record_time(moment: datetime) -> str:
 
 def parse_record_time(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+class QueryError(GreenregError):
+    """A question the read models cannot answer as asked (a bad cursor, too many references)."""
+
+    code = "bad_query"
+
+
+def check_params(params: Sequence[Any]) -> tuple[Any, ...]:
+    """The parameters of a read, refused if a text holds U+0000: no stored text holds it (the
+    act reader refuses it), SQLite would cut the text there and PostgreSQL refuses it outright,
+    so such a question is answered as a question, not as a database failure."""
+    values = tuple(params)
+    for value in values:
+        if type(value) is str and "\x00" in value:
+            raise QueryError(
+                "the question contains U+0000 (NUL), a character no name, code or document in "
+                "the registry holds; remove it and ask again"
+            )
+    return values
 
 
 class ReadStore:
@@ -120,7 +142,7 @@ class ReadStore:
         """Rows of a read-only statement (autocommit: sees every committed write)."""
         cursor = self.connection().cursor()
         try:
-            cursor.execute(self.sql(statement), tuple(params))
+            cursor.execute(self.sql(statement), check_params(params))
             return [tuple(row) for row in cursor.fetchall()]
         finally:
             cursor.close()

@@ -25,14 +25,13 @@ from greenreg.projections import compliance as checks
 from greenreg.projections import removals_due as due
 from greenreg.projections import rules as rule_adoptions
 from greenreg.projections import search as finder
-from greenreg.projections.database import ReadStore, parse_record_time
+from greenreg.projections.database import QueryError, ReadStore, parse_record_time
 from greenreg.projections.reading import (
     AS_OF_FROM,
     AS_OF_WHERE,
     BAN_COLUMNS,
     CURRENT_DESIGNATION,
     DESIGNATION_AS_OF,
-    QueryError,
     as_of_params,
     ban_view,
     check_first,

@@ -9,8 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from greenreg.errors import GreenregError
-from greenreg.projections.database import ReadStore, record_time
+from greenreg.projections.database import QueryError, ReadStore, record_time
 from greenreg.projections.schema import FOREVER_DAY, FOREVER_TIME
 from greenreg.projections.views import (
     BanView,
@@ -23,12 +22,6 @@ from greenreg.projections.views import (
 
 CHUNK = 5_000
 SHANGHAI = timedelta(hours=8)
-
-
-class QueryError(GreenregError):
-    """A question the read models cannot answer as asked (a bad cursor, too many references)."""
-
-    code = "bad_query"
 
 
 def today() -> date:

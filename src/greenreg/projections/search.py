@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from greenreg.projections.database import ReadStore
-from greenreg.projections.reading import QueryError, load_units
+from greenreg.projections.database import QueryError, ReadStore
+from greenreg.projections.reading import load_units
 from greenreg.projections.text import normalise
 from greenreg.projections.views import FormerName, MatchKind, SearchHit, UnitView
 
