@@ -10,6 +10,7 @@ from pathlib import Path
 
 from tools.mutation.__main__ import ROOT, TARGETS
 from tools.mutation.mutants import Mutant, mutants_of
+from tools.mutation.references import reading_lines
 
 SOURCE = '''"""A module docstring with a <= b AND c."""
 from typing import Literal
@@ -100,3 +101,30 @@ def test_every_mutant_of_the_law_compiles_and_replaces_its_original() -> None:
     assert len({m.id for m in found}) == len(found)  # ids are unique
     # The known-at boundaries of the bank check's SQL are among them.
     assert any(m.operator == "sql_compare" and m.path.endswith("certifications.py") for m in found)
+
+
+def test_a_table_is_run_by_the_functions_that_read_it_directly_or_through_another(
+    tmp_path: Path,
+) -> None:
+    package = tmp_path / "src" / "greenreg"
+    package.mkdir(parents=True)
+    (package / "rules.py").write_text(
+        'BAN = "3 years"\n'
+        "class Book:\n"
+        '    grounds = {"fraud": BAN}\n'
+        "    def unrelated(self):\n"
+        "        return 1\n",
+        encoding="utf-8",
+    )
+    (package / "app.py").write_text(
+        "from greenreg.rules import Book as B\n"
+        "def remove(ground):\n"
+        "    return B().grounds[ground]\n",
+        encoding="utf-8",
+    )
+    # BAN is read by the class body that builds ``grounds``; ``grounds`` by app.remove.
+    assert reading_lines(tmp_path, ["BAN"]) == {"src/greenreg/app.py": {3}}
+    # A mutant of the table is a module-level one, bound to the name it assigns.
+    grounds = next(m for m in mutants_of(package / "rules.py", tmp_path) if m.line == 3)
+    assert not grounds.in_function
+    assert grounds.names == ("grounds",)

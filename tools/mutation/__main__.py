@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="greenreg-mutation-") as work:
         workdir = Path(work)
         testmap = load_or_collect(
-            ROOT, targets, selection, workdir, fresh=args.recollect, stale_ok=args.reuse_coverage
+            ROOT, selection, workdir, fresh=args.recollect, stale_ok=args.reuse_coverage
         )
         load_before = os.getloadavg()
         started = time.monotonic()
@@ -117,7 +117,7 @@ def _run_all(
     done: list[int] = []
 
     def one(mutant: Mutant) -> Outcome:
-        tests = testmap.tests_for(mutant)
+        tests = testmap.tests_for(mutant, ROOT)
         timeout = args.timeout or STARTUP_SECONDS + SLOWDOWN * sum(
             testmap.durations.get(test, 0.0) for test in tests
         )

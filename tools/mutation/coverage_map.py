@@ -1,12 +1,14 @@
-"""Which tests run which line of the targets: one coverage run with a context per test.
+"""Which tests run which line of greenreg: one coverage run with a context per test.
 
 The selected tests (by default the SQLite half of the suite) run once under pytest-cov with
-``--cov-context=test``, measuring only the target files. The map is cached in
+``--cov-context=test``, measuring the whole ``greenreg`` package. The map is cached in
 ``.mutation/coverage.json`` and collected again when a source or test file changes.
 
 A mutant in a function body is given the tests that ran its lines. Code in a module or class
 body runs once, at import, before any test starts, so no test is credited with it; such a
-mutant is given every test that ran a target in the mutated file's folder (or below it).
+mutant is given the tests that ran a line reading the names its statement binds (see
+:mod:`~tools.mutation.references`), or, when it binds none, every test that ran a line in the
+mutated file's folder (or below it).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from coverage import CoverageData
 
 from tools.mutation.mutants import Mutant
 from tools.mutation.plugin import RESULTS
+from tools.mutation.references import reading_lines
 
 CACHE = Path(".mutation") / "coverage.json"
 
@@ -39,13 +42,18 @@ class TestMap:
     lines: dict[str, dict[int, list[str]]]
     seconds: float
 
-    def tests_for(self, mutant: Mutant) -> list[str]:
+    def tests_for(self, mutant: Mutant, root: Path) -> list[str]:
         """The tests to run against ``mutant``, quickest first."""
         chosen: set[str] = set()
         if mutant.in_function:
             by_line = self.lines.get(mutant.path, {})
             for line in range(mutant.scope[0], mutant.scope[1] + 1):
                 chosen.update(by_line.get(line, ()))
+        elif mutant.names:
+            for path, lines in reading_lines(root, mutant.names).items():
+                by_line = self.lines.get(path, {})
+                for line in lines:
+                    chosen.update(by_line.get(line, ()))
         else:
             folder = mutant.path.rpartition("/")[0] + "/"
             for path, by_line in self.lines.items():
@@ -67,7 +75,6 @@ def fingerprint(root: Path, selection: list[str]) -> str:
 
 def load_or_collect(
     root: Path,
-    targets: list[Path],
     selection: list[str],
     workdir: Path,
     *,
@@ -88,20 +95,17 @@ def load_or_collect(
         if stale_ok:
             print("using a coverage map made before the last change", file=sys.stderr)
             return _from_json(stored)
-    testmap = collect(root, targets, selection, workdir, current)
+    testmap = collect(root, selection, workdir, current)
     cache.parent.mkdir(exist_ok=True)
     cache.write_text(json.dumps(_to_json(testmap)), encoding="utf-8")
     return testmap
 
 
-def collect(
-    root: Path, targets: list[Path], selection: list[str], workdir: Path, digest: str
-) -> TestMap:
+def collect(root: Path, selection: list[str], workdir: Path, digest: str) -> TestMap:
     """Run the selection once under coverage, with one context per test."""
     data_file = workdir / "coverage.data"
     rc = workdir / "coveragerc"
-    include = "\n".join(f"    {path}" for path in targets)
-    rc.write_text(f"[run]\ndata_file = {data_file}\ninclude =\n{include}\n", encoding="utf-8")
+    rc.write_text(f"[run]\ndata_file = {data_file}\nsource_pkgs = greenreg\n", encoding="utf-8")
     results = workdir / "coverage-tests.json"
     command = [
         sys.executable,

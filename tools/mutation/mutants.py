@@ -62,6 +62,9 @@ class Mutant:
     mutated: str
     scope: tuple[int, int]
     in_function: bool
+    names: tuple[str, ...] = ()
+    """Outside functions: the names the enclosing statement binds (``removal_grounds``,
+    ``HOLDING``); the code that reads them is what runs the change."""
     id: str = ""
     """``path:line:col:operator:n``, n counting the mutants of that operator at that place."""
 
@@ -122,7 +125,8 @@ class _Finder(ast.NodeVisitor):
         self.statements: list[ast.stmt] = []
         self.functions = 0
         self.skipped_nodes: set[int] = set()  # id() of docstrings and annotations
-        self.statement_spans: list[tuple[int, int, bool]] = []
+        self.statement_spans: list[tuple[int, int, bool, tuple[str, ...]]] = []
+        self.bound: list[tuple[str, ...]] = [()]
 
     # -- traversal -------------------------------------------------------------------------
 
@@ -139,8 +143,10 @@ class _Finder(ast.NodeVisitor):
 
     def _enter_statement(self, node: ast.stmt) -> None:
         self.statements.append(node)
+        if not self.functions:
+            self.bound.append(bound_names(node))
         self.statement_spans.append(
-            (node.lineno, node.end_lineno or node.lineno, self.functions > 0)
+            (node.lineno, node.end_lineno or node.lineno, self.functions > 0, self.bound[-1])
         )
         self._skip_docstring_and_annotations(node)
         self._check(node)
@@ -157,6 +163,8 @@ class _Finder(ast.NodeVisitor):
         else:
             super().generic_visit(node)
         self.statements.pop()
+        if not self.functions:
+            self.bound.pop()
 
     def visit_Lambda(self, node: ast.Lambda) -> None:
         self.visit(node.args)
@@ -299,6 +307,7 @@ class _Finder(ast.NodeVisitor):
                 mutated=mutated,
                 scope=(statement.lineno, last),
                 in_function=self.functions > 0,
+                names=() if self.functions else self.bound[-1],
             )
         )
 
@@ -326,7 +335,7 @@ def _sql_mutants(source: _Source, finder: _Finder) -> list[Mutant]:
             line_text = source.lines[line - 1]
             byte_col = len(line_text[:col].encode())
             start = source.offset(line, byte_col)
-            statement, in_function = _enclosing(finder.statement_spans, line)
+            statement, in_function, names = _enclosing(finder.statement_spans, line)
             found.append(
                 Mutant(
                     path=source.path,
@@ -339,6 +348,7 @@ def _sql_mutants(source: _Source, finder: _Finder) -> list[Mutant]:
                     mutated=SQL_SWAPS[operator],
                     scope=(statement, line),
                     in_function=in_function,
+                    names=() if in_function else names,
                 )
             )
     return found
@@ -373,14 +383,35 @@ def _position(start: tuple[int, int], text: str, index: int) -> tuple[int, int]:
     return start[0] + newlines, index - before.rfind("\n") - 1
 
 
-def _enclosing(spans: list[tuple[int, int, bool]], line: int) -> tuple[int, bool]:
-    """The first line of the innermost statement holding ``line``, and whether it is in a
-    function body."""
-    best = (1, 10**9, False)
-    for first, last, in_function in spans:
+def _enclosing(
+    spans: list[tuple[int, int, bool, tuple[str, ...]]], line: int
+) -> tuple[int, bool, tuple[str, ...]]:
+    """The first line of the innermost statement holding ``line``, whether it is in a function
+    body, and the names bound outside functions there."""
+    best: tuple[int, int, bool, tuple[str, ...]] = (1, 10**9, False, ())
+    for first, last, in_function, names in spans:
         if first <= line <= last and last - first <= best[1] - best[0]:
-            best = (first, last, in_function)
-    return best[0], best[2]
+            best = (first, last, in_function, names)
+    return best[0], best[2], best[3]
+
+
+def bound_names(node: ast.stmt) -> tuple[str, ...]:
+    """The names a statement binds: assigned names, or the function or class it defines."""
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return (node.name,)
+    targets: list[ast.expr] = []
+    if isinstance(node, ast.Assign):
+        targets = list(node.targets)
+    elif isinstance(node, ast.AnnAssign | ast.AugAssign):
+        targets = [node.target]
+    names: list[str] = []
+    while targets:
+        target = targets.pop(0)
+        if isinstance(target, ast.Name):
+            names.append(target.id)
+        elif isinstance(target, ast.Tuple | ast.List):
+            targets.extend(target.elts)
+    return tuple(names)
 
 
 def _swap_keyword(gap: str, old: str, new: str) -> str:
