@@ -60,7 +60,22 @@ class TestMap:
                 if path.startswith(folder):
                     for tests in by_line.values():
                         chosen.update(tests)
-        return sorted(chosen, key=lambda test: (self.durations.get(test, 0.0), test))
+        return self._ordered(chosen)
+
+    def _ordered(self, tests: set[str]) -> list[str]:
+        """Quickest first, a file's tests together (its module fixtures are set up once):
+        files by their quickest test, then each file's tests by duration."""
+        quickest: dict[str, float] = {}
+        for test in tests:
+            module = test.partition("::")[0]
+            seconds = self.durations.get(test, 0.0)
+            quickest[module] = min(seconds, quickest.get(module, seconds))
+
+        def key(test: str) -> tuple[float, str, float, str]:
+            module = test.partition("::")[0]
+            return (quickest[module], module, self.durations.get(test, 0.0), test)
+
+        return sorted(tests, key=key)
 
 
 def fingerprint(root: Path, selection: list[str]) -> str:

@@ -4,7 +4,8 @@ Each worker owns a sandbox: a copy of ``src/`` put first on ``PYTHONPATH``, so `
 greenreg`` loads the copy rather than the editable install. A mutant is written into the copy,
 its compiled ``.pyc`` removed (a same-size edit in the same second would otherwise reuse the old
 bytecode), the chosen tests run with ``-x`` from the repository (so the tests and pytest's
-settings are the real ones), and the file is put back.
+settings are the real ones; their files are collected and the plugin keeps only them), and the
+file is put back.
 
 Outcomes: ``killed`` (a test failed or a module failed to import), ``timeout`` (the tests ran
 past the time allowed: a hang, counted as killed), ``survived`` (every test passed),
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tools.mutation.mutants import Mutant
-from tools.mutation.plugin import RESULTS
+from tools.mutation.plugin import RESULTS, SELECT
 
 KILLED, TIMEOUT, SURVIVED, UNCOVERED, ERROR = "killed", "timeout", "survived", "uncovered", "error"
 
@@ -53,6 +54,7 @@ class Sandbox:
                 [str(self.src), *filter(None, [os.environ.get("PYTHONPATH")])]
             ),
             RESULTS: str(folder / "results.json"),
+            SELECT: str(folder / "selected.json"),
         }
 
     def imported_from(self) -> str:
@@ -92,8 +94,10 @@ class Sandbox:
             "-p",
             "tools.mutation.plugin",
             f"--basetemp={self.folder / 'tmp'}",
-            *tests,
+            *dict.fromkeys(test.partition("::")[0] for test in tests),
         ]
+        selected = self.folder / "selected.json"
+        selected.write_text(json.dumps(tests), encoding="utf-8")
         started = time.monotonic()
         with log.open("wb") as output:
             process = subprocess.Popen(  # noqa: S603
