@@ -8,6 +8,7 @@ a hang counts as a kill, a line no test runs as a survivor; driver errors count 
 from __future__ import annotations
 
 import json
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,7 +97,7 @@ def _markdown(
     lines = [
         "# Mutation run",
         "",
-        f"Commit `{run.commit}`; {how}; tests: `{' '.join(run.selection)}`; "
+        f"Commit `{run.commit}`; {how}; tests: `{shlex.join(run.selection)}`; "
         f"{run.jobs} process(es); {run.wall_seconds:.0f} s for the mutants "
         f"({run.wall_seconds / max(sampled, 1):.1f} s each), coverage map "
         f"{run.coverage_seconds:.0f} s; load average {_load(run.load_before)} before, "
