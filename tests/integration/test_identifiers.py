@@ -21,6 +21,7 @@ from greenreg.audit.partition import Found
 from greenreg.errors import CompetenceError, ConflictError, CreditCodeError, HistoryError
 from greenreg.events.vocabulary import IdentifierAttached
 from greenreg.storage.log_key import declare
+from tests.e2e.support import api_client, refusal_of
 from tests.integration.test_tamper_rules import problems, smuggle, verify
 from tests.integration.test_verify_paths import audit, outcome, parks_on_two_workers
 from tests.support import Reads, World, d
@@ -277,3 +278,43 @@ def test_verify_names_a_code_smuggled_onto_a_second_unit(
     assert outcome(audit(world, workers=2).run()) == outcome(
         audit(world, workers=2, exact=True).run()
     )
+
+
+def test_over_http_an_attached_code_finds_the_unit_and_a_taken_code_is_a_conflict(
+    world: World, database_url: str
+) -> None:
+    park = world.register("js-eit", "苏州甲工业园区", SUZHOU)
+    other = world.register("js-eit", "苏州乙工业园区", SUZHOU)
+    with api_client(world, database_url) as client:
+        # Before the attach, the code names no unit.
+        assert client.get(f"/api/v1/units/{PARK_CODE}").status_code == 404
+        # Jiangsu submits the signed act over HTTP.
+        act = world.act(
+            "js-eit",
+            "attach_identifier",
+            unit=str(park),
+            effective_date="2026-11-01",
+            scheme="uscc",
+            value=PARK_CODE,
+        )
+        assert client.post("/api/v1/acts", json=act).status_code == 201
+        # The unit answer, asked by the code, is the park, with its code.
+        unit = client.get(f"/api/v1/units/{PARK_CODE}")
+        assert unit.status_code == 200
+        assert PARK_CODE in unit.text
+        assert str(park) in unit.text
+        # The same code for another park: a conflict naming both, nothing recorded.
+        before = world.snapshot()
+        taken = world.act(
+            "js-eit",
+            "attach_identifier",
+            unit=str(other),
+            effective_date="2026-11-01",
+            scheme="uscc",
+            value=PARK_CODE,
+        )
+        status, _, message = refusal_of(client.post("/api/v1/acts", json=taken))
+        assert status == 409
+        assert "苏州甲工业园区" in message
+        assert "苏州乙工业园区" in message
+        assert world.snapshot() == before
