@@ -11,7 +11,13 @@ was declared before the entry and that the Ed25519 signature verifies under it
 reads the log, keeps the Merkle frontier and checks the order, the stored leaves and the founding.
 
 An act that changes several units (a reorganisation) is decided by one worker: before it, the main
-process moves the units the stored event names to the worker that holds the first one.
+process moves the units the stored event names to the worker that holds the first one. An
+identifier's claim (:class:`~greenreg.registry.identifier.IdentifierClaim`, at the id its code
+gives) lives with the unit it points to: its creation goes to the worker of the unit its stored
+event names (the same act's event on that unit comes just before it), and it moves with the unit.
+So an act that names a unit by an attached code finds the claim and the unit on one worker, and
+an act that would take a held code is decided where the code's claim or unit is held (the entry's
+id is the code's), and is refused there.
 
 Why a worker's replay is the replay in log order: as long as nothing is found, every decided
 event equals the stored one, so each aggregate in a worker is exactly its stored events folded;
@@ -71,6 +77,7 @@ adoptions of rulebooks included, which every later act on a list depends on): ev
 them (a designation reads the evaluator it names; evaluators are few, and no act about a unit
 records an event on one)."""
 REORGANISED = ":Reorganised"
+CLAIMED = ":IdentifierClaimed"
 LEAF = 32
 WAIT = 1.0
 """Seconds between looks at whether a worker process is still alive, while waiting for it."""
@@ -98,6 +105,8 @@ class Partitions:
         for process in self._processes:
             process.start()
         self._moved: dict[UUID, int] = {}
+        self._claims: dict[UUID, list[UUID]] = {}
+        """The claims of each unit that has any (they move with it)."""
         self._notes_due = [False] * workers
         self._opened: list[list[Opened]] = [[] for _ in range(workers)]
 
@@ -162,9 +171,20 @@ class Partitions:
             for part in parts:
                 part.append(sent)
             return -1
+        if topic.endswith(CLAIMED) and entry.originator_id not in self._moved:
+            self._claim(entry)
         route = self._owner(entry.originator_id)
         parts[route].append(sent)
         return route
+
+    def _claim(self, entry: LogEntry) -> None:
+        """Place a new claim with the unit its stored event names."""
+        try:
+            unit = UUID(json.loads(entry.state or b"")["unit"]["_data_"])
+        except (ValueError, TypeError, KeyError):
+            return  # the worker decides the act as it can, and finds what is wrong
+        self._moved[entry.originator_id] = self._owner(unit)
+        self._claims.setdefault(unit, []).append(entry.originator_id)
 
     def _owner(self, unit: UUID) -> int:
         moved = self._moved.get(unit) if self._moved else None
@@ -225,10 +245,11 @@ class Partitions:
             if self._owner(unit) != target:
                 sources.setdefault(self._owner(unit), []).append(unit)
         for source, units in sources.items():
-            self._inboxes[source].put(("export", units))
+            moving = units + [c for unit in units for c in self._claims.get(unit, ())]
+            self._inboxes[source].put(("export", moving))
             self._inboxes[target].put(("adopt", self._receive(source)))
-            for unit in units:
-                self._moved[unit] = target
+            for aggregate in moving:
+                self._moved[aggregate] = target
 
     def close(self, error: BaseException | None = None) -> None:
         if error is None:

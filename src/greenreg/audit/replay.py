@@ -30,10 +30,11 @@ from greenreg.events.vocabulary import RegistryEvent
 from greenreg.registry.application import Registry
 from greenreg.registry.authority import Authority
 from greenreg.registry.evaluator import Evaluator
+from greenreg.registry.identifier import IdentifierClaim
 from greenreg.registry.unit import Unit
 from greenreg.storage.log_tables import LogEntry
 
-Aggregates = dict[UUID, Unit | Authority | Evaluator]
+Aggregates = dict[UUID, Unit | Authority | Evaluator | IdentifierClaim]
 
 
 class Replay:

@@ -63,6 +63,7 @@ UNIT_ACTS = frozenset(
         "disqualify",
         "record_incident",
         "correct",
+        "attach_identifier",
         "record_complaint",
         "decide_complaint",
     }

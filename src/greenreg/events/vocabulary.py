@@ -53,6 +53,12 @@ SanctionRecord = dict[str, Any]
 governed by ``source`` (``003``, ``001``) within ``area`` do not accept its results from
 ``first_day`` to ``last_day`` inclusive (``None``: no end)."""
 ComplaintOutcome = Literal["unfounded", "rectification", "removal"]
+IdentifierScheme = Literal["uscc"]
+"""The identifier schemes an authority may attach to a unit: ``uscc``, the Unified Social
+Credit Code (GB 32100-2015) of an enterprise, or of a park's management body (a park has no
+legal personality; its management committee or company has the code). Open to more schemes
+(the organisation code of GB 11714 in documents before 2015, a foreign entity's LEI), each with
+its own check, once a list needs one."""
 
 
 class RegistryEvent(AggregateEvent):
@@ -137,6 +143,30 @@ class UnitRegistered(Created):
     """Why an authority registers a unit whose credit code was issued outside its jurisdiction
     (positions 3-8 of the code name the issuing registration authority's division); absent in
     events recorded before the registry checked it."""
+
+
+class IdentifierAttached(RegistryEvent):
+    """An identifier (a credit code) was recorded for a unit already registered, so that the
+    unit can be found by it. It names the unit through its whole life, not from the effective
+    date on (GB 32100 assigns a code once, for the life of its holder); the effective date is
+    the day of the document that states it. Recorded with :class:`IdentifierClaimed`."""
+
+    scheme: IdentifierScheme
+    value: str
+    registered_elsewhere: str | None = None
+    """Why an authority records a code issued outside its jurisdiction (positions 3-8), as in
+    :class:`UnitRegistered`."""
+
+
+class IdentifierClaimed(Created):
+    """The identifier's own record, at the id the code gives (the id a unit registered with the
+    code would have): it points to the unit that holds it, so the code is held once across all
+    units. Recorded by the same act as :class:`IdentifierAttached`."""
+
+    scheme: IdentifierScheme
+    value: str
+    registered_elsewhere: str | None
+    unit: UUID
 
 
 class Designated(RegistryEvent):
@@ -317,6 +347,7 @@ EVENT_OF_ACT: dict[str, type[RegistryEvent]] = {
     "revoke_key": KeyRevoked,
     "adopt_rules": RulesAdopted,
     "register_unit": UnitRegistered,
+    "attach_identifier": IdentifierAttached,
     "designate": Designated,
     "approve_creation": CreationApproved,
     "extend_creation": CreationExtended,

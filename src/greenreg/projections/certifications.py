@@ -5,7 +5,8 @@ Answered set-based whatever the number of references, in four steps:
 1. each reference is read in memory: a unit id (a UUID) as is; a credit code in its compact
    form (upper case, no spaces or hyphens; full-width forms folded only when present);
 2. the units are fetched in one query per 5,000 references, by unit id or by credit code (both
-   indexed), known at that time;
+   indexed), known at that time; a credit code attached to a unit after its registration
+   (``rm_identifiers``) names it only as known from the moment the attach was recorded;
 3. their designations as of that day and their bans running that day, one indexed query each
    per 5,000 units;
 4. the answers are assembled in Python from dictionaries.
@@ -165,14 +166,24 @@ def _units(
         for chunk in chunks(wanted):
             marks = store.placeholders(len(chunk))
             for unit_id, name, code in store.query(
-                f"SELECT unit_id, name, credit_code FROM rm_units WHERE {column} IN ({marks}) "  # noqa: S608
-                "AND recorded_at <= ?",
-                [*chunk, known],
+                f"SELECT u.unit_id, u.name, {CODE_KNOWN} FROM rm_units u "  # noqa: S608
+                f"WHERE u.{column} IN ({marks}) AND u.recorded_at <= ?",
+                [known, *chunk, known],
             ):
                 names[unit_id] = name
                 if code is not None:
                     by_code[code] = unit_id
     return names, by_code
+
+
+CODE_KNOWN = (
+    "CASE WHEN EXISTS (SELECT 1 FROM rm_identifiers a WHERE a.value = u.credit_code "
+    "AND a.scheme = 'uscc' AND a.unit_id = u.unit_id AND a.known_from > ?) "
+    "THEN NULL ELSE u.credit_code END"
+)
+"""The unit's credit code as known at the time asked: none if it was attached later (the unit
+was known then, its code not yet; once attached, a code is the unit's for all valid time, so
+``asOf`` does not limit it)."""
 
 
 def _answer(

@@ -44,6 +44,7 @@ IDENTITY: dict[str, tuple[str, ...]] = {
     "rm_reports": ("event_id",),
     "rm_flags": ("event_id", "code"),
     "rm_incidents": ("event_id",),
+    "rm_identifiers": ("event_id",),
     "rm_authorities": ("authority_id",),
     "rm_evaluators": ("evaluator_id",),
     "rm_evaluator_sanctions": ("event_id",),

@@ -40,6 +40,7 @@ from greenreg.events.vocabulary import (
     Designated,
     EvaluatorRegistered,
     EvaluatorSanctioned,
+    IdentifierAttached,
     IncidentRecorded,
     Named,
     RegistryEvent,
@@ -73,7 +74,7 @@ Key = tuple[str, str]
 Row = list[Any]
 
 # Column positions in the mutable rows (see schema.py for the column lists).
-U_NAME, U_NAMED_SINCE, U_CEASED = 2, 7, 8
+U_NAME, U_CODE, U_NAMED_SINCE, U_CEASED = 2, 3, 7, 8
 D_STATUS, D_SINCE, D_CHANGED, D_BATCH, D_DOC, D_GRADE, D_RECTIFY, D_ACT = 5, 6, 7, 8, 9, 10, 11, 12
 D_ORIGIN, D_ORIGIN_POS, D_EVENT, D_POS, D_EVALUATOR = 13, 14, 15, 16, 17
 CAP_RULE = "003 art. 24"
@@ -277,6 +278,25 @@ class Fold:
         self._search_term(unit, "name", e.name)
         if e.credit_code:
             self._search_term(unit, "credit_code", e.credit_code)
+
+    def _identifier_attached(
+        self, e: IdentifierAttached, unit: str, evid: str, known: str, pos: int
+    ) -> None:
+        self.memos[unit].unit[U_CODE] = e.value
+        self.appended["rm_identifiers"].append(
+            (
+                unit,
+                e.scheme,
+                e.value,
+                e.effective_date.isoformat(),
+                known,
+                str(e.authority_id),
+                e.document_number,
+                evid,
+                pos,
+            )
+        )
+        self._search_term(unit, "credit_code", e.value)
 
     def _search_term(self, unit: str, kind: str, text: str) -> None:
         self.appended["rm_search"].append((unit, kind, text, normalise(text)))
@@ -625,6 +645,7 @@ HANDLERS: dict[type, Callable[[Fold, Any, str, str, str, int], None]] = {
     CreationStopped: Fold._creation_stopped,
     IncidentRecorded: Fold._incident,
     Renamed: Fold._renamed,
+    IdentifierAttached: Fold._identifier_attached,
     Reorganised: Fold._reorganised,
     ReportFiled: Fold._report_filed,
     Warned: Fold._warned,
@@ -677,6 +698,9 @@ def summary(e: Any) -> str:  # noqa: PLR0911, PLR0912 (one line per kind of even
     if kind is UnitRegistered:
         code = f", credit code {e.credit_code}" if e.credit_code else ""
         return f"registered as {e.kind} {e.name} in {e.division}{code}"
+    if kind is IdentifierAttached:
+        elsewhere = f" (registered elsewhere: {e.registered_elsewhere})"
+        return f"credit code attached: {e.value}" + (elsewhere if e.registered_elsewhere else "")
     if kind is ReportFiled:  # the most frequent event
         return f"filed {e.report} for {e.year} on {e.filed_on}"
     where = f"{getattr(e, 'programme', '')} ({getattr(e, 'jurisdiction', '')})"

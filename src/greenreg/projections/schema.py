@@ -147,6 +147,18 @@ EVALUATIONS = Table(
 )
 """Each designation that names an evaluator; ``capped_by`` is the rule that counts it toward a
 legal representative's yearly cap (``003 art. 24``: provincial lists under 003), or NULL."""
+IDENTIFIERS = Table(
+    "rm_identifiers",
+    cols(
+        "unit_id scheme value effective_date known_from authority_id document_number "
+        "event_id position"
+    ),
+    indexes=(("value", "scheme"), ("unit_id",)),
+)
+"""Identifiers attached to units after their registration (``attach_identifier``), one row
+each, known from ``known_from`` (the record time of the act). The code names the unit for all
+valid time: ``effective_date`` is the day of the document that states it, not the day the code
+began to apply. A code a unit was registered with has no row here: it is known with the unit."""
 INCIDENTS = Table(
     "rm_incidents",
     cols("unit_id incident occurred_on authority_id document_number recorded_at event_id position"),
@@ -183,6 +195,7 @@ APPEND_ONLY = (
     EVALUATORS,
     EVALUATOR_SANCTIONS,
     EVALUATIONS,
+    IDENTIFIERS,
     INCIDENTS,
     RULES,
 )

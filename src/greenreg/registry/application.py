@@ -54,6 +54,7 @@ from greenreg.registry.decision import (
     RecordedEvent,
 )
 from greenreg.registry.evaluator import Evaluator
+from greenreg.registry.identifier import IdentifierClaim
 from greenreg.registry.unit import Unit
 from greenreg.registry.workspace import Workspace
 
@@ -146,7 +147,7 @@ class Registry(Application[UUID]):
         key_id: str,
         signature: bytes,
         recorded_at: datetime,
-        aggregates: dict[UUID, Unit | Authority | Evaluator],
+        aggregates: dict[UUID, Unit | Authority | Evaluator | IdentifierClaim],
         *,
         body: dict[str, Any] | None = None,
     ) -> Decision:

@@ -18,9 +18,10 @@ from greenreg.events.vocabulary import Flag
 if TYPE_CHECKING:
     from greenreg.registry.authority import Authority
     from greenreg.registry.evaluator import Evaluator
+    from greenreg.registry.identifier import IdentifierClaim
     from greenreg.registry.unit import Unit
 
-Aggregates = list["Unit | Authority | Evaluator"]
+Aggregates = list["Unit | Authority | Evaluator | IdentifierClaim"]
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from greenreg.events.vocabulary import (
     CreationExtended,
     CreationStopped,
     Designated,
+    IdentifierAttached,
     IncidentRecorded,
     RegistryEvent,
     Removed,
@@ -337,6 +338,19 @@ class Unit(RegistryAggregate):
                 f"name {state.name} (in effect since {state.named_since}); use a correction"
             )
 
+    def check_code_attachable(self, credit_code: str) -> None:
+        """A unit holds one credit code for its life (GB 32100 assigns it once): one it has is
+        not attached again, and a second one is refused (a wrong code attached is an erratum,
+        not a second code)."""
+        held = self.state.credit_code
+        if held == credit_code:
+            raise HistoryError(f"{self.state.name} already holds credit code {credit_code}")
+        if held is not None:
+            raise HistoryError(
+                f"{self.state.name} already holds credit code {held}; a unit has one credit "
+                f"code for its life, so {credit_code} cannot be attached to it"
+            )
+
     def check_correctable(self, act_id: UUID, authority_id: UUID, changes: dict[str, Any]) -> None:
         """An act of this unit may be corrected by its own authority, in the fields
         :data:`CORRECTABLE` allows for its event."""
@@ -369,6 +383,10 @@ class Unit(RegistryAggregate):
             event.division,
         )
         s.registered_on = s.named_since = event.effective_date
+
+    @fold.register
+    def _(self, event: IdentifierAttached) -> None:
+        self.state.credit_code = event.value
 
     @fold.register
     def _(self, event: Designated) -> None:

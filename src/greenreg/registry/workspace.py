@@ -17,12 +17,13 @@ from greenreg.errors import ActFormatError, NotFoundError
 from greenreg.events.credit_codes import check_credit_code, compact
 from greenreg.registry.authority import ROOT, Authority, authority_id_for
 from greenreg.registry.evaluator import Evaluator, evaluator_id_for_credit_code
+from greenreg.registry.identifier import IdentifierClaim
 from greenreg.registry.rulebooks.law import Adoption
 from greenreg.registry.unit import Unit, unit_id_for_credit_code
 
 CREDIT_CODE_LENGTH = 18
 
-Aggregate = Unit | Authority | Evaluator
+Aggregate = Unit | Authority | Evaluator | IdentifierClaim
 Load = Callable[[UUID], object | None]
 """Reads an aggregate from the store, or ``None`` if the store has none with that id."""
 
@@ -43,11 +44,24 @@ class Workspace:
         self.aggregates: dict[UUID, Aggregate] = {} if aggregates is None else aggregates
 
     def unit(self, reference: str) -> Unit:
-        """The unit with this id or credit code; refuses a reference to no unit."""
-        unit = self.find_unit(unit_id_of(reference))
+        """The unit with this id or credit code (its own, or one attached to it: then the
+        code's claim points to it); refuses a reference to no unit."""
+        reference_id = unit_id_of(reference)
+        claim = self._get(reference_id)
+        if isinstance(claim, IdentifierClaim):
+            reference_id = claim.unit
+        unit = self.find_unit(reference_id)
         if unit is None:
             raise NotFoundError(f"there is no unit {reference} in the registry")
         return unit
+
+    def holder(self, identifier_id: UUID) -> Unit | IdentifierClaim | None:
+        """What holds the identifier with this id: a unit registered with it, a claim that
+        points to the unit it was attached to, or nothing."""
+        aggregate = self._get(identifier_id)
+        if aggregate is None or isinstance(aggregate, Unit | IdentifierClaim):
+            return aggregate
+        raise NotFoundError(f"{identifier_id} is not a unit")
 
     def find_unit(self, unit_id: UUID) -> Unit | None:
         aggregate = self._get(unit_id)
@@ -103,7 +117,7 @@ class Workspace:
         if aggregate is not None:
             return aggregate
         stored = self.load(aggregate_id)
-        if isinstance(stored, Unit | Authority | Evaluator):
+        if isinstance(stored, Unit | Authority | Evaluator | IdentifierClaim):
             self.aggregates[aggregate_id] = stored
         return stored
 

@@ -11,6 +11,7 @@ module                commands
 ====================  =======================================================================
 ``authorities``       found_registry, register_authority, add_key, revoke_key, adopt_rules
 ``units``             register_unit, rename, reorganise, correct
+``identifiers``       attach_identifier
 ``designations``      designate, remove, disqualify, file_report
 ``warnings``          warn, lift_warning
 ``eco_parks``         approve_creation, extend_creation, stop_creation, name_park
@@ -33,6 +34,7 @@ from greenreg.registry.commands import (
     designations,
     eco_parks,
     evaluators,
+    identifiers,
     incidents,
     units,
     warnings,
@@ -52,6 +54,7 @@ COMMANDS: dict[str, Command] = {
     "rename": units.rename,
     "reorganise": units.reorganise,
     "correct": units.correct,
+    "attach_identifier": identifiers.attach_identifier,
     "designate": designations.designate,
     "remove": designations.remove,
     "disqualify": designations.disqualify,

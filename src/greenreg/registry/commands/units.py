@@ -18,6 +18,7 @@ from greenreg.events.vocabulary import Flag, UnitRegistered
 from greenreg.registry.authority import Authority
 from greenreg.registry.commands.common import acted_on, event_fields
 from greenreg.registry.decision import Decision
+from greenreg.registry.identifier import IdentifierClaim
 from greenreg.registry.rulebooks import notice_flags
 from greenreg.registry.unit import Unit, unit_id_for_act, unit_id_for_credit_code
 from greenreg.registry.workspace import Workspace
@@ -40,7 +41,14 @@ def register_unit(act: Act, signer: Authority, now: datetime, ws: Workspace) -> 
         # A park, or an enterprise known only by name (the published national lists give
         # no credit codes): its id derives from the act that registered it.
         unit_id = unit_id_for_act(act.act_id)
-    existing = ws.find_unit(unit_id)
+    existing = ws.holder(unit_id)
+    if isinstance(existing, IdentifierClaim):
+        holder = ws.find_unit(existing.unit)
+        named = f"{holder.state.name} ({holder.id})" if holder else str(existing.unit)
+        raise ConflictError(
+            f"credit code {fields['credit_code']} is already attached to {named}; "
+            f"{fields['name']} cannot be registered with it"
+        )
     if existing is not None:
         existing.check_new(act)
         raise ConflictError(
