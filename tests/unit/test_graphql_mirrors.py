@@ -14,7 +14,8 @@ from greenreg.graphql.types.certifications import (
     DesignationInForce,
     RestrictedDesignation,
 )
-from greenreg.graphql.types.lists import Ban, HistoryEntry, Rule
+from greenreg.graphql.types.evaluators import Evaluation, EvaluatorSanction, YearlyEvaluations
+from greenreg.graphql.types.lists import Ban, Flag, HistoryEntry, Rule
 from greenreg.graphql.types.units import Evidence
 from greenreg.projections import views
 
@@ -26,6 +27,10 @@ MIRRORED = [
     (DesignationInForce, views.InForce),
     (RestrictedDesignation, views.RestrictedDesignation),
     (Certification, views.Certification),
+    (Flag, views.Flag),
+    (EvaluatorSanction, views.EvaluatorSanctionView),
+    (Evaluation, views.EvaluationView),
+    (YearlyEvaluations, views.YearlyEvaluations),
 ]
 
 

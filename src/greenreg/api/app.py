@@ -27,6 +27,7 @@ from greenreg import web
 from greenreg.api.body_limits import BodyLimit
 from greenreg.api.certifications import certifications_router
 from greenreg.api.deadlines import DEADLINES, Deadline
+from greenreg.api.evaluators import evaluators_router
 from greenreg.api.feed import feed_router
 from greenreg.api.health import health_router
 from greenreg.api.intake import intake_router
@@ -109,6 +110,7 @@ def create_app(
     app.include_router(intake_router(facade))
     app.include_router(units_router(reads))
     app.include_router(lists_router(reads))
+    app.include_router(evaluators_router(reads))
     app.include_router(certifications_router(reads))
     app.include_router(feed_router(facade, reads))
     app.include_router(log_router(reads, facade.registry))

@@ -22,6 +22,7 @@ from greenreg.graphql.limits import (
 )
 from greenreg.graphql.types.certifications import Certification, CertificationCheck
 from greenreg.graphql.types.enums import Level, Programme, Status, UnitKind
+from greenreg.graphql.types.evaluators import EvaluatorRecord
 from greenreg.graphql.types.lists import Ban, History, Rule
 from greenreg.graphql.types.log import Checkpoint, ConsistencyProof, InclusionProof, Receipt
 from greenreg.graphql.types.mirror import mirrors
@@ -174,6 +175,15 @@ class Query:
     async def rules(self, info: GreenregInfo) -> list[Rule]:
         views = await info.context.ask(info.context.queries.rules)
         return mirrors(Rule, views)
+
+    @strawberry.field(
+        description="A third-party evaluator by its id (UUID) or credit code: its sanctions, "
+        "the designations naming it, and its legal representative's yearly evaluations against "
+        "the cap of 003 art. 24."
+    )
+    async def evaluator(self, info: GreenregInfo, ref: str) -> EvaluatorRecord | None:
+        view = await info.context.ask(info.context.queries.evaluator, ref)
+        return None if view is None else EvaluatorRecord(view=view)
 
     @strawberry.field(description="A unit's whole timeline, oldest first.")
     async def history(self, info: GreenregInfo, unit_id: strawberry.ID) -> History | None:

@@ -22,6 +22,7 @@ from uuid import UUID
 from greenreg.events.credit_codes import check_credit_code
 from greenreg.projections import certifications as bank
 from greenreg.projections import compliance as checks
+from greenreg.projections import evaluators as evaluator_records
 from greenreg.projections import removals_due as due
 from greenreg.projections import rules as rule_adoptions
 from greenreg.projections import search as finder
@@ -54,6 +55,7 @@ from greenreg.projections.views import (
     ComplianceItem,
     DataVersion,
     DesignationView,
+    EvaluatorView,
     History,
     HistoryEntry,
     Page,
@@ -275,6 +277,7 @@ class Queries:
             "WHERE h.unit_id = ? ORDER BY h.position",
             [str(unit_id)],
         )
+        derived = evaluator_records.cap_flags_of_unit(self.store, unit_id)
         entries = [
             HistoryEntry(
                 event_type=row[0],
@@ -287,10 +290,27 @@ class Queries:
                 flags=tuple(json.loads(row[7])),
                 evidence=evidence(row[8], row[9]),
                 rules=row[10],
+                derived_flags=derived.get(row[8], ()),
             )
             for row in rows
         ]
         return History(unit, entries)
+
+    # --- third-party evaluators -----------------------------------------------------------
+
+    def evaluator(self, reference: str) -> EvaluatorView | None:
+        """The evaluator with this id (a UUID) or credit code (any spelling), or ``None``: who
+        it is, its sanctions, the designations naming it, and its legal representative's yearly
+        counts against the cap of 003 art. 24. Raises
+        :class:`~greenreg.errors.CreditCodeError` for a reference that is neither."""
+        try:
+            evaluator_id: UUID | None = UUID(reference)
+        except ValueError:
+            code = check_credit_code(reference)
+            evaluator_id = evaluator_records.evaluator_id_by_credit_code(self.store, code)
+        if evaluator_id is None:
+            return None
+        return evaluator_records.evaluator(self.store, evaluator_id)
 
     def rules(self) -> list[RuleView]:
         """Which rulebook governs which lists, from when: every adoption, in log order."""

@@ -207,6 +207,16 @@ class BanView:
 
 
 @dataclass(frozen=True)
+class Flag:
+    """Something a rule asks the reader to notice, not a refusal: a stable ``code``, the
+    ``rule`` (article) it follows from, and a ``message`` in words."""
+
+    code: str
+    rule: str
+    message: str
+
+
+@dataclass(frozen=True)
 class HistoryEntry:
     """One event in a unit's timeline: what happened, when (valid and record time), who signed
     it, under which document, and where it sits in the log."""
@@ -223,6 +233,11 @@ class HistoryEntry:
     rules: str | None = None
     """For an act on a list (or a rename or reorganisation of a listed unit): which rules
     judged it, "judged under ..." or "no rule in force in the registry on ..."."""
+    derived_flags: tuple[Flag, ...] = ()
+    """Flags the read models derive by counting acts on other units too, which the signed
+    event cannot carry (its own flags are ``flags``): ``evaluation_cap_exceeded`` (003 art. 24)
+    on a designation resting on the 11th or later provincial evaluation of a year by evaluators
+    sharing one legal representative."""
 
 
 @dataclass(frozen=True)
@@ -363,3 +378,74 @@ class DataVersion:
         """The read models had not folded every recorded event: the answer may miss the
         latest ones (for long only when they cannot fold an event; see ``/healthz``)."""
         return not self.up_to_date
+
+
+@dataclass(frozen=True)
+class EvaluatorSanctionView:
+    """A sanction of an evaluator: lists governed by ``source`` within ``area`` do not accept
+    its results from ``first_day`` through ``last_day`` (inclusive; ``None``: no end)."""
+
+    rule: str
+    source: str
+    area: str
+    first_day: date
+    last_day: date | None
+    ground: str
+    document_number: str
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class EvaluationView:
+    """A designation naming the evaluator: the evaluation it rests on.
+
+    ``counted_by`` is the rule that counts it toward the legal representative's yearly cap
+    (``003 art. 24``: a provincial list governed by 003 on the designation's effective date),
+    or ``None``; ``place`` is then its place among that year's counted evaluations by
+    evaluators sharing the legal representative, in the order they were recorded; ``flags``
+    holds ``evaluation_cap_exceeded`` from the 11th on. A later removal or correction of the
+    designation does not undo the evaluation: it stays here and stays counted."""
+
+    unit_id: UUID
+    unit_name: str
+    programme: str
+    level: str
+    jurisdiction: str
+    effective_date: date
+    counted_by: str | None
+    place: int | None
+    flags: tuple[Flag, ...]
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class YearlyEvaluations:
+    """The provincial evaluations (003 art. 24) of one calendar year, by the designations'
+    effective dates, made by every evaluator whose legal representative is the one named:
+    ``count`` in all (``by_this_evaluator`` of them by the evaluator asked about), against the
+    ``cap``; ``exceeded`` when the count is over it."""
+
+    legal_representative: str
+    year: int
+    count: int
+    by_this_evaluator: int
+    cap: int
+    rule: str
+    exceeded: bool
+
+
+@dataclass(frozen=True)
+class EvaluatorView:
+    """A third-party evaluator (第三方评价机构): who it is, its sanctions, the designations
+    that name it (in the order they were recorded) and its legal representative's yearly
+    counts of provincial evaluations against the cap of 003 art. 24."""
+
+    id: UUID
+    name: str
+    credit_code: str
+    legal_representative: str
+    registered_on: date
+    sanctions: tuple[EvaluatorSanctionView, ...]
+    evaluations: tuple[EvaluationView, ...]
+    yearly_counts: tuple[YearlyEvaluations, ...]
+    evidence: Evidence

@@ -31,6 +31,16 @@ class Ban:
     evidence: Evidence
 
 
+@strawberry.type(
+    description="Something a rule asks the reader to notice, not a refusal: a stable code, "
+    "the article it follows from, and a message in words."
+)
+class Flag:
+    code: str
+    rule: str
+    message: str
+
+
 @strawberry.type(description="One event of a unit's timeline.")
 class HistoryEntry:
     event_type: str
@@ -45,6 +55,12 @@ class HistoryEntry:
     rules: str | None = strawberry.field(
         description="For an act on a list (or a rename or reorganisation of a listed unit): "
         'which rules judged it ("judged under ...") or that none was in force.'
+    )
+    derived_flags: list[Flag] = strawberry.field(
+        description="Flags the registry derives by counting acts on other units too, which "
+        "the signed event cannot carry (its own are `flags`): evaluation_cap_exceeded (003 "
+        "art. 24) on a designation resting on the 11th or later provincial evaluation of a "
+        "year by evaluators sharing one legal representative, counted in the order recorded."
     )
 
 

@@ -6,8 +6,9 @@ kind: :class:`~greenreg.graphql.types.units.Evidence`,
 :class:`~greenreg.graphql.types.lists.Ban`, :class:`~greenreg.graphql.types.lists.HistoryEntry`,
 :class:`~greenreg.graphql.types.lists.Rule`,
 :class:`~greenreg.graphql.types.certifications.DesignationInForce`,
-:class:`~greenreg.graphql.types.certifications.RestrictedDesignation` and
-:class:`~greenreg.graphql.types.certifications.Certification`. The view itself is then the
+:class:`~greenreg.graphql.types.certifications.RestrictedDesignation`,
+:class:`~greenreg.graphql.types.certifications.Certification`, and the evaluator's parts in
+:mod:`greenreg.graphql.types.evaluators`. The view itself is then the
 type's source: strawberry reads a plain field as an attribute and a GraphQL enum coerces a
 value as it coerces its member, so nothing is copied into a second object (a bank check answers
 10,000 of them). A test keeps each type and its view in step.

@@ -24,7 +24,8 @@ A designation that names a sanctioned evaluator is refused in
 refusal, and it is not decided here: a count across units would need a counter every designation
 writes to, and the audit replays each unit's acts apart. The read side keeps every designation
 naming an evaluator (``rm_evaluations``, with ``capped_by`` = ``003 art. 24`` for provincial lists
-under 003), from which the 11th and later of a year are counted.
+under 003), from which :mod:`greenreg.projections.evaluators` counts the 11th and later of a
+year and flags them.
 """
 
 from __future__ import annotations
