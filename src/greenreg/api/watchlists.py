@@ -13,10 +13,11 @@ inside a request; registering only checks that the endpoint takes a TLS connecti
 :mod:`greenreg.subscribers.changes`, :mod:`greenreg.subscribers.notifications`.
 """
 
-from __future__ import annotations
+# No 'from __future__ import annotations': the routes' annotations name the local dependency
+# 'holder', which FastAPI could not resolve from a string.
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
 from fastapi.concurrency import run_in_threadpool
@@ -162,11 +163,12 @@ def watchlists_router(
     @router.post(
         "",
         status_code=201,
+        response_model=WatchlistOut,
         summary="Watch units: be told of each status change, signed, at an HTTPS endpoint",
     )
     async def create(
         new: NewWatchlist, key: Annotated[ApiKey, Depends(holder)]
-    ) -> WatchlistOut | JSONResponse:
+    ) -> Any:
         try:
             return await run_in_threadpool(register, key, new)
         except EntryError as error:
