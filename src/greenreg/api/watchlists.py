@@ -24,6 +24,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from greenreg.api.body_limits import WATCHLIST_BODY_BYTES
 from greenreg.api.problems import documented, problem
 from greenreg.subscribers.api_keys import ApiKey
 from greenreg.subscribers.endpoints import EndpointError, check_endpoint
@@ -38,11 +39,15 @@ from greenreg.subscribers.watchlists import (
 
 REFUSALS = documented(
     {
+        400: "The body is not UTF-8 JSON.",
         401: "No API key, or one the registry did not issue or has revoked.",
         404: "This API key has no such watchlist.",
         422: "An entry, the endpoint or a position cannot be used (the message says why; "
         "bad entries are listed one by one in 'error.entries').",
     }
+)
+TOO_LARGE = documented(
+    {413: f"The body is larger than 100,000 entries can be ({WATCHLIST_BODY_BYTES:,} bytes)."}
 )
 
 
@@ -164,6 +169,7 @@ def watchlists_router(
         "",
         status_code=201,
         response_model=WatchlistOut,
+        responses=TOO_LARGE,
         summary="Watch units: be told of each status change, signed, at an HTTPS endpoint",
     )
     async def create(
