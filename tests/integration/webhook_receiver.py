@@ -12,6 +12,7 @@ from __future__ import annotations
 import ipaddress
 import ssl
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -90,6 +91,8 @@ class Received:
     body: bytes
     headers: dict[str, str]
     status: int
+    at: float
+    """When it arrived (``time.monotonic()``)."""
 
 
 @dataclass
@@ -106,13 +109,16 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                arrived = time.monotonic()
                 with lock:
                     failing = receiver.down or receiver.fail_next > 0
                     if receiver.fail_next > 0:
                         receiver.fail_next -= 1
                     status = 500 if failing else 204
                     receiver.received.append(
-                        Received(body, {k.lower(): v for k, v in self.headers.items()}, status)
+                        Received(
+                            body, {k.lower(): v for k, v in self.headers.items()}, status, arrived
+                        )
                     )
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
