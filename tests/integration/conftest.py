@@ -5,12 +5,14 @@ scenario of ``tests.e2e.support.populate`` written through it, with the log key 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from greenreg.storage.log_key import declare
 from tests.e2e.support import Scenario, api_client, facade_of, populate
+from tests.integration.webhook_receiver import Certificates, Receiver, make_certificates
 from tests.support import World
 
 
@@ -24,3 +26,22 @@ def client(world: World, database_url: str) -> Iterator[TestClient]:
 def scenario(client: TestClient, world: World) -> Scenario:
     declare(world.registry, world.root.signer, world.clock.now)
     return populate(facade_of(client), world)
+
+
+@pytest.fixture
+def certificates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Certificates:
+    """A test certificate authority the webhook worker trusts, loopback endpoints allowed."""
+    files = make_certificates(tmp_path)
+    monkeypatch.setenv("GREENREG_WEBHOOK_CA_FILE", str(files.ca_file))
+    monkeypatch.setenv("GREENREG_WEBHOOK_ALLOW_PRIVATE", "1")
+    return files
+
+
+@pytest.fixture
+def receiver(certificates: Certificates) -> Iterator[Receiver]:
+    """An HTTPS webhook receiver on loopback (see ``webhook_receiver``)."""
+    r = Receiver(certificates)
+    try:
+        yield r
+    finally:
+        r.close()

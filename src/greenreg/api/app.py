@@ -13,7 +13,7 @@ read models' :class:`~greenreg.projections.queries.Queries` (reads), and map the
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 
 import orjson
@@ -24,6 +24,7 @@ from strawberry.types import ExecutionResult
 
 import greenreg
 from greenreg import web
+from greenreg.api.auth import key_holder
 from greenreg.api.body_limits import BodyLimit
 from greenreg.api.certifications import certifications_router
 from greenreg.api.deadlines import DEADLINES, Deadline
@@ -39,11 +40,16 @@ from greenreg.api.problems import install_error_handlers
 from greenreg.api.reading import Reads
 from greenreg.api.request_log import RequestLogMiddleware
 from greenreg.api.units import units_router
+from greenreg.api.watchlists import watchlists_router
 from greenreg.bootstrap import Greenreg
 from greenreg.graphql.context import Context
 from greenreg.graphql.errors import outage_in
 from greenreg.graphql.loaders import Loaders
 from greenreg.graphql.schema import make_schema
+from greenreg.storage.log_tables import LogTables
+from greenreg.subscribers.api_keys import ApiKeys
+from greenreg.subscribers.delivery import DeliveryWorker
+from greenreg.subscribers.watchlists import Watchlists
 
 
 class GraphQLJSONRouter(GraphQLRouter[Context, None]):
@@ -73,15 +79,22 @@ def create_app(
     *,
     close_on_shutdown: bool = False,
     deadlines: Mapping[str, float] = DEADLINES,
+    webhooks: Callable[[Greenreg], DeliveryWorker] | None = None,
 ) -> FastAPI:
     """The API over one ``Greenreg``: its registry for writes, its read models' queries for
     reads. With ``close_on_shutdown`` the app closes the facade when the server stops;
-    ``deadlines`` bound the time of the routes that may read much (seconds, by path)."""
+    ``deadlines`` bound the time of the routes that may read much (seconds, by path);
+    ``webhooks`` makes the delivery worker that runs in a thread while the app serves."""
     reads = Reads.of(facade)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        worker = webhooks(facade) if webhooks is not None else None
+        if worker is not None:
+            worker.start()
         yield
+        if worker is not None:
+            worker.stop()
         if close_on_shutdown:
             facade.close()
 
@@ -114,6 +127,10 @@ def create_app(
     app.include_router(certifications_router(reads))
     app.include_router(feed_router(facade, reads))
     app.include_router(log_router(reads, facade.registry))
+    recorder = facade.registry.recorder
+    log_size = recorder.log_size if isinstance(recorder, LogTables) else lambda: 0
+    holder = key_holder(ApiKeys(facade.queries.store))
+    app.include_router(watchlists_router(Watchlists(facade.queries.store), log_size, holder))
     app.include_router(web.router(reads.queries, registry=facade.registry))
 
     async def context(request: Request) -> Context:

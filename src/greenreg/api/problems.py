@@ -148,7 +148,12 @@ async def _on_validation_error(request: Request, error: Exception) -> JSONRespon
     return problem(422, "invalid_parameter", details or "the request parameters are not valid")
 
 
-CODE_OF_HTTP_STATUS = {400: "malformed_json", 404: "not_found", 405: "method_not_allowed"}
+CODE_OF_HTTP_STATUS = {
+    400: "malformed_json",
+    401: "unauthenticated",
+    404: "not_found",
+    405: "method_not_allowed",
+}
 """The refusal codes of the HTTP errors the framework raises itself: a body FastAPI cannot
 parse (400), a path or a method the API does not have."""
 
@@ -163,7 +168,9 @@ async def _on_http_error(request: Request, error: Exception) -> Response:
     message = str(error.detail)
     if code == "malformed_json":
         message = "the body is not UTF-8 JSON; send the request as JSON"
-    return problem(error.status_code, code, message)
+    response = problem(error.status_code, code, message)
+    response.headers.update(error.headers or {})  # WWW-Authenticate on a 401
+    return response
 
 
 def install_error_handlers(app: FastAPI) -> None:

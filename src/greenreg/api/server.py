@@ -7,14 +7,18 @@ worker opens its own ``Greenreg`` on ``GREENREG_DATABASE_URL`` and logs JSON lin
 from __future__ import annotations
 
 import gc
+import os
 
 from fastapi import FastAPI
 
 from greenreg.api.app import create_app
 from greenreg.api.request_log import configure_json_logging
 from greenreg.bootstrap import open_greenreg
+from greenreg.subscribers.delivery import worker_for
 
 FACTORY = "greenreg.api.server:app_from_environment"
+WEBHOOKS = "GREENREG_WEBHOOK_WORKER"
+"""``0``: this server delivers no watchlist notifications (``greenreg webhooks run`` does)."""
 
 
 FIRST_GENERATION = 50_000
@@ -24,7 +28,10 @@ FIRST_GENERATION = 50_000
 def app_from_environment() -> FastAPI:
     """The app over the database named by ``GREENREG_DATABASE_URL`` (default ./greenreg.db)."""
     configure_json_logging()
-    app = create_app(open_greenreg(), close_on_shutdown=True)
+    webhooks = None
+    if os.environ.get(WEBHOOKS) != "0":
+        webhooks = lambda facade: worker_for(facade.registry, facade.queries.store)  # noqa: E731
+    app = create_app(open_greenreg(), close_on_shutdown=True, webhooks=webhooks)
     settle_collector()
     return app
 

@@ -16,7 +16,7 @@ import typer
 import uvicorn
 
 from greenreg.api.request_log import configure_json_logging
-from greenreg.api.server import FACTORY
+from greenreg.api.server import FACTORY, WEBHOOKS
 from greenreg.bootstrap import Greenreg, database_url, open_greenreg
 from greenreg.cli.common import Database, app, console, run
 from greenreg.importer.keys import DEFAULT_KEYS_DIR
@@ -43,18 +43,26 @@ def load_shipped_lists_if_empty(greenreg: Greenreg, keys_dir: Path) -> None:
 
 
 @app.command()
-def serve(
+def serve(  # noqa: PLR0917 (one parameter per option, as typer reads them)
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
     keys: Annotated[
         Path, typer.Option("--keys", help="Key directory for the first run's shipped lists.")
     ] = DEFAULT_KEYS_DIR,
+    webhooks: Annotated[
+        bool,
+        typer.Option(
+            help="Deliver watchlist notifications in a thread (--no-webhooks: leave it to "
+            "'greenreg webhooks run')."
+        ),
+    ] = True,
     database: Database = None,
 ) -> None:
     """Serve /graphql, /api/v1 (OpenAPI at /docs), /healthz and /metrics."""
     url = database_url(database)
     os.environ["GREENREG_DATABASE_URL"] = url  # each worker opens the same database
+    os.environ[WEBHOOKS] = "1" if webhooks else "0"
 
     def prepare() -> None:
         facade = open_greenreg(url)

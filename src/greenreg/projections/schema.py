@@ -94,7 +94,7 @@ HISTORY = Table(
         "unit_id position event_id event_type summary effective_date recorded_at "
         "authority_id document_number flags rules"
     ),
-    indexes=(("unit_id", "position"),),
+    indexes=(("unit_id", "position"), ("position",)),  # by position: what the webhooks follow
 )
 LINKS = Table(
     "rm_links",
