@@ -55,3 +55,14 @@ def test_the_read_store_refuses_nul_in_any_parameter(client: TestClient) -> None
     store = facade_of(client).queries.store
     with pytest.raises(QueryError, match="U\\+0000"):
         store.query("SELECT 1 WHERE ? = ?", ["a\x00", "b"])
+
+
+def test_the_read_store_refuses_a_lone_surrogate(client: TestClient) -> None:
+    store = facade_of(client).queries.store
+    with pytest.raises(QueryError, match="surrogate"):
+        store.query("SELECT 1 WHERE ? = ?", ["a\ud800", "b"])
+    body = '{"refs": ["' + "\\ud800" * 18 + '"]}'  # JSON escapes of lone surrogates
+    response = client.post(
+        "/api/v1/certifications", content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code < 500, response.text

@@ -172,9 +172,7 @@ def watchlists_router(
         responses=TOO_LARGE,
         summary="Watch units: be told of each status change, signed, at an HTTPS endpoint",
     )
-    async def create(
-        new: NewWatchlist, key: Annotated[ApiKey, Depends(holder)]
-    ) -> Any:
+    async def create(new: NewWatchlist, key: Annotated[ApiKey, Depends(holder)]) -> Any:
         try:
             return await run_in_threadpool(register, key, new)
         except EntryError as error:

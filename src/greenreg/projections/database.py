@@ -51,16 +51,27 @@ class QueryError(GreenregError):
 
 
 def check_params(params: Sequence[Any]) -> tuple[Any, ...]:
-    """The parameters of a read, refused if a text holds U+0000: no stored text holds it (the
-    act reader refuses it), SQLite would cut the text there and PostgreSQL refuses it outright,
-    so such a question is answered as a question, not as a database failure."""
+    """The parameters of a read, refused if a text holds U+0000 or a lone surrogate: no stored
+    text holds them (the act reader refuses them), SQLite would cut the text at a NUL and
+    PostgreSQL refuses both outright, so such a question is answered as a bad question, not as
+    a database failure."""
     values = tuple(params)
     for value in values:
-        if type(value) is str and "\x00" in value:
+        if type(value) is not str:
+            continue
+        if "\x00" in value:
             raise QueryError(
                 "the question contains U+0000 (NUL), a character no name, code or document in "
                 "the registry holds; remove it and ask again"
             )
+        if not value.isascii():
+            try:
+                value.encode()
+            except UnicodeEncodeError:
+                raise QueryError(
+                    "the question contains a lone surrogate (half of a UTF-16 pair), which is "
+                    "not text; send it as UTF-8"
+                ) from None
     return values
 
 
