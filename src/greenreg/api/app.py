@@ -30,6 +30,7 @@ from greenreg.api.deadlines import DEADLINES, Deadline
 from greenreg.api.feed import feed_router
 from greenreg.api.health import health_router
 from greenreg.api.intake import intake_router
+from greenreg.api.jobs import jobs_router
 from greenreg.api.lists import lists_router
 from greenreg.api.log import log_router
 from greenreg.api.metrics import Metrics, MetricsMiddleware
@@ -39,10 +40,14 @@ from greenreg.api.reading import Reads
 from greenreg.api.request_log import RequestLogMiddleware
 from greenreg.api.units import units_router
 from greenreg.bootstrap import Greenreg
+from greenreg.events.signing import Signer
 from greenreg.graphql.context import Context
 from greenreg.graphql.errors import outage_in
 from greenreg.graphql.loaders import Loaders
 from greenreg.graphql.schema import make_schema
+from greenreg.jobs.store import JobStore
+from greenreg.jobs.worker import JobWorker
+from greenreg.storage.queries import TransparencyLog
 
 
 class GraphQLJSONRouter(GraphQLRouter[Context, None]):
@@ -72,15 +77,23 @@ def create_app(
     *,
     close_on_shutdown: bool = False,
     deadlines: Mapping[str, float] = DEADLINES,
+    run_jobs: bool = False,
 ) -> FastAPI:
     """The API over one ``Greenreg``: its registry for writes, its read models' queries for
     reads. With ``close_on_shutdown`` the app closes the facade when the server stops;
-    ``deadlines`` bound the time of the routes that may read much (seconds, by path)."""
+    ``deadlines`` bound the time of the routes that may read much (seconds, by path); with
+    ``run_jobs`` a worker thread answers bulk jobs while the app runs."""
     reads = Reads.of(facade)
+    jobs = JobStore(reads.queries.store)
+    worker = JobWorker(jobs, reads.queries, lambda: _log_signer(reads.log), reads.clock)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if run_jobs:
+            worker.start()
         yield
+        if run_jobs:
+            worker.stop()
         if close_on_shutdown:
             facade.close()
 
@@ -103,6 +116,7 @@ def create_app(
     app.state.greenreg = facade
     app.state.queries = reads.queries
     app.state.metrics = metrics
+    app.state.job_worker = worker
 
     app.include_router(health_router(facade))
     app.include_router(metrics.router())
@@ -110,6 +124,7 @@ def create_app(
     app.include_router(units_router(reads))
     app.include_router(lists_router(reads))
     app.include_router(certifications_router(reads))
+    app.include_router(jobs_router(reads, jobs))
     app.include_router(feed_router(facade, reads))
     app.include_router(log_router(reads, facade.registry))
     app.include_router(web.router(reads.queries, registry=facade.registry))
@@ -128,3 +143,7 @@ def create_app(
         include_in_schema=False,
     )
     return app
+
+
+def _log_signer(log: TransparencyLog | None) -> Signer | None:
+    return log.signer if log is not None else None

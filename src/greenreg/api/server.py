@@ -24,7 +24,7 @@ FIRST_GENERATION = 50_000
 def app_from_environment() -> FastAPI:
     """The app over the database named by ``GREENREG_DATABASE_URL`` (default ./greenreg.db)."""
     configure_json_logging()
-    app = create_app(open_greenreg(), close_on_shutdown=True)
+    app = create_app(open_greenreg(), close_on_shutdown=True, run_jobs=True)
     settle_collector()
     return app
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 # Each module registers its commands on ``app``.
-from greenreg.cli import data, log, projections, rules, serve, write  # noqa: F401
+from greenreg.cli import data, jobs, log, projections, rules, serve, write  # noqa: F401
 from greenreg.cli.common import app
 
 
