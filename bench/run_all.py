@@ -44,6 +44,7 @@ BENCHMARKS = {
     "verify": "bench.bench_verify",
     "api": "bench.bench_api",
     "load": "bench.load_test",
+    "jobs": "bench.bench_jobs",
 }
 SCALE_SIZES = (10_000, 100_000, 1_000_000)
 RESULTS = Path(__file__).resolve().parent / "results"
