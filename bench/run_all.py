@@ -45,6 +45,7 @@ BENCHMARKS = {
     "api": "bench.bench_api",
     "webhooks": "bench.bench_webhooks",
     "load": "bench.load_test",
+    "jobs": "bench.bench_jobs",
 }
 SCALE_SIZES = (10_000, 100_000, 1_000_000)
 RESULTS = Path(__file__).resolve().parent / "results"

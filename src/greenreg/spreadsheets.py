@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """What makes a spreadsheet read a cell as a formula (OWASP's list)."""
@@ -38,3 +38,15 @@ def csv_text(header: Iterable[object], rows: Iterable[Iterable[object]]) -> str:
     writer.writerow([safe_cell(cell) for cell in header])
     writer.writerows([safe_cell(cell) for cell in row] for row in rows)
     return BOM + out.getvalue()
+
+
+def csv_stream(
+    header: Iterable[object], batches: Iterable[Iterable[Iterable[object]]]
+) -> Iterator[str]:
+    """The document :func:`csv_text` writes, a batch of rows at a time (a result of a million
+    rows is never whole in memory)."""
+    yield csv_text(header, [])
+    for rows in batches:
+        out = io.StringIO()
+        csv.writer(out).writerows([safe_cell(cell) for cell in row] for row in rows)
+        yield out.getvalue()

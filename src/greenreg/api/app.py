@@ -32,6 +32,7 @@ from greenreg.api.evaluators import evaluators_router
 from greenreg.api.feed import feed_router
 from greenreg.api.health import health_router
 from greenreg.api.intake import intake_router
+from greenreg.api.jobs import jobs_router
 from greenreg.api.lists import lists_router
 from greenreg.api.log import log_router
 from greenreg.api.metrics import Metrics, MetricsMiddleware
@@ -42,11 +43,15 @@ from greenreg.api.request_log import RequestLogMiddleware
 from greenreg.api.units import units_router
 from greenreg.api.watchlists import watchlists_router
 from greenreg.bootstrap import Greenreg
+from greenreg.events.signing import Signer
 from greenreg.graphql.context import Context
 from greenreg.graphql.errors import outage_in
 from greenreg.graphql.loaders import Loaders
 from greenreg.graphql.schema import make_schema
+from greenreg.jobs.store import JobStore
+from greenreg.jobs.worker import JobWorker
 from greenreg.storage.log_tables import LogTables
+from greenreg.storage.queries import TransparencyLog
 from greenreg.subscribers.api_keys import ApiKeys
 from greenreg.subscribers.delivery import DeliveryWorker
 from greenreg.subscribers.watchlists import Watchlists
@@ -80,21 +85,29 @@ def create_app(
     close_on_shutdown: bool = False,
     deadlines: Mapping[str, float] = DEADLINES,
     webhooks: Callable[[Greenreg], DeliveryWorker] | None = None,
+    run_jobs: bool = False,
 ) -> FastAPI:
     """The API over one ``Greenreg``: its registry for writes, its read models' queries for
     reads. With ``close_on_shutdown`` the app closes the facade when the server stops;
     ``deadlines`` bound the time of the routes that may read much (seconds, by path);
-    ``webhooks`` makes the delivery worker that runs in a thread while the app serves."""
+    ``webhooks`` makes the delivery worker that runs in a thread while the app serves; with
+    ``run_jobs`` a worker thread answers bulk jobs while the app runs."""
     reads = Reads.of(facade)
+    jobs = JobStore(reads.queries.store)
+    worker = JobWorker(jobs, reads.queries, lambda: _log_signer(reads.log), reads.clock)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        worker = webhooks(facade) if webhooks is not None else None
-        if worker is not None:
+        deliveries = webhooks(facade) if webhooks is not None else None
+        if deliveries is not None:
+            deliveries.start()
+        if run_jobs:
             worker.start()
         yield
-        if worker is not None:
+        if run_jobs:
             worker.stop()
+        if deliveries is not None:
+            deliveries.stop()
         if close_on_shutdown:
             facade.close()
 
@@ -117,6 +130,7 @@ def create_app(
     app.state.greenreg = facade
     app.state.queries = reads.queries
     app.state.metrics = metrics
+    app.state.job_worker = worker
 
     app.include_router(health_router(facade))
     app.include_router(metrics.router())
@@ -125,6 +139,7 @@ def create_app(
     app.include_router(lists_router(reads))
     app.include_router(evaluators_router(reads))
     app.include_router(certifications_router(reads))
+    app.include_router(jobs_router(reads, jobs))
     app.include_router(feed_router(facade, reads))
     app.include_router(log_router(reads, facade.registry))
     recorder = facade.registry.recorder
@@ -147,3 +162,7 @@ def create_app(
         include_in_schema=False,
     )
     return app
+
+
+def _log_signer(log: TransparencyLog | None) -> Signer | None:
+    return log.signer if log is not None else None

@@ -14,6 +14,9 @@ route                           limit      why
                                            as variables
 ``POST /api/v1/certifications`` 1 MiB      10,000 references of at most 64 characters
 ``POST /api/v1/watchlists``     8 MiB      100,000 entries (UUIDs, codes) and a URL
+``POST /api/v1/jobs``           128 MiB    a job file of 1,000,000 rows: a JSON line of a
+                                           unit id and a day is about 70 bytes (spooled to
+                                           a temporary file as it arrives)
 any other                       64 KiB     the other routes read no body
 ==============================  =========  ===============================================
 
@@ -35,12 +38,14 @@ ACT_BODY_BYTES = 256 * 1024
 GRAPHQL_BODY_BYTES = 2 * 1024 * 1024
 CHECK_BODY_BYTES = 1024 * 1024
 WATCHLIST_BODY_BYTES = 8 * 1024 * 1024
+JOBS_BODY_BYTES = 128 * 1024 * 1024
 
 BODY_LIMITS: Mapping[str, int] = {
     "/api/v1/acts": ACT_BODY_BYTES,
     "/graphql": GRAPHQL_BODY_BYTES,
     "/api/v1/certifications": CHECK_BODY_BYTES,
     "/api/v1/watchlists": WATCHLIST_BODY_BYTES,
+    "/api/v1/jobs": JOBS_BODY_BYTES,
 }
 
 

@@ -31,7 +31,7 @@ def app_from_environment() -> FastAPI:
     webhooks = None
     if os.environ.get(WEBHOOKS) != "0":
         webhooks = lambda facade: worker_for(facade.registry, facade.queries.store)  # noqa: E731
-    app = create_app(open_greenreg(), close_on_shutdown=True, webhooks=webhooks)
+    app = create_app(open_greenreg(), close_on_shutdown=True, webhooks=webhooks, run_jobs=True)
     settle_collector()
     return app
 

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 # Each module registers its commands on ``app``.
-from greenreg.cli import data, log, projections, rules, serve, subscribers, write  # noqa: F401
+from greenreg.cli import (  # noqa: F401
+    data,
+    jobs,
+    log,
+    projections,
+    rules,
+    serve,
+    subscribers,
+    write,
+)
 from greenreg.cli.common import app
 
 

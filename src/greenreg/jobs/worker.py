@@ -1,0 +1,154 @@
+"""The loop that answers jobs: as a thread of ``greenreg serve`` or as ``greenreg jobs run``.
+
+:meth:`JobWorker.run_once` claims the oldest job not done and answers it chunk by chunk from
+where its committed progress stands, then finishes it: hashes the result's JSON lines and signs
+one receipt over that hash, at the checkpoint the job was submitted at. Several workers (server
+processes, separate runners) may run at once: each job is leased to one, and a chunk is written
+once whatever happens (see :mod:`greenreg.jobs.store`). A worker asked to stop finishes the
+chunk in hand, gives its job back and returns; a worker killed loses at most that chunk.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable
+from datetime import date, datetime
+
+from greenreg.events.signing import Signer
+from greenreg.jobs.kinds import kind_named
+from greenreg.jobs.results import result_sha256
+from greenreg.jobs.store import DONE, LEASE_SECONDS, Job, JobStore
+from greenreg.projections.queries import Queries
+from greenreg.receipts import compact, issue_receipt
+
+logger = logging.getLogger("greenreg.jobs")
+IDLE_SECONDS = 1.0
+"""How long an idle worker waits before it looks for a new job again."""
+
+
+class JobWorker:
+    """Answers the jobs of one database with its read models' :class:`Queries`.
+
+    ``signer`` gives the log key (``None``: a registry without one; jobs finish without a
+    receipt); ``clock`` is the registry's, for the receipt's time. ``before_commit`` is called
+    inside each chunk's transaction, before it commits (crash tests).
+    """
+
+    def __init__(
+        self,
+        jobs: JobStore,
+        queries: Queries,
+        signer: Callable[[], Signer | None],
+        clock: Callable[[], datetime],
+        *,
+        name: str | None = None,
+        lease_seconds: float = LEASE_SECONDS,
+        before_commit: Callable[[int], None] | None = None,
+    ) -> None:
+        self.jobs = jobs
+        self.queries = queries
+        self.signer = signer
+        self.clock = clock
+        self.name = name or f"worker-{os.getpid()}-{id(self):x}"
+        self.lease_seconds = lease_seconds
+        self.before_commit = before_commit
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # --- one job --------------------------------------------------------------------------
+
+    def run_once(self) -> Job | None:
+        """Claim a job and answer it to the end (or until stopped); the job as it was left,
+        or ``None`` when no job was waiting."""
+        job = self.jobs.claim(self.name, self.lease_seconds)
+        if job is None:
+            return None
+        kind = kind_named(job.kind)
+        counts = dict(job.counts)
+        for chunk in range(job.chunks_done, job.chunks_total):
+            if self._stop.is_set():
+                self.jobs.release(job.job_id, self.name)
+                return self.jobs.job(job.job_id)
+            results = kind.answer(self.queries, self.jobs.inputs(job, chunk), job.known_moment)
+            for result in results:
+                counts[result["outcome"]] = counts.get(result["outcome"], 0) + 1
+            written = self.jobs.commit_chunk(
+                job,
+                chunk,
+                results,
+                counts,
+                worker=self.name,
+                lease_seconds=self.lease_seconds,
+                before_commit=self.before_commit,
+            )
+            if not written:  # another worker has it now
+                return self.jobs.job(job.job_id)
+        self._finish(self.jobs.job(job.job_id))
+        return self.jobs.job(job.job_id)
+
+    def _finish(self, job: Job) -> None:
+        digest, lines = result_sha256(self.jobs, job.job_id)
+        signer = self.signer()
+        receipt = key_id = None
+        if signer is not None and job.checkpoint_note is not None:
+            kind = kind_named(job.kind)
+            signed = issue_receipt(
+                signer,
+                job.checkpoint_note,
+                kind=kind.receipt_kind,
+                question={
+                    "job": job.job_id,
+                    "kind": job.kind,
+                    "input_sha256": job.input_sha256,
+                    "input_format": job.input_format,
+                    "rows": job.rows_total,
+                    "as_of": job.as_of,
+                    "known_at": job.known_at,
+                },
+                answer={
+                    "result_sha256": digest,
+                    "result_lines": lines,
+                    "counts": job.counts,
+                    "data_version": job.data_version,
+                },
+                issued_at=self.clock(),
+                as_of=date.fromisoformat(job.as_of),
+                known_at=job.known_moment,
+            )
+            receipt, key_id = compact(signed), signer.key_id
+        self.jobs.finish(job, digest, receipt, key_id, self.clock())
+
+    def run_until_idle(self) -> int:
+        """Answer every waiting job; how many were finished."""
+        finished = 0
+        while not self._stop.is_set():
+            job = self.run_once()
+            if job is None:
+                break
+            finished += job.status == DONE
+        return finished
+
+    # --- as a thread ----------------------------------------------------------------------
+
+    def run_forever(self, idle_seconds: float = IDLE_SECONDS) -> None:
+        """Answer jobs until stopped; a failure (the database away) is logged and retried."""
+        while not self._stop.is_set():
+            try:
+                job = self.run_once()
+            except Exception:
+                logger.exception("a job could not be answered; trying again")
+                job = None
+            if job is None:
+                self._stop.wait(idle_seconds)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self.run_forever, name="greenreg-jobs", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float | None = 30.0) -> None:
+        """Stop after the chunk in hand (its job given back at once)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
