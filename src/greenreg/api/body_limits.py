@@ -13,6 +13,7 @@ route                           limit      why
 ``POST /graphql``               2 MiB      a query of 300,000 characters, or 10,000 codes
                                            as variables
 ``POST /api/v1/certifications`` 1 MiB      10,000 references of at most 64 characters
+``POST /api/v1/match``          8 MiB      10,000 queries, each a name, a code and filters
 any other                       64 KiB     the other routes read no body
 ==============================  =========  ===============================================
 
@@ -33,11 +34,13 @@ DEFAULT_BODY_BYTES = 64 * 1024
 ACT_BODY_BYTES = 256 * 1024
 GRAPHQL_BODY_BYTES = 2 * 1024 * 1024
 CHECK_BODY_BYTES = 1024 * 1024
+MATCH_BODY_BYTES = 8 * 1024 * 1024
 
 BODY_LIMITS: Mapping[str, int] = {
     "/api/v1/acts": ACT_BODY_BYTES,
     "/graphql": GRAPHQL_BODY_BYTES,
     "/api/v1/certifications": CHECK_BODY_BYTES,
+    "/api/v1/match": MATCH_BODY_BYTES,
 }
 
 
