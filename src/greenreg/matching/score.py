@@ -8,8 +8,8 @@ and the reasons, in words. ``docs/matching.md`` publishes the same rules with ex
    One wrong character in a core of 6 gives 0.833; the same core gives 1.
 3. A **legal-form variant** (有限责任公司 for 有限公司, 集团 added or missing) multiplies by
    :data:`FORM_VARIANT`; a **bracketed qualifier** present on one side only (苏州工业园区（江苏）)
-   by :data:`QUALIFIER_VARIANT`; a different qualifier on each side (（北京） against （上海）) by
-   :data:`QUALIFIER_CONFLICT`.
+   (or one more on one side) by :data:`QUALIFIER_VARIANT`; a qualifier on each side that the
+   other lacks (（北京） against （上海）) by :data:`QUALIFIER_CONFLICT`.
 4. Traditional characters, full-width forms and punctuation cost nothing, but are named.
 
 The match (:mod:`greenreg.projections.matching`) then weighs what the name belongs to: a former
@@ -58,15 +58,20 @@ def score_name(query: Name, held: Name) -> Scored:
     if query.form != held.form:
         score *= FORM_VARIANT
         reasons.append(f"legal-form variant: {query.form or 'none'} for {held.form or 'none'}")
-    if query.qualifier != held.qualifier:
-        if query.qualifier and held.qualifier:
+    asked, recorded = _qualifiers(query), _qualifiers(held)
+    if asked != recorded:
+        if asked <= recorded or recorded <= asked:
+            score *= QUALIFIER_VARIANT
+            extra = "/".join(sorted(asked ^ recorded))
+            side = "added" if asked > recorded else "left out"
+            reasons.append(f"bracketed qualifier variant: ({extra}) {side}")
+        else:
             score *= QUALIFIER_CONFLICT
             reasons.append(
                 f"different bracketed qualifier: ({query.qualifier}) for ({held.qualifier})"
             )
-        else:
-            score *= QUALIFIER_VARIANT
-            qualifier = query.qualifier or held.qualifier
-            side = "added" if query.qualifier else "left out"
-            reasons.append(f"bracketed qualifier variant: ({qualifier}) {side}")
     return Scored(round(max(score, 0.0), 4), tuple(reasons))
+
+
+def _qualifiers(name: Name) -> set[str]:
+    return {q for q in name.qualifier.split("/") if q}
