@@ -43,6 +43,7 @@ BENCHMARKS = {
     "projections": "bench.bench_projections",
     "verify": "bench.bench_verify",
     "api": "bench.bench_api",
+    "match": "bench.bench_match",
     "load": "bench.load_test",
 }
 SCALE_SIZES = (10_000, 100_000, 1_000_000)
