@@ -33,6 +33,13 @@ SUCCESSOR = 0.95
 DEFAULT_THRESHOLD = 0.8
 
 
+def bound(query: Name, held: Name) -> float:
+    """An upper bound of :func:`score_name`, cheap to compute (every factor is at most 1)."""
+    if query.norm == held.norm:
+        return 1.0
+    return float(Levenshtein.normalized_similarity(query.core, held.core))
+
+
 @dataclass(frozen=True)
 class Scored:
     score: float
@@ -59,7 +66,7 @@ def score_name(query: Name, held: Name) -> Scored:
         score *= FORM_VARIANT
         reasons.append(f"legal-form variant: {query.form or 'none'} for {held.form or 'none'}")
     asked, recorded = _qualifiers(query), _qualifiers(held)
-    if asked != recorded:
+    if query.qualifier != held.qualifier and asked != recorded:
         if asked <= recorded or recorded <= asked:
             score *= QUALIFIER_VARIANT
             extra = "/".join(sorted(asked ^ recorded))
@@ -74,4 +81,4 @@ def score_name(query: Name, held: Name) -> Scored:
 
 
 def _qualifiers(name: Name) -> set[str]:
-    return {q for q in name.qualifier.split("/") if q}
+    return set(name.qualifier.split("/")) - {""} if name.qualifier else set()

@@ -35,13 +35,15 @@ from greenreg.matching.regions import agrees, region_codes
 from greenreg.projections import certifications as bank
 from greenreg.projections.coverage import coverage
 from greenreg.projections.database import QueryError, ReadStore
-from greenreg.projections.name_index import name_index
+from greenreg.projections.name_index import Entry, name_index
 from greenreg.projections.reading import chunks, known_time, load_units, valid_day
 from greenreg.projections.views import Certification, UnitView
 
 MAX_QUERIES = 10_000
 MAX_CANDIDATES = 10
 MAX_NAME = 200
+EXTRA = 3
+"""Names fully scored beyond the candidates asked for (a former name may rank lower later)."""
 
 
 @dataclass
@@ -95,17 +97,7 @@ def match(
             else:
                 row.found[unit] = Found(unit, 1.0, "credit_code", row.code, ["credit code"])
         if row.name and index:
-            for entry in index.candidates(row.name):
-                if entry.recorded_at > known or (
-                    row.query.kind and entry.unit_kind != row.query.kind
-                ):
-                    continue
-                scored = rules.score_name(row.name, entry.name)
-                value, reasons = scored.score, list(scored.reasons)
-                if row.regions and not agrees(entry.division, row.regions):
-                    value *= rules.OTHER_REGION
-                    reasons.append(f"in another region ({entry.division}) than {row.query.region}")
-                _keep(row, Found(entry.unit_id, value, "name", entry.name.text, reasons))
+            _names(row, row.name, index.candidates(row.name), known, limit)
     units = load_units(store, sorted({u for r in rows for u in r.found}))
     _names_and_successors(store, rows, units)
     _programmes(store, rows)
@@ -152,6 +144,31 @@ def _refusal(query: MatchQuery, name: str, code: str) -> str | None:
         programmes = ", ".join(p.value for p in Programme)
         return f"programme is one of {programmes}, not {query.programme!r}"
     return None
+
+
+def _names(row: Row, name: Name, entries: list[Entry], known: str, limit: int) -> None:
+    """Score the candidate names, best bound first: a name whose bound (its core similarity)
+    is below the ``limit + EXTRA``-th full score so far cannot rank, and is not scored."""
+    kind = row.query.kind
+    bounded = sorted(
+        (
+            (rules.bound(name, entry.name), number, entry)
+            for number, entry in enumerate(entries)
+            if entry.recorded_at <= known and (not kind or entry.unit_kind == kind)
+        ),
+        key=lambda b: (-b[0], b[1]),
+    )
+    scores: list[float] = []
+    for upper, _, entry in bounded:
+        if len(scores) >= limit + EXTRA and upper < sorted(scores)[-(limit + EXTRA)]:
+            break
+        scored = rules.score_name(name, entry.name)
+        value, reasons = scored.score, list(scored.reasons)
+        if row.regions and not agrees(entry.division, row.regions):
+            value *= rules.OTHER_REGION
+            reasons.append(f"in another region ({entry.division}) than {row.query.region}")
+        scores.append(value)
+        _keep(row, Found(entry.unit_id, value, "name", entry.name.text, reasons))
 
 
 def _keep(row: Row, found: Found) -> None:

@@ -17,7 +17,7 @@ from greenreg.matching.normalise import Name
 from greenreg.projections.database import ReadStore
 from greenreg.projections.schema import PROJECTION
 
-CANDIDATES = 40
+CANDIDATES = 30
 """Names scored per query (the ones sharing the most bigrams)."""
 COMMON = 5_000
 """A bigram on more names than this counts only when the query has no rarer one."""
