@@ -44,6 +44,7 @@ BENCHMARKS = {
     "verify": "bench.bench_verify",
     "api": "bench.bench_api",
     "webhooks": "bench.bench_webhooks",
+    "match": "bench.bench_match",
     "load": "bench.load_test",
     "jobs": "bench.bench_jobs",
 }

@@ -35,6 +35,7 @@ from greenreg.api.intake import intake_router
 from greenreg.api.jobs import jobs_router
 from greenreg.api.lists import lists_router
 from greenreg.api.log import log_router
+from greenreg.api.match import match_router
 from greenreg.api.metrics import Metrics, MetricsMiddleware
 from greenreg.api.outage import install_outage_handler
 from greenreg.api.problems import install_error_handlers
@@ -140,6 +141,7 @@ def create_app(
     app.include_router(evaluators_router(reads))
     app.include_router(certifications_router(reads))
     app.include_router(jobs_router(reads, jobs))
+    app.include_router(match_router(reads))
     app.include_router(feed_router(facade, reads))
     app.include_router(log_router(reads, facade.registry))
     recorder = facade.registry.recorder

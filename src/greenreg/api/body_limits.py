@@ -17,6 +17,7 @@ route                           limit      why
 ``POST /api/v1/jobs``           128 MiB    a job file of 1,000,000 rows: a JSON line of a
                                            unit id and a day is about 70 bytes (spooled to
                                            a temporary file as it arrives)
+``POST /api/v1/match``          8 MiB      10,000 queries, each a name, a code and filters
 any other                       64 KiB     the other routes read no body
 ==============================  =========  ===============================================
 
@@ -39,6 +40,7 @@ GRAPHQL_BODY_BYTES = 2 * 1024 * 1024
 CHECK_BODY_BYTES = 1024 * 1024
 WATCHLIST_BODY_BYTES = 8 * 1024 * 1024
 JOBS_BODY_BYTES = 128 * 1024 * 1024
+MATCH_BODY_BYTES = 8 * 1024 * 1024
 
 BODY_LIMITS: Mapping[str, int] = {
     "/api/v1/acts": ACT_BODY_BYTES,
@@ -46,6 +48,7 @@ BODY_LIMITS: Mapping[str, int] = {
     "/api/v1/certifications": CHECK_BODY_BYTES,
     "/api/v1/watchlists": WATCHLIST_BODY_BYTES,
     "/api/v1/jobs": JOBS_BODY_BYTES,
+    "/api/v1/match": MATCH_BODY_BYTES,
 }
 
 

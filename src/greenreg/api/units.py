@@ -101,6 +101,8 @@ def units_router(reads: Reads) -> APIRouter:
         version = reads.version()
         hits = queries.search(text, limit)
         body: dict[str, Any] = {"query": text, "hits": plain(hits)}
+        if not hits:  # not found here is not "not certified": say what the registry covers
+            body["coverage"] = queries.coverage().statement
         if receipt:
             body["receipt"] = reads.receipt(
                 version,

@@ -65,6 +65,7 @@ LIST_ESTIMATE = 5
 
 SIZED: Mapping[tuple[str, str], str] = {
     ("Query", "certifications"): "refs",
+    ("Query", "match"): "queries",
     ("Query", "units"): "first",
     ("Query", "designations"): "first",
     ("Query", "search"): "first",
@@ -75,6 +76,7 @@ argument (a list: its length; an integer: its value)."""
 PAGES: frozenset[tuple[str, str]] = frozenset(
     {
         ("CertificationCheck", "results"),
+        ("MatchAnswer", "results"),
         ("UnitConnection", "nodes"),
         ("UnitConnection", "edges"),
         ("DesignationConnection", "nodes"),
@@ -82,7 +84,7 @@ PAGES: frozenset[tuple[str, str]] = frozenset(
 )
 """The lists a sized field's answer holds, counted by the sized field already."""
 
-BATCHES: frozenset[tuple[str, str]] = frozenset({("Query", "certifications")})
+BATCHES: frozenset[tuple[str, str]] = frozenset({("Query", "certifications"), ("Query", "match")})
 """Sized fields whose size is a number of references asked about (``Measure.refs``)."""
 
 

@@ -25,6 +25,7 @@ from greenreg.graphql.types.enums import Level, Programme, Status, UnitKind
 from greenreg.graphql.types.evaluators import EvaluatorRecord
 from greenreg.graphql.types.lists import Ban, History, Rule
 from greenreg.graphql.types.log import Checkpoint, ConsistencyProof, InclusionProof, Receipt
+from greenreg.graphql.types.match import MatchAnswer, MatchQueryInput, MatchResult
 from greenreg.graphql.types.mirror import mirrors
 from greenreg.graphql.types.units import (
     DesignationConnection,
@@ -34,6 +35,9 @@ from greenreg.graphql.types.units import (
     UnitConnection,
 )
 from greenreg.graphql.types.versions import DataVersion
+from greenreg.matching.answers import MatchQuery
+from greenreg.matching.score import DEFAULT_THRESHOLD
+from greenreg.projections.matching import MAX_QUERIES
 from greenreg.projections.reading import today
 from greenreg.projections.views import UnitFilter
 from greenreg.receipts import receipt_at
@@ -273,5 +277,76 @@ class Query:
             known_at=known_at,
             data_version=DataVersion.of(version),
             results=mirrors(Certification, views),
+            receipt=signed,
+        )
+
+    @strawberry.field(
+        description="The bulk match: for each borrower (a name, a credit code or both, narrowed "
+        "by region, kind and programme), the ranked candidates with a score in [0, 1], what "
+        "matched and why, match at or above threshold, and each candidate's certification on "
+        "asOf as known at knownAt. One result per query, in input order; a query without a "
+        "name or code fails its row only. Scores: docs/matching.md."
+    )
+    async def match(  # noqa: PLR0917 (strawberry passes arguments by keyword)
+        self,
+        info: GreenregInfo,
+        queries: list[MatchQueryInput],
+        threshold: float = DEFAULT_THRESHOLD,
+        limit: int = 3,
+        as_of: date | None = None,
+        known_at: datetime | None = None,
+        receipt: Annotated[
+            bool,
+            strawberry.argument(
+                description="true: also sign the question and the answer (receipt) at the "
+                "checkpoint the answer was given at."
+            ),
+        ] = False,
+    ) -> MatchAnswer:
+        if len(queries) > MAX_QUERIES:
+            raise Refusal(
+                "BATCH_TOO_LARGE",
+                f"a match takes at most {MAX_QUERIES:,} queries, not {len(queries):,}; split "
+                "it into several requests",
+            )
+        day = as_of or today()
+        asked = [MatchQuery(q.name, q.credit_code, q.region, q.kind, q.programme) for q in queries]
+        views = await info.context.ask(
+            info.context.queries.match,
+            asked,
+            threshold=threshold,
+            limit=limit,
+            as_of=day,
+            known_at=known_at,
+        )
+        version = await info.context.version()
+        signed = None
+        if receipt:
+            log = info.context.log
+            text = await run_in_threadpool(
+                lambda: receipt_at(
+                    log.signer if log else None,
+                    version.checkpoint,
+                    kind="match",
+                    question={
+                        "queries": asked,
+                        "threshold": threshold,
+                        "limit": limit,
+                        "as_of": day,
+                        "known_at": known_at,
+                    },
+                    answer={"results": views, "data_version": version.as_json()},
+                    issued_at=info.context.clock(),
+                    as_of=day,
+                    known_at=known_at,
+                )
+            )
+            signed = Receipt.of(text)
+        return MatchAnswer(
+            as_of=day,
+            known_at=known_at,
+            threshold=threshold,
+            data_version=DataVersion.of(version),
+            results=mirrors(MatchResult, views),
             receipt=signed,
         )

@@ -13,6 +13,8 @@ Answered set-based whatever the number of references, in four steps:
 
 Only a code that names no unit is checked against its GB 32100 check character (to tell
 ``not_found`` from ``invalid_code``): a stored code was checked when its unit was registered.
+A ``not_found`` answer states what the registry covers (:mod:`.coverage`): not found here is
+not "not certified".
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from uuid import UUID
 
 from greenreg.errors import CreditCodeError
 from greenreg.events.credit_codes import check_credit_code, compact
+from greenreg.projections.coverage import coverage
 from greenreg.projections.database import QueryError, ReadStore
 from greenreg.projections.reading import (
     AS_OF_WHERE,
@@ -121,6 +124,7 @@ def certifications(
             bans.setdefault(row[0], []).append(ban_view(row))
     answered: dict[str, Certification] = {}  # a unit named by several references
     answers = []
+    covered: str | None = None
     for reference in references:
         ref = reference.text
         key = by_code.get(reference.code) if reference.code else reference.key
@@ -139,8 +143,11 @@ def certifications(
         if unit_id is None:
             answers.append(_invalid(ref))
         else:
+            covered = covered or coverage(store).statement
             answers.append(
-                Certification(ref, "not_found", unit_id, None, message=_not_found(known_at))
+                Certification(
+                    ref, "not_found", unit_id, None, message=f"{_not_found(known_at)}. {covered}"
+                )
             )
     return answers
 

@@ -54,11 +54,11 @@ from greenreg.events.vocabulary import (
     Warned,
     WarningLifted,
 )
+from greenreg.matching.normalise import normalise, parse
 from greenreg.projections import schema as t
 from greenreg.projections.database import record_time
 from greenreg.projections.positions import event_id
 from greenreg.projections.schema import FOREVER_DAY, FOREVER_TIME
-from greenreg.projections.text import normalise
 from greenreg.projections.views import HELD
 from greenreg.registry.authority import ROOT, authority_id_for
 from greenreg.registry.periods import period_end
@@ -299,7 +299,14 @@ class Fold:
         self._search_term(unit, "credit_code", e.value)
 
     def _search_term(self, unit: str, kind: str, text: str) -> None:
-        self.appended["rm_search"].append((unit, kind, text, normalise(text)))
+        if kind == "name":
+            name = parse(text)
+            self.appended["rm_search"].append(
+                (unit, kind, text, name.norm, name.core, name.form, name.qualifier)
+            )
+        else:
+            norm = normalise(text)
+            self.appended["rm_search"].append((unit, kind, text, norm, norm, "", ""))
 
     def _renamed(self, e: Renamed, unit: str, evid: str, known: str, pos: int) -> None:
         memo = self.memos[unit]

@@ -20,9 +20,13 @@ from typing import Any
 from uuid import UUID
 
 from greenreg.events.credit_codes import check_credit_code
+from greenreg.matching.answers import MatchQuery, MatchResult
+from greenreg.matching.score import DEFAULT_THRESHOLD
 from greenreg.projections import certifications as bank
 from greenreg.projections import compliance as checks
+from greenreg.projections import coverage as covered
 from greenreg.projections import evaluators as evaluator_records
+from greenreg.projections import matching as matcher
 from greenreg.projections import removals_due as due
 from greenreg.projections import rules as rule_adoptions
 from greenreg.projections import search as finder
@@ -330,6 +334,31 @@ class Queries:
         credit code gets ``invalid_code`` and does not fail the others. Answered with three
         set-based queries per 5,000 units, whatever the number of refs."""
         return bank.certifications(self.store, refs, as_of, known_at)
+
+    # --- the bulk match -------------------------------------------------------------------
+
+    def match(
+        self,
+        queries: Sequence[MatchQuery],
+        *,
+        threshold: float = DEFAULT_THRESHOLD,
+        limit: int = 3,
+        as_of: date | None = None,
+        known_at: datetime | None = None,
+    ) -> list[MatchResult]:
+        """Up to 10,000 borrowers by name and/or credit code: per query, in input order, the
+        ranked candidates with a score in [0, 1], what matched and why, ``match`` at or above
+        ``threshold``, and each candidate's certification on ``as_of`` as known at
+        ``known_at``. A query that cannot be asked fails its own row (see
+        :mod:`greenreg.projections.matching`; the scores: ``docs/matching.md``)."""
+        return matcher.match(
+            self.store, queries, threshold=threshold, limit=limit, as_of=as_of, known_at=known_at
+        )
+
+    def coverage(self) -> covered.Coverage:
+        """Which lists the registry holds (programme, level, jurisdiction, years) and which
+        programmes it holds none of: what "not found" covers."""
+        return covered.coverage(self.store)
 
     # --- overview -------------------------------------------------------------------------
 

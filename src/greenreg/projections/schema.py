@@ -175,7 +175,10 @@ RULES = Table(
 AUTHORITIES = Table(
     "rm_authorities", cols("authority_id code name jurisdiction"), key=("authority_id",)
 )
-SEARCH = Table("rm_search", cols("unit_id kind text norm"))
+SEARCH = Table("rm_search", cols("unit_id kind text norm core form qualifier"))
+"""Every name and credit code a unit ever had, normalised (:mod:`greenreg.matching.normalise`):
+``norm`` the whole, ``core`` without legal form and bracketed qualifiers, ``form`` the legal
+form, ``qualifier`` the bracketed qualifiers: the features the match ranks by."""
 TRACKING = Table("rm_tracking", ("projection", "position"), key=("projection",))
 
 INTEGER_COLUMNS = frozenset({"position", "origin_position", "ceased", "year"})
@@ -215,7 +218,8 @@ def create_tables(store: ReadStore, cursor: object, *, with_indexes: bool = True
             # FTS5 with the trigram tokenizer: substring search on the normalised text.
             execute(
                 "CREATE VIRTUAL TABLE IF NOT EXISTS rm_search USING fts5("
-                "norm, unit_id UNINDEXED, kind UNINDEXED, text UNINDEXED, tokenize='trigram')"
+                "norm, unit_id UNINDEXED, kind UNINDEXED, text UNINDEXED, core UNINDEXED, "
+                "form UNINDEXED, qualifier UNINDEXED, tokenize='trigram')"
             )
             continue
         columns = ", ".join(_column(c) for c in table.columns)
@@ -245,6 +249,7 @@ def create_indexes(store: ReadStore, cursor: object) -> None:
             "USING gin (norm public.gin_trgm_ops)"
         )
         execute("CREATE INDEX IF NOT EXISTS rm_search_unit ON rm_search (unit_id)")
+        execute("CREATE INDEX IF NOT EXISTS rm_search_core ON rm_search (core)")
 
 
 def drop_tables(cursor: object) -> None:

@@ -1,0 +1,101 @@
+"""Names as the registry compares them: one Chinese-aware normalisation for every search.
+
+:func:`normalise` serves the lookup (REST ``/lookup``, GraphQL ``search``, the page's search box)
+and the bulk match alike. In order:
+
+1. NFKC folds full-width forms into half-width ones (``（）`` into ``()``, ``ＡＢＣ１２３`` into
+   ``ABC123``, the ideographic space into a space), then case is folded;
+2. traditional characters become simplified ones (``zhconv``, the mainland variant): 蘇州工業園區
+   and 苏州工业园区 compare equal;
+3. every space and punctuation mark is dropped.
+
+:func:`parse` also splits a name into the parts the match weighs separately, so that a variant is
+recognised as a variant rather than ignored as noise:
+
+- the **legal form** at the end (有限公司, 有限责任公司, 股份有限公司, 集团, ..., repeatedly: 集团
+  股份有限公司 is 集团 + 股份有限公司);
+- the **bracketed qualifiers** (usually a region: 冠捷显示科技（中国）有限公司 has ``中国``);
+- the **core**: what is left, the part that names the unit.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import zhconv
+
+LEGAL_FORMS = (
+    "股份有限公司",
+    "有限责任公司",
+    "股份公司",
+    "有限公司",
+    "集团公司",
+    "集团",
+    "公司",
+)
+"""Legal-form suffixes, longest first; several may follow each other (集团股份有限公司)."""
+
+_BRACKETS = re.compile(r"[(\[【〔]([^()\[\]【】〔〕]*)[)\]】〕]")
+
+
+@dataclass(frozen=True)
+class Name:
+    """A name taken apart: ``norm`` is the whole name normalised; ``core`` is it without its
+    legal form and bracketed qualifiers; ``form`` the legal form (``""`` if none);
+    ``qualifier`` the bracketed qualifiers, joined with ``/`` (``""`` if none);
+    ``traditional`` whether the text held traditional characters."""
+
+    text: str
+    norm: str
+    core: str
+    form: str
+    qualifier: str
+    traditional: bool
+
+
+def fold(text: str) -> str:
+    """NFKC, case folded, simplified characters; punctuation and spaces kept."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return str(zhconv.convert(folded, "zh-cn"))
+
+
+def strip(text: str) -> str:
+    """Drop every space, punctuation mark, symbol and control character."""
+    return "".join(c for c in text if unicodedata.category(c)[0] not in "PZSC")
+
+
+def normalise(text: str) -> str:
+    """The whole name as compared: folded, simplified, without spaces or punctuation."""
+    return strip(fold(text))
+
+
+def parse(text: str) -> Name:
+    folded = fold(text)
+    qualifiers = [strip(q) for q in _BRACKETS.findall(folded)]
+    outside = strip(_BRACKETS.sub("", folded))
+    core, form = split_form(outside)
+    nfkc = unicodedata.normalize("NFKC", text).casefold()
+    return Name(
+        text=text,
+        norm=strip(folded),
+        core=core or outside,
+        form=form if core else "",
+        qualifier="/".join(q for q in qualifiers if q),
+        traditional=str(zhconv.convert(nfkc, "zh-cn")) != nfkc,
+    )
+
+
+def split_form(name: str) -> tuple[str, str]:
+    """``(core, legal form)`` of a normalised name without brackets."""
+    form = ""
+    stripped = True
+    while stripped:
+        stripped = False
+        for suffix in LEGAL_FORMS:
+            if name.endswith(suffix) and len(name) > len(suffix):
+                name, form = name[: -len(suffix)], suffix + form
+                stripped = True
+                break
+    return name, form

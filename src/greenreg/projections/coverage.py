@@ -1,0 +1,71 @@
+"""What the registry covers: which lists (programme, level, issuing jurisdiction) it holds, from
+which years, and which it does not hold. Every ``not_found`` and ``no match`` answer carries it,
+so that "not found here" is never read as "not certified"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from greenreg.events.places import name_of
+from greenreg.events.vocabulary import Programme
+from greenreg.projections.database import ReadStore
+
+
+@dataclass(frozen=True)
+class ListCovered:
+    """One list the registry holds: its designations from ``first_year`` to ``last_year``."""
+
+    programme: str
+    level: str
+    jurisdiction: str
+    jurisdiction_name: str
+    first_year: int
+    last_year: int
+    units: int
+
+
+@dataclass(frozen=True)
+class Coverage:
+    lists: list[ListCovered]
+    programmes_not_held: list[str]
+    statement: str
+
+
+def coverage(store: ReadStore) -> Coverage:
+    rows = store.query(
+        "SELECT programme, level, jurisdiction, MIN(since), MAX(since), COUNT(DISTINCT unit_id) "
+        "FROM rm_designations GROUP BY programme, level, jurisdiction "
+        "ORDER BY programme, level, jurisdiction"
+    )
+    lists = [
+        ListCovered(p, lv, j, name_of(j), int(first[:4]), int(last[:4]), int(n))
+        for p, lv, j, first, last, n in rows
+    ]
+    held = {item.programme for item in lists}
+    missing = [p.value for p in Programme if p.value not in held]
+    return Coverage(lists, missing, _statement(lists, missing))
+
+
+def _statement(lists: list[ListCovered], missing: list[str]) -> str:
+    if not lists:
+        return (
+            "The registry holds no list yet: not found here says nothing about whether a unit "
+            "is certified."
+        )
+    held = "; ".join(
+        f"{c.programme} {c.level} lists of {c.jurisdiction_name} ({c.jurisdiction}) "
+        f"{c.first_year}-{c.last_year}"
+        for c in lists
+    )
+    levels = {c.level for c in lists}
+    other_levels = [lv for lv in ("national", "provincial", "municipal") if lv not in levels]
+    gaps = []
+    if missing:
+        gaps.append("no " + ", ".join(missing) + " lists")
+    if other_levels:
+        gaps.append("no " + " or ".join(other_levels) + " lists")
+    gaps.append("nothing designated after the last year above")
+    return (
+        f"The registry covers only: {held}. It holds {'; '.join(gaps)}. Not found here "
+        "means not on these lists, not that the unit is not certified."
+    )

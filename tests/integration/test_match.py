@@ -1,0 +1,168 @@
+"""The bulk match on a small registry, on SQLite and PostgreSQL, over REST and GraphQL.
+
+The scenario (``tests.e2e.support.populate``): 苏州工业园区, renamed 苏州工业园区绿色发展区 on
+2022-06-01; 上海浦东新材料有限公司 (FACTORY_CODE), listed 2019, warned, removed 2025-05-10; a
+bystander never listed. Each step says what a bank expects.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from tests.e2e.support import FACTORY_CODE, UNKNOWN_CODE, Scenario, facade_of, graphql
+from tests.support import World
+
+
+def match(client: TestClient, *queries: dict[str, Any], **options: Any) -> list[dict[str, Any]]:
+    response = client.post("/api/v1/match", json={"queries": list(queries), **options})
+    assert response.status_code == 200, response.text
+    results: list[dict[str, Any]] = response.json()["results"]
+    return results
+
+
+def test_a_credit_code_outranks_any_name(client: TestClient, scenario: Scenario) -> None:
+    # The park's exact former name, with the factory's credit code: the code wins.
+    [result] = match(client, {"name": "苏州工业园区", "credit_code": FACTORY_CODE.lower()})
+    first, second = result["candidates"][:2]
+    assert (first["unit_id"], first["matched"], first["score"]) == (
+        str(scenario.factory),
+        "credit_code",
+        1.0,
+    )
+    assert second["unit_id"] == str(scenario.park)
+    assert result["unit_id"] == str(scenario.factory)
+
+    # An invalid code with a name: noted, and the name is matched.
+    [result] = match(
+        client, {"name": "上海浦东新材料有限公司", "credit_code": "91310115MA1K3BTP2X"}
+    )
+    assert result["unit_id"] == str(scenario.factory)
+    assert "credit code was not used" in result["notes"][0]
+
+
+def test_former_names_regions_and_the_day_asked(client: TestClient, scenario: Scenario) -> None:
+    # The park's former name matches, named as such, below its current name's score.
+    [former, current] = match(client, {"name": "苏州工业园区"}, {"name": "苏州工业园区绿色发展区"})
+    best = former["candidates"][0]
+    assert (best["unit_id"], best["matched"], best["score"]) == (
+        str(scenario.park),
+        "former_name",
+        0.95,
+    )
+    assert best["reasons"][0].startswith("former name (from 2017-01-01 to 2022-05-31)")
+    assert current["candidates"][0]["matched"] == "name"
+
+    # The factory, as of a day it was listed and a day after its removal.
+    query = {"name": "上海浦东新材料有限责任公司"}
+    [listed] = match(client, query, as_of="2020-01-01")
+    [removed] = match(client, query, as_of="2025-06-01")
+    assert listed["candidates"][0]["outcome"] == "certified"
+    assert removed["candidates"][0]["outcome"] == "removed"
+    assert removed["match"]  # still the same unit: a match is about identity
+
+    # In the region given (a name, or a code), or in another: weighed, and said.
+    [shanghai, jiangsu, code] = match(
+        client,
+        {**query, "region": "上海"},
+        {**query, "region": "江苏省"},
+        {**query, "region": "310000"},
+    )
+    assert shanghai["candidates"][0]["score"] == code["candidates"][0]["score"] == 0.97
+    assert jiangsu["candidates"][0]["score"] == round(0.97 * 0.8, 4)
+    assert any("another region" in r for r in jiangsu["candidates"][0]["reasons"])
+    assert not jiangsu["match"]
+
+    # As known before the factory was recorded: nothing, and the coverage is stated.
+    [unknown] = match(client, query, known_at="2000-01-01T00:00:00+08:00")
+    assert (unknown["status"], unknown["candidates"]) == ("no_match", [])
+    assert "green_park provincial lists of 江苏省 (320000) 2020-2020" in unknown["coverage"]
+
+
+def test_the_successor_of_a_reorganised_unit(
+    client: TestClient, scenario: Scenario, world: World
+) -> None:
+    facade = facade_of(client)
+    heir = facade.submit(world.act("js-eit", "register_unit", effective_date="2022-12-01",
+                         kind="park", name="苏州东部新城园区", credit_code=None,
+                         division="320505")).subject_id  # fmt: skip
+    facade.submit(world.act("js-eit", "reorganise", effective_date="2023-01-01",
+                  reorganisation="merger", predecessors=[str(scenario.park)],
+                  successors=[str(heir)], reported_on="2023-01-10"))  # fmt: skip
+
+    [result] = match(client, {"name": "苏州工业园区绿色发展区"}, limit=5)
+    by_unit = {c["unit_id"]: c for c in result["candidates"]}
+    successor = by_unit[str(heir)]
+    assert successor["matched"] == "successor"
+    assert successor["score"] == 0.95
+    assert successor["reasons"][0] == "successor of 苏州工业园区绿色发展区"
+    assert by_unit[str(scenario.park)]["score"] == 1.0
+
+
+def test_graphql_answers_as_rest_does(client: TestClient, scenario: Scenario) -> None:
+    queries = [
+        {"name": "蘇州工業園區綠色發展區"},
+        {"creditCode": FACTORY_CODE},
+        {"name": "无此企业"},
+    ]
+    body = graphql(
+        client,
+        """query M($q: [MatchQueryInput!]!) { match(queries: $q, asOf: "2024-01-01") {
+             threshold results { index status match unitId error coverage
+               candidates { unitId score match matched reasons outcome } } } }""",
+        q=queries,
+    )
+    results = body["data"]["match"]["results"]
+    rest = match(
+        client,
+        {"name": "蘇州工業園區綠色發展區"},
+        {"credit_code": FACTORY_CODE},
+        {"name": "无此企业"},
+        as_of="2024-01-01",
+    )
+    assert [r["unitId"] for r in results] == [r["unit_id"] for r in rest]
+    assert results[0]["candidates"][0]["reasons"] == ["same name", "traditional characters"]
+    assert results[1]["candidates"][0]["outcome"] == "CERTIFIED"
+    assert results[2]["status"] == "no_match"
+    assert results[2]["coverage"]
+
+
+def test_not_found_states_the_coverage(client: TestClient, scenario: Scenario) -> None:
+    response = client.post("/api/v1/certifications", json={"refs": [UNKNOWN_CODE]})
+    [result] = response.json()["results"]
+    assert result["outcome"] == "not_found"
+    assert "The registry covers only: green_factory national lists" in result["message"]
+    assert "not that the unit is not certified" in result["message"]
+    lookup = client.get("/api/v1/lookup", params={"q": "无此企业"}).json()
+    assert lookup["hits"] == []
+    assert "The registry covers only" in lookup["coverage"]
+
+
+def test_refused_match_requests_change_nothing(
+    client: TestClient, scenario: Scenario, world: World
+) -> None:
+    before = world.snapshot()
+    results = match(
+        client,
+        {},
+        {"credit_code": "BAD"},
+        {"name": "苏州工业园区", "region": "火星"},
+        {"name": "苏州工业园区", "programme": "gold"},
+        {"name": "（ ）"},
+    )
+    assert [r["status"] for r in results] == ["invalid"] * 5
+    assert results[0]["error"] == "give a name or a credit code (or both) for each query"
+    assert "BAD" in results[1]["error"]
+    assert "火星" in results[2]["error"]
+    assert "green_factory" in results[3]["error"]
+    for body in (
+        {"queries": [{"name": "x"}] * 10_001},
+        {"queries": []},
+        {"queries": [{"name": "x"}], "threshold": 1.5},
+        {"queries": [{"name": "x"}], "limit": 11},
+        {"queries": [{"name": "x", "colour": "green"}]},
+    ):
+        response = client.post("/api/v1/match", json=body)
+        assert response.status_code == 422, (body, response.text)
+    assert world.snapshot() == before
