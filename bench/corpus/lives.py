@@ -1,11 +1,14 @@
 """Units living realistic lives, year by year, as the acts their authorities would issue.
 
-Each year every authority publishes its lists on its own days: a review (warnings, removals
-with their bans), a notice lifting the warnings of units that rectified, and its yearly
+Each year every authority publishes its lists on its own days: a review (eco-park exit
+warnings; on lists under 003, rectification orders after verified public complaints; removals
+with their bans), a notice lifting the warnings and orders of units that rectified, and its yearly
 designations (new units registered and listed, units climbing a level, units reapplying after
 their ban). Eco-industrial parks are approved to create, some get their one extension, most are
 named after two years, some lapse and apply again. Units file their yearly reports (most on time,
-some late, a few never, which brings a warning or a removal), and about 5 % change their name.
+some late, a few never, which brings an eco-park a warning, any other unit a removal), and about
+5 % change their name. Only eco-parks are warned (004 arts. 26-27): 001, 002, 003 and the
+national lists have no warning act.
 
 The simulation keeps just enough state to issue only acts the registry accepts: it mirrors the
 rulebooks' checks conservatively (a unit under any ban is not listed anywhere until it ends) and
@@ -33,7 +36,7 @@ ECO = "eco_park"
 
 P_CLIMB = 0.22  # a listed unit reaches the next level in a given year
 P_REAPPLY = 0.35  # a unit whose ban is over is listed again in a given year
-P_WARN = 0.025
+P_COMPLAINT = 0.04  # a unit on a 003 list is the subject of a complaint verified this year
 P_LIFT = 0.65  # a warned unit rectifies in time
 P_REMOVE = 0.003  # removal without a warning first
 P_MAJOR_ACCIDENT = 0.03  # share of direct removals for a major accident (003 art. 21)
@@ -198,9 +201,10 @@ class Simulation:
             self.plans[key] = Plan(day, kind, authority, title)
         return self.plans[key]
 
-    def act(self, plan: Plan, act_type: str, effective: date, document: str, **fields: Any) -> None:
+    def act(self, plan: Plan, act_type: str, effective: date, document: str, **fields: Any) -> UUID:
         act_id = UUID(int=self.rng.getrandbits(128), version=4)
         plan.drafts.append(Draft(act_type, act_id, effective, document, fields))
+        return act_id
 
     def document(self, authority: str, year: int) -> str:
         return f"{BY_CODE[authority].document_prefix}〔{year}〕{self.rng.randint(1, 400)}号"
@@ -303,8 +307,10 @@ class Simulation:
         return keys
 
     def slot_review(self, authority: str, day: date, year: int) -> None:
-        """Dynamic management: unrectified warnings end in removal; missing reports bring a
-        warning or a removal; a few units are warned or removed outright."""
+        """Dynamic management: unrectified warnings and orders end in removal; a missing report
+        brings an eco-park a warning or a removal, any other unit a removal; a few eco-parks
+        are warned, a few units on 003 lists ordered to rectify after a verified complaint,
+        and a few units removed outright."""
         plan = self.plan(day, "review", authority, f"{authority} dynamic management {year}")
         document = self.document(authority, year)
         for life in self.by_authority.get(authority, []):
@@ -324,13 +330,12 @@ class Simulation:
                 ):
                     ground = "missed_review" if key[1] == CHONGQING else "report_refused"
                     self.remove(plan, life, key, day, document, ground_code=ground)
-                elif WARNINGS[rules_of(key)] and (
-                    missed or self.rng.random() < (P_ECO_WARN if key[0] == ECO else P_WARN)
-                ):
+                elif rules_of(key) in COMPLAINTS and self.rng.random() < P_COMPLAINT:
+                    self.order_rectification(plan, life, key, day, document)
+                    life.listings[key] = Listing("warned", listing.since, day)
+                elif WARNINGS[rules_of(key)] and (missed or self.rng.random() < P_ECO_WARN):
                     ground = (
-                        "report_missing"
-                        if missed and key[0] == ECO
-                        else self.rng.choice(WARNINGS[rules_of(key)])
+                        "report_missing" if missed else self.rng.choice(WARNINGS[rules_of(key)])
                     )
                     self.act(
                         plan,
@@ -350,8 +355,36 @@ class Simulation:
                         ground = "accident" if key[1] == CHONGQING else "major_accident"
                     self.remove(plan, life, key, day, document, ground_code=ground)
 
+    def order_rectification(
+        self, plan: Plan, life: Life, key: tuple[str, str], day: date, document: str
+    ) -> None:
+        """A named public complaint about the listing, received and verified by the list's
+        authority (the city, or the province): a rectification order (003 art. 25)."""
+        complaint = self.act(
+            plan,
+            "record_complaint",
+            day,
+            document,
+            unit=life.ref,
+            programme=key[0],
+            jurisdiction=key[1],
+            matter="名单信息与实际不符",
+        )
+        self.act(
+            plan,
+            "decide_complaint",
+            day,
+            document,
+            unit=life.ref,
+            complaint=complaint,
+            outcome="rectification",
+            rectify_by=day + RECTIFY_WITHIN,
+            removal=None,
+        )
+
     def slot_lift(self, authority: str, day: date, year: int) -> None:
-        """Units warned at this year's review that rectified in time: the warning is lifted."""
+        """Units warned or ordered to rectify at this year's review that rectified in time: the
+        warning or order is lifted."""
         plan = self.plan(day, "lift", authority, f"{authority} rectification accepted {year}")
         document = self.document(authority, year)
         review_day = day - LIFT_AFTER
@@ -582,12 +615,13 @@ def rules_of(key: tuple[str, str]) -> str:
 
 
 WARNINGS: dict[str, tuple[str, ...]] = {
-    "national": ("rectification_required",),
-    "provincial": ("rectification_required", "dynamic_review"),
+    "national": (),  # no national warning in the texts the registry holds
+    "provincial": (),  # 003 has none: a verified complaint's rectification order instead
     "chongqing": (),  # 001 has no warnings
     "eco": ("negative_publicity", "infrastructure", "performance_failed", "other"),
     "zhejiang": (),  # 002 has no warnings
 }
+COMPLAINTS = ("provincial",)  # rules with a complaint's rectification order (003 art. 25)
 REMOVALS = {
     "national": ("dynamic_adjustment", "dynamic_adjustment", "fraud"),
     "provincial": (

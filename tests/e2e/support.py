@@ -69,7 +69,8 @@ def error_codes(body: dict[str, Any]) -> list[str]:
     return [error["extensions"]["code"] for error in body.get("errors", [])]
 
 
-FACTORY_CODE = "91310115MA1K3BTP2B"  # an enterprise in Pudong New Area, Shanghai (310115)
+FACTORY_CODE = "91320505MA1P7XQC3C"  # an enterprise in Huqiu District, Suzhou (320505)
+FACTORY_NAME = "苏州虎丘新材料有限公司"
 BYSTANDER_CODE = "911522010783762860"  # registered, never listed
 UNKNOWN_CODE = "91152201078377449P"  # a valid code the registry does not hold
 
@@ -79,8 +80,11 @@ class Scenario:
     """A small registry, all written through the facade (so it is readable at once):
 
     - a park in Suzhou on Jiangsu's green-park list from 2020-01-01, renamed on 2022-06-01;
-    - an enterprise on the national green-factory list from 2019-10-15, warned on 2024-09-01,
-      removed on 2025-05-10 (no ban: the national removal grounds are not in the seeds);
+    - an enterprise in Suzhou on Jiangsu's green-factory list from 2019-10-15 (no rule in force
+      yet), ordered on 2024-09-01 to rectify by 2025-03-01 after a public complaint Suzhou
+      received and verified (003 art. 25, in force in Jiangsu from 2024-07-19), removed by
+      Jiangsu on 2025-05-10 for falsified data (003 art. 21(3)): barred from Jiangsu's lists
+      through 2028-05-10 (003 art. 17(3));
     - an enterprise registered in 2017, never listed.
     """
 
@@ -108,21 +112,32 @@ def populate(facade: Greenreg, world: World) -> Scenario:
     submit("js-eit", "rename", unit=str(park), effective_date="2022-06-01",
            new_name="苏州工业园区绿色发展区", reported_on="2022-06-10")  # fmt: skip
     factory = submit(
-        "miit",
+        "js-eit",
         "register_unit",
         effective_date="2018-05-02",
         kind="enterprise",
-        name="上海浦东新材料有限公司",
+        name=FACTORY_NAME,
         credit_code=FACTORY_CODE,
-        division="310115",
+        division="320505",
     )
-    national = {"unit": FACTORY_CODE, "programme": "green_factory", "jurisdiction": "CN"}
-    submit("miit", "designate", effective_date="2019-10-15", batch="第四批", grade=None,
-           document="工信厅节函〔2019〕237号", **national)  # fmt: skip
-    submit("miit", "warn", effective_date="2024-09-01", ground="rectification_required",
-           rectify_by="2025-03-01", **national)  # fmt: skip
-    submit("miit", "remove", effective_date="2025-05-10", ground="dynamic_adjustment",
-           **national)  # fmt: skip
+    listing = {"programme": "green_factory", "jurisdiction": "320000"}
+    submit("js-eit", "designate", unit=FACTORY_CODE, effective_date="2019-10-15", batch="第四批",
+           grade=None, document="苏工信节能〔2019〕398号", **listing)  # fmt: skip
+    complaint = facade.submit(
+        world.act(
+            "sz-eit",
+            "record_complaint",
+            unit=FACTORY_CODE,
+            effective_date="2024-08-20",
+            matter="能耗数据与实际不符",
+            **listing,
+        )
+    ).act_id
+    submit("sz-eit", "decide_complaint", unit=FACTORY_CODE, effective_date="2024-09-01",
+           complaint=str(complaint), outcome="rectification", rectify_by="2025-03-01",
+           removal=None)  # fmt: skip
+    submit("js-eit", "remove", unit=FACTORY_CODE, effective_date="2025-05-10", ground="fraud",
+           **listing)  # fmt: skip
     bystander = submit(
         "miit",
         "register_unit",

@@ -14,6 +14,7 @@ from greenreg.events.acts import check_signature
 from greenreg.events.signing import b64decode
 from tests.e2e.support import (
     FACTORY_CODE,
+    FACTORY_NAME,
     UNKNOWN_CODE,
     Scenario,
     refusal_of,
@@ -29,7 +30,12 @@ def test_a_unit_by_credit_code_or_id(client: TestClient, scenario: Scenario) -> 
     assert [(d["programme"], d["status"]) for d in body["designations"]] == [
         ("green_factory", "removed")
     ]
-    assert body["bans"] == []  # a national removal records no ban (grounds not in the seeds)
+    # Removed by Jiangsu for falsified data: barred from each of Jiangsu's green-manufacturing
+    # lists for 3 years, through 2028-05-10 (003 art. 17(3)).
+    assert sorted((b["programme"], b["jurisdiction"], b["last_day"]) for b in body["bans"]) == [
+        (programme, "320000", "2028-05-10")
+        for programme in ("green_factory", "green_park", "green_supply_chain")
+    ]
     assert body["removals_due"] == []
     assert body["data_version"]["last_position"] > 0
     assert "Greenreg-Data-Version" in by_code.headers
@@ -63,25 +69,33 @@ def test_the_public_finds_a_unit_by_its_former_name(client: TestClient, scenario
 
 
 def test_a_list_as_json_and_as_csv(client: TestClient, scenario: Scenario) -> None:
-    params = {"level": "national", "as_of": "2025-01-01"}
+    params = {"level": "provincial", "as_of": "2025-01-01"}
     body = client.get("/api/v1/lists/green_factory", params=params).json()
-    assert [(i["unit_name"], i["status"]) for i in body["items"]] == [
-        ("上海浦东新材料有限公司", "warned")
-    ]
+    # Jiangsu's green-factory list on 2025-01-01: the factory, under a rectification order.
+    assert [(i["unit_name"], i["status"]) for i in body["items"]] == [(FACTORY_NAME, "warned")]
     response = client.get("/api/v1/lists/green_factory", params={**params, "format": "csv"})
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.text.lstrip("\ufeff"))))
     assert [(r["unit_name"], r["status"], r["since"]) for r in rows] == [
-        ("上海浦东新材料有限公司", "warned", "2019-10-15")
+        (FACTORY_NAME, "warned", "2019-10-15")
     ]
     assert refusal_of(client.get("/api/v1/lists/green_cars"))[:2] == (422, "invalid_parameter")
 
 
 def test_bans_running_on_a_day(client: TestClient, scenario: Scenario) -> None:
-    # The scenario's only removal is national: MIIT's grounds are not in the seeds, no ban.
-    last_day = client.get("/api/v1/bans", params={"active_on": "2026-05-10"}).json()["bans"]
-    assert last_day == []
+    # The factory's removal from Jiangsu's list on 2025-05-10 bars it from Jiangsu's lists
+    # through 2028-05-10, that day included (003 art. 17(3)).
+    def running(day: str) -> list[tuple[str, str]]:
+        bans = client.get("/api/v1/bans", params={"active_on": day}).json()["bans"]
+        return sorted((b["unit_name"], b["programme"]) for b in bans)
+
+    assert running("2025-05-09") == []
+    assert running("2028-05-10") == [
+        (FACTORY_NAME, programme)
+        for programme in ("green_factory", "green_park", "green_supply_chain")
+    ]
+    assert running("2028-05-11") == []
 
 
 def test_a_unit_history(client: TestClient, scenario: Scenario) -> None:

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from tests.e2e.support import (
     BYSTANDER_CODE,
     FACTORY_CODE,
+    FACTORY_NAME,
     UNKNOWN_CODE,
     Scenario,
     count_reads,
@@ -60,10 +61,10 @@ def test_the_bank_check_answers_each_reference_in_order(
     assert factory["designations"] == [
         {
             "programme": "GREEN_FACTORY",
-            "level": "NATIONAL",
-            "jurisdiction": "CN",
+            "level": "PROVINCIAL",
+            "jurisdiction": "320000",
             "since": "2019-10-15",
-            "documentNumber": "工信厅节函〔2019〕237号",
+            "documentNumber": "苏工信节能〔2019〕398号",
         }
     ]
     assert factory["evidence"], "a certified answer names the events it rests on"
@@ -75,19 +76,31 @@ def test_the_bank_check_follows_the_factory_through_its_life(
 ) -> None:
     outcomes = {
         day: check(client, [FACTORY_CODE], day)[0]["outcome"]
-        for day in ("2019-10-14", "2019-10-15", "2024-09-01", "2025-05-09", "2028-05-10")
+        for day in (
+            "2019-10-14",
+            "2019-10-15",
+            "2024-08-31",
+            "2024-09-01",
+            "2025-05-09",
+            "2028-05-10",
+            "2028-05-11",
+        )
     }
+    # Listed, then under the rectification order of a verified complaint (003 art. 25), then
+    # removed by Jiangsu and barred from its lists through 2028-05-10 (003 art. 17(3)).
     assert outcomes == {
         "2019-10-14": "NOT_LISTED",
         "2019-10-15": "CERTIFIED",
+        "2024-08-31": "CERTIFIED",
         "2024-09-01": "WARNED",
         "2025-05-09": "WARNED",
-        "2028-05-10": "REMOVED",
+        "2028-05-10": "BANNED",
+        "2028-05-11": "REMOVED",
     }
     [removed] = check(client, [FACTORY_CODE], "2026-01-01")
-    # A national removal records no ban: the national grounds (工信部节〔2024〕13号) are not in
-    # the seeds; a province's own rules bar its lists when it lists the unit (003 art. 17(3)).
-    assert removed["bans"] == []
+    assert {(b["lastDay"], b["rule"]) for b in removed["bans"]} == {
+        ("2028-05-10", "003 art. 17(3): 3 years")
+    }
 
 
 def test_every_answer_states_its_data_version(client: TestClient, scenario: Scenario) -> None:
@@ -107,7 +120,7 @@ def test_a_unit_by_id_credit_code_and_global_id(client: TestClient, scenario: Sc
     node = graphql(
         client, "query N($id: ID!) { node(id: $id) { id ... on Unit { name } } }", id=by_code["id"]
     )["data"]["node"]
-    assert node == {"id": by_code["id"], "name": "上海浦东新材料有限公司"}
+    assert node == {"id": by_code["id"], "name": FACTORY_NAME}
     assert graphql(client, query, id=UNKNOWN_CODE)["data"]["unit"] is None
 
 
@@ -120,22 +133,23 @@ def test_the_public_finds_a_park_by_its_former_name(client: TestClient, scenario
 
 
 def test_a_list_as_of_a_day(client: TestClient, scenario: Scenario) -> None:
-    query = """query L($asOf: Date) { designations(programme: GREEN_FACTORY, level: NATIONAL,
+    query = """query L($asOf: Date) { designations(programme: GREEN_FACTORY, level: PROVINCIAL,
         asOf: $asOf) { nodes { unitName status since } } }"""
 
     def statuses(as_of: str) -> list[tuple[str, str]]:
         nodes = graphql(client, query, asOf=as_of)["data"]["designations"]["nodes"]
         return [(n["unitName"], n["status"]) for n in nodes]
 
-    assert statuses("2020-01-01") == [("上海浦东新材料有限公司", "LISTED")]
-    assert statuses("2025-01-01") == [("上海浦东新材料有限公司", "WARNED")]
-    assert statuses("2026-01-01") == [("上海浦东新材料有限公司", "REMOVED")]
+    assert statuses("2020-01-01") == [(FACTORY_NAME, "LISTED")]
+    assert statuses("2025-01-01") == [(FACTORY_NAME, "WARNED")]
+    assert statuses("2026-01-01") == [(FACTORY_NAME, "REMOVED")]
 
 
 def test_bans_and_history(client: TestClient, scenario: Scenario) -> None:
-    # The scenario's only removal is national: no ban (MIIT's grounds are not in the seeds).
+    # The scenario's only removal is Jiangsu's: a ban on each of its green-manufacturing lists
+    # through 2028-05-10 (003 art. 17(3)).
     bans = graphql(client, '{ bans(activeOn: "2026-05-10") { unitId lastDay } }')["data"]["bans"]
-    assert bans == []
+    assert bans == [{"unitId": str(scenario.factory), "lastDay": "2028-05-10"}] * 3
     history = graphql(
         client,
         "query H($id: ID!) { history(unitId: $id) { entries { eventType effectiveDate } } }",
@@ -144,7 +158,8 @@ def test_bans_and_history(client: TestClient, scenario: Scenario) -> None:
     assert [e["eventType"] for e in history["entries"]] == [
         "UnitRegistered",
         "Designated",
-        "Warned",
+        "ComplaintRecorded",
+        "ComplaintDecided",
         "Removed",
     ]
 

@@ -1,10 +1,11 @@
 """One narrative per programme: a unit's whole life in the registry, act by act.
 
 Each test walks one unit through registration, designation (or, for eco-industrial parks,
-approval to create and naming), a change of name, a yearly report, a warning, a removal, the
-reapplication ban that follows, a reapplication refused inside the ban, and one accepted on the
-day after the ban's last day. Every act is really signed and verified; the ``world`` fixture
-runs each narrative on SQLite and on PostgreSQL.
+approval to create and naming), a change of name, a yearly report, a warning where its text
+has one (elsewhere its refusal, and for 003 a verified complaint's rectification order), a
+removal, the reapplication ban that follows, a reapplication refused inside the ban, and one
+accepted on the day after the ban's last day. Every act is really signed and verified; the
+``world`` fixture runs each narrative on SQLite and on PostgreSQL.
 
 Dates are effective dates (valid time, from the issuing documents). The test clock, which stamps
 when the registry records each act, stays fixed at 2026-11-21. Each rule is tested while its
@@ -115,47 +116,23 @@ def test_national_green_factory(world: World) -> None:
     assert "2024-04-15" in late["message"]
     assert state_of(world, unit_id).reports[("dynamic_management_form", 2023)] == d("2024-04-20")
 
-    # MIIT warns the factory and sets a date to rectify by.
-    receipt = world.submit(
-        "miit",
-        "warn",
-        effective_date="2024-09-01",
-        unit=credit_code,
-        programme="green_factory",
-        jurisdiction="CN",
-        ground="rectification_required",
-        rectify_by="2025-03-01",
-    )
-    recorded(receipt, "Warned")
-    factory = listing(world, unit_id, "green_factory", "CN")
-    assert (factory.status, factory.rectify_by) == ("warned", d("2025-03-01"))
-    assert factory.in_force
-
-    # It rectifies in time: the warning is lifted.
-    receipt = world.submit(
-        "miit",
-        "lift_warning",
-        effective_date="2025-02-20",
-        unit=credit_code,
-        programme="green_factory",
-        jurisdiction="CN",
-    )
-    recorded(receipt, "WarningLifted")
-    factory = listing(world, unit_id, "green_factory", "CN")
-    assert (factory.status, factory.rectify_by) == ("listed", None)
-
-    # A year later it is warned again.
-    receipt = world.submit(
-        "miit",
-        "warn",
-        effective_date="2025-06-01",
-        unit=credit_code,
-        programme="green_factory",
-        jurisdiction="CN",
-        ground="rectification_required",
-        rectify_by="2025-12-01",
-    )
-    recorded(receipt, "Warned")
+    # The national lists have no warnings in the texts the registry holds (000 names none;
+    # 工信部节〔2024〕13号 is not in the seeds): a warning is refused, saying what to do instead,
+    # and nothing is recorded. The factory stays listed, its title usable.
+    before = world.snapshot()
+    with pytest.raises(RuleError, match="the national lists have no warnings"):
+        world.submit(
+            "miit",
+            "warn",
+            effective_date="2024-09-01",
+            unit=credit_code,
+            programme="green_factory",
+            jurisdiction="CN",
+            ground="rectification_required",
+            rectify_by="2025-03-01",
+        )
+    assert world.snapshot() == before
+    assert listing(world, unit_id, "green_factory", "CN").status == "listed"
 
     # It no longer qualifies: MIIT removes it in dynamic adjustment.
     receipt = world.submit(
@@ -420,39 +397,65 @@ def test_jiangsu_three_level_green_factory(world: World) -> None:
     )
     recorded(receipt, "ReportFiled")
 
-    # Jiangsu warns the provincial listing after its dynamic review (003 art. 19), lifts the
-    # warning, then warns it again.
+    # 003 has no warning act (its art. 19 is the city's oversight and reporting): Jiangsu's
+    # warning is refused, pointing to the complaint procedure, and nothing is recorded.
+    provincial = {"unit": credit_code, "programme": "green_factory", "jurisdiction": "320000"}
+    before = world.snapshot()
+    with pytest.raises(RuleError, match=r"003 has no warning act.*'decide_complaint'"):
+        world.submit(
+            "js-eit",
+            "warn",
+            effective_date="2025-05-10",
+            ground="dynamic_review",
+            rectify_by="2025-08-10",
+            **provincial,
+        )
+    assert world.snapshot() == before
+
+    # A named public complaint to Suzhou about the provincial listing, verified: Suzhou orders
+    # rectification (003 art. 25); Jiangsu, the list's owner, lifts the order once rectified.
+    complaint = world.submit(
+        "sz-eit",
+        "record_complaint",
+        effective_date="2025-05-06",
+        matter="能耗数据与实际不符",
+        **provincial,
+    )
+    recorded(complaint, "ComplaintRecorded")
     receipt = world.submit(
-        "js-eit",
-        "warn",
+        "sz-eit",
+        "decide_complaint",
         effective_date="2025-05-10",
         unit=credit_code,
-        programme="green_factory",
-        jurisdiction="320000",
-        ground="dynamic_review",
+        complaint=str(complaint.act_id),
+        outcome="rectification",
         rectify_by="2025-08-10",
+        removal=None,
     )
-    recorded(receipt, "Warned")
-    receipt = world.submit(
-        "js-eit",
-        "lift_warning",
-        effective_date="2025-08-01",
-        unit=credit_code,
-        programme="green_factory",
-        jurisdiction="320000",
-    )
+    recorded(receipt, "ComplaintDecided")
+    assert listing(world, unit_id, "green_factory", "320000").status == "warned"
+    receipt = world.submit("js-eit", "lift_warning", effective_date="2025-08-01", **provincial)
     recorded(receipt, "WarningLifted")
-    receipt = world.submit(
-        "js-eit",
-        "warn",
+    assert listing(world, unit_id, "green_factory", "320000").status == "listed"
+
+    # A second complaint, verified too: rectification ordered again.
+    complaint = world.submit(
+        "sz-eit",
+        "record_complaint",
+        effective_date="2025-09-10",
+        matter="排放数据与实际不符",
+        **provincial,
+    )
+    world.submit(
+        "sz-eit",
+        "decide_complaint",
         effective_date="2025-09-15",
         unit=credit_code,
-        programme="green_factory",
-        jurisdiction="320000",
-        ground="rectification_required",
+        complaint=str(complaint.act_id),
+        outcome="rectification",
         rectify_by="2025-11-30",
+        removal=None,
     )
-    recorded(receipt, "Warned")
     assert listing(world, unit_id, "green_factory", "320000").status == "warned"
 
     # Serious inspection findings: Jiangsu removes it from the provincial list (003 art. 17(4)).

@@ -20,6 +20,7 @@ from greenreg.projections.views import UnitFilter
 from tests.support import Reads, World, d
 
 CODE = "91310115MA1K3BTP2B"  # a valid credit code (Pudong New Area, Shanghai)
+SUZHOU_CODE = "91320505MA1P7XQC3C"  # a valid credit code (Huqiu District, Suzhou)
 
 
 def at(text: str) -> datetime:
@@ -41,73 +42,77 @@ def past(database_url: str) -> Iterator[tuple[World, Reads]]:
 
 def test_as_of_and_known_at(past: tuple[World, Reads]) -> None:
     world, reads = past
-    issuer = "miit"
+    listing = {"unit": SUZHOU_CODE, "programme": "green_factory", "jurisdiction": "320000"}
 
-    # Designated 2019-03-01, recorded the next day.
+    # Designated 2019-03-01 by Jiangsu, recorded the next day.
     world.clock.now = at("2019-03-02")
     unit = world.register(
-        issuer, "重庆示例绿色工厂", "500112", kind="enterprise", credit_code=CODE,
+        "js-eit", "苏州示例绿色工厂", "320505", kind="enterprise", credit_code=SUZHOU_CODE,
         effective_date="2019-03-01",
     )  # fmt: skip
-    world.submit(issuer, "designate", effective_date="2019-03-01", unit=CODE,
-                 programme="green_factory", jurisdiction="CN", batch="第四批")  # fmt: skip
+    world.submit("js-eit", "designate", effective_date="2019-03-01", batch="第四批",
+                 **listing)  # fmt: skip
 
-    # Warned in 2024, once the national rules are in force (2024-01-01).
-    world.clock.now = at("2024-06-02")
-    world.submit(issuer, "warn", effective_date="2024-06-01", unit=CODE,
-                 programme="green_factory", jurisdiction="CN",
-                 ground="rectification_required", rectify_by="2024-12-01")  # fmt: skip
+    # Ordered to rectify in 2024, once 003 is in force in Jiangsu (2024-07-19): Suzhou
+    # receives a public complaint and verifies it (003 art. 25); the order, with effect from
+    # 2024-09-01, is recorded on 2024-09-02.
+    world.clock.now = at("2024-08-20")
+    complaint = world.submit("sz-eit", "record_complaint", effective_date="2024-08-20",
+                             matter="能耗数据与实际不符", **listing).act_id  # fmt: skip
+    world.clock.now = at("2024-09-02")
+    world.submit("sz-eit", "decide_complaint", effective_date="2024-09-01", unit=SUZHOU_CODE,
+                 complaint=str(complaint), outcome="rectification", rectify_by="2024-12-01",
+                 removal=None)  # fmt: skip
 
-    # Removed with effect from 2025-05-10; the removal is recorded on 2025-06-01.
+    # Removed by Jiangsu with effect from 2025-05-10; the removal is recorded on 2025-06-01.
     world.clock.now = at("2025-06-01")
-    world.submit(issuer, "remove", effective_date="2025-05-10", unit=CODE,
-                 programme="green_factory", jurisdiction="CN",
-                 ground="dynamic_adjustment")  # fmt: skip
+    world.submit("js-eit", "remove", effective_date="2025-05-10", ground="fraud",
+                 **listing)  # fmt: skip
     q = reads()
 
-    # On 2025-05-09 still on the list under the warning, so not certified: the title may not
+    # On 2025-05-09 still on the list under the order, so not certified: the title may not
     # be used while it rectifies; the answer lists it apart, with the deadline.
-    [answer] = q.certifications([CODE], as_of=d("2025-05-09"))
+    [answer] = q.certifications([SUZHOU_CODE], as_of=d("2025-05-09"))
     assert not answer.certified
     assert answer.outcome == "warned"
     assert answer.unit_id == unit
     assert answer.designations == []
     assert [(x.since, x.restricted_since, x.rectify_by) for x in answer.restricted] == [
-        (d("2019-03-01"), d("2024-06-01"), d("2024-12-01"))
+        (d("2019-03-01"), d("2024-09-01"), d("2024-12-01"))
     ]
 
-    # Not certified on 2025-05-11: removed the day before (a national removal records no ban:
-    # its grounds, 工信部节〔2024〕13号, are not in the seeds).
-    [answer] = q.certifications([CODE], as_of=d("2025-05-11"))
+    # Not certified on 2025-05-11: removed the day before, and barred from Jiangsu's lists for
+    # 3 years (003 art. 17(3)).
+    [answer] = q.certifications([SUZHOU_CODE], as_of=d("2025-05-11"))
     assert not answer.certified
-    assert answer.outcome == "removed"
-    assert answer.bans == []
+    assert answer.outcome == "banned"
+    assert {b.last_day for b in answer.bans} == {d("2028-05-10")}
 
-    # But as the registry knew it on 2025-05-20, it was still on the list under the warning:
-    # the removal was recorded only on 2025-06-01.
-    [answer] = q.certifications([CODE], as_of=d("2025-05-11"), known_at=at("2025-05-20"))
+    # But as the registry knew it on 2025-05-20, it was still on the list under the order,
+    # with no ban: the removal was recorded only on 2025-06-01.
+    [answer] = q.certifications([SUZHOU_CODE], as_of=d("2025-05-11"), known_at=at("2025-05-20"))
     assert not answer.certified
     assert answer.outcome == "warned"
     assert [x.status for x in answer.restricted] == ["warned"]
     assert answer.bans == []
 
-    # Before the warning was recorded, the same day read "listed", certified.
-    [answer] = q.certifications([CODE], as_of=d("2024-06-01"), known_at=at("2024-06-01"))
+    # Before the order was recorded, the same day read "listed", certified.
+    [answer] = q.certifications([SUZHOU_CODE], as_of=d("2024-09-01"), known_at=at("2024-09-01"))
     assert (answer.outcome, answer.certified) == ("certified", True)
 
     # Before the unit was recorded at all, the registry did not know it.
-    [answer] = q.certifications([CODE], as_of=d("2019-03-01"), known_at=at("2019-03-01"))
+    [answer] = q.certifications([SUZHOU_CODE], as_of=d("2019-03-01"), known_at=at("2019-03-01"))
     assert answer.outcome == "not_found"
 
     # The list as of a day, as known at a time, says the same, with its evidence.
     listed = q.designations(
-        programme="green_factory", jurisdiction="CN", as_of=d("2025-05-11"),
+        programme="green_factory", jurisdiction="320000", as_of=d("2025-05-11"),
         known_at=at("2025-05-20"),
     ).items  # fmt: skip
     assert [(x.unit_id, x.status, x.changed_on) for x in listed] == [
-        (unit, "warned", d("2024-06-01"))
+        (unit, "warned", d("2024-09-01"))
     ]
-    now = q.designations(programme="green_factory", jurisdiction="CN").items
+    now = q.designations(programme="green_factory", jurisdiction="320000").items
     assert [(x.status, x.changed_on) for x in now] == [("removed", d("2025-05-10"))]
     history = q.history(unit)
     assert history is not None

@@ -44,9 +44,13 @@ def test_a_runner_killed_before_commit_resumes_cleanly(
     # More events, not folded yet.
     world.submit("js-eit", "rename", effective_date="2021-01-01", unit=park,
                  new_name="苏州工业园区（绿色）", reported_on="2021-01-05")  # fmt: skip
-    world.submit("js-eit", "warn", effective_date="2024-09-01", unit=park,
-                 programme="green_park", jurisdiction="320000",
-                 ground="rectification_required", rectify_by="2025-02-28")  # fmt: skip
+    # A verified public complaint: Suzhou orders rectification (003 art. 25).
+    complaint = world.submit("sz-eit", "record_complaint", effective_date="2024-08-20",
+                             unit=park, programme="green_park", jurisdiction="320000",
+                             matter="能耗数据与实际不符").act_id  # fmt: skip
+    world.submit("sz-eit", "decide_complaint", effective_date="2024-09-01", unit=park,
+                 complaint=str(complaint), outcome="rectification", rectify_by="2025-02-28",
+                 removal=None)  # fmt: skip
     world.submit("js-eit", "remove", effective_date="2025-03-01", unit=park,
                  programme="green_park", jurisdiction="320000",
                  ground="not_operating")  # fmt: skip
@@ -60,7 +64,7 @@ def test_a_runner_killed_before_commit_resumes_cleanly(
         check=False,
     )
     assert crashed.returncode == 3, crashed.stderr
-    assert int(crashed.stdout) == len(before["rm_history"]) + 3  # it had written them
+    assert int(crashed.stdout) == len(before["rm_history"]) + 4  # it had written them
 
     # Nothing of its work is visible: same rows, same position.
     assert read_model_rows(reads.store) == before
@@ -71,7 +75,8 @@ def test_a_runner_killed_before_commit_resumes_cleanly(
     history = q.history(world.registry.unit(park).id)
     assert history is not None
     assert [e.event_type for e in history.entries] == [
-        "UnitRegistered", "Designated", "Renamed", "Warned", "Removed"
+        "UnitRegistered", "Designated", "Renamed", "ComplaintRecorded", "ComplaintDecided",
+        "Removed",
     ]  # fmt: skip
     assert len({e.evidence.position for e in history.entries}) == len(history.entries)
     resumed = read_model_rows(reads.store)

@@ -1,8 +1,9 @@
 """For random valid histories, the read models folded event by event equal a full rebuild, and
 equal a reference fold written here, independently, on both databases.
 
-Hypothesis draws a history of acts on three units (designations on three lists, warnings,
-lifted warnings, removals, renames) with effective dates moving forward by random steps and
+Hypothesis draws a history of acts on three units (designations on three lists, rectification
+orders of verified complaints, lifted orders, removals, renames) with effective dates moving
+forward by random steps and
 record times moving forward by random steps (often none: several events recorded at the same
 instant). Acts the registry refuses (a removal from a list the unit is not on, a designation
 under a ban...) are simply not recorded. The read models catch up at random points, so
@@ -27,7 +28,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from greenreg.errors import GreenregError
-from greenreg.events.vocabulary import Designated, Removed, Renamed, Warned, WarningLifted
+from greenreg.events.vocabulary import (
+    ComplaintDecided,
+    Designated,
+    Removed,
+    Renamed,
+    Warned,
+    WarningLifted,
+)
 from greenreg.projections.schema import read_model_rows
 from tests.support import Reads, World
 
@@ -37,7 +45,7 @@ LISTS = [
     ("sz-eit", "green_supply_chain", "320500", "not_operating"),
     ("miit", "green_park", "CN", "dynamic_adjustment"),
 ]
-KINDS = ["designate", "designate", "warn", "lift_warning", "remove", "rename", "report"]
+KINDS = ["designate", "designate", "rectify", "lift_warning", "remove", "rename", "report"]
 START = date(2015, 1, 1)
 names = itertools.count()
 
@@ -73,10 +81,13 @@ def act(world: World, step: Step, unit: UUID, effective: date) -> None:
     listing = {"programme": programme, "jurisdiction": jurisdiction}
     if step.kind == "designate":
         world.submit(issuer, "designate", **on, **listing)
-    elif step.kind == "warn":
+    elif step.kind == "rectify":
+        # No warning act on these lists: a verified complaint's rectification order (003 art.
+        # 25), on a list governed by 003 (Jiangsu's and Suzhou's, from 2024-07-19).
         rectify = (effective + timedelta(days=180)).isoformat()
-        ground_ = "rectification_required"
-        world.submit(issuer, "warn", **on, **listing, ground=ground_, rectify_by=rectify)
+        complaint = world.submit("sz-eit", "record_complaint", **on, **listing, matter="数据不实")
+        world.submit("sz-eit", "decide_complaint", **on, complaint=str(complaint.act_id),
+                     outcome="rectification", rectify_by=rectify, removal=None)  # fmt: skip
     elif step.kind == "lift_warning":
         world.submit(issuer, "lift_warning", **on, **listing)
     elif step.kind == "remove":
@@ -194,6 +205,8 @@ def changes(event: Any) -> list[tuple[tuple[str, str], str]]:
         return [((str(event.programme), event.jurisdiction), "listed")]
     if isinstance(event, Warned):
         return [((str(event.programme), event.jurisdiction), "warned")]
+    if isinstance(event, ComplaintDecided) and event.outcome == "rectification":
+        return [(tuple(event.listing.split("@")), "warned")]  # type: ignore[list-item]
     if isinstance(event, WarningLifted):
         return [((str(event.programme), event.jurisdiction), "listed")]
     if isinstance(event, Removed):

@@ -431,12 +431,15 @@ def test_rest_and_graphql_say_which_rules_were_in_force(
     ] == [
         (r["rulebook"], r["jurisdiction"], r["in_force_from"], r["in_force_until"]) for r in rules
     ]
-    # The factory's history: listed in 2019 with no rule in force, warned and removed under
-    # the national rules.
+    # The factory's history: listed by Jiangsu in 2019 with no rule in force; the complaint
+    # and the removal judged under 003 as Jiangsu adopted it.
     entries = client.get(f"/api/v1/units/{scenario.factory}/history").json()["entries"]
     said = {e["event_type"]: e["rules"] for e in entries}
     assert said["Designated"].startswith("no rule in force in the registry on 2019-10-15")
-    assert said["Removed"].startswith("judged under 工信部节〔2024〕13号 (rulebook national")
+    for event_type in ("ComplaintRecorded", "Removed"):
+        assert said[event_type].startswith(
+            "judged under 003 绿色工厂梯度培育及管理实施细则 (rulebook provincial"
+        )
     query = "query H($id: ID!) { history(unitId: $id) { entries { eventType rules } } }"
     history = graphql(client, query, id=str(scenario.factory))["data"]["history"]["entries"]
     assert {e["eventType"]: e["rules"] for e in history} == said

@@ -31,7 +31,7 @@ query Check($refs: [String!]!, $asOf: Date) {
   }
 }
 """
-FACTORY_CODE = "91310115MA1K3BTP2B"
+FACTORY_CODE = "91320505MA1P7XQC3C"  # issued in Suzhou (320505)
 
 
 def submit(client: TestClient, world: World, issuer: str, act: str, **fields: Any) -> UUID:
@@ -145,19 +145,27 @@ def test_a_unit_whose_only_title_is_warned_is_not_certified_anywhere(
 ) -> None:
     declare(world.registry, world.root.signer, world.clock.now)
     log_key = trusted_log_key(client, world.root.signer.public_key)
-    # A national green factory in Shanghai, the only designation in force in Shanghai.
-    factory = submit(client, world, "miit", "register_unit", effective_date="2018-05-02",
-                     kind="enterprise", name="上海浦东新材料有限公司", credit_code=FACTORY_CODE,
-                     division="310115")  # fmt: skip
-    national = {"unit": FACTORY_CODE, "programme": "green_factory", "jurisdiction": "CN"}
-    submit(client, world, "miit", "designate", effective_date="2019-10-15", batch="第四批",
-           **national)  # fmt: skip
-    assert "<th scope=row>上海市</th><td>1</td>" in client.get("/").text
+    # A Suzhou factory on Jiangsu's green-factory list, the only designation in force in
+    # Jiangsu.
+    factory = submit(client, world, "js-eit", "register_unit", effective_date="2018-05-02",
+                     kind="enterprise", name="苏州虎丘新材料有限公司", credit_code=FACTORY_CODE,
+                     division="320505")  # fmt: skip
+    provincial = {"unit": FACTORY_CODE, "programme": "green_factory", "jurisdiction": "320000"}
+    submit(client, world, "js-eit", "designate", effective_date="2019-10-15", batch="第四批",
+           **provincial)  # fmt: skip
+    assert "<th scope=row>江苏省</th><td>1</td>" in client.get("/").text
     assert client.get(f"/units/{factory}/green-code.json").status_code == 200
 
-    # MIIT warns it with effect from 2024-09-01, to rectify by 2025-03-01.
-    submit(client, world, "miit", "warn", effective_date="2024-09-01",
-           ground="rectification_required", rectify_by="2025-03-01", **national)  # fmt: skip
+    # Suzhou receives a public complaint about the factory's listed data, verifies it and
+    # orders rectification with effect from 2024-09-01, by 2025-03-01 (003 art. 25).
+    recorded = world.act(
+        "sz-eit", "record_complaint", effective_date="2024-08-20", matter="能耗数据与实际不符",
+        **provincial,
+    )  # fmt: skip
+    complaint = facade_of(client).submit(recorded).act_id
+    submit(client, world, "sz-eit", "decide_complaint", effective_date="2024-09-01",
+           unit=FACTORY_CODE, complaint=str(complaint), outcome="rectification",
+           rectify_by="2025-03-01", removal=None)  # fmt: skip
 
     # The bank check: certified the day before; warned, not certified, from that day on.
     assert check(client, FACTORY_CODE, "2024-08-31")["certified"] is True
@@ -172,8 +180,8 @@ def test_a_unit_whose_only_title_is_warned_is_not_certified_anywhere(
             "2025-03-01",
         )
         assert warned["message"] == (
-            "warned, the title may not be used while rectifying: green_factory (CN) warned "
-            "since 2024-09-01, rectify by 2025-03-01"
+            "warned, the title may not be used while rectifying: green_factory (320000) "
+            "warned since 2024-09-01, rectify by 2025-03-01"
         )
 
     # The signed receipt of the check says the same.
@@ -206,7 +214,7 @@ def test_a_unit_whose_only_title_is_warned_is_not_certified_anywhere(
     assert (row["status"], row["rectify_by"], row["in_force"]) == ("warned", "2025-03-01", "false")
     statistics = facade_of(client).queries.statistics()
     assert (statistics.designations_in_force, statistics.designations_restricted) == (0, 1)
-    assert "上海市" not in client.get("/").text
+    assert "江苏省" not in client.get("/").text
 
     # No green code; the page says the title may not be used, and until when to rectify.
     refused = client.get(f"/units/{factory}/green-code.json")
@@ -223,9 +231,10 @@ def test_a_unit_whose_only_title_is_warned_is_not_certified_anywhere(
     assert "警示整改中（不得使用称号）" in found
     assert '整改期限</span> <span class="en" lang="en">Rectify by</span> <time>2025-03-01' in found
 
-    # It rectifies: the warning is lifted with effect from 2025-02-15, and all is restored.
-    submit(client, world, "miit", "lift_warning", effective_date="2025-02-15",
-           **national)  # fmt: skip
+    # It rectifies: Jiangsu, the list's owner, lifts the order with effect from 2025-02-15,
+    # and all is restored.
+    submit(client, world, "js-eit", "lift_warning", effective_date="2025-02-15",
+           **provincial)  # fmt: skip
     assert check(client, FACTORY_CODE, "2025-02-14")["outcome"] == "warned"
     for day in ("2025-02-15", "2025-02-16"):
         lifted = check(client, FACTORY_CODE, day)
@@ -236,4 +245,4 @@ def test_a_unit_whose_only_title_is_warned_is_not_certified_anywhere(
         )
     assert client.get(f"/units/{factory}/green-code.json").status_code == 200
     assert '<img class="qr"' in client.get(f"/units/{factory}").text
-    assert "<th scope=row>上海市</th><td>1</td>" in client.get("/").text
+    assert "<th scope=row>江苏省</th><td>1</td>" in client.get("/").text

@@ -73,6 +73,8 @@ def test_lives_cover_every_programme_and_path() -> None:
         "rename",
         "file_report",
         "warn",
+        "record_complaint",
+        "decide_complaint",
         "lift_warning",
         "remove",
         "disqualify",
@@ -107,7 +109,8 @@ def test_a_small_corpus_is_accepted_by_the_registry(database_url: str) -> None:
     stats = populate(database_url, events=900, seed=13)
     assert stats.events == stats.acts == 900
     assert stats.acts_by_type["register_unit"] == len(stats.unit_refs) > 50
-    for kind in ("designate", "file_report", "rename", "warn", "remove"):
+    kinds = ("designate", "file_report", "rename", "record_complaint", "decide_complaint", "remove")
+    for kind in kinds:
         assert stats.acts_by_type[kind] > 0
     assert stats.flags_by_code.get("late_report", 0) > 0
 

@@ -1,7 +1,10 @@
 """Commands about warnings: warn a listed unit to rectify by a date, and lift the warning.
 
-A warning is given on a ground its rulebook knows, with a deadline the rulebook allows; while
-warned the unit stays on the list, and only a warned unit can be cleared of its warning.
+A warning is given on a ground its rulebook knows, with a deadline the rulebook allows; only the
+eco-park rules have warnings (004 arts. 26-27): every other rulebook refuses ``warn`` (001, 002,
+003 and the national lists have none). While warned the unit stays on the list, and only a
+warned unit can be cleared of its warning: ``lift_warning`` also ends a rectification order a
+verified complaint brought on a 003 list (003 art. 25; ``decide_complaint``).
 """
 
 from __future__ import annotations

@@ -63,6 +63,7 @@ class Rulebook:
     levels: tuple[Level, ...] = ()
     removal_grounds: dict[str, Ground] = {}  # noqa: RUF012 (read-only tables in subclasses)
     warning_grounds: dict[str, str] = {}  # noqa: RUF012
+    no_warnings = ""  # a text without warnings: the refusal, saying what the text has instead
     report_deadlines: dict[str, ReportDeadline | None] = {}  # noqa: RUF012
     evaluator_grounds: dict[str, str] = {}  # noqa: RUF012 (ground code -> its article)
 
@@ -71,6 +72,8 @@ class Rulebook:
 
     def check_act(self, act_type: str, jurisdiction: str) -> None:
         """Which acts this rulebook knows at which level (eco-parks differ; see there)."""
+        if act_type == "warn" and self.no_warnings:
+            raise RuleError(self.no_warnings)
         if act_type in ("approve_creation", "extend_creation", "name_park"):
             raise RuleError(
                 f"{self.title} has no creation period or naming; use 'designate' ({self.source})"

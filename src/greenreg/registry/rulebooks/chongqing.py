@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from greenreg.errors import CalendarCoverageError, RuleError
+from greenreg.errors import CalendarCoverageError
 from greenreg.events.places import Level, within
 from greenreg.events.vocabulary import Flag, Programme
 from greenreg.registry.evaluator import Sanction
@@ -53,6 +53,10 @@ class ChongqingRulebook(Rulebook):
     report_deadlines: dict[str, ReportDeadline | None] = {  # noqa: RUF012
         "key_indicators": None,  # art. 16: yearly, no date set
     }
+    no_warnings = (
+        "001 has no warnings: a Chongqing green park or factory is reviewed (001 art. 16) "
+        "and keeps its title or has it revoked (001 art. 17); record a revocation instead"
+    )
     evaluator_grounds = {  # noqa: RUF012
         "falsification": "001 art. 22 (弄虚作假)",
         "irresponsibility": "001 art. 22 (不负责任)",
@@ -70,12 +74,6 @@ class ChongqingRulebook(Rulebook):
         article = self.check_evaluator_ground(ground)
         return Sanction(
             EVALUATOR_RULE, self.source, CHONGQING, effective, None, f"{ground} ({article})"
-        )
-
-    def check_warning(self, ground: str, effective: date, rectify_by: date) -> None:
-        raise RuleError(
-            "001 has no warnings: a Chongqing green park or factory is reviewed (001 art. 16) "
-            "and keeps its title or has it revoked (001 art. 17); record a revocation instead"
         )
 
     def notice_flags(self, unit: UnitState, changed_on: date, reported_on: date) -> list[Flag]:

@@ -5,10 +5,12 @@ measures 工信部节〔2024〕13号 (000 §6), whose grounds are not in the see
 000): so a national removal records **no** reapplication ban. MIIT owns its lists and no other:
 a removal ends the national list it names, nothing else. What bars a unit removed from a
 national list from a province's lists is that province's own rule (003 art. 17(3)), checked
-when the province lists it. Listed units file the yearly dynamic-management form by 15 April
-(003 art. 18, which covers national lists too); a major accident or level-II+ environmental
-incident makes removal due "from every level" (003 art. 21, last paragraph), each list by its
-owner.
+when the province lists it. The national lists have no warnings: 000 names none, and the
+measures that might are not in the seeds (a warning is refused, pointing to removal, or to a
+complaint on a province's 003 list). Listed units file the yearly dynamic-management form by
+15 April (003 art. 18, which covers national lists too); a major accident or level-II+
+environmental incident makes removal due "from every level" (003 art. 21, last paragraph), each
+list by its owner.
 
 Third-party evaluators: 003 art. 24 has every level's department track evaluators; a finding
 MIIT verifies closes the lists of every province applying 003 to the evaluator for three years
@@ -55,7 +57,13 @@ class NationalRulebook(Rulebook):
             NO_BAN,
         ),
     }
-    warning_grounds = {"rectification_required": "003 arts. 19, 25"}  # noqa: RUF012
+    no_warnings = (
+        "the national lists have no warnings in the texts the registry holds: 000 names none, "
+        "and MIIT's measures (工信部节〔2024〕13号) are not in the seeds; a national title that "
+        "no longer qualifies is removed ('remove'), and a verified public complaint about a unit "
+        "on a list of a province applying 003 is decided there (003 art. 25: "
+        "'record_complaint', then 'decide_complaint')"
+    )
     report_deadlines = {  # noqa: RUF012
         "dynamic_management_form": ReportDeadline(4, 15, "003 art. 18"),
     }

@@ -13,7 +13,9 @@ and bars it for three years (art. 22); a major accident makes removal due from e
 boundary changes are to be reported "promptly" (art. 23), which sets no fixed deadline, so no
 lateness is flagged. A third-party evaluator found to have falsified or concealed is published
 and its results are not accepted for three years (art. 24: the province's lists; see
-:meth:`evaluator_sanction`).
+:meth:`evaluator_sanction`). 003 has no warning act: its only rectification order follows a
+verified public complaint (art. 25; ``decide_complaint``), and the owner lifts it
+(``lift_warning``).
 """
 
 from __future__ import annotations
@@ -76,10 +78,12 @@ class ProvincialRulebook(Rulebook):
             BAN,
         ),
     }
-    warning_grounds = {  # noqa: RUF012
-        "rectification_required": "003 art. 25",
-        "dynamic_review": "003 art. 19",
-    }
+    no_warnings = (
+        "003 has no warning act: a rectification order on a list governed by 003 follows only a "
+        "verified public complaint (003 art. 25): record the complaint ('record_complaint') and "
+        "decide it with outcome 'rectification' and a deadline ('decide_complaint'); the city's "
+        "oversight of 003 art. 19 reports upward and warns no one"
+    )
     report_deadlines = {  # noqa: RUF012
         "dynamic_management_form": ReportDeadline(4, 15, "003 art. 18"),
     }

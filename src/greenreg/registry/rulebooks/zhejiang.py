@@ -8,9 +8,6 @@ and 002 has no warning.
 
 from __future__ import annotations
 
-from datetime import date
-
-from greenreg.errors import RuleError
 from greenreg.events.places import Level
 from greenreg.events.vocabulary import Programme
 from greenreg.registry.rulebooks.base import Ground, Rulebook, Scope
@@ -30,15 +27,13 @@ class ZhejiangRulebook(Rulebook):
         "concealed_accident": Ground("002 task 11", "concealed a major safety accident", 0, NO_BAN),
         "pollution": Ground("002 task 11", "environmental pollution", 0, NO_BAN),
     }
+    no_warnings = (
+        "002 has no warnings: a Zhejiang green low-carbon park keeps its designation or has "
+        "it revoked (002 task 11); record a revocation instead"
+    )
 
     def governs(self, programme: str, jurisdiction: str) -> bool:
         return programme in self.programmes and jurisdiction == ZHEJIANG
 
     def ban_scope(self, programme: str, jurisdiction: str, ground: Ground) -> Scope:
         return (), ()  # never reached: 002 sets no reapplication ban
-
-    def check_warning(self, ground: str, effective: date, rectify_by: date) -> None:
-        raise RuleError(
-            "002 has no warnings: a Zhejiang green low-carbon park keeps its designation or has "
-            "it revoked (002 task 11); record a revocation instead"
-        )
