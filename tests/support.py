@@ -195,7 +195,7 @@ class Reads:
     def __init__(self, world: World, database_url: str) -> None:
         self.store = open_read_store(database_url)
         self.projector = Projector(world.registry, self.store)
-        self.queries = Queries(self.store, self.projector.last_position)
+        self.queries = Queries(self.store, self.projector.last_position, self.projector.leaf_index)
 
     def __call__(self) -> Queries:
         self.projector.catch_up()

@@ -77,3 +77,8 @@ def test_the_tour_runs_as_written(tmp_path: Path) -> None:
     assert last["type"] == "Designated"
     assert last["signature"]
     assert last["key_id"]
+    # Its position is its leaf index: the log proves it, and it is the last of the signed tree.
+    proved = json.loads((tmp_path / "proof.json").read_text())
+    proof = proved["inclusion"]
+    assert proof["position"] == last["position"] == proof["tree_size"] - 1, proof
+    assert proved["data_version"]["last_position"] == last["position"]

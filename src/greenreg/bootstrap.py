@@ -127,4 +127,5 @@ def open_greenreg(url: str | None = None, clock: Callable[[], datetime] | None =
     store = open_read_store(url)
     projector = Projector(registry, store)
     projector.catch_up()
-    return Greenreg(registry, projector, Queries(store, projector.last_position))
+    queries = Queries(store, projector.last_position, projector.leaf_index)
+    return Greenreg(registry, projector, queries)

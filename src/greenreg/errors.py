@@ -16,6 +16,8 @@ A refused act changes nothing: no event, no log entry, no projection row.
     │   ├── BanError            the unit is under a reapplication ban (gives the ban's last day)
     │   └── HistoryError        the act contradicts the unit's recorded history
     ├── ConflictError           another act changed the same unit first; nothing was recorded
+    ├── KeyFileError            a key file is missing, unreadable, or the wrong kind (a public
+    │                           key given to sign, a private key given to publish)
     ├── CalendarCoverageError   a date needs an official calendar year that is not published
     ├── ProjectionStalledError  the read models cannot fold the log: no act is accepted until
     │                           an operator mends it (not the act's fault; HTTP 503)
@@ -78,6 +80,10 @@ class HistoryError(RuleError):
 
 class ConflictError(GreenregError):
     code = "conflict"
+
+
+class KeyFileError(GreenregError):
+    code = "bad_key_file"
 
 
 class CalendarCoverageError(GreenregError):

@@ -465,7 +465,7 @@ def test_the_operator_adopts_rules_on_the_command_line(database_url: str, tmp_pa
     # 003 cannot be adopted for the State: refused in words, nothing recorded.
     wrong = [*adopt[:4], "CN", *adopt[5:]]
     refused = runner.invoke(app, wrong)
-    assert refused.exit_code == 2
+    assert refused.exit_code == 3
     assert "003" in refused.output
     listed = runner.invoke(app, ["rules", "list", *db])
     assert listed.exit_code == 0, listed.output

@@ -167,5 +167,5 @@ def test_verify_refuses_a_weak_trust_anchor(
         app, ["verify", "--database", database_url, "--root-public-key", str(anchor)]
     )
 
-    assert result.exit_code == 2, result.output
+    assert result.exit_code == 3, result.output  # refused
     assert "the identity point" in result.output

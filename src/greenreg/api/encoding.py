@@ -1,8 +1,9 @@
 """Read-model views as plain JSON values, and the data version every answer states.
 
 The data version is the latest signed checkpoint when the answer was given (``log_size`` and
-``root_hash``, hex; ``checkpoint_key_id`` the log key that signed it) plus the store's last event
-position and how far the read models had got (``event_count``, ``last_position``,
+``root_hash``, hex; ``checkpoint_key_id`` the log key that signed it) plus the store's event
+count and the log positions (leaf indexes, from 0; -1 for none) of its last event and of the
+last event the read models had folded (``event_count``, ``last_position``,
 ``projected_position``), and ``behind``: true when the read models had not folded every
 recorded event, so the answer may miss the latest ones. It is in the body (``data_version``)
 and in the ``Greenreg-Data-Version`` header of every read answer.
@@ -46,7 +47,7 @@ def version_body(version: AnsweredAt) -> dict[str, Any]:
 
 
 def version_header(version: AnsweredAt) -> dict[str, str]:
-    """``Greenreg-Data-Version: size=12; root=<hex>; events=12; position=12; projected=12;
+    """``Greenreg-Data-Version: size=12; root=<hex>; events=12; position=11; projected=11;
     behind=no`` on every read answer."""
     data = version.data
     return {

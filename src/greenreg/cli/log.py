@@ -17,9 +17,11 @@ from greenreg.audit.source import AuditSource, DatabaseSource
 from greenreg.audit.verify import Audit
 from greenreg.bootstrap import open_read_store, open_registry
 from greenreg.cli.common import Database, app, console, errors, read_signer, run
+from greenreg.cli.outcomes import Exit
 from greenreg.cli.terminal import printable, shown
 from greenreg.errors import GreenregError, NotFoundError
-from greenreg.events.signing import b64decode, b64encode, check_public_key
+from greenreg.events.signing import b64encode, check_public_key
+from greenreg.key_formats import read_public_key
 from greenreg.receipts import compact, issue_green_code, qr_code, read_receipt, verify_receipt
 from greenreg.registry.application import Registry
 from greenreg.storage.log_key import declare
@@ -38,10 +40,7 @@ PublicKeyFile = Annotated[
 
 
 def _public_key(path: Path) -> bytes:
-    try:
-        key = b64decode(path.read_text().strip(), f"public key file {path}")
-    except OSError as error:
-        raise GreenregError(f"cannot read the public key {path}: {error}") from error
+    key = read_public_key(path)
     check_public_key(key)
     return key
 
@@ -135,7 +134,7 @@ def verify(
     for problem in report.problems:
         console.print(f"[red]problem[/red] {shown(problem)}")
     console.print(f"[red]{len(report.problems)} problem(s)[/red]")
-    raise typer.Exit(1)
+    raise typer.Exit(Exit.PROBLEM_FOUND)
 
 
 @app.command()
@@ -216,12 +215,16 @@ def receipt_verify(
         Path, typer.Option("--log-public-key", help="The registry's log public key file.")
     ],
 ) -> None:
-    """Check a receipt offline: its signature and its checkpoint's, by the log key."""
+    """Check a receipt offline: its signature and its checkpoint's, by the log key.
 
-    def action() -> dict[str, object]:
-        return verify_receipt(read_receipt(file.read_text("utf-8")), _public_key(log_public_key))
-
-    body = run(action)
+    Exit status 1 when the receipt is not valid (altered, or signed by another key)."""
+    key = _public_key(log_public_key)
+    text = file.read_text("utf-8")
+    try:
+        body = verify_receipt(read_receipt(text), key)
+    except GreenregError as error:
+        errors.print(f"[red]not valid[/red]: {shown(error)}")
+        raise typer.Exit(Exit.PROBLEM_FOUND) from None
     console.print(
         f"[green]valid[/green] {shown(body['kind'])} receipt issued {shown(body['issued_at'])}"
     )

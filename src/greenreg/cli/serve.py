@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 from pathlib import Path
 from typing import Annotated
 
 import typer
-import uvicorn
 
-from greenreg.api.request_log import configure_json_logging
-from greenreg.api.server import FACTORY, WEBHOOKS
 from greenreg.bootstrap import Greenreg, database_url, open_greenreg
 from greenreg.cli.common import Database, app, console, run
+from greenreg.cli.outcomes import fail
 from greenreg.importer.keys import DEFAULT_KEYS_DIR
 from greenreg.importer.loading import load_shipped_lists
 from greenreg.importer.progress import rich_progress
@@ -42,10 +41,23 @@ def load_shipped_lists_if_empty(greenreg: Greenreg, keys_dir: Path) -> None:
         console.print(result.summary)
 
 
+def check_free(host: str, port: int) -> None:
+    """Fail at once, in one line, if ``host:port`` cannot be listened on (before a first run
+    spends its seconds loading the shipped lists)."""
+    try:
+        socket.create_server((host, port)).close()
+    except OSError as error:
+        reason = os.strerror(error.errno) if error.errno else str(error)
+        fail(
+            f"cannot listen on {host} port {port}: {reason}; stop what uses it or choose "
+            "another --port (or --host)"
+        )
+
+
 @app.command()
 def serve(  # noqa: PLR0917 (one parameter per option, as typer reads them)
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
     keys: Annotated[
         Path, typer.Option("--keys", help="Key directory for the first run's shipped lists.")
@@ -61,7 +73,10 @@ def serve(  # noqa: PLR0917 (one parameter per option, as typer reads them)
 ) -> None:
     """Serve /graphql, /api/v1 (OpenAPI at /docs), /healthz and /metrics."""
     url = database_url(database)
+    check_free(host, port)
     os.environ["GREENREG_DATABASE_URL"] = url  # each worker opens the same database
+    from greenreg.api.server import WEBHOOKS  # noqa: PLC0415 (the web stack: serve only)
+
     os.environ[WEBHOOKS] = "1" if webhooks else "0"
 
     def prepare() -> None:
@@ -72,6 +87,12 @@ def serve(  # noqa: PLR0917 (one parameter per option, as typer reads them)
             facade.close()
 
     run(prepare)
+    # The web stack loads here, not with the CLI: every other command starts (and fails) faster.
+    import uvicorn  # noqa: PLC0415
+
+    from greenreg.api.request_log import configure_json_logging  # noqa: PLC0415
+    from greenreg.api.server import FACTORY  # noqa: PLC0415
+
     configure_json_logging()
     console.print(f"serving {url} on http://{host}:{port} (GraphQL at /graphql, docs at /docs)")
     uvicorn.run(

@@ -16,12 +16,15 @@ import typer
 from rich.table import Table
 
 from greenreg.bootstrap import Greenreg, open_greenreg
-from greenreg.cli.common import Database, app, console, errors, read_signer, run
+from greenreg.cli.common import Database, app, console, read_signer, run
 from greenreg.cli.terminal import printable, shown
-from greenreg.events.acts import sign_act
+from greenreg.errors import ActFormatError, GreenregError
+from greenreg.events.acts import parse_act, sign_act
 from greenreg.events.canonical import canonical_bytes, parse_json
 from greenreg.events.issuer import Issuer
-from greenreg.events.signing import Ed25519Signer, b64encode
+from greenreg.events.signing import Ed25519Signer, b64decode, b64encode
+from greenreg.key_files import publish
+from greenreg.key_formats import private_key_text, public_key_text, read_public_key
 from greenreg.registry.application import Receipt, Registry
 from greenreg.storage.log_key import declare
 
@@ -47,7 +50,7 @@ def _opened(database: str | None) -> Iterator[Greenreg]:
 def _print_receipt(receipt: Receipt) -> None:
     console.print(shown(receipt.message))
     for event in receipt.events:
-        where = f" at position {event.position}" if event.position else ""
+        where = f" at position {event.position}" if event.position is not None else ""
         console.print(
             f"  {shown(event.type)} on {event.aggregate_id} (version {event.version}){where}"
         )
@@ -65,16 +68,14 @@ def keys_new(
         "keys"
     ),
 ) -> None:
-    """Make an Ed25519 key pair: NAME.key (private, keep it safe) and NAME.pub."""
+    """Make an Ed25519 key pair: NAME.key (the private key as PKCS#8 PEM, mode 0600: keep it
+    safe) and NAME.pub (the public key, base64, as the registry publishes it)."""
     directory.mkdir(parents=True, exist_ok=True)
     private, public = directory / f"{name}.key", directory / f"{name}.pub"
-    if private.exists():
-        errors.print(f"[red]refused[/red]: {private} exists; a key is never overwritten")
-        raise typer.Exit(2)
     signer = Ed25519Signer.generate()
-    private.touch(mode=0o600)
-    private.write_text(b64encode(signer.seed) + "\n")
-    public.write_text(b64encode(signer.public_key) + "\n")
+    if not publish(private, private_key_text(signer), mode=0o600, replace=False):
+        raise GreenregError(f"{private} exists; a key is never overwritten")
+    publish(public, public_key_text(signer.public_key), mode=0o644, replace=True)
     console.print(f"key {signer.key_id}: private {private}, public {public}")
 
 
@@ -131,7 +132,7 @@ def authority_add(  # noqa: PLR0917 (typer maps each parameter to an option)
         effective_date=today,
         document=document,
         for_authority=code,
-        public_key=public_key.read_text().strip(),
+        public_key=b64encode(read_public_key(public_key)),
         valid_from=datetime.now(UTC).isoformat(),
         valid_until=None,
     )
@@ -168,16 +169,29 @@ def _read_act(file: Path, key: Path | None) -> Any:
     """The act in ``file`` ('-': standard input), signed with ``key`` if one is given.
 
     When signing, a missing signed_at is now, and a missing act_id is derived from the act's
-    content, so the same file signed twice is the same act and is recorded once.
+    content, so the same file signed twice is the same act and is recorded once. The signed act
+    is then read as the registry reads it (every field present and of its type, the text
+    rules), so an act the registry would refuse as malformed is refused here, unsigned.
     """
     text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
     document = parse_json(text)
     if key is None:
         return document
+    signer = read_signer(key)
+    if not isinstance(document, dict):
+        raise ActFormatError("an act is a JSON object with 'type', 'authority', ...")
+    if {"act", "signature"} <= set(document):
+        raise ActFormatError(f"{file} is already signed: submit it as it is")
     body = dict(document)
     body.setdefault("act_id", str(uuid5(ACT_NAMESPACE, canonical_bytes(body).hex())))
     body.setdefault("signed_at", datetime.now(UTC).isoformat())
-    return sign_act(body, read_signer(key))
+    signed = sign_act(body, signer)
+    signature = b64decode(signed["signature"], "signature")
+    try:
+        parse_act(body, canonical_bytes(body), signer.key_id, signature)
+    except ActFormatError as error:
+        raise type(error)(f"not signed, the registry would refuse this act: {error}") from None
+    return signed
 
 
 @app.command()
@@ -248,15 +262,25 @@ def events(database: Database = None) -> None:
         _print_events(greenreg.registry)
 
 
-def _print_events(registry: Registry) -> None:
-    for notification in registry.recorder.select_notifications(start=1, limit=10**9):
-        event: Any = registry.mapper.to_domain_event(notification)
-        line = {
-            "position": notification.id,
-            "type": type(event).__name__,
-            "recorded": event.timestamp.isoformat(),
-            "signed_act": getattr(event, "signed_act", None),
-            "signature": getattr(event, "signature", None),
-            "key_id": getattr(event, "key_id", None),
-        }
-        console.out(printable(json.dumps(line, ensure_ascii=False)), highlight=False)
+def _print_events(registry: Registry, page: int = 1000) -> None:
+    """Each event with its log position: its leaf index, from 0, as the log's proofs, the API
+    and the read models number it (not the store's notification id)."""
+    start = 1
+    while notifications := registry.recorder.select_notifications(start=start, limit=page):
+        positions = registry.log_positions(notifications)
+        for notification, position in zip(notifications, positions, strict=True):
+            _print_event(registry, notification, position)
+        start = notifications[-1].id + 1
+
+
+def _print_event(registry: Registry, notification: Any, position: int) -> None:
+    event: Any = registry.mapper.to_domain_event(notification)
+    line = {
+        "position": position,
+        "type": type(event).__name__,
+        "recorded": event.timestamp.isoformat(),
+        "signed_act": getattr(event, "signed_act", None),
+        "signature": getattr(event, "signature", None),
+        "key_id": getattr(event, "key_id", None),
+    }
+    console.out(printable(json.dumps(line, ensure_ascii=False)), highlight=False)

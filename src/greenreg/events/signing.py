@@ -94,6 +94,24 @@ class Ed25519Signer:
         """A signer from its 32-byte private seed (the content of a key file, base64)."""
         return cls(Ed25519PrivateKey.from_private_bytes(seed))
 
+    @classmethod
+    def from_pem(cls, text: str) -> Ed25519Signer:
+        """A signer from a PKCS#8 PEM private key (``-----BEGIN PRIVATE KEY-----``); a
+        :class:`ValueError` for anything else."""
+        key = serialization.load_pem_private_key(text.encode("ascii"), password=None)
+        if not isinstance(key, Ed25519PrivateKey):
+            kind = type(key).__name__.removesuffix("PrivateKey")
+            raise ValueError(f"it holds a {kind} key")  # noqa: TRY004 (a file's content)
+        return cls(key)
+
+    def pem(self) -> str:
+        """The private key as PKCS#8 PEM, unencrypted (the key file protects it: mode 0600)."""
+        return self._private_key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ).decode("ascii")
+
     @property
     def seed(self) -> bytes:
         return self._private_key.private_bytes(
@@ -112,6 +130,16 @@ class Ed25519Signer:
 
     def sign(self, message: bytes) -> bytes:
         return self._private_key.sign(message)
+
+
+def public_key_from_pem(text: str) -> bytes:
+    """The raw 32-byte public key of a PEM ``-----BEGIN PUBLIC KEY-----`` (SubjectPublicKeyInfo,
+    as ``openssl pkey -pubout`` writes it); a :class:`ValueError` for anything else."""
+    key = serialization.load_pem_public_key(text.encode("ascii"))
+    if not isinstance(key, Ed25519PublicKey):
+        kind = type(key).__name__.removesuffix("PublicKey")
+        raise ValueError(f"it holds a {kind} key")  # noqa: TRY004 (a file's content)
+    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
 def key_weakness(public_key: bytes) -> str:

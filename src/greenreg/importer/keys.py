@@ -1,19 +1,20 @@
 """Key files for the first run: the registry's root key and the transcriber's key.
 
-The same format as ``greenreg keys new``: ``NAME.key`` holds the base64 Ed25519 seed (mode 0600),
-``NAME.pub`` the base64 public key. A key file that exists is read, never overwritten: each file
-is written whole under a temporary name and then linked to its own name, which fails if the name
-exists, so two processes starting at once cannot both write it and neither reads half a key
-(:mod:`greenreg.key_files`).
+The same format as ``greenreg keys new``: ``NAME.key`` holds the Ed25519 private key as PKCS#8
+PEM (mode 0600), ``NAME.pub`` the base64 public key (:mod:`greenreg.key_formats`; an old
+``NAME.key`` holding the base64 seed is still read). A key file that exists is read, never
+overwritten: each file is written whole under a temporary name and then linked to its own name,
+which fails if the name exists, so two processes starting at once cannot both write it and
+neither reads half a key (:mod:`greenreg.key_files`).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from greenreg.errors import GreenregError
-from greenreg.events.signing import Ed25519Signer, b64decode, b64encode
+from greenreg.events.signing import Ed25519Signer
 from greenreg.key_files import publish
+from greenreg.key_formats import private_key_text, public_key_text, read_private_key
 
 DEFAULT_KEYS_DIR = Path("keys")
 ROOT_KEY = "root"
@@ -22,12 +23,7 @@ TRANSCRIBER_KEY = "transcriber"
 
 def read_key(directory: Path, name: str) -> Ed25519Signer:
     """The signer in ``directory/NAME.key``, or a clear error."""
-    path = directory / f"{name}.key"
-    try:
-        seed = b64decode(path.read_text(encoding="ascii").strip(), f"key file {path}")
-        return Ed25519Signer.from_seed(seed)
-    except (OSError, ValueError) as error:
-        raise GreenregError(f"cannot read the private key {path}: {error}") from error
+    return read_private_key(directory / f"{name}.key")
 
 
 def ensure_key(directory: Path, name: str) -> Ed25519Signer:
@@ -35,9 +31,9 @@ def ensure_key(directory: Path, name: str) -> Ed25519Signer:
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     private = directory / f"{name}.key"
     signer = Ed25519Signer.generate()
-    if not publish(private, b64encode(signer.seed) + "\n", mode=0o600, replace=False):
+    if not publish(private, private_key_text(signer), mode=0o600, replace=False):
         signer = read_key(directory, name)
     public = directory / f"{name}.pub"
     if not public.exists():
-        publish(public, b64encode(signer.public_key) + "\n", mode=0o644, replace=True)
+        publish(public, public_key_text(signer.public_key), mode=0o644, replace=True)
     return signer

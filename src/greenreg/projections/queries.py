@@ -82,14 +82,21 @@ __all__ = ["MAX_PAGE", "MAX_REFS", "MAX_SEARCH", "Queries", "QueryError"]
 class Queries:
     """Read-only questions on the read models of one database.
 
-    ``last_position`` tells :meth:`data_version` how far the event store has got (the
-    composition root passes the projector's); without it, the read models' own position is
-    reported.
+    ``last_position`` tells :meth:`data_version` how far the event store has got, in
+    notification ids, and ``leaf_index`` turns a notification id into the event's log position
+    (the composition root passes the projector's); without them, the read models' own position
+    is reported, and notification ``n`` is taken for position ``n - 1``.
     """
 
-    def __init__(self, store: ReadStore, last_position: Callable[[], int] | None = None) -> None:
+    def __init__(
+        self,
+        store: ReadStore,
+        last_position: Callable[[], int] | None = None,
+        leaf_index: Callable[[int], int] | None = None,
+    ) -> None:
         self.store = store
         self._last_position = last_position
+        self._leaf_index = leaf_index
 
     # --- units ----------------------------------------------------------------------------
 
@@ -386,11 +393,18 @@ class Queries:
         return checks.compliance(self.store, on)
 
     def data_version(self) -> DataVersion:
-        """The store's last position (the event count while positions are dense), and how far
-        the read models have got."""
+        """The log position (leaf index, from 0; -1 while the log is empty) of the store's last
+        event and of the last event the read models have folded, and the event count."""
         rows = self.store.query(
             "SELECT position FROM rm_tracking WHERE projection = ?", [PROJECTION]
         )
-        projected = int(rows[0][0]) if rows else 0
+        projected = int(rows[0][0]) if rows else 0  # notification ids
         last = self._last_position() if self._last_position else projected
-        return DataVersion(event_count=last, last_position=last, projected_position=projected)
+        leaf = self._leaf_index or (lambda notification_id: notification_id - 1)
+        last_position = leaf(last)
+        projected_position = last_position if projected >= last else leaf(projected)
+        return DataVersion(
+            event_count=last_position + 1,
+            last_position=last_position,
+            projected_position=projected_position,
+        )

@@ -105,7 +105,18 @@ class Projector:
         return int(rows[0][0]) if rows else 0
 
     def last_position(self) -> int:
+        """The store's last notification id (0: none): how far there is to fold."""
         return self.registry.recorder.max_notification_id() or 0
+
+    def leaf_index(self, notification_id: int) -> int:
+        """The log position (leaf index, from 0) of the event with this notification id, as
+        the log's proofs, the API and the CLI number events; -1 for none (0)."""
+        if notification_id <= 0:
+            return -1
+        found = self.registry.recorder.select_notifications(start=notification_id, limit=1)
+        if not found:
+            return notification_id - 1
+        return self.registry.log_positions(found)[0]
 
     # --- incremental ----------------------------------------------------------------------
 

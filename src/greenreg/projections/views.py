@@ -362,8 +362,9 @@ class ComplianceItem:
 
 @dataclass(frozen=True)
 class DataVersion:
-    """How much the read models have seen: the store's event count and last log position, and
-    the position the read models have caught up to."""
+    """How much the read models have seen: the store's event count and the log position (leaf
+    index, from 0; -1 for none) of its last event, and of the last event the read models have
+    folded."""
 
     event_count: int
     last_position: int

@@ -2,8 +2,9 @@
 
 The log key signs checkpoints and receipts. It is found, in this order:
 
-1. ``GREENREG_LOG_KEY``: the path of a key file as ``greenreg keys new`` writes it (base64 of the
-   32-byte Ed25519 seed). Production sets this, for both databases.
+1. ``GREENREG_LOG_KEY``: the path of a private key file as ``greenreg keys new`` writes it
+   (PKCS#8 PEM; an old file holding the base64 seed is read too). Production sets this, for
+   both databases.
 2. SQLite, embedded default: ``<database file>.log-key`` beside the database, generated on first
    use (mode 0600).
 3. PostgreSQL without ``GREENREG_LOG_KEY``: a key generated on first use and kept in the table
@@ -25,6 +26,7 @@ from typing import Any
 from greenreg.errors import GreenregError
 from greenreg.events.signing import Ed25519Signer, Signer, b64decode, b64encode
 from greenreg.key_files import publish
+from greenreg.key_formats import private_key_text, read_private_key
 from greenreg.registry.checkpoints import DEFAULT_ORIGIN, declare_log_key
 from greenreg.storage.log_tables import LogTables
 
@@ -35,9 +37,9 @@ def log_origin() -> str:
 
 def read_key_file(path: Path) -> Ed25519Signer:
     try:
-        return Ed25519Signer.from_seed(b64decode(path.read_text().strip(), f"key file {path}"))
-    except (OSError, ValueError) as error:
-        raise GreenregError(f"cannot read the log key {path}: {error}") from error
+        return read_private_key(path)
+    except GreenregError as error:
+        raise GreenregError(f"cannot read the log key: {error}") from error
 
 
 def _key_beside(database_file: str) -> Ed25519Signer:
@@ -45,7 +47,7 @@ def _key_beside(database_file: str) -> Ed25519Signer:
     the first checkpoint it signs is stored."""
     path = Path(f"{database_file}.log-key")
     signer = Ed25519Signer.generate()
-    if publish(path, b64encode(signer.seed) + "\n", mode=0o600, replace=False):
+    if publish(path, private_key_text(signer), mode=0o600, replace=False):
         return signer
     return read_key_file(path)
 
