@@ -7,6 +7,7 @@ on PostgreSQL, without a browser: every case a person can run into, each checked
 from __future__ import annotations
 
 from collections.abc import Iterator
+from html import escape
 from uuid import uuid4
 
 import pytest
@@ -79,6 +80,28 @@ def test_no_hits_are_said_in_both_languages_and_the_query_is_escaped(
     assert "<q>&lt;script&gt;alert(1)&lt;/script&gt;</q>" in response.text
     assert 'value="&lt;script&gt;alert(1)&lt;/script&gt;"' in response.text
     assert "<script>alert" not in response.text
+
+
+def test_no_hits_say_what_the_registry_covers_in_chinese_then_english(
+    client: TestClient,
+) -> None:
+    html = client.get("/", params={"q": "无此企业"}).text
+    lookup = client.get("/api/v1/lookup", params={"q": "无此企业"}).json()
+    assert lookup["hits"] == []
+    # The statement the REST lookup gives, word for word, after the same in Chinese: what the
+    # registry holds, what it does not, and that not found here is not "not certified".
+    english = html.index(escape(lookup["coverage"], quote=False))
+    chinese = html.index(
+        "本登记簿仅收录：中华人民共和国国家级绿色工厂名单（2019年）；中华人民共和国国家级"
+        "绿色工业园区名单（2019—2020年）；江苏省省级绿色工业园区名单（2018—2021年）。"
+        "未收录绿色供应链管理企业名单、浙江省绿色低碳工业园区名单、生态工业园区名单、市级名单，"
+        "也不含上述年份之后的认定。"
+    )
+    assert html.index("未找到匹配的园区或企业") < chinese < english
+    assert "此处未找到，仅表示不在上述名单中，并不表示该单位未获认定。" in html
+    # The fragment the script swaps in says the same; a search with hits has no statement.
+    assert "本登记簿仅收录" in client.get("/results", params={"q": "无此企业"}).text
+    assert "本登记簿" not in client.get("/", params={"q": PARK}).text
 
 
 def test_data_is_escaped_too(client: TestClient, lookup: Lookup) -> None:

@@ -333,6 +333,29 @@ def test_a_history_says_which_rules_judged_each_act(world: World, reads: Reads) 
     ]  # fmt: skip
 
 
+def test_a_complaints_decision_says_which_rules_judged_it(world: World, reads: Reads) -> None:
+    # A Suzhou factory on Suzhou's green-factory list, under 003 as Jiangsu adopted it.
+    factory = world.register("sz-eit", "苏州某绿色工厂", SUZHOU_HUQIU, kind="enterprise")
+    designate(world, "sz-eit", factory, "green_factory@320500", "2024-08-01")
+    # A named complaint about that listing, verified: a rectification order (003 art. 25).
+    complaint = world.submit("sz-eit", "record_complaint", effective_date="2024-10-08",
+                             unit=str(factory), programme="green_factory", jurisdiction="320500",
+                             matter="能耗数据与实际不符").act_id  # fmt: skip
+    world.submit("sz-eit", "decide_complaint", effective_date="2024-10-20", unit=str(factory),
+                 complaint=str(complaint), outcome="rectification", rectify_by="2025-01-31",
+                 removal=None)  # fmt: skip
+    history = reads().history(factory)
+    assert history is not None
+    rules = {entry.event_type: entry.rules for entry in history.entries}
+    # The decision names its listing in one field, not two: it is judged like every list act,
+    # by the adoption governing that list on the decision's day.
+    assert rules["ComplaintDecided"] == (
+        "judged under 003 绿色工厂梯度培育及管理实施细则 (rulebook provincial, adopted for 江苏省 "
+        "by 江苏省绿色工厂梯度培育及管理实施细则, in force from 2024-07-19 through 2029-07-18)"
+    )
+    assert rules["ComplaintDecided"] == rules["ComplaintRecorded"] == rules["Designated"]
+
+
 # --- verify replays the adoptions ----------------------------------------------------------------
 
 

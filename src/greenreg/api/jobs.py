@@ -1,7 +1,8 @@
 """REST: bulk jobs, a whole loan book checked at once (``/api/v1/jobs``).
 
 ``POST /api/v1/jobs?kind=check`` takes the file itself as the body (CSV with a header ``ref``
-and optional ``as_of``, or JSON lines; ``Content-Type: text/csv`` or
+and optional ``as_of``, or JSON lines; for ``kind=match`` the borrowers by ``name`` and
+optional ``credit_code``, ``region``, ``kind``, ``programme``; ``Content-Type: text/csv`` or
 ``application/x-ndjson``, or ``?format=csv|jsonl``), up to 1,000,000 rows; the body is spooled
 to a temporary file as it arrives, never held whole in memory. The job's ``as_of`` (default
 today in China, for rows without their own) and ``known_at`` (default: the moment of

@@ -3,7 +3,8 @@
 Two formats, UTF-8 (a byte order mark is allowed):
 
 - **CSV**: the first line is a header naming the columns, ``ref`` required and ``as_of``
-  optional (a kind may name others); every further line is one row;
+  optional (a kind may name others: ``name`` and optional ``credit_code``... for a match);
+  every further line is one row;
 - **JSON lines**: one JSON object per line, ``{"ref": "...", "as_of": "2024-06-30"}``.
 
 Blank lines are skipped. A row that cannot be read (not CSV or JSON, a missing or empty ``ref``,
@@ -64,16 +65,23 @@ class RowError:
 
 @dataclass(frozen=True)
 class Columns:
-    """The fields a kind of job reads: ``required`` ones and optional ones (``as_of`` is
-    always allowed), each at most ``max_length`` characters."""
+    """The fields a kind of job reads: ``required`` ones (every row holds them) and optional
+    ones (``as_of`` is always allowed), each at most ``max_length`` characters; ``headed``
+    optional ones a CSV header must still name (the kind checks what a row left empty)."""
 
     required: tuple[str, ...]
     optional: tuple[str, ...] = ()
     max_length: int = MAX_CELL
+    headed: tuple[str, ...] = ()
 
     @property
     def known(self) -> tuple[str, ...]:
         return (*self.required, *self.optional, "as_of")
+
+    @property
+    def header(self) -> tuple[str, ...]:
+        """The columns a CSV header must name."""
+        return (*self.required, *self.headed)
 
 
 def read_rows(
@@ -139,8 +147,10 @@ def _csv_text_rows(text: IO[str], columns: Columns) -> Iterator[InputRow | RowEr
         yield _row(line, dict(zip(header, cells, strict=True)), columns)
     if header is None:
         raise JobFileError(
-            "the file is empty: write a header line naming the column ref (and optionally "
-            "as_of), then one reference a line"
+            f"the file is empty: write a header line naming the column "
+            f"{' and '.join(columns.header)} (and optionally "
+            f"{', '.join(c for c in columns.known if c not in columns.header)}), then one "
+            "reference a line"
         )
 
 
@@ -159,7 +169,7 @@ def _header(cells: list[str], columns: Columns) -> list[str]:
                 f"the header names a column {name!r} this job does not read: the columns are "
                 f"{known} (the first line of a CSV job file is its header)"
             )
-    for name in columns.required:
+    for name in columns.header:
         if name not in names:
             raise JobFileError(
                 f"the header has no column {name!r}: the first line must name the columns, "
@@ -182,7 +192,8 @@ def _jsonl_rows(binary: IO[bytes], columns: Columns) -> Generator[InputRow | Row
             yield RowError(number, f"line {number} is {reason}")
             continue
         if not isinstance(value, dict):
-            yield RowError(number, f'line {number} is not a JSON object like {{"ref": "..."}}')
+            example = f'{{"{columns.header[0]}": "..."}}' if columns.header else "{...}"
+            yield RowError(number, f"line {number} is not a JSON object like {example}")
             continue
         unknown = sorted(set(value) - set(columns.known))
         if unknown:

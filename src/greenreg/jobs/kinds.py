@@ -3,7 +3,8 @@
 A kind names the fields it reads (:class:`~greenreg.jobs.intake.Columns`), answers a chunk of
 rows (at most :data:`~greenreg.jobs.store.CHUNK_ROWS`, each with its day and the job's
 ``known_at``) with one result per row, in order, and says how a result reads as a CSV row. The
-bank check is :data:`CHECK`; another kind (name matching) plugs in with :func:`register`.
+bank check is :data:`CHECK`; the name match (:mod:`greenreg.jobs.matches`) plugs in with
+:func:`register`.
 """
 
 from __future__ import annotations

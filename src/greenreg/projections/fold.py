@@ -184,14 +184,16 @@ class Fold:
 
     def _rules(self, e: Any, unit: str) -> str | None:
         """Which rules judged the event, as the adoptions folded so far say: for an act on a
-        list, the adoption governing the list on the effective date; for a rename or a
+        list (its ``programme`` and ``jurisdiction``, or a complaint decision's ``listing``),
+        the adoption governing the list on the effective date; for a rename or a
         reorganisation, those governing the unit's lists on the day of the change."""
         day = e.effective_date
-        programme = getattr(e, "programme", None)
-        if programme is not None:
-            adoption = governing(str(programme), e.jurisdiction, day, self.adoptions)
+        listing = _listing_of(e)
+        if listing is not None:
+            programme, jurisdiction = listing
+            adoption = governing(programme, jurisdiction, day, self.adoptions)
             if adoption is None:
-                return not_in_force(str(programme), e.jurisdiction, day)
+                return not_in_force(programme, jurisdiction, day)
             return adoption.describe()
         if type(e) not in (Renamed, Reorganised):
             return None
@@ -665,6 +667,19 @@ HANDLERS: dict[type, Callable[[Fold, Any, str, str, str, int], None]] = {
 }
 """What each event kind does to a unit's rows (a plain table, so a fold holds no reference to
 itself and is freed as soon as it is dropped)."""
+
+
+def _listing_of(e: Any) -> tuple[str, str] | None:
+    """The list an act is on, ``(programme, jurisdiction)``, or ``None`` for an act on none:
+    most acts name it in two fields, a complaint's decision in one (``programme@jurisdiction``)."""
+    programme = getattr(e, "programme", None)
+    if programme is not None:
+        return str(programme), e.jurisdiction
+    listing = getattr(e, "listing", None)
+    if isinstance(listing, str):
+        programme, _, jurisdiction = listing.partition("@")
+        return programme, jurisdiction
+    return None
 
 
 def present_rows(memos: Iterable[UnitMemo]) -> dict[str, list[Row]]:

@@ -11,9 +11,11 @@ from collections import Counter
 from collections.abc import Sequence
 
 from greenreg.events.places import name_of
+from greenreg.projections.coverage import Coverage
 from greenreg.projections.views import DesignationView, SearchHit, Statistics
 from greenreg.web import labels
 from greenreg.web.chart import bar_chart
+from greenreg.web.coverage import coverage_note
 from greenreg.web.designations import designation_table
 from greenreg.web.html import Markup, join, render
 from greenreg.web.labels import UI
@@ -57,8 +59,14 @@ def _hit(found: Found) -> Markup:
     )
 
 
-def results(query: str, found: Sequence[Found], counts: Sequence[tuple[str, int]]) -> Markup:
-    """What goes under the search box: a hint and the chart, the hits, or "no match"."""
+def results(
+    query: str,
+    found: Sequence[Found],
+    counts: Sequence[tuple[str, int]],
+    covered: Coverage | None = None,
+) -> Markup:
+    """What goes under the search box: a hint and the chart, the hits, or "no match" with
+    what the registry covers (``covered``), so that it is not read as "not certified"."""
     if not query:
         return render(
             '<p class="hint">{hint}</p><h2>{title}</h2>{chart}',
@@ -68,9 +76,10 @@ def results(query: str, found: Sequence[Found], counts: Sequence[tuple[str, int]
         )
     if not found:
         return render(
-            '<p class="none">{none}: <q>{query}</q></p><p class="hint">{hint}</p>',
+            '<p class="none">{none}: <q>{query}</q></p>{coverage}<p class="hint">{hint}</p>',
             none=bilingual(UI["no_results"]),
             query=query,
+            coverage=coverage_note(covered) if covered is not None else Markup(""),
             hint=bilingual(UI["hint"]),
         )
     return render(

@@ -80,7 +80,8 @@ def router(
             return message(f"无法查询。 The search could not be run: {error}"), 400
         designations = queries.designations_of([hit.unit.id for hit in hits])
         found: list[Found] = list(zip(hits, designations, strict=True))
-        return results(query, found, []), 200
+        covered = None if found else queries.coverage()
+        return results(query, found, [], covered), 200
 
     @pages.get("/", response_class=HTMLResponse)
     def lookup(q: str = QueryText) -> HTMLResponse:
