@@ -61,7 +61,7 @@ def test_a_csv_loan_book_is_answered_as_the_bank_check_answers_it(
     status = answered(client, job["id"])
     assert status["status"] == "done"
     assert status["progress"] == 1.0
-    assert status["counts"] == {"row_error": 3, "certified": 2, "invalid_code": 1, "removed": 1}
+    assert status["counts"] == {"row_error": 3, "certified": 2, "invalid_code": 1, "banned": 1}
     lines = [orjson.loads(line) for line in result_jsonl(client, job["id"]).splitlines()]
     assert [r["line"] for r in lines] == [2, 3, 5, 6, 7, 8, 9], "one line per row, in order"
 
