@@ -45,7 +45,7 @@ def test_the_operator_issues_lists_and_revokes_api_keys(database_url: str) -> No
         unknown = runner.invoke(
             app, ["keys", "api", "revoke", "feedface", "--database", database_url]
         )
-        assert unknown.exit_code == 2
+        assert unknown.exit_code == 3  # refused
         assert "no API key" in unknown.output
     finally:
         store.close()

@@ -1,8 +1,9 @@
 """The bulk match on a small registry, on SQLite and PostgreSQL, over REST and GraphQL.
 
 The scenario (``tests.e2e.support.populate``): 苏州工业园区, renamed 苏州工业园区绿色发展区 on
-2022-06-01; 上海浦东新材料有限公司 (FACTORY_CODE), listed 2019, warned, removed 2025-05-10; a
-bystander never listed. Each step says what a bank expects.
+2022-06-01; 苏州虎丘新材料有限公司 (FACTORY_CODE), on Jiangsu's green-factory list from 2019,
+ordered to rectify after a complaint, removed for fraud on 2025-05-10 (banned through
+2028-05-10); a bystander never listed. Each step says what a bank expects.
 """
 
 from __future__ import annotations
@@ -11,7 +12,14 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.e2e.support import FACTORY_CODE, UNKNOWN_CODE, Scenario, facade_of, graphql
+from tests.e2e.support import (
+    FACTORY_CODE,
+    FACTORY_NAME,
+    UNKNOWN_CODE,
+    Scenario,
+    facade_of,
+    graphql,
+)
 from tests.support import World
 
 
@@ -35,9 +43,7 @@ def test_a_credit_code_outranks_any_name(client: TestClient, scenario: Scenario)
     assert result["unit_id"] == str(scenario.factory)
 
     # An invalid code with a name: noted, and the name is matched.
-    [result] = match(
-        client, {"name": "上海浦东新材料有限公司", "credit_code": "91310115MA1K3BTP2X"}
-    )
+    [result] = match(client, {"name": FACTORY_NAME, "credit_code": "91310115MA1K3BTP2X"})
     assert result["unit_id"] == str(scenario.factory)
     assert "credit code was not used" in result["notes"][0]
 
@@ -55,24 +61,24 @@ def test_former_names_regions_and_the_day_asked(client: TestClient, scenario: Sc
     assert current["candidates"][0]["matched"] == "name"
 
     # The factory, as of a day it was listed and a day after its removal.
-    query = {"name": "上海浦东新材料有限责任公司"}
+    query = {"name": FACTORY_NAME.replace("有限公司", "有限责任公司")}
     [listed] = match(client, query, as_of="2020-01-01")
     [removed] = match(client, query, as_of="2025-06-01")
     assert listed["candidates"][0]["outcome"] == "certified"
-    assert removed["candidates"][0]["outcome"] == "removed"
+    assert removed["candidates"][0]["outcome"] == "banned"  # 003 art. 17(3) after the removal
     assert removed["match"]  # still the same unit: a match is about identity
 
     # In the region given (a name, or a code), or in another: weighed, and said.
-    [shanghai, jiangsu, code] = match(
+    [jiangsu, shanghai, code] = match(
         client,
-        {**query, "region": "上海"},
-        {**query, "region": "江苏省"},
-        {**query, "region": "310000"},
+        {**query, "region": "江苏"},
+        {**query, "region": "上海市"},
+        {**query, "region": "320000"},
     )
-    assert shanghai["candidates"][0]["score"] == code["candidates"][0]["score"] == 0.97
-    assert jiangsu["candidates"][0]["score"] == round(0.97 * 0.8, 4)
-    assert any("another region" in r for r in jiangsu["candidates"][0]["reasons"])
-    assert not jiangsu["match"]
+    assert jiangsu["candidates"][0]["score"] == code["candidates"][0]["score"] == 0.97
+    assert shanghai["candidates"][0]["score"] == round(0.97 * 0.8, 4)
+    assert any("another region" in r for r in shanghai["candidates"][0]["reasons"])
+    assert not shanghai["match"]
 
     # As known before the factory was recorded: nothing, and the coverage is stated.
     [unknown] = match(client, query, known_at="2000-01-01T00:00:00+08:00")
@@ -132,7 +138,7 @@ def test_not_found_states_the_coverage(client: TestClient, scenario: Scenario) -
     response = client.post("/api/v1/certifications", json={"refs": [UNKNOWN_CODE]})
     [result] = response.json()["results"]
     assert result["outcome"] == "not_found"
-    assert "The registry covers only: green_factory national lists" in result["message"]
+    assert "The registry covers only: green_factory provincial lists" in result["message"]
     assert "not that the unit is not certified" in result["message"]
     lookup = client.get("/api/v1/lookup", params={"q": "无此企业"}).json()
     assert lookup["hits"] == []
