@@ -129,16 +129,16 @@ def test_a_watchlist_gets_one_signed_notification_per_change_in_order_across_fai
         assert [r.status for r in first_three] == [500, 500, 204]
         assert len({r.body for r in first_three}) == 1, "a retry sends the same signed bytes"
 
-        # The receiver goes down; a warning is recorded and its delivery fails; the server
-        # stops while that notification is pending.
+        # The receiver goes down; the enterprise's rename is recorded and its delivery fails;
+        # the server stops while that notification is pending.
         receiver.down = True
         before = len(receiver.received)
-        submit(facade, world, "miit", "warn", unit=CODE, effective_date="2024-09-01",
-               ground="rectification_required", rectify_by="2025-03-01", **FACTORY)  # fmt: skip
-        wait_for(lambda: len(receiver.received) > before, "a failed attempt at the warning")
+        submit(facade, world, "miit", "rename", unit=CODE, effective_date="2024-09-01",
+               new_name="上海浦东新材料科技有限公司", reported_on="2024-09-10")  # fmt: skip
+        wait_for(lambda: len(receiver.received) > before, "a failed attempt at the rename")
         pending = client.get(f"/api/v1/watchlists/{watchlist['watchlist_id']}", headers=auth)
     assert pending.status_code == 200
-    assert pending.json()["pending"] is not None, "the warning is still to be delivered"
+    assert pending.json()["pending"] is not None, "the rename is still to be delivered"
     seen_before_restart = len(receiver.received)
 
     # While the server is down, the park is renamed and the enterprise removed.
@@ -166,7 +166,7 @@ def test_a_watchlist_gets_one_signed_notification_per_change_in_order_across_fai
     ]
     assert [(c["position"], c["change"]) for c in contents] == expected
     assert [c["change"] for c in contents] == [
-        "designated", "designated", "warned", "renamed", "removed"
+        "designated", "designated", "renamed", "renamed", "removed"
     ]  # fmt: skip
     assert [r.headers["greenreg-delivery"] for r in delivered] == [
         f"{watchlist['watchlist_id']}/{c['position']}" for c in contents
@@ -178,7 +178,7 @@ def test_a_watchlist_gets_one_signed_notification_per_change_in_order_across_fai
     assert [d["position"] for d in deliveries if d["outcome"] == "delivered"] == [
         p for p, _ in expected
     ]
-    # The warning pending at the restart went out after it as the very bytes tried before.
+    # The rename pending at the restart went out after it as the very bytes tried before.
     tried = {r.body for r in receiver.received[before:seen_before_restart]}
     assert tried == {delivered[2].body}
     assert sum(d["outcome"] == "failed" for d in deliveries) == len(receiver.received) - len(
