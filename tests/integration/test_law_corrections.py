@@ -53,15 +53,22 @@ def test_a_designation_is_corrected_in_its_document_batch_and_grade(
     assert designation.status == "listed"
 
 
-def test_an_eco_park_naming_is_corrected_in_its_document_number(world: World) -> None:
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("document_number", "环办〔2026〕10号"), ("batch", "第二批"), ("grade", "B")],
+)
+def test_an_eco_park_naming_is_corrected_in_its_document_batch_and_grade(
+    world: World, field: str, value: str
+) -> None:
     park = world.register("js-eco", "苏州某生态工业园区", "320505")
     world.submit("js-eco", "approve_creation", effective_date="2024-06-10", unit=str(park),
                  programme="eco_park", jurisdiction="320000")  # fmt: skip
     naming = world.submit("eco-cm", "name_park", effective_date="2026-06-10", unit=str(park),
                           programme="eco_park", jurisdiction="CN",
                           document="环办〔2026〕1号")  # fmt: skip
-    correct(world, "eco-cm", park, naming.act_id, document_number="环办〔2026〕10号")
-    assert state(world, park).designations[("eco_park", "CN")].document_number == "环办〔2026〕10号"
+    correct(world, "eco-cm", park, naming.act_id, **{field: value})
+    named = state(world, park).designations[("eco_park", "CN")]
+    assert getattr(named, field) == value
 
 
 def test_a_misspelt_name_is_corrected_where_the_unit_carries_it(world: World) -> None:
