@@ -18,19 +18,23 @@ fails a test. Pure rules: given a rulebook, when it is asked, then it answers as
 from __future__ import annotations
 
 from datetime import date
+from uuid import uuid4
 
 import pytest
 
-from greenreg.errors import RuleError
+from greenreg.errors import ActFormatError, RuleError
 from greenreg.events.places import NATIONAL
 from greenreg.registry.rulebooks import (
+    Adoption,
     ChongqingRulebook,
     EcoParkRulebook,
     NationalRulebook,
     ProvincialRulebook,
     ZhejiangRulebook,
+    report_flags,
 )
-from greenreg.registry.rulebooks.base import GREEN_MANUFACTURING, Rulebook, late_report_flags
+from greenreg.registry.rulebooks.base import GREEN_MANUFACTURING, Rulebook
+from greenreg.registry.unit import Designation, UnitState
 
 REMOVED_ON = date(2025, 3, 10)
 
@@ -199,34 +203,64 @@ def test_each_stop_ground_of_004_art_15_is_accepted_and_no_other() -> None:
 # --- yearly report deadlines ---------------------------------------------------------------
 
 
+def listed_on(programme: str, jurisdiction: str) -> UnitState:
+    state = UnitState(kind="park", name="某园区")
+    since = date(2024, 9, 2)
+    state.designations[(programme, jurisdiction)] = Designation(
+        programme, jurisdiction, since, "listed", since, uuid4(), "doc", None, None
+    )
+    return state
+
+
+ADOPTED = [
+    Adoption("national", NATIONAL, date(2024, 1, 1), None, "national", uuid4()),
+    Adoption("chongqing", "500000", date(2024, 3, 6), None, "001", uuid4()),
+    Adoption("provincial", "320000", date(2024, 7, 19), None, "003", uuid4()),
+    Adoption("eco_parks", NATIONAL, date(2024, 1, 1), None, "004", uuid4()),
+]
+
+
 @pytest.mark.parametrize(
-    ("book", "report", "due", "rule"),
+    ("listing", "report", "due", "rule"),
     [
-        (EcoParkRulebook(), "annual_work_report", date(2025, 6, 30), "004 art. 24"),
-        (ProvincialRulebook(), "dynamic_management_form", date(2025, 4, 15), "003 art. 18"),
-        (NationalRulebook(), "dynamic_management_form", date(2025, 4, 15), "003 art. 18"),
+        (("eco_park", NATIONAL), "annual_work_report", date(2025, 6, 30), "004 art. 24"),
+        (("green_factory", "320500"), "dynamic_management_form", date(2025, 4, 15), "003 art. 18"),
+        (("green_factory", NATIONAL), "dynamic_management_form", date(2025, 4, 15), "003 art. 18"),
     ],
     ids=["004 art. 24", "003 art. 18", "national"],
 )
 def test_a_yearly_report_is_late_from_the_day_after_its_deadline(
-    book: Rulebook, report: str, due: date, rule: str
+    listing: tuple[str, str], report: str, due: date, rule: str
 ) -> None:
-    deadline = book.report_deadlines[report]
-    assert deadline is not None
-    assert late_report_flags(report, 2024, due, deadline) == []
-    (late,) = late_report_flags(report, 2024, date.fromordinal(due.toordinal() + 1), deadline)
+    unit = listed_on(*listing)
+    assert report_flags(report, 2024, due, unit, ADOPTED) == []
+    (late,) = report_flags(report, 2024, date.fromordinal(due.toordinal() + 1), unit, ADOPTED)
     assert (late["code"], late["rule"]) == ("late_report", rule)
+    assert late["message"].endswith(f"after its deadline {due}")
 
 
-def test_reports_without_a_date_in_the_text_have_no_deadline() -> None:
+@pytest.mark.parametrize(
+    ("listing", "report"),
+    [
+        (("green_park", "500000"), "key_indicators"),
+        (("eco_park", NATIONAL), "performance_evaluation"),
+    ],
+    ids=["001 art. 16", "004 art. 25"],
+)
+def test_reports_without_a_date_in_the_text_are_never_late(
+    listing: tuple[str, str], report: str
+) -> None:
     # 001 art. 16 (key indicators, yearly) and 004 art. 25 (performance evaluation every 3
-    # years) set no day: the kinds exist, with no deadline.
-    assert ChongqingRulebook().report_deadlines == {"key_indicators": None}
-    assert set(EcoParkRulebook().report_deadlines) == {
-        "annual_work_report",
-        "performance_evaluation",
-    }
-    assert EcoParkRulebook().report_deadlines["performance_evaluation"] is None
+    # years) set no day: the kinds of report exist, and no filing day is late.
+    assert report_flags(report, 2024, date(2030, 12, 31), listed_on(*listing), ADOPTED) == []
+
+
+def test_the_kinds_of_yearly_report() -> None:
+    with pytest.raises(ActFormatError) as refused:
+        report_flags("diary", 2024, date(2025, 1, 6), UnitState(), ADOPTED)
+    assert str(refused.value).endswith(
+        "kinds: annual_work_report, dynamic_management_form, key_indicators, performance_evaluation"
+    )
 
 
 # --- evaluator grounds ---------------------------------------------------------------------
