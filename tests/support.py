@@ -205,5 +205,18 @@ class Reads:
         self.store.close()
 
 
+def designate(world: World, issuer: str, unit: UUID, listing: str, on: date | str) -> Receipt:
+    """Put ``unit`` on the list ``programme@jurisdiction`` (as in ``Removed.ended``) from ``on``."""
+    programme, jurisdiction = listing.split("@")
+    return world.submit(
+        issuer,
+        "designate",
+        effective_date=on,
+        unit=str(unit),
+        programme=programme,
+        jurisdiction=jurisdiction,
+    )
+
+
 def d(text: str) -> date:
     return date.fromisoformat(text)

@@ -18,7 +18,7 @@ import pytest
 
 from greenreg.errors import BanError, CompetenceError, HistoryError, RuleError
 from greenreg.registry.application import Receipt
-from tests.support import Reads, World, d
+from tests.support import Reads, World, d, designate
 
 CODE = "91320505MA1K3BTP2L"  # a valid credit code issued in Suzhou (positions 3-8: 320505)
 CHONGQING_CODE = "91500112MA1K3BTP29"  # issued in Chongqing (500112)
@@ -27,18 +27,6 @@ CHONGQING_WANZHOU = "500101"
 HANGZHOU_XIHU = "330106"
 INCIDENT_ON = d("2025-03-10")
 LAST_BARRED_DAY = d("2028-03-10")  # three years from the incident, that day included
-
-
-def designate(world: World, issuer: str, unit: UUID, listing: str, on: date | str) -> Receipt:
-    programme, jurisdiction = listing.split("@")
-    return world.submit(
-        issuer,
-        "designate",
-        effective_date=on,
-        unit=str(unit),
-        programme=programme,
-        jurisdiction=jurisdiction,
-    )
 
 
 def remove(world: World, issuer: str, unit: UUID, listing: str, ground: str, *, on: str) -> Receipt:

@@ -29,25 +29,13 @@ from greenreg.storage.log_key import declare
 from tests.e2e.support import Scenario, graphql
 from tests.integration.test_tamper_rules import problems, verify
 from tests.integration.test_verify_paths import audit
-from tests.support import Reads, World, d
+from tests.support import Reads, World, d, designate
 
 runner = CliRunner()
 
 CHONGQING_YUBEI = "500112"
 SUZHOU_HUQIU = "320505"
 HANGZHOU_XIHU = "330106"
-
-
-def designate(world: World, issuer: str, unit: UUID, listing: str, on: str) -> Receipt:
-    programme, jurisdiction = listing.split("@")
-    return world.submit(
-        issuer,
-        "designate",
-        effective_date=on,
-        unit=str(unit),
-        programme=programme,
-        jurisdiction=jurisdiction,
-    )
 
 
 def remove(  # noqa: PLR0917 (one story step, read left to right)

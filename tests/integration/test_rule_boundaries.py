@@ -20,7 +20,7 @@ import pytest
 from greenreg.errors import BanError, RuleError
 from greenreg.registry.application import Receipt
 from greenreg.registry.unit import Ban
-from tests.support import World, d
+from tests.support import World, d, designate
 
 REMOVED_ON = d("2025-05-10")
 LAST_BANNED_DAY_3Y = d("2028-05-10")
@@ -42,19 +42,6 @@ BAN_BOUNDARY = pytest.mark.parametrize(
 
 
 # --- small steps of the stories -------------------------------------------------------------
-
-
-def designate(world: World, issuer: str, unit: UUID, listing: str, on: date | str) -> Receipt:
-    """Put ``unit`` on the list ``programme@jurisdiction`` (as in ``Removed.ended``)."""
-    programme, jurisdiction = listing.split("@")
-    return world.submit(
-        issuer,
-        "designate",
-        effective_date=on,
-        unit=str(unit),
-        programme=programme,
-        jurisdiction=jurisdiction,
-    )
 
 
 def remove(world: World, issuer: str, unit: UUID, listing: str, ground: str) -> Receipt:
