@@ -1,7 +1,7 @@
 """A property-based run of the OpenAPI schema (schemathesis): generated requests for every REST
 operation, valid and invalid, on a populated registry, on both databases. No answer may be a
 server error; each must be one the schema documents, with the status, the content type, the
-headers and the body (a refusal's ``{"error": {"code", "message"}}`` included) it declares; and
+headers and the body (a refusal's problem, RFC 9457, included) it declares; and
 a request the schema does not allow must be refused.
 
 (Schemathesis's ``positive_data_acceptance`` is left out: a schema-valid act is not a signed

@@ -52,7 +52,11 @@ def test_unknown_and_malformed_units_are_refused(client: TestClient, scenario: S
         422,
         "invalid_credit_code",
     )
-    assert refusal_of(client.get("/api/v1/units/hello"))[:2] == (422, "malformed_act")
+    assert refusal_of(client.get("/api/v1/units/hello"))[:2] == (422, "bad_reference")
+    status, code, detail = refusal_of(client.get("/api/v1/units/苏州"))
+    assert (status, code) == (422, "bad_reference")
+    assert "'苏州' names no unit" in detail
+    assert "/api/v1/lookup" in detail
 
 
 def test_the_public_finds_a_unit_by_its_former_name(client: TestClient, scenario: Scenario) -> None:

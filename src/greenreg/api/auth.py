@@ -3,7 +3,8 @@
 The operator issues keys (``greenreg keys api new NAME``; see
 :mod:`greenreg.subscribers.api_keys`). A route that needs one declares ``Depends(holder)``; a
 request with no key, a key the registry did not issue, or a revoked key is refused with 401
-and ``WWW-Authenticate: Bearer`` (RFC 6750), in the one refusal body. Public reads need no key.
+and ``WWW-Authenticate: Bearer`` (RFC 6750), as a problem (:mod:`greenreg.api.problems`).
+Public reads need no key.
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from greenreg.api.encoding import answer
 from greenreg.api.problems import documented
 from greenreg.api.reading import Reads
+from greenreg.api.units import check_reference
 from greenreg.errors import NotFoundError
 from greenreg.projections.views import EvaluatorView
 
@@ -57,13 +58,15 @@ def evaluators_router(reads: Reads) -> APIRouter:
         responses=documented(
             {
                 404: "No evaluator with this id or credit code is in the registry.",
-                422: "The reference is neither a UUID nor a valid credit code.",
+                422: "The reference is neither a UUID nor a valid credit code (bad_reference, "
+                "invalid_credit_code).",
             }
         ),
     )
     queries = reads.queries
 
     def read_evaluator(reference: str) -> JSONResponse:
+        check_reference(reference, "evaluator")
         version = reads.version()
         found = queries.evaluator(reference)
         if found is None:

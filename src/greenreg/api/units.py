@@ -14,9 +14,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from greenreg.api.encoding import answer, plain, version_body
-from greenreg.api.problems import READ_REFUSALS
+from greenreg.api.problems import READ_REFUSALS, BadReferenceError
 from greenreg.api.reading import RECEIPT_DESCRIPTION, Reads
-from greenreg.errors import ActFormatError, NotFoundError
+from greenreg.errors import NotFoundError
 from greenreg.projections.queries import Queries
 
 CREDIT_CODE_LENGTH = 18
@@ -30,21 +30,32 @@ UnitRef = Annotated[
 ]
 
 
-def unit_id_of(queries: Queries, reference: str) -> UUID:
-    """The unit's id from its UUID or its credit code; 404 if there is none, 422 if the
-    reference is neither."""
+def check_reference(reference: str, what: str) -> UUID | None:
+    """The id a path's reference gives (a UUID), ``None`` for one that may be a credit code
+    (18 characters, spaced or dashed at most twice as long), or refuse it (``bad_reference``,
+    422): a name, a region or a number names no unit or evaluator."""
     try:
         return UUID(reference)
     except ValueError:
         pass
     if len(reference.strip()) >= CREDIT_CODE_LENGTH and len(reference) <= 2 * CREDIT_CODE_LENGTH:
-        unit_id = queries.unit_id_for_credit_code(reference)
-        if unit_id is None:
-            raise NotFoundError(f"no unit with credit code {reference} is in the registry")
-        return unit_id
-    raise ActFormatError(
-        f"{reference!r} names no unit: give the unit's id (a UUID) or its credit code"
+        return None
+    raise BadReferenceError(
+        f"{reference!r} names no {what}: give the {what}'s id (a UUID) or its unified social "
+        f"credit code (18 characters); to find a unit by name use /api/v1/lookup?q=..."
     )
+
+
+def unit_id_of(queries: Queries, reference: str) -> UUID:
+    """The unit's id from its UUID or its credit code; 404 if there is none, 422 if the
+    reference is neither."""
+    unit_id = check_reference(reference, "unit")
+    if unit_id is not None:
+        return unit_id
+    unit_id = queries.unit_id_for_credit_code(reference)
+    if unit_id is None:
+        raise NotFoundError(f"no unit with credit code {reference} is in the registry")
+    return unit_id
 
 
 WantReceipt = Annotated[bool, Query(description=RECEIPT_DESCRIPTION)]
