@@ -37,6 +37,7 @@ from greenreg.api.lists import lists_router
 from greenreg.api.log import log_router
 from greenreg.api.match import match_router
 from greenreg.api.metrics import Metrics, MetricsMiddleware
+from greenreg.api.openapi import install_openapi
 from greenreg.api.outage import install_outage_handler
 from greenreg.api.problems import install_error_handlers
 from greenreg.api.reading import Reads
@@ -121,6 +122,7 @@ def create_app(
         "authority.",
     )
     install_error_handlers(app)
+    install_openapi(app)
     install_outage_handler(app)
     metrics = Metrics()
     metrics.watch(facade.projector)

@@ -15,8 +15,9 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 
+from greenreg.api import examples
+from greenreg.api.answers import ReadAnswer, example
 from greenreg.api.encoding import answer
 from greenreg.api.problems import documented
 from greenreg.api.reading import Reads
@@ -34,20 +35,9 @@ EvaluatorRef = Annotated[
 ]
 
 
-class DataVersionBody(BaseModel):
-    """The data version every read answer states (see :mod:`greenreg.api.encoding`)."""
+class EvaluatorAnswer(ReadAnswer):
+    model_config = example(examples.EVALUATOR_ANSWER)
 
-    log_size: int
-    root_hash: str
-    checkpoint_key_id: str | None
-    event_count: int
-    last_position: int
-    projected_position: int
-    behind: bool
-
-
-class EvaluatorAnswer(BaseModel):
-    data_version: DataVersionBody
     evaluator: EvaluatorView
 
 

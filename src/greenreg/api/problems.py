@@ -363,37 +363,12 @@ async def _on_http_error(request: Request, error: Exception) -> Response:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Map every domain error raised by a route to its status and the one refusal body, and
-    state the problem's schema in the OpenAPI document (``components.schemas.Problem``)."""
+    """Map every domain error raised by a route to its status and a problem, and serve the
+    pages the problems' types name."""
     app.add_exception_handler(GreenregError, _on_greenreg_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(HTTPException, _on_http_error)
     app.include_router(problem_types_router())
-    generate = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            schema = generate()
-            schemas = schema.setdefault("components", {}).setdefault("schemas", {})
-            for model in (Problem, EntriesProblem, BadEntryModel):
-                found = model.model_json_schema(ref_template="#/components/schemas/{model}")
-                schemas.update(found.pop("$defs", {}))
-                schemas[model.__name__] = found
-            for operation in _operations(schema):
-                for status, response in ANY_REFUSAL.items():
-                    operation["responses"].setdefault(str(status), response)
-        return app.openapi_schema or {}
-
-    app.openapi = openapi  # type: ignore[method-assign]
-
-
-def _operations(schema: dict[str, Any]) -> list[dict[str, Any]]:
-    return [
-        operation
-        for path in schema.get("paths", {}).values()
-        for operation in path.values()
-        if isinstance(operation, dict) and "responses" in operation
-    ]
 
 
 def problem_types_router() -> APIRouter:

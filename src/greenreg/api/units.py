@@ -13,6 +13,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
+from greenreg.api.answers import HistoryAnswer, LookupAnswer, UnitAnswer
 from greenreg.api.encoding import answer, plain, version_body
 from greenreg.api.problems import READ_REFUSALS, BadReferenceError
 from greenreg.api.reading import RECEIPT_DESCRIPTION, Reads
@@ -88,7 +89,11 @@ def units_router(reads: Reads) -> APIRouter:
             )
         return answer(version, body)
 
-    @router.get("/units/{ref}", summary="A unit, its designations and bans, as held now")
+    @router.get(
+        "/units/{ref}",
+        summary="A unit, its designations and bans, as held now",
+        response_model=UnitAnswer,
+    )
     async def get_unit(ref: UnitRef, receipt: WantReceipt = False) -> JSONResponse:
         return await run_in_threadpool(read_unit, ref, receipt)
 
@@ -104,7 +109,11 @@ def units_router(reads: Reads) -> APIRouter:
         }
         return answer(version, body)
 
-    @router.get("/units/{ref}/history", summary="A unit's whole timeline, oldest first")
+    @router.get(
+        "/units/{ref}/history",
+        summary="A unit's whole timeline, oldest first",
+        response_model=HistoryAnswer,
+    )
     async def get_history(ref: UnitRef) -> JSONResponse:
         return await run_in_threadpool(read_history, ref)
 
@@ -126,6 +135,7 @@ def units_router(reads: Reads) -> APIRouter:
     @router.get(
         "/lookup",
         summary="Find units by name, former name or credit code, best match first",
+        response_model=LookupAnswer,
     )
     async def lookup(
         q: Annotated[str, Query(min_length=1, max_length=200, description="Text to look for.")],

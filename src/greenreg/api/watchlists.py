@@ -23,6 +23,8 @@ from fastapi import APIRouter, Depends, Query, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
+from greenreg.api import examples
+from greenreg.api.answers import example
 from greenreg.api.body_limits import WATCHLIST_BODY_BYTES
 from greenreg.api.problems import documented
 from greenreg.subscribers.api_keys import ApiKey
@@ -84,6 +86,8 @@ class Pending(BaseModel):
 
 
 class WatchlistOut(BaseModel):
+    model_config = example(examples.WATCHLIST)
+
     watchlist_id: str
     url: str
     created_at: str
@@ -111,6 +115,8 @@ class DeliveryOut(BaseModel):
 
 
 class DeliveriesOut(BaseModel):
+    model_config = example(examples.DELIVERIES)
+
     watchlist_id: str
     deliveries: list[DeliveryOut]
     next: int | None = Field(description="The 'after' of the next page, if there may be more.")
