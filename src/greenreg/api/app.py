@@ -5,7 +5,8 @@ tests build the same graph. Routes only translate: they parse, ask the registry 
 read models' :class:`~greenreg.projections.queries.Queries` (reads), and map the answer.
 
     /graphql        GraphQL (GraphiQL in a browser)
-    /api/v1/...     REST; OpenAPI at /docs and /openapi.json; /api/v1/log/... for inspectors
+    /api/v1/...     REST; OpenAPI at /openapi.json, read at /docs and /redoc (offline: their
+                    assets are in the package); /api/v1/log/... for inspectors
     /healthz        the process and its database answer
     /metrics        Prometheus text format
     /               the public lookup page and a page per unit (``greenreg.web``)
@@ -18,6 +19,7 @@ from contextlib import asynccontextmanager
 
 import orjson
 from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
@@ -28,6 +30,7 @@ from greenreg.api.auth import key_holder
 from greenreg.api.body_limits import BodyLimit
 from greenreg.api.certifications import certifications_router
 from greenreg.api.deadlines import DEADLINES, Deadline
+from greenreg.api.docs import confined, graphiql_html, install_docs
 from greenreg.api.evaluators import evaluators_router
 from greenreg.api.feed import feed_router
 from greenreg.api.health import health_router
@@ -69,6 +72,10 @@ class GraphQLJSONRouter(GraphQLRouter[Context, None]):
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        """GraphiQL, with its scripts served by the registry (see :mod:`greenreg.api.docs`)."""
+        return confined(HTMLResponse(graphiql_html()))
 
     async def process_result(
         self, request: Request, result: ExecutionResult
@@ -115,6 +122,8 @@ def create_app(
 
     app = FastAPI(
         lifespan=lifespan,
+        docs_url=None,  # served by docs_router, with assets served by the registry itself
+        redoc_url=None,
         title="greenreg",
         version=greenreg.__version__,
         description="A public, verifiable registry of China's green-manufacturing "
@@ -151,6 +160,7 @@ def create_app(
     holder = key_holder(ApiKeys(facade.queries.store))
     app.include_router(watchlists_router(Watchlists(facade.queries.store), log_size, holder))
     app.include_router(web.router(reads.queries, registry=facade.registry))
+    install_docs(app)
 
     async def context(request: Request) -> Context:
         return Context(

@@ -145,6 +145,10 @@ TITLES: Mapping[str, str] = {
     "too_large": "The body is too large",
     "timed_out": "The answer took too long",
     "database_unavailable": "The database does not answer",
+    # Raised by the command line, not over HTTP; named here so that every code has a title.
+    "bad_key_file": "The key file cannot be used",
+    "malformed_list": "The list file cannot be imported",
+    "unknown_region": "The region names no GB/T 2260 province",
 }
 """Each code's ``title``: the same for every occurrence (RFC 9457 section 3.1.3)."""
 
