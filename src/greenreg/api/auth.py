@@ -17,9 +17,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException
 
+from greenreg.api.problems import API_KEY_CHALLENGE as REALM
 from greenreg.subscribers.api_keys import ApiKey, ApiKeys
-
-REALM = 'Bearer realm="greenreg"'
 
 bearer = HTTPBearer(
     auto_error=False,
