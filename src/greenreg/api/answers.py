@@ -28,8 +28,8 @@ from greenreg.projections.views import (
     Certification,
     DesignationView,
     HistoryEntry,
+    LookupHit,
     RuleView,
-    SearchHit,
     UnitView,
 )
 
@@ -113,7 +113,7 @@ class LookupAnswer(ReadAnswer):
     model_config = example(examples.LOOKUP_ANSWER)
 
     query: str
-    hits: list[SearchHit] = Field(description="Best match first.")
+    hits: list[LookupHit] = Field(description="Best match first.")
     coverage: str | None = Field(
         None,
         description="When nothing was found: what the registry covers (not found here is not "

@@ -134,6 +134,8 @@ LOOKUP_ANSWER = {
             "matched": "former_name",
             "matched_text": "苏州工业园区",
             "explanation": "matched a former name 苏州工业园区",
+            "titles": [DESIGNATION],
+            "certified": True,
         }
     ],
 }

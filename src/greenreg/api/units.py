@@ -119,7 +119,7 @@ def units_router(reads: Reads) -> APIRouter:
 
     def read_lookup(text: str, limit: int, receipt: bool) -> JSONResponse:
         version = reads.version()
-        hits = queries.search(text, limit)
+        hits = queries.lookup(text, limit)  # each with its titles: "is it certified?" answered
         body: dict[str, Any] = {"query": text, "hits": plain(hits)}
         if not hits:  # not found here is not "not certified": say what the registry covers
             body["coverage"] = queries.coverage().statement
@@ -136,6 +136,10 @@ def units_router(reads: Reads) -> APIRouter:
         "/lookup",
         summary="Find units by name, former name or credit code, best match first",
         response_model=LookupAnswer,
+        description="Each hit carries the unit's titles as they stand now (`titles`: "
+        "programme, level, jurisdiction, status, since, document) and `certified`: whether "
+        "one of them may be used now. No hit: `coverage` says which lists the registry holds, "
+        "so that not found is not read as not certified.",
     )
     async def lookup(
         q: Annotated[str, Query(min_length=1, max_length=200, description="Text to look for.")],
