@@ -144,11 +144,17 @@ def test_a_unit_page_shows_status_timeline_and_green_code(
     # A removed park may use no title: no green code, and the page says why.
     assert '<img class="qr"' not in html
     assert "该单位目前没有可以使用的称号，不出具绿码。" in html
-    assert client.get(f"/units/{lookup.removed}/green-code.svg").status_code == 404
-    # A listed park's green code: a QR code of a statement signed by the log key, and a link.
+    for image in ("png", "svg", "json"):
+        assert client.get(f"/units/{lookup.removed}/green-code.{image}").status_code == 404
+    # A listed park's green code: a QR code of the URL that checks its signed statement.
     html = client.get(f"/units/{lookup.listed}").text
-    assert f'<img class="qr" src="/units/{lookup.listed}/green-code.svg"' in html
+    assert f'<img class="qr" src="/units/{lookup.listed}/green-code.png"' in html
+    assert 'class="scan-url" href="HTTP://TESTSERVER/V/' in html
     assert f'href="/units/{lookup.listed}/green-code.json" download' in html
+    png = client.get(f"/units/{lookup.listed}/green-code.png")
+    assert png.status_code == 200
+    assert png.headers["content-type"] == "image/png"
+    assert png.content.startswith(b"\x89PNG")
     image = client.get(f"/units/{lookup.listed}/green-code.svg")
     assert image.status_code == 200
     assert image.headers["content-type"] == "image/svg+xml"
