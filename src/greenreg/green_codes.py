@@ -105,7 +105,10 @@ class GreenCodes:
         if log is None:
             raise NotFoundError("this registry signs no green codes: it has no log key")
         entry = log[0].entry_at(registered)
-        if entry is None or entry[1] != 1 or registered >= size:
+        first: object = None
+        if entry is not None and entry[1] == 1 and registered < size:
+            first = self.registry.repository.get(entry[0], version=1)
+        if entry is None or not isinstance(first, Unit):
             raise NotFoundError(f"no unit was registered at log position {registered}")
         return self._code(*log, entry[0], size)
 
@@ -143,7 +146,7 @@ class GreenCodes:
             )
         unit: object = self.registry.repository.get(unit_id, version=version)
         if not isinstance(unit, Unit):
-            raise NotFoundError(f"no unit was registered at log position of {unit_id}")
+            raise NotFoundError(f"{unit_id} is not a unit")
         statement = issue_green_code(signer, note, unit, self._recorded_at(recorder, size - 1))
         with self._lock:
             statement = self._kept.setdefault(key, statement)

@@ -80,8 +80,8 @@ def green_code_router(
             headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
         )
 
-    @pages.get("/v/{reference}", response_class=HTMLResponse)
-    @pages.get("/V/{reference}", response_class=HTMLResponse)
+    @pages.get("/v/{reference:path}", response_class=HTMLResponse)
+    @pages.get("/V/{reference:path}", response_class=HTMLResponse)
     def scanned(reference: str) -> HTMLResponse:
         """The page a scanned green code opens: the statement and whether it holds."""
         try:
