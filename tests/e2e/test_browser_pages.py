@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from greenreg import web
 from greenreg.errors import SignatureError
 from greenreg.receipts import verify_receipt
+from greenreg.web.green_code import shanghai_time
 from tests.e2e.test_browser import CREDIT_CODE, PARK, Lookup, fill, site
 from tests.support import World
 
@@ -181,12 +182,14 @@ def test_the_green_code_is_a_signed_statement_anyone_can_verify(
     # The page shows the same statement (one per unit and checkpoint) as a QR code.
     page = client.get(f"/units/{lookup.listed}").text
     assert "signed by the log key" in page
-    assert f"{statement['issued_at']} · {world.registry.recorder.log_signer.key_id}" in page
+    issued = shanghai_time(statement["issued_at"])
+    assert issued.startswith(statement["issued_at"][:10])
+    assert f"{issued} · {world.registry.recorder.log_signer.key_id}" in page
 
 
 def test_there_is_no_green_code_for_an_unknown_unit(client: TestClient, world: World) -> None:
     before = world.snapshot()
-    for name in ("green-code.json", "green-code.svg"):
+    for name in ("green-code.json", "green-code.svg", "green-code.png"):
         assert client.get(f"/units/{uuid4()}/{name}").status_code == 404
         assert client.get(f"/units/not-a-unit/{name}").status_code == 422
     assert world.snapshot() == before

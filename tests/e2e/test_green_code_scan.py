@@ -10,16 +10,22 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from greenreg.api import create_app
+from greenreg.bootstrap import Greenreg, open_read_store
 from greenreg.code_reference import CodeReference, parse
 from greenreg.events.canonical import canonical_bytes
 from greenreg.events.signing import verify_signature
+from greenreg.projections.queries import Queries
+from greenreg.projections.runner import Projector
 from greenreg.receipts import verify_receipt
-from tests.e2e.test_browser import PARK, Lookup, fill, site
+from tests.e2e.test_browser import PARK, Lookup, fill
 from tests.support import World
 
 SCAN_URL = re.compile(r'class="scan-url" href="([^"]+)"')
@@ -31,17 +37,36 @@ def lookup(world: World) -> Lookup:
     return fill(world)
 
 
+@contextmanager
+def opened_app(world: World, database_url: str) -> Iterator[FastAPI]:
+    """The registry's app over the world's database, read models caught up; its read store is
+    closed afterwards (a PostgreSQL server shared by many runs has few connections to spare)."""
+    store = open_read_store(database_url)
+    try:
+        projector = Projector(world.registry, store)
+        projector.catch_up()
+        yield create_app(Greenreg(world.registry, projector, Queries(store)))
+    finally:
+        store.close()
+
+
+@contextmanager
+def opened_client(world: World, database_url: str) -> Iterator[TestClient]:
+    with opened_app(world, database_url) as app, TestClient(app) as client:
+        yield client
+
+
 @pytest.fixture
 def client(world: World, database_url: str, lookup: Lookup) -> Iterator[TestClient]:
-    app, _ = site(world, database_url)
-    with TestClient(app) as client:
+    with opened_client(world, database_url) as client:
         yield client
 
 
 def scan_path(client: TestClient, unit: object) -> str:
     """The path of the URL the unit page's green code carries (``/V/...``)."""
-    found = SCAN_URL.search(client.get(f"/units/{unit}").text)
-    assert found is not None
+    html = client.get(f"/units/{unit}").text
+    found = SCAN_URL.search(html)
+    assert found is not None, html[html.find('<figure class="green-code">') :]
     url = found[1]
     assert url.startswith("HTTP://TESTSERVER/V/")
     return urlsplit(url).path
@@ -84,13 +109,11 @@ def test_the_statement_is_made_again_from_its_id_byte_for_byte(
 ) -> None:
     """Nothing is stored per code: a second server process makes the same statement, and the
     log growing does not change the code of an unchanged unit's older checkpoint."""
-    app, _ = site(world, database_url)
-    with TestClient(app) as first:
+    with opened_client(world, database_url) as first:
         path = scan_path(first, lookup.listed)
         page = first.get(path).text
     world.register("miit", "另一个园区", "320500")  # the log grows; the park does not change
-    app, _ = site(world, database_url)
-    with TestClient(app) as second:
+    with opened_client(world, database_url) as second:
         again = second.get(path)
         assert again.status_code == 200
         assert SIGNED.search(again.text)[1] == SIGNED.search(page)[1]  # type: ignore[index]
@@ -183,8 +206,7 @@ def test_a_position_that_is_not_a_units_registration_names_nothing(
 def test_a_removed_unit_has_no_code_and_its_old_code_has_expired(
     world: World, database_url: str, lookup: Lookup
 ) -> None:
-    app, _ = site(world, database_url)
-    with TestClient(app) as client:
+    with opened_client(world, database_url) as client:
         path = scan_path(client, lookup.listed)
         removed = scan_path(client, lookup.factory)  # a second unit, for the checkpoint test
     world.submit(
@@ -197,8 +219,7 @@ def test_a_removed_unit_has_no_code_and_its_old_code_has_expired(
         jurisdiction="CN",
         ground="dynamic_adjustment",
     )
-    app, _ = site(world, database_url)
-    with TestClient(app) as client:
+    with opened_client(world, database_url) as client:
         # The unit page: no green code, and why.
         html = client.get(f"/units/{lookup.listed}").text
         assert '<img class="qr"' not in html

@@ -16,6 +16,9 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import segno
 
@@ -34,7 +37,17 @@ SIGNED = Label(
 )
 UNSIGNED = Label("本页地址（未签名）", "This page's address (not signed)")
 DOWNLOAD = Label("下载签名声明", "Download the signed statement")
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 ERROR_CORRECTION = "m"  # 15 % of the code may be lost (a scratched print, a glare)
+
+
+def shanghai_time(moment: Any) -> str:
+    """A statement's ISO 8601 time as Beijing time, ``2026-11-21 12:00 (北京时间)``."""
+    try:
+        local = datetime.fromisoformat(str(moment)).astimezone(SHANGHAI)
+    except ValueError:
+        return str(moment)
+    return f"{local:%Y-%m-%d %H:%M} (北京时间 Beijing time)"
 
 
 def qr_code(url: str) -> segno.QRCode:
@@ -65,7 +78,7 @@ def signed_figure(code: GreenCode, unit_url: str, base: str) -> Markup:
         unit=unit_url,
         what=str(SIGNED),
         what_label=bilingual(SIGNED),
-        issued=code.body.get("issued_at", ""),
+        issued=shanghai_time(code.body.get("issued_at", "")),
         key=code.statement.get("key_id", ""),
         url=url,
         download=bilingual(DOWNLOAD),

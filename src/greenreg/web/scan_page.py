@@ -22,19 +22,16 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from greenreg.errors import SignatureError
 from greenreg.events.signing import verify_signature
 from greenreg.green_codes import GreenCode
 from greenreg.web import labels
+from greenreg.web.green_code import shanghai_time
 from greenreg.web.html import Markup, join, render
 from greenreg.web.labels import UI, Label
 from greenreg.web.layout import AssetUrl, bilingual, page
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 TITLE = Label("绿码核验", "Green code check")
 WORDS = {
@@ -53,6 +50,7 @@ ALTERED = Label(
     "the signature does not match the statement: the code was altered, or not issued by "
     "this registry.",
 )
+SEE = Label("查看该单位的当前状态", "See the unit's current status")
 FACTS = {
     "unit": Label("单位", "Unit"),
     "current": Label("当前状态", "Current status"),
@@ -113,13 +111,6 @@ def _verdict(verdict: Verdict, checking: bool) -> Markup:
     )
 
 
-def _shanghai(moment: str) -> str:
-    try:
-        return datetime.fromisoformat(moment).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
-    except ValueError:
-        return moment
-
-
 def _titles(stated: list[dict[str, Any]], title: Label) -> Markup:
     if not stated:
         return Markup("")
@@ -151,8 +142,8 @@ def _statement(code: GreenCode, asset: AssetUrl) -> Markup:
     rows = [
         (FACTS["unit"], render("{name}", name=answer.get("name", ""))),
         (UI["credit_code"], render('<span class="code">{c}</span>', c=answer.get("credit_code"))),
-        (FACTS["current"], render('<a href="{u}">{u}</a>', u=unit_url)),
-        (FACTS["issued"], render("<time>{t}</time>", t=_shanghai(str(body.get("issued_at"))))),
+        (FACTS["current"], render('<a href="{u}">{see}</a>', u=unit_url, see=bilingual(SEE))),
+        (FACTS["issued"], render("<time>{t}</time>", t=shanghai_time(body.get("issued_at")))),
         (FACTS["checkpoint"], render("{size}", size=code.reference.size)),
         (FACTS["key"], render('<span class="code">{k}</span>', k=body.get("log_key_id"))),
     ]
@@ -168,7 +159,7 @@ def _statement(code: GreenCode, asset: AssetUrl) -> Markup:
             en=label.en,
             text=bilingual(label),
             u=unit_url,
-            current=bilingual(FACTS["current"]),
+            current=bilingual(SEE),
         )
     signed = code.signed_bytes
     return render(
