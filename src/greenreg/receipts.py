@@ -34,7 +34,10 @@ decimal string), so the strict parser that reads acts reads receipts too.
 A unit's green code (企业绿码, 003 art. 26) is a receipt of kind ``green_code``: the unit and its
 designations in force (usable titles only, :data:`~greenreg.projections.views.USABLE`), those it
 holds but may not use (under a warning, with the deadline to rectify), with the receipt's compact
-JSON as a QR code (:func:`qr_code`). A unit with no usable title gets no green code.
+JSON as a QR code (:func:`qr_code`, what ``greenreg receipt green-code`` writes). A unit with no
+usable title gets no green code. The registry's pages give each green code a short URL instead
+(:mod:`greenreg.green_codes`, :mod:`greenreg.code_reference`): the statement at a checkpoint,
+made again from the URL's id, and checked by the page it opens.
 """
 
 from __future__ import annotations

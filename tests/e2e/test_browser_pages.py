@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from greenreg import web
 from greenreg.errors import SignatureError
 from greenreg.receipts import verify_receipt
+from greenreg.web.green_code import shanghai_time
 from tests.e2e.test_browser import CREDIT_CODE, PARK, Lookup, fill, site
 from tests.support import World
 
@@ -149,11 +150,17 @@ def test_a_unit_page_shows_status_timeline_and_green_code(
     # A removed park may use no title: no green code, and the page says why.
     assert '<img class="qr"' not in html
     assert "该单位目前没有可以使用的称号，不出具绿码。" in html
-    assert client.get(f"/units/{lookup.removed}/green-code.svg").status_code == 404
-    # A listed park's green code: a QR code of a statement signed by the log key, and a link.
+    for image in ("png", "svg", "json"):
+        assert client.get(f"/units/{lookup.removed}/green-code.{image}").status_code == 404
+    # A listed park's green code: a QR code of the URL that checks its signed statement.
     html = client.get(f"/units/{lookup.listed}").text
-    assert f'<img class="qr" src="/units/{lookup.listed}/green-code.svg"' in html
+    assert f'<img class="qr" src="/units/{lookup.listed}/green-code.png"' in html
+    assert 'class="scan-url" href="HTTP://TESTSERVER/V/' in html
     assert f'href="/units/{lookup.listed}/green-code.json" download' in html
+    png = client.get(f"/units/{lookup.listed}/green-code.png")
+    assert png.status_code == 200
+    assert png.headers["content-type"] == "image/png"
+    assert png.content.startswith(b"\x89PNG")
     image = client.get(f"/units/{lookup.listed}/green-code.svg")
     assert image.status_code == 200
     assert image.headers["content-type"] == "image/svg+xml"
@@ -180,12 +187,14 @@ def test_the_green_code_is_a_signed_statement_anyone_can_verify(
     # The page shows the same statement (one per unit and checkpoint) as a QR code.
     page = client.get(f"/units/{lookup.listed}").text
     assert "signed by the log key" in page
-    assert f"{statement['issued_at']} · {world.registry.recorder.log_signer.key_id}" in page
+    issued = shanghai_time(statement["issued_at"])
+    assert issued.startswith(statement["issued_at"][:10])
+    assert f"{issued} · {world.registry.recorder.log_signer.key_id}" in page
 
 
 def test_there_is_no_green_code_for_an_unknown_unit(client: TestClient, world: World) -> None:
     before = world.snapshot()
-    for name in ("green-code.json", "green-code.svg"):
+    for name in ("green-code.json", "green-code.svg", "green-code.png"):
         assert client.get(f"/units/{uuid4()}/{name}").status_code == 404
         assert client.get(f"/units/not-a-unit/{name}").status_code == 422
     assert world.snapshot() == before

@@ -252,6 +252,33 @@ class LogTables:
             rows = c.fetchall()
         return int(rows[0]["position"]) if rows else None
 
+    def entry_at(self, position: int) -> tuple[UUID, int] | None:
+        """The event (originator id, version) at ``position``, or ``None`` beyond the log."""
+        with self.reading() as c:
+            c.execute(
+                self.sql(
+                    "SELECT originator_id, originator_version FROM {entries} WHERE position = ?"
+                ),
+                (position,),
+            )
+            rows = c.fetchall()
+        if not rows:
+            return None
+        return self.py_id(rows[0]["originator_id"]), int(rows[0]["originator_version"])
+
+    def positions_of(self, originator_id: UUID) -> list[tuple[int, int]]:
+        """Every logged event of one aggregate as (version, position), oldest first."""
+        with self.reading() as c:
+            c.execute(
+                self.sql(
+                    "SELECT originator_version, position FROM {entries} "
+                    "WHERE originator_id = ? ORDER BY position"
+                ),
+                (self.db_id(originator_id),),
+            )
+            rows = c.fetchall()
+        return [(int(row["originator_version"]), int(row["position"])) for row in rows]
+
     def log_positions(self, notifications: Sequence[Notification]) -> list[int]:
         """The log positions (leaf indexes, from 0) of events the store holds in this order:
         consecutive notifications, or the recordings of one write.

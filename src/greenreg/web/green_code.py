@@ -4,121 +4,90 @@ Only a unit with a title it may use gets a green code (a title under a warning o
 not be used, :data:`~greenreg.projections.views.USABLE`); for any other unit the page says why
 there is none (:func:`withheld_figure`).
 
-Where the registry keeps a transparency log with a log key, the green code is the signed
-statement of :mod:`greenreg.receipts`: the unit and its designations in force, signed by the log
-key at the latest checkpoint; the QR code carries its compact JSON, which anyone can check with
-``greenreg receipt verify`` and the log public key. Where there is no log key, the QR code holds
-the unit's public page URL instead, and the page says so.
-
-A signed statement's QR code is large (about 900 bytes of JSON) and slow to draw (tens of ms),
-so the page links it as an image, fetched after the text, and each unit's statement and drawing
-are kept until the log grows: one statement per unit and checkpoint.
+Where the registry keeps a transparency log with a log key, the green code is a signed statement
+(:mod:`greenreg.green_codes`) and its QR code carries a short URL on the registry,
+``/V/<id>.<signature>`` (:mod:`greenreg.code_reference`): a phone that scans it opens the page
+that shows the statement and checks its signature in the browser (:mod:`greenreg.web.scan_page`).
+The statement itself is linked as JSON, for ``greenreg receipt verify``. Where there is no log
+key, the QR code holds the unit's public page URL instead, and the page says so.
 """
 
 from __future__ import annotations
 
 import io
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import cached_property
+from datetime import datetime
 from typing import Any
-from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import segno
 
-from greenreg.errors import GreenregError
+from greenreg.code_reference import scan_url
 from greenreg.events.places import name_of
+from greenreg.green_codes import GreenCode
 from greenreg.projections.views import RESTRICTED, DesignationView
-from greenreg.receipts import compact, issue_green_code
-from greenreg.registry.application import Registry
-from greenreg.storage.log_tables import LogTables
-from greenreg.storage.queries import TransparencyLog
 from greenreg.web import labels
 from greenreg.web.html import Markup, join, render
 from greenreg.web.labels import UI, Label
 from greenreg.web.layout import bilingual
 
 SIGNED = Label(
-    "由登记簿日志密钥签名的认定声明", "A statement of the designations, signed by the log key"
+    "扫码即可核验：由登记簿日志密钥签名的认定声明",
+    "Scan to verify: a statement of the designations, signed by the log key",
 )
 UNSIGNED = Label("本页地址（未签名）", "This page's address (not signed)")
 DOWNLOAD = Label("下载签名声明", "Download the signed statement")
-KEPT = 1_024  # statements kept in memory
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+ERROR_CORRECTION = "m"  # 15 % of the code may be lost (a scratched print, a glare)
 
 
-@dataclass
-class GreenCode:
-    """One unit's signed statement at one checkpoint, and its QR code drawn once."""
-
-    statement: dict[str, Any]
-
-    @property
-    def json(self) -> str:
-        return compact(self.statement)
-
-    @cached_property
-    def svg(self) -> bytes:
-        """A standalone SVG image of the QR code (error correction L, as ``receipts``)."""
-        buffer = io.BytesIO()
-        segno.make(self.json, error="l", micro=False).save(
-            buffer, kind="svg", scale=4, border=2, xmldecl=False, title="green code"
-        )
-        return buffer.getvalue()
+def shanghai_time(moment: Any) -> str:
+    """A statement's ISO 8601 time as Beijing time, ``2026-11-21 12:00 (北京时间)``."""
+    try:
+        local = datetime.fromisoformat(str(moment)).astimezone(SHANGHAI)
+    except ValueError:
+        return str(moment)
+    return f"{local:%Y-%m-%d %H:%M} (北京时间 Beijing time)"
 
 
-class GreenCodes:
-    """Signed green codes of one registry, one per unit and checkpoint."""
-
-    def __init__(self, registry: Registry) -> None:
-        self.registry = registry
-        self._kept: OrderedDict[tuple[UUID, str], GreenCode] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def of(self, unit_id: UUID) -> GreenCode | None:
-        """The unit's signed green code now, or ``None`` if the registry has no log key yet;
-        refused (:class:`~greenreg.errors.NotFoundError`, saying why) for a unit with no title
-        it may use."""
-        recorder = self.registry.recorder
-        if not isinstance(recorder, LogTables) or recorder.log_signer is None:
-            return None
-        try:
-            note = TransparencyLog(recorder).checkpoint().note
-        except GreenregError:
-            return None
-        key = (unit_id, note)
-        with self._lock:
-            if key in self._kept:
-                self._kept.move_to_end(key)
-                return self._kept[key]
-        unit = self.registry.unit(str(unit_id))
-        code = GreenCode(issue_green_code(recorder.log_signer, note, unit, self.registry.clock()))
-        with self._lock:
-            code = self._kept.setdefault(key, code)
-            while len(self._kept) > KEPT:
-                self._kept.popitem(last=False)
-        return code
+def qr_code(url: str) -> segno.QRCode:
+    """The QR code of a URL (error correction M; segno picks alphanumeric mode where it can)."""
+    return segno.make(url, error=ERROR_CORRECTION, micro=False)
 
 
-def signed_figure(code: GreenCode, unit_url: str) -> Markup:
-    """The signed green code's QR image, what it is, and a link to its JSON."""
-    body = code.statement.get("act", {})  # a signed envelope: {"act", "key_id", "signature"}
+def qr_png(url: str) -> bytes:
+    buffer = io.BytesIO()
+    qr_code(url).save(buffer, kind="png", scale=8, border=4)
+    return buffer.getvalue()
+
+
+def qr_svg(url: str) -> bytes:
+    buffer = io.BytesIO()
+    qr_code(url).save(buffer, kind="svg", scale=8, border=4, xmldecl=False, title="green code")
+    return buffer.getvalue()
+
+
+def signed_figure(code: GreenCode, unit_url: str, base: str) -> Markup:
+    """The signed green code's QR image, what it is, its URL and a link to its JSON."""
+    url = scan_url(base, code.reference)
     return render(
-        '<img class="qr" src="{url}/green-code.svg" alt="{what}" loading="lazy" width="400" '
-        'height="400"><figcaption>{what_label}<br><small>{issued}</small><br>'
-        '<a href="{url}/green-code.json" download>{download}</a></figcaption>',
-        url=unit_url,
+        '<img class="qr" src="{unit}/green-code.png" alt="{what}" width="264" height="264">'
+        "<figcaption>{what_label}<br><small>{issued} · {key}</small><br>"
+        '<a class="scan-url" href="{url}">{url}</a><br>'
+        '<a href="{unit}/green-code.json" download>{download}</a></figcaption>',
+        unit=unit_url,
         what=str(SIGNED),
         what_label=bilingual(SIGNED),
-        issued=f"{body.get('issued_at', '')} · {code.statement.get('key_id', '')}",
+        issued=shanghai_time(code.body.get("issued_at", "")),
+        key=code.statement.get("key_id", ""),
+        url=url,
         download=bilingual(DOWNLOAD),
     )
 
 
 def url_figure(url: str) -> Markup:
     """A QR code of ``url`` (error correction M), inline, with the URL under it."""
-    qr = segno.make(url, error="m", micro=False)
+    qr = qr_code(url)
     svg = qr.svg_inline(scale=1, border=2, omitsize=True, svgclass="qr", title=url)
     return render(
         '{svg}<figcaption>{what}<br><a href="{url}">{url}</a></figcaption>',

@@ -1,5 +1,7 @@
 """The web pages' routes: ``/`` (lookup), ``/results`` (the results fragment, for the script),
-``/units/{id}`` (a unit's page) and ``/static/{name}`` (the page's CSS and JS).
+``/units/{id}`` (a unit's page, its green code's QR image and statement), ``/v/{reference}``
+(the page a scanned green code opens; also ``/V/...``, as the QR code spells it) and
+``/static/{name}`` (the page's CSS and JS).
 
 Routes only translate: they read the request, ask :class:`~greenreg.projections.queries.Queries`
 and hand the answers to the page modules. They are left out of the OpenAPI schema (they answer
@@ -14,17 +16,13 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from greenreg.errors import GreenregError, NotFoundError
+from greenreg.green_codes import GreenCodes
 from greenreg.projections.queries import Queries
 from greenreg.projections.views import DesignationView
 from greenreg.registry.application import Registry
 from greenreg.web.assets import asset_url, assets
-from greenreg.web.green_code import (
-    GreenCode,
-    GreenCodes,
-    signed_figure,
-    url_figure,
-    withheld_figure,
-)
+from greenreg.web.green_code import signed_figure, url_figure, withheld_figure
+from greenreg.web.green_code_routes import green_code_router
 from greenreg.web.html import Markup
 from greenreg.web.lookup import counts_by_province, lookup_page, message, results
 from greenreg.web.unit_page import UnitPage, not_found_page, unit_page
@@ -56,13 +54,17 @@ def router(
     """The web pages, reading through ``queries``.
 
     With ``registry`` (and a transparency log key in its store), a unit's green code is a
-    signed statement of its designations (:mod:`greenreg.receipts`), also served as JSON at
+    signed statement of its designations (:mod:`greenreg.green_codes`), its QR code the short
+    URL of the page that checks it (``/V/...``), the statement also served as JSON at
     ``/units/{id}/green-code.json``; without, its QR code holds the page's URL. ``public_url``
     is the registry's public address (e.g. ``https://greenreg.example``) for those URLs; by
     default the address the request came to.
     """
     pages = APIRouter(include_in_schema=False)
     green_codes = GreenCodes(registry) if registry is not None else None
+
+    def base_of(request: Request) -> str:
+        return public_url.rstrip("/") if public_url else str(request.base_url).rstrip("/")
 
     def search(query: str) -> tuple[Markup, int]:
         """The results fragment for ``query`` and its HTTP status."""
@@ -106,7 +108,7 @@ def router(
         linked = [*view.predecessors, *view.successors]
         related = {str(u.id): u for u in queries.units_by_ids(linked) if u is not None}
         designations = queries.designations_of([unit_id])[0]
-        base = public_url.rstrip("/") if public_url else str(request.base_url).rstrip("/")
+        base = base_of(request)
         data = UnitPage(
             unit=view,
             designations=designations,
@@ -117,37 +119,7 @@ def router(
         )
         return _html(unit_page(data, asset_url))
 
-    def signed_code(unit_id: UUID) -> GreenCode:
-        code = None
-        if green_codes is not None and queries.unit(unit_id) is not None:
-            try:
-                code = green_codes.of(unit_id)
-            except NotFoundError as refused:
-                raise HTTPException(404, str(refused)) from None
-        if code is None:
-            raise HTTPException(404, "no signed green code for this unit")
-        return code
-
-    @pages.get("/units/{unit_id}/green-code.json")
-    def green_code_json(unit_id: UUID) -> Response:
-        """The signed green code, as ``greenreg receipt verify`` reads it."""
-        return Response(
-            signed_code(unit_id).json + "\n",
-            media_type="application/json",
-            headers={
-                "Content-Disposition": f'attachment; filename="green-code-{unit_id}.json"',
-                "Cache-Control": "no-cache",
-            },
-        )
-
-    @pages.get("/units/{unit_id}/green-code.svg")
-    def green_code_svg(unit_id: UUID) -> Response:
-        """The signed green code's QR code: the same JSON as ``green-code.json``."""
-        return Response(
-            signed_code(unit_id).svg,
-            media_type="image/svg+xml",
-            headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
-        )
+    pages.include_router(green_code_router(queries, green_codes, base_of, _html))
 
     @pages.get("/static/{name}")
     def static(name: str) -> Response:
@@ -180,7 +152,7 @@ def _green_code(
     except NotFoundError:  # its last title became unusable since the read models caught up
         return withheld_figure(designations)
     if signed is not None:
-        return signed_figure(signed, f"/units/{unit_id}")
+        return signed_figure(signed, f"/units/{unit_id}", base)
     return url_figure(f"{base}/units/{unit_id}")
 
 

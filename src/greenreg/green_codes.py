@@ -1,0 +1,165 @@
+"""Green codes at checkpoints: each one a signed statement the registry can make again from its id.
+
+A green code (企业绿码, 003 art. 26) is the signed statement of
+:func:`greenreg.receipts.issue_green_code`: the unit and its designations in force, signed by the
+log key, at a signed checkpoint. Here every input of that statement is fixed by two log
+positions (:class:`~greenreg.code_reference.CodeReference`):
+
+- the unit: the aggregate whose first event sits at position ``registered``;
+- its state: the unit as of its last event inside the checkpoint's tree (``position < size``);
+- the checkpoint: the note the registry signed at ``size``;
+- the time: when the last event of that tree was recorded (``issued_at``; ``as_of`` its day).
+
+Ed25519 signatures are deterministic, so the same id gives the same bytes and the same signature
+every time: a code printed years ago is checked against the statement made again today, and
+nothing is stored per code. A statement is refused (:class:`~greenreg.errors.NotFoundError`, with
+the reason) when the position names no unit, the registry signed no checkpoint at that size or
+signed it with a former log key, or the unit had no title it may use then.
+
+:meth:`GreenCodes.of` gives a unit's code at the latest checkpoint (what its page shows);
+:meth:`GreenCodes.at` the code a scanned URL names, and ``changed_at``: the position of the unit's
+first event after that checkpoint, if there is one (the code then speaks of an older state).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from greenreg.code_reference import CodeReference
+from greenreg.errors import NotFoundError
+from greenreg.events.canonical import canonical_bytes
+from greenreg.events.signing import Signer, b64decode
+from greenreg.receipts import compact, issue_green_code
+from greenreg.registry.application import Registry
+from greenreg.registry.checkpoints import key_hash, note_key_hashes, parse_checkpoint
+from greenreg.registry.unit import Unit
+from greenreg.storage.log_tables import LogTables
+
+KEPT = 1_024  # statements kept in memory
+
+
+@dataclass(frozen=True)
+class GreenCode:
+    """One unit's signed statement at one checkpoint."""
+
+    unit_id: UUID
+    reference: CodeReference
+    statement: dict[str, Any]  # the signed envelope: {"act", "key_id", "signature"}
+    changed_at: int | None  # the unit's first log position after the checkpoint, if any
+
+    @property
+    def body(self) -> dict[str, Any]:
+        body: dict[str, Any] = self.statement["act"]
+        return body
+
+    @property
+    def json(self) -> str:
+        """The signed statement as one line of JSON (``greenreg receipt verify`` reads it)."""
+        return compact(self.statement)
+
+    @property
+    def signed_bytes(self) -> bytes:
+        """What the log key signed: the statement's RFC 8785 bytes."""
+        return canonical_bytes(self.body)
+
+
+class GreenCodes:
+    """The green codes of one registry, one per unit and checkpoint, made on demand."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+        self._kept: OrderedDict[tuple[UUID, int], dict[str, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _log(self) -> tuple[LogTables, Signer] | None:
+        recorder = self.registry.recorder
+        if not isinstance(recorder, LogTables) or recorder.log_signer is None:
+            return None
+        return recorder, recorder.log_signer
+
+    @property
+    def public_key(self) -> bytes | None:
+        """The log key's public key, or ``None`` if the registry signs no green codes."""
+        log = self._log()
+        return None if log is None else log[1].public_key
+
+    def of(self, unit_id: UUID) -> GreenCode | None:
+        """The unit's green code at the latest checkpoint, or ``None`` if the registry has no
+        log key or no checkpoint yet; refused (not found, saying why) for a unit with no title
+        it may use."""
+        log = self._log()
+        latest = None if log is None else log[0].latest_checkpoint()
+        if log is None or latest is None:
+            return None
+        return self._code(*log, unit_id, latest[0])
+
+    def at(self, registered: int, size: int) -> GreenCode:
+        """The green code of the unit registered at log position ``registered``, at the
+        checkpoint of ``size``; refused (not found, saying why) where there is none."""
+        log = self._log()
+        if log is None:
+            raise NotFoundError("this registry signs no green codes: it has no log key")
+        entry = log[0].entry_at(registered)
+        first: object = None
+        if entry is not None and entry[1] == 1 and registered < size:
+            first = self.registry.repository.get(entry[0], version=1)
+        if entry is None or not isinstance(first, Unit):
+            raise NotFoundError(f"no unit was registered at log position {registered}")
+        return self._code(*log, entry[0], size)
+
+    def _code(self, recorder: LogTables, signer: Signer, unit_id: UUID, size: int) -> GreenCode:
+        positions = recorder.positions_of(unit_id)
+        inside = [(version, position) for version, position in positions if position < size]
+        if not inside or inside[0][0] != 1:
+            raise NotFoundError(f"the unit {unit_id} is not in the log of size {size}")
+        statement = self._statement(recorder, signer, unit_id, size, inside[-1][0])
+        return GreenCode(
+            unit_id=unit_id,
+            reference=CodeReference(
+                inside[0][1], size, b64decode(statement["signature"], "signature")
+            ),
+            statement=statement,
+            changed_at=next((p for _, p in positions if p >= size), None),
+        )
+
+    def _statement(
+        self, recorder: LogTables, signer: Signer, unit_id: UUID, size: int, version: int
+    ) -> dict[str, Any]:
+        key = (unit_id, size)
+        with self._lock:
+            if key in self._kept:
+                self._kept.move_to_end(key)
+                return self._kept[key]
+        note = recorder.checkpoint_note(size)
+        if note is None:
+            raise NotFoundError(f"the registry signed no checkpoint at size {size}")
+        origin = parse_checkpoint(note)[0].origin
+        if key_hash(origin, signer.public_key) not in note_key_hashes(note):
+            raise NotFoundError(
+                f"the checkpoint of size {size} was signed by a former log key: "
+                "scan the unit's current green code"
+            )
+        unit: object = self.registry.repository.get(unit_id, version=version)
+        if not isinstance(unit, Unit):
+            raise NotFoundError(f"{unit_id} is not a unit")
+        statement = issue_green_code(signer, note, unit, self._recorded_at(recorder, size - 1))
+        with self._lock:
+            statement = self._kept.setdefault(key, statement)
+            while len(self._kept) > KEPT:
+                self._kept.popitem(last=False)
+        return statement
+
+    def _recorded_at(self, recorder: LogTables, position: int) -> datetime:
+        """When the event at ``position`` was recorded."""
+        entry = recorder.entry_at(position)
+        if entry is None:
+            raise NotFoundError(f"the log has no position {position}")
+        originator, version = entry
+        (event,) = self.registry.events.get(originator, gt=version - 1, lte=version)
+        timestamp: datetime = getattr(event, "timestamp")  # noqa: B009 (every aggregate event has one)
+        return timestamp
