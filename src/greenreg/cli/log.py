@@ -15,7 +15,7 @@ from greenreg.audit.read_models import read_model_problems
 from greenreg.audit.report import Report
 from greenreg.audit.source import AuditSource, DatabaseSource
 from greenreg.audit.verify import Audit
-from greenreg.bootstrap import open_read_store, open_registry
+from greenreg.bootstrap import open_greenreg, open_read_store, open_registry
 from greenreg.cli.common import Database, app, console, errors, read_signer, run
 from greenreg.cli.outcomes import Exit
 from greenreg.cli.terminal import printable, shown
@@ -24,6 +24,7 @@ from greenreg.events.signing import b64encode, check_public_key
 from greenreg.key_formats import read_public_key
 from greenreg.receipts import compact, issue_green_code, qr_code, read_receipt, verify_receipt
 from greenreg.registry.application import Registry
+from greenreg.registry.checkpoints import declared_key_id
 from greenreg.storage.log_key import declare
 from greenreg.storage.log_tables import LogTables
 from greenreg.storage.queries import TransparencyLog
@@ -160,12 +161,14 @@ def declare_key(
     """The root declares the registry's log key, so inspectors can trust its checkpoints."""
 
     def action() -> str:
-        registry = open_registry(database)
+        greenreg = open_greenreg(database)
         try:
-            declaration = declare(registry, read_signer(root_key), datetime.now(UTC))
-            return str(declaration["act"]["log_key_id"])
+            declaration = declare(
+                greenreg.registry, read_signer(root_key), datetime.now(UTC), greenreg.submit
+            )
+            return declared_key_id(declaration)
         finally:
-            registry.close()
+            greenreg.close()
 
     console.print(f"log key {run(action)} declared by the root key")
 
