@@ -83,17 +83,23 @@ class GreenCodes:
         recorder = self.registry.recorder
         if not isinstance(recorder, LogTables) or recorder.log_signer is None:
             return None
+        log = TransparencyLog(recorder)
         try:
-            note = TransparencyLog(recorder).checkpoint().note
+            checkpoint = log.checkpoint()
         except GreenregError:
             return None
+        note = checkpoint.note
         key = (unit_id, note)
         with self._lock:
             if key in self._kept:
                 self._kept.move_to_end(key)
                 return self._kept[key]
         unit = self.registry.unit(str(unit_id))
-        code = GreenCode(issue_green_code(recorder.log_signer, note, unit, self.registry.clock()))
+        proof = log.log_key_proof(recorder.log_signer.key_id, checkpoint.tree_size)
+        position = None if proof is None else int(proof["position"])
+        code = GreenCode(
+            issue_green_code(recorder.log_signer, note, unit, self.registry.clock(), position)
+        )
         with self._lock:
             code = self._kept.setdefault(key, code)
             while len(self._kept) > KEPT:
