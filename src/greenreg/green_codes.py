@@ -39,6 +39,7 @@ from greenreg.registry.application import Registry
 from greenreg.registry.checkpoints import key_hash, note_key_hashes, parse_checkpoint
 from greenreg.registry.unit import Unit
 from greenreg.storage.log_tables import LogTables
+from greenreg.storage.queries import TransparencyLog
 
 KEPT = 1_024  # statements kept in memory
 
@@ -147,7 +148,14 @@ class GreenCodes:
         unit: object = self.registry.repository.get(unit_id, version=version)
         if not isinstance(unit, Unit):
             raise NotFoundError(f"{unit_id} is not a unit")
-        statement = issue_green_code(signer, note, unit, self._recorded_at(recorder, size - 1))
+        proof = TransparencyLog(recorder).log_key_proof(signer.key_id, size)
+        statement = issue_green_code(
+            signer,
+            note,
+            unit,
+            self._recorded_at(recorder, size - 1),
+            None if proof is None else int(proof["position"]),
+        )
         with self._lock:
             statement = self._kept.setdefault(key, statement)
             while len(self._kept) > KEPT:

@@ -1,35 +1,33 @@
-"""Signed receipts: what the registry answered, provable later with the log public key alone.
+"""Signed receipts: what the registry answered, provable later from the root public key alone.
 
-A bank checking borrowers, or anyone looking a unit up, may ask for a receipt. It is JSON::
+docs/receipts.md is the specification (exact bytes, encodings, the chain from the root key, test
+vectors). In short, a signed receipt is the same envelope as an act::
 
-    {"receipt": {
+    {"act": {
         "type": "greenreg.receipt/1",
-        "kind": "certification_check",        (or "lookup", "green_code", ...)
-        "question": {...},                    the normalised question
-        "answer": ...,                        the answer, as the registry gave it
-        "as_of": "2024-05-01" | null,         valid time asked about
-        "known_at": "2024-06-01T00:00:00+00:00" | null,   record time asked about
+        "kind": "certification_check",        (or "lookup", "green_code", "match", ...)
+        "question": {...}, "answer": ...,      the normalised question, the answer as given
+        "as_of": "2024-05-01" | null, "known_at": "..." | null,
         "issued_at": "2026-11-21T04:00:00+00:00",
         "checkpoint": "greenreg.log\\n1234\\n<root>\\n\\n— greenreg.log <sig>\\n",
-        "log_key_id": "<key id of the log key>"},
+        "log_key_id": "<key id of the log key>",
+        "log_key_position": 1},                the log entry declaring the log key (if any)
      "key_id": "<the same key id>",
-     "signature": "<base64 Ed25519 signature>"}
+     "signature": "<base64 Ed25519 signature of the RFC 8785 bytes of 'act'>"}
 
-The signature is Ed25519 by the log key over the RFC 8785 canonical bytes of ``receipt`` (the
-same rule as an authority's act). ``checkpoint`` is the signed checkpoint the answer was given
-at, a C2SP signed note by the same key: with a consistency proof from it to any later
-checkpoint, the bank also shows the registry's history has not been rewritten since.
-
-A bank's own verifier: canonicalise ``receipt`` with RFC 8785, verify the signature with the log
-public key (its key id is the first 16 bytes of SHA-256 of the raw key, hex), then verify the
-checkpoint note's signature (see :mod:`greenreg.registry.checkpoints`).
+and the receipt *file* a bank keeps is ``{"document": <that JSON, compact>, "key_id": ...,
+"log_key": <the log key proof>}`` (:class:`ReceiptText`): the proof is the root-signed
+declaration of the log key as the log entry that records it, with its inclusion in the
+checkpoint's tree, so ``greenreg receipt verify FILE --root-public-key ROOT`` checks the whole
+chain (:mod:`greenreg.receipt_chain`). ``log_key_position`` and ``log_key`` are absent from
+receipts of stores whose log key was declared before declarations were log entries; such
+receipts verify with the log public key (``--log-public-key``).
 
 The public interfaces issue receipts on request (GraphQL ``certifications(..., receipt: true)``,
 REST ``?receipt=true`` on a unit and on the lookup) with :func:`receipt_at`: ``answer`` then holds
-the answer as the interface gave it plus its ``data_version``, and the receipt comes back as
-:class:`ReceiptText`, the compact JSON to store as it is (``greenreg receipt verify FILE`` reads
-it) and its key id. Receipt JSON has no fractional numbers (a search score is written as a
-decimal string), so the strict parser that reads acts reads receipts too.
+the answer as the interface gave it plus its ``data_version``. Receipt JSON has no fractional
+numbers (a search score is written as a decimal string), so the strict parser that reads acts
+reads receipts too.
 
 A unit's green code (企业绿码, 003 art. 26) is a receipt of kind ``green_code``: the unit and its
 designations in force (usable titles only, :data:`~greenreg.projections.views.USABLE`), those it
@@ -60,7 +58,7 @@ from greenreg.events.signing import Signer, key_id_of, verify_signature
 from greenreg.projections.views import RESTRICTED, USABLE
 from greenreg.registry.checkpoints import open_checkpoint
 from greenreg.registry.unit import Designation, Unit
-from greenreg.storage.queries import SignedCheckpoint
+from greenreg.storage.queries import SignedCheckpoint, TransparencyLog
 
 RECEIPT_TYPE = "greenreg.receipt/1"
 
@@ -75,9 +73,10 @@ def issue_receipt(
     issued_at: datetime,
     as_of: date | None = None,
     known_at: datetime | None = None,
+    log_key_position: int | None = None,
 ) -> dict[str, Any]:
     """A signed receipt; ``question`` and ``answer`` must be JSON (no floats)."""
-    body = {
+    body: dict[str, Any] = {
         "type": RECEIPT_TYPE,
         "kind": kind,
         "question": question,
@@ -88,20 +87,28 @@ def issue_receipt(
         "checkpoint": checkpoint,
         "log_key_id": signer.key_id,
     }
+    if log_key_position is not None:
+        body["log_key_position"] = log_key_position
     return sign_act(body, signer)
 
 
 @dataclass(frozen=True)
 class ReceiptText:
     """A signed receipt as an interface hands it out: ``document`` is the receipt's compact JSON
-    (store it byte for byte), ``key_id`` the log key that signed it."""
+    (store it byte for byte), ``key_id`` the log key that signed it, ``log_key`` the proof that
+    the root declared that key (docs/receipts.md; ``None`` where the store cannot give one)."""
 
     document: str
     key_id: str
+    log_key: dict[str, Any] | None = None
+
+    def file(self) -> dict[str, Any]:
+        """The receipt file a bank keeps: what ``greenreg receipt verify`` reads."""
+        return {"document": self.document, "key_id": self.key_id, "log_key": self.log_key}
 
 
 def receipt_at(
-    signer: Signer | None,
+    log: TransparencyLog | None,
     checkpoint: SignedCheckpoint | None,
     *,
     kind: str,
@@ -111,12 +118,15 @@ def receipt_at(
     as_of: date | None = None,
     known_at: datetime | None = None,
 ) -> ReceiptText:
-    """A receipt for an answer given at ``checkpoint``; refused (not found) where the registry
+    """A receipt for an answer given at ``checkpoint``, signed by ``log``'s key, with the proof
+    of the key's declaration in that checkpoint's tree; refused (not found) where the registry
     has no log key or no signed checkpoint yet."""
-    if signer is None or checkpoint is None:
+    signer = log.signer if log is not None else None
+    if log is None or signer is None or checkpoint is None:
         raise NotFoundError(
             "this registry cannot sign receipts yet: it has no log key or no signed checkpoint"
         )
+    proof = log.log_key_proof(signer.key_id, checkpoint.tree_size)
     receipt = issue_receipt(
         signer,
         checkpoint.note,
@@ -126,8 +136,9 @@ def receipt_at(
         issued_at=issued_at,
         as_of=as_of,
         known_at=known_at,
+        log_key_position=None if proof is None else proof["position"],
     )
-    return ReceiptText(compact(receipt), signer.key_id)
+    return ReceiptText(compact(receipt), signer.key_id, proof)
 
 
 def json_value(value: Any) -> Any:  # noqa: PLR0911 (one return per kind of value)
@@ -170,15 +181,28 @@ def verify_receipt(data: bytes | str | dict[str, Any], public_key: bytes) -> dic
     return body
 
 
-def read_receipt(text: str) -> dict[str, Any]:
-    """A receipt file: the signed receipt itself, or the ``{"document", "key_id"}`` object the
-    REST API answers with (its ``document`` is then the receipt)."""
+@dataclass(frozen=True)
+class ReceiptFile:
+    """A receipt file as read: the signed receipt, and the log key proof if the file has one."""
+
+    receipt: dict[str, Any]
+    log_key: dict[str, Any] | None
+
+
+def read_receipt(text: str) -> ReceiptFile:
+    """A receipt file: the signed receipt itself (as a QR code carries it), or the
+    ``{"document", "key_id", "log_key"}`` object the interfaces answer with (its ``document``
+    is then the receipt; ``log_key`` may be absent or null)."""
     data = parse_json(text)
+    log_key = None
     if isinstance(data, dict) and "act" not in data and isinstance(data.get("document"), str):
+        log_key = data.get("log_key")
         data = parse_json(data["document"])
+        if log_key is not None and not isinstance(log_key, dict):
+            raise ActFormatError("a receipt file's 'log_key' is an object (or null)")
     if not isinstance(data, dict):
         raise ActFormatError("a receipt is a JSON object")
-    return data
+    return ReceiptFile(data, log_key)
 
 
 # --- the green code ----------------------------------------------------------------------------
@@ -233,7 +257,11 @@ def _stated(d: Designation) -> dict[str, Any]:
 
 
 def issue_green_code(
-    signer: Signer, checkpoint: str, unit: Unit, issued_at: datetime
+    signer: Signer,
+    checkpoint: str,
+    unit: Unit,
+    issued_at: datetime,
+    log_key_position: int | None = None,
 ) -> dict[str, Any]:
     return issue_receipt(
         signer,
@@ -243,6 +271,7 @@ def issue_green_code(
         answer=green_code_answer(unit),
         issued_at=issued_at,
         as_of=issued_at.date(),
+        log_key_position=log_key_position,
     )
 
 

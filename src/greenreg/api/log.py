@@ -8,6 +8,9 @@
     GET /api/v1/log/inclusion?position=N&size=M     (size: a signed size; default the latest)
     GET /api/v1/log/consistency?first=N&second=M    tree N is a prefix of tree M
     GET /api/v1/log/keys                            root key, log keys, authorities' keys
+    GET /api/v1/log/log-key?key_id=K&size=M         the root's declaration of log key K (a log
+                                                    entry) and its inclusion in tree M: the
+                                                    log key proof of docs/receipts.md
 
 Hashes are lowercase hex; a checkpoint's root is also given in base64 as its note writes it.
 Positions are leaf indexes from 0. An inspector checks a proof with the log public key (from
@@ -220,6 +223,32 @@ def log_router(reads: Reads, registry: Registry) -> APIRouter:
         ] = None,
     ) -> JSONResponse:
         return await run_in_threadpool(read_consistency, first, second)
+
+    def read_log_key(key_id: str, size: int | None) -> JSONResponse:
+        version = reads.version()
+        log = the_log()
+        checkpoint = log.checkpoint(size)
+        proof = log.log_key_proof(key_id, checkpoint.tree_size)
+        if proof is None:
+            raise NotFoundError(
+                f"no log entry before size {checkpoint.tree_size} declares log key {key_id}"
+            )
+        return answer(version, {"log_key": proof, "checkpoint": checkpoint_body(checkpoint)})
+
+    @router.get(
+        "/log-key",
+        summary="The root's declaration of a log key (a log entry) and its inclusion proof",
+    )
+    async def get_log_key(
+        key_id: Annotated[
+            str, Query(pattern="^[0-9a-f]{32}$", description="The log key id a receipt names.")
+        ],
+        size: Annotated[
+            int | None,
+            Query(ge=0, le=2**62, description="The receipt's checkpoint size; default latest."),
+        ] = None,
+    ) -> JSONResponse:
+        return await run_in_threadpool(read_log_key, key_id, size)
 
     def read_keys() -> JSONResponse:
         version = reads.version()

@@ -49,10 +49,11 @@ class Reads:
         answer: dict[str, Any],
         as_of: date | None = None,
         known_at: datetime | None = None,
-    ) -> dict[str, str]:
-        """``{"document": <signed receipt JSON>, "key_id": <log key id>}`` for this answer."""
+    ) -> dict[str, Any]:
+        """The receipt file for this answer: ``{"document": <signed receipt JSON>, "key_id":
+        <log key id>, "log_key": <the proof of its declaration>}`` (docs/receipts.md)."""
         signed = receipt_at(
-            self.log.signer if self.log else None,
+            self.log,
             at.checkpoint,
             kind=kind,
             question=question,
@@ -61,4 +62,4 @@ class Reads:
             as_of=as_of,
             known_at=known_at,
         )
-        return {"document": signed.document, "key_id": signed.key_id}
+        return signed.file()

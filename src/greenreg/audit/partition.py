@@ -71,6 +71,7 @@ SHARED = (
     ":EvaluatorRegistered",
     ":EvaluatorSanctioned",
     ":RulesAdopted",
+    ":LogKeyDeclared",
 )
 """The topics of the registry's, its authorities' and the evaluators' events (the root's
 adoptions of rulebooks included, which every later act on a list depends on): every worker folds

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
@@ -15,15 +15,24 @@ from greenreg.audit.read_models import read_model_problems
 from greenreg.audit.report import Report
 from greenreg.audit.source import AuditSource, DatabaseSource
 from greenreg.audit.verify import Audit
-from greenreg.bootstrap import open_read_store, open_registry
+from greenreg.bootstrap import open_greenreg, open_read_store, open_registry
 from greenreg.cli.common import Database, app, console, errors, read_signer, run
 from greenreg.cli.outcomes import Exit
 from greenreg.cli.terminal import printable, shown
 from greenreg.errors import GreenregError, NotFoundError
 from greenreg.events.signing import b64encode, check_public_key
 from greenreg.key_formats import read_public_key
-from greenreg.receipts import compact, issue_green_code, qr_code, read_receipt, verify_receipt
+from greenreg.receipt_chain import verify_receipt_chain
+from greenreg.receipts import (
+    ReceiptText,
+    compact,
+    issue_green_code,
+    qr_code,
+    read_receipt,
+    verify_receipt,
+)
 from greenreg.registry.application import Registry
+from greenreg.registry.checkpoints import declared_key_id
 from greenreg.storage.log_key import declare
 from greenreg.storage.log_tables import LogTables
 from greenreg.storage.queries import TransparencyLog
@@ -160,12 +169,14 @@ def declare_key(
     """The root declares the registry's log key, so inspectors can trust its checkpoints."""
 
     def action() -> str:
-        registry = open_registry(database)
+        greenreg = open_greenreg(database)
         try:
-            declaration = declare(registry, read_signer(root_key), datetime.now(UTC))
-            return str(declaration["act"]["log_key_id"])
+            declaration = declare(
+                greenreg.registry, read_signer(root_key), datetime.now(UTC), greenreg.submit
+            )
+            return declared_key_id(declaration)
         finally:
-            registry.close()
+            greenreg.close()
 
     console.print(f"log key {run(action)} declared by the root key")
 
@@ -210,23 +221,50 @@ def checkpoint(database: Database = None) -> None:
 
 @receipt_app.command("verify")
 def receipt_verify(
-    file: Annotated[Path, typer.Argument(help="A receipt or green code (JSON).")],
+    file: Annotated[Path, typer.Argument(help="A receipt file or green code (JSON).")],
+    root_public_key: Annotated[
+        Path | None,
+        typer.Option(
+            "--root-public-key",
+            help="The root public key file: check the whole chain from it (the root's "
+            "declaration of the log key, a log entry in the receipt's checkpoint, then the "
+            "checkpoint and the receipt).",
+        ),
+    ] = None,
     log_public_key: Annotated[
-        Path, typer.Option("--log-public-key", help="The registry's log public key file.")
-    ],
+        Path | None,
+        typer.Option(
+            "--log-public-key",
+            help="Or the registry's log public key file, trusted as given: check the receipt's "
+            "and its checkpoint's signatures only.",
+        ),
+    ] = None,
 ) -> None:
-    """Check a receipt offline: its signature and its checkpoint's, by the log key.
+    """Check a receipt offline (docs/receipts.md): from the root public key, or by the log key.
 
-    Exit status 1 when the receipt is not valid (altered, or signed by another key)."""
-    key = _public_key(log_public_key)
+    Exit status 1 when the receipt is not valid (altered, signed by another key, or its log key
+    not declared by that root), saying where the chain breaks."""
+    if (root_public_key is None) == (log_public_key is None):
+        raise typer.BadParameter(
+            "give the root public key (--root-public-key, the whole chain) or the log public "
+            "key (--log-public-key), one of them",
+            param_hint="'--root-public-key'",
+        )
+    trusted = _public_key(root_public_key or log_public_key)  # type: ignore[arg-type]
     text = file.read_text("utf-8")
     try:
-        body = verify_receipt(read_receipt(text), key)
+        read = read_receipt(text)
+        if root_public_key is not None:
+            body = verify_receipt_chain(read, trusted)
+        else:
+            body = verify_receipt(read.receipt, trusted)
     except GreenregError as error:
         errors.print(f"[red]not valid[/red]: {shown(error)}")
         raise typer.Exit(Exit.PROBLEM_FOUND) from None
+    chain = " from the root key" if root_public_key is not None else ""
     console.print(
-        f"[green]valid[/green] {shown(body['kind'])} receipt issued {shown(body['issued_at'])}"
+        f"[green]valid[/green]{chain}: {shown(body['kind'])} receipt issued "
+        f"{shown(body['issued_at'])}"
     )
     answer = json.dumps(body["answer"], ensure_ascii=False, indent=2)
     console.out("\n".join(printable(line) for line in answer.split("\n")), highlight=False)
@@ -240,19 +278,29 @@ def green_code(
 ) -> None:
     """A unit's green code: its designations in force, signed, with a QR code."""
 
-    def action() -> dict[str, object]:
+    def action() -> tuple[dict[str, Any], ReceiptText]:
         registry = open_registry(database)
         try:
             log = _log(registry)
             if log.log_signer is None:
                 raise NotFoundError("this registry has no log key")
-            note = TransparencyLog(log).checkpoint().note
-            return issue_green_code(log.log_signer, note, registry.unit(unit), datetime.now(UTC))
+            transparency = TransparencyLog(log)
+            at = transparency.checkpoint()
+            proof = transparency.log_key_proof(log.log_signer.key_id, at.tree_size)
+            receipt = issue_green_code(
+                log.log_signer,
+                at.note,
+                registry.unit(unit),
+                datetime.now(UTC),
+                None if proof is None else int(proof["position"]),
+            )
+            return receipt, ReceiptText(compact(receipt), log.log_signer.key_id, proof)
         finally:
             registry.close()
 
-    receipt = run(action)
+    receipt, text = run(action)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "green-code.json").write_text(compact(receipt) + "\n", encoding="utf-8")
+    kept = json.dumps(text.file(), ensure_ascii=False, separators=(",", ":"))
+    (out / "green-code.json").write_text(kept + "\n", encoding="utf-8")
     qr_code(receipt).save(str(out / "green-code.png"), scale=4)
     console.print(f"green code written to {out / 'green-code.json'} and green-code.png")

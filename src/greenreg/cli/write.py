@@ -26,6 +26,7 @@ from greenreg.events.signing import Ed25519Signer, b64decode, b64encode
 from greenreg.key_files import publish
 from greenreg.key_formats import private_key_text, public_key_text, read_public_key
 from greenreg.registry.application import Receipt, Registry
+from greenreg.registry.checkpoints import declared_key_id
 from greenreg.storage.log_key import declare
 
 keys_app = typer.Typer(help="Make and inspect Ed25519 keys.")
@@ -99,8 +100,10 @@ def init(
     )
     with _opened(database) as greenreg:
         _print_receipt(run(lambda: greenreg.submit(act)))
-        declaration = run(lambda: declare(greenreg.registry, root.signer, datetime.now(UTC)))
-    console.print(f"log key {declaration['act']['log_key_id']} declared by the root key")
+        declaration = run(
+            lambda: declare(greenreg.registry, root.signer, datetime.now(UTC), greenreg.submit)
+        )
+    console.print(f"log key {declared_key_id(declaration)} declared by the root key")
 
 
 @authority_app.command("add")

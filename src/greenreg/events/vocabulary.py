@@ -119,6 +119,17 @@ class KeyRevoked(RegistryEvent):
     reason: str
 
 
+class LogKeyDeclared(RegistryEvent):
+    """The root declared that the log key ``public_key`` signs the checkpoints and receipts of
+    the log named ``origin`` from ``valid_from`` on. Recorded on the root's aggregate, so the
+    declaration is itself a log entry that every later checkpoint covers."""
+
+    origin: str
+    public_key: str
+    log_key_id: str
+    valid_from: datetime
+
+
 class RulesAdopted(RegistryEvent):
     """The root declared that ``rulebook`` governs the lists of ``jurisdiction`` from the
     effective date through ``in_force_until`` (inclusive; ``None``: until further notice), as
@@ -346,6 +357,7 @@ EVENT_OF_ACT: dict[str, type[RegistryEvent]] = {
     "add_key": KeyAdded,
     "revoke_key": KeyRevoked,
     "adopt_rules": RulesAdopted,
+    "declare_log_key": LogKeyDeclared,
     "register_unit": UnitRegistered,
     "attach_identifier": IdentifierAttached,
     "designate": Designated,
@@ -386,6 +398,7 @@ DERIVED_FIELDS = frozenset(
         "key_id",
         "flags",
         "new_key_id",
+        "log_key_id",
         "ended",
         "bans",
         "sanction",

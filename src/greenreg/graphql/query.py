@@ -261,7 +261,7 @@ class Query:
             }
             text = await run_in_threadpool(
                 lambda: receipt_at(
-                    log.signer if log else None,
+                    log,
                     version.checkpoint,
                     kind="certification_check",
                     question={"refs": refs, "as_of": day, "known_at": known_at},
@@ -325,7 +325,7 @@ class Query:
             log = info.context.log
             text = await run_in_threadpool(
                 lambda: receipt_at(
-                    log.signer if log else None,
+                    log,
                     version.checkpoint,
                     kind="match",
                     question={

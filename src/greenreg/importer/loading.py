@@ -136,7 +136,7 @@ def load_shipped_lists(
                 return None  # another process founded the registry at the same moment
         step("founded")
     if not _log_key_declared(registry):
-        declare(registry, root, registry.clock())  # inspectors trust the log key
+        declare(registry, root, registry.clock(), greenreg.submit)  # inspectors trust the log key
         step("log-key-declared")
     adopt_shipped_rules(greenreg, root)  # fixed act ids: again, it records nothing new
     step("rules-adopted")
@@ -178,8 +178,7 @@ def _log_key_declared(registry: Registry) -> bool:
     recorder = registry.recorder
     if not isinstance(recorder, LogTables) or recorder.log_signer is None:
         return True  # no log key to declare (``declare`` would refuse)
-    key_id = recorder.log_signer.key_id
-    return any(d["act"]["log_key_id"] == key_id for d in recorder.log_key_declarations())
+    return recorder.log_signer.key_id in registry.authority(ROOT).log_keys
 
 
 def _recorded(registry: Registry, announcement: Announcement) -> bool:

@@ -30,6 +30,7 @@ from greenreg.events.vocabulary import (
     Flag,
     KeyAdded,
     KeyRevoked,
+    LogKeyDeclared,
     RegistryEvent,
     RegistryFounded,
     RulesAdopted,
@@ -94,6 +95,8 @@ class Authority(RegistryAggregate):
         self.keys: dict[str, Key] = {}
         self.adoptions: list[Adoption] = []
         """The root's adoptions of rulebooks, in log order (other authorities have none)."""
+        self.log_keys: dict[str, int] = {}
+        """The log keys the root declared: key id -> the version of its declaration event."""
 
     def key(self, key_id: str) -> Key:
         try:
@@ -168,6 +171,12 @@ class Authority(RegistryAggregate):
             raise CompetenceError("only the registry's root key adopts rulebooks")
         check_adoption(adoption, self.adoptions)
 
+    def check_new_log_key(self, key_id: str) -> None:
+        if key_id in self.log_keys:
+            raise HistoryError(f"log key {key_id} is already declared")
+        if key_id in self.keys:
+            raise HistoryError(f"key {key_id} signs acts; a log key is a key of its own")
+
     def check_revocable(self, key_id: str) -> None:
         key = self.key(key_id)
         if key.revoked_at is not None:
@@ -202,6 +211,10 @@ class Authority(RegistryAggregate):
     @fold.register
     def _(self, event: RulesAdopted) -> None:
         self.adoptions.append(Adoption.of(event))
+
+    @fold.register
+    def _(self, event: LogKeyDeclared) -> None:
+        self.log_keys[event.log_key_id] = event.originator_version
 
     @fold.register
     def _(self, event: KeyRevoked) -> None:

@@ -19,10 +19,14 @@ The log key and how an inspector comes to trust it
 The registry *operator* signs checkpoints (and receipts, see :mod:`greenreg.receipts`) with its
 Ed25519 log key. Where the operator keeps it is the composition root's business
 (:mod:`greenreg.storage.log_key`). The root key is the inspector's only trust anchor, so the root
-declares the log key: :func:`declare_log_key` is a statement signed by the root key (the same
-envelope and RFC 8785 bytes as an act, type ``declare_log_key``) naming the log key, its origin and
-when it takes effect. The registry stores the declarations beside the checkpoints and exports
-them; the auditor accepts a checkpoint only if a root-signed declaration of its key exists.
+declares the log key: :func:`declare_log_key` is an act signed by the root key (type
+``declare_log_key``: the log key, its origin and from when it signs) that the registry records
+as a log entry (the event ``LogKeyDeclared`` on the root's aggregate), so every later checkpoint
+covers it and a consistency proof shows it was never swapped. The registry also keeps the
+declarations beside the checkpoints (``/api/v1/log/keys``, the export's ``log-keys.json``).
+Stores older than that kept only a root-signed statement there, not a log entry (no ``act_id``,
+with a ``log_key_id``): :func:`check_log_key` still reads both. docs/receipts.md is the
+specification of the chain from the root key to a receipt.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from uuid import UUID, uuid4
 
 from greenreg.errors import ActFormatError, SignatureError
 from greenreg.events.acts import read_signed_act, sign_act
@@ -141,17 +146,28 @@ class LogKey:
 
 
 def declare_log_key(
-    root: Signer, log_public_key: bytes, origin: str, valid_from: datetime
+    root: Signer,
+    log_public_key: bytes,
+    origin: str,
+    valid_from: datetime,
+    *,
+    signed_at: datetime | None = None,
+    act_id: UUID | None = None,
 ) -> dict[str, Any]:
-    """The root key's signed statement that ``log_public_key`` signs ``origin``'s checkpoints."""
+    """The root's signed act declaring that ``log_public_key`` signs ``origin``'s checkpoints
+    (and receipts) from ``valid_from`` on; submitted to the registry, it becomes a log entry."""
     check_public_key(log_public_key)
+    signed = signed_at or valid_from
     return sign_act(
         {
             "type": "declare_log_key",
+            "act_id": str(act_id or uuid4()),
             "authority": "root",
+            "signed_at": signed.isoformat(),
+            "effective_date": signed.date().isoformat(),
+            "document": {"number": f"declaration of log key {key_id_of(log_public_key)}"},
             "origin": origin,
             "public_key": b64encode(log_public_key),
-            "log_key_id": key_id_of(log_public_key),
             "valid_from": valid_from.isoformat(),
         },
         root,
@@ -173,3 +189,10 @@ def check_log_key(declaration: dict[str, Any], root_public_key: bytes) -> LogKey
     except (KeyError, ValueError) as error:
         raise ActFormatError("a log key declaration says from when the key is valid") from error
     return LogKey(key_id_of(public_key), public_key, str(body.get("origin", "")), valid_from)
+
+
+def declared_key_id(declaration: dict[str, Any]) -> str:
+    """The key id of the log key a declaration names (nothing is verified here)."""
+    act = declaration.get("act")
+    text = act.get("public_key") if isinstance(act, dict) else None
+    return key_id_of(b64decode(str(text), "log public key"))

@@ -50,7 +50,7 @@ def event_leaf(originator_id: UUID, version: int, topic: str, state: bytes) -> b
     """The leaf bytes of a stored event: its row as the event store holds it, encoded so an
     inspector can recompute it from an export::
 
-        "greenreg.event.v1\n"                 17 ASCII bytes
+        "greenreg.event.v1\n"                 18 ASCII bytes (17 characters and a newline)
         originator id                          16 bytes (the UUID's bytes)
         originator version                     8 bytes, unsigned big-endian
         len(topic) || topic                    4 bytes unsigned big-endian, then UTF-8

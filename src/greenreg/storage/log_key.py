@@ -12,21 +12,23 @@ The log key signs checkpoints and receipts. It is found, in this order:
    who can read that table can sign checkpoints.
 
 The key signs as the log ``GREENREG_LOG_ORIGIN`` (default ``greenreg.log``). Inspectors learn the
-log public key from the root key's declaration (see :mod:`greenreg.registry.checkpoints`), made with
-``greenreg log declare-key``.
+log public key from the root key's declaration, a log entry (see
+:mod:`greenreg.registry.checkpoints`), made with ``greenreg log declare-key``.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from greenreg.errors import GreenregError
-from greenreg.events.signing import Ed25519Signer, Signer, b64decode, b64encode
+from greenreg.errors import ConflictError, GreenregError
+from greenreg.events.signing import Ed25519Signer, Signer, b64decode, b64encode, key_id_of
 from greenreg.key_files import publish
 from greenreg.key_formats import private_key_text, read_private_key
+from greenreg.registry.authority import ROOT
 from greenreg.registry.checkpoints import DEFAULT_ORIGIN, declare_log_key
 from greenreg.storage.log_tables import LogTables
 
@@ -86,12 +88,40 @@ def attach_log(registry: Any, env: dict[str, str]) -> None:
         recorder.configure_log(load_log_key(recorder, sqlite_file), log_origin())
 
 
-def declare(registry: Any, root: Signer, valid_from: datetime) -> dict[str, Any]:
-    """Store the root's declaration of this registry's log key (``greenreg log declare-key``)."""
+def declare(
+    registry: Any,
+    root: Signer,
+    valid_from: datetime,
+    submit: Callable[[dict[str, Any]], object] | None = None,
+) -> dict[str, Any]:
+    """The root's declaration of this registry's log key (``greenreg log declare-key``),
+    recorded as a log entry (through ``submit``, the facade's where the read models must follow;
+    the registry's by default) and kept beside the checkpoints. A key already recorded is not
+    declared again: its recorded declaration is answered."""
     recorder = registry.recorder
     if not isinstance(recorder, LogTables) or recorder.log_signer is None:
         raise GreenregError("this registry has no transparency log key to declare")
     signer = recorder.log_signer
-    declaration = declare_log_key(root, signer.public_key, recorder.log_origin, valid_from)
+    if signer.key_id in registry.authority(ROOT).log_keys:
+        for declaration in recorder.log_key_declarations():
+            if "act_id" in declaration.get("act", {}) and _declares(declaration, signer.key_id):
+                return declaration
+    declaration = declare_log_key(
+        root, signer.public_key, recorder.log_origin, valid_from, signed_at=registry.clock()
+    )
+    try:
+        (submit or registry.submit)(declaration)
+    except ConflictError:  # another process declared it at the same moment
+        if signer.key_id not in registry.authority(ROOT).log_keys:
+            raise
+        return declare(registry, root, valid_from, submit)
     recorder.store_log_key_declaration(signer.key_id, declaration)
     return declaration
+
+
+def _declares(declaration: dict[str, Any], key_id: str) -> bool:
+    try:
+        key = b64decode(str(declaration["act"]["public_key"]), "log public key")
+    except (KeyError, TypeError, GreenregError):
+        return False
+    return key_id_of(key) == key_id

@@ -15,17 +15,19 @@ beyond the log, or a leaf outside the tree asked about, is refused as out of ran
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from greenreg.errors import GreenregError, NotFoundError
-from greenreg.events.signing import Signer, b64decode, key_id_of
+from greenreg.events.signing import Signer, b64decode, b64encode, key_id_of
 from greenreg.projections.views import DataVersion
+from greenreg.registry.authority import ROOT, authority_id_for
 from greenreg.registry.checkpoints import key_hash, parse_checkpoint
 from greenreg.registry.log import EMPTY_ROOT, consistency_proof, inclusion_proof
-from greenreg.storage.log_tables import LogTables
+from greenreg.storage.log_tables import LogTables, stored_bytes
 
 MAX_CHECKPOINTS = 1_000
 """Checkpoints per page of :meth:`TransparencyLog.checkpoints`."""
@@ -94,6 +96,7 @@ class TransparencyLog:
             raise NotFoundError("this event store keeps no transparency log")
         self.recorder = recorder
         self._key_ids: dict[bytes, str] = {}
+        self._declarations: dict[str, tuple[int, dict[str, Any]]] = {}
 
     @property
     def signer(self) -> Signer | None:
@@ -182,6 +185,48 @@ class TransparencyLog:
             else []
         )
         return ConsistencyProof(old, new, [h.hex() for h in hashes])
+
+    def log_key_proof(self, key_id: str, size: int) -> dict[str, Any] | None:
+        """The root's declaration of log key ``key_id`` as the log entry that records it, with
+        its inclusion proof in the signed tree of ``size`` leaves (docs/receipts.md, "the log
+        key proof"); ``None`` when no entry before ``size`` declares that key (a store whose log
+        key was declared before declarations were log entries, or a key never declared)."""
+        found = self._declaration_entry(key_id)
+        if found is None or found[0] >= size:
+            return None
+        position, entry = found
+        hashes = inclusion_proof(position, size, self.recorder.read_nodes)
+        return {"position": position, "entry": entry, "inclusion": [h.hex() for h in hashes]}
+
+    def _declaration_entry(self, key_id: str) -> tuple[int, dict[str, Any]] | None:
+        if key_id in self._declarations:
+            return self._declarations[key_id]
+        recorder = self.recorder
+        query = recorder.sql(
+            "SELECT e.position AS position, e.originator_version AS version, s.topic AS topic, "
+            "s.state AS state FROM {entries} e JOIN {events} s "
+            "ON s.originator_id = e.originator_id AND s.originator_version = e.originator_version "
+            "WHERE e.originator_id = ? ORDER BY e.position"
+        )
+        root_id = authority_id_for(ROOT)
+        with recorder.reading() as c:
+            c.execute(query, (recorder.db_id(root_id),))
+            rows = c.fetchall()
+        for row in rows:
+            state = stored_bytes(row["state"])
+            if not str(row["topic"]).endswith(":LogKeyDeclared") or state is None:
+                continue
+            if json.loads(state).get("log_key_id") != key_id:
+                continue
+            entry = {
+                "originator_id": str(root_id),
+                "originator_version": int(row["version"]),
+                "topic": str(row["topic"]),
+                "state_base64": b64encode(state),
+            }
+            self._declarations[key_id] = (int(row["position"]), entry)
+            return self._declarations[key_id]
+        return None
 
     # --- keys -------------------------------------------------------------------------------
 

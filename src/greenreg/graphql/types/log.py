@@ -8,6 +8,8 @@ proof with the log public key and RFC 9162 (``greenreg.registry.log.verify_inclu
 
 from __future__ import annotations
 
+import json
+
 import strawberry
 
 from greenreg.receipts import ReceiptText
@@ -95,13 +97,23 @@ class ConsistencyProof:
 
 @strawberry.type(
     description="A signed receipt: the question, the answer and its data version, asOf and "
-    "knownAt, and the checkpoint it was answered at, signed by the log key. Keep `document` "
-    "byte for byte; `greenreg receipt verify FILE --log-public-key KEY` checks it offline."
+    "knownAt, and the checkpoint it was answered at, signed by the log key. Keep `file` (or "
+    "`document`) byte for byte; `greenreg receipt verify FILE` checks it offline."
 )
 class Receipt:
     document: str = strawberry.field(description="The signed receipt, compact JSON.")
     key_id: str = strawberry.field(description="The log key that signed it.")
+    file: str = strawberry.field(
+        description="The receipt file to keep: the document, its key id and the proof that "
+        "the root declared that log key (a log entry in the checkpoint's tree), JSON; "
+        "`greenreg receipt verify FILE --root-public-key ROOT` checks the whole chain "
+        "(docs/receipts.md)."
+    )
 
     @classmethod
     def of(cls, text: ReceiptText) -> Receipt:
-        return cls(document=text.document, key_id=text.key_id)
+        return cls(
+            document=text.document,
+            key_id=text.key_id,
+            file=json.dumps(text.file(), ensure_ascii=False, separators=(",", ":")),
+        )

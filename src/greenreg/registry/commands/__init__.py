@@ -9,7 +9,8 @@ nothing. The application looks the command up in :data:`COMMANDS` by the act's t
 ====================  =======================================================================
 module                commands
 ====================  =======================================================================
-``authorities``       found_registry, register_authority, add_key, revoke_key, adopt_rules
+``authorities``       found_registry, register_authority, add_key, revoke_key, adopt_rules,
+                      declare_log_key
 ``units``             register_unit, rename, reorganise, correct
 ``identifiers``       attach_identifier
 ``designations``      designate, remove, disqualify, file_report
@@ -50,6 +51,7 @@ COMMANDS: dict[str, Command] = {
     "add_key": authorities.add_key,
     "revoke_key": authorities.revoke_key,
     "adopt_rules": authorities.adopt_rules,
+    "declare_log_key": authorities.declare_log_key,
     "register_unit": units.register_unit,
     "rename": units.rename,
     "reorganise": units.reorganise,

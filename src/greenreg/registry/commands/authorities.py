@@ -1,5 +1,5 @@
-"""Commands about the registry itself: its founding, its authorities and their keys, and which
-rulebook governs which lists from when (the root's adoptions).
+"""Commands about the registry itself: its founding, its authorities and their keys, which
+rulebook governs which lists from when (the root's adoptions), and the log key it declares.
 
 All but the founding are signed by the root key (:func:`check_signed_by_root`); the founding is
 self-signed by the root key it declares, which the application checks before it gets here.
@@ -83,4 +83,18 @@ def adopt_rules(act: Act, signer: Authority, now: datetime, ws: Workspace) -> De
     )
     root.check_adoptable(adoption)
     root.record(act.event_class, **event_fields(act, root.id, now))
+    return Decision(act, [root])
+
+
+def declare_log_key(act: Act, signer: Authority, now: datetime, ws: Workspace) -> Decision:
+    """The root declares the key that signs the log's checkpoints and receipts: a log entry, so
+    every later checkpoint (and any consistency proof from it) covers the declaration."""
+    check_signed_by_root(act, "declares the log key")
+    root = ws.authority(ROOT)
+    root.check_new(act)
+    public_key = b64decode(act.fields["public_key"], "log public key")
+    check_public_key(public_key)
+    log_key_id = key_id_of(public_key)
+    root.check_new_log_key(log_key_id)
+    root.record(act.event_class, log_key_id=log_key_id, **event_fields(act, root.id, now))
     return Decision(act, [root])
