@@ -10,6 +10,9 @@ keeps the matching features) before timing:
 - **match**: one ``POST /api/v1/match`` of the 10,000 (server time, as ``bench.bench_api``
   measures it), median of ``--repeat``, after a first request that builds the name index
   (reported on its own); and how often the best candidate is the unit the name came from;
+- **name index**: built from every name (what the first request does), and brought up to date
+  after one write (the names of the unit the last event touched reloaded and replaced, what a
+  request after a write does), median of ``--repeat``;
 - **peer**: ``rapidfuzz.process.extract`` (``fuzz.ratio`` on the normalised names, the best 3)
   over every unit's name, for ``--peer-sample`` of the same queries (the whole 10,000 would take
   minutes on 155,000 units): per-query time, scaled to 10,000, and its accuracy on the sample.
@@ -40,6 +43,8 @@ from greenreg.api.request_log import logger as request_logger
 from greenreg.api.server import settle_collector
 from greenreg.bootstrap import open_greenreg
 from greenreg.matching.normalise import normalise, parse
+from greenreg.projections.database import ReadStore
+from greenreg.projections.name_index import NameIndex, index_entries, updated_index
 
 RESULTS = Path(__file__).parent / "results" / "match.json"
 QUERIES = 10_000
@@ -84,6 +89,7 @@ def measure(events: int, repeat: int, peer_sample: int) -> dict[str, Any]:
             cold_ms = (time.perf_counter() - started) * 1000
             runs = [api.requests([("POST", "/api/v1/match", body)])[0][2] for _ in range(repeat)]
             api.close()
+            build_s, update_ms = index_costs(greenreg.queries.store, repeat)
         finally:
             greenreg.close()
     found = sum(
@@ -114,6 +120,7 @@ def measure(events: int, repeat: int, peer_sample: int) -> dict[str, Any]:
             "best_is_source": round(found / QUERIES, 4),
             "matched_at_threshold": round(matched / QUERIES, 4),
         },
+        "name_index": {"build_s": round(build_s, 2), "update_after_one_write_ms": update_ms},
         "peer": {
             "sample": len(sample),
             "seconds": round(peer_s, 2),
@@ -122,6 +129,23 @@ def measure(events: int, repeat: int, peer_sample: int) -> dict[str, Any]:
             "best_is_source": round(peer_found / len(sample), 4),
         },
     }
+
+
+def index_costs(store: ReadStore, repeat: int) -> tuple[float, float]:
+    """Seconds to build the name index from every name; milliseconds (median) to bring it up
+    to date after the last event (its unit's names reloaded and replaced)."""
+    started = time.perf_counter()
+    index = NameIndex(index_entries(store))
+    build_s = time.perf_counter() - started
+    last = int(store.query("SELECT MAX(position) FROM rm_history")[0][0])
+    updates = []
+    for _ in range(max(repeat, 1)):
+        started = time.perf_counter()
+        updated = updated_index(store, last - 1, index)
+        updates.append((time.perf_counter() - started) * 1000)
+        if updated is None or updated is index:
+            raise RuntimeError("the name index was not updated from the last event")
+    return build_s, round(statistics.median(updates), 2)
 
 
 def metrics(report: dict[str, Any]) -> list[Metric]:
@@ -144,6 +168,13 @@ def metrics(report: dict[str, Any]) -> list[Metric]:
             base_value=peer["best_is_source"] * 100,
         ),
         metric("matched at the default threshold", ours["matched_at_threshold"] * 100, "%"),
+        metric(
+            "name index brought up to date after one write (ms)",
+            report["name_index"]["update_after_one_write_ms"],
+            "ms",
+            base_name="built from every name (ms)",
+            base_value=round(report["name_index"]["build_s"] * 1000, 1),
+        ),
     ]
 
 

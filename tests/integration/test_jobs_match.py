@@ -219,3 +219,75 @@ def test_a_match_file_that_cannot_be_read_as_meant_is_refused_whole(
     assert (status, code) == (422, "bad_job_file"), response.text
     assert words in message
     assert stored_jobs(client) == 0, "a refused file leaves nothing behind"
+
+
+def test_a_match_job_is_answered_at_the_threshold_it_was_submitted_with(
+    client: TestClient, world: World, scenario: Scenario
+) -> None:
+    rows = [BOOK[0], *BOOK[1:8]]  # the variants and a code, no broken row
+    strict = submitted(
+        client, as_csv(rows), kind="match", format="csv", as_of="2024-01-01", threshold="0.99"
+    )
+    assert strict["threshold"] == 0.99
+    status = answered(client, strict["id"])
+    lines = [orjson.loads(line) for line in result_jsonl(client, strict["id"]).splitlines()]
+    by_row = dict(enumerate(lines, start=2))
+    assert {r["threshold"] for r in lines} == {"0.99"}
+
+    # Each row is what the synchronous match answers at that threshold.
+    header = rows[0]
+    for row, result in by_row.items():
+        query = {k: v for k, v in zip(header, rows[row - 1], strict=True) if v and k != "as_of"}
+        response = client.post(
+            "/api/v1/match",
+            json={
+                "queries": [query],
+                "as_of": result["as_of"],
+                "known_at": strict["known_at"],
+                "threshold": 0.99,
+            },
+        )
+        alone = response.json()["results"][0]
+        assert (result["outcome"], result["match"]) == (alone["status"], alone["match"])
+
+    # The typo no longer reaches it (it did at the default), the credit code still does.
+    assert (by_row[6]["outcome"], by_row[6]["candidate"]["match"]) == ("no_match", False)
+    assert float(by_row[6]["candidate"]["score"]) < 0.99
+    assert (by_row[5]["outcome"], by_row[5]["match"]) == ("match", True)
+
+    # The receipt states the threshold asked; a job without one states the default.
+    log_key = trusted_log_key(client, world.root.signer.public_key)
+    assert verify_receipt(status["receipt"]["document"], log_key)["question"]["threshold"] == (
+        "0.99"
+    )
+    default = submitted(client, as_csv(rows[:3]), kind="match", format="csv", as_of="2024-01-01")
+    assert default["threshold"] is None
+    receipt = answered(client, default["id"])["receipt"]["document"]
+    assert verify_receipt(receipt, log_key)["question"]["threshold"] == "0.8"
+
+
+@pytest.mark.parametrize(
+    ("kind", "threshold", "words"),
+    [
+        ("match", "1.5", "the threshold is a score between 0 and 1 (a candidate matches"),
+        ("match", "-0.1", "the threshold is a score between 0 and 1"),
+        ("match", "nan", "the threshold is a score between 0 and 1"),
+        ("check", "0.9", "a check job takes no threshold: only a job that scores candidates"),
+    ],
+)
+def test_a_job_with_a_threshold_it_cannot_take_is_refused_whole(
+    client: TestClient, kind: str, threshold: str, words: str
+) -> None:
+    body = as_csv(BOOK[:3]) if kind == "match" else f"ref\n{FACTORY_CODE}\n"
+    response = submit(client, body, kind=kind, format="csv", threshold=threshold)
+    status, code, message = refusal_of(response)
+    assert (status, code) == (422, "bad_query"), response.text
+    assert words in message
+    assert stored_jobs(client) == 0, "a refused job leaves nothing behind"
+
+
+def test_a_threshold_that_is_not_a_number_is_refused(client: TestClient) -> None:
+    response = submit(client, as_csv(BOOK[:3]), kind="match", format="csv", threshold="high")
+    assert response.status_code == 422, response.text
+    assert "threshold" in response.text
+    assert stored_jobs(client) == 0

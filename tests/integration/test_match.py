@@ -12,6 +12,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from greenreg.matching.normalise import parse
+from greenreg.projections.name_index import NameIndex, index_entries, name_index
 from tests.e2e.support import (
     FACTORY_CODE,
     FACTORY_NAME,
@@ -174,3 +176,74 @@ def test_refused_match_requests_change_nothing(
         response = client.post("/api/v1/match", json=body)
         assert response.status_code == 422, (body, response.text)
     assert world.snapshot() == before
+
+
+def test_a_match_after_a_write_sees_it_and_the_name_index_is_updated_not_rebuilt(
+    client: TestClient, scenario: Scenario, world: World
+) -> None:
+    facade = facade_of(client)
+    store = facade.queries.store
+    [before] = match(client, {"name": FACTORY_NAME})
+    assert before["unit_id"] == str(scenario.factory)
+    first = name_index(store)
+
+    # A new unit and a rename, each its own write: the next match finds both.
+    park = facade.submit(world.act("js-eit", "register_unit", effective_date="2023-03-01",
+                         kind="park", name="苏州吴中绿色循环产业园", credit_code=None,
+                         division="320506")).subject_id  # fmt: skip
+    facade.submit(world.act("js-eit", "rename", unit=FACTORY_CODE, effective_date="2023-06-01",
+                  new_name="苏州虎丘绿能材料股份有限公司", reported_on="2023-06-05"))  # fmt: skip
+    new, renamed, former = match(
+        client,
+        {"name": "苏州吴中绿色循环产业园"},
+        {"name": "苏州虎丘绿能材料有限公司"},
+        {"name": FACTORY_NAME},
+        as_of="2024-01-01",
+    )
+    assert (new["unit_id"], new["candidates"][0]["matched"]) == (str(park), "name"), new[
+        "candidates"
+    ]
+    assert (renamed["unit_id"], renamed["candidates"][0]["matched"]) == (
+        str(scenario.factory),
+        "name",
+    )
+    assert (former["unit_id"], former["candidates"][0]["matched"]) == (
+        str(scenario.factory),
+        "former_name",
+    )
+
+    # The index was updated from the units the writes touched (the factory's one name
+    # replaced by its two, the park's added), not rebuilt: the same names as a rebuild from
+    # every name; the earlier index is left as a match running on it saw it.
+    updated = name_index(store)
+    rebuilt = NameIndex(index_entries(store))
+    assert (updated is not first, updated.dead, rebuilt.dead) == (True, 1, 0)
+    assert live(updated) == live(rebuilt)
+    assert str(park) not in {e.unit_id for e in first.candidates(parse("苏州吴中绿色循环产业园"))}
+    for text in (
+        "苏州吴中绿色循环产业园",
+        "苏州虎丘绿能材料有限公司",
+        FACTORY_NAME,
+        "苏州工业园区",
+    ):
+        assert candidates(updated, text) == candidates(rebuilt, text), text
+
+
+def live(index: NameIndex) -> list[tuple[str, ...]]:
+    """The index's names and postings, by unit and name (not by slot), in a fixed order."""
+
+    def named(number: int) -> tuple[str, str]:
+        entry = index.entries[number]
+        assert entry is not None, f"slot {number} is posted but replaced"
+        return entry.unit_id, entry.name.norm
+
+    names = sorted(named(n) for numbers in index.by_unit.values() for n in numbers)
+    by_norm = sorted((norm, *named(n)) for norm, ns in index.by_norm.items() for n in ns)
+    grams = sorted((gram, *named(n)) for gram, ns in index.postings.items() for n in ns)
+    alive = sum(e is not None for e in index.entries)
+    assert alive == len(names), "every live entry is its unit's"
+    return [*names, *by_norm, *grams]
+
+
+def candidates(index: NameIndex, text: str) -> set[tuple[str, str]]:
+    return {(e.unit_id, e.name.norm) for e in index.candidates(parse(text))}

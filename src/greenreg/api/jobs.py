@@ -2,7 +2,8 @@
 
 ``POST /api/v1/jobs?kind=check`` takes the file itself as the body (CSV with a header ``ref``
 and optional ``as_of``, or JSON lines; for ``kind=match`` the borrowers by ``name`` and
-optional ``credit_code``, ``region``, ``kind``, ``programme``; ``Content-Type: text/csv`` or
+optional ``credit_code``, ``region``, ``kind``, ``programme``, and ``threshold`` as the
+synchronous match takes it; ``Content-Type: text/csv`` or
 ``application/x-ndjson``, or ``?format=csv|jsonl``), up to 1,000,000 rows; the body is spooled
 to a temporary file as it arrives, never held whole in memory. The job's ``as_of`` (default
 today in China, for rows without their own) and ``known_at`` (default: the moment of
@@ -32,9 +33,10 @@ from greenreg.api.params import Day, Moment
 from greenreg.api.problems import documented
 from greenreg.api.reading import Reads
 from greenreg.jobs.intake import MAX_ROWS, Format, JobFileError
-from greenreg.jobs.kinds import KINDS, kind_named
+from greenreg.jobs.kinds import KINDS, job_threshold, kind_named
 from greenreg.jobs.results import csv_pages, jsonl_pages
 from greenreg.jobs.store import CHUNK_ROWS, ERRORS_SHOWN, Job, JobStore, Submission
+from greenreg.matching.score import DEFAULT_THRESHOLD
 from greenreg.projections.reading import today
 
 SPOOL_BYTES = 1024 * 1024
@@ -64,6 +66,10 @@ class JobStatus(BaseModel):
     submitted_at: str
     as_of: str = Field(description="The day asked about, for rows without their own as_of.")
     known_at: str = Field(description="As the registry knew it then (fixed at submission).")
+    threshold: float | None = Field(
+        description="A match job's threshold as asked (null: the default, "
+        f"{DEFAULT_THRESHOLD}); a check job has none."
+    )
     input_format: Format
     input_sha256: str = Field(description="SHA-256 of the file as received.")
     rows: int = Field(description="Rows in the file (references and broken rows).")
@@ -96,6 +102,7 @@ def status_of(job: Job) -> JobStatus:
         submitted_at=job.submitted_at,
         as_of=job.as_of,
         known_at=job.known_at,
+        threshold=job.threshold,
         input_format=job.input_format,  # type: ignore[arg-type]
         input_sha256=job.input_sha256,
         rows=job.rows_total,
@@ -143,7 +150,8 @@ def jobs_router(reads: Reads, jobs: JobStore) -> APIRouter:
             {
                 413: "The file is larger than 128 MiB.",
                 422: "The file is refused whole: no header or a wrong one, no rows, more than "
-                "1,000,000 rows, or an unknown format; or a parameter or the kind is not valid.",
+                "1,000,000 rows, or an unknown format; or a parameter or the kind is not valid "
+                "(a threshold outside [0, 1], or a threshold for a check job).",
             }
         ),
         openapi_extra={
@@ -158,6 +166,7 @@ def jobs_router(reads: Reads, jobs: JobStore) -> APIRouter:
     )
     async def submit(
         request: Request,
+        *,
         kind: Annotated[
             str, Query(description=f"What to do with each row: {', '.join(sorted(KINDS))}.")
         ] = "check",
@@ -171,8 +180,16 @@ def jobs_router(reads: Reads, jobs: JobStore) -> APIRouter:
         known_at: Annotated[
             Moment | None, Query(description="As known at this time (default: now, fixed).")
         ] = None,
+        threshold: Annotated[
+            float | None,
+            Query(
+                description="A match job's threshold: a candidate matches from this score on "
+                f"(0 to 1, default {DEFAULT_THRESHOLD}), as for POST /api/v1/match."
+            ),
+        ] = None,
     ) -> JobStatus:
         job_kind = kind_named(kind)
+        job_threshold(job_kind, threshold)  # refused before the file is read
         chosen = file_format(request, given_format)
         digest, size = hashlib.sha256(), 0
         with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
@@ -195,6 +212,7 @@ def jobs_router(reads: Reads, jobs: JobStore) -> APIRouter:
                     input_bytes=size,
                     data_version=version_body(version),
                     checkpoint_note=version.checkpoint.note if version.checkpoint else None,
+                    threshold=threshold,
                 )
                 return jobs.submit(spool, submission)
 

@@ -22,11 +22,12 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Generator, Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import date
-from typing import IO, Literal
+from operator import methodcaller
+from typing import IO, Literal, NamedTuple
 
 import orjson
 
@@ -46,8 +47,7 @@ class JobFileError(QueryError):
     code = "bad_job_file"
 
 
-@dataclass(frozen=True)
-class InputRow:
+class InputRow(NamedTuple):
     """A row to answer: its line in the file, its day (``None``: the job's), its fields."""
 
     line: int
@@ -55,8 +55,7 @@ class InputRow:
     fields: dict[str, str]
 
 
-@dataclass(frozen=True)
-class RowError:
+class RowError(NamedTuple):
     """A row that cannot be answered, and why, in a clerk's words."""
 
     line: int
@@ -117,12 +116,25 @@ def _csv_rows(binary: IO[bytes], columns: Columns) -> Generator[InputRow | RowEr
 
 
 def _csv_text_rows(text: IO[str], columns: Columns) -> Iterator[InputRow | RowError]:
-    reader = csv.reader(_lines(text), strict=True)
+    reader = csv.reader(map(_NO_NUL, text), strict=True)
     header: list[str] | None = None
-    while True:
+    while True:  # a plain loop over the rows, re-entered after a line that is not CSV
         try:
-            cells = next(reader)
-        except StopIteration:
+            for cells in reader:
+                if not "".join(cells).strip():
+                    continue  # a blank line
+                if header is None:
+                    header = _header(cells, columns)
+                    continue
+                line = reader.line_num
+                if len(cells) != len(header):
+                    yield RowError(
+                        line,
+                        f"line {line} has {len(cells)} cells, the header names {len(header)} "
+                        f"({', '.join(header)})",
+                    )
+                    continue
+                yield _row(line, dict(zip(header, cells, strict=True)), columns)
             break
         except csv.Error as error:
             if header is None:
@@ -130,21 +142,6 @@ def _csv_text_rows(text: IO[str], columns: Columns) -> Iterator[InputRow | RowEr
                     f"line {reader.line_num}: the header is not CSV ({error})"
                 ) from None
             yield RowError(reader.line_num, f"line {reader.line_num} is not CSV: {error}")
-            continue
-        if not any(cell.strip() for cell in cells):
-            continue  # a blank line
-        if header is None:
-            header = _header(cells, columns)
-            continue
-        line = reader.line_num
-        if len(cells) != len(header):
-            yield RowError(
-                line,
-                f"line {line} has {len(cells)} cells, the header names {len(header)} "
-                f"({', '.join(header)})",
-            )
-            continue
-        yield _row(line, dict(zip(header, cells, strict=True)), columns)
     if header is None:
         raise JobFileError(
             f"the file is empty: write a header line naming the column "
@@ -154,10 +151,8 @@ def _csv_text_rows(text: IO[str], columns: Columns) -> Iterator[InputRow | RowEr
         )
 
 
-def _lines(text: Iterable[str]) -> Iterator[str]:
-    """Lines as the csv module wants them, without a NUL (refused per row, not by csv)."""
-    for line in text:
-        yield line.replace("\x00", "\ufffe")
+_NO_NUL = methodcaller("replace", "\x00", "\ufffe")
+"""A line as the csv module wants it, without a NUL (refused per row, not by csv)."""
 
 
 def _header(cells: list[str], columns: Columns) -> list[str]:
@@ -223,6 +218,29 @@ def _not_utf8(data: bytes) -> bool:
 def _row(line: int, cells: dict[str, str], columns: Columns) -> InputRow | RowError:
     """One row's fields, checked: required ones present, every cell readable text."""
     fields = {name: value.strip() for name, value in cells.items()}
+    text = "".join(fields.values())  # one scan for the common row, whose cells are all fine
+    if (
+        "\ufffd" in text
+        or "\x00" in text
+        or "\ufffe" in text
+        or max(map(len, fields.values()), default=0) > columns.max_length
+    ):
+        error = _cell_error(line, fields, columns)
+        if error is not None:
+            return error
+    for name in columns.required:
+        if not fields.get(name):
+            return RowError(line, f"line {line} has no {name}")
+    day = fields.pop("as_of", "")
+    if day and not _is_day(day):
+        return RowError(
+            line, f"line {line}: as_of {day!r} is not a day written YYYY-MM-DD, e.g. 2024-06-30"
+        )
+    return InputRow(line, day or None, {k: v for k, v in fields.items() if v})
+
+
+def _cell_error(line: int, fields: dict[str, str], columns: Columns) -> RowError | None:
+    """The first cell that is not readable text, or too long."""
     for name, value in fields.items():
         if "\ufffd" in value:
             return RowError(line, f"line {line}: {name} is not UTF-8 text")
@@ -236,15 +254,7 @@ def _row(line: int, cells: dict[str, str], columns: Columns) -> InputRow | RowEr
                 f"line {line}: {name} has {len(value):,} characters, at most "
                 f"{columns.max_length} are read",
             )
-    for name in columns.required:
-        if not fields.get(name):
-            return RowError(line, f"line {line} has no {name}")
-    day = fields.pop("as_of", "")
-    if day and not _is_day(day):
-        return RowError(
-            line, f"line {line}: as_of {day!r} is not a day written YYYY-MM-DD, e.g. 2024-06-30"
-        )
-    return InputRow(line, day or None, {k: v for k, v in fields.items() if v})
+    return None
 
 
 def _is_day(text: str) -> bool:

@@ -2,9 +2,9 @@
 
 A kind names the fields it reads (:class:`~greenreg.jobs.intake.Columns`), answers a chunk of
 rows (at most :data:`~greenreg.jobs.store.CHUNK_ROWS`, each with its day and the job's
-``known_at``) with one result per row, in order, and says how a result reads as a CSV row. The
-bank check is :data:`CHECK`; the name match (:mod:`greenreg.jobs.matches`) plugs in with
-:func:`register`.
+``known_at``) with one result line per row, in order, already serialised (a kind writes its
+JSON once, the store writes it as is), and says how a result reads as a CSV row. The bank check
+is :data:`CHECK`; the name match (:mod:`greenreg.jobs.matches`) plugs in with :func:`register`.
 """
 
 from __future__ import annotations
@@ -12,20 +12,26 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
+
+import orjson
 
 from greenreg.jobs.intake import Columns
 from greenreg.projections.certifications import MAX_REFS
 from greenreg.projections.database import QueryError
 from greenreg.projections.queries import Queries
-from greenreg.receipts import json_value
 
 Result = dict[str, Any]
-"""One line of a result: JSON values only (no floats), with ``line`` and ``outcome``."""
+"""One line of a result as read back: JSON values only (no floats), with ``line`` and
+``outcome``."""
 
 
-@dataclass(frozen=True)
-class Row:
+Line = tuple[int, str, str]
+"""One line of a result as a kind answers it: the file's line, the outcome, and the line's
+JSON text (an object holding ``line`` and ``outcome``); a plain tuple, a million are made."""
+
+
+class Row(NamedTuple):
     """A row to answer: its line in the file, its day (ISO), its fields."""
 
     line: int
@@ -37,17 +43,19 @@ class Row:
 class JobKind:
     """A kind of job.
 
-    ``answer(queries, rows, known_at)`` gives one result per row, in the order of ``rows``;
-    each result holds ``line`` and ``outcome``. ``csv_row(result)`` is that result as the cells
+    ``answer(queries, rows, known_at, threshold)`` gives one :data:`Line` per row, in the
+    order of ``rows``; ``threshold`` is the job's (``None``: the kind's default), given only to
+    a kind that ``takes_threshold``. ``csv_row(result)`` is that result as the cells
     under ``csv_header``. ``receipt_kind`` names the receipt of a finished job.
     """
 
     name: str
     columns: Columns
-    answer: Callable[[Queries, Sequence[Row], datetime], list[Result]]
+    answer: Callable[[Queries, Sequence[Row], datetime, float | None], list[Line]]
     csv_header: tuple[str, ...]
     csv_row: Callable[[Result], list[object]]
     receipt_kind: str
+    takes_threshold: bool = False
 
 
 KINDS: dict[str, JobKind] = {}
@@ -65,24 +73,56 @@ def kind_named(name: str) -> JobKind:
     return kind
 
 
+def job_threshold(kind: JobKind, threshold: float | None) -> float | None:
+    """The threshold a job is asked with, checked as the synchronous match checks it: a score
+    between 0 and 1, for a kind that scores candidates."""
+    if threshold is None:
+        return None
+    if not kind.takes_threshold:
+        takers = ", ".join(sorted(k.name for k in KINDS.values() if k.takes_threshold))
+        raise QueryError(
+            f"a {kind.name} job takes no threshold: only a job that scores candidates "
+            f"({takers}) does"
+        )
+    if not 0 <= threshold <= 1:  # NaN included
+        raise QueryError(
+            f"the threshold is a score between 0 and 1 (a candidate matches from it on), "
+            f"not {threshold}"
+        )
+    return threshold
+
+
 # --- the bank check ----------------------------------------------------------------------------
 
 
-def answer_checks(queries: Queries, rows: Sequence[Row], known_at: datetime) -> list[Result]:
+def answer_checks(
+    queries: Queries, rows: Sequence[Row], known_at: datetime, threshold: float | None = None
+) -> list[Line]:
     """The bank check of each row's ``ref`` on its day, as known at ``known_at``: one check per
-    day among the rows (a loan book usually has one)."""
+    day among the rows (a loan book usually has one).
+
+    Each answer is serialised once by orjson straight from its view (the same JSON as
+    :func:`~greenreg.receipts.json_value` gives: dates in ISO 8601, ids as text, no floats in a
+    check), behind the row's ``line`` and ``as_of``; a unit named by several rows of a call is
+    one answer, serialised once."""
     by_day: dict[str, list[int]] = {}
     for index, row in enumerate(rows):
         by_day.setdefault(row.as_of, []).append(index)
-    results: list[Result | None] = [None] * len(rows)
+    results: list[Line | None] = [None] * len(rows)
     for day, indexes in sorted(by_day.items()):
         for start in range(0, len(indexes), MAX_REFS):
             part = indexes[start : start + MAX_REFS]
             answers = queries.certifications(
                 [rows[i].fields["ref"] for i in part], date.fromisoformat(day), known_at
             )
+            as_of = orjson.dumps(day).decode()
+            written: dict[int, str] = {}  # by the answer's identity, while ``answers`` lives
             for i, answer in zip(part, answers, strict=True):
-                results[i] = {"line": rows[i].line, "as_of": day, **json_value(answer)}
+                body = written.get(id(answer))
+                if body is None:
+                    body = written[id(answer)] = orjson.dumps(answer).decode()
+                line = rows[i].line
+                results[i] = (line, answer.outcome, f'{{"line":{line},"as_of":{as_of},{body[1:]}')
     return [r for r in results if r is not None]
 
 

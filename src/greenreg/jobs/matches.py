@@ -3,8 +3,8 @@ matches them, row by row.
 
 A row holds a ``name`` and/or a ``credit_code``, optionally narrowed by ``region``, ``kind``
 and ``programme`` (a CSV header names ``name`` at least). Each row is answered on its day, as
-known at the job's ``known_at``, at the default threshold
-(:data:`~greenreg.matching.score.DEFAULT_THRESHOLD`): its outcome is the match's status
+known at the job's ``known_at``, at the job's threshold (by default
+:data:`~greenreg.matching.score.DEFAULT_THRESHOLD`): its outcome is the match's status
 (``match``, ``no_match``, ``invalid``), with the best candidate whether or not it reached the
 threshold, what matched and why; a row the match cannot ask (no name and no code, an unknown
 region, kind or programme) is ``invalid`` with the match's own words in ``message``; a row
@@ -18,8 +18,10 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+import orjson
+
 from greenreg.jobs.intake import Columns
-from greenreg.jobs.kinds import JobKind, Result, Row, register
+from greenreg.jobs.kinds import JobKind, Line, Result, Row, register
 from greenreg.matching.answers import MatchQuery, MatchResult
 from greenreg.matching.score import DEFAULT_THRESHOLD
 from greenreg.projections.matching import MAX_NAME, MAX_QUERIES
@@ -29,30 +31,35 @@ from greenreg.receipts import json_value
 FIELDS = ("name", "credit_code", "region", "kind", "programme")
 
 
-def answer_matches(queries: Queries, rows: Sequence[Row], known_at: datetime) -> list[Result]:
-    """The match of each row on its day, as known at ``known_at``: one match per day among
-    the rows, at most :data:`MAX_QUERIES` queries a call; the best candidate of each."""
+def answer_matches(
+    queries: Queries, rows: Sequence[Row], known_at: datetime, threshold: float | None = None
+) -> list[Line]:
+    """The match of each row on its day, as known at ``known_at``, at ``threshold`` (``None``:
+    the default): one match per day among the rows, at most :data:`MAX_QUERIES` queries a
+    call; the best candidate of each."""
+    score = DEFAULT_THRESHOLD if threshold is None else threshold
     by_day: dict[str, list[int]] = {}
     for index, row in enumerate(rows):
         by_day.setdefault(row.as_of, []).append(index)
-    results: list[Result | None] = [None] * len(rows)
+    results: list[Line | None] = [None] * len(rows)
     for day, indexes in sorted(by_day.items()):
         for start in range(0, len(indexes), MAX_QUERIES):
             part = indexes[start : start + MAX_QUERIES]
             asked = [MatchQuery(**rows[i].fields) for i in part]
             answers = queries.match(
                 asked,
-                threshold=DEFAULT_THRESHOLD,
+                threshold=score,
                 limit=1,
                 as_of=date.fromisoformat(day),
                 known_at=known_at,
             )
             for i, found in zip(part, answers, strict=True):
-                results[i] = _result(rows[i], day, found)
+                result = _result(rows[i], day, found, score)
+                results[i] = (rows[i].line, found.status, orjson.dumps(result).decode())
     return [r for r in results if r is not None]
 
 
-def _result(row: Row, day: str, found: MatchResult) -> Result:
+def _result(row: Row, day: str, found: MatchResult, threshold: float) -> Result:
     best = found.candidates[0] if found.candidates else None
     return {
         "line": row.line,
@@ -62,7 +69,7 @@ def _result(row: Row, day: str, found: MatchResult) -> Result:
         "match": found.match,
         "unit_id": json_value(found.unit_id),
         "candidate": json_value(best),
-        "threshold": json_value(DEFAULT_THRESHOLD),
+        "threshold": json_value(threshold),
         "notes": found.notes,
         "message": found.error,
         "coverage": found.coverage,
@@ -121,6 +128,7 @@ MATCH = register(
         csv_header=MATCH_HEADER,
         csv_row=match_csv_row,
         receipt_kind="match_job",
+        takes_threshold=True,
     )
 )
 """The bulk match of :meth:`~greenreg.projections.queries.Queries.match`, row by row."""

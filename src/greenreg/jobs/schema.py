@@ -1,7 +1,8 @@
 """The jobs' tables, in the registry's database beside the events (not read models: a rebuild
 of the read models leaves them alone).
 
-``jobs``         one row per job: its question (kind, as_of, known_at), the input's hash and
+``jobs``         one row per job: its question (kind, as_of, known_at, a match job's threshold),
+                 the input's hash and
                  counts, the first row errors, its progress (chunks done, outcome counts), the
                  worker's lease, and once done the result's hash and the signed receipt
 ``job_inputs``   the references still to answer, numbered ``seq`` 0, 1, ... in file order
@@ -12,6 +13,8 @@ of the read models leaves them alone).
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from greenreg.projections.database import ReadStore
 
@@ -41,7 +44,8 @@ STATEMENTS = (
         result_sha256 TEXT,
         receipt TEXT,
         receipt_key_id TEXT,
-        finished_at TEXT
+        finished_at TEXT,
+        threshold DOUBLE PRECISION
     )""",
     "CREATE INDEX IF NOT EXISTS jobs_waiting ON jobs (status, submitted_at)",
     """CREATE TABLE IF NOT EXISTS job_inputs (
@@ -62,12 +66,34 @@ STATEMENTS = (
 )
 
 
+ADDED_COLUMNS = (("jobs", "threshold", "DOUBLE PRECISION"),)
+"""Columns added after the tables were first shipped: added where a database lacks them."""
+
+
 def create_job_tables(store: ReadStore) -> None:
-    """Create the tables where they are missing (idempotent; two processes may race)."""
+    """Create the tables where they are missing, and the columns added since (idempotent; two
+    processes may race)."""
     with store.transaction() as cursor:
-        if store.has_table(cursor, "job_results"):
+        if store.has_table(cursor, "job_results") and all(
+            _has_column(store, cursor, table, column) for table, column, _ in ADDED_COLUMNS
+        ):
             return
         if store.dialect == "postgres":  # one creator at a time; the others then see them
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext('greenreg.jobs.schema'))")
         for statement in STATEMENTS:
             cursor.execute(statement)
+        for table, column, sql_type in ADDED_COLUMNS:
+            if not _has_column(store, cursor, table, column):
+                cursor.execute(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}")
+
+
+def _has_column(store: ReadStore, cursor: Any, table: str, column: str) -> bool:
+    if store.dialect == "sqlite":
+        cursor.execute("SELECT 1 FROM pragma_table_info(?) WHERE name = ?", (table, column))
+    else:
+        cursor.execute(
+            "SELECT 1 FROM information_schema.columns WHERE table_schema = %s "
+            "AND table_name = %s AND column_name = %s",
+            (store.schema, table, column),
+        )
+    return cursor.fetchone() is not None

@@ -36,7 +36,7 @@ from greenreg.jobs.intake import (
     RowError,
     read_rows,
 )
-from greenreg.jobs.kinds import JobKind, Result, Row
+from greenreg.jobs.kinds import JobKind, Line, Row, job_threshold
 from greenreg.jobs.schema import create_job_tables
 from greenreg.projections.database import ReadStore
 
@@ -73,6 +73,7 @@ JOB_COLUMNS = [
     "receipt",
     "receipt_key_id",
     "finished_at",
+    "threshold",
 ]
 COUNT_COLUMNS = [
     "input_bytes",
@@ -119,6 +120,8 @@ class Job:
     receipt: str | None
     receipt_key_id: str | None
     finished_at: str | None
+    threshold: float | None
+    """A match job's threshold as asked (``None``: the default)."""
 
     @classmethod
     def of(cls, row: Sequence[Any]) -> Job:
@@ -127,6 +130,8 @@ class Job:
             values[name] = orjson.loads(values[name])
         for name in COUNT_COLUMNS:
             values[name] = int(values[name])
+        if values["threshold"] is not None:
+            values["threshold"] = float(values["threshold"])
         return cls(**values)
 
     @property
@@ -147,6 +152,9 @@ class Submission:
     input_bytes: int
     data_version: dict[str, Any]
     checkpoint_note: str | None
+    threshold: float | None = None
+    """For a kind that scores candidates (a match): a candidate matches from this score on
+    (``None``: the kind's default)."""
 
 
 class LostJobError(Exception):
@@ -163,7 +171,9 @@ class JobStore:
     # --- submitting -----------------------------------------------------------------------
 
     def submit(self, binary: IO[bytes], submission: Submission) -> Job:
-        """Store the job and its rows in one transaction, or nothing if the file is refused."""
+        """Store the job and its rows in one transaction, or nothing if the file or the
+        question is refused."""
+        threshold = job_threshold(submission.kind, submission.threshold)
         _refuse_too_many(binary, submission)
         job_id = str(uuid4())
         day = submission.as_of.isoformat()
@@ -219,6 +229,7 @@ class JobStore:
                 "receipt": None,
                 "receipt_key_id": None,
                 "finished_at": None,
+                "threshold": threshold,
             }
             marks = self.store.placeholders(len(values))
             cursor.execute(
@@ -318,13 +329,16 @@ class JobStore:
             "AND seq < ? ORDER BY seq",
             [job.job_id, chunk * CHUNK_ROWS, (chunk + 1) * CHUNK_ROWS],
         )
-        return [Row(int(line), day, orjson.loads(fields)) for line, day, fields in rows]
+        fields = orjson.loads("[" + ",".join(row[2] for row in rows) + "]")  # one parse a chunk
+        return [
+            Row(int(line), day, named) for (line, day, _), named in zip(rows, fields, strict=True)
+        ]
 
     def commit_chunk(
         self,
         job: Job,
         chunk: int,
-        results: list[Result],
+        results: list[Line],
         counts: dict[str, int],
         *,
         worker: str,
@@ -409,6 +423,6 @@ def _error_body(error: RowError) -> str:
     ).decode()
 
 
-def _result_rows(job: Job, results: Iterable[Result]) -> Iterator[tuple[Any, ...]]:
-    for result in results:
-        yield job.job_id, result["line"], result["outcome"], orjson.dumps(result).decode()
+def _result_rows(job: Job, results: Iterable[Line]) -> Iterator[tuple[Any, ...]]:
+    for line, outcome, body in results:
+        yield job.job_id, line, outcome, body

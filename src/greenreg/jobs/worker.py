@@ -15,13 +15,15 @@ import os
 import threading
 from collections.abc import Callable
 from datetime import date, datetime
+from typing import Any
 
 from greenreg.events.signing import Signer
 from greenreg.jobs.kinds import kind_named
 from greenreg.jobs.results import result_sha256
 from greenreg.jobs.store import DONE, LEASE_SECONDS, Job, JobStore
+from greenreg.matching.score import DEFAULT_THRESHOLD
 from greenreg.projections.queries import Queries
-from greenreg.receipts import compact, issue_receipt
+from greenreg.receipts import compact, issue_receipt, json_value
 
 logger = logging.getLogger("greenreg.jobs")
 IDLE_SECONDS = 1.0
@@ -71,9 +73,11 @@ class JobWorker:
             if self._stop.is_set():
                 self.jobs.release(job.job_id, self.name)
                 return self.jobs.job(job.job_id)
-            results = kind.answer(self.queries, self.jobs.inputs(job, chunk), job.known_moment)
-            for result in results:
-                counts[result["outcome"]] = counts.get(result["outcome"], 0) + 1
+            results = kind.answer(
+                self.queries, self.jobs.inputs(job, chunk), job.known_moment, job.threshold
+            )
+            for _, outcome, _ in results:
+                counts[outcome] = counts.get(outcome, 0) + 1
             written = self.jobs.commit_chunk(
                 job,
                 chunk,
@@ -94,19 +98,24 @@ class JobWorker:
         receipt = key_id = None
         if signer is not None and job.checkpoint_note is not None:
             kind = kind_named(job.kind)
+            question: dict[str, Any] = {
+                "job": job.job_id,
+                "kind": job.kind,
+                "input_sha256": job.input_sha256,
+                "input_format": job.input_format,
+                "rows": job.rows_total,
+                "as_of": job.as_of,
+                "known_at": job.known_at,
+            }
+            if kind.takes_threshold:
+                question["threshold"] = json_value(
+                    DEFAULT_THRESHOLD if job.threshold is None else job.threshold
+                )
             signed = issue_receipt(
                 signer,
                 job.checkpoint_note,
                 kind=kind.receipt_kind,
-                question={
-                    "job": job.job_id,
-                    "kind": job.kind,
-                    "input_sha256": job.input_sha256,
-                    "input_format": job.input_format,
-                    "rows": job.rows_total,
-                    "as_of": job.as_of,
-                    "known_at": job.known_at,
-                },
+                question=question,
                 answer={
                     "result_sha256": digest,
                     "result_lines": lines,

@@ -1,5 +1,7 @@
 """The names the match looks among: every name in ``rm_search``, indexed by the character
-pairs (bigrams) of its core, held in memory and rebuilt when the read models move on.
+pairs (bigrams) of its core, held in memory and brought up to date when the read models move
+on: the names of the units the new events touched replace theirs (:meth:`NameIndex.updated`),
+so a write costs its own units, not a rebuild of every name.
 
 A query's candidates are the names sharing the most bigrams with its core, rarest bigrams
 first, so a wrong character costs at most two of them and a common pair (科技, 有限) does not
@@ -11,11 +13,13 @@ from __future__ import annotations
 import threading
 import weakref
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from greenreg.matching.normalise import Name
 from greenreg.projections.database import ReadStore
-from greenreg.projections.schema import PROJECTION
+from greenreg.projections.reading import chunks
 
 CANDIDATES = 30
 """Names scored per query (the ones sharing the most bigrams)."""
@@ -41,14 +45,23 @@ def bigrams(core: str) -> set[str]:
 
 
 class NameIndex:
+    """Names by bigram and by whole normalised name, and each unit's names.
+
+    An index is never changed once made: :meth:`updated` makes the next one, sharing what did
+    not change, so a match running on this one keeps its view."""
+
     def __init__(self, entries: list[Entry]) -> None:
-        self.entries = entries
+        self.entries: list[Entry | None] = list(entries)
         self.postings: dict[str, list[int]] = {}
         self.by_norm: dict[str, list[int]] = {}
+        self.by_unit: dict[str, list[int]] = {}
+        self.dead = 0
+        """Numbers of entries replaced since the index was built (their slots are ``None``)."""
         for number, entry in enumerate(entries):
             for gram in bigrams(entry.name.core):
                 self.postings.setdefault(gram, []).append(number)
             self.by_norm.setdefault(entry.name.norm, []).append(number)
+            self.by_unit.setdefault(entry.unit_id, []).append(number)
 
     def candidates(self, query: Name, limit: int = CANDIDATES) -> list[Entry]:
         """The names most likely to match ``query``: the same whole name first, then those
@@ -64,32 +77,109 @@ class NameIndex:
         chosen = dict.fromkeys(exact)
         for number, _ in counts.most_common(limit):
             chosen.setdefault(number)
-        return [self.entries[number] for number in chosen]
+        return [entry for number in chosen if (entry := self.entries[number]) is not None]
+
+    def updated(self, units: dict[str, list[Entry]]) -> NameIndex:
+        """A new index where each unit of ``units`` has the names given (all its names as the
+        read models now hold them; none: the unit is gone), the others as here. Only the lists
+        a changed name is on are copied; this index is left as it was."""
+        index = NameIndex.__new__(NameIndex)
+        index.entries = list(self.entries)
+        index.postings = dict(self.postings)
+        index.by_norm = dict(self.by_norm)
+        index.by_unit = dict(self.by_unit)
+        index.dead = self.dead
+        copied: set[int] = set()  # the lists this index owns already (by identity)
+
+        def own(table: dict[str, list[int]], key: str) -> list[int]:
+            numbers = table.get(key)
+            if numbers is None or id(numbers) not in copied:
+                numbers = table[key] = [] if numbers is None else list(numbers)
+                copied.add(id(numbers))
+            return numbers
+
+        for unit, entries in units.items():
+            for number in index.by_unit.pop(unit, ()):
+                old = cast(Entry, index.entries[number])  # a unit's numbers are live entries
+                index.entries[number] = None
+                index.dead += 1
+                for gram in bigrams(old.name.core):
+                    own(index.postings, gram).remove(number)
+                own(index.by_norm, old.name.norm).remove(number)
+            for entry in entries:
+                number = len(index.entries)
+                index.entries.append(entry)
+                for gram in bigrams(entry.name.core):
+                    own(index.postings, gram).append(number)
+                own(index.by_norm, entry.name.norm).append(number)
+                own(index.by_unit, unit).append(number)
+        return index
 
 
 _cache: weakref.WeakKeyDictionary[ReadStore, tuple[int, NameIndex]] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
+UPDATED_EVENTS = 20_000
+"""Unit events since the index's position up to which it is updated, not rebuilt (a rebuild
+reads every name again: seconds at 155,000 units; an update, the changed units' names)."""
 
 
 def name_index(store: ReadStore) -> NameIndex:
-    """The index of the read models as they stand: built on first use, rebuilt once they have
-    moved on."""
-    rows = store.query("SELECT position FROM rm_tracking WHERE projection = ?", [PROJECTION])
-    position = int(rows[0][0]) if rows else 0
+    """The index of the read models as they stand: built on first use; once they have moved
+    on, updated with the names of the units the events folded since then touched (rebuilt
+    after more than :data:`UPDATED_EVENTS` unit events, when a fifth of its entries are
+    replaced ones, or when the read models went back)."""
+    position = _position(store)
     with _lock:
         cached = _cache.get(store)
         if cached is not None and cached[0] == position:
             return cached[1]
-        index = NameIndex(_entries(store))
+        index = None
+        if cached is not None and cached[0] < position:
+            index = updated_index(store, *cached)
+        if index is None:
+            index = NameIndex(index_entries(store))
         _cache[store] = (position, index)
         return index
 
 
-def _entries(store: ReadStore) -> list[Entry]:
+def _position(store: ReadStore) -> int:
+    """The log position of the last unit event the read models hold (-1: none): every unit
+    event is a row of ``rm_history``, folded in log order; read before the names, so that an
+    update from it misses nothing."""
+    rows = store.query("SELECT MAX(position) FROM rm_history")
+    return -1 if not rows or rows[0][0] is None else int(rows[0][0])
+
+
+def updated_index(store: ReadStore, position: int, index: NameIndex) -> NameIndex | None:
+    """``index`` (of the read models up to the unit event at log ``position``) updated with
+    every unit an event after ``position`` touched; ``None`` where a rebuild is the better
+    way."""
+    events = store.query(  # by the position index (DISTINCT would scan by unit)
+        "SELECT unit_id FROM rm_history WHERE position > ? ORDER BY position LIMIT ?",
+        [position, UPDATED_EVENTS + 1],
+    )
+    touched = list(dict.fromkeys(unit for (unit,) in events))
+    if len(events) > UPDATED_EVENTS or index.dead * 5 > len(index.entries):
+        return None
+    if not touched:  # events of no unit (authorities, rules, keys)
+        return index
+    names: dict[str, list[Entry]] = {unit: [] for unit in touched}
+    for chunk in chunks(sorted(touched)):
+        for entry in index_entries(store, chunk):
+            names[entry.unit_id].append(entry)
+    return index.updated(names)
+
+
+def index_entries(store: ReadStore, units: Sequence[str] | None = None) -> list[Entry]:
+    """Every name of every unit, or of ``units``."""
+    where, params = "", list(units or ())
+    if units is not None:
+        where = f" AND s.unit_id IN ({store.placeholders(len(units))})"
     rows = store.query(
-        "SELECT s.unit_id, s.text, s.norm, s.core, s.form, s.qualifier, u.kind, u.division, "
+        "SELECT s.unit_id, s.text, s.norm, s.core, s.form, s.qualifier, u.kind, u.division, "  # noqa: S608
         "u.recorded_at FROM rm_search s JOIN rm_units u ON u.unit_id = s.unit_id "
-        "WHERE s.kind = 'name'"
+        f"WHERE s.kind = 'name'{where}",
+        params,
     )
     return [
         Entry(unit, Name(text, norm, core, form, qualifier, False), kind, division, recorded)
