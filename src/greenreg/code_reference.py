@@ -28,9 +28,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import io
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
+
+import segno
 
 from greenreg.errors import GreenregError
 from greenreg.events.signing import SIGNATURE_LENGTH
@@ -90,3 +93,23 @@ def scan_url(base: str, reference: CodeReference) -> str:
     if urlsplit(base).path in ("", "/"):
         return f"{base.upper()}/V/{reference.text()}"
     return f"{base}/v/{reference.text()}"
+
+
+ERROR_CORRECTION = "m"  # 15 % of the code may be lost (a scratched print, a glare)
+
+
+def qr_code(url: str) -> segno.QRCode:
+    """The QR code of a URL (error correction M; segno picks alphanumeric mode where it can)."""
+    return segno.make(url, error=ERROR_CORRECTION, micro=False)
+
+
+def qr_png(url: str) -> bytes:
+    buffer = io.BytesIO()
+    qr_code(url).save(buffer, kind="png", scale=8, border=4)
+    return buffer.getvalue()
+
+
+def qr_svg(url: str) -> bytes:
+    buffer = io.BytesIO()
+    qr_code(url).save(buffer, kind="svg", scale=8, border=4, xmldecl=False, title="green code")
+    return buffer.getvalue()

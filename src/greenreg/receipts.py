@@ -31,11 +31,11 @@ reads receipts too.
 
 A unit's green code (企业绿码, 003 art. 26) is a receipt of kind ``green_code``: the unit and its
 designations in force (usable titles only, :data:`~greenreg.projections.views.USABLE`), those it
-holds but may not use (under a warning, with the deadline to rectify), with the receipt's compact
-JSON as a QR code (:func:`qr_code`, what ``greenreg receipt green-code`` writes). A unit with no
-usable title gets no green code. The registry's pages give each green code a short URL instead
+holds but may not use (under a warning, with the deadline to rectify). A unit with no usable
+title gets no green code. Its QR code carries a short URL, not the statement
 (:mod:`greenreg.green_codes`, :mod:`greenreg.code_reference`): the statement at a checkpoint,
-made again from the URL's id, and checked by the page it opens.
+made again from the URL's id, and checked by the page it opens; ``greenreg receipt green-code``
+writes the same.
 """
 
 from __future__ import annotations
@@ -47,8 +47,6 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 from uuid import UUID
-
-import segno
 
 from greenreg.errors import ActFormatError, NotFoundError, SignatureError
 from greenreg.events.acts import read_signed_act, sign_act
@@ -278,8 +276,3 @@ def issue_green_code(
 def compact(receipt: dict[str, Any]) -> str:
     """The receipt as one line of JSON: what the QR code carries."""
     return json.dumps(receipt, ensure_ascii=False, separators=(",", ":"))
-
-
-def qr_code(receipt: dict[str, Any]) -> segno.QRCode:
-    """The QR code of the receipt's compact JSON (byte mode, error correction L)."""
-    return segno.make(compact(receipt), error="l", micro=False)

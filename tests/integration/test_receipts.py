@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import segno
+import zxingcpp
+from PIL import Image
 from typer.testing import CliRunner
 
 from greenreg.cli import app
+from greenreg.code_reference import parse
 from greenreg.errors import GreenregError, SignatureError
 from greenreg.events.signing import Ed25519Signer, b64encode
-from greenreg.receipts import compact, issue_green_code, issue_receipt, qr_code, verify_receipt
+from greenreg.green_codes import GreenCodes
+from greenreg.receipts import compact, issue_receipt, verify_receipt
 from greenreg.registry.checkpoints import parse_checkpoint
 from greenreg.registry.log import verify_consistency
 from greenreg.storage.queries import TransparencyLog
@@ -134,15 +136,25 @@ def test_the_green_code_verifies_on_the_command_line(
     assert bad.exit_code == 1  # not valid: a check found a problem
 
 
-def test_the_qr_code_carries_the_signed_green_code(world: World) -> None:
+def test_the_command_lines_qr_code_carries_the_pages_short_url(
+    world: World, database_url: str, tmp_path: Path
+) -> None:
     park = designated_park(world)
-    log = TransparencyLog(world.registry.recorder)
-    signer = log.recorder.log_signer
-    assert signer is not None
-    unit = world.registry.unit(park)
-    code = issue_green_code(signer, log.checkpoint().note, unit, datetime(2026, 11, 21, tzinfo=UTC))
-    assert [d["programme"] for d in code["act"]["answer"]["designations"]] == ["green_park"]
-    qr = qr_code(code)
-    again = segno.make(compact(code), error="l", micro=False)
-    assert qr.matrix == again.matrix
-    verify_receipt(compact(code), signer.public_key)
+    result = runner.invoke(
+        app,
+        [
+            *("receipt", "green-code", park, "--out", str(tmp_path)),
+            *("--database", database_url, "--base-url", "https://greenreg.example.cn"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    (found,) = zxingcpp.read_barcodes(Image.open(tmp_path / "green-code.png"))
+    url = found.text
+    assert url.startswith("HTTPS://GREENREG.EXAMPLE.CN/V/")
+    assert url in result.output
+    reference = parse(url.rsplit("/", 1)[1])
+    code = GreenCodes(world.registry).at(reference.registered, reference.size)
+    assert str(code.unit_id) == park
+    kept = json.loads((tmp_path / "green-code.json").read_text("utf-8"))
+    assert kept["document"] == code.json  # the file holds the statement the URL names
+    assert [d["programme"] for d in code.body["answer"]["designations"]] == ["green_park"]

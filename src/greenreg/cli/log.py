@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
@@ -19,15 +19,14 @@ from greenreg.bootstrap import open_greenreg, open_read_store, open_registry
 from greenreg.cli.common import Database, app, console, errors, read_signer, run
 from greenreg.cli.outcomes import Exit
 from greenreg.cli.terminal import printable, shown
+from greenreg.code_reference import qr_png, scan_url
 from greenreg.errors import GreenregError, NotFoundError
 from greenreg.events.signing import b64encode, check_public_key
+from greenreg.green_codes import GreenCode, GreenCodes
 from greenreg.key_formats import read_public_key
 from greenreg.receipt_chain import verify_receipt_chain
 from greenreg.receipts import (
     ReceiptText,
-    compact,
-    issue_green_code,
-    qr_code,
     read_receipt,
     verify_receipt,
 )
@@ -274,33 +273,34 @@ def receipt_verify(
 def green_code(
     unit: Annotated[str, typer.Argument(help="The unit's id or credit code.")],
     out: Annotated[Path, typer.Option(help="Directory for green-code.json and .png")] = Path("."),
+    base_url: Annotated[
+        str,
+        typer.Option(help="The registry's public address: the QR code carries <base-url>/V/..."),
+    ] = "http://127.0.0.1:8000",
     database: Database = None,
 ) -> None:
-    """A unit's green code: its designations in force, signed, with a QR code."""
+    """A unit's green code, as the unit page shows it: a QR code of the short URL the registry
+    verifies (/V/...), and the signed statement it names."""
 
-    def action() -> tuple[dict[str, Any], ReceiptText]:
+    def action() -> tuple[GreenCode, ReceiptText]:
         registry = open_registry(database)
         try:
             log = _log(registry)
             if log.log_signer is None:
                 raise NotFoundError("this registry has no log key")
-            transparency = TransparencyLog(log)
-            at = transparency.checkpoint()
-            proof = transparency.log_key_proof(log.log_signer.key_id, at.tree_size)
-            receipt = issue_green_code(
-                log.log_signer,
-                at.note,
-                registry.unit(unit),
-                datetime.now(UTC),
-                None if proof is None else int(proof["position"]),
-            )
-            return receipt, ReceiptText(compact(receipt), log.log_signer.key_id, proof)
+            code = GreenCodes(registry).of(registry.unit(unit).id)
+            if code is None:
+                raise NotFoundError("this registry has signed no checkpoint yet")
+            proof = TransparencyLog(log).log_key_proof(log.log_signer.key_id, code.reference.size)
+            return code, ReceiptText(code.json, log.log_signer.key_id, proof)
         finally:
             registry.close()
 
-    receipt, text = run(action)
+    code, text = run(action)
     out.mkdir(parents=True, exist_ok=True)
     kept = json.dumps(text.file(), ensure_ascii=False, separators=(",", ":"))
     (out / "green-code.json").write_text(kept + "\n", encoding="utf-8")
-    qr_code(receipt).save(str(out / "green-code.png"), scale=4)
+    url = scan_url(base_url, code.reference)
+    (out / "green-code.png").write_bytes(qr_png(url))
     console.print(f"green code written to {out / 'green-code.json'} and green-code.png")
+    console.print(f"it carries {url}", highlight=False)

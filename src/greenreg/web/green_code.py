@@ -14,15 +14,12 @@ key, the QR code holds the unit's public page URL instead, and the page says so.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import segno
-
-from greenreg.code_reference import scan_url
+from greenreg.code_reference import qr_code, scan_url
 from greenreg.events.places import name_of
 from greenreg.green_codes import GreenCode
 from greenreg.projections.views import RESTRICTED, DesignationView
@@ -48,23 +45,6 @@ def shanghai_time(moment: Any) -> str:
     except ValueError:
         return str(moment)
     return f"{local:%Y-%m-%d %H:%M} (北京时间 Beijing time)"
-
-
-def qr_code(url: str) -> segno.QRCode:
-    """The QR code of a URL (error correction M; segno picks alphanumeric mode where it can)."""
-    return segno.make(url, error=ERROR_CORRECTION, micro=False)
-
-
-def qr_png(url: str) -> bytes:
-    buffer = io.BytesIO()
-    qr_code(url).save(buffer, kind="png", scale=8, border=4)
-    return buffer.getvalue()
-
-
-def qr_svg(url: str) -> bytes:
-    buffer = io.BytesIO()
-    qr_code(url).save(buffer, kind="svg", scale=8, border=4, xmldecl=False, title="green code")
-    return buffer.getvalue()
 
 
 def signed_figure(code: GreenCode, unit_url: str, base: str) -> Markup:

@@ -15,12 +15,11 @@ from uuid import UUID
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
-from greenreg.code_reference import CodeReferenceError, parse, scan_url
+from greenreg.code_reference import CodeReferenceError, parse, qr_png, qr_svg, scan_url
 from greenreg.errors import NotFoundError
 from greenreg.green_codes import GreenCode, GreenCodes
 from greenreg.projections.queries import Queries
 from greenreg.web.assets import asset_url
-from greenreg.web.green_code import qr_png, qr_svg
 from greenreg.web.html import Markup
 from greenreg.web.scan_page import Verdict, nothing_label, scan_page, verdict_of
 
