@@ -26,6 +26,7 @@ import greenreg
 from greenreg import web
 from greenreg.api.auth import key_holder
 from greenreg.api.body_limits import BodyLimit
+from greenreg.api.caching import Conditional
 from greenreg.api.certifications import certifications_router
 from greenreg.api.deadlines import DEADLINES, Deadline
 from greenreg.api.evaluators import evaluators_router
@@ -124,6 +125,7 @@ def create_app(
     install_outage_handler(app)
     metrics = Metrics()
     metrics.watch(facade.projector)
+    app.add_middleware(Conditional, version=reads.version)  # innermost: a 304 is still logged
     app.add_middleware(Deadline, deadlines=deadlines)
     app.add_middleware(BodyLimit)  # inside the metrics and the log: they see its 413 and 504
     app.add_middleware(MetricsMiddleware, metrics=metrics)
@@ -148,7 +150,7 @@ def create_app(
     log_size = recorder.log_size if isinstance(recorder, LogTables) else lambda: 0
     holder = key_holder(ApiKeys(facade.queries.store))
     app.include_router(watchlists_router(Watchlists(facade.queries.store), log_size, holder))
-    app.include_router(web.router(reads.queries, registry=facade.registry))
+    app.include_router(web.router(reads.queries, registry=facade.registry, version=reads.version))
 
     async def context(request: Request) -> Context:
         return Context(

@@ -101,8 +101,12 @@ def log_router(reads: Reads, registry: Registry) -> APIRouter:
         version = reads.version()
         checkpoint = version.checkpoint or the_log().checkpoint()
         if note:
-            return PlainTextResponse(checkpoint.note, headers=version_header(version))
-        return answer(version, {"checkpoint": checkpoint_body(checkpoint)})
+            return PlainTextResponse(
+                checkpoint.note, headers={**version_header(version), "Vary": "Accept"}
+            )
+        found = answer(version, {"checkpoint": checkpoint_body(checkpoint)})
+        found.headers["Vary"] = "Accept"  # the note as text/plain, for Accept: text/plain
+        return found
 
     @router.get(
         "/checkpoint",

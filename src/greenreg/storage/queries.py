@@ -258,6 +258,11 @@ class TransparencyLog:
 # --- the data version an answer states -----------------------------------------------------
 
 
+DATA_VERSION_HEADER = "Greenreg-Data-Version"
+NOT_STORED = "no-store"
+"""The ``Cache-Control`` of an answer no cache may keep (one signed anew each time)."""
+
+
 @dataclass(frozen=True)
 class AnsweredAt:
     """The data version a read answer states: the latest signed checkpoint when the answer was
@@ -276,6 +281,16 @@ class AnsweredAt:
     def root_hash(self) -> str:
         """The root in hex; the empty tree's root (SHA-256 of nothing) before the first write."""
         return EMPTY_ROOT.hex() if self.checkpoint is None else self.checkpoint.root_hash
+
+    def header(self) -> str:
+        """As the ``Greenreg-Data-Version`` header of every read answer states it: ``size=12;
+        root=<hex>; events=12; position=11; projected=11; behind=no``."""
+        data = self.data
+        return (
+            f"size={self.log_size}; root={self.root_hash}; events={data.event_count}; "
+            f"position={data.last_position}; projected={data.projected_position}; "
+            f"behind={'yes' if data.behind else 'no'}"
+        )
 
     def as_json(self) -> dict[str, Any]:
         """As REST answers and receipts state it."""
