@@ -138,15 +138,16 @@ def _ranked(store: ReadStore, query: str, limit: int) -> dict[str, Ranked]:
     # them (the row id of the FTS5 table; the place in the heap of the append-only table).
     written = "s.ctid" if store.dialect == "postgres" else "s.rowid"
     statement = (
-        "SELECT c.unit_id, c.kind, c.text, c.norm, c.name, c.matched, "  # noqa: S608
-        f"{rounded.format(SCORE)} AS score FROM ("
+        "WITH c AS MATERIALIZED ("  # noqa: S608 (each term judged once, not once per use)
         f"SELECT s.unit_id, s.kind, s.text, s.norm, u.name, {MATCHED} AS matched, "
         f"{written} AS written FROM rm_search s JOIN rm_units u ON u.unit_id = s.unit_id "
-        f"WHERE {match}) c "
+        f"WHERE {match}) "
+        "SELECT c.unit_id, c.kind, c.text, c.norm, c.name, c.matched, "
+        f"{rounded.format(SCORE)} AS score FROM c "
         "WHERE c.matched IS NOT NULL ORDER BY score DESC, c.name, c.unit_id, c.written LIMIT ?"
     )
     size = float(len(query))
-    params = [query, len(query), query, size, size, FOREVER_TIME, FOREVER_DAY, *match_params]
+    params = [FOREVER_TIME, FOREVER_DAY, *match_params, query, len(query), query, size, size]
     fetch = 4 * limit
     while True:
         rows = store.query(statement, [*params, fetch])

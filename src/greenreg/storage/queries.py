@@ -86,6 +86,10 @@ def parse_event_id(event_id: str) -> tuple[UUID, int]:
     return parsed
 
 
+PARSED_NOTES = 64
+"""How many parsed checkpoint notes a :class:`TransparencyLog` keeps (a note never changes)."""
+
+
 class TransparencyLog:
     """Read-only questions about the log of one registry (``registry.recorder``)."""
 
@@ -94,6 +98,7 @@ class TransparencyLog:
             raise NotFoundError("this event store keeps no transparency log")
         self.recorder = recorder
         self._key_ids: dict[bytes, str] = {}
+        self._parsed: dict[str, SignedCheckpoint] = {}
 
     @property
     def signer(self) -> Signer | None:
@@ -214,6 +219,19 @@ class TransparencyLog:
             )
 
     def _signed(self, note: str) -> SignedCheckpoint:
+        """The checkpoint a signed note states; a note whose key is known is parsed once (every
+        read answer states the latest checkpoint)."""
+        found = self._parsed.get(note)
+        if found is not None:
+            return found
+        signed = self._parse(note)
+        if signed.key_id is not None:
+            if len(self._parsed) >= PARSED_NOTES:
+                self._parsed.clear()
+            self._parsed[note] = signed
+        return signed
+
+    def _parse(self, note: str) -> SignedCheckpoint:
         checkpoint, signatures = parse_checkpoint(note)
         key_id = next(
             (
