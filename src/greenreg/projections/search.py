@@ -148,7 +148,7 @@ def _ranked(store: ReadStore, query: str, limit: int) -> dict[str, Ranked]:
     )
     size = float(len(query))
     params = [FOREVER_TIME, FOREVER_DAY, *match_params, query, len(query), query, size, size]
-    fetch = 4 * limit
+    fetch = 2 * limit  # a unit may match by several of its names
     while True:
         rows = store.query(statement, [*params, fetch])
         ranked: dict[str, Ranked] = {}
@@ -157,7 +157,9 @@ def _ranked(store: ReadStore, query: str, limit: int) -> dict[str, Ranked]:
                 term = Term(unit_id, kind, text, norm)
                 score = _score(term, query, former=matched == "former_name")
                 ranked[unit_id] = Ranked(term, score, name)
-        if len(ranked) >= limit or len(rows) < fetch:
+                if len(ranked) == limit:  # a unit below these can only rise by a variant
+                    return ranked
+        if len(rows) < fetch:
             return ranked
         fetch *= 4
 
