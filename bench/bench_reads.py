@@ -14,9 +14,11 @@ On a copy of a cached corpus store (``bench.corpus``; ``--events``, default 20,0
   units beside the bare app's ``GET /units/{id}`` answering the very same bytes from one table;
   the same greenreg requests with ``If-None-Match`` (each answered 304); and the lookup of
   4-character fragments beside the bare app's FTS5 lookup. Peak RSS of the ``serve`` process
-  (VmHWM) at the end. The machine's load (``uptime``) before and after.
+  (VmHWM) at the end. Each wrk run is repeated ``--rounds`` times, the peers in turn, and the
+  median run reported (with every run's rate). The machine's load (``uptime``) before and
+  after.
 
-    python -m bench.bench_reads [--events 20000] [--questions 200] [--seconds 10]
+    python -m bench.bench_reads [--events 20000] [--questions 200] [--seconds 10] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -188,8 +190,8 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
-def http(
-    url: str, scratch: Path, looked: dict[str, Any], seconds: int, connections: int
+def http(  # noqa: PLR0917 (a benchmark's settings)
+    url: str, scratch: Path, looked: dict[str, Any], seconds: int, connections: int, rounds: int
 ) -> dict[str, Any]:
     """greenreg serve and the bare app under wrk."""
     port, bare_port = free_port(), free_port()
@@ -244,10 +246,16 @@ def http(
                 [(f"/lookup?q={f}", {}) for f in fragments],
             ),
         }
+        runs: dict[str, list[dict[str, Any]]] = {name: [] for name in scripts}
+        for _ in range(rounds):  # interleaved: each peer sees the same machine, in turn
+            for number, (name, (target, requests)) in enumerate(scripts.items()):
+                script = lua(scratch / f"wrk{number}.lua", requests)
+                runs[name].append(wrk(target, script, seconds, connections))
         report: dict[str, Any] = {}
-        for number, (name, (target, requests)) in enumerate(scripts.items()):
-            script = lua(scratch / f"wrk{number}.lua", requests)
-            report[name] = wrk(target, script, seconds, connections)
+        for name, found in runs.items():
+            rates = [run["requests_per_s"] for run in found]
+            middle = found[rates.index(sorted(rates)[len(rates) // 2])]
+            report[name] = {**middle, "runs_requests_per_s": rates}
         report["serve_peak_rss_mb"] = peak_rss_mb(serve.pid)
         report["bare_peak_rss_mb"] = peak_rss_mb(bare.pid)
         return report
@@ -258,7 +266,9 @@ def http(
                 process.wait(timeout=30)
 
 
-def measure(events: int, questions: int, seconds: int, connections: int) -> dict[str, Any]:
+def measure(
+    events: int, questions: int, seconds: int, connections: int, rounds: int
+) -> dict[str, Any]:
     rng = random.Random(2026)
     before = load()
     store = cached_sqlite_store(events)
@@ -269,7 +279,7 @@ def measure(events: int, questions: int, seconds: int, connections: int) -> dict
         shutil.copy(log_key_path(store), log_key_path(copy))  # serve as deployed: with its key
         url = f"sqlite:///{copy}"
         looked = lookups(url, scratch / "peer.db", questions, rng)
-        served = http(url, scratch, looked, seconds, connections)
+        served = http(url, scratch, looked, seconds, connections, rounds)
     for key in ("sample_unit_ids", "fragments_all"):
         looked.pop(key)
     return {
@@ -287,8 +297,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--questions", type=int, default=200)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args(argv)
-    report = measure(args.events, args.questions, args.seconds, args.connections)
+    report = measure(args.events, args.questions, args.seconds, args.connections, args.rounds)
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"reads-{args.events}.json"
     out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
