@@ -125,7 +125,9 @@ def create_app(
     install_outage_handler(app)
     metrics = Metrics()
     metrics.watch(facade.projector)
-    app.add_middleware(Conditional, version=reads.version)  # innermost: a 304 is still logged
+    app.add_middleware(
+        Conditional, version=reads.version, known=reads.known_version
+    )  # innermost: a 304 is still logged
     app.add_middleware(Deadline, deadlines=deadlines)
     app.add_middleware(BodyLimit)  # inside the metrics and the log: they see its 413 and 504
     app.add_middleware(MetricsMiddleware, metrics=metrics)

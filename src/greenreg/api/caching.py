@@ -29,7 +29,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from greenreg.api.encoding import DATA_VERSION_HEADER, version_header
+from greenreg.api.encoding import DATA_VERSION_HEADER
 from greenreg.storage.queries import AnsweredAt
 
 PUBLIC = "public, max-age=0, must-revalidate"
@@ -70,9 +70,17 @@ class Conditional:
     repeated question with 304 while the data version has not moved. ``version`` reads the
     current data version (:meth:`greenreg.api.reading.Reads.version`)."""
 
-    def __init__(self, app: ASGIApp, version: Callable[[], AnsweredAt]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        version: Callable[[], AnsweredAt],
+        known: Callable[[], AnsweredAt | None] = lambda: None,
+    ) -> None:
+        """``version`` reads the data version (in a worker thread); ``known`` gives it at once
+        when the database has not changed since it was last read, else ``None``."""
         self.app = app
         self.version = version
+        self.known = known
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in READS:
@@ -102,7 +110,10 @@ class Conditional:
         self, scope: Scope, send: Send, request: Headers, asked: set[str]
     ) -> bool:
         """Answer 304 if a tag asked for is the current answer's; whether it did."""
-        version = version_header(await run_in_threadpool(self.version))[DATA_VERSION_HEADER]
+        stated = self.known()  # no thread, no query while the database has not changed
+        if stated is None:
+            stated = await run_in_threadpool(self.version)
+        version = stated.header()
         plain = entity_tag(version, scope, None)
         negotiated = entity_tag(version, scope, request.get("accept", ""))
         # A tag with Accept was only ever given to an answer that varies by it, and the plain
