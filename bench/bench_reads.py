@@ -46,6 +46,7 @@ import httpx
 from bench.bare_reads import create_peer, peer_lookup
 from bench.corpus import cached_sqlite_store
 from bench.corpus.store import log_key_path
+from bench.results_table import Metric, metric
 from greenreg.bootstrap import open_greenreg
 from greenreg.matching.normalise import normalise
 from greenreg.projections.search import CANDIDATES, _candidates, search, search_loading_units
@@ -294,6 +295,56 @@ def measure(
         "lookup": looked,
         "http": served,
     }
+
+
+def metrics(report: dict[str, Any]) -> list[Metric]:
+    """The table's rows: the lookup beside its FTS5 peer (p50 and p99, full name and fragment),
+    HTTP reads beside the bare app, peak RSS of ``serve``."""
+    rows = []
+    for kind in ("full name", f"{FRAGMENT}-character fragment"):
+        found = report["lookup"][kind]
+        for pct in ("p50", "p99"):
+            ours, peer = found["greenreg"][f"{pct}_ms"], found["fts5 peer"][f"{pct}_ms"]
+            rows.append(
+                metric(
+                    f"lookup {pct}, {kind} (ms)",
+                    ours,
+                    "ms",
+                    base_name="FTS5 peer",
+                    base_value=peer,
+                    target="≤ 1.5 × the FTS5 peer",
+                    met=ours <= 1.5 * peer,
+                )
+            )
+    served = report["http"]
+    bare = served["bare GET /units/{id}"]["requests_per_s"]
+    for name, factor in (
+        ("greenreg GET /api/v1/units/{id}", 0.7),
+        ("greenreg conditional GET /api/v1/units/{id} (304)", 2.0),
+    ):
+        rate = served[name]["requests_per_s"]
+        rows.append(
+            metric(
+                f"wrk, 1 worker: {name.removeprefix('greenreg ')}",
+                rate,
+                "requests/s",
+                base_name="bare FastAPI",
+                base_value=bare,
+                target=f"≥ {factor} × the bare app",
+                met=rate >= factor * bare,
+            )
+        )
+    rows.append(metric("peak RSS of greenreg serve", served["serve_peak_rss_mb"], "MB"))
+    return rows
+
+
+def run(quick: bool, events: int | None = None) -> dict[str, Any]:
+    """For ``bench.run_all``: quick, the 20,000-event corpus, short wrk runs, one round; full,
+    200 questions, three rounds of 10 s."""
+    size = events or (20_000 if quick else 100_000)
+    settings = (50, 3, 4, 1) if quick else (200, 10, 4, 3)
+    report = measure(size, *settings)
+    return {"benchmark": "reads", "metrics": metrics(report), "details": report}
 
 
 def main(argv: list[str] | None = None) -> None:
