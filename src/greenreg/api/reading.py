@@ -47,8 +47,8 @@ class Reads:
     queries: Queries
     log: TransparencyLog | None
     clock: Callable[[], datetime]
-    unchanged: Unchanged | None = None
-    _last: list[tuple[int, AnsweredAt]] = field(default_factory=list)
+    unchanged: Unchanged | None = field(default=None, compare=False)
+    _last: list[tuple[int, AnsweredAt]] = field(default_factory=list, compare=False)
 
     @classmethod
     def of(cls, facade: Greenreg) -> Reads:
