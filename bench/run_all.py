@@ -43,6 +43,7 @@ BENCHMARKS = {
     "projections": "bench.bench_projections",
     "verify": "bench.bench_verify",
     "api": "bench.bench_api",
+    "reads": "bench.bench_reads",
     "webhooks": "bench.bench_webhooks",
     "match": "bench.bench_match",
     "load": "bench.load_test",

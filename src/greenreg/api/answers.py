@@ -78,11 +78,33 @@ class DataVersionBody(BaseModel):
     behind: bool = Field(description="True: the answer may miss the latest events.")
 
 
+class LogEntryModel(BaseModel):
+    """A log entry as its leaf hashes it (docs/receipts.md)."""
+
+    originator_id: str
+    originator_version: int
+    topic: str
+    state_base64: str = Field(description="The stored event's bytes, base64.")
+
+
+class LogKeyProof(BaseModel):
+    """The root's declaration of a log key as a log entry, and its inclusion in a signed tree
+    (docs/receipts.md, "the log key proof")."""
+
+    position: int = Field(description="The declaration's log position.")
+    entry: LogEntryModel
+    inclusion: list[str] = Field(description="The audit path, hex, from the leaf up.")
+
+
 class ReceiptModel(BaseModel):
     """A signed receipt of the question and the answer (``?receipt=true``)."""
 
     document: str = Field(description="The signed receipt's JSON: keep it byte for byte.")
     key_id: str = Field(description="The log key that signed it.")
+    log_key: LogKeyProof | None = Field(
+        default=None,
+        description="The proof that the root declared that key (None: not in the log).",
+    )
 
 
 class ReadAnswer(BaseModel):
@@ -231,6 +253,13 @@ class Consistency(BaseModel):
     first: Checkpoint
     second: Checkpoint
     hashes: list[str]
+
+
+class LogKeyAnswer(ReadAnswer):
+    model_config = example(examples.LOG_KEY_ANSWER)
+
+    log_key: LogKeyProof
+    checkpoint: Checkpoint
 
 
 class ConsistencyAnswer(ReadAnswer):

@@ -28,6 +28,7 @@ import greenreg
 from greenreg import web
 from greenreg.api.auth import key_holder
 from greenreg.api.body_limits import BodyLimit
+from greenreg.api.caching import Conditional
 from greenreg.api.certifications import certifications_router
 from greenreg.api.deadlines import DEADLINES, Deadline
 from greenreg.api.docs import confined, graphiql_html, install_docs
@@ -135,6 +136,9 @@ def create_app(
     install_outage_handler(app)
     metrics = Metrics()
     metrics.watch(facade.projector)
+    app.add_middleware(
+        Conditional, version=reads.version, known=reads.known_version
+    )  # innermost: a 304 is still logged
     app.add_middleware(Deadline, deadlines=deadlines)
     app.add_middleware(BodyLimit)  # inside the metrics and the log: they see its 413 and 504
     app.add_middleware(MetricsMiddleware, metrics=metrics)
@@ -144,23 +148,7 @@ def create_app(
     app.state.metrics = metrics
     app.state.job_worker = worker
 
-    app.include_router(health_router(facade))
-    app.include_router(metrics.router())
-    app.include_router(intake_router(facade))
-    app.include_router(units_router(reads))
-    app.include_router(lists_router(reads))
-    app.include_router(evaluators_router(reads))
-    app.include_router(certifications_router(reads))
-    app.include_router(jobs_router(reads, jobs))
-    app.include_router(match_router(reads))
-    app.include_router(feed_router(facade, reads))
-    app.include_router(log_router(reads, facade.registry))
-    recorder = facade.registry.recorder
-    log_size = recorder.log_size if isinstance(recorder, LogTables) else lambda: 0
-    holder = key_holder(ApiKeys(facade.queries.store))
-    app.include_router(watchlists_router(Watchlists(facade.queries.store), log_size, holder))
-    app.include_router(web.router(reads.queries, registry=facade.registry))
-    install_docs(app)
+    _include_routers(app, facade, reads, jobs, metrics)
 
     async def context(request: Request) -> Context:
         return Context(
@@ -176,6 +164,29 @@ def create_app(
         include_in_schema=False,
     )
     return app
+
+
+def _include_routers(
+    app: FastAPI, facade: Greenreg, reads: Reads, jobs: JobStore, metrics: Metrics
+) -> None:
+    """Every REST route, the pages and the docs (GraphQL is mounted by :func:`create_app`)."""
+    app.include_router(health_router(facade))
+    app.include_router(metrics.router())
+    app.include_router(intake_router(facade))
+    app.include_router(units_router(reads))
+    app.include_router(lists_router(reads))
+    app.include_router(evaluators_router(reads))
+    app.include_router(certifications_router(reads))
+    app.include_router(jobs_router(reads, jobs))
+    app.include_router(match_router(reads))
+    app.include_router(feed_router(facade, reads))
+    app.include_router(log_router(reads, facade.registry))
+    recorder = facade.registry.recorder
+    log_size = recorder.log_size if isinstance(recorder, LogTables) else lambda: 0
+    holder = key_holder(ApiKeys(facade.queries.store))
+    app.include_router(watchlists_router(Watchlists(facade.queries.store), log_size, holder))
+    app.include_router(web.router(reads.queries, registry=facade.registry, version=reads.version))
+    install_docs(app)
 
 
 def _log_signer(log: TransparencyLog | None) -> Signer | None:

@@ -20,9 +20,9 @@ from uuid import UUID
 import orjson
 from fastapi.responses import JSONResponse
 
-from greenreg.storage.queries import AnsweredAt
+from greenreg.storage.queries import DATA_VERSION_HEADER, NOT_STORED, AnsweredAt
 
-DATA_VERSION_HEADER = "Greenreg-Data-Version"
+__all__ = ["DATA_VERSION_HEADER", "NOT_STORED", "answer", "plain", "version_body", "version_header"]
 
 
 def plain(value: Any) -> Any:  # noqa: PLR0911 (one return per kind of value)
@@ -49,12 +49,7 @@ def version_body(version: AnsweredAt) -> dict[str, Any]:
 def version_header(version: AnsweredAt) -> dict[str, str]:
     """``Greenreg-Data-Version: size=12; root=<hex>; events=12; position=11; projected=11;
     behind=no`` on every read answer."""
-    data = version.data
-    return {
-        DATA_VERSION_HEADER: f"size={version.log_size}; root={version.root_hash}; "
-        f"events={data.event_count}; position={data.last_position}; "
-        f"projected={data.projected_position}; behind={'yes' if data.behind else 'no'}"
-    }
+    return {DATA_VERSION_HEADER: version.header()}
 
 
 class JSONBody(JSONResponse):
@@ -66,7 +61,10 @@ class JSONBody(JSONResponse):
 
 
 def answer(version: AnsweredAt, body: dict[str, Any]) -> JSONBody:
-    """A read answer: the body, with the data version it was answered at (body and header)."""
-    return JSONBody(
-        {"data_version": version_body(version), **body}, headers=version_header(version)
-    )
+    """A read answer: the body, with the data version it was answered at (body and header).
+    An answer with a signed receipt is never stored by a cache: each receipt is signed anew,
+    at its own time (:mod:`greenreg.api.caching` tags every other read answer)."""
+    headers = version_header(version)
+    if "receipt" in body:
+        headers["Cache-Control"] = NOT_STORED
+    return JSONBody({"data_version": version_body(version), **body}, headers=headers)

@@ -281,6 +281,20 @@ CONSISTENCY_ANSWER = {
         "hashes": ["109a6c9b203dd3ee0b4efbf9385962efd56b0461c7af78487a531613b6a7cb1b"],
     },
 }
+LOG_KEY_ANSWER = {
+    "data_version": DATA_VERSION,
+    "log_key": {
+        "position": 1,
+        "entry": {
+            "originator_id": "6a2b61a4-f90d-5526-91f8-e8febaf7cac9",
+            "originator_version": 2,
+            "topic": "greenreg.events.vocabulary:LogKeyDeclared",
+            "state_base64": "eyJ0aW1lc3RhbXAiOnsiX3R5cGVfIjoiZGF0ZXRpbWVfaXNvIiwi...",
+        },
+        "inclusion": [ROOT_HASH],
+    },
+    "checkpoint": CHECKPOINT,
+}
 KEYS_ANSWER = {
     "data_version": DATA_VERSION,
     "root": {
@@ -383,6 +397,7 @@ JOB_STATUS = {
     "submitted_at": "2026-03-01T02:00:00+00:00",
     "as_of": "2026-03-01",
     "known_at": "2026-03-01T02:00:00+00:00",
+    "threshold": None,
     "input_format": "csv",
     "input_sha256": "9f2b5c0e" + "0" * 56,
     "rows": 3,

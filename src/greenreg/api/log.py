@@ -34,6 +34,7 @@ from greenreg.api.answers import (
     ConsistencyAnswer,
     InclusionAnswer,
     KeysAnswer,
+    LogKeyAnswer,
 )
 from greenreg.api.encoding import answer, version_header
 from greenreg.api.problems import documented
@@ -112,8 +113,12 @@ def log_router(reads: Reads, registry: Registry) -> APIRouter:
         version = reads.version()
         checkpoint = version.checkpoint or the_log().checkpoint()
         if note:
-            return PlainTextResponse(checkpoint.note, headers=version_header(version))
-        return answer(version, {"checkpoint": checkpoint_body(checkpoint)})
+            return PlainTextResponse(
+                checkpoint.note, headers={**version_header(version), "Vary": "Accept"}
+            )
+        found = answer(version, {"checkpoint": checkpoint_body(checkpoint)})
+        found.headers["Vary"] = "Accept"  # the note as text/plain, for Accept: text/plain
+        return found
 
     @router.get(
         "/checkpoint",
@@ -238,6 +243,7 @@ def log_router(reads: Reads, registry: Registry) -> APIRouter:
     @router.get(
         "/log-key",
         summary="The root's declaration of a log key (a log entry) and its inclusion proof",
+        response_model=LogKeyAnswer,
     )
     async def get_log_key(
         key_id: Annotated[

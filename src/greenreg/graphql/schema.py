@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import FieldNode, GraphQLError, Node, Visitor, visit
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext
@@ -20,6 +20,7 @@ from greenreg.graphql.errors import tag
 from greenreg.graphql.execution import PlainExecution
 from greenreg.graphql.limits import limit_extensions
 from greenreg.graphql.query import Query
+from greenreg.storage.queries import DATA_VERSION_HEADER, NOT_STORED, AnsweredAt
 
 
 class GreenregSchema(strawberry.Schema):
@@ -50,6 +51,7 @@ class DataVersionExtension(SchemaExtension):
         version = context.data_version if isinstance(context, Context) else None
         if version is None:
             return {}
+        self._state_in_headers(context, version)
         data = version.data
         return {
             "dataVersion": {
@@ -61,6 +63,31 @@ class DataVersionExtension(SchemaExtension):
                 "behind": data.behind,
             }
         }
+
+    def _state_in_headers(self, context: Context, version: AnsweredAt) -> None:
+        """Over HTTP, state the version as REST does (the ``Greenreg-Data-Version`` header, from
+        which a ``GET`` answer is tagged for caches, :mod:`greenreg.api.caching`); an answer
+        that selects a receipt (signed anew each time) is never stored."""
+        response = context.response
+        if response is None:
+            return
+        response.headers[DATA_VERSION_HEADER] = version.header()
+        document = self.execution_context.graphql_document
+        if document is not None and _selects(document, "receipt"):
+            response.headers["Cache-Control"] = NOT_STORED
+
+
+def _selects(node: Node, name: str) -> bool:
+    """Whether the document selects a field called ``name`` anywhere (fragments included)."""
+    found = False
+
+    class Finder(Visitor):
+        def enter_field(self, field: FieldNode, *_: Any) -> None:
+            nonlocal found
+            found = found or field.name.value == name
+
+    visit(node, Finder())
+    return found
 
 
 def make_schema(

@@ -43,7 +43,6 @@ class RemovalDue:
 def removals_due(store: ReadStore, unit_id: UUID) -> list[RemovalDue]:
     """The unit's lists in force that an incident makes due for removal, oldest incident
     first."""
-    adoptions = adoptions_in(store)
     rows = store.query(
         "SELECT d.programme, d.level, d.jurisdiction, COALESCE(a.name, h.authority_id), "
         "i.incident, i.occurred_on, i.document_number FROM rm_incidents i "
@@ -54,6 +53,9 @@ def removals_due(store: ReadStore, unit_id: UUID) -> list[RemovalDue]:
         "ORDER BY i.position, d.level, d.programme, d.jurisdiction",
         [str(unit_id)],
     )
+    if not rows:  # most units: no incident, and no need to read the rules
+        return []
+    adoptions = adoptions_in(store)
     return [
         RemovalDue(
             programme=programme,

@@ -44,6 +44,9 @@ from greenreg.registry.rulebooks.law import Adoption
 
 INCREMENTAL_PAGE = 2_000
 REBUILD_PAGE = 10_000
+LEAF_INDEXES = 1_024
+"""How many notification ids' log positions a projector remembers (every read answer states
+the last one's)."""
 
 Progress = Callable[[int, int], None]
 """Called as ``progress(done, total)`` while a rebuild runs."""
@@ -83,6 +86,7 @@ class Projector:
         self.store = store
         self._ready = False
         self.failure: ProjectionFailure | None = None
+        self._leaf_indexes: dict[int, int] = {}
         """The last catch-up's failure in this process, until a catch-up reaches the log's end."""
 
     # --- schema and position --------------------------------------------------------------
@@ -113,10 +117,19 @@ class Projector:
         the log's proofs, the API and the CLI number events; -1 for none (0)."""
         if notification_id <= 0:
             return -1
+        known = self._leaf_indexes.get(notification_id)
+        if known is not None:  # a recorded event's place in the log never changes
+            return known
         found = self.registry.recorder.select_notifications(start=notification_id, limit=1)
         if not found:
             return notification_id - 1
-        return self.registry.log_positions(found)[0]
+        index = self.registry.log_positions(found)[0]
+        if found[0].id != notification_id:
+            return index
+        if len(self._leaf_indexes) >= LEAF_INDEXES:
+            self._leaf_indexes.clear()
+        self._leaf_indexes[notification_id] = index
+        return index
 
     # --- incremental ----------------------------------------------------------------------
 

@@ -88,6 +88,10 @@ def parse_event_id(event_id: str) -> tuple[UUID, int]:
     return parsed
 
 
+PARSED_NOTES = 64
+"""How many parsed checkpoint notes a :class:`TransparencyLog` keeps (a note never changes)."""
+
+
 class TransparencyLog:
     """Read-only questions about the log of one registry (``registry.recorder``)."""
 
@@ -97,6 +101,7 @@ class TransparencyLog:
         self.recorder = recorder
         self._key_ids: dict[bytes, str] = {}
         self._declarations: dict[str, tuple[int, dict[str, Any]]] = {}
+        self._parsed: dict[str, SignedCheckpoint] = {}
 
     @property
     def signer(self) -> Signer | None:
@@ -259,6 +264,19 @@ class TransparencyLog:
             )
 
     def _signed(self, note: str) -> SignedCheckpoint:
+        """The checkpoint a signed note states; a note whose key is known is parsed once (every
+        read answer states the latest checkpoint)."""
+        found = self._parsed.get(note)
+        if found is not None:
+            return found
+        signed = self._parse(note)
+        if signed.key_id is not None:
+            if len(self._parsed) >= PARSED_NOTES:
+                self._parsed.clear()
+            self._parsed[note] = signed
+        return signed
+
+    def _parse(self, note: str) -> SignedCheckpoint:
         checkpoint, signatures = parse_checkpoint(note)
         key_id = next(
             (
@@ -303,6 +321,11 @@ class TransparencyLog:
 # --- the data version an answer states -----------------------------------------------------
 
 
+DATA_VERSION_HEADER = "Greenreg-Data-Version"
+NOT_STORED = "no-store"
+"""The ``Cache-Control`` of an answer no cache may keep (one signed anew each time)."""
+
+
 @dataclass(frozen=True)
 class AnsweredAt:
     """The data version a read answer states: the latest signed checkpoint when the answer was
@@ -321,6 +344,16 @@ class AnsweredAt:
     def root_hash(self) -> str:
         """The root in hex; the empty tree's root (SHA-256 of nothing) before the first write."""
         return EMPTY_ROOT.hex() if self.checkpoint is None else self.checkpoint.root_hash
+
+    def header(self) -> str:
+        """As the ``Greenreg-Data-Version`` header of every read answer states it: ``size=12;
+        root=<hex>; events=12; position=11; projected=11; behind=no``."""
+        data = self.data
+        return (
+            f"size={self.log_size}; root={self.root_hash}; events={data.event_count}; "
+            f"position={data.last_position}; projected={data.projected_position}; "
+            f"behind={'yes' if data.behind else 'no'}"
+        )
 
     def as_json(self) -> dict[str, Any]:
         """As REST answers and receipts state it."""

@@ -10,6 +10,7 @@ HTML for people, not JSON for programs).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from uuid import UUID
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -20,6 +21,7 @@ from greenreg.green_codes import GreenCodes
 from greenreg.projections.queries import Queries
 from greenreg.projections.views import DesignationView
 from greenreg.registry.application import Registry
+from greenreg.storage.queries import DATA_VERSION_HEADER, AnsweredAt
 from greenreg.web.assets import asset_url, assets
 from greenreg.web.green_code import signed_figure, url_figure, withheld_figure
 from greenreg.web.green_code_routes import green_code_router
@@ -44,12 +46,24 @@ SECURITY_HEADERS = {
 QueryText = Query(default="", description="a name, a former name or a credit code")
 
 
-def _html(markup: Markup, status_code: int = 200) -> HTMLResponse:
-    return HTMLResponse(str(markup), status_code=status_code, headers=SECURITY_HEADERS)
+def _html(
+    markup: Markup, status_code: int = 200, version: AnsweredAt | None = None
+) -> HTMLResponse:
+    """A page; with the data ``version`` it was read at, stated as every read answer states it
+    (and so tagged for caches, :mod:`greenreg.api.caching`), instead of ``no-cache``."""
+    headers = dict(SECURITY_HEADERS)
+    if version is not None:
+        del headers["Cache-Control"]
+        headers[DATA_VERSION_HEADER] = version.header()
+    return HTMLResponse(str(markup), status_code=status_code, headers=headers)
 
 
 def router(
-    queries: Queries, *, registry: Registry | None = None, public_url: str | None = None
+    queries: Queries,
+    *,
+    registry: Registry | None = None,
+    public_url: str | None = None,
+    version: Callable[[], AnsweredAt] | None = None,
 ) -> APIRouter:
     """The web pages, reading through ``queries``.
 
@@ -58,7 +72,8 @@ def router(
     URL of the page that checks it (``/V/...``), the statement also served as JSON at
     ``/units/{id}/green-code.json``; without, its QR code holds the page's URL. ``public_url``
     is the registry's public address (e.g. ``https://greenreg.example``) for those URLs; by
-    default the address the request came to.
+    default the address the request came to. With ``version`` (the data version, read before
+    a page's questions) the lookup and unit pages state it.
     """
     pages = APIRouter(include_in_schema=False)
     green_codes = GreenCodes(registry) if registry is not None else None
@@ -86,16 +101,19 @@ def router(
 
     @pages.get("/", response_class=HTMLResponse)
     def lookup(q: str = QueryText) -> HTMLResponse:
+        at = _stated(version)
         fragment, status = search(q)
-        return _html(lookup_page(q.strip(), fragment, asset_url), status)
+        return _html(lookup_page(q.strip(), fragment, asset_url), status, at)
 
     @pages.get("/results", response_class=HTMLResponse)
     def results_fragment(q: str = QueryText) -> HTMLResponse:
+        at = _stated(version)
         fragment, status = search(q)
-        return _html(fragment, status)
+        return _html(fragment, status, at)
 
     @pages.get("/units/{reference}", response_class=HTMLResponse, name="unit_page")
     def unit(reference: str, request: Request) -> Response:
+        at = _stated(version)
         unit_id = _unit_id(queries, reference)
         if unit_id is None:
             return _html(not_found_page(reference, asset_url), 404)
@@ -117,7 +135,7 @@ def router(
             related=related,
             green_code=_green_code(green_codes, unit_id, designations, base),
         )
-        return _html(unit_page(data, asset_url))
+        return _html(unit_page(data, asset_url), version=at)
 
     pages.include_router(green_code_router(queries, green_codes, base_of, _html))
 
@@ -136,6 +154,11 @@ def router(
         )
 
     return pages
+
+
+def _stated(version: Callable[[], AnsweredAt] | None) -> AnsweredAt | None:
+    """The data version a page is read at, before its questions (``None``: none stated)."""
+    return version() if version is not None else None
 
 
 def _green_code(

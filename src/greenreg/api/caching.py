@@ -1,0 +1,136 @@
+"""HTTP caching of public reads: a strong ``ETag`` from the data version, ``304 Not Modified``
+on ``If-None-Match``, and ``Cache-Control`` for a reverse proxy.
+
+Every read answer states the data version it was answered at (the ``Greenreg-Data-Version``
+header, :mod:`greenreg.api.encoding`). An answer is the same bytes for the same question at the
+same data version on the same day in China (answers "as held now" move at midnight there), so
+:class:`Conditional` tags each public read (a ``GET`` answered 200 with a data version, asked
+without credentials, whose route set no ``Cache-Control`` of its own, e.g. a signed receipt's
+``no-store``) with
+
+    ETag: "<hash of the data version, the day, the path and query (and Accept, if the answer
+          says Vary: Accept)>"
+    Cache-Control: public, max-age=0, must-revalidate
+
+and answers a ``GET`` whose ``If-None-Match`` holds the tag the current data version gives the
+same question with ``304`` (no body, the same ``ETag``) before any route runs: the data version
+is three small indexed reads, the answer may be thousands of rows. A write moves the data
+version, so the next revalidation gets the new answer: a proxy may keep every public answer and
+serve it until the next write, never longer (see docs/operations.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from greenreg.api.encoding import DATA_VERSION_HEADER
+from greenreg.storage.queries import AnsweredAt
+
+PUBLIC = "public, max-age=0, must-revalidate"
+"""A shared cache may store the answer; before each reuse it asks again with the ETag."""
+SHANGHAI = timedelta(hours=8)
+READS = frozenset({"GET", "HEAD"})
+
+
+def entity_tag(version: str, scope: Scope, accept: str | None) -> str:
+    """The strong entity tag of the answer to this request at data version ``version`` (the
+    header's text); ``accept`` when the answer varies by the request's ``Accept``."""
+    day = (datetime.now(UTC) + SHANGHAI).date().isoformat()
+    query = scope.get("query_string", b"").decode("latin-1")
+    parts = [version, day, scope.get("path", ""), query]
+    if accept is not None:
+        parts += ["accept", accept]
+    digest = hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
+    return f'"{digest}"'
+
+
+def requested_tags(header: str) -> set[str]:
+    """The strong tags of an ``If-None-Match`` header (weak ones, ``W/"..."``, compared weakly
+    as RFC 9110 asks for ``If-None-Match``)."""
+    tags = set()
+    for item in header.split(","):
+        tag = item.strip()
+        tags.add(tag.removeprefix("W/"))
+    return tags
+
+
+def varies_by_accept(headers: MutableHeaders) -> bool:
+    vary = headers.get("vary", "")
+    return any(part.strip().lower() == "accept" for part in vary.split(","))
+
+
+class Conditional:
+    """ASGI middleware: tag public reads with their ETag and Cache-Control, and answer a
+    repeated question with 304 while the data version has not moved. ``version`` reads the
+    current data version (:meth:`greenreg.api.reading.Reads.version`)."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        version: Callable[[], AnsweredAt],
+        known: Callable[[], AnsweredAt | None] = lambda: None,
+    ) -> None:
+        """``version`` reads the data version (in a worker thread); ``known`` gives it at once
+        when the database has not changed since it was last read, else ``None``."""
+        self.app = app
+        self.version = version
+        self.known = known
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in READS:
+            await self.app(scope, receive, send)
+            return
+        request = Headers(scope=scope)
+        if "authorization" in request:  # an answer for one holder is no public answer
+            await self.app(scope, receive, send)
+            return
+        asked = request.get("if-none-match")
+        if asked and await self._not_modified(scope, send, request, requested_tags(asked)):
+            return
+
+        async def tagging(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 200:
+                headers = MutableHeaders(scope=message)
+                version = headers.get(DATA_VERSION_HEADER)
+                if version is not None and "cache-control" not in headers:
+                    accept = request.get("accept", "") if varies_by_accept(headers) else None
+                    headers["ETag"] = entity_tag(version, scope, accept)
+                    headers["Cache-Control"] = PUBLIC
+            await send(message)
+
+        await self.app(scope, receive, tagging)
+
+    async def _not_modified(
+        self, scope: Scope, send: Send, request: Headers, asked: set[str]
+    ) -> bool:
+        """Answer 304 if a tag asked for is the current answer's; whether it did."""
+        stated = self.known()  # no thread, no query while the database has not changed
+        if stated is None:
+            stated = await run_in_threadpool(self.version)
+        version = stated.header()
+        plain = entity_tag(version, scope, None)
+        negotiated = entity_tag(version, scope, request.get("accept", ""))
+        # A tag with Accept was only ever given to an answer that varies by it, and the plain
+        # one only to an answer that does not: whichever matches names this very answer.
+        if plain in asked:
+            tag, vary = plain, None
+        elif negotiated in asked:
+            tag, vary = negotiated, "Accept"
+        else:
+            return False
+        headers = [
+            (b"etag", tag.encode()),
+            (b"cache-control", PUBLIC.encode()),
+            (DATA_VERSION_HEADER.lower().encode(), version.encode()),
+        ]
+        if vary is not None:
+            headers.append((b"vary", vary.encode()))
+        await send({"type": "http.response.start", "status": 304, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})
+        return True

@@ -1,0 +1,83 @@
+"""The lookup ranked in the database gives the same answers as the path it replaces (every
+matching name's unit loaded, ranked in Python), on a corpus with renames, former names, credit
+codes and variants, on SQLite and PostgreSQL; and it loads only the units it returns."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from bench.corpus import populate
+
+from greenreg.bootstrap import Greenreg, open_greenreg
+from greenreg.projections import search as finder
+from greenreg.projections.views import SearchHit
+
+EVENTS = 1_500
+
+
+@pytest.fixture
+def corpus(database_url: str) -> Iterator[Greenreg]:
+    populate(database_url, events=EVENTS, seed=7)
+    greenreg = open_greenreg(database_url)
+    try:
+        greenreg.projector.catch_up()
+        yield greenreg
+    finally:
+        greenreg.close()
+
+
+def questions(greenreg: Greenreg) -> list[str]:
+    """Whole names (current and former), fragments of 1 to 6 characters from their start,
+    middle and end, a name with a character changed (a variant), credit codes and parts."""
+    store = greenreg.queries.store
+    rows = store.query("SELECT kind, text FROM rm_search ORDER BY unit_id, kind, text")
+    asked: list[str] = []
+    for number, (kind, text) in enumerate(rows[::9]):
+        if kind == "credit_code":
+            asked += [text, text[:8], text[-5:]]
+            continue
+        asked += [text, text[:4], text[2:6], text[-4:], text[1:3], text[number % len(text)]]
+        asked.append(text[:2] + "某" + text[3:])
+    return list(dict.fromkeys(asked))
+
+
+def candidates(greenreg: Greenreg, text: str) -> int:
+    """How many names and codes the old path could find (it takes only 500, in no order)."""
+    return len(finder._candidates(greenreg.queries.store, finder.normalise(text)))
+
+
+def test_the_ranked_search_answers_as_the_path_it_replaces(corpus: Greenreg) -> None:
+    store = corpus.queries.store
+    compared = 0
+    former = 0
+    for text in questions(corpus):
+        if candidates(corpus, text) >= finder.CANDIDATES:
+            continue  # the old path's answer is an arbitrary 500 of them
+        for limit in (1, 5, 20):
+            old = finder.search_loading_units(store, text, limit)
+            new = finder.search(store, text, limit)
+            assert new == old, (text, limit)
+            compared += 1
+            former += any(hit.matched == "former_name" for hit in new)
+    assert compared > 500
+    assert former > 0  # the corpus has renamed units, found by their former names
+
+
+def test_only_the_units_returned_are_loaded(
+    corpus: Greenreg, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loaded: list[int] = []
+    real = finder.load_units
+
+    def counting(store: Any, unit_ids: Any) -> Any:
+        loaded.append(len(unit_ids))
+        return real(store, unit_ids)
+
+    monkeypatch.setattr(finder, "load_units", counting)
+    store = corpus.queries.store
+    hits: list[SearchHit] = finder.search(store, "有限", 3)  # thousands of matching names
+    assert len(hits) == 3
+    assert loaded == [3]
+    assert candidates(corpus, "有限") > 100
