@@ -37,7 +37,6 @@ from greenreg.jobs.intake import (
     read_rows,
 )
 from greenreg.jobs.kinds import JobKind, Result, Row
-from greenreg.jobs.schema import create_job_tables
 from greenreg.projections.database import ReadStore
 
 CHUNK_ROWS = 10_000
@@ -158,7 +157,6 @@ class JobStore:
 
     def __init__(self, store: ReadStore) -> None:
         self.store = store
-        create_job_tables(store)
 
     # --- submitting -----------------------------------------------------------------------
 
