@@ -2,7 +2,11 @@
 -- it created it (so a store made by the previous release is at this version already: applying
 -- this migration to it changes nothing and records the version).
 -- The events table (greenreg_events) is eventsourcing's own, created by the library; the read
--- models (rm_*) are the projection's own, dropped and rebuilt from the log (see README.md).
+-- models (rm_*) are the projection's own, dropped and rebuilt from the log (see
+-- docs/deployment.md).
+-- PostgreSQL only: greenreg_log_secret, the development fallback for the log key, is made on
+-- first use by greenreg.storage.log_key when GREENREG_LOG_KEY is not set; it is no part of
+-- the schema (production never has it).
 
 -- The transparency log, in the events' write transaction (greenreg.storage.log_tables).
 CREATE TABLE IF NOT EXISTS greenreg_log_entries (position bigint PRIMARY KEY, originator_id uuid NOT NULL, originator_version bigint NOT NULL, UNIQUE (originator_id, originator_version));

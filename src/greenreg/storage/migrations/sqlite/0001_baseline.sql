@@ -2,7 +2,8 @@
 -- it created it (so a store made by the previous release is at this version already: applying
 -- this migration to it changes nothing and records the version).
 -- The events table (stored_events) is eventsourcing's own, created by the library; the read
--- models (rm_*) are the projection's own, dropped and rebuilt from the log (see README.md).
+-- models (rm_*) are the projection's own, dropped and rebuilt from the log (see
+-- docs/deployment.md).
 
 -- The transparency log, in the events' write transaction (greenreg.storage.log_tables).
 CREATE TABLE IF NOT EXISTS greenreg_log_entries (position INTEGER PRIMARY KEY, originator_id TEXT NOT NULL, originator_version INTEGER NOT NULL, UNIQUE (originator_id, originator_version));
