@@ -13,6 +13,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from eventsourcing.persistence import OperationalError
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -205,3 +206,14 @@ def test_a_fresh_store_is_migrated_when_first_opened(database_url: str) -> None:
     state = schema_state(env)
     assert state.state == "current"
     assert state.applied == known_migrations(env) == ("0001_baseline",)
+
+
+def test_a_store_that_does_not_answer_is_an_outage_not_a_version(tmp_path: Path) -> None:
+    """Reading the version of a store that cannot be reached raises the event store's own
+    OperationalError (CLI status 4, HTTP 503), not a refusal."""
+    nowhere = f"postgresql://postgres@127.0.0.1:{free_port()}/greenreg"
+    folder = tmp_path / "store.db"
+    folder.mkdir()  # a folder where the SQLite file should be
+    for url in (nowhere, f"sqlite:///{folder}"):
+        with pytest.raises(OperationalError, match="cannot read the store's schema version"):
+            schema_state(persistence_env(url))

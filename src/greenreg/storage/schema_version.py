@@ -30,6 +30,8 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote
 
+from eventsourcing.persistence import OperationalError
+
 from greenreg.errors import SchemaVersionError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -136,10 +138,24 @@ def _sqlite_state(path: str, known: tuple[str, ...]) -> SchemaState:
 
 def schema_state(env: dict[str, str]) -> SchemaState:
     """Where the store's schema stands against this release's migrations. It only reads, on a
-    connection of its own (yoyo's would first write its lock table): a few milliseconds."""
+    connection of its own (yoyo's would first write its lock table): a few milliseconds. A
+    database that does not answer raises eventsourcing's ``OperationalError``, as the event
+    store would (a CLI failure, status 4; HTTP 503)."""
     known = known_migrations(env)
     if _dialect(env) == "sqlite":
-        return _sqlite_state(env["SQLITE_DBNAME"], known)
+        try:
+            return _sqlite_state(env["SQLITE_DBNAME"], known)
+        except sqlite3.Error as error:
+            raise OperationalError(f"cannot read the store's schema version: {error}") from error
+    import psycopg  # noqa: PLC0415 (PostgreSQL only)
+
+    try:
+        return _postgres_state(env, known)
+    except psycopg.Error as error:
+        raise OperationalError(f"cannot read the store's schema version: {error}") from error
+
+
+def _postgres_state(env: dict[str, str], known: tuple[str, ...]) -> SchemaState:
     import psycopg  # noqa: PLC0415 (PostgreSQL only)
 
     schema = env.get("POSTGRES_SCHEMA", "public")
