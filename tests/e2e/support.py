@@ -42,9 +42,20 @@ def facade_of(client: TestClient) -> Greenreg:
 
 
 def refusal_of(response: Any) -> tuple[int, str, str]:
-    """(status, code, message) of a refusal body."""
+    """(status, code, detail) of a refusal, checked to be an RFC 9457 problem: its media type,
+    its members (``code`` kept as an extension), the status it repeats, the path it names, and
+    the challenge of a 401."""
+    assert response.headers["content-type"] == "application/problem+json", response.text
     body = response.json()
-    return response.status_code, body["error"]["code"], body["error"]["message"]
+    code = body["code"]
+    assert body["type"] == f"/problems/{code}", body
+    assert body["status"] == response.status_code, body
+    assert body["title"], body
+    assert body["instance"].split("?")[0] == response.request.url.path, body
+    assert isinstance(body["detail"], str), body
+    if response.status_code == 401:
+        assert response.headers["www-authenticate"], response.headers
+    return response.status_code, code, body["detail"]
 
 
 def count_reads(facade: Greenreg) -> list[str]:

@@ -174,6 +174,15 @@ def serving(app: FastAPI) -> Iterator[str]:
         thread.join(timeout=10)
 
 
+def green_code_loaded(page: Page) -> None:
+    """Wait until the green code's image (loaded lazily, below the fold) is drawn."""
+    page.locator(".green-code img.qr").scroll_into_view_if_needed()
+    page.wait_for_function(
+        "() => { const image = document.querySelector('.green-code img.qr');"
+        " return image !== null && image.complete && image.naturalWidth > 0; }"
+    )
+
+
 def shoot(page: Page, name: str, keep: bool = False) -> None:
     """A full-page screenshot in the artefacts; ``keep``: also the README's copy."""
     ARTEFACTS.mkdir(exist_ok=True)
@@ -240,7 +249,7 @@ def test_a_person_looks_up_a_park(world: World, database_url: str, browser: Brow
         expect(row.locator("td").nth(4)).to_have_text("工信厅节函〔2019〕237号")
         expect(page.locator(".timeline li")).to_have_count(2)
         expect(page.locator(".green-code img.qr")).to_be_visible()
-        assert page.locator(".green-code img.qr").evaluate("image => image.naturalWidth") > 0
+        green_code_loaded(page)
         shoot(page, "unit")
 
         # The removed park says so.

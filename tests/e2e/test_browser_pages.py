@@ -92,12 +92,16 @@ def test_no_hits_say_what_the_registry_covers_in_chinese_then_english(
     # registry holds, what it does not, and that not found here is not "not certified".
     english = html.index(escape(lookup["coverage"], quote=False))
     chinese = html.index(
-        "本登记簿仅收录：中华人民共和国国家级绿色工厂名单（2019年）；中华人民共和国国家级"
-        "绿色工业园区名单（2019—2020年）；江苏省省级绿色工业园区名单（2018—2021年）。"
+        "本登记簿仅收录：国家级绿色工厂名单（2019年，1个单位）；国家级"
+        "绿色工业园区名单（2019—2020年，2个单位）；江苏省省级绿色工业园区名单（2018—2021年，"
+        "2个单位）。"
         "未收录绿色供应链管理企业名单、浙江省绿色低碳工业园区名单、生态工业园区名单、市级名单，"
         "也不含上述年份之后的认定。"
     )
     assert html.index("未找到匹配的园区或企业") < chinese < english
+    # What was searched, in both languages.
+    assert "现名、曾用名和统一社会信用代码，查找「无此企业」" in html
+    assert "the current names, former names and credit codes of every park" in html
     assert "此处未找到，仅表示不在上述名单中，并不表示该单位未获认定。" in html
     # The fragment the script swaps in says the same; a search with hits has no statement.
     assert "本登记簿仅收录" in client.get("/results", params={"q": "无此企业"}).text
@@ -137,10 +141,11 @@ def test_a_unit_page_shows_status_timeline_and_green_code(
     assert html.index("event-UnitRegistered") < html.index("event-Designated")
     assert html.index("event-Designated") < html.index("event-Removed")
     assert "禁止申报" in html
-    assert "2025-05-10" in html
+    assert "2025年5月10日" in html
     # Each act on the list says which rules judged it.
     assert "no rule in force in the registry on 2018-03-01" in html
-    assert '<p class="rules">judged under 003' in html
+    assert "登记簿中当日没有生效的规则可据以审查此项" in html
+    assert '依据当时生效的规则审查：</span> <span class="en" lang="en">judged under 003' in html
     # A removed park may use no title: no green code, and the page says why.
     assert '<img class="qr"' not in html
     assert "该单位目前没有可以使用的称号，不出具绿码。" in html

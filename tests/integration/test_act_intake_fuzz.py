@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from greenreg.errors import ActFormatError
 from greenreg.events.acts import sign_act
 from tests.act_strategies import act_bodies, envelopes, raw_bodies
+from tests.e2e.support import refusal_of
 from tests.support import World
 
 FUZZ = settings(
@@ -31,16 +32,15 @@ def post(client: TestClient, body: bytes) -> Any:
 
 
 def answered_without_failing(client: TestClient, world: World, body: bytes) -> None:
-    """No 5xx; a refusal has the one body and records nothing."""
+    """No 5xx; a refusal is a problem (RFC 9457) and records nothing."""
     before = world.snapshot()
     response = post(client, body)
     assert response.status_code < 500, response.text
     if response.status_code >= 400:
-        error = response.json()["error"]
-        assert set(error) == {"code", "message"}, error
-        assert isinstance(error["code"], str), error
-        assert isinstance(error["message"], str), error
-        assert error["message"], error
+        _, code, detail = refusal_of(response)
+        assert set(response.json()) == {"type", "title", "status", "detail", "instance", "code"}
+        assert code, response.text
+        assert detail, response.text
         assert world.snapshot() == before
     else:
         assert response.json()["status"] in {"recorded", "already_recorded"}

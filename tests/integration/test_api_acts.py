@@ -152,6 +152,9 @@ def test_an_unsigned_or_altered_act_is_401(
     altered = designation(world, suzhou_park)
     altered["act"]["effective_date"] = "2019-01-01"
     refused(client, world, altered, 401, "bad_signature")
+    # The challenge names the credential an act takes: its own signature (RFC 9110 11.6.1).
+    challenge = client.post("/api/v1/acts", json=altered).headers["www-authenticate"]
+    assert challenge == 'SignedAct realm="greenreg", error="bad_signature"'
 
 
 def test_a_key_not_valid_when_signing_is_401(
@@ -161,6 +164,8 @@ def test_a_key_not_valid_when_signing_is_401(
     world.add_key(issuer, valid_from=world.clock.now + timedelta(days=10))
     act = designation(world, suzhou_park, issuer=issuer)
     refused(client, world, act, 401, "key_not_valid", "not yet valid")
+    challenge = client.post("/api/v1/acts", json=act).headers["www-authenticate"]
+    assert challenge == 'SignedAct realm="greenreg", error="key_not_valid"'
 
 
 def test_an_act_outside_the_authority_competence_is_403(

@@ -82,8 +82,8 @@ class Sender:
 
 def too_large(status: int, body: dict, limit: int) -> None:
     assert status == 413, body
-    assert body["error"]["code"] == "too_large"
-    assert f"{limit:,} bytes" in body["error"]["message"]
+    assert (body["code"], body["type"], body["status"]) == ("too_large", "/problems/too_large", 413)
+    assert f"{limit:,} bytes" in body["detail"]
 
 
 @pytest.mark.parametrize(("path", "limit"), ROUTES, ids=[p for p, _ in ROUTES])

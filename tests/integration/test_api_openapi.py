@@ -1,7 +1,7 @@
 """A property-based run of the OpenAPI schema (schemathesis): generated requests for every REST
 operation, valid and invalid, on a populated registry, on both databases. No answer may be a
 server error; each must be one the schema documents, with the status, the content type, the
-headers and the body (a refusal's ``{"error": {"code", "message"}}`` included) it declares; and
+headers and the body (a refusal's problem, RFC 9457, included) it declares; and
 a request the schema does not allow must be refused.
 
 (Schemathesis's ``positive_data_acceptance`` is left out: a schema-valid act is not a signed
@@ -10,7 +10,9 @@ one, and a schema-valid credit code need not pass its check character.)"""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
+import jsonschema_rs  # schemathesis's own validator
 import pytest
 import schemathesis
 from fastapi import FastAPI
@@ -74,3 +76,58 @@ def test_no_request_makes_the_server_fail(app: FastAPI) -> None:
                 case.call_and_validate(checks=CHECKS)
 
             no_server_error()
+
+
+def test_every_answer_has_a_schema_and_an_example_that_conforms_to_it(app: FastAPI) -> None:
+    document = app.openapi()
+    components = document["components"]
+    checked = 0
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            for status, response in operation["responses"].items():
+                if not status.startswith("2") or status == "204":
+                    continue
+                assert response.get("content"), (method, path, status)
+                for media_type, content in response["content"].items():
+                    where = (method, path, status, media_type)
+                    schema = content.get("schema")
+                    assert schema, where
+                    if "$ref" in schema:
+                        target = components["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+                        assert target.get("properties"), where
+                    found = [content["example"]] if "example" in content else []
+                    found += resolved(schema, components).get("examples", [])
+                    assert found, f"no example for {where}"
+                    validator = jsonschema_rs.validator_for(
+                        {**schema, "components": components}, validate_formats=True
+                    )
+                    for example in found:
+                        errors = [e.message for e in validator.iter_errors(example)]
+                        assert errors == [], (where, errors)
+                    checked += 1
+    assert checked >= 26
+
+
+def test_every_refusal_is_documented_as_a_problem(app: FastAPI) -> None:
+    document = app.openapi()
+    problem = document["components"]["schemas"]["Problem"]
+    assert set(problem["required"]) == {"type", "title", "status", "detail", "instance", "code"}
+    assert problem["examples"]
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            statuses = operation["responses"]
+            assert {"4XX", "5XX"} <= set(statuses), (method, path)
+            for status, response in statuses.items():
+                if status[0] not in "45" or (path, status) == ("/healthz", "503"):
+                    continue
+                [(media_type, content)] = response["content"].items()
+                assert media_type == "application/problem+json", (method, path, status)
+                assert content["schema"]["$ref"].endswith("Problem"), (method, path, status)
+                if status == "401":
+                    assert response["headers"]["WWW-Authenticate"]["required"]
+
+
+def resolved(schema: dict[str, Any], components: dict[str, Any]) -> dict[str, Any]:
+    if "$ref" in schema:
+        return dict(components["schemas"][schema["$ref"].rsplit("/", 1)[-1]])
+    return schema

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -17,6 +18,7 @@ from tests.e2e.support import (
     FACTORY_NAME,
     UNKNOWN_CODE,
     Scenario,
+    graphql,
     refusal_of,
 )
 from tests.support import World
@@ -52,7 +54,11 @@ def test_unknown_and_malformed_units_are_refused(client: TestClient, scenario: S
         422,
         "invalid_credit_code",
     )
-    assert refusal_of(client.get("/api/v1/units/hello"))[:2] == (422, "malformed_act")
+    assert refusal_of(client.get("/api/v1/units/hello"))[:2] == (422, "bad_reference")
+    status, code, detail = refusal_of(client.get("/api/v1/units/苏州"))
+    assert (status, code) == (422, "bad_reference")
+    assert "'苏州' names no unit" in detail
+    assert "/api/v1/lookup" in detail
 
 
 def test_the_public_finds_a_unit_by_its_former_name(client: TestClient, scenario: Scenario) -> None:
@@ -66,6 +72,50 @@ def test_the_public_finds_a_unit_by_its_former_name(client: TestClient, scenario
         422,
         "invalid_parameter",
     )
+
+
+def test_each_lookup_hit_says_whether_the_unit_is_certified(
+    client: TestClient, scenario: Scenario
+) -> None:
+    # One request answers the public's question: each hit carries its titles as they stand.
+    def lookup(q: str) -> dict[str, Any]:
+        response = client.get("/api/v1/lookup", params={"q": q})
+        assert response.status_code == 200
+        hits: list[dict[str, Any]] = response.json()["hits"]
+        assert len(hits) == 1
+        return hits[0]
+
+    park = lookup("苏州工业园区绿色发展区")
+    assert park["certified"] is True
+    assert [
+        (t["programme"], t["level"], t["status"], t["since"], t["document_number"])
+        for t in park["titles"]
+    ] == [("green_park", "provincial", "listed", "2020-01-01", "苏工信节能〔2020〕1号")]
+    # The factory was removed from Jiangsu's list: a title it held, not one it may use.
+    factory = lookup(FACTORY_CODE)
+    assert factory["certified"] is False
+    assert [(t["programme"], t["status"]) for t in factory["titles"]] == [
+        ("green_factory", "removed")
+    ]
+    # Registered, never listed: no title at all.
+    bystander = lookup("兴安盟某制造有限公司")
+    assert (bystander["certified"], bystander["titles"]) == (False, [])
+
+
+def test_a_graphql_search_hit_says_whether_the_unit_is_certified(
+    client: TestClient, scenario: Scenario
+) -> None:
+    data = graphql(
+        client,
+        "query($t: String!) { search(text: $t) { unit { name } certified "
+        "titles { programme status inForce } } }",
+        t="苏州",
+    )
+    found = {h["unit"]["name"]: h for h in data["data"]["search"]}
+    park = found["苏州工业园区绿色发展区"]
+    assert park["certified"] is True
+    assert park["titles"] == [{"programme": "GREEN_PARK", "status": "LISTED", "inForce": True}]
+    assert found[FACTORY_NAME]["certified"] is False
 
 
 def test_a_list_as_json_and_as_csv(client: TestClient, scenario: Scenario) -> None:

@@ -330,7 +330,7 @@ def test_the_evaluator_answer_states_its_sanctions_and_refuses_a_bad_reference(
     # A code whose check character is wrong, or no code at all: 422, saying why.
     status, _, message = refusal_of(client.get(f"/api/v1/evaluators/{WANG_A[:-1]}1"))
     assert (status, "check character" in message) == (422, True)
-    assert refusal_of(client.get("/api/v1/evaluators/somebody"))[0] == 422
+    assert refusal_of(client.get("/api/v1/evaluators/somebody"))[:2] == (422, "bad_reference")
 
 
 def test_the_evaluator_answer_conforms_to_its_openapi_schema(

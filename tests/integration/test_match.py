@@ -138,7 +138,9 @@ def test_not_found_states_the_coverage(client: TestClient, scenario: Scenario) -
     response = client.post("/api/v1/certifications", json={"refs": [UNKNOWN_CODE]})
     [result] = response.json()["results"]
     assert result["outcome"] == "not_found"
-    assert "The registry covers only: green_factory provincial lists" in result["message"]
+    assert (
+        "The registry covers only: the provincial green factory list of 江苏省" in result["message"]
+    )
     assert "not that the unit is not certified" in result["message"]
     lookup = client.get("/api/v1/lookup", params={"q": "无此企业"}).json()
     assert lookup["hits"] == []

@@ -153,10 +153,11 @@ def eventually_ok(url: str) -> httpx.Response:
 
 
 def assert_unavailable(answer: httpx.Response, took: float, what: str) -> None:
-    """A 503 with Retry-After and the one refusal body, in time."""
+    """A 503 with Retry-After, a problem, in time."""
     assert answer.status_code == 503, (what, answer.status_code, answer.text)
     assert answer.headers.get("Retry-After", "").isdigit(), (what, answer.text)
-    assert answer.json()["error"]["code"] == "database_unavailable", (what, answer.text)
+    assert answer.headers["content-type"] == "application/problem+json", (what, answer.text)
+    assert answer.json()["code"] == "database_unavailable", (what, answer.text)
     assert took < HANG, (what, took)
 
 

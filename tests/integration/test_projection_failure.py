@@ -24,7 +24,7 @@ from greenreg.api.encoding import DATA_VERSION_HEADER
 from greenreg.cli import app
 from greenreg.events.signing import b64encode
 from greenreg.projections.schema import read_model_rows
-from tests.e2e.support import facade_of
+from tests.e2e.support import facade_of, refusal_of
 from tests.integration.test_tamper import Tamperer
 from tests.support import World
 
@@ -92,9 +92,9 @@ def test_an_event_the_read_models_cannot_fold_stops_writes_and_says_so(
                     name="苏州吴中经济技术开发区", credit_code=None, division="320506")  # fmt: skip
     refused = client.post("/api/v1/acts", json=act)
     assert refused.status_code == 503
-    error = refused.json()["error"]
-    assert error["code"] == "read_models_stalled"
-    assert f"log position {position}" in error["message"]
+    _, code, detail = refusal_of(refused)
+    assert code == "read_models_stalled"
+    assert f"log position {position}" in detail
     assert world.snapshot() == before
 
     # greenreg verify fails, saying the read models are behind, and why.

@@ -122,9 +122,10 @@ def test_invalid_entries_are_each_named_and_nothing_is_registered(
         "/api/v1/watchlists", headers=bank, json={"url": receiver.url, "entries": entries}
     )
     assert answer.status_code == 422
-    error = answer.json()["error"]
-    assert error["code"] == "invalid_entries"
-    assert "nothing was registered" in error["message"]
+    _, code, detail = refusal_of(answer)
+    error = answer.json()
+    assert code == "invalid_entries"
+    assert "nothing was registered" in detail
     assert [e["index"] for e in error["entries"]] == [1, 3]
     assert "check character" in error["entries"][0]["reason"]
     assert "neither a unit id" in error["entries"][1]["reason"]
@@ -136,7 +137,7 @@ def test_invalid_entries_are_each_named_and_nothing_is_registered(
         json={"url": receiver.url, "entries": [CODE, "00000000-0000-0000-0000-000000000000"]},
     )
     assert unknown_unit.status_code == 422
-    assert unknown_unit.json()["error"]["entries"] == [
+    assert unknown_unit.json()["entries"] == [
         {
             "index": 1,
             "entry": "00000000-0000-0000-0000-000000000000",

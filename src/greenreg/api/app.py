@@ -5,7 +5,8 @@ tests build the same graph. Routes only translate: they parse, ask the registry 
 read models' :class:`~greenreg.projections.queries.Queries` (reads), and map the answer.
 
     /graphql        GraphQL (GraphiQL in a browser)
-    /api/v1/...     REST; OpenAPI at /docs and /openapi.json; /api/v1/log/... for inspectors
+    /api/v1/...     REST; OpenAPI at /openapi.json, read at /docs and /redoc (offline: their
+                    assets are in the package); /api/v1/log/... for inspectors
     /healthz        the process and its database answer
     /metrics        Prometheus text format
     /               the public lookup page and a page per unit (``greenreg.web``)
@@ -19,6 +20,7 @@ from typing import Literal
 
 import orjson
 from fastapi import Depends, FastAPI, Request
+from fastapi.responses import HTMLResponse
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
@@ -29,6 +31,7 @@ from greenreg.api.auth import key_holder
 from greenreg.api.body_limits import BodyLimit
 from greenreg.api.certifications import certifications_router
 from greenreg.api.deadlines import DEADLINES, Deadline
+from greenreg.api.docs import confined, graphiql_html, install_docs
 from greenreg.api.evaluators import evaluators_router
 from greenreg.api.feed import feed_router
 from greenreg.api.health import health_router
@@ -38,6 +41,7 @@ from greenreg.api.lists import lists_router
 from greenreg.api.log import log_router
 from greenreg.api.match import match_router
 from greenreg.api.metrics import Metrics, MetricsMiddleware
+from greenreg.api.openapi import install_openapi
 from greenreg.api.outage import install_outage_handler
 from greenreg.api.problems import install_error_handlers
 from greenreg.api.quotas import QuotaSettings, enforce, install_quotas
@@ -71,6 +75,10 @@ class GraphQLJSONRouter(GraphQLRouter[Context, None]):
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
 
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        """GraphiQL, with its scripts served by the registry (see :mod:`greenreg.api.docs`)."""
+        return confined(HTMLResponse(graphiql_html()))
+
     async def process_result(
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
@@ -82,7 +90,7 @@ class GraphQLJSONRouter(GraphQLRouter[Context, None]):
         return await super().process_result(request, result)
 
 
-def create_app(
+def create_app(  # noqa: PLR0915 (the composition root: one statement per part)
     facade: Greenreg,
     *,
     close_on_shutdown: bool = False,
@@ -120,6 +128,8 @@ def create_app(
     app = FastAPI(
         lifespan=lifespan,
         dependencies=[Depends(enforce)],  # refuses what the quotas middleware found
+        docs_url=None,  # served by docs_router, with assets served by the registry itself
+        redoc_url=None,
         title="greenreg",
         version=greenreg.__version__,
         description="A public, verifiable registry of China's green-manufacturing "
@@ -127,6 +137,7 @@ def create_app(
         "authority.",
     )
     install_error_handlers(app)
+    install_openapi(app)
     install_outage_handler(app)
     metrics = Metrics()
     metrics.watch(facade.projector)
@@ -156,6 +167,7 @@ def create_app(
     holder = key_holder(ApiKeys(facade.queries.store))
     app.include_router(watchlists_router(Watchlists(facade.queries.store), log_size, holder))
     app.include_router(web.router(reads.queries, registry=facade.registry))
+    install_docs(app)
 
     async def context(request: Request) -> Context:
         return Context(

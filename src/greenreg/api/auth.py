@@ -3,7 +3,8 @@
 The operator issues keys (``greenreg keys api new NAME``; see
 :mod:`greenreg.subscribers.api_keys`). A route that needs one declares ``Depends(holder)``; a
 request with no key, a key the registry did not issue, or a revoked key is refused with 401
-and ``WWW-Authenticate: Bearer`` (RFC 6750), in the one refusal body. Public reads need no key.
+and ``WWW-Authenticate: Bearer`` (RFC 6750), as a problem (:mod:`greenreg.api.problems`).
+Public reads need no key.
 """
 
 from __future__ import annotations
@@ -16,9 +17,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException
 
+from greenreg.api.problems import API_KEY_CHALLENGE as REALM
 from greenreg.subscribers.api_keys import ApiKey, ApiKeys
-
-REALM = 'Bearer realm="greenreg"'
 
 bearer = HTTPBearer(
     auto_error=False,

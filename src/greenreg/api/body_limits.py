@@ -32,7 +32,7 @@ from collections.abc import Mapping
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from greenreg.api.problems import problem
+from greenreg.api.problems import instance_of, problem
 
 DEFAULT_BODY_BYTES = 64 * 1024
 ACT_BODY_BYTES = 256 * 1024
@@ -123,4 +123,5 @@ def too_large(scope: Scope, limit: int) -> ASGIApp:
         "too_large",
         f"the body of a request to {scope['path']} may be at most {limit:,} bytes; this one is "
         "larger, and was not read",
+        instance=instance_of(scope),
     )

@@ -23,6 +23,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from greenreg.api.answers import CheckAnswer
 from greenreg.api.encoding import answer, version_body
 from greenreg.api.params import Day, Moment
 from greenreg.api.problems import documented
@@ -79,6 +80,7 @@ def certifications_router(reads: Reads) -> APIRouter:
     @router.post(
         "/certifications",
         summary="The bank check: was each unit certified on a day, as known at a time?",
+        response_model=CheckAnswer,
         responses=documented(
             {
                 400: "The body is not UTF-8 JSON.",

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from greenreg.api.problems import problem
+from greenreg.api.problems import instance_of, problem
 
 REQUEST_SECONDS = 10.0
 """A bank check of 10,000 codes takes about 0.5 s on 1,000,000 events."""
@@ -57,4 +57,5 @@ class Deadline:
                 "timed_out",
                 f"the answer took longer than {seconds:g} s, the limit for {scope['path']}; ask "
                 "for less (fewer codes, a smaller page, fewer fields)",
+                instance=instance_of(scope),
             )(scope, receive, send)

@@ -15,11 +15,13 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
 
+from greenreg.api import examples
+from greenreg.api.answers import ReadAnswer, example
 from greenreg.api.encoding import answer
 from greenreg.api.problems import documented
 from greenreg.api.reading import Reads
+from greenreg.api.units import check_reference
 from greenreg.errors import NotFoundError
 from greenreg.projections.views import EvaluatorView
 
@@ -33,20 +35,9 @@ EvaluatorRef = Annotated[
 ]
 
 
-class DataVersionBody(BaseModel):
-    """The data version every read answer states (see :mod:`greenreg.api.encoding`)."""
+class EvaluatorAnswer(ReadAnswer):
+    model_config = example(examples.EVALUATOR_ANSWER)
 
-    log_size: int
-    root_hash: str
-    checkpoint_key_id: str | None
-    event_count: int
-    last_position: int
-    projected_position: int
-    behind: bool
-
-
-class EvaluatorAnswer(BaseModel):
-    data_version: DataVersionBody
     evaluator: EvaluatorView
 
 
@@ -57,13 +48,15 @@ def evaluators_router(reads: Reads) -> APIRouter:
         responses=documented(
             {
                 404: "No evaluator with this id or credit code is in the registry.",
-                422: "The reference is neither a UUID nor a valid credit code.",
+                422: "The reference is neither a UUID nor a valid credit code (bad_reference, "
+                "invalid_credit_code).",
             }
         ),
     )
     queries = reads.queries
 
     def read_evaluator(reference: str) -> JSONResponse:
+        check_reference(reference, "evaluator")
         version = reads.version()
         found = queries.evaluator(reference)
         if found is None:

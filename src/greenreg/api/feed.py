@@ -16,6 +16,7 @@ from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
+from greenreg.api.answers import EventsAnswer
 from greenreg.api.encoding import answer
 from greenreg.api.intake import event_id
 from greenreg.api.problems import READ_REFUSALS
@@ -73,7 +74,11 @@ def feed_router(greenreg: Greenreg, reads: Reads) -> APIRouter:
             },
         )
 
-    @router.get("/events", summary="The signed events from a log position on, in log order")
+    @router.get(
+        "/events",
+        summary="The signed events from a log position on, in log order",
+        response_model=EventsAnswer,
+    )
     async def events(
         after: Annotated[
             int,

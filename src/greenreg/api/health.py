@@ -24,6 +24,7 @@ from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
+from greenreg.api.answers import Health
 from greenreg.api.outage import RETRY_AFTER_SECONDS, one_line
 from greenreg.bootstrap import Greenreg
 from greenreg.projections.lag import retried_lag
@@ -77,7 +78,18 @@ def health_router(greenreg: Greenreg) -> APIRouter:
     router = APIRouter(tags=["operations"])
     probe = DatabaseProbe(greenreg)
 
-    @router.get("/healthz", summary="Liveness, database and read-model check")
+    @router.get(
+        "/healthz",
+        summary="Liveness, database and read-model check",
+        response_model=Health,
+        responses={
+            503: {
+                "model": Health,
+                "description": "The read models cannot fold the log ('degraded'), or the "
+                "database does not answer within a second ('unavailable', with Retry-After).",
+            }
+        },
+    )
     async def healthz() -> JSONResponse:
         try:
             reading = await probe.read()

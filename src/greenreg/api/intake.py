@@ -16,6 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
+from greenreg.api import examples
 from greenreg.api.body_limits import ACT_BODY_BYTES
 from greenreg.api.problems import MalformedRequestError, documented
 from greenreg.bootstrap import Greenreg
@@ -41,6 +42,8 @@ SIGNED_ACT_SCHEMA: dict[str, Any] = {
 
 RECEIPT_SCHEMA: dict[str, Any] = {
     "type": "object",
+    "required": ["act_id", "status", "message", "events", "flags"],
+    "examples": [examples.ACT_RECEIPT],
     "properties": {
         "act_id": {"type": "string", "format": "uuid"},
         "status": {"type": "string", "enum": ["recorded", "already_recorded"]},

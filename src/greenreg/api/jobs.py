@@ -25,6 +25,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
+from greenreg.api import examples
+from greenreg.api.answers import ReceiptModel, example
 from greenreg.api.encoding import version_body
 from greenreg.api.params import Day, Moment
 from greenreg.api.problems import documented
@@ -51,13 +53,10 @@ class RowErrorModel(BaseModel):
     message: str
 
 
-class ReceiptModel(BaseModel):
-    document: str = Field(description="The signed receipt's JSON: keep it byte for byte.")
-    key_id: str = Field(description="The log key that signed it.")
-
-
 class JobStatus(BaseModel):
     """A job: what it asks, how far it has got, and once done where its result is."""
+
+    model_config = example(examples.JOB_STATUS)
 
     id: str
     kind: str
@@ -216,7 +215,14 @@ def jobs_router(reads: Reads, jobs: JobStore) -> APIRouter:
         summary="A done job's result as JSON lines (what the receipt's result_sha256 hashes)",
         response_class=StreamingResponse,
         responses={
-            200: {"content": {"application/x-ndjson": {"schema": {"type": "string"}}}},
+            200: {
+                "content": {
+                    "application/x-ndjson": {
+                        "schema": {"type": "string"},
+                        "example": examples.JOB_JSONL,
+                    }
+                }
+            },
             **documented(
                 {
                     404: "There is no such job.",
@@ -239,7 +245,9 @@ def jobs_router(reads: Reads, jobs: JobStore) -> APIRouter:
         summary="A done job's result as CSV (formula cells neutralised)",
         response_class=StreamingResponse,
         responses={
-            200: {"content": {"text/csv": {"schema": {"type": "string"}}}},
+            200: {
+                "content": {"text/csv": {"schema": {"type": "string"}, "example": examples.JOB_CSV}}
+            },
             **documented(
                 {
                     404: "There is no such job.",

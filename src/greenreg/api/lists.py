@@ -12,6 +12,8 @@ from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
+from greenreg.api import examples
+from greenreg.api.answers import BansAnswer, ListAnswer, RulesAnswer
 from greenreg.api.encoding import answer, plain, version_header
 from greenreg.api.params import Day, Moment
 from greenreg.api.problems import READ_REFUSALS
@@ -116,7 +118,14 @@ def lists_router(reads: Reads) -> APIRouter:
     @router.get(
         "/lists/{programme}",
         summary="A programme's list with each unit's status, now or as of a day",
-        responses={200: {"content": {"application/json": {}, "text/csv": {}}}},
+        response_model=ListAnswer,
+        responses={
+            200: {
+                "content": {
+                    "text/csv": {"schema": {"type": "string"}, "example": examples.LIST_CSV}
+                }
+            }
+        },
     )
     async def get_list(  # noqa: PLR0917 (each parameter is a documented query parameter)
         programme: ProgrammeName,
@@ -162,7 +171,11 @@ def lists_router(reads: Reads) -> APIRouter:
             {"active_on": active_on.isoformat() if active_on else None, "bans": plain(bans)},
         )
 
-    @router.get("/bans", summary="Reapplication bans running on a day (both ends included)")
+    @router.get(
+        "/bans",
+        summary="Reapplication bans running on a day (both ends included)",
+        response_model=BansAnswer,
+    )
     async def get_bans(
         active_on: Annotated[
             Day | None, Query(description="The day; leave out for every ban ever imposed.")
@@ -177,6 +190,7 @@ def lists_router(reads: Reads) -> APIRouter:
     @router.get(
         "/rules",
         summary="Which rulebook governs which lists, from when (the root's signed adoptions)",
+        response_model=RulesAnswer,
     )
     async def get_rules() -> JSONResponse:
         return await run_in_threadpool(read_rules)

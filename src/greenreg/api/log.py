@@ -24,6 +24,14 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
+from greenreg.api import examples
+from greenreg.api.answers import (
+    CheckpointAnswer,
+    CheckpointsAnswer,
+    ConsistencyAnswer,
+    InclusionAnswer,
+    KeysAnswer,
+)
 from greenreg.api.encoding import answer, version_header
 from greenreg.api.problems import documented
 from greenreg.api.reading import Reads
@@ -107,7 +115,12 @@ def log_router(reads: Reads, registry: Registry) -> APIRouter:
     @router.get(
         "/checkpoint",
         summary="The latest signed checkpoint (size, root, C2SP note, key id)",
-        responses={200: {"content": {"application/json": {}, "text/plain": {}}}},
+        response_model=CheckpointAnswer,
+        responses={
+            200: {
+                "content": {"text/plain": {"schema": {"type": "string"}, "example": examples.NOTE}}
+            }
+        },
     )
     async def get_checkpoint(
         request: Request,
@@ -133,7 +146,11 @@ def log_router(reads: Reads, registry: Registry) -> APIRouter:
             },
         )
 
-    @router.get("/checkpoints", summary="Signed checkpoints larger than a size, oldest first")
+    @router.get(
+        "/checkpoints",
+        summary="Signed checkpoints larger than a size, oldest first",
+        response_model=CheckpointsAnswer,
+    )
     async def get_checkpoints(
         after: Annotated[int, Query(ge=0, le=2**62, description="The last size seen.")] = 0,
         limit: Annotated[int, Query(ge=1, le=MAX_CHECKPOINTS)] = 100,
@@ -152,7 +169,11 @@ def log_router(reads: Reads, registry: Registry) -> APIRouter:
             proof = log.inclusion_at(position, size)
         return answer(version, {"inclusion": inclusion_body(proof)})
 
-    @router.get("/inclusion", summary="Proof that an event is in a signed checkpoint's tree")
+    @router.get(
+        "/inclusion",
+        summary="Proof that an event is in a signed checkpoint's tree",
+        response_model=InclusionAnswer,
+    )
     async def get_inclusion(
         event: Annotated[
             str | None,
@@ -187,7 +208,11 @@ def log_router(reads: Reads, registry: Registry) -> APIRouter:
             },
         )
 
-    @router.get("/consistency", summary="Proof that an older checkpoint is a prefix of a newer")
+    @router.get(
+        "/consistency",
+        summary="Proof that an older checkpoint is a prefix of a newer",
+        response_model=ConsistencyAnswer,
+    )
     async def get_consistency(
         first: Annotated[int, Query(ge=0, le=2**62, description="The older signed size.")],
         second: Annotated[
@@ -223,6 +248,7 @@ def log_router(reads: Reads, registry: Registry) -> APIRouter:
     @router.get(
         "/keys",
         summary="The root public key, the root-signed log key declarations, authorities' keys",
+        response_model=KeysAnswer,
     )
     async def get_keys() -> JSONResponse:
         return await run_in_threadpool(read_keys)

@@ -18,6 +18,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from greenreg.api.answers import MatchAnswer
 from greenreg.api.encoding import answer, plain, version_body
 from greenreg.api.params import Day, Moment
 from greenreg.api.problems import documented
@@ -102,6 +103,7 @@ def match_router(reads: Reads) -> APIRouter:
     @router.post(
         "/match",
         summary="Match borrowers by name and/or credit code: ranked candidates, scored, explained",
+        response_model=MatchAnswer,
         responses=documented(
             {
                 400: "The body is not UTF-8 JSON.",

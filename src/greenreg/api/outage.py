@@ -2,7 +2,7 @@
 
 A read or a write that meets a database outage (the server is down or restarting, a connection
 was cut, SQLite is locked past its busy timeout) raises one of
-:data:`~greenreg.outages.OUTAGE_ERRORS`. The app answers it with HTTP 503, the one refusal body
+:data:`~greenreg.outages.OUTAGE_ERRORS`. The app answers it with HTTP 503, a problem
 (code ``database_unavailable``) and a ``Retry-After`` header; the next request opens new
 connections, so the service recovers by itself when the database returns.
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from greenreg.api.problems import problem
+from greenreg.api.problems import instance_of, problem
 from greenreg.outages import OUTAGE_ERRORS
 
 RETRY_AFTER_SECONDS = 5
@@ -28,19 +28,19 @@ def one_line(error: BaseException) -> str:
     return f"{type(error).__name__}: {lines[0] if lines else ''}".rstrip(": ")
 
 
-def database_unavailable(error: BaseException) -> JSONResponse:
-    answer = problem(
+def database_unavailable(error: BaseException, instance: str) -> JSONResponse:
+    return problem(
         503,
         "database_unavailable",
         "the registry's database does not answer just now; try again in a few seconds (an "
         f"act submitted again is recorded once) ({one_line(error)})",
+        instance=instance,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
     )
-    answer.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    return answer
 
 
 async def _on_outage(request: Request, error: Exception) -> JSONResponse:
-    return database_unavailable(error)
+    return database_unavailable(error, instance_of(request.scope))
 
 
 def install_outage_handler(app: FastAPI) -> None:

@@ -50,7 +50,8 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from greenreg.api.auth import REALM, refused
+from greenreg.api.auth import refused
+from greenreg.api.problems import API_KEY_CHALLENGE
 from greenreg.subscribers.access import Caller, key_required, keyed_route
 from greenreg.subscribers.api_keys import ApiKeys
 
@@ -171,7 +172,9 @@ async def enforce(request: Request) -> None:
 def key_needed(reason: str) -> HTTPException:
     """401 for a question the public may not ask without a key (RFC 6750: no error code, the
     request carried no credentials)."""
-    return HTTPException(status_code=401, detail=reason, headers={"WWW-Authenticate": REALM})
+    return HTTPException(
+        status_code=401, detail=reason, headers={"WWW-Authenticate": API_KEY_CHALLENGE}
+    )
 
 
 def install_quotas(

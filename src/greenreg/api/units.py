@@ -13,10 +13,11 @@ from fastapi import APIRouter, Path, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
+from greenreg.api.answers import HistoryAnswer, LookupAnswer, UnitAnswer
 from greenreg.api.encoding import answer, plain, version_body
-from greenreg.api.problems import READ_REFUSALS
+from greenreg.api.problems import READ_REFUSALS, BadReferenceError
 from greenreg.api.reading import RECEIPT_DESCRIPTION, Reads
-from greenreg.errors import ActFormatError, NotFoundError
+from greenreg.errors import NotFoundError
 from greenreg.projections.queries import Queries
 
 CREDIT_CODE_LENGTH = 18
@@ -30,21 +31,32 @@ UnitRef = Annotated[
 ]
 
 
-def unit_id_of(queries: Queries, reference: str) -> UUID:
-    """The unit's id from its UUID or its credit code; 404 if there is none, 422 if the
-    reference is neither."""
+def check_reference(reference: str, what: str) -> UUID | None:
+    """The id a path's reference gives (a UUID), ``None`` for one that may be a credit code
+    (18 characters, spaced or dashed at most twice as long), or refuse it (``bad_reference``,
+    422): a name, a region or a number names no unit or evaluator."""
     try:
         return UUID(reference)
     except ValueError:
         pass
     if len(reference.strip()) >= CREDIT_CODE_LENGTH and len(reference) <= 2 * CREDIT_CODE_LENGTH:
-        unit_id = queries.unit_id_for_credit_code(reference)
-        if unit_id is None:
-            raise NotFoundError(f"no unit with credit code {reference} is in the registry")
-        return unit_id
-    raise ActFormatError(
-        f"{reference!r} names no unit: give the unit's id (a UUID) or its credit code"
+        return None
+    raise BadReferenceError(
+        f"{reference!r} names no {what}: give the {what}'s id (a UUID) or its unified social "
+        f"credit code (18 characters); to find a unit by name use /api/v1/lookup?q=..."
     )
+
+
+def unit_id_of(queries: Queries, reference: str) -> UUID:
+    """The unit's id from its UUID or its credit code; 404 if there is none, 422 if the
+    reference is neither."""
+    unit_id = check_reference(reference, "unit")
+    if unit_id is not None:
+        return unit_id
+    unit_id = queries.unit_id_for_credit_code(reference)
+    if unit_id is None:
+        raise NotFoundError(f"no unit with credit code {reference} is in the registry")
+    return unit_id
 
 
 WantReceipt = Annotated[bool, Query(description=RECEIPT_DESCRIPTION)]
@@ -77,7 +89,11 @@ def units_router(reads: Reads) -> APIRouter:
             )
         return answer(version, body)
 
-    @router.get("/units/{ref}", summary="A unit, its designations and bans, as held now")
+    @router.get(
+        "/units/{ref}",
+        summary="A unit, its designations and bans, as held now",
+        response_model=UnitAnswer,
+    )
     async def get_unit(ref: UnitRef, receipt: WantReceipt = False) -> JSONResponse:
         return await run_in_threadpool(read_unit, ref, receipt)
 
@@ -93,13 +109,17 @@ def units_router(reads: Reads) -> APIRouter:
         }
         return answer(version, body)
 
-    @router.get("/units/{ref}/history", summary="A unit's whole timeline, oldest first")
+    @router.get(
+        "/units/{ref}/history",
+        summary="A unit's whole timeline, oldest first",
+        response_model=HistoryAnswer,
+    )
     async def get_history(ref: UnitRef) -> JSONResponse:
         return await run_in_threadpool(read_history, ref)
 
     def read_lookup(text: str, limit: int, receipt: bool) -> JSONResponse:
         version = reads.version()
-        hits = queries.search(text, limit)
+        hits = queries.lookup(text, limit)  # each with its titles: "is it certified?" answered
         body: dict[str, Any] = {"query": text, "hits": plain(hits)}
         if not hits:  # not found here is not "not certified": say what the registry covers
             body["coverage"] = queries.coverage().statement
@@ -115,6 +135,11 @@ def units_router(reads: Reads) -> APIRouter:
     @router.get(
         "/lookup",
         summary="Find units by name, former name or credit code, best match first",
+        response_model=LookupAnswer,
+        description="Each hit carries the unit's titles as they stand now (`titles`: "
+        "programme, level, jurisdiction, status, since, document) and `certified`: whether "
+        "one of them may be used now. No hit: `coverage` says which lists the registry holds, "
+        "so that not found is not read as not certified.",
     )
     async def lookup(
         q: Annotated[str, Query(min_length=1, max_length=200, description="Text to look for.")],

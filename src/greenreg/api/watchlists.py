@@ -17,18 +17,19 @@ inside a request; registering only checks that the endpoint takes a TLS connecti
 # 'holder', which FastAPI could not resolve from a string.
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from greenreg.api import examples
+from greenreg.api.answers import example
 from greenreg.api.body_limits import WATCHLIST_BODY_BYTES
-from greenreg.api.problems import documented, problem
+from greenreg.api.problems import documented
 from greenreg.subscribers.api_keys import ApiKey
-from greenreg.subscribers.endpoints import EndpointError, check_endpoint
-from greenreg.subscribers.entries import MAX_ENTRIES, EntryError, parse_entries
+from greenreg.subscribers.endpoints import check_endpoint
+from greenreg.subscribers.entries import MAX_ENTRIES, parse_entries
 from greenreg.subscribers.watchlists import (
     MAX_DELIVERIES_PAGE,
     Delivery,
@@ -37,15 +38,22 @@ from greenreg.subscribers.watchlists import (
     check_position,
 )
 
-REFUSALS = documented(
-    {
-        400: "The body is not UTF-8 JSON.",
-        401: "No API key, or one the registry did not issue or has revoked.",
-        404: "This API key has no such watchlist.",
-        422: "An entry, the endpoint or a position cannot be used (the message says why; "
-        "bad entries are listed one by one in 'error.entries').",
-    }
-)
+REFUSALS = {
+    **documented(
+        {
+            400: "The body is not UTF-8 JSON.",
+            401: "No API key, or one the registry did not issue or has revoked.",
+            404: "This API key has no such watchlist.",
+        }
+    ),
+    **documented(
+        {
+            422: "An entry, the endpoint or a position cannot be used (the detail says why; "
+            "bad entries are listed one by one in 'entries')."
+        },
+        schema={"$ref": "#/components/schemas/EntriesProblem"},
+    ),
+}
 TOO_LARGE = documented(
     {413: f"The body is larger than 100,000 entries can be ({WATCHLIST_BODY_BYTES:,} bytes)."}
 )
@@ -78,6 +86,8 @@ class Pending(BaseModel):
 
 
 class WatchlistOut(BaseModel):
+    model_config = example(examples.WATCHLIST)
+
     watchlist_id: str
     url: str
     created_at: str
@@ -105,6 +115,8 @@ class DeliveryOut(BaseModel):
 
 
 class DeliveriesOut(BaseModel):
+    model_config = example(examples.DELIVERIES)
+
     watchlist_id: str
     deliveries: list[DeliveryOut]
     next: int | None = Field(description="The 'after' of the next page, if there may be more.")
@@ -136,20 +148,6 @@ def _delivery(d: Delivery) -> DeliveryOut:
     return DeliveryOut(**d.__dict__)
 
 
-def entry_refusal(error: EntryError) -> JSONResponse:
-    """422 naming every bad entry: its index, the entry as given, why."""
-    return JSONResponse(
-        {
-            "error": {
-                "code": error.code,
-                "message": str(error),
-                "entries": [b.__dict__ for b in error.bad],
-            }
-        },
-        status_code=422,
-    )
-
-
 def watchlists_router(
     watchlists: Watchlists,
     log_size: Callable[[], int],
@@ -172,13 +170,10 @@ def watchlists_router(
         responses=TOO_LARGE,
         summary="Watch units: be told of each status change, signed, at an HTTPS endpoint",
     )
-    async def create(new: NewWatchlist, key: Annotated[ApiKey, Depends(holder)]) -> Any:
-        try:
-            return await run_in_threadpool(register, key, new)
-        except EntryError as error:
-            return entry_refusal(error)
-        except EndpointError as error:
-            return problem(422, error.code, str(error))
+    async def create(
+        new: NewWatchlist, key: Annotated[ApiKey, Depends(holder)]
+    ) -> WatchlistOut:  # a bad entry or endpoint is refused by the app's handler (422)
+        return await run_in_threadpool(register, key, new)
 
     @router.get("/{watchlist_id}", summary="A watchlist: its cursor and pending notification")
     async def show(watchlist_id: str, key: Annotated[ApiKey, Depends(holder)]) -> WatchlistOut:

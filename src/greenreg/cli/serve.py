@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -18,8 +19,9 @@ import typer
 from greenreg.bootstrap import Greenreg, database_url, open_greenreg
 from greenreg.cli.common import Database, app, console, run
 from greenreg.cli.outcomes import fail
+from greenreg.importer.announcements import shipped_announcements
 from greenreg.importer.keys import DEFAULT_KEYS_DIR
-from greenreg.importer.loading import load_shipped_lists
+from greenreg.importer.loading import ImportResult, load_shipped_lists
 from greenreg.importer.progress import rich_progress
 
 STOP_AT_STEP = "GREENREG_FIRST_RUN_STOP_AT"
@@ -34,11 +36,38 @@ def stop_at_step(step: str) -> None:
 
 def load_shipped_lists_if_empty(greenreg: Greenreg, keys_dir: Path) -> None:
     """On an empty store, or one whose first run was interrupted, found the registry and load
-    the shipped MIIT lists (with a progress bar); on any other store, nothing."""
+    the shipped MIIT lists, saying as it goes how far it has got and how long it has taken; on
+    any other store, nothing."""
+    started = time.monotonic()
+    empty = not greenreg.registry.event_count()
     with rich_progress() as progress:
-        results = load_shipped_lists(greenreg, keys_dir, progress=progress, at_step=stop_at_step)
-    for result in results or []:
-        console.print(result.summary)
+        say = progress.progress.console.print
+        if empty:
+            notices = shipped_announcements()
+            rows = sum(len(list(notice.listed())) for notice in notices)
+            say(
+                f"First run: loading the shipped MIIT national lists ({len(notices)} "
+                f"announcements, {rows:,} designations) into the empty store; this takes "
+                "about half a minute."
+            )
+
+        def loaded(number: int, total: int, result: ImportResult) -> None:
+            units = result.events.get("UnitRegistered", 0)
+            listed = result.events.get("Designated", 0)
+            say(
+                f"[{number}/{total}] {result.label} ({result.document}): {listed} "
+                f"designations, {units} new units, {time.monotonic() - started:.1f} s elapsed"
+            )
+
+        results = load_shipped_lists(
+            greenreg, keys_dir, progress=progress, at_step=stop_at_step, loaded=loaded
+        )
+    if results:
+        events = sum(r.recorded for r in results)
+        console.print(
+            f"loaded {len(results)} announcements ({events} acts recorded) in "
+            f"{time.monotonic() - started:.1f} s"
+        )
 
 
 def check_free(host: str, port: int) -> None:

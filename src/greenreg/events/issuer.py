@@ -9,6 +9,17 @@ from uuid import UUID, uuid4
 from greenreg.events.acts import sign_act
 from greenreg.events.signing import Signer
 
+TRANSCRIPTION = "-transcription"
+"""The ending of the code of an authority that **transcribes** another's published notices
+(``miit-transcription``): it signs what it read in them, and is not the authority that issued
+them. Pages say so on every record it signed."""
+
+
+def is_transcriber(authority_code: str) -> bool:
+    """Whether the authority with this code transcribes published notices (:data:`TRANSCRIPTION`)
+    rather than issuing them."""
+    return authority_code.endswith(TRANSCRIPTION)
+
 
 class Issuer:
     """Writes acts for one authority (its code) and signs them with one of its keys."""

@@ -128,7 +128,7 @@ class Query:
         check_page_size(first, MAX_SEARCH)
         if not text.strip():
             raise Refusal("BAD_USER_INPUT", "give a name, a former name or a credit code")
-        hits = await info.context.ask(info.context.queries.search, text, first)
+        hits = await info.context.ask(info.context.queries.lookup, text, first)
         return [SearchHit.of(hit) for hit in hits]
 
     @strawberry.field(

@@ -106,11 +106,16 @@ FirstRunStep = Callable[[str], None]
 ``announcement-N-half`` (half its acts checked, nothing of it recorded yet)."""
 
 
+Loaded = Callable[[int, int, "ImportResult"], None]
+"""Told each announcement once it is recorded: its number, how many there are, what it did."""
+
+
 def load_shipped_lists(
     greenreg: Greenreg,
     keys_dir: Path = DEFAULT_KEYS_DIR,
     progress: ProgressReport | None = None,
     at_step: FirstRunStep | None = None,
+    loaded: Loaded | None = None,
 ) -> list[ImportResult] | None:
     """Do what is left of the first run: keys, founding, the log key's declaration, the shipped
     announcements not recorded yet (their results, ``[]`` when the first run was complete).
@@ -137,12 +142,15 @@ def load_shipped_lists(
     step("rules-adopted")
     issuer = Issuer(TRANSCRIBER_CODE, transcriber)
     results = []
-    for number, announcement in enumerate(shipped_announcements(), start=1):
+    announcements = shipped_announcements()
+    for number, announcement in enumerate(announcements, start=1):
         if _recorded(registry, announcement):
             continue
         halfway = _Halfway(progress or Silent(), step, f"announcement-{number}-half")
         results.append(import_announcement(greenreg, issuer, announcement, halfway))
         step(f"announcement-{number}")
+        if loaded is not None:
+            loaded(number, len(announcements), results[-1])
     return results
 
 

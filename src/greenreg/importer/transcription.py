@@ -22,14 +22,14 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid5
 
-from greenreg.events.issuer import Issuer
+from greenreg.events.issuer import TRANSCRIPTION, Issuer
 from greenreg.events.places import NATIONAL
 from greenreg.events.vocabulary import Programme, UnitKind
 from greenreg.importer.announcements import Announcement
 from greenreg.importer.names import dedupe_key, registered_name
 from greenreg.registry.unit import unit_id_for_act
 
-TRANSCRIBER_CODE = "miit-transcription"
+TRANSCRIBER_CODE = f"miit{TRANSCRIPTION}"  # a transcriber, not the issuer (is_transcriber)
 TRANSCRIBER_NAME = "greenreg transcription of public MIIT announcements (not MIIT)"
 TRANSCRIBER_PROGRAMMES = (
     Programme.GREEN_FACTORY,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from greenreg.events.places import name_of
+from greenreg.events.places import NATIONAL, name_of
 from greenreg.events.vocabulary import Programme
 from greenreg.projections.database import ReadStore
 
@@ -53,15 +53,16 @@ def _statement(lists: list[ListCovered], missing: list[str]) -> str:
             "is certified."
         )
     held = "; ".join(
-        f"{c.programme} {c.level} lists of {c.jurisdiction_name} ({c.jurisdiction}) "
-        f"{c.first_year}-{c.last_year}"
+        f"the {c.level} {_words(c.programme)} list"
+        f"{'' if c.jurisdiction == NATIONAL else f' of {c.jurisdiction_name}'} "
+        f"({_years(c.first_year, c.last_year)}, {c.units:,} unit{'s' if c.units != 1 else ''})"
         for c in lists
     )
     levels = {c.level for c in lists}
     other_levels = [lv for lv in ("national", "provincial", "municipal") if lv not in levels]
     gaps = []
     if missing:
-        gaps.append("no " + ", ".join(missing) + " lists")
+        gaps.append("no " + ", ".join(_words(p) for p in missing) + " lists")
     if other_levels:
         gaps.append("no " + " or ".join(other_levels) + " lists")
     gaps.append("nothing designated after the last year above")
@@ -69,3 +70,12 @@ def _statement(lists: list[ListCovered], missing: list[str]) -> str:
         f"The registry covers only: {held}. It holds {'; '.join(gaps)}. Not found here "
         "means not on these lists, not that the unit is not certified."
     )
+
+
+def _words(programme: str) -> str:
+    """``green_factory`` -> ``green factory`` (``zj_``: Zhejiang's)."""
+    return programme.replace("zj_", "Zhejiang ").replace("_", " ")
+
+
+def _years(first: int, last: int) -> str:
+    return str(first) if first == last else f"{first}-{last}"

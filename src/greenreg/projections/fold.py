@@ -56,6 +56,7 @@ from greenreg.events.vocabulary import (
 )
 from greenreg.matching.normalise import normalise, parse
 from greenreg.projections import schema as t
+from greenreg.projections.act_details import act_details
 from greenreg.projections.database import record_time
 from greenreg.projections.positions import event_id
 from greenreg.projections.schema import FOREVER_DAY, FOREVER_TIME
@@ -641,6 +642,8 @@ class Fold:
                 e.document_number,
                 flags,
                 rules,
+                e.key_id,
+                act_details(e),
             )
         )
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import fields
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -30,6 +31,7 @@ from greenreg.projections import matching as matcher
 from greenreg.projections import removals_due as due
 from greenreg.projections import rules as rule_adoptions
 from greenreg.projections import search as finder
+from greenreg.projections.act_details import read_details
 from greenreg.projections.database import QueryError, ReadStore, parse_record_time
 from greenreg.projections.reading import (
     AS_OF_FROM,
@@ -62,6 +64,7 @@ from greenreg.projections.views import (
     EvaluatorView,
     History,
     HistoryEntry,
+    LookupHit,
     Page,
     RuleView,
     SearchHit,
@@ -161,6 +164,17 @@ class Queries:
         normalised on both sides. Each hit says what matched and, for a former name, the
         unit's current name."""
         return finder.search(self.store, text, limit)
+
+    def lookup(self, text: str, limit: int = 20) -> list[LookupHit]:
+        """:meth:`search`, each hit with the unit's current titles and whether one of them is
+        in force: the public's question ("is it certified?") in one answer. Two queries: the
+        search, then the titles of every hit at once."""
+        hits = self.search(text, limit)
+        titles = self.designations_of([hit.unit.id for hit in hits])
+        return [
+            LookupHit(**{f.name: getattr(hit, f.name) for f in fields(hit)}, titles=tuple(held))
+            for hit, held in zip(hits, titles, strict=True)
+        ]
 
     # --- lists ----------------------------------------------------------------------------
 
@@ -283,7 +297,7 @@ class Queries:
         rows = self.store.query(
             "SELECT h.event_type, h.summary, h.effective_date, h.recorded_at, "
             "COALESCE(a.code, h.authority_id), COALESCE(a.name, ''), h.document_number, "
-            "h.flags, h.event_id, h.position, h.rules FROM rm_history h "
+            "h.flags, h.event_id, h.position, h.rules, h.key_id, h.details FROM rm_history h "
             "LEFT JOIN rm_authorities a ON a.authority_id = h.authority_id "
             "WHERE h.unit_id = ? ORDER BY h.position",
             [str(unit_id)],
@@ -302,6 +316,8 @@ class Queries:
                 evidence=evidence(row[8], row[9]),
                 rules=row[10],
                 derived_flags=derived.get(row[8], ()),
+                key_id=row[11] or "",
+                details=read_details(row[12]),
             )
             for row in rows
         ]

@@ -92,7 +92,7 @@ HISTORY = Table(
     "rm_history",
     cols(
         "unit_id position event_id event_type summary effective_date recorded_at "
-        "authority_id document_number flags rules"
+        "authority_id document_number flags rules key_id details"
     ),
     indexes=(("unit_id", "position"), ("position",)),  # by position: what the webhooks follow
 )
@@ -225,8 +225,32 @@ def create_tables(store: ReadStore, cursor: object, *, with_indexes: bool = True
         columns = ", ".join(_column(c) for c in table.columns)
         execute(f"CREATE TABLE IF NOT EXISTS {table.name} ({columns})")
     execute("CREATE TABLE IF NOT EXISTS rm_tracking (projection TEXT PRIMARY KEY, position BIGINT)")
+    add_missing_columns(store, cursor)
     if with_indexes:
         create_indexes(store, cursor)
+
+
+def add_missing_columns(store: ReadStore, cursor: object) -> None:
+    """Add the columns a newer version of a table has to the table an older version created
+    (NULL in the rows already there, until ``greenreg rebuild`` fills them), so a store keeps
+    folding across an upgrade that only adds columns."""
+    execute = cursor.execute  # type: ignore[attr-defined]
+    for table in ALL:
+        if table is SEARCH:
+            continue
+        if store.dialect == "sqlite":
+            rows = execute(f"PRAGMA table_info({table.name})").fetchall()
+            present = {row[1] for row in rows}
+        else:
+            rows = execute(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_name = %s AND table_schema = current_schema()",
+                (table.name,),
+            ).fetchall()
+            present = {row[0] for row in rows}
+        for column in table.columns:
+            if column not in present:
+                execute(f"ALTER TABLE {table.name} ADD COLUMN {_column(column)}")
 
 
 def create_indexes(store: ReadStore, cursor: object) -> None:

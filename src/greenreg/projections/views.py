@@ -14,9 +14,10 @@ Two identifiers recur:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 from uuid import UUID
 
 T = TypeVar("T")
@@ -188,6 +189,21 @@ class SearchHit:
 
 
 @dataclass(frozen=True)
+class LookupHit(SearchHit):
+    """A search hit with the unit's titles as they stand now, so that one answer says whether
+    it is certified: ``titles`` every list it is or was on (any status: listed, warned,
+    suspended, removed...), ``certified`` whether one of them may be used now (:data:`USABLE`)."""
+
+    titles: tuple[DesignationView, ...] = ()
+    # Computed from ``titles`` (whatever is passed is replaced); an init field so that the
+    # answer's published schema lists it.
+    certified: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "certified", any(t.in_force for t in self.titles))
+
+
+@dataclass(frozen=True)
 class BanView:
     """A reapplication ban: the unit may not be listed in ``programme`` lists of
     ``jurisdiction`` (and every area inside it) from ``first_day`` through ``last_day``, both
@@ -238,6 +254,11 @@ class HistoryEntry:
     event cannot carry (its own flags are ``flags``): ``evaluation_cap_exceeded`` (003 art. 24)
     on a designation resting on the 11th or later provincial evaluation of a year by evaluators
     sharing one legal representative."""
+    key_id: str = ""
+    """The key that signed the act (a key of the authority ``authority_code``)."""
+    details: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    """The event's own fields (:mod:`greenreg.projections.act_details`): the list, batch, new
+    name, ground...; empty for a line folded before they were kept, until a rebuild."""
 
 
 @dataclass(frozen=True)

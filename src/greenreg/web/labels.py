@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from greenreg.events.places import NATIONAL
+from greenreg.web.words import jurisdiction_name
+
 
 @dataclass(frozen=True)
 class Label:
@@ -69,7 +72,60 @@ EVENTS = {
     "Removed": Label("撤销", "Removed"),
     "ApplicationDisqualified": Label("取消申报资格", "Application disqualified"),
     "Corrected": Label("更正", "Corrected"),
+    "IdentifierAttached": Label("登记信用代码", "Credit code attached"),
+    "ComplaintRecorded": Label("收到举报", "Complaint received"),
+    "ComplaintDecided": Label("举报处理", "Complaint decided"),
 }
+
+INCIDENTS = {
+    "major_safety_accident": Label("重大及以上生产安全事故", "a major production-safety accident"),
+    "major_quality_accident": Label("重大及以上质量事故", "a major quality accident"),
+    "major_environmental_incident": Label(
+        "II级（重大）及以上突发环境污染事件", "a level-II or graver environmental incident"
+    ),
+}
+
+REORGANISATIONS = {
+    "merger": Label("合并", "Merger"),
+    "split": Label("分立", "Split"),
+    "acquisition": Label("收购", "Acquisition"),
+    "boundary_change": Label("边界调整", "Boundary change"),
+}
+
+GROUNDS = {
+    "accident": Label("发生较大及以上事故", "a larger or worse accident"),
+    "accident_or_violation": Label("发生事故或违法违规行为", "an accident or a violation"),
+    "blacklisted": Label("被列入失信名单", "on a dishonesty blacklist"),
+    "central_inspection": Label("中央生态环境保护督察发现问题", "central inspection findings"),
+    "concealed_accident": Label("瞒报重大安全事故", "concealed a major safety accident"),
+    "dishonest_debtor": Label("被列为失信被执行人", "listed as a dishonest debtor"),
+    "dynamic_adjustment": Label(
+        "动态调整（不再符合要求）", "dynamic adjustment: no longer qualifies"
+    ),
+    "energy_inspection": Label("节能监察发现问题", "energy-conservation inspection findings"),
+    "failed_review": Label("复核不合格", "failed the review"),
+    "false_materials": Label("提供虚假材料或数据", "false materials or data"),
+    "falsified_data": Label("数据或材料弄虚作假", "falsified data or materials"),
+    "fraud": Label("材料或数据弄虚作假", "falsified materials or data"),
+    "inspection_findings": Label("检查发现问题", "inspection findings"),
+    "major_accident": Label("发生重大事故", "a major accident"),
+    "missed_review": Label("未按要求参加复核或动态管理", "missed review or dynamic management"),
+    "no_longer_meets_standard": Label("不再符合标准", "no longer meets the standard"),
+    "no_longer_qualifies": Label("不再符合要求", "no longer meets the requirements"),
+    "no_management_body": Label("管理机构撤销", "no body left to run it"),
+    "not_operating": Label("未正常生产经营", "not operating normally"),
+    "other": Label("其他经核实的情形", "other verified grounds"),
+    "other_violation": Label("其他重大违法违规行为", "another major violation"),
+    "pollution": Label("发生环境污染", "environmental pollution"),
+    "rectification_failed": Label("警示后整改不合格", "the warning was not rectified"),
+    "report_refused": Label("拒不报送年度材料", "refused the yearly form"),
+    "serious_pollution": Label("发生严重环境污染事件", "a serious pollution incident"),
+    "terminated": Label("依法终止", "terminated by law"),
+    "withdrawn_on_request": Label("园区申请退出", "the park asked to withdraw"),
+}
+
+MIIT = Label("工业和信息化部", "MIIT, the Ministry of Industry and Information Technology")
+ECO_PARK_ISSUERS = Label("生态环境部、商务部、工业和信息化部", "MEE, MOFCOM and MIIT jointly")
 
 MATCHES = {
     "name": Label("名称", "name"),
@@ -118,11 +174,53 @@ UI = {
     "not_usable": Label("整改期间不得使用该称号", "the title may not be used while it rectifies"),
     "authority": Label("发布机关", "Authority"),
     "log_position": Label("日志位置", "Log position"),
+    "signed_by": Label("签署", "Signed by"),
+    "certified": Label("目前持有可使用的称号", "Holds a title it may use now"),
+    "not_certified_now": Label(
+        "目前没有可使用的称号（见下表状态）", "No title it may use now (see the statuses below)"
+    ),
+    "never_listed": Label(
+        "已登记，但不在本登记簿收录的任何名单上", "Registered, but on none of the lists held here"
+    ),
+    "recorded": Label("登记簿记录于", "Recorded"),
+    "searched": Label("已查询", "Searched"),
+    "coverage": Label("收录范围", "What the registry covers"),
+    "footer": Label(
+        "每条记录都注明由谁签名：发布机关本身，或依据已公布通知转录的转录方。",
+        "Each record says who signed it: the issuing authority itself, or a transcriber of "
+        "its published notice.",
+    ),
     "not_found": Label("未找到该单位", "No such unit"),
     "back": Label("返回查询", "Back to search"),
     "predecessors": Label("前身", "Predecessors"),
     "successors": Label("继承单位", "Successors"),
 }
+
+
+def issuer(programme: str, jurisdiction: str) -> Label:
+    """Who issues the lists of ``programme`` for ``jurisdiction`` (DOMAIN "What designations
+    exist"): MIIT for the national green lists, MEE, MOFCOM and MIIT for eco-industrial parks,
+    the province's or city's industry and information technology department otherwise."""
+    if jurisdiction == NATIONAL:
+        return ECO_PARK_ISSUERS if programme == "eco_park" else MIIT
+    where = jurisdiction_name(jurisdiction)
+    return Label(
+        f"{where}工业和信息化主管部门",
+        f"the industry and information technology department of {where}",
+    )
+
+
+def ground(code: str) -> Label:
+    """A ground for a removal, warning or refusal, in words (an unknown one as it is)."""
+    return GROUNDS.get(code, Label(code, code))
+
+
+def incident(code: str) -> Label:
+    return _label(INCIDENTS, code)
+
+
+def reorganisation(code: str) -> Label:
+    return _label(REORGANISATIONS, code)
 
 
 def programme(code: str) -> Label:

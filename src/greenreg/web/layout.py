@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from greenreg.events.places import name_of, province_of
 from greenreg.web.html import Markup, render
 from greenreg.web.labels import UI, Label
+from greenreg.web.words import place
 
 AssetUrl = Callable[[str], str]
 """Gives the URL of a static asset (``"web.css"`` -> ``"/static/web.css?v=..."``)."""
@@ -20,10 +20,8 @@ def bilingual(label: Label) -> Markup:
 
 
 def location(division: str) -> str:
-    """Where a unit is, in words: 江苏省 苏州市 (or just the province's name)."""
-    province = province_of(division)
-    here = name_of(division)
-    return here if province == division else f"{name_of(province)} {here}"
+    """Where a unit is, in words: 江苏省 苏州市 虎丘区 (as far as its code goes)."""
+    return place(division)
 
 
 def badge(status: Label, code: str) -> Markup:
@@ -67,9 +65,5 @@ def page(title: str, body: Markup, asset: AssetUrl) -> Markup:
         js=asset("search.js"),
         home=bilingual(UI["title"]),
         body=body,
-        footer=bilingual(
-            Label(
-                "每条记录均由发布机关签名", "Every record is signed by the authority that issued it"
-            )
-        ),
+        footer=bilingual(UI["footer"]),
     )

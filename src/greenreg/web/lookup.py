@@ -12,17 +12,14 @@ from collections.abc import Sequence
 
 from greenreg.events.places import name_of
 from greenreg.projections.coverage import Coverage
-from greenreg.projections.views import DesignationView, SearchHit, Statistics
+from greenreg.projections.views import LookupHit, Statistics
 from greenreg.web import labels
 from greenreg.web.chart import bar_chart
-from greenreg.web.coverage import coverage_note
+from greenreg.web.coverage import coverage_note, coverage_summary, searched_note
 from greenreg.web.designations import designation_table
 from greenreg.web.html import Markup, join, render
 from greenreg.web.labels import UI
 from greenreg.web.layout import AssetUrl, bilingual, location, page, search_form
-
-Found = tuple[SearchHit, Sequence[DesignationView]]
-"""A search hit with the unit's designations."""
 
 
 def counts_by_province(statistics: Statistics) -> list[tuple[str, int]]:
@@ -34,8 +31,7 @@ def counts_by_province(statistics: Statistics) -> list[tuple[str, int]]:
     return [(name_of(province), count) for province, count in ordered]
 
 
-def _hit(found: Found) -> Markup:
-    hit, designations = found
+def _hit(hit: LookupHit) -> Markup:
     unit = hit.unit
     match = Markup("")
     if hit.matched != "name":
@@ -46,7 +42,7 @@ def _hit(found: Found) -> Markup:
         )
     return render(
         '<li class="hit"><h3><a href="/units/{id}">{name}</a></h3>'
-        '<p class="meta">{kind}{code}{place}</p>{match}{table}</li>',
+        '<p class="meta">{kind}{code}{place}</p>{match}{certified}{table}</li>',
         id=str(unit.id),
         name=unit.name,
         kind=bilingual(labels.kind(unit.kind)),
@@ -55,30 +51,46 @@ def _hit(found: Found) -> Markup:
         else Markup(""),
         place=render(" · {p}", p=location(unit.division)),
         match=match,
-        table=designation_table(designations),
+        certified=_certified(hit),
+        table=designation_table(hit.titles),
     )
+
+
+def _certified(hit: LookupHit) -> Markup:
+    """One line answering the question: may the unit use a title now?"""
+    if hit.certified:
+        text, css = UI["certified"], "yes"
+    elif hit.titles:
+        text, css = UI["not_certified_now"], "no"
+    else:
+        text, css = UI["never_listed"], "no"
+    return render('<p class="certified {css}">{text}</p>', css=css, text=bilingual(text))
 
 
 def results(
     query: str,
-    found: Sequence[Found],
+    found: Sequence[LookupHit],
     counts: Sequence[tuple[str, int]],
     covered: Coverage | None = None,
 ) -> Markup:
-    """What goes under the search box: a hint and the chart, the hits, or "no match" with
-    what the registry covers (``covered``), so that it is not read as "not certified"."""
+    """What goes under the search box: a hint, what the registry covers (``covered``) and the
+    chart; the hits; or "no match" with what was searched and what the registry covers, so
+    that it is not read as "not certified"."""
     if not query:
         return render(
-            '<p class="hint">{hint}</p><h2>{title}</h2>{chart}',
+            '<p class="hint">{hint}</p>{coverage}<h2>{title}</h2>{chart}',
             hint=bilingual(UI["hint"]),
+            coverage=coverage_summary(covered) if covered is not None else Markup(""),
             title=bilingual(UI["by_province"]),
             chart=bar_chart(counts),
         )
     if not found:
         return render(
-            '<p class="none">{none}: <q>{query}</q></p>{coverage}<p class="hint">{hint}</p>',
+            '<p class="none">{none}: <q>{query}</q></p>{searched}{coverage}'
+            '<p class="hint">{hint}</p>',
             none=bilingual(UI["no_results"]),
             query=query,
+            searched=searched_note(query),
             coverage=coverage_note(covered) if covered is not None else Markup(""),
             hint=bilingual(UI["hint"]),
         )

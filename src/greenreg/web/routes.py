@@ -26,7 +26,7 @@ from greenreg.web.green_code import (
     withheld_figure,
 )
 from greenreg.web.html import Markup
-from greenreg.web.lookup import Found, counts_by_province, lookup_page, message, results
+from greenreg.web.lookup import counts_by_province, lookup_page, message, results
 from greenreg.web.unit_page import UnitPage, not_found_page, unit_page
 
 MAX_QUERY = 100
@@ -73,13 +73,12 @@ def router(
                 f" The search text is too long: at most {MAX_QUERY} characters."
             ), 400
         if not query:
-            return results("", [], counts_by_province(queries.statistics())), 200
+            counts = counts_by_province(queries.statistics())
+            return results("", [], counts, queries.coverage()), 200
         try:
-            hits = queries.search(query, limit=MAX_HITS)
+            found = queries.lookup(query, limit=MAX_HITS)
         except GreenregError as error:
             return message(f"无法查询。 The search could not be run: {error}"), 400
-        designations = queries.designations_of([hit.unit.id for hit in hits])
-        found: list[Found] = list(zip(hits, designations, strict=True))
         covered = None if found else queries.coverage()
         return results(query, found, [], covered), 200
 

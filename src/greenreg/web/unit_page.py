@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from greenreg.events.places import name_of
 from greenreg.projections.views import BanView, DesignationView, HistoryEntry, UnitView
 from greenreg.web import labels
 from greenreg.web.designations import designation_table
 from greenreg.web.html import Markup, join, render
 from greenreg.web.labels import UI, Label
 from greenreg.web.layout import AssetUrl, bilingual, location, page
+from greenreg.web.signers import signature
+from greenreg.web.timeline import timeline
+from greenreg.web.words import chinese_date, jurisdiction_name
 
 
 @dataclass(frozen=True)
@@ -41,8 +43,8 @@ def _facts(unit: UnitView, related: dict[str, UnitView]) -> Markup:
                     render(
                         "<div>{name} <small>({start} – {end})</small></div>",
                         name=f.name,
-                        start=f.valid_from.isoformat(),
-                        end=f.valid_until.isoformat(),
+                        start=chinese_date(f.valid_from),
+                        end=chinese_date(f.valid_until),
                     )
                     for f in unit.former_names
                 ),
@@ -74,9 +76,9 @@ def _bans(bans: Sequence[BanView]) -> Markup:
             "<time>{first}</time> – <time>{last}</time> <small>({rule}; {document})</small></li>",
             programme=bilingual(labels.programme(b.programme)),
             level=bilingual(labels.level(b.level)),
-            place=name_of(b.jurisdiction),
-            first=b.first_day.isoformat(),
-            last=b.last_day.isoformat(),
+            place=jurisdiction_name(b.jurisdiction),
+            first=chinese_date(b.first_day),
+            last=chinese_date(b.last_day),
             rule=b.rule,
             document=b.document_number,
         )
@@ -87,33 +89,11 @@ def _bans(bans: Sequence[BanView]) -> Markup:
     )
 
 
-def _timeline(entries: Sequence[HistoryEntry]) -> Markup:
-    items = join(
-        render(
-            '<li class="event-{type}"><time>{day}</time> <strong>{what}</strong>'
-            '<p>{summary}</p>{rules}<p class="provenance">{authority} · {document} · '
-            '<span title="{position_label}">#{position}</span></p></li>',
-            type=e.event_type,
-            rules=render('<p class="rules">{rules}</p>', rules=e.rules) if e.rules else "",
-            day=e.effective_date.isoformat(),
-            what=bilingual(labels.event(e.event_type)),
-            summary=e.summary,
-            authority=e.authority_name or e.authority_code,
-            document=e.document_number,
-            position_label=UI["log_position"],
-            position=e.evidence.position,
-        )
-        for e in entries
-    )
-    return render(
-        '<h2>{title}</h2><ol class="timeline">{items}</ol>',
-        title=bilingual(UI["timeline"]),
-        items=items,
-    )
-
-
 def unit_page(data: UnitPage, asset: AssetUrl) -> Markup:
     unit = data.unit
+    signatures = {e.evidence.event_id: signature(e) for e in data.timeline}
+    names = {unit_id: other.name for unit_id, other in data.related.items()}
+    names[str(unit.id)] = unit.name
     ceased = Markup("")
     if unit.ceased:
         ceased = render(
@@ -130,9 +110,9 @@ def unit_page(data: UnitPage, asset: AssetUrl) -> Markup:
         ceased=ceased,
         facts=_facts(unit, data.related),
         designations_title=bilingual(UI["designations"]),
-        designations=designation_table(data.designations, full=True),
+        designations=designation_table(data.designations, full=True, signatures=signatures),
         bans=_bans(data.bans),
-        timeline=_timeline(data.timeline),
+        timeline=timeline(data.timeline, names),
         code_title=bilingual(UI["green_code"]),
         code=data.green_code,
     )

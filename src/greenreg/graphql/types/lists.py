@@ -6,6 +6,7 @@ from datetime import date, datetime
 from uuid import UUID
 
 import strawberry
+from strawberry.scalars import JSON
 
 from greenreg.graphql.types.enums import Level, Programme
 from greenreg.graphql.types.mirror import mirrors
@@ -61,6 +62,13 @@ class HistoryEntry:
         "the signed event cannot carry (its own are `flags`): evaluation_cap_exceeded (003 "
         "art. 24) on a designation resting on the 11th or later provincial evaluation of a "
         "year by evaluators sharing one legal representative, counted in the order recorded."
+    )
+    key_id: str = strawberry.field(
+        description="The key that signed the act: a key of the authority authorityCode."
+    )
+    details: JSON = strawberry.field(
+        description="The event's own fields (the list, batch, new name, ground...), as the "
+        "signed act gave them; empty for a line folded before they were kept, until a rebuild."
     )
 
 

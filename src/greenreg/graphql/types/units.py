@@ -20,7 +20,7 @@ from greenreg.projections.views import (
     FormerName as FormerNameView,
 )
 from greenreg.projections.views import (
-    SearchHit as SearchHitView,
+    LookupHit as LookupHitView,
 )
 
 
@@ -252,20 +252,31 @@ class DesignationConnection:
         )
 
 
-@strawberry.type(description="A unit found by a search, and what matched.")
+@strawberry.type(
+    description="A unit found by a search, what matched, and its titles as they stand now."
+)
 class SearchHit:
     unit: Unit
     score: float
     matched: MatchKind
     matched_text: str
     explanation: str
+    titles: list[Designation] = strawberry.field(
+        description="Every list the unit is or was on, with its status now (listed, warned, "
+        "suspended, removed...)."
+    )
+    certified: bool = strawberry.field(
+        description="Whether one of its titles may be used now (a LISTED designation)."
+    )
 
     @classmethod
-    def of(cls, hit: SearchHitView) -> SearchHit:
+    def of(cls, hit: LookupHitView) -> SearchHit:
         return cls(
             unit=Unit(view=hit.unit),
             score=hit.score,
             matched=MatchKind(hit.matched),
             matched_text=hit.matched_text,
             explanation=hit.explanation,
+            titles=[Designation(view=v) for v in hit.titles],
+            certified=hit.certified,
         )
