@@ -10,7 +10,8 @@ jobs, API keys and watchlists. Two kinds of tables are not theirs:
   creates it; its format moves with the library's version, pinned in ``pyproject.toml``;
 * the read models (``rm_*``) belong to the projection, which creates them, and can be dropped
   and rebuilt from the log at any time: a release that changes their shape ships a migration
-  that drops them, and the next catch-up folds the whole log again.
+  that drops them (``0002_refold_read_models``), and ``greenreg migrate`` folds the whole log
+  into them again (any later catch-up would).
 
 A store is in one of four states (:func:`schema_state`): *fresh* (none of greenreg's tables:
 :func:`ensure_current` migrates it, so the first ``greenreg serve`` still needs no other
