@@ -261,7 +261,10 @@ def measure(events: int, lookup_count: int, repeat: int) -> dict[str, Any]:
         try:
             check_refs = bank_refs(refs, rng)
             sample = [rng.choice(codes) for _ in range(lookup_count)]
-            api, bare = Server(create_app(greenreg)), Server(bare_app(Path(scratch) / "bare.db"))
+            api, bare = (
+                Server(create_app(greenreg, quotas=False)),
+                Server(bare_app(Path(scratch) / "bare.db")),
+            )
             settle_collector()  # as greenreg serve does once its app is built
             payload = {"query": CHECK, "variables": {"refs": check_refs, "asOf": AS_OF}}
             body = api.json("POST", "/graphql", payload)

@@ -75,7 +75,9 @@ def main() -> None:
         facade = open_greenreg(f"sqlite:///{Path(folder) / 'greenreg.db'}")
         port = free_port()
         server = uvicorn.Server(
-            uvicorn.Config(create_app(facade), port=port, log_level="warning", lifespan="on")
+            uvicorn.Config(
+                create_app(facade, quotas=False), port=port, log_level="warning", lifespan="on"
+            )
         )
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()

@@ -25,8 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from bench.corpus.announcements import DEFAULT_SEED, DEFAULT_YEARS, corpus, keyring
-from greenreg.bootstrap import open_greenreg
+from greenreg.bootstrap import open_greenreg, persistence_env
 from greenreg.events.signing import Ed25519Signer, b64encode
+from greenreg.storage.schema_version import migrate, schema_state
 
 CORPUS_VERSION = 2  # bump when the generator changes what it generates
 CACHE = Path(__file__).resolve().parent.parent / "results" / "corpus"
@@ -148,7 +149,7 @@ def cached_sqlite_store(
     """
     store = cache_path(events, seed, years)
     if store.exists() and manifest_path(store).exists():
-        return store
+        return _migrated(store)
     CACHE.mkdir(parents=True, exist_ok=True)
     ignore = CACHE / ".gitignore"
     if not ignore.exists():
@@ -156,7 +157,7 @@ def cached_sqlite_store(
     with (CACHE / f"{store.name}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if store.exists() and manifest_path(store).exists():
-            return store
+            return _migrated(store)
         building = store.with_name(store.name + ".building")
         for leftover in CACHE.glob(building.name + "*"):
             leftover.unlink()
@@ -179,6 +180,18 @@ def cached_sqlite_store(
         )
         os.replace(log_key_path(building), log_key_path(store))
         os.replace(building, store)
+    return store
+
+
+def _migrated(store: Path) -> Path:
+    """The kept store at this release's schema version: a store kept by a release before
+    migrations gets them (``greenreg migrate``; its tables are already those of the baseline)."""
+    env = persistence_env(f"sqlite:///{store}")
+    if schema_state(env).state == "behind":
+        with (CACHE / f"{store.name}.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if schema_state(env).state == "behind":
+                migrate(env)
     return store
 
 

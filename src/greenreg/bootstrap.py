@@ -2,7 +2,9 @@
 
 ``sqlite:///path/to/file.db`` (the default is ``./greenreg.db``) or
 ``postgresql://user:password@host:port/dbname[?schema=name]``; read from ``--database`` or the
-``GREENREG_DATABASE_URL`` environment variable.
+``GREENREG_DATABASE_URL`` environment variable. Opening a store checks its schema version
+(:mod:`greenreg.storage.schema_version`): a fresh store is migrated, a store at another version
+is refused in one line (``greenreg migrate`` upgrades an older one).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from greenreg.projections.queries import Queries
 from greenreg.projections.runner import Projector
 from greenreg.registry.application import Receipt, Registry, SignedAct
 from greenreg.storage.log_key import attach_log
+from greenreg.storage.schema_version import ensure_current
 
 DEFAULT_DATABASE_URL = "sqlite:///greenreg.db"
 
@@ -67,6 +70,7 @@ def persistence_env(url: str) -> dict[str, str]:
 
 def open_registry(url: str | None = None, clock: Callable[[], datetime] | None = None) -> Registry:
     env = persistence_env(database_url(url))
+    ensure_current(env)
     registry = Registry(env=env, clock=clock)
     attach_log(registry, env)  # every write appends to the log and signs a checkpoint
     return registry
@@ -74,7 +78,9 @@ def open_registry(url: str | None = None, clock: Callable[[], datetime] | None =
 
 def open_read_store(url: str | None = None) -> ReadStore:
     """The read models' own connections to the registry's database."""
-    return ReadStore(persistence_env(database_url(url)))
+    env = persistence_env(database_url(url))
+    ensure_current(env)
+    return ReadStore(env)
 
 
 @dataclass

@@ -21,6 +21,8 @@ A refused act changes nothing: no event, no log entry, no projection row.
     ├── CalendarCoverageError   a date needs an official calendar year that is not published
     ├── ProjectionStalledError  the read models cannot fold the log: no act is accepted until
     │                           an operator mends it (not the act's fault; HTTP 503)
+    ├── SchemaVersionError      the store's schema is older ('greenreg migrate') or newer
+    │                           than this release's; nothing is read or written
     └── ListFileError           an announcement's list file cannot be imported (layout, cells)
         └── RegionError         a region as listed maps to no GB/T 2260 province
 """
@@ -92,6 +94,13 @@ class CalendarCoverageError(GreenregError):
 
 class ProjectionStalledError(GreenregError):
     code = "read_models_stalled"
+
+
+class SchemaVersionError(GreenregError):
+    """The store's schema is not the one this release reads: older (``greenreg migrate``
+    upgrades it) or unknown (a newer release made it)."""
+
+    code = "schema_version"
 
 
 class ListFileError(GreenregError):

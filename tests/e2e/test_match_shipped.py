@@ -30,6 +30,7 @@ from greenreg.importer.keys import ensure_key
 from greenreg.importer.loading import load_shipped_lists
 from greenreg.matching.normalise import parse
 from greenreg.receipts import verify_receipt
+from greenreg.subscribers.api_keys import ApiKeys
 from tests.e2e.server import serving
 from tests.integration.test_api_log import trusted_log_key
 from tests.support import Clock
@@ -72,6 +73,13 @@ def shipped(
 def base_url(shipped: tuple[Greenreg, Path]) -> Iterator[str]:
     with serving(shipped[0]) as base:
         yield base
+
+
+@pytest.fixture(scope="module")
+def bank(shipped: tuple[Greenreg, Path]) -> dict[str, str]:
+    """The headers of a bank holding an API key (matching by name needs one)."""
+    _, key = ApiKeys(shipped[0].queries.store).issue("示例银行")
+    return {"Authorization": f"Bearer {key}"}
 
 
 def unit_names(facade: Greenreg) -> dict[str, str]:
@@ -158,7 +166,7 @@ def borrowers(names: dict[str, str]) -> list[tuple[str, str | None, str]]:
 
 
 def test_a_bank_matches_1000_borrower_names_against_the_shipped_lists(
-    shipped: tuple[Greenreg, Path], base_url: str
+    shipped: tuple[Greenreg, Path], base_url: str, bank: dict[str, str]
 ) -> None:
     facade, keys = shipped
     names = unit_names(facade)
@@ -169,7 +177,7 @@ def test_a_bank_matches_1000_borrower_names_against_the_shipped_lists(
     assert all(name != names[unit] for name, unit, _ in book if unit is not None)
 
     # The bank sends the whole book in one request and asks for a signed receipt.
-    with httpx.Client(base_url=base_url, timeout=120) as client:
+    with httpx.Client(base_url=base_url, timeout=120, headers=bank) as client:
         response = client.post(
             "/api/v1/match",
             json={
@@ -239,8 +247,8 @@ def test_lookup_finds_variants_of_a_shipped_name(base_url: str) -> None:
             assert name in page.text, query
 
 
-def test_bad_match_requests_are_refused_clearly(base_url: str) -> None:
-    with httpx.Client(base_url=base_url, timeout=60) as client:
+def test_bad_match_requests_are_refused_clearly(base_url: str, bank: dict[str, str]) -> None:
+    with httpx.Client(base_url=base_url, timeout=60, headers=bank) as client:
         # A query with neither name nor code fails its own row; the others are answered.
         response = client.post(
             "/api/v1/match",

@@ -13,11 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from greenreg.api.body_limits import JOBS_BODY_BYTES
-from greenreg.bootstrap import open_read_store
 from greenreg.jobs.intake import MAX_ROWS
-from greenreg.jobs.schema import STATEMENTS
-from greenreg.jobs.store import JobStore
-from greenreg.projections.database import ReadStore
 from greenreg.receipts import verify_receipt
 from tests.e2e.support import BYSTANDER_CODE, FACTORY_CODE, UNKNOWN_CODE, Scenario, refusal_of
 from tests.integration.jobs_support import (
@@ -188,25 +184,3 @@ def test_a_job_file_over_128_mib_is_refused_before_it_is_read(client: TestClient
     assert (status, code) == (413, "too_large")
     assert "134,217,728 bytes" in message
     assert stored_jobs(client) == 0
-
-
-def test_jobs_tables_made_before_the_threshold_gain_its_column(database_url: str) -> None:
-    """A database whose job tables predate a match job's threshold is given the column when
-    the jobs are opened, and keeps its jobs."""
-    store = open_read_store(database_url)
-    try:
-        with store.transaction() as cursor:
-            for statement in STATEMENTS:
-                cursor.execute(statement.replace(",\n        threshold DOUBLE PRECISION", ""))
-        assert "threshold" not in _columns(store)
-        JobStore(store)
-        assert "threshold" in _columns(store)
-        JobStore(store)  # once there, left alone
-    finally:
-        store.close()
-
-
-def _columns(store: ReadStore) -> list[str]:
-    with store.transaction() as cursor:
-        cursor.execute("SELECT * FROM jobs WHERE 1 = 0")
-        return [d[0] for d in cursor.description]

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
+from typing import Literal
 
 import orjson
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse
@@ -44,6 +45,7 @@ from greenreg.api.metrics import Metrics, MetricsMiddleware
 from greenreg.api.openapi import install_openapi
 from greenreg.api.outage import install_outage_handler
 from greenreg.api.problems import install_error_handlers
+from greenreg.api.quotas import QuotaSettings, enforce, install_quotas
 from greenreg.api.reading import Reads
 from greenreg.api.request_log import RequestLogMiddleware
 from greenreg.api.units import units_router
@@ -96,12 +98,15 @@ def create_app(
     deadlines: Mapping[str, float] = DEADLINES,
     webhooks: Callable[[Greenreg], DeliveryWorker] | None = None,
     run_jobs: bool = False,
+    quotas: QuotaSettings | Literal[False] | None = None,
 ) -> FastAPI:
     """The API over one ``Greenreg``: its registry for writes, its read models' queries for
     reads. With ``close_on_shutdown`` the app closes the facade when the server stops;
     ``deadlines`` bound the time of the routes that may read much (seconds, by path);
     ``webhooks`` makes the delivery worker that runs in a thread while the app serves; with
-    ``run_jobs`` a worker thread answers bulk jobs while the app runs."""
+    ``run_jobs`` a worker thread answers bulk jobs while the app runs; ``quotas`` count and
+    limit each caller (:mod:`greenreg.api.quotas`; None: as the environment says, False:
+    none)."""
     reads = Reads.of(facade)
     jobs = JobStore(reads.queries.store)
     worker = JobWorker(jobs, reads.queries, lambda: _log_signer(reads.log), reads.clock)
@@ -123,6 +128,7 @@ def create_app(
 
     app = FastAPI(
         lifespan=lifespan,
+        dependencies=[Depends(enforce)],  # refuses what the quotas middleware found
         docs_url=None,  # served by docs_router, with assets served by the registry itself
         redoc_url=None,
         title="greenreg",
@@ -143,6 +149,7 @@ def create_app(
     app.add_middleware(BodyLimit)  # inside the metrics and the log: they see its 413 and 504
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(RequestLogMiddleware)
+    install_quotas(app, ApiKeys(facade.queries.store), quotas)  # outermost: every answer
     app.state.greenreg = facade
     app.state.queries = reads.queries
     app.state.metrics = metrics

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -27,9 +27,11 @@ from greenreg.api.answers import CheckAnswer
 from greenreg.api.encoding import answer, version_body
 from greenreg.api.params import Day, Moment
 from greenreg.api.problems import documented
+from greenreg.api.quotas import key_needed
 from greenreg.api.reading import RECEIPT_DESCRIPTION, Reads
 from greenreg.projections.certifications import MAX_REFS
 from greenreg.projections.reading import today
+from greenreg.subscribers.access import bulk_check_refused
 
 
 class CheckRequest(BaseModel):
@@ -82,12 +84,16 @@ def certifications_router(reads: Reads) -> APIRouter:
         responses=documented(
             {
                 400: "The body is not UTF-8 JSON.",
+                401: "More references than the public may ask about without an API key.",
                 413: "The body is larger than 10,000 references can be (1 MiB).",
                 422: "A parameter is not valid, or there are too many refs.",
             }
         ),
     )
-    async def post_certifications(request: CheckRequest) -> JSONResponse:
+    async def post_certifications(request: CheckRequest, http: Request) -> JSONResponse:
+        refusal = bulk_check_refused(getattr(http.state, "caller", None), len(request.refs))
+        if refusal is not None:
+            raise key_needed(refusal)
         return await run_in_threadpool(check, request)
 
     return router

@@ -9,6 +9,7 @@ from greenreg.cli import (  # noqa: F401
     log,
     projections,
     rules,
+    schema,
     serve,
     subscribers,
     write,

@@ -25,7 +25,12 @@ from typer.core import TyperGroup
 
 from greenreg.cli.store import StoreUnreachableError, shown_url
 from greenreg.cli.terminal import shown
-from greenreg.errors import GreenregError, KeyFileError, ProjectionStalledError
+from greenreg.errors import (
+    GreenregError,
+    KeyFileError,
+    ProjectionStalledError,
+    SchemaVersionError,
+)
 
 errors = Console(stderr=True, soft_wrap=True)
 
@@ -49,11 +54,12 @@ class Exit(IntEnum):
 
 def refuse(error: GreenregError) -> NoReturn:
     """Print a refusal in a clerk's words, with its code, and end with status 3 (2 for a key
-    file that is not what the option asks for, 4 for read models that cannot fold the log)."""
+    file that is not what the option asks for, 4 for read models that cannot fold the log or a
+    store whose schema is not this release's)."""
     if isinstance(error, KeyFileError):
         errors.print(f"[red]error[/red]: {shown(error)}")
         raise typer.Exit(Exit.USAGE)
-    if isinstance(error, ProjectionStalledError):
+    if isinstance(error, ProjectionStalledError | SchemaVersionError):
         fail(f"{error} ({error.code})")
     code = "" if error.code == GreenregError.code else f" ({shown(error.code)})"
     errors.print(f"[red]refused[/red]{code}: {shown(error)}")

@@ -83,6 +83,19 @@ def check_free(host: str, port: int) -> None:
         )
 
 
+def check_rate(rate: str, option: str) -> None:
+    """A rate as the ``limits`` package reads it (``600/minute``, ``10/second``), or exit 2."""
+    from limits import parse  # noqa: PLC0415
+
+    try:
+        parse(rate)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{rate!r} is not a rate: write N/second, N/minute, N/hour or N/day",
+            param_hint=option,
+        ) from None
+
+
 @app.command()
 def serve(  # noqa: PLR0917 (one parameter per option, as typer reads them)
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -98,10 +111,29 @@ def serve(  # noqa: PLR0917 (one parameter per option, as typer reads them)
             "'greenreg webhooks run')."
         ),
     ] = True,
+    rate_anonymous: Annotated[
+        str | None,
+        typer.Option(
+            envvar="GREENREG_RATE_ANONYMOUS",
+            help="Requests per IP address without an API key, e.g. 600/minute.",
+        ),
+    ] = None,
+    rate_key: Annotated[
+        str | None,
+        typer.Option(envvar="GREENREG_RATE_KEY", help="Requests per API key, e.g. 6000/minute."),
+    ] = None,
     database: Database = None,
 ) -> None:
-    """Serve /graphql, /api/v1 (OpenAPI at /docs), /healthz and /metrics."""
+    """Serve /graphql, /api/v1 (OpenAPI at /docs), /healthz and /metrics. Quotas and which
+    questions need an API key: docs/deployment.md."""
     url = database_url(database)
+    for variable, rate in (
+        ("GREENREG_RATE_ANONYMOUS", rate_anonymous),
+        ("GREENREG_RATE_KEY", rate_key),
+    ):
+        if rate is not None:
+            check_rate(rate, variable)
+            os.environ[variable] = rate  # each worker builds its app from the environment
     check_free(host, port)
     os.environ["GREENREG_DATABASE_URL"] = url  # each worker opens the same database
     from greenreg.api.server import WEBHOOKS  # noqa: PLC0415 (the web stack: serve only)

@@ -22,6 +22,7 @@ from strawberry.types import Info
 from greenreg.graphql.loaders import Loaders
 from greenreg.projections.queries import Queries
 from greenreg.storage.queries import AnsweredAt, TransparencyLog, answered_at
+from greenreg.subscribers.access import Caller
 
 T = TypeVar("T")
 
@@ -46,6 +47,11 @@ class Context(BaseContext):
                     answered_at, self.log, self.queries.data_version
                 )
             return self.data_version
+
+    def caller(self) -> Caller | None:
+        """Who asks, as the app's quotas identified them (None in an app without quotas)."""
+        request = getattr(self, "request", None)
+        return getattr(request.state, "caller", None) if request is not None else None
 
     async def ask(self, question: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run ``question(*args, **kwargs)`` (a :class:`Queries` method) in a worker thread."""

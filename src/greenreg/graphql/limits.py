@@ -42,6 +42,13 @@ class Refusal(GraphQLError):  # noqa: N818 (a GraphQL error, named for what it s
         super().__init__(message, nodes, extensions={"code": code})
 
 
+def check_access(refusal: str | None) -> None:
+    """Refuse a question the caller may not ask without an API key
+    (:mod:`greenreg.subscribers.access`)."""
+    if refusal is not None:
+        raise Refusal("API_KEY_REQUIRED", refusal)
+
+
 def check_page_size(first: int, limit: int = MAX_PAGE, argument: str = "first") -> int:
     if first < 1 or first > limit:
         raise Refusal(

@@ -17,6 +17,7 @@ from greenreg.graphql.limits import (
     MAX_PAGE,
     MAX_SEARCH,
     Refusal,
+    check_access,
     check_batch_size,
     check_page_size,
 )
@@ -42,6 +43,7 @@ from greenreg.projections.reading import today
 from greenreg.projections.views import UnitFilter
 from greenreg.receipts import receipt_at
 from greenreg.storage.queries import TransparencyLog, parse_event_id
+from greenreg.subscribers.access import bulk_check_refused, key_required
 
 
 @strawberry.input(description="Which units to list; a missing field means any.")
@@ -249,6 +251,7 @@ class Query:
         ] = False,
     ) -> CertificationCheck:
         check_batch_size(len(refs))
+        check_access(bulk_check_refused(info.context.caller(), len(refs)))
         day = as_of or today()
         views = await info.context.ask(info.context.queries.certifications, refs, day, known_at)
         version = await info.context.version()
@@ -309,6 +312,7 @@ class Query:
                 f"a match takes at most {MAX_QUERIES:,} queries, not {len(queries):,}; split "
                 "it into several requests",
             )
+        check_access(key_required(info.context.caller(), "matching by name"))
         day = as_of or today()
         asked = [MatchQuery(q.name, q.credit_code, q.region, q.kind, q.programme) for q in queries]
         views = await info.context.ask(

@@ -37,7 +37,6 @@ from greenreg.jobs.intake import (
     read_rows,
 )
 from greenreg.jobs.kinds import JobKind, Line, Row, job_threshold
-from greenreg.jobs.schema import create_job_tables
 from greenreg.projections.database import ReadStore
 
 CHUNK_ROWS = 10_000
@@ -166,7 +165,6 @@ class JobStore:
 
     def __init__(self, store: ReadStore) -> None:
         self.store = store
-        create_job_tables(store)
 
     # --- submitting -----------------------------------------------------------------------
 

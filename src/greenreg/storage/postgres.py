@@ -11,6 +11,9 @@ times, each attempt waiting for a pooled connection (some 20 s in all); here the
 :data:`ATTEMPTS` times. The second attempt is for a connection the server closed while it sat in
 the pool; the pool also checks each connection before it lends it (``POSTGRES_PRE_PING``, set in
 :func:`greenreg.bootstrap.persistence_env`), so after a restart no request meets a dead one.
+
+The log's tables are made by the migrations (:mod:`greenreg.storage.schema_version`); the
+events table by eventsourcing.
 """
 
 from __future__ import annotations
@@ -29,23 +32,8 @@ from eventsourcing.postgres import (
     PostgresDatastore,
 )
 from eventsourcing.utils import retry
-from psycopg.sql import SQL, Identifier
 
 from greenreg.storage.log_tables import Cursor, LogTables
-
-SCHEMA = [
-    "CREATE TABLE IF NOT EXISTS {schema}.greenreg_log_entries (position bigint PRIMARY KEY, "
-    "originator_id uuid NOT NULL, originator_version bigint NOT NULL, "
-    "UNIQUE (originator_id, originator_version))",
-    "CREATE TABLE IF NOT EXISTS {schema}.greenreg_log_nodes (level integer NOT NULL, "
-    "idx bigint NOT NULL, hash bytea NOT NULL, PRIMARY KEY (level, idx))",
-    "CREATE TABLE IF NOT EXISTS {schema}.greenreg_log_checkpoints (tree_size bigint PRIMARY KEY, "
-    "note text NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS {schema}.greenreg_act_ids (act_id text PRIMARY KEY)",
-    "CREATE TABLE IF NOT EXISTS {schema}.greenreg_log_keys (key_id text PRIMARY KEY, "
-    "declaration text NOT NULL)",
-]
-
 
 ATTEMPTS = 2
 """How many times a statement is tried when the connection fails (eventsourcing tries ten)."""
@@ -69,10 +57,6 @@ class PostgresLogRecorder(LogTables, PostgresApplicationRecorder):
 
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):
         super().__init__(datastore, events_table_name=events_table_name)
-        schema = Identifier(self.datastore.schema)
-        self.sql_create_statements.extend(
-            SQL(statement.replace("{schema}", "{}")).format(schema) for statement in SCHEMA
-        )
 
     def table(self, name: str) -> str:
         return f'"{self.datastore.schema}"."{name}"'

@@ -1,4 +1,7 @@
-"""The SQLite event store with the transparency log, in the same write transaction."""
+"""The SQLite event store with the transparency log, in the same write transaction.
+
+The log's tables are made by the migrations (:mod:`greenreg.storage.schema_version`); the
+events table by eventsourcing."""
 
 from __future__ import annotations
 
@@ -13,28 +16,12 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLite
 
 from greenreg.storage.log_tables import Cursor, LogTables
 
-SCHEMA = [
-    "CREATE TABLE IF NOT EXISTS greenreg_log_entries (position INTEGER PRIMARY KEY, "
-    "originator_id TEXT NOT NULL, originator_version INTEGER NOT NULL, "
-    "UNIQUE (originator_id, originator_version))",
-    "CREATE TABLE IF NOT EXISTS greenreg_log_nodes (level INTEGER NOT NULL, "
-    "idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID",
-    "CREATE TABLE IF NOT EXISTS greenreg_log_checkpoints (tree_size INTEGER PRIMARY KEY, "
-    "note TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS greenreg_act_ids (act_id TEXT PRIMARY KEY) WITHOUT ROWID",
-    "CREATE TABLE IF NOT EXISTS greenreg_log_keys (key_id TEXT PRIMARY KEY, "
-    "declaration TEXT NOT NULL)",
-]
-
 
 class SQLiteLogRecorder(LogTables, SQLiteApplicationRecorder):
     """eventsourcing's SQLite application recorder; each insert also appends to the log."""
 
     def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events"):
         super().__init__(datastore, events_table_name)
-
-    def construct_create_table_statements(self) -> list[str]:
-        return [*super().construct_create_table_statements(), *SCHEMA]
 
     def table(self, name: str) -> str:
         return name

@@ -22,7 +22,6 @@ from datetime import UTC, datetime
 
 from greenreg.errors import GreenregError, NotFoundError
 from greenreg.projections.database import ReadStore, record_time
-from greenreg.subscribers.tables import ensure_tables
 
 KEY_FORM = re.compile(r"grk_([0-9a-f]{16})_([A-Za-z0-9_-]{43})")
 MAX_NAME = 200
@@ -47,7 +46,6 @@ class ApiKeys:
 
     def __init__(self, store: ReadStore) -> None:
         self.store = store
-        ensure_tables(store)
 
     def issue(self, name: str) -> tuple[ApiKey, str]:
         """A new key for ``name``: its record, and the key itself (shown once, never stored)."""

@@ -26,7 +26,6 @@ from greenreg.errors import NotFoundError
 from greenreg.projections.database import ReadStore, record_time
 from greenreg.storage.queries import LogRangeError
 from greenreg.subscribers.entries import BadEntry, Entry, EntryError
-from greenreg.subscribers.tables import ensure_tables
 
 MAX_DELIVERIES_PAGE = 1_000
 _VIEW = (
@@ -82,7 +81,6 @@ def now_text() -> str:
 class Watchlists:
     def __init__(self, store: ReadStore) -> None:
         self.store = store
-        ensure_tables(store)
 
     # --- the subscriber's side ------------------------------------------------------------
 

@@ -1,0 +1,188 @@
+"""Quotas: who is asking, how often, and GitHub's rate-limit headers on every answer.
+
+A request is counted against its caller: the API key it sends (``Authorization: Bearer
+grk_...``, see :mod:`greenreg.api.auth`) or, with no key, the client's IP address. Each caller
+has a fixed window per resource (``core`` for REST and the pages, ``graphql`` for
+``/graphql``), counted by the ``limits`` package; every answer says where it stands::
+
+    x-ratelimit-limit: 600         x-ratelimit-used: 3        x-ratelimit-resource: core
+    x-ratelimit-remaining: 597     x-ratelimit-reset: 1767225600   (epoch seconds)
+
+Past the limit a request is answered ``429`` with ``Retry-After`` (seconds until the window
+resets) and reads nothing. A key the registry did not issue, or revoked, is refused ``401`` with
+``WWW-Authenticate`` on every route (not served as anonymous). What needs a key:
+:mod:`greenreg.subscribers.access`. ``/healthz`` and ``/metrics`` are not counted (health checks
+and scrapes), and carry no headers.
+
+:class:`Quotas` (the ASGI middleware) identifies the caller and counts; :func:`enforce` (a
+dependency of every route) refuses, so refusals go through the app's one error format.
+
+Settings (``greenreg serve --rate-anonymous/--rate-key`` set the first two):
+
+======================================  ================  =====================================
+``GREENREG_RATE_ANONYMOUS``             ``600/minute``    per IP address, without a key
+``GREENREG_RATE_KEY``                   ``6000/minute``   per API key
+``GREENREG_RATE_STORAGE``               ``memory://``     where the counters live (``limits``
+                                                          storage URI, e.g. ``redis://host``)
+``GREENREG_QUOTAS``                     ``on``            ``off``: no quotas, no headers
+======================================  ================  =====================================
+
+With the default in-process memory storage each worker process counts on its own: with ``N``
+workers (``greenreg serve --workers N``) a caller may get up to ``N`` times its limit. Give them
+a shared storage (``GREENREG_RATE_STORAGE=redis://...``, with the ``limits[redis]`` extra) to
+count across workers and nodes.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from dataclasses import dataclass
+from typing import Literal
+
+from fastapi import FastAPI, Request
+from limits import RateLimitItem, parse
+from limits.storage import storage_from_string
+from limits.strategies import FixedWindowRateLimiter
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from greenreg.api.auth import refused
+from greenreg.api.problems import API_KEY_CHALLENGE
+from greenreg.subscribers.access import Caller, key_required, keyed_route
+from greenreg.subscribers.api_keys import ApiKeys
+
+UNCOUNTED = frozenset({"/healthz", "/metrics"})
+
+
+@dataclass(frozen=True)
+class QuotaSettings:
+    anonymous: str = "600/minute"
+    keyed: str = "6000/minute"
+    storage: str = "memory://"
+
+    @classmethod
+    def from_env(cls) -> QuotaSettings | None:
+        """The settings from the environment; None when ``GREENREG_QUOTAS=off``."""
+        if os.environ.get("GREENREG_QUOTAS", "on").lower() in {"off", "0", "no"}:
+            return None
+        return cls(
+            anonymous=os.environ.get("GREENREG_RATE_ANONYMOUS") or cls.anonymous,
+            keyed=os.environ.get("GREENREG_RATE_KEY") or cls.keyed,
+            storage=os.environ.get("GREENREG_RATE_STORAGE") or cls.storage,
+        )
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Where a caller stands in its window, after this request."""
+
+    limit: int
+    remaining: int
+    reset: float
+    resource: str
+    exceeded: bool
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "x-ratelimit-limit": str(self.limit),
+            "x-ratelimit-remaining": str(self.remaining),
+            "x-ratelimit-used": str(self.limit - self.remaining),
+            "x-ratelimit-reset": str(math.ceil(self.reset)),
+            "x-ratelimit-resource": self.resource,
+        }
+
+    def retry_after(self) -> int:
+        return max(math.ceil(self.reset - time.time()), 1)
+
+
+class Quotas:
+    """The ASGI middleware: identify the caller, count the request, add the headers."""
+
+    def __init__(self, app: ASGIApp, keys: ApiKeys, settings: QuotaSettings) -> None:
+        self.app = app
+        self.keys = keys
+        self.limiter = FixedWindowRateLimiter(storage_from_string(settings.storage))
+        self.anonymous: RateLimitItem = parse(settings.anonymous)
+        self.keyed: RateLimitItem = parse(settings.keyed)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in UNCOUNTED:
+            await self.app(scope, receive, send)
+            return
+        caller = await run_in_threadpool(self.identify, scope)
+        usage = self.count(caller, "graphql" if scope["path"].startswith("/graphql") else "core")
+        state = scope.setdefault("state", {})
+        state["caller"], state["usage"] = caller, usage
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message).update(usage.headers())
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+    def identify(self, scope: Scope) -> Caller:
+        client = scope.get("client")
+        ip = client[0] if client else "unknown"
+        scheme, _, credentials = Headers(scope=scope).get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not credentials.strip():
+            return Caller(ip=ip)
+        key = self.keys.holder(credentials.strip())
+        return Caller(ip=ip, key=key, key_refused=key is None)
+
+    def count(self, caller: Caller, resource: str) -> Usage:
+        item = self.keyed if caller.key is not None else self.anonymous
+        allowed = self.limiter.hit(item, resource, caller.identity)
+        stats = self.limiter.get_window_stats(item, resource, caller.identity)
+        return Usage(item.amount, stats.remaining, stats.reset_time, resource, not allowed)
+
+
+async def enforce(request: Request) -> None:
+    """Refuse, before the route reads anything: a key not issued or revoked (401), a caller
+    past its quota (429 with ``Retry-After``), an anonymous caller on a route that needs a key
+    (401). A no-op when the app has no quotas."""
+    caller: Caller | None = getattr(request.state, "caller", None)
+    if caller is None:
+        return
+    if caller.key_refused:
+        raise refused(
+            "the API key is not one this registry issued, or it was revoked; ask the operator "
+            "for a key, or send no key to read as the public"
+        )
+    usage: Usage = request.state.usage
+    if usage.exceeded:
+        who = "this API key" if caller.key is not None else "your address without an API key"
+        raise HTTPException(
+            status_code=429,
+            detail=f"{who} made more than {usage.limit} requests in this window "
+            f"({usage.resource}); try again in {usage.retry_after()} s"
+            + ("" if caller.key is not None else ", or ask the operator for an API key"),
+            headers={"Retry-After": str(usage.retry_after())},
+        )
+    route = keyed_route(request.url.path)
+    reason = key_required(caller, route) if route is not None else None
+    if reason is not None:
+        raise key_needed(reason)
+
+
+def key_needed(reason: str) -> HTTPException:
+    """401 for a question the public may not ask without a key (RFC 6750: no error code, the
+    request carried no credentials)."""
+    return HTTPException(
+        status_code=401, detail=reason, headers={"WWW-Authenticate": API_KEY_CHALLENGE}
+    )
+
+
+def install_quotas(
+    app: FastAPI, keys: ApiKeys, quotas: QuotaSettings | Literal[False] | None
+) -> None:
+    """Add the middleware (None: settings from the environment; False: no quotas). Add it last,
+    so that it is the outermost layer and every answer (a 413 or 504 of the inner layers too)
+    is counted and carries the headers."""
+    settings = QuotaSettings.from_env() if quotas is None else quotas
+    if settings:
+        app.add_middleware(Quotas, keys=keys, settings=settings)
