@@ -18,7 +18,6 @@ from greenreg.jobs.intake import Columns
 from greenreg.projections.certifications import MAX_REFS
 from greenreg.projections.database import QueryError
 from greenreg.projections.queries import Queries
-from greenreg.receipts import json_value
 
 Result = dict[str, Any]
 """One line of a result: JSON values only (no floats), with ``line`` and ``outcome``."""
@@ -78,11 +77,11 @@ def answer_checks(queries: Queries, rows: Sequence[Row], known_at: datetime) -> 
     for day, indexes in sorted(by_day.items()):
         for start in range(0, len(indexes), MAX_REFS):
             part = indexes[start : start + MAX_REFS]
-            answers = queries.certifications(
+            answers = queries.check(
                 [rows[i].fields["ref"] for i in part], date.fromisoformat(day), known_at
-            )
+            ).answers()
             for i, answer in zip(part, answers, strict=True):
-                results[i] = {"line": rows[i].line, "as_of": day, **json_value(answer)}
+                results[i] = {"line": rows[i].line, "as_of": day, **answer}
     return [r for r in results if r is not None]
 
 

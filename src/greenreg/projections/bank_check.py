@@ -1,0 +1,816 @@
+"""The bank check answered set-based: each answer resolved and written as JSON by the database.
+
+For up to 10,000 credit codes or unit ids, "was each unit certified on day D, as known at time
+K?" is one query per chunk of 5,000 references: the references go in as one parameter (a JSON
+array on SQLite, arrays on PostgreSQL), are joined to ``rm_units`` (by unit id or by credit
+code, known at K) and, for each unit found, to its status intervals and its bans as of D known
+at K; each answer comes back as a JSON text (SQLite ``json_object``/``json_group_array``,
+PostgreSQL ``json_build_object``/``json_agg``). Python only parses the references, answers the
+references that name no unit (``not_found`` or ``invalid_code``, checked against the GB 32100
+check character) and joins the texts in the order given.
+
+A :class:`Selection` says which fields to write, under which names: every field by default
+(REST), the fields a caller asks for (REST ``fields=``), or a GraphQL selection (its response
+names, enum values spelled as GraphQL names). A field not selected is not computed: evidence
+and messages cost nothing unless asked for.
+
+The answer of each reference (see :class:`~greenreg.projections.views.Certification`):
+``certified`` with a usable title that day (:data:`~greenreg.projections.views.USABLE`);
+``warned`` or ``suspended`` when every title held that day is restricted; ``banned`` under a
+reapplication ban running that day; ``removed`` when it was listed before; ``not_listed``
+otherwise; ``not_found`` for a valid reference that names no unit known at K (with what the
+registry covers); ``invalid_code`` for a reference that is neither a unit id nor a valid code.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+import orjson
+
+from greenreg.projections.certifications import (
+    MAX_REFS,
+    Reference,
+    id_of_valid_code,
+)
+from greenreg.projections.coverage import coverage
+from greenreg.projections.database import QueryError, ReadStore
+from greenreg.projections.reading import CHUNK, known_time, valid_day
+from greenreg.projections.views import (
+    RESTRICTED,
+    USABLE,
+    BanView,
+    Certification,
+    Evidence,
+    InForce,
+    RestrictedDesignation,
+)
+
+Fields = tuple["Field", ...]
+
+
+@dataclass(frozen=True)
+class Field:
+    """A field to write: ``key`` in the answer, the answer's field ``name``, and for a list or
+    an object its own fields (``parts``)."""
+
+    key: str
+    name: str
+    parts: Fields = ()
+
+
+ENUMS = {"outcome", "programme", "level", "status"}
+"""The fields whose values are enums: written as their value, or their name when the
+selection gives names (GraphQL)."""
+
+ANSWER = ("ref", "outcome", "certified", "unit_id", "name")
+DESIGNATION = ("programme", "level", "jurisdiction", "status", "since", "document_number", "grade")
+RESTRICTION = (
+    "programme",
+    "level",
+    "jurisdiction",
+    "status",
+    "since",
+    "restricted_since",
+    "rectify_by",
+    "document_number",
+    "grade",
+)
+EVIDENCE = ("event_id", "position")
+BAN = (
+    "unit_id",
+    "unit_name",
+    "programme",
+    "level",
+    "jurisdiction",
+    "ground",
+    "rule",
+    "first_day",
+    "last_day",
+    "document_number",
+    "evidence",
+)
+LISTS: dict[str, tuple[str, ...]] = {
+    "designations": DESIGNATION,
+    "restricted": RESTRICTION,
+    "bans": BAN,
+    "evidence": EVIDENCE,
+}
+FIELDS = (*ANSWER, *LISTS, "message")
+"""The fields of an answer, in the order the whole answer gives them."""
+
+
+def _whole(name: str) -> Field:
+    parts = LISTS.get(name, ())
+    if name == "evidence" or not parts:
+        return Field(name, name, tuple(Field(p, p) for p in parts))
+    return Field(name, name, tuple(_whole(p) if p == "evidence" else Field(p, p) for p in parts))
+
+
+def whole(names: Sequence[str] = FIELDS) -> Fields:
+    """The answer's fields ``names`` (each list with all its parts), under their own names."""
+    unknown = [n for n in names if n not in FIELDS]
+    if unknown:
+        raise QueryError(
+            f"unknown field{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}; "
+            f"the fields are {', '.join(FIELDS)}"
+        )
+    return tuple(_whole(n) for n in dict.fromkeys(names))
+
+
+def _sub_fields(name: str) -> tuple[str, ...]:
+    return EVIDENCE if name == "evidence" else ()
+
+
+NAME_PATTERN = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
+"""A key an answer may use (GraphQL's names): the statements write keys as literals."""
+
+
+def check_fields(fields: Fields, allowed: Sequence[str] = FIELDS) -> None:
+    """Refuse a field an answer does not have, or a key that is not a name (a selection built
+    by an interface)."""
+    for field in fields:
+        if not NAME_PATTERN.fullmatch(field.key):
+            raise QueryError(f"{field.key!r} is not a name an answer can use")
+        if field.name not in allowed:
+            raise QueryError(f"an answer has no field {field.name!r}")
+        inner = LISTS.get(field.name, ()) if allowed is FIELDS else _sub_fields(field.name)
+        if bool(field.parts) != bool(inner):
+            raise QueryError(f"the field {field.name!r} needs its own fields")
+        if field.parts:
+            check_fields(field.parts, inner)
+
+
+# --- SQL ---------------------------------------------------------------------------------------
+#
+# One statement per chunk, in set operations over the whole chunk (no subquery per reference):
+#
+#   r   the references (position in the chunk, text, unit id, compact code);
+#   u   the units they name, known at K;
+#   h   the status intervals of those units as of D known at K, ordered per reference;
+#   b   their bans running on D known at K, ordered per reference;
+#   hs  per reference: the best status held (the outcome's rank) and, when selected, the
+#       designations, the restricted ones and the message's parts;
+#   bs  per reference: whether banned and, when selected, the bans;
+#   es  per reference, when selected: the evidence (each event once, rows before bans);
+#   a   each answer's outcome; then each answer's JSON.
+#
+# PostgreSQL orders each aggregate (``ORDER BY`` inside it). SQLite before 3.44 cannot, and
+# aggregates a group in the order its rows arrive: each aggregate reads a subquery ordered by
+# the group and then the answer's order (tests compare the orders with the object path's).
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _in(values: Sequence[str]) -> str:
+    return "(" + ", ".join(_literal(v) for v in values) + ")"
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """The JSON functions of one database."""
+
+    postgres: bool
+
+    def obj(self, pairs: Sequence[tuple[str, str]]) -> str:
+        args = ", ".join(f"{_literal(key)}, {value}" for key, value in pairs)
+        return f"json_build_object({args})" if self.postgres else f"json_object({args})"
+
+    def array(self, element: str, order: str, where: str) -> str:
+        """An aggregate: the JSON array of ``element`` over a group's rows ``where``, in
+        ``order`` (SQLite: in the order the rows come)."""
+        if self.postgres:
+            return f"json_agg({element} ORDER BY {order}) FILTER (WHERE {where})"
+        return f"json_group_array({element}) FILTER (WHERE {where})"
+
+    def texts(self, element: str, order: str, where: str, separator: str) -> str:
+        """An aggregate: the texts of a group's rows ``where``, joined, in ``order``."""
+        if self.postgres:
+            return (
+                f"string_agg({element}, {_literal(separator)} ORDER BY {order}) "
+                f"FILTER (WHERE {where})"
+            )
+        return f"group_concat({element}, {_literal(separator)}) FILTER (WHERE {where})"
+
+    def json(self, column: str) -> str:
+        """A JSON array kept in a column, as JSON ([] when NULL)."""
+        if self.postgres:
+            return f"COALESCE({column}, '[]'::json)"
+        return f"json(COALESCE({column}, '[]'))"
+
+    def boolean(self, condition: str) -> str:
+        if self.postgres:
+            return f"({condition})"
+        return f"json(CASE WHEN {condition} THEN 'true' ELSE 'false' END)"
+
+
+HELD_ORDER = "s.programme, s.jurisdiction"
+BAN_ORDER = "s.position, s.programme, s.jurisdiction"
+RANK = (
+    f"CASE WHEN s.kind = 1 THEN CASE WHEN s.status IN {_in(USABLE)} THEN 0 "
+    + " ".join(f"WHEN s.status = {_literal(s)} THEN {n}" for n, s in enumerate(RESTRICTED, 1))
+    + " ELSE 9 END END"
+)
+"""The rank of a status held that day: 0 usable, then each restricted status in the order of
+:data:`~greenreg.projections.views.RESTRICTED`, 9 any other (removed, superseded)."""
+OUTCOME = (
+    "CASE "
+    + " ".join(
+        f"WHEN g.rank = {n} THEN {_literal(o)}" for n, o in enumerate(("certified", *RESTRICTED))
+    )
+    + " WHEN g.banned IS NOT NULL THEN 'banned' "
+    "WHEN g.rank IS NOT NULL THEN 'removed' ELSE 'not_listed' END"
+)
+UNITS = (
+    "SELECT r.o, r.ref, n.unit_id, n.name FROM r JOIN rm_units n ON n.unit_id = r.unit_key "
+    "WHERE n.recorded_at <= :known UNION ALL "
+    "SELECT r.o, r.ref, n.unit_id, n.name FROM r JOIN rm_units n ON n.credit_code = r.code "
+    "WHERE n.recorded_at <= :known AND NOT EXISTS (SELECT 1 FROM rm_identifiers x "
+    "WHERE x.value = n.credit_code AND x.scheme = 'uscc' AND x.unit_id = n.unit_id "
+    "AND x.known_from > :known)"
+)
+"""The units named, known at K: by unit id, or by a credit code known then (a code attached
+after the unit's registration names it only from the moment the attach was recorded)."""
+HELD = (
+    "SELECT u.o, i.programme, i.level, i.jurisdiction, i.status, i.since, i.document_number, "
+    "i.grade, i.valid_from, NULLIF(i.rectify_by, '') AS rectify_by, i.event_id, i.position "
+    "FROM u JOIN rm_status_intervals i ON i.unit_id = u.unit_id "
+    "WHERE i.valid_from <= :day AND :day < i.valid_to "
+    "AND i.known_from <= :known AND :known < i.known_to"
+)
+BANS = (
+    "SELECT u.o, b.unit_id, u.name, b.programme, b.level, b.jurisdiction, "
+    "b.ground, b.rule, b.first_day, b.last_day, b.document_number, b.event_id, b.position "
+    "FROM u JOIN rm_bans b ON b.unit_id = u.unit_id "
+    "WHERE b.first_day <= :day AND :day <= b.last_day AND b.recorded_at <= :known"
+)
+ROW = (
+    *("o", "kind", "k", "ref", "unit_id", "name", "programme", "level", "jurisdiction"),
+    *("status", "since", "document_number", "grade", "valid_from", "rectify_by", "ground"),
+    *("rule", "first_day", "last_day", "event_id", "position"),
+)
+"""The columns of ``s``, the rows of a chunk's answers, of five kinds: 0 the unit a reference
+names, 1 a status it held that day, 2 a ban running, 3 an event of the evidence, 4 a ban's
+last day; ``k`` their order within their kind (on SQLite)."""
+KINDS: dict[int, tuple[str, set[str]]] = {
+    0: ("u", {"ref", "unit_id", "name"}),
+    1: (
+        "h",
+        {
+            "programme",
+            "level",
+            "jurisdiction",
+            "status",
+            "since",
+            "document_number",
+            "grade",
+            "valid_from",
+            "rectify_by",
+            "event_id",
+            "position",
+        },
+    ),
+    2: (
+        "b",
+        {
+            "unit_id",
+            "name",
+            "programme",
+            "level",
+            "jurisdiction",
+            "document_number",
+            "ground",
+            "rule",
+            "first_day",
+            "last_day",
+            "event_id",
+            "position",
+        },
+    ),
+    3: ("ev", {"event_id", "position"}),
+    4: ("(SELECT DISTINCT b.o, b.last_day FROM b) AS d", {"last_day"}),
+}
+
+
+class Writer:
+    """The statement of a chunk for a selection.
+
+    PostgreSQL writes each answer's JSON (``json_build_object``, ``json_agg`` ordered).
+    SQLite before 3.44 cannot order an aggregate, and its JSON functions before 3.45 re-parse
+    every nested value: the statement gives the chunk's rows in order (``o``, ``kind``,
+    ``k``) and :func:`_write` writes each answer from them with orjson."""
+
+    def __init__(
+        self, postgres: bool, fields: Fields, names: Mapping[str, Mapping[str, str]] | None
+    ) -> None:
+        self.d = Dialect(postgres)
+        self.postgres = postgres
+        self.fields = fields
+        self.names = names
+        self.selected = {f.name for f in fields}
+
+    def statement(self) -> str:
+        """PostgreSQL: ``(o, answer)`` rows; SQLite: the rows of ``s`` in order."""
+        rows = self._rows()
+        if self.postgres:
+            return f"{rows}, {self._answers('s')}"
+        return f"{rows} SELECT * FROM s ORDER BY s.o, s.kind, s.k"  # noqa: S608 (no input)
+
+    def _rows(self) -> str:
+        """``WITH ... s``: the chunk's rows."""
+        kinds = [0, 1, 2]
+        parts = [
+            f"r AS MATERIALIZED ({_references_sql(self.postgres)})",
+            f"u AS MATERIALIZED ({UNITS})",
+            f"h AS MATERIALIZED ({HELD})",
+            f"b AS MATERIALIZED ({BANS})",
+        ]
+        if "evidence" in self.selected:
+            parts.append(self._events())
+            kinds.append(3)
+        if "message" in self.selected:
+            kinds.append(4)
+        union = " UNION ALL ".join(self._kind(kind) for kind in kinds)
+        parts.append(f"s({', '.join(ROW)}) AS MATERIALIZED ({union})")
+        return "WITH " + ", ".join(parts)
+
+    def _answers(self, source: str) -> str:
+        """``g``: one row per reference found, its aggregates; then each answer's JSON."""
+        d = self.d
+        aggregates = [
+            f"MIN(CASE WHEN s.kind = 0 THEN s.{c} END) AS {c}" for c in ("ref", "unit_id", "name")
+        ]
+        aggregates.append(f"MIN({RANK}) AS rank")
+        aggregates.append("MIN(CASE WHEN s.kind = 2 THEN 1 END) AS banned")
+        for name, statuses in (("designations", USABLE), ("restricted", RESTRICTED)):
+            field = self._field(name)
+            if field is not None:
+                element = d.obj([(p.key, self._held(p.name)) for p in field.parts])
+                where = f"s.kind = 1 AND s.status IN {_in(statuses)}"
+                aggregates.append(f"{d.array(element, HELD_ORDER, where)} AS {name}")
+        bans = self._field("bans")
+        if bans is not None:
+            element = d.obj([(p.key, self._ban(p)) for p in bans.parts])
+            aggregates.append(f"{d.array(element, BAN_ORDER, 's.kind = 2')} AS bans")
+        evidence = self._field("evidence")
+        if evidence is not None:
+            element = d.obj([(p.key, f"s.{p.name}") for p in evidence.parts])
+            aggregates.append(f"{d.array(element, 's.k', 's.kind = 3')} AS evidence")
+        if "message" in self.selected:
+            aggregates.extend(self._message_parts())
+        text = "::text" if self.postgres else ""
+        answer = d.obj([(f.key, self._answer(f)) for f in self.fields])
+        # constants, and keys checked as names (check_fields)
+        return (
+            "g AS MATERIALIZED (SELECT s.o, "  # noqa: S608
+            f"{', '.join(aggregates)} FROM {source} GROUP BY s.o), "
+            f"a AS (SELECT g.*, {OUTCOME} AS outcome FROM g) "
+            f"SELECT a.o, {answer}{text} FROM a"
+        )
+
+    def _kind(self, kind: int) -> str:
+        """The rows of ``s`` of one kind."""
+        source, present = KINDS[kind]
+        alias = source.rsplit(" ", 1)[-1]
+        columns = [f"{alias}.o", str(kind), self._order(kind, alias)]
+        columns += [f"{alias}.{c}" if c in present else self._null(c) for c in ROW[3:]]
+        return f"SELECT {', '.join(columns)} FROM {source}"  # noqa: S608 (constants)
+
+    def _null(self, column: str) -> str:
+        if not self.postgres:
+            return "NULL"
+        return "CAST(NULL AS BIGINT)" if column == "position" else "CAST(NULL AS TEXT)"
+
+    def _order(self, kind: int, alias: str) -> str:
+        """``k``: on SQLite a text that sorts as the kind's rows must; PostgreSQL orders each
+        aggregate by the columns, and reads ``k`` for the evidence only."""
+        if self.postgres:
+            return f"{alias}.k" if kind == 3 else "CAST(NULL AS BIGINT)"
+        if kind == 1:
+            return f"{alias}.programme || char(1) || {alias}.jurisdiction"
+        if kind == 2:
+            return (
+                f"printf('%020d', {alias}.position) || char(1) || {alias}.programme || char(1) "
+                f"|| {alias}.jurisdiction"
+            )
+        return {0: "NULL", 3: f"{alias}.k", 4: f"{alias}.last_day"}[kind]
+
+    def _events(self) -> str:
+        """``ev``: the events of the rows held that day, then of the bans, each once, with
+        their order ``k``."""
+        if self.postgres:
+            held = "ROW_NUMBER() OVER (PARTITION BY h.o ORDER BY h.programme, h.jurisdiction)"
+            banned = (
+                "1000000 + ROW_NUMBER() OVER (PARTITION BY b.o "
+                "ORDER BY b.position, b.programme, b.jurisdiction)"
+            )
+        else:
+            held = "'0' || " + self._order(1, "h")
+            banned = "'1' || " + self._order(2, "b")
+        return (
+            "ev AS MATERIALIZED (SELECT o, event_id, position, MIN(k) AS k FROM ("  # noqa: S608
+            f"SELECT h.o, h.event_id, h.position, {held} AS k FROM h UNION ALL "
+            f"SELECT b.o, b.event_id, b.position, {banned} FROM b"
+            ") AS both_ GROUP BY o, event_id, position)"
+        )
+
+    def value(self, name: str, column: str) -> str:
+        """A column's value as written: an enum's name when the selection spells names."""
+        if self.names is None or name not in ENUMS:
+            return column
+        cases = " ".join(
+            f"WHEN {_literal(v)} THEN {_literal(n)}" for v, n in self.names[name].items()
+        )
+        return f"CASE {column} {cases} END"
+
+    def _field(self, name: str) -> Field | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+    def _held(self, name: str) -> str:
+        column = {"restricted_since": "s.valid_from"}.get(name, f"s.{name}")
+        return self.value(name, column)
+
+    def _ban(self, part: Field) -> str:
+        if part.name == "evidence":
+            return self.d.obj([(p.key, f"s.{p.name}") for p in part.parts])
+        column = "s.name" if part.name == "unit_name" else f"s.{part.name}"
+        return self.value(part.name, column)
+
+    def _answer(self, field: Field) -> str:
+        name, d = field.name, self.d
+        if name in ("ref", "unit_id", "name"):
+            return f"a.{name}"
+        if name == "outcome":
+            return self.value("outcome", "a.outcome")
+        if name == "certified":
+            return d.boolean("a.outcome = 'certified'")
+        if name in LISTS:
+            return d.json(f"a.{name}")
+        return self._message()
+
+    def _message_parts(self) -> list[str]:
+        usable = self.d.texts(
+            "s.programme || ' (' || s.jurisdiction || ') since ' || s.since",
+            HELD_ORDER,
+            f"s.kind = 1 AND s.status IN {_in(USABLE)}",
+            "; ",
+        )
+        restricted = self.d.texts(
+            "s.programme || ' (' || s.jurisdiction || ') ' || s.status || ' since ' || "
+            "s.valid_from || CASE WHEN s.rectify_by IS NOT NULL "
+            "THEN ', rectify by ' || s.rectify_by ELSE '' END",
+            HELD_ORDER,
+            f"s.kind = 1 AND s.status IN {_in(RESTRICTED)}",
+            "; ",
+        )
+        until = self.d.texts("s.last_day", "s.last_day", "s.kind = 4", ", ")
+        return [
+            f"{usable} AS usable_text",
+            f"{restricted} AS restricted_text",
+            f"{until} AS until",
+        ]
+
+    def _message(self) -> str:
+        return (
+            "CASE a.outcome "
+            "WHEN 'certified' THEN 'certified: ' || a.usable_text || "
+            "COALESCE('; title not usable while rectifying: ' || a.restricted_text, '') "
+            + " ".join(
+                f"WHEN {_literal(s)} THEN "
+                f"{_literal(s + ', the title may not be used while rectifying: ')} "
+                "|| a.restricted_text"
+                for s in RESTRICTED
+            )
+            + " WHEN 'banned' THEN 'banned until ' || a.until "
+            "WHEN 'removed' THEN 'no designation in force that day; removed or superseded "
+            "before' ELSE 'registered, but on no list that day' END"
+        )
+
+
+def _references_sql(postgres: bool) -> str:
+    if postgres:
+        return (
+            "SELECT r.o, r.ref, r.unit_key, r.code FROM unnest(:o::bigint[], :refs::text[], "
+            ":keys::text[], :codes::text[]) AS r(o, ref, unit_key, code)"
+        )
+    return (
+        "SELECT CAST(j.key AS INTEGER) AS o, json_extract(j.value, '$[0]') AS ref, "
+        "json_extract(j.value, '$[1]') AS unit_key, json_extract(j.value, '$[2]') AS code "
+        "FROM json_each(:refs) AS j"
+    )
+
+
+def statement(
+    postgres: bool, fields: Fields, names: Mapping[str, Mapping[str, str]] | None = None
+) -> str:
+    """The statement answering a chunk (see :class:`Writer`)."""
+    return Writer(postgres, fields, names).statement()
+
+
+# --- SQLite: the answers written from the rows -------------------------------------------------
+
+COLUMN = {name: number for number, name in enumerate(ROW)}
+REFERENCE, KIND, NAME, PROGRAMME, JURISDICTION, STATUS, SINCE = (
+    COLUMN[c] for c in ("o", "kind", "name", "programme", "jurisdiction", "status", "since")
+)
+VALID_FROM, RECTIFY_BY, LAST_DAY = COLUMN["valid_from"], COLUMN["rectify_by"], COLUMN["last_day"]
+HELD_COLUMN = {**COLUMN, "restricted_since": VALID_FROM}
+BAN_COLUMN = {**COLUMN, "unit_name": NAME}
+
+
+def _parts(
+    parts: Fields, columns: Mapping[str, int], names: Mapping[str, Mapping[str, str]] | None
+) -> list[tuple[str, int, Mapping[str, str] | None, Fields]]:
+    """How to write each part of a list's element: its key, its column, its enum's names."""
+    return [
+        (
+            p.key,
+            columns.get(p.name, -1),
+            None if names is None or p.name not in ENUMS else names[p.name],
+            p.parts,
+        )
+        for p in parts
+    ]
+
+
+def _element(
+    row: Sequence[Any], how: list[tuple[str, int, Mapping[str, str] | None, Fields]]
+) -> dict[str, Any]:
+    element: dict[str, Any] = {}
+    for key, column, spelled, inner in how:
+        if inner:  # a ban's evidence
+            element[key] = {p.key: row[COLUMN[p.name]] for p in inner}
+        elif spelled is None:
+            element[key] = row[column]
+        else:
+            element[key] = spelled[row[column]]
+    return element
+
+
+def _outcome(held: list[Sequence[Any]], banned: bool) -> str:
+    """Certified only with a usable title; a unit holding only restricted titles is warned or
+    suspended; then banned, removed (listed before), not listed."""
+    statuses = {row[STATUS] for row in held}
+    if statuses.intersection(USABLE):
+        return "certified"
+    for status in RESTRICTED:
+        if status in statuses:
+            return status
+    if banned:
+        return "banned"
+    return "removed" if held else "not_listed"
+
+
+def _message(outcome: str, held: list[Sequence[Any]], days: list[str]) -> str:
+    usable = "; ".join(
+        f"{r[PROGRAMME]} ({r[JURISDICTION]}) since {r[SINCE]}" for r in held if r[STATUS] in USABLE
+    )
+    restricted = "; ".join(
+        f"{r[PROGRAMME]} ({r[JURISDICTION]}) {r[STATUS]} since {r[VALID_FROM]}"
+        + (f", rectify by {r[RECTIFY_BY]}" if r[RECTIFY_BY] else "")
+        for r in held
+        if r[STATUS] in RESTRICTED
+    )
+    if outcome == "certified":
+        if restricted:
+            return f"certified: {usable}; title not usable while rectifying: {restricted}"
+        return f"certified: {usable}"
+    if outcome in RESTRICTED:
+        return f"{outcome}, the title may not be used while rectifying: {restricted}"
+    if outcome == "banned":
+        return "banned until " + ", ".join(days)
+    if outcome == "removed":
+        return "no designation in force that day; removed or superseded before"
+    return "registered, but on no list that day"
+
+
+def _write(
+    rows: list[Sequence[Any]], fields: Fields, names: Mapping[str, Mapping[str, str]] | None
+) -> dict[int, bytes]:
+    """Each answer's JSON, by reference, from the rows of ``s`` in order."""
+    lists = {
+        "designations": (USABLE, _parts(_sub(fields, "designations"), HELD_COLUMN, names)),
+        "restricted": (RESTRICTED, _parts(_sub(fields, "restricted"), HELD_COLUMN, names)),
+    }
+    ban_parts = _parts(_sub(fields, "bans"), BAN_COLUMN, names)
+    evidence_parts = _parts(_sub(fields, "evidence"), COLUMN, names)
+    outcomes = names["outcome"] if names is not None else None
+    answers: dict[int, bytes] = {}
+    start = 0
+    while start < len(rows):
+        unit = rows[start]
+        end = start + 1
+        while end < len(rows) and rows[end][REFERENCE] == unit[REFERENCE]:
+            end += 1
+        group = rows[start + 1 : end]
+        start = end
+        held = [r for r in group if r[KIND] == 1]
+        bans = [r for r in group if r[KIND] == 2]
+        outcome = _outcome(held, bool(bans))
+        answer: dict[str, Any] = {}
+        for field in fields:
+            name = field.name
+            if name in ("ref", "unit_id", "name"):
+                answer[field.key] = unit[COLUMN[name]]
+            elif name == "outcome":
+                answer[field.key] = outcome if outcomes is None else outcomes[outcome]
+            elif name == "certified":
+                answer[field.key] = outcome == "certified"
+            elif name in lists:
+                statuses, how = lists[name]
+                answer[field.key] = [_element(r, how) for r in held if r[STATUS] in statuses]
+            elif name == "bans":
+                answer[field.key] = [_element(r, ban_parts) for r in bans]
+            elif name == "evidence":
+                answer[field.key] = [_element(r, evidence_parts) for r in group if r[KIND] == 3]
+            else:
+                days = [r[LAST_DAY] for r in group if r[KIND] == 4]
+                answer[field.key] = _message(outcome, held, days)
+        answers[unit[REFERENCE]] = orjson.dumps(answer)
+    return answers
+
+
+def _sub(fields: Fields, name: str) -> Fields:
+    return next((f.parts for f in fields if f.name == name), ())
+
+
+PARAMETERS = frozenset({"day", "known", "o", "refs", "keys", "codes"})
+
+
+def _bound(statement: str, postgres: bool) -> str:
+    """``statement`` with its ``:name`` parameters in this database's style (SQLite binds them
+    by name as written; psycopg as ``%(name)s``)."""
+    if not postgres:
+        return statement
+    return re.sub(
+        r"(?<![:\w]):([a-z_]+)\b",
+        lambda m: f"%({m[1]})s" if m[1] in PARAMETERS else m[0],
+        statement,
+    )
+
+
+# --- the check ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Check:
+    """A bank check ready to answer: the references, the day and the record time asked."""
+
+    store: ReadStore
+    refs: Sequence[str]
+    as_of: date | None
+    known_at: datetime | None
+
+    def __post_init__(self) -> None:
+        if len(self.refs) > MAX_REFS:
+            raise QueryError(f"at most {MAX_REFS:,} references per check, not {len(self.refs):,}")
+        valid_day(self.as_of)
+        known_time(self.known_at)  # refused now, not halfway through an answer
+
+    def texts(
+        self, fields: Fields | None = None, names: Mapping[str, Mapping[str, str]] | None = None
+    ) -> Iterator[bytes]:
+        """Each answer's JSON text, in the order of the references, chunk by chunk."""
+        fields = whole() if fields is None else fields
+        check_fields(fields)
+        store, postgres = self.store, self.store.dialect == "postgres"
+        day, known = valid_day(self.as_of), known_time(self.known_at)
+        sql = _bound(statement(postgres, fields, names), postgres)
+        covered: list[str] = []
+        for start in range(0, len(self.refs), CHUNK):
+            chunk = self.refs[start : start + CHUNK]
+            references = [Reference(ref) for ref in chunk]
+            rows = [(r.text, r.key, r.code) for r in references]
+            params: dict[str, Any] = {"day": day, "known": known}
+            if postgres:
+                params["o"] = list(range(len(rows)))
+                params["refs"] = [t for t, _, _ in rows]
+                params["keys"] = [k for _, k, _ in rows]
+                params["codes"] = [c for _, _, c in rows]
+            else:
+                params["refs"] = orjson.dumps(rows).decode()
+            cursor = store.connection().cursor()
+            try:
+                cursor.execute(sql, params)
+                rows = cursor.fetchall()
+            finally:
+                cursor.close()
+            found = dict(rows) if postgres else _write(rows, fields, names)
+            for o, reference in enumerate(references):
+                text = found.get(o)
+                if text is None:
+                    yield orjson.dumps(self._unfound(reference, fields, names, covered))
+                elif isinstance(text, str):
+                    yield text.encode()
+                else:
+                    yield text
+
+    def _unfound(
+        self,
+        reference: Reference,
+        fields: Fields,
+        names: Mapping[str, Mapping[str, str]] | None,
+        covered: list[str],
+    ) -> dict[str, Any]:
+        unit_id = reference.unit_id
+        if unit_id is None and reference.code is not None:
+            unit_id = id_of_valid_code(reference.code)
+        ref = reference.text
+        if unit_id is None:
+            outcome = "invalid_code"
+            message = f"{ref!r} is neither a unit id nor a valid unified social credit code"
+        else:
+            outcome = "not_found"
+            if not covered:
+                covered.append(coverage(self.store).statement)
+            when = f" as known at {self.known_at.isoformat()}" if self.known_at else ""
+            message = f"no unit with this reference in the registry{when}. {covered[0]}"
+        values: dict[str, Any] = {
+            "ref": ref,
+            "outcome": outcome if names is None else names["outcome"][outcome],
+            "certified": False,
+            "unit_id": None if unit_id is None else str(unit_id),
+            "name": None,
+            "message": message,
+        }
+        return {f.key: values.get(f.name, []) for f in fields}
+
+    def answers(
+        self, fields: Fields | None = None, names: Mapping[str, Mapping[str, str]] | None = None
+    ) -> list[dict[str, Any]]:
+        """Each answer as JSON values."""
+        answers: list[dict[str, Any]] = orjson.loads(
+            b"[" + b",".join(self.texts(fields, names)) + b"]"
+        )
+        return answers
+
+    def views(self) -> list[Certification]:
+        """Each answer as a view (for the interfaces that need objects: the bulk match's
+        candidates, a GraphQL selection this path does not write)."""
+        return [view_of(answer) for answer in self.answers()]
+
+
+def view_of(answer: dict[str, Any]) -> Certification:
+    """A whole answer's JSON values as a view."""
+    day = date.fromisoformat
+
+    def evidence(value: dict[str, Any]) -> Evidence:
+        return Evidence(value["event_id"], value["position"])
+
+    return Certification(
+        answer["ref"],
+        answer["outcome"],
+        None if answer["unit_id"] is None else UUID(answer["unit_id"]),
+        answer["name"],
+        designations=[
+            InForce(
+                d["programme"],
+                d["level"],
+                d["jurisdiction"],
+                d["status"],
+                day(d["since"]),
+                d["document_number"],
+                d["grade"],
+            )
+            for d in answer["designations"]
+        ],
+        bans=[
+            BanView(
+                UUID(b["unit_id"]),
+                b["unit_name"],
+                b["programme"],
+                b["level"],
+                b["jurisdiction"],
+                b["ground"],
+                b["rule"],
+                day(b["first_day"]),
+                day(b["last_day"]),
+                b["document_number"],
+                evidence(b["evidence"]),
+            )
+            for b in answer["bans"]
+        ],
+        evidence=[evidence(e) for e in answer["evidence"]],
+        message=answer["message"],
+        restricted=[
+            RestrictedDesignation(
+                r["programme"],
+                r["level"],
+                r["jurisdiction"],
+                r["status"],
+                day(r["since"]),
+                day(r["restricted_since"]),
+                day(r["rectify_by"]) if r["rectify_by"] else None,
+                r["document_number"],
+                r["grade"],
+            )
+            for r in answer["restricted"]
+        ],
+    )
