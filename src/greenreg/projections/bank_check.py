@@ -677,7 +677,16 @@ class Check:
     def texts(
         self, fields: Fields | None = None, names: Mapping[str, Mapping[str, str]] | None = None
     ) -> Iterator[bytes]:
-        """Each answer's JSON text, in the order of the references, chunk by chunk."""
+        """Each answer's JSON text, in the order of the references."""
+        for chunk in self.chunks(fields, names):
+            yield from chunk
+
+    def chunks(
+        self, fields: Fields | None = None, names: Mapping[str, Mapping[str, str]] | None = None
+    ) -> Iterator[list[bytes]]:
+        """The answers' JSON texts, in the order of the references, a chunk at a time (one
+        statement each): ``fields`` (default :func:`whole`) under their keys, enums spelled
+        by ``names`` (by field, value to name) when given."""
         fields = whole() if fields is None else fields
         check_fields(fields)
         store, postgres = self.store, self.store.dialect == "postgres"
@@ -702,15 +711,11 @@ class Check:
                 rows = cursor.fetchall()
             finally:
                 cursor.close()
-            found = dict(rows) if postgres else _write(rows, fields, names)
-            for o, reference in enumerate(references):
-                text = found.get(o)
-                if text is None:
-                    yield orjson.dumps(self._unfound(reference, fields, names, covered))
-                elif isinstance(text, str):
-                    yield text.encode()
-                else:
-                    yield text
+            found = {o: t.encode() for o, t in rows} if postgres else _write(rows, fields, names)
+            yield [
+                found.get(o) or orjson.dumps(self._unfound(reference, fields, names, covered))
+                for o, reference in enumerate(references)
+            ]
 
     def _unfound(
         self,
