@@ -28,6 +28,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from operator import itemgetter
 from typing import Any
 from uuid import UUID
 
@@ -40,7 +41,7 @@ from greenreg.projections.certifications import (
 )
 from greenreg.projections.coverage import coverage
 from greenreg.projections.database import QueryError, ReadStore
-from greenreg.projections.reading import CHUNK, known_time, valid_day
+from greenreg.projections.reading import CHUNK, chunks, known_time, valid_day
 from greenreg.projections.views import (
     RESTRICTED,
     USABLE,
@@ -52,6 +53,7 @@ from greenreg.projections.views import (
 )
 
 Fields = tuple["Field", ...]
+Row = tuple[Any, ...]
 
 
 @dataclass(frozen=True)
@@ -173,42 +175,19 @@ def _in(values: Sequence[str]) -> str:
     return "(" + ", ".join(_literal(v) for v in values) + ")"
 
 
-@dataclass(frozen=True)
-class Dialect:
-    """The JSON functions of one database."""
+def _obj(pairs: Sequence[tuple[str, str]]) -> str:
+    return "json_build_object(" + ", ".join(f"{_literal(k)}, {v}" for k, v in pairs) + ")"
 
-    postgres: bool
 
-    def obj(self, pairs: Sequence[tuple[str, str]]) -> str:
-        args = ", ".join(f"{_literal(key)}, {value}" for key, value in pairs)
-        return f"json_build_object({args})" if self.postgres else f"json_object({args})"
+def _array(element: str, order: str, where: str) -> str:
+    """An aggregate: the JSON array of ``element`` over a group's rows ``where``, in
+    ``order``."""
+    return f"json_agg({element} ORDER BY {order}) FILTER (WHERE {where})"
 
-    def array(self, element: str, order: str, where: str) -> str:
-        """An aggregate: the JSON array of ``element`` over a group's rows ``where``, in
-        ``order`` (SQLite: in the order the rows come)."""
-        if self.postgres:
-            return f"json_agg({element} ORDER BY {order}) FILTER (WHERE {where})"
-        return f"json_group_array({element}) FILTER (WHERE {where})"
 
-    def texts(self, element: str, order: str, where: str, separator: str) -> str:
-        """An aggregate: the texts of a group's rows ``where``, joined, in ``order``."""
-        if self.postgres:
-            return (
-                f"string_agg({element}, {_literal(separator)} ORDER BY {order}) "
-                f"FILTER (WHERE {where})"
-            )
-        return f"group_concat({element}, {_literal(separator)}) FILTER (WHERE {where})"
-
-    def json(self, column: str) -> str:
-        """A JSON array kept in a column, as JSON ([] when NULL)."""
-        if self.postgres:
-            return f"COALESCE({column}, '[]'::json)"
-        return f"json(COALESCE({column}, '[]'))"
-
-    def boolean(self, condition: str) -> str:
-        if self.postgres:
-            return f"({condition})"
-        return f"json(CASE WHEN {condition} THEN 'true' ELSE 'false' END)"
+def _texts(element: str, order: str, where: str, separator: str) -> str:
+    """An aggregate: the texts of a group's rows ``where``, joined, in ``order``."""
+    return f"string_agg({element}, {_literal(separator)} ORDER BY {order}) FILTER (WHERE {where})"
 
 
 HELD_ORDER = "s.programme, s.jurisdiction"
@@ -307,27 +286,20 @@ class Writer:
     every nested value: the statement gives the chunk's rows in order (``o``, ``kind``,
     ``k``) and :func:`_write` writes each answer from them with orjson."""
 
-    def __init__(
-        self, postgres: bool, fields: Fields, names: Mapping[str, Mapping[str, str]] | None
-    ) -> None:
-        self.d = Dialect(postgres)
-        self.postgres = postgres
+    def __init__(self, fields: Fields, names: Mapping[str, Mapping[str, str]] | None) -> None:
         self.fields = fields
         self.names = names
         self.selected = {f.name for f in fields}
 
     def statement(self) -> str:
-        """PostgreSQL: ``(o, answer)`` rows; SQLite: the rows of ``s`` in order."""
-        rows = self._rows()
-        if self.postgres:
-            return f"{rows}, {self._answers('s')}"
-        return f"{rows} SELECT * FROM s ORDER BY s.o, s.kind, s.k"  # noqa: S608 (no input)
+        """The ``(o, answer)`` rows of a chunk."""
+        return f"{self._rows()}, {self._answers('s')}"
 
     def _rows(self) -> str:
         """``WITH ... s``: the chunk's rows."""
         kinds = [0, 1, 2]
         parts = [
-            f"r AS MATERIALIZED ({_references_sql(self.postgres)})",
+            f"r AS MATERIALIZED ({REFERENCES})",
             f"u AS MATERIALIZED ({UNITS})",
             f"h AS MATERIALIZED ({HELD})",
             f"b AS MATERIALIZED ({BANS})",
@@ -343,7 +315,6 @@ class Writer:
 
     def _answers(self, source: str) -> str:
         """``g``: one row per reference found, its aggregates; then each answer's JSON."""
-        d = self.d
         aggregates = [
             f"MIN(CASE WHEN s.kind = 0 THEN s.{c} END) AS {c}" for c in ("ref", "unit_id", "name")
         ]
@@ -352,27 +323,26 @@ class Writer:
         for name, statuses in (("designations", USABLE), ("restricted", RESTRICTED)):
             field = self._field(name)
             if field is not None:
-                element = d.obj([(p.key, self._held(p.name)) for p in field.parts])
+                element = _obj([(p.key, self._held(p.name)) for p in field.parts])
                 where = f"s.kind = 1 AND s.status IN {_in(statuses)}"
-                aggregates.append(f"{d.array(element, HELD_ORDER, where)} AS {name}")
+                aggregates.append(f"{_array(element, HELD_ORDER, where)} AS {name}")
         bans = self._field("bans")
         if bans is not None:
-            element = d.obj([(p.key, self._ban(p)) for p in bans.parts])
-            aggregates.append(f"{d.array(element, BAN_ORDER, 's.kind = 2')} AS bans")
+            element = _obj([(p.key, self._ban(p)) for p in bans.parts])
+            aggregates.append(f"{_array(element, BAN_ORDER, 's.kind = 2')} AS bans")
         evidence = self._field("evidence")
         if evidence is not None:
-            element = d.obj([(p.key, f"s.{p.name}") for p in evidence.parts])
-            aggregates.append(f"{d.array(element, 's.k', 's.kind = 3')} AS evidence")
+            element = _obj([(p.key, f"s.{p.name}") for p in evidence.parts])
+            aggregates.append(f"{_array(element, 's.k', 's.kind = 3')} AS evidence")
         if "message" in self.selected:
             aggregates.extend(self._message_parts())
-        text = "::text" if self.postgres else ""
-        answer = d.obj([(f.key, self._answer(f)) for f in self.fields])
+        answer = _obj([(f.key, self._answer(f)) for f in self.fields])
         # constants, and keys checked as names (check_fields)
         return (
             "g AS MATERIALIZED (SELECT s.o, "  # noqa: S608
             f"{', '.join(aggregates)} FROM {source} GROUP BY s.o), "
             f"a AS (SELECT g.*, {OUTCOME} AS outcome FROM g) "
-            f"SELECT a.o, {answer}{text} FROM a"
+            f"SELECT a.o, {answer}::text FROM a"
         )
 
     def _kind(self, kind: int) -> str:
@@ -383,37 +353,23 @@ class Writer:
         columns += [f"{alias}.{c}" if c in present else self._null(c) for c in ROW[3:]]
         return f"SELECT {', '.join(columns)} FROM {source}"  # noqa: S608 (constants)
 
-    def _null(self, column: str) -> str:
-        if not self.postgres:
-            return "NULL"
+    @staticmethod
+    def _null(column: str) -> str:
         return "CAST(NULL AS BIGINT)" if column == "position" else "CAST(NULL AS TEXT)"
 
-    def _order(self, kind: int, alias: str) -> str:
-        """``k``: on SQLite a text that sorts as the kind's rows must; PostgreSQL orders each
-        aggregate by the columns, and reads ``k`` for the evidence only."""
-        if self.postgres:
-            return f"{alias}.k" if kind == 3 else "CAST(NULL AS BIGINT)"
-        if kind == 1:
-            return f"{alias}.programme || char(1) || {alias}.jurisdiction"
-        if kind == 2:
-            return (
-                f"printf('%020d', {alias}.position) || char(1) || {alias}.programme || char(1) "
-                f"|| {alias}.jurisdiction"
-            )
-        return {0: "NULL", 3: f"{alias}.k", 4: f"{alias}.last_day"}[kind]
+    @staticmethod
+    def _order(kind: int, alias: str) -> str:
+        """``k``: the evidence's order (each aggregate orders by the columns)."""
+        return f"{alias}.k" if kind == 3 else "CAST(NULL AS BIGINT)"
 
     def _events(self) -> str:
         """``ev``: the events of the rows held that day, then of the bans, each once, with
         their order ``k``."""
-        if self.postgres:
-            held = "ROW_NUMBER() OVER (PARTITION BY h.o ORDER BY h.programme, h.jurisdiction)"
-            banned = (
-                "1000000 + ROW_NUMBER() OVER (PARTITION BY b.o "
-                "ORDER BY b.position, b.programme, b.jurisdiction)"
-            )
-        else:
-            held = "'0' || " + self._order(1, "h")
-            banned = "'1' || " + self._order(2, "b")
+        held = "ROW_NUMBER() OVER (PARTITION BY h.o ORDER BY h.programme, h.jurisdiction)"
+        banned = (
+            "1000000 + ROW_NUMBER() OVER (PARTITION BY b.o "
+            "ORDER BY b.position, b.programme, b.jurisdiction)"
+        )
         return (
             "ev AS MATERIALIZED (SELECT o, event_id, position, MIN(k) AS k FROM ("  # noqa: S608
             f"SELECT h.o, h.event_id, h.position, {held} AS k FROM h UNION ALL "
@@ -439,30 +395,30 @@ class Writer:
 
     def _ban(self, part: Field) -> str:
         if part.name == "evidence":
-            return self.d.obj([(p.key, f"s.{p.name}") for p in part.parts])
+            return _obj([(p.key, f"s.{p.name}") for p in part.parts])
         column = "s.name" if part.name == "unit_name" else f"s.{part.name}"
         return self.value(part.name, column)
 
     def _answer(self, field: Field) -> str:
-        name, d = field.name, self.d
+        name = field.name
         if name in ("ref", "unit_id", "name"):
             return f"a.{name}"
         if name == "outcome":
             return self.value("outcome", "a.outcome")
         if name == "certified":
-            return d.boolean("a.outcome = 'certified'")
+            return "(a.outcome = 'certified')"
         if name in LISTS:
-            return d.json(f"a.{name}")
+            return f"COALESCE(a.{name}, '[]'::json)"
         return self._message()
 
     def _message_parts(self) -> list[str]:
-        usable = self.d.texts(
+        usable = _texts(
             "s.programme || ' (' || s.jurisdiction || ') since ' || s.since",
             HELD_ORDER,
             f"s.kind = 1 AND s.status IN {_in(USABLE)}",
             "; ",
         )
-        restricted = self.d.texts(
+        restricted = _texts(
             "s.programme || ' (' || s.jurisdiction || ') ' || s.status || ' since ' || "
             "s.valid_from || CASE WHEN s.rectify_by IS NOT NULL "
             "THEN ', rectify by ' || s.rectify_by ELSE '' END",
@@ -470,7 +426,7 @@ class Writer:
             f"s.kind = 1 AND s.status IN {_in(RESTRICTED)}",
             "; ",
         )
-        until = self.d.texts("s.last_day", "s.last_day", "s.kind = 4", ", ")
+        until = _texts("s.last_day", "s.last_day", "s.kind = 4", ", ")
         return [
             f"{usable} AS usable_text",
             f"{restricted} AS restricted_text",
@@ -494,67 +450,89 @@ class Writer:
         )
 
 
-def _references_sql(postgres: bool) -> str:
-    if postgres:
-        return (
-            "SELECT r.o, r.ref, r.unit_key, r.code FROM unnest(:o::bigint[], :refs::text[], "
-            ":keys::text[], :codes::text[]) AS r(o, ref, unit_key, code)"
-        )
-    return (
-        "SELECT CAST(j.key AS INTEGER) AS o, json_extract(j.value, '$[0]') AS ref, "
-        "json_extract(j.value, '$[1]') AS unit_key, json_extract(j.value, '$[2]') AS code "
-        "FROM json_each(:refs) AS j"
-    )
-
-
-def statement(
-    postgres: bool, fields: Fields, names: Mapping[str, Mapping[str, str]] | None = None
-) -> str:
-    """The statement answering a chunk (see :class:`Writer`)."""
-    return Writer(postgres, fields, names).statement()
-
-
-# --- SQLite: the answers written from the rows -------------------------------------------------
-
-COLUMN = {name: number for number, name in enumerate(ROW)}
-REFERENCE, KIND, NAME, PROGRAMME, JURISDICTION, STATUS, SINCE = (
-    COLUMN[c] for c in ("o", "kind", "name", "programme", "jurisdiction", "status", "since")
+REFERENCES = (
+    "SELECT r.o, r.ref, r.unit_key, r.code FROM unnest(:o::bigint[], :refs::text[], "
+    ":keys::text[], :codes::text[]) AS r(o, ref, unit_key, code)"
 )
-VALID_FROM, RECTIFY_BY, LAST_DAY = COLUMN["valid_from"], COLUMN["rectify_by"], COLUMN["last_day"]
-HELD_COLUMN = {**COLUMN, "restricted_since": VALID_FROM}
-BAN_COLUMN = {**COLUMN, "unit_name": NAME}
+"""A chunk's references: position, text, unit id, compact code (one array each)."""
 
 
-def _parts(
-    parts: Fields, columns: Mapping[str, int], names: Mapping[str, Mapping[str, str]] | None
-) -> list[tuple[str, int, Mapping[str, str] | None, Fields]]:
-    """How to write each part of a list's element: its key, its column, its enum's names."""
-    return [
-        (
-            p.key,
-            columns.get(p.name, -1),
-            None if names is None or p.name not in ENUMS else names[p.name],
-            p.parts,
-        )
-        for p in parts
-    ]
+# --- SQLite: the answers written from indexed rows ---------------------------------------------
+
+HELD_ROW = (
+    *("unit_id", "programme", "level", "jurisdiction", "status", "since", "document_number"),
+    *("grade", "valid_from", "rectify_by", "event_id", "position"),
+)
+BAN_ROW = (
+    *("unit_id", "name", "programme", "level", "jurisdiction", "ground", "rule", "first_day"),
+    *("last_day", "document_number", "event_id", "position"),
+)
+"""The columns of a status held and of a ban (the event id and position at the same places)."""
+HELD_COLUMN = {name: n for n, name in enumerate(HELD_ROW)} | {"restricted_since": 8}
+BAN_COLUMN = {name: n for n, name in enumerate(BAN_ROW)} | {"unit_name": 1}
+EVIDENCE_COLUMN = {"event_id": 10, "position": 11}
+PROGRAMME, JURISDICTION, STATUS, SINCE, VALID_FROM, RECTIFY_BY = 1, 3, 4, 5, 8, 9
+LAST_DAY, EVENT_ID = 8, 10
+UNIT_ROWS = (
+    "SELECT u.unit_id, u.name, CASE WHEN EXISTS (SELECT 1 FROM rm_identifiers x "
+    "WHERE x.value = u.credit_code AND x.scheme = 'uscc' AND x.unit_id = u.unit_id "
+    "AND x.known_from > ?) THEN NULL ELSE u.credit_code END FROM rm_units u "
+    "WHERE u.{column} IN ({marks}) AND u.recorded_at <= ?"
+)
+HELD_ROWS = (
+    "SELECT i.unit_id, i.programme, i.level, i.jurisdiction, i.status, i.since, "
+    "i.document_number, i.grade, i.valid_from, NULLIF(i.rectify_by, ''), i.event_id, "
+    "i.position FROM rm_status_intervals i WHERE i.unit_id IN ({marks}) "
+    "AND i.valid_from <= ? AND ? < i.valid_to AND i.known_from <= ? AND ? < i.known_to "
+    "ORDER BY i.unit_id, i.programme, i.jurisdiction"
+)
+BAN_ROWS = (
+    "SELECT b.unit_id, u.name, b.programme, b.level, b.jurisdiction, b.ground, b.rule, "
+    "b.first_day, b.last_day, b.document_number, b.event_id, b.position FROM rm_bans b "
+    "JOIN rm_units u ON u.unit_id = b.unit_id WHERE b.unit_id IN ({marks}) "
+    "AND b.first_day <= ? AND ? <= b.last_day AND b.recorded_at <= ? "
+    "ORDER BY b.unit_id, b.position, b.programme, b.jurisdiction"
+)
 
 
-def _element(
-    row: Sequence[Any], how: list[tuple[str, int, Mapping[str, str] | None, Fields]]
-) -> dict[str, Any]:
-    element: dict[str, Any] = {}
-    for key, column, spelled, inner in how:
-        if inner:  # a ban's evidence
-            element[key] = {p.key: row[COLUMN[p.name]] for p in inner}
-        elif spelled is None:
-            element[key] = row[column]
+class Element:
+    """Writes a list's element (a status held, a ban, an event) from its row: the selected
+    parts under their keys, enums spelled, a ban's evidence as an object."""
+
+    def __init__(
+        self,
+        parts: Fields,
+        columns: Mapping[str, int],
+        names: Mapping[str, Mapping[str, str]] | None,
+    ) -> None:
+        self.keys = tuple(p.key for p in parts)
+        self.columns = [columns.get(p.name, EVENT_ID) for p in parts]
+        self.spelled = [
+            (n, names[p.name]) for n, p in enumerate(parts) if names is not None and p.name in ENUMS
+        ]
+        self.inner = [
+            (n, tuple((q.key, EVIDENCE_COLUMN[q.name]) for q in p.parts))
+            for n, p in enumerate(parts)
+            if p.parts
+        ]
+        self.plain = not (self.spelled or self.inner)
+        self.get = itemgetter(*self.columns) if len(self.columns) > 1 else None
+
+    def __call__(self, row: Row) -> dict[str, Any]:
+        if self.get is None:
+            values: Any = [row[c] for c in self.columns]
         else:
-            element[key] = spelled[row[column]]
-    return element
+            values = self.get(row)
+        if not self.plain:
+            values = list(values)
+            for n, spelled in self.spelled:
+                values[n] = spelled[values[n]]
+            for n, inner in self.inner:
+                values[n] = {k: row[c] for k, c in inner}
+        return dict(zip(self.keys, values, strict=True))
 
 
-def _outcome(held: list[Sequence[Any]], banned: bool) -> str:
+def _outcome(held: list[Row], banned: bool) -> str:
     """Certified only with a usable title; a unit holding only restricted titles is warned or
     suspended; then banned, removed (listed before), not listed."""
     statuses = {row[STATUS] for row in held}
@@ -568,7 +546,7 @@ def _outcome(held: list[Sequence[Any]], banned: bool) -> str:
     return "removed" if held else "not_listed"
 
 
-def _message(outcome: str, held: list[Sequence[Any]], days: list[str]) -> str:
+def _message(outcome: str, held: list[Row], bans: list[Row]) -> str:
     usable = "; ".join(
         f"{r[PROGRAMME]} ({r[JURISDICTION]}) since {r[SINCE]}" for r in held if r[STATUS] in USABLE
     )
@@ -585,55 +563,108 @@ def _message(outcome: str, held: list[Sequence[Any]], days: list[str]) -> str:
     if outcome in RESTRICTED:
         return f"{outcome}, the title may not be used while rectifying: {restricted}"
     if outcome == "banned":
-        return "banned until " + ", ".join(days)
+        return "banned until " + ", ".join(sorted({r[LAST_DAY] for r in bans}))
     if outcome == "removed":
         return "no designation in force that day; removed or superseded before"
     return "registered, but on no list that day"
 
 
-def _write(
-    rows: list[Sequence[Any]], fields: Fields, names: Mapping[str, Mapping[str, str]] | None
-) -> dict[int, bytes]:
-    """Each answer's JSON, by reference, from the rows of ``s`` in order."""
-    lists = {
-        "designations": (USABLE, _parts(_sub(fields, "designations"), HELD_COLUMN, names)),
-        "restricted": (RESTRICTED, _parts(_sub(fields, "restricted"), HELD_COLUMN, names)),
-    }
-    ban_parts = _parts(_sub(fields, "bans"), BAN_COLUMN, names)
-    evidence_parts = _parts(_sub(fields, "evidence"), COLUMN, names)
-    outcomes = names["outcome"] if names is not None else None
-    answers: dict[int, bytes] = {}
-    start = 0
-    while start < len(rows):
-        unit = rows[start]
-        end = start + 1
-        while end < len(rows) and rows[end][REFERENCE] == unit[REFERENCE]:
-            end += 1
-        group = rows[start + 1 : end]
-        start = end
-        held = [r for r in group if r[KIND] == 1]
-        bans = [r for r in group if r[KIND] == 2]
+def _evidence(held: list[Row], bans: list[Row]) -> list[Row]:
+    """The rows of the events an answer rests on: those held, then the bans', each once."""
+    seen: set[str] = set()
+    rows = []
+    for row in (*held, *bans):
+        if row[EVENT_ID] not in seen:
+            seen.add(row[EVENT_ID])
+            rows.append(row)
+    return rows
+
+
+class Plan:
+    """How to write the answers of a selection from the rows of a unit (SQLite)."""
+
+    def __init__(self, fields: Fields, names: Mapping[str, Mapping[str, str]] | None) -> None:
+        self.fields = fields
+        self.held = {
+            name: (statuses, Element(_sub(fields, name), HELD_COLUMN, names))
+            for name, statuses in (("designations", USABLE), ("restricted", RESTRICTED))
+        }
+        self.bans = Element(_sub(fields, "bans"), BAN_COLUMN, names)
+        self.evidence = Element(_sub(fields, "evidence"), EVIDENCE_COLUMN, names)
+        self.outcomes = names["outcome"] if names is not None else None
+        self.refs = [f.key for f in fields if f.name == "ref"]
+
+    def answer(self, unit_id: str, name: str, held: list[Row], bans: list[Row]) -> dict[str, Any]:
+        """A unit's answer (its ``ref`` left for each reference to fill)."""
         outcome = _outcome(held, bool(bans))
         answer: dict[str, Any] = {}
-        for field in fields:
-            name = field.name
-            if name in ("ref", "unit_id", "name"):
-                answer[field.key] = unit[COLUMN[name]]
-            elif name == "outcome":
-                answer[field.key] = outcome if outcomes is None else outcomes[outcome]
-            elif name == "certified":
-                answer[field.key] = outcome == "certified"
-            elif name in lists:
-                statuses, how = lists[name]
-                answer[field.key] = [_element(r, how) for r in held if r[STATUS] in statuses]
-            elif name == "bans":
-                answer[field.key] = [_element(r, ban_parts) for r in bans]
-            elif name == "evidence":
-                answer[field.key] = [_element(r, evidence_parts) for r in group if r[KIND] == 3]
+        for field in self.fields:
+            kind, key = field.name, field.key
+            if kind == "ref":
+                answer[key] = None
+            elif kind == "unit_id":
+                answer[key] = unit_id
+            elif kind == "name":
+                answer[key] = name
+            elif kind == "outcome":
+                answer[key] = outcome if self.outcomes is None else self.outcomes[outcome]
+            elif kind == "certified":
+                answer[key] = outcome == "certified"
+            elif kind in self.held:
+                statuses, element = self.held[kind]
+                answer[key] = [element(r) for r in held if r[STATUS] in statuses]
+            elif kind == "bans":
+                answer[key] = [self.bans(r) for r in bans]
+            elif kind == "evidence":
+                answer[key] = [self.evidence(r) for r in _evidence(held, bans)]
             else:
-                days = [r[LAST_DAY] for r in group if r[KIND] == 4]
-                answer[field.key] = _message(outcome, held, days)
-        answers[unit[REFERENCE]] = orjson.dumps(answer)
+                answer[key] = _message(outcome, held, bans)
+        return answer
+
+
+def _sqlite_answers(
+    store: ReadStore, references: list[Reference], day: str, known: str, plan: Plan
+) -> list[dict[str, Any] | None]:
+    """SQLite: the answers (None where a reference names no unit), from indexed queries of
+    5,000 keys each (units by id, by code; their statuses held that day; their bans), each
+    unit's answer written once however many references name it."""
+    names: dict[str, str] = {}
+    by_code: dict[str, str] = {}
+    for column, wanted in (
+        ("unit_id", sorted({r.key for r in references if r.key is not None})),
+        ("credit_code", sorted({r.code for r in references if r.code is not None})),
+    ):
+        for chunk in chunks(wanted):
+            statement = UNIT_ROWS.format(column=column, marks=store.placeholders(len(chunk)))
+            for unit_id, name, code in store.query(statement, [known, *chunk, known]):
+                names[unit_id] = name
+                if code is not None:
+                    by_code[code] = unit_id
+    held: dict[str, list[Row]] = {}
+    bans: dict[str, list[Row]] = {}
+    for chunk in chunks(sorted(names)):
+        marks = store.placeholders(len(chunk))
+        for row in store.query(HELD_ROWS.format(marks=marks), [*chunk, day, day, known, known]):
+            held.setdefault(row[0], []).append(row)
+        for row in store.query(BAN_ROWS.format(marks=marks), [*chunk, day, day, known]):
+            bans.setdefault(row[0], []).append(row)
+    written: dict[str, dict[str, Any]] = {}
+    answers: list[dict[str, Any] | None] = []
+    for reference in references:
+        key = by_code.get(reference.code) if reference.code is not None else reference.key
+        if key is None or key not in names:
+            answers.append(None)
+            continue
+        answer = written.get(key)
+        if answer is None:
+            answer = written[key] = plan.answer(
+                key, names[key], held.get(key, []), bans.get(key, [])
+            )
+        if plan.refs:
+            answer = answer.copy()
+            for ref in plan.refs:
+                answer[ref] = reference.text
+        answers.append(answer)
     return answers
 
 
@@ -644,11 +675,8 @@ def _sub(fields: Fields, name: str) -> Fields:
 PARAMETERS = frozenset({"day", "known", "o", "refs", "keys", "codes"})
 
 
-def _bound(statement: str, postgres: bool) -> str:
-    """``statement`` with its ``:name`` parameters in this database's style (SQLite binds them
-    by name as written; psycopg as ``%(name)s``)."""
-    if not postgres:
-        return statement
+def _bound(statement: str) -> str:
+    """``statement`` with its ``:name`` parameters as psycopg's ``%(name)s``."""
     return re.sub(
         r"(?<![:\w]):([a-z_]+)\b",
         lambda m: f"%({m[1]})s" if m[1] in PARAMETERS else m[0],
@@ -674,48 +702,67 @@ class Check:
         valid_day(self.as_of)
         known_time(self.known_at)  # refused now, not halfway through an answer
 
-    def texts(
-        self, fields: Fields | None = None, names: Mapping[str, Mapping[str, str]] | None = None
-    ) -> Iterator[bytes]:
-        """Each answer's JSON text, in the order of the references."""
-        for chunk in self.chunks(fields, names):
-            yield from chunk
-
     def chunks(
         self, fields: Fields | None = None, names: Mapping[str, Mapping[str, str]] | None = None
     ) -> Iterator[list[bytes]]:
-        """The answers' JSON texts, in the order of the references, a chunk at a time (one
-        statement each): ``fields`` (default :func:`whole`) under their keys, enums spelled
-        by ``names`` (by field, value to name) when given."""
+        """The answers as JSON texts to join with commas, in the order of the references, a
+        chunk at a time (one statement each on PostgreSQL, four on SQLite): ``fields``
+        (default :func:`whole`) under their keys, enums spelled by ``names`` (by field, value
+        to name) when given."""
         fields = whole() if fields is None else fields
         check_fields(fields)
-        store, postgres = self.store, self.store.dialect == "postgres"
         day, known = valid_day(self.as_of), known_time(self.known_at)
-        sql = _bound(statement(postgres, fields, names), postgres)
+        if self.store.dialect != "postgres":
+            yield from self._sqlite_chunks(Plan(fields, names), day, known, names)
+            return
+        sql = _bound(Writer(fields, names).statement())
         covered: list[str] = []
         for start in range(0, len(self.refs), CHUNK):
-            chunk = self.refs[start : start + CHUNK]
-            references = [Reference(ref) for ref in chunk]
-            rows = [(r.text, r.key, r.code) for r in references]
-            params: dict[str, Any] = {"day": day, "known": known}
-            if postgres:
-                params["o"] = list(range(len(rows)))
-                params["refs"] = [t for t, _, _ in rows]
-                params["keys"] = [k for _, k, _ in rows]
-                params["codes"] = [c for _, _, c in rows]
-            else:
-                params["refs"] = orjson.dumps(rows).decode()
-            cursor = store.connection().cursor()
-            try:
-                cursor.execute(sql, params)
-                rows = cursor.fetchall()
-            finally:
-                cursor.close()
-            found = {o: t.encode() for o, t in rows} if postgres else _write(rows, fields, names)
+            references = [Reference(ref) for ref in self.refs[start : start + CHUNK]]
+            texts = self._postgres_chunk(sql, references, day, known)
             yield [
-                found.get(o) or orjson.dumps(self._unfound(reference, fields, names, covered))
-                for o, reference in enumerate(references)
+                text or orjson.dumps(self._unfound(reference, fields, names, covered))
+                for text, reference in zip(texts, references, strict=True)
             ]
+
+    def _sqlite_chunks(
+        self, plan: Plan, day: str, known: str, names: Mapping[str, Mapping[str, str]] | None
+    ) -> Iterator[list[bytes]]:
+        references = [Reference(ref) for ref in self.refs]
+        found = _sqlite_answers(self.store, references, day, known, plan)
+        covered: list[str] = []
+        for start in range(0, len(references), CHUNK):
+            answers = [
+                answer or self._unfound(reference, plan.fields, names, covered)
+                for answer, reference in zip(
+                    found[start : start + CHUNK], references[start : start + CHUNK], strict=True
+                )
+            ]
+            yield [orjson.dumps(answers)[1:-1]]  # one text for the chunk's answers
+
+    def _postgres_chunk(
+        self, sql: str, references: list[Reference], day: str, known: str
+    ) -> list[bytes | None]:
+        """PostgreSQL: the answers of a chunk (None where a reference names no unit), written
+        by one statement."""
+        params = {
+            "day": day,
+            "known": known,
+            "o": list(range(len(references))),
+            "refs": [r.text for r in references],
+            "keys": [r.key for r in references],
+            "codes": [r.code for r in references],
+        }
+        cursor = self.store.connection().cursor()
+        try:
+            cursor.execute(sql, params)
+            written = dict(cursor.fetchall())
+        finally:
+            cursor.close()
+        return [
+            None if (text := written.get(o)) is None else text.encode()
+            for o in range(len(references))
+        ]
 
     def _unfound(
         self,
@@ -751,9 +798,8 @@ class Check:
         self, fields: Fields | None = None, names: Mapping[str, Mapping[str, str]] | None = None
     ) -> list[dict[str, Any]]:
         """Each answer as JSON values."""
-        answers: list[dict[str, Any]] = orjson.loads(
-            b"[" + b",".join(self.texts(fields, names)) + b"]"
-        )
+        texts = (text for chunk in self.chunks(fields, names) for text in chunk)
+        answers: list[dict[str, Any]] = orjson.loads(b"[" + b",".join(texts) + b"]")
         return answers
 
     def views(self) -> list[Certification]:
