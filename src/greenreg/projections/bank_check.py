@@ -28,6 +28,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import groupby
 from operator import itemgetter
 from typing import Any
 from uuid import UUID
@@ -473,6 +474,7 @@ BAN_COLUMN = {name: n for n, name in enumerate(BAN_ROW)} | {"unit_name": 1}
 EVIDENCE_COLUMN = {"event_id": 10, "position": 11}
 PROGRAMME, JURISDICTION, STATUS, SINCE, VALID_FROM, RECTIFY_BY = 1, 3, 4, 5, 8, 9
 LAST_DAY, EVENT_ID = 8, 10
+FIRST = itemgetter(0)
 UNIT_ROWS = (
     "SELECT u.unit_id, u.name, CASE WHEN EXISTS (SELECT 1 FROM rm_identifiers x "
     "WHERE x.value = u.credit_code AND x.scheme = 'uscc' AND x.unit_id = u.unit_id "
@@ -535,6 +537,8 @@ class Element:
 def _outcome(held: list[Row], banned: bool) -> str:
     """Certified only with a usable title; a unit holding only restricted titles is warned or
     suspended; then banned, removed (listed before), not listed."""
+    if not held:
+        return "banned" if banned else "not_listed"
     statuses = {row[STATUS] for row in held}
     if statuses.intersection(USABLE):
         return "certified"
@@ -547,26 +551,32 @@ def _outcome(held: list[Row], banned: bool) -> str:
 
 
 def _message(outcome: str, held: list[Row], bans: list[Row]) -> str:
-    usable = "; ".join(
-        f"{r[PROGRAMME]} ({r[JURISDICTION]}) since {r[SINCE]}" for r in held if r[STATUS] in USABLE
-    )
-    restricted = "; ".join(
-        f"{r[PROGRAMME]} ({r[JURISDICTION]}) {r[STATUS]} since {r[VALID_FROM]}"
-        + (f", rectify by {r[RECTIFY_BY]}" if r[RECTIFY_BY] else "")
-        for r in held
-        if r[STATUS] in RESTRICTED
-    )
     if outcome == "certified":
+        usable = "; ".join(
+            f"{r[PROGRAMME]} ({r[JURISDICTION]}) since {r[SINCE]}"
+            for r in held
+            if r[STATUS] in USABLE
+        )
+        restricted = _restricted(held)
         if restricted:
             return f"certified: {usable}; title not usable while rectifying: {restricted}"
         return f"certified: {usable}"
     if outcome in RESTRICTED:
-        return f"{outcome}, the title may not be used while rectifying: {restricted}"
+        return f"{outcome}, the title may not be used while rectifying: {_restricted(held)}"
     if outcome == "banned":
         return "banned until " + ", ".join(sorted({r[LAST_DAY] for r in bans}))
     if outcome == "removed":
         return "no designation in force that day; removed or superseded before"
     return "registered, but on no list that day"
+
+
+def _restricted(held: list[Row]) -> str:
+    return "; ".join(
+        f"{r[PROGRAMME]} ({r[JURISDICTION]}) {r[STATUS]} since {r[VALID_FROM]}"
+        + (f", rectify by {r[RECTIFY_BY]}" if r[RECTIFY_BY] else "")
+        for r in held
+        if r[STATUS] in RESTRICTED
+    )
 
 
 def _evidence(held: list[Row], bans: list[Row]) -> list[Row]:
@@ -630,24 +640,29 @@ def _sqlite_answers(
     unit's answer written once however many references name it."""
     names: dict[str, str] = {}
     by_code: dict[str, str] = {}
-    for column, wanted in (
-        ("unit_id", sorted({r.key for r in references if r.key is not None})),
-        ("credit_code", sorted({r.code for r in references if r.code is not None})),
-    ):
-        for chunk in chunks(wanted):
-            statement = UNIT_ROWS.format(column=column, marks=store.placeholders(len(chunk)))
-            for unit_id, name, code in store.query(statement, [known, *chunk, known]):
-                names[unit_id] = name
-                if code is not None:
-                    by_code[code] = unit_id
-    held: dict[str, list[Row]] = {}
-    bans: dict[str, list[Row]] = {}
-    for chunk in chunks(sorted(names)):
-        marks = store.placeholders(len(chunk))
-        for row in store.query(HELD_ROWS.format(marks=marks), [*chunk, day, day, known, known]):
-            held.setdefault(row[0], []).append(row)
-        for row in store.query(BAN_ROWS.format(marks=marks), [*chunk, day, day, known]):
-            bans.setdefault(row[0], []).append(row)
+    cursor = store.connection().cursor()  # keys and codes as parsed: no NUL to refuse
+    try:
+        for column, wanted in (
+            ("unit_id", sorted({r.key for r in references if r.key is not None})),
+            ("credit_code", sorted({r.code for r in references if r.code is not None})),
+        ):
+            for chunk in chunks(wanted):
+                marks = store.placeholders(len(chunk))
+                cursor.execute(UNIT_ROWS.format(column=column, marks=marks), [known, *chunk, known])
+                for unit_id, name, code in cursor:
+                    names[unit_id] = name
+                    if code is not None:
+                        by_code[code] = unit_id
+        held: dict[str, list[Row]] = {}
+        bans: dict[str, list[Row]] = {}
+        for chunk in chunks(sorted(names)):
+            marks = store.placeholders(len(chunk))
+            cursor.execute(HELD_ROWS.format(marks=marks), [*chunk, day, day, known, known])
+            held.update((unit, list(rows)) for unit, rows in groupby(cursor, FIRST))
+            cursor.execute(BAN_ROWS.format(marks=marks), [*chunk, day, day, known])
+            bans.update((unit, list(rows)) for unit, rows in groupby(cursor, FIRST))
+    finally:
+        cursor.close()
     written: dict[str, dict[str, Any]] = {}
     answers: list[dict[str, Any] | None] = []
     for reference in references:
