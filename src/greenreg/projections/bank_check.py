@@ -41,7 +41,7 @@ from greenreg.projections.certifications import (
     id_of_valid_code,
 )
 from greenreg.projections.coverage import coverage
-from greenreg.projections.database import QueryError, ReadStore
+from greenreg.projections.database import QueryError, ReadStore, check_params
 from greenreg.projections.reading import CHUNK, chunks, known_time, valid_day
 from greenreg.projections.views import (
     RESTRICTED,
@@ -640,12 +640,13 @@ def _sqlite_answers(
     unit's answer written once however many references name it."""
     names: dict[str, str] = {}
     by_code: dict[str, str] = {}
-    cursor = store.connection().cursor()  # keys and codes as parsed: no NUL to refuse
+    cursor = store.connection().cursor()
     try:
         for column, wanted in (
             ("unit_id", sorted({r.key for r in references if r.key is not None})),
             ("credit_code", sorted({r.code for r in references if r.code is not None})),
         ):
+            check_params(wanted)  # a NUL or a lone surrogate is a bad question
             for chunk in chunks(wanted):
                 marks = store.placeholders(len(chunk))
                 cursor.execute(UNIT_ROWS.format(column=column, marks=marks), [known, *chunk, known])
@@ -772,6 +773,8 @@ class Check:
             "keys": [r.key for r in references],
             "codes": [r.code for r in references],
         }
+        for texts in ("refs", "keys", "codes"):  # a NUL or a lone surrogate: a bad question
+            check_params(params[texts])
         cursor = self.store.connection().cursor()
         try:
             cursor.execute(sql, params)
