@@ -1,15 +1,23 @@
-"""The bank check answered set-based: each answer resolved and written as JSON by the database.
+"""The bank check answered set-based: every reference of a check resolved in the database.
 
 For up to 10,000 credit codes or unit ids, "was each unit certified on day D, as known at time
-K?" is one query per chunk of 5,000 references: the references go in as one parameter (a JSON
-array on SQLite, arrays on PostgreSQL), are joined to ``rm_units`` (by unit id or by credit
-code, known at K) and, for each unit found, to its status intervals and its bans as of D known
-at K; each answer comes back as a JSON text (SQLite ``json_object``/``json_group_array``,
-PostgreSQL ``json_build_object``/``json_agg``). Python only parses the references, answers the
-references that name no unit (``not_found`` or ``invalid_code``, checked against the GB 32100
-check character) and joins the texts in the order given.
+K?" is answered for the whole batch at once, never reference by reference:
 
-A :class:`Selection` says which fields to write, under which names: every field by default
+- **PostgreSQL**: one statement per chunk of 5,000 references. The references go in as arrays
+  (``unnest``), are joined to ``rm_units`` (by unit id, or by a credit code known at K), to the
+  units' status intervals as of D known at K and to their bans running on D; each answer comes
+  back as a JSON text written by the database (``json_build_object``, ``json_agg`` ordered).
+- **SQLite** (before 3.44 no aggregate takes an ``ORDER BY``, and before 3.45 its JSON
+  functions re-parse every nested value, which measured slower than the object path): indexed
+  queries of 5,000 keys for the whole check (units by id, by code; their statuses held that
+  day; their bans), rows grouped as they come, each unit's answer written once as plain values
+  (:class:`Plan`) and encoded by orjson a chunk at a time.
+
+Python parses the references (:class:`~greenreg.projections.certifications.Reference`),
+answers those that name no unit (``not_found``, or ``invalid_code`` after the GB 32100 check
+character) and keeps the order given.
+
+A selection (:data:`Fields`) says which fields to write, under which names: every field by default
 (REST), the fields a caller asks for (REST ``fields=``), or a GraphQL selection (its response
 names, enum values spelled as GraphQL names). A field not selected is not computed: evidence
 and messages cost nothing unless asked for.
@@ -149,23 +157,21 @@ def check_fields(fields: Fields, allowed: Sequence[str] = FIELDS) -> None:
             check_fields(field.parts, inner)
 
 
-# --- SQL ---------------------------------------------------------------------------------------
+# --- PostgreSQL: the answers written by the database --------------------------------------------
 #
 # One statement per chunk, in set operations over the whole chunk (no subquery per reference):
 #
 #   r   the references (position in the chunk, text, unit id, compact code);
 #   u   the units they name, known at K;
-#   h   the status intervals of those units as of D known at K, ordered per reference;
-#   b   their bans running on D known at K, ordered per reference;
-#   hs  per reference: the best status held (the outcome's rank) and, when selected, the
-#       designations, the restricted ones and the message's parts;
-#   bs  per reference: whether banned and, when selected, the bans;
-#   es  per reference, when selected: the evidence (each event once, rows before bans);
+#   h   the status intervals of those units as of D known at K;
+#   b   their bans running on D known at K;
+#   ev  when selected: the events of the evidence, each once, rows before bans, numbered;
+#   s   all of these as rows of one shape (:data:`ROW`), by reference;
+#   g   per reference: the unit, the best status held (the outcome's rank), whether banned,
+#       and the lists and message parts selected;
 #   a   each answer's outcome; then each answer's JSON.
 #
-# PostgreSQL orders each aggregate (``ORDER BY`` inside it). SQLite before 3.44 cannot, and
-# aggregates a group in the order its rows arrive: each aggregate reads a subquery ordered by
-# the group and then the answer's order (tests compare the orders with the object path's).
+# Each aggregate is ordered (``ORDER BY`` inside it) as the object path ordered its rows.
 
 
 def _literal(text: str) -> str:
@@ -238,7 +244,7 @@ ROW = (
 )
 """The columns of ``s``, the rows of a chunk's answers, of five kinds: 0 the unit a reference
 names, 1 a status it held that day, 2 a ban running, 3 an event of the evidence, 4 a ban's
-last day; ``k`` their order within their kind (on SQLite)."""
+last day; ``k`` the evidence's order."""
 KINDS: dict[int, tuple[str, set[str]]] = {
     0: ("u", {"ref", "unit_id", "name"}),
     1: (
@@ -280,12 +286,8 @@ KINDS: dict[int, tuple[str, set[str]]] = {
 
 
 class Writer:
-    """The statement of a chunk for a selection.
-
-    PostgreSQL writes each answer's JSON (``json_build_object``, ``json_agg`` ordered).
-    SQLite before 3.44 cannot order an aggregate, and its JSON functions before 3.45 re-parse
-    every nested value: the statement gives the chunk's rows in order (``o``, ``kind``,
-    ``k``) and :func:`_write` writes each answer from them with orjson."""
+    """PostgreSQL: the statement of a chunk for a selection, each answer's JSON written by the
+    database."""
 
     def __init__(self, fields: Fields, names: Mapping[str, Mapping[str, str]] | None) -> None:
         self.fields = fields
