@@ -85,7 +85,7 @@ def test_former_names_regions_and_the_day_asked(client: TestClient, scenario: Sc
     # As known before the factory was recorded: nothing, and the coverage is stated.
     [unknown] = match(client, query, known_at="2000-01-01T00:00:00+08:00")
     assert (unknown["status"], unknown["candidates"]) == ("no_match", [])
-    assert "green_park provincial lists of 江苏省 (320000) 2020-2020" in unknown["coverage"]
+    assert "the provincial green park list of 江苏省 (2020, " in unknown["coverage"]
 
 
 def test_the_successor_of_a_reorganised_unit(

@@ -52,14 +52,18 @@ class MatchRequest(BaseModel):
         min_length=1, max_length=MAX_QUERIES, description=f"At most {MAX_QUERIES:,} queries."
     )
     threshold: float = Field(
-        DEFAULT_THRESHOLD, ge=0, le=1, description="A candidate matches from this score on."
+        DEFAULT_THRESHOLD,
+        ge=0,
+        le=1,
+        strict=True,  # a number: true is not 1
+        description="A candidate matches from this score on.",
     )
-    limit: int = Field(3, ge=1, le=MAX_CANDIDATES, description="Candidates per query.")
+    limit: int = Field(3, ge=1, le=MAX_CANDIDATES, strict=True, description="Candidates per query.")
     as_of: Day | None = Field(None, description="Valid time: the day asked (default today).")
     known_at: Moment | None = Field(
         None, description="Record time: as the registry knew it then (default now)."
     )
-    receipt: bool = Field(False, description=RECEIPT_DESCRIPTION)
+    receipt: bool = Field(False, strict=True, description=RECEIPT_DESCRIPTION)
 
 
 def match_router(reads: Reads) -> APIRouter:

@@ -75,7 +75,9 @@ class NewWatchlist(BaseModel):
 
 
 class Replay(BaseModel):
-    from_position: int = Field(ge=0, description="Deliver again every change from here on.")
+    from_position: int = Field(
+        ge=0, strict=True, description="Deliver again every change from here on."
+    )
 
 
 class Pending(BaseModel):

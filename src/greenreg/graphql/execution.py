@@ -18,7 +18,10 @@ gives plain fields two short paths:
 - **a plain leaf** of any other object: read and coerced in place, without a path of its own;
   the object's other fields go to graphql-core.
 
-Both read a field with the same resolver strawberry built for it and coerce a leaf as
+The bank check's results (:class:`~greenreg.graphql.bank_check.CheckAnswers`) are completed
+apart: the database writes them for the selection (:mod:`greenreg.graphql.bank_check`).
+
+Both short paths read a field with the same resolver strawberry built for it and coerce a leaf as
 graphql-core coerces it. Anything unusual takes graphql-core's own path, which raises located
 errors exactly as before: a selection with ``@defer``/``@stream``, an abstract type or an
 ``is_type_of`` check, a value missing where the schema says it cannot be, a value that fails to
@@ -53,6 +56,8 @@ from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import AwaitableOrValue, Path, Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.field import StrawberryField
+
+from greenreg.graphql.bank_check import CheckAnswers, selection
 
 Read = Callable[[Any], Any]
 """A field's value from its source object, as the field's resolver reads it."""
@@ -108,7 +113,12 @@ class PlainExecution(StrawberryGraphQLCoreExecutionContext):
         result: Any,
         position_context: Any,
     ) -> AwaitableOrValue[Any]:
-        """graphql-core's, with a plain subtree completed in one pass."""
+        """graphql-core's, with a plain subtree completed in one pass, and a bank check's
+        results written by the database."""
+        if isinstance(result, CheckAnswers):
+            return self._complete_check(
+                return_type, field_details_list, info, path, result, position_context
+            )
         if not isinstance(result, Exception):
             complete = self._completer(return_type, field_details_list)
             if complete is not None:
@@ -119,6 +129,26 @@ class PlainExecution(StrawberryGraphQLCoreExecutionContext):
         return super().complete_value(
             return_type, field_details_list, info, path, result, position_context
         )
+
+    async def _complete_check(  # noqa: PLR0917 - complete_value's
+        self,
+        return_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        result: CheckAnswers,
+        position_context: Any,
+    ) -> Any:
+        """The answers written for the selection, or completed from views as any list is."""
+        ask = info.context.ask
+        fields = selection(self.collect_subfields, return_type, field_details_list)
+        if fields is not None:
+            return await ask(result.answers, fields)
+        views = await ask(result.check.views)
+        completed = self.complete_value(
+            return_type, field_details_list, info, path, views, position_context
+        )
+        return await completed if self.is_awaitable(completed) else completed
 
     def _completer(
         self, return_type: GraphQLOutputType, field_details_list: FieldDetailsList

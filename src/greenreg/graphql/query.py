@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, cast
 from uuid import UUID
 
 import strawberry
 from starlette.concurrency import run_in_threadpool
 
 from greenreg.errors import NotFoundError
+from greenreg.graphql.bank_check import CheckAnswers
 from greenreg.graphql.context import GreenregInfo
 from greenreg.graphql.ids import parse_global_id
 from greenreg.graphql.limits import (
@@ -253,15 +254,13 @@ class Query:
         check_batch_size(len(refs))
         check_access(bulk_check_refused(info.context.caller(), len(refs)))
         day = as_of or today()
-        views = await info.context.ask(info.context.queries.certifications, refs, day, known_at)
+        check = await info.context.ask(info.context.queries.check, refs, day, known_at)
         version = await info.context.version()
         signed = None
         if receipt:
             log = info.context.log
-            answer = {
-                "results": views,  # receipt_at writes the views as receipt JSON
-                "data_version": version.as_json(),
-            }
+            results = await info.context.ask(check.answers)
+            answer = {"results": results, "data_version": version.as_json()}
             text = await run_in_threadpool(
                 lambda: receipt_at(
                     log,
@@ -279,7 +278,8 @@ class Query:
             as_of=day,
             known_at=known_at,
             data_version=DataVersion.of(version),
-            results=mirrors(Certification, views),
+            # answered by the execution for the selection (greenreg.graphql.bank_check)
+            results=cast("list[Certification]", CheckAnswers(check)),
             receipt=signed,
         )
 

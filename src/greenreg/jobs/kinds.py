@@ -101,10 +101,8 @@ def answer_checks(
     """The bank check of each row's ``ref`` on its day, as known at ``known_at``: one check per
     day among the rows (a loan book usually has one).
 
-    Each answer is serialised once by orjson straight from its view (the same JSON as
-    :func:`~greenreg.receipts.json_value` gives: dates in ISO 8601, ids as text, no floats in a
-    check), behind the row's ``line`` and ``as_of``; a unit named by several rows of a call is
-    one answer, serialised once."""
+    Each answer comes set-based as JSON values (:meth:`~greenreg.projections.bank_check.Check.
+    answers`) and is written by orjson behind the row's ``line`` and ``as_of``."""
     by_day: dict[str, list[int]] = {}
     for index, row in enumerate(rows):
         by_day.setdefault(row.as_of, []).append(index)
@@ -112,17 +110,18 @@ def answer_checks(
     for day, indexes in sorted(by_day.items()):
         for start in range(0, len(indexes), MAX_REFS):
             part = indexes[start : start + MAX_REFS]
-            answers = queries.certifications(
+            answers = queries.check(
                 [rows[i].fields["ref"] for i in part], date.fromisoformat(day), known_at
-            )
+            ).answers()
             as_of = orjson.dumps(day).decode()
-            written: dict[int, str] = {}  # by the answer's identity, while ``answers`` lives
             for i, answer in zip(part, answers, strict=True):
-                body = written.get(id(answer))
-                if body is None:
-                    body = written[id(answer)] = orjson.dumps(answer).decode()
+                body = orjson.dumps(answer).decode()
                 line = rows[i].line
-                results[i] = (line, answer.outcome, f'{{"line":{line},"as_of":{as_of},{body[1:]}')
+                results[i] = (
+                    line,
+                    answer["outcome"],
+                    f'{{"line":{line},"as_of":{as_of},{body[1:]}',
+                )
     return [r for r in results if r is not None]
 
 

@@ -33,6 +33,7 @@ from greenreg.matching.answers import MatchCandidate, MatchedBy, MatchQuery, Mat
 from greenreg.matching.normalise import Name, parse
 from greenreg.matching.regions import agrees, region_codes
 from greenreg.projections import certifications as bank
+from greenreg.projections.bank_check import Check
 from greenreg.projections.coverage import coverage
 from greenreg.projections.database import QueryError, ReadStore
 from greenreg.projections.name_index import Entry, name_index
@@ -267,7 +268,7 @@ def _answers(
     checks: dict[str, Certification] = {}
     for start in range(0, len(wanted), bank.MAX_REFS):
         chunk = wanted[start : start + bank.MAX_REFS]
-        answered = bank.certifications(store, chunk, date.fromisoformat(day), known_at)
+        answered = Check(store, chunk, date.fromisoformat(day), known_at).views()
         checks.update(zip(chunk, answered, strict=True))
     statement = None
     results = []

@@ -23,6 +23,7 @@ from uuid import UUID
 from greenreg.events.credit_codes import check_credit_code
 from greenreg.matching.answers import MatchQuery, MatchResult
 from greenreg.matching.score import DEFAULT_THRESHOLD
+from greenreg.projections import bank_check
 from greenreg.projections import certifications as bank
 from greenreg.projections import compliance as checks
 from greenreg.projections import coverage as covered
@@ -354,9 +355,20 @@ class Queries:
         """Was each unit certified on ``as_of`` (default: today in China), as the registry knew
         it at ``known_at`` (default: now)? ``refs`` are credit codes or unit ids, at most
         10,000; one answer per ref, in input order. A ref that is neither a UUID nor a valid
-        credit code gets ``invalid_code`` and does not fail the others. Answered with three
-        set-based queries per 5,000 units, whatever the number of refs."""
-        return bank.certifications(self.store, refs, as_of, known_at)
+        credit code gets ``invalid_code`` and does not fail the others. Answered by
+        :meth:`check` (one query per 5,000 refs), as views."""
+        return self.check(refs, as_of, known_at).views()
+
+    def check(
+        self,
+        refs: Sequence[str],
+        as_of: date | None = None,
+        known_at: datetime | None = None,
+    ) -> bank_check.Check:
+        """The same question, ready to be answered as JSON by the database (each answer's
+        text, or a selection of its fields): see :mod:`.bank_check`. Refused here (too many
+        refs, a ``known_at`` out of range), not halfway through the answer."""
+        return bank_check.Check(self.store, refs, as_of, known_at)
 
     # --- the bulk match -------------------------------------------------------------------
 
