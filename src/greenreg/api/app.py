@@ -45,6 +45,7 @@ from greenreg.api.outage import install_outage_handler
 from greenreg.api.problems import install_error_handlers
 from greenreg.api.reading import Reads
 from greenreg.api.request_log import RequestLogMiddleware
+from greenreg.api.tiles import tiles_router
 from greenreg.api.units import units_router
 from greenreg.api.watchlists import watchlists_router
 from greenreg.bootstrap import Greenreg
@@ -144,17 +145,21 @@ def create_app(
     app.state.metrics = metrics
     app.state.job_worker = worker
 
-    app.include_router(health_router(facade))
-    app.include_router(metrics.router())
-    app.include_router(intake_router(facade))
-    app.include_router(units_router(reads))
-    app.include_router(lists_router(reads))
-    app.include_router(evaluators_router(reads))
-    app.include_router(certifications_router(reads))
-    app.include_router(jobs_router(reads, jobs))
-    app.include_router(match_router(reads))
-    app.include_router(feed_router(facade, reads))
-    app.include_router(log_router(reads, facade.registry))
+    for router in (
+        health_router(facade),
+        metrics.router(),
+        intake_router(facade),
+        units_router(reads),
+        lists_router(reads),
+        evaluators_router(reads),
+        certifications_router(reads),
+        jobs_router(reads, jobs),
+        match_router(reads),
+        feed_router(facade, reads),
+        log_router(reads, facade.registry),
+        tiles_router(reads),
+    ):
+        app.include_router(router)
     recorder = facade.registry.recorder
     log_size = recorder.log_size if isinstance(recorder, LogTables) else lambda: 0
     holder = key_holder(ApiKeys(facade.queries.store))
