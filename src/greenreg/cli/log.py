@@ -81,7 +81,10 @@ def _tiled(origin: str, stack: ExitStack) -> TileSource:
         return TileSource(Path(origin))
     directory = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="greenreg-tiles-")))
     with Progress(
-        "[progress.description]{task.description}", MofNCompleteColumn(), console=errors
+        "[progress.description]{task.description}",
+        MofNCompleteColumn(),
+        console=errors,
+        transient=True,
     ) as bar:
         task = bar.add_task("fetching tiles", total=None)
         mirror(origin, directory, lambda n: bar.update(task, completed=n))
