@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import json
 import os
 import subprocess
 import sys
@@ -55,13 +54,8 @@ def test_an_export_verifies_offline_and_a_changed_export_does_not(
     export = tmp_path / "export"
     result = runner.invoke(app, ["export", str(export), "--database", database_url])
     assert result.exit_code == 0, result.output
-    assert {p.name for p in export.iterdir()} == {
-        "events.jsonl",
-        "checkpoints.jsonl",
-        "log-keys.json",
-        "public-keys.json",
-        "manifest.json",
-    }
+    assert {p.name for p in export.iterdir()} == {"checkpoint", "log-keys.json", "tile"}
+    [bundle] = (export / "tile" / "entries").rglob("*/*")  # one partial bundle: 000.p/<size>
 
     # The inspector holds the export and the root public key, nothing else.
     inspector = tmp_path / "inspector"
@@ -74,15 +68,14 @@ def test_an_export_verifies_offline_and_a_changed_export_does_not(
     assert list(inspector.iterdir()) == [root_pub]
 
     # One changed character in one exported event: the inspector names the event.
-    lines = (export / "events.jsonl").read_text("utf-8").splitlines()
-    last = json.loads(lines[-1])
-    state = base64.b64decode(last["state"]).replace(b"2020-01-01", b"2019-01-01", 1)
-    last["state"] = base64.b64encode(state).decode()
-    lines[-1] = json.dumps(last, ensure_ascii=False)
-    (export / "events.jsonl").write_text("\n".join(lines) + "\n", "utf-8")
+    data = bundle.read_bytes()
+    last_entry = data.rindex(b"greenreg.event.v1\n")  # each entry starts with the leaf tag
+    changed = data[last_entry:].replace(b"2020-01-01", b"2019-01-01", 1)
+    bundle.write_bytes(data[:last_entry] + changed)
     failed = inspect(export, root_pub, inspector)
     assert failed.returncode == 1, failed.stdout + failed.stderr
-    assert f"position {last['position']} event {park} v2" in failed.stdout
+    last = world.registry.recorder.log_size() - 1
+    assert f"position {last} event {park} v2" in failed.stdout
 
     # Another root key is not the registry's trust anchor.
     other = inspector / "other.pub"

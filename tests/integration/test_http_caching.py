@@ -7,6 +7,7 @@ public caching headers."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from httpx import Response
 
 from greenreg.api.caching import PUBLIC
 from greenreg.subscribers.api_keys import ApiKeys
-from tests.e2e.support import FACTORY_CODE, Scenario, count_reads, facade_of
+from tests.e2e.support import FACTORY_CODE, Scenario, api_client, count_reads, facade_of
 from tests.integration.jobs_support import submit
 from tests.integration.webhook_receiver import Receiver
 from tests.support import World
@@ -31,6 +32,14 @@ READS = [
     "/?q=苏州",
     "/results?q=苏州",
 ]
+
+
+@pytest.fixture
+def client(world: World, database_url: str) -> Iterator[TestClient]:
+    """A member of the public: no API key (an answer to a key holder is not a public answer)."""
+    with api_client(world, database_url) as client:
+        del client.headers["Authorization"]
+        yield client
 
 
 def tagged(response: Response) -> str:
@@ -154,6 +163,7 @@ def test_receipts_writes_and_private_routes_carry_no_public_caching(
     # A read asked with credentials is not tagged either (it may be answered for its holder).
     not_public(client.get(f"/api/v1/units/{FACTORY_CODE}", headers=auth))
 
+    client.headers.update(auth)  # jobs need a key
     job = submit(client, f"ref\n{FACTORY_CODE}\n", format="csv")
     assert job.status_code == 202, job.text
     not_public(job)

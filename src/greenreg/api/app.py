@@ -48,6 +48,7 @@ from greenreg.api.problems import install_error_handlers
 from greenreg.api.quotas import QuotaSettings, enforce, install_quotas
 from greenreg.api.reading import Reads
 from greenreg.api.request_log import RequestLogMiddleware
+from greenreg.api.tiles import tiles_router
 from greenreg.api.units import units_router
 from greenreg.api.watchlists import watchlists_router
 from greenreg.bootstrap import Greenreg
@@ -188,6 +189,7 @@ def _include_routers(
     app.include_router(match_router(reads))
     app.include_router(feed_router(facade, reads))
     app.include_router(log_router(reads, facade.registry))
+    app.include_router(tiles_router(reads))
     recorder = facade.registry.recorder
     log_size = recorder.log_size if isinstance(recorder, LogTables) else lambda: 0
     holder = key_holder(ApiKeys(facade.queries.store))

@@ -1,8 +1,10 @@
-"""Where the auditor reads the log: the live database, or an export directory.
+"""Where the auditor reads the log: the live database, or a tiled log (an export directory, or
+a registry or a mirror by URL: :mod:`~greenreg.audit.tiles`).
 
 Both give the log's entries in position order (the event row as stored, or ``None`` where the
 log names an event the store lacks), the signed checkpoints and the root's log key declarations.
-The database also tells which stored events the log does not name.
+The database also tells which stored events the log does not name; a tiled log, what is wrong
+with its files.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any, Protocol
 from uuid import UUID
 
+from greenreg.audit.report import Problem
 from greenreg.storage.log_tables import LogEntry, LogTables, UnloggedEvent
 
 
@@ -26,6 +29,10 @@ class AuditSource(Protocol):
     def checkpoints(self) -> list[tuple[int, str]]: ...
 
     def log_keys(self) -> list[dict[str, Any]]: ...
+
+    def problems(self) -> list[Problem]:
+        """What is wrong with the source itself, beyond its entries (a tiled log's files)."""
+        ...
 
 
 class DatabaseSource:
@@ -53,3 +60,6 @@ class DatabaseSource:
 
     def log_keys(self) -> list[dict[str, Any]]:
         return self.recorder.log_key_declarations()
+
+    def problems(self) -> list[Problem]:
+        return []

@@ -79,6 +79,12 @@ class Audit:
     exact: bool = False
 
     def run(self) -> Report:
+        report = self._run()
+        for problem in self.source.problems():
+            report.add(problem)
+        return report
+
+    def _run(self) -> Report:
         if self.as_of is None and not self.exact:
             try:
                 return self.run_fast()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import tempfile
+from contextlib import ExitStack
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated
@@ -10,10 +12,11 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-from greenreg.audit.export import ExportSource, write_export
+from greenreg.audit.export import write_export
 from greenreg.audit.read_models import read_model_problems
 from greenreg.audit.report import Report
 from greenreg.audit.source import AuditSource, DatabaseSource
+from greenreg.audit.tiles import TileSource, mirror
 from greenreg.audit.verify import Audit
 from greenreg.bootstrap import open_greenreg, open_read_store, open_registry
 from greenreg.cli.common import Database, app, console, errors, read_signer, run
@@ -80,11 +83,32 @@ def _log(registry: Registry) -> LogTables:
     return recorder
 
 
+def _tiled(origin: str, stack: ExitStack) -> TileSource:
+    """A tiled log: a directory, or a URL copied into a temporary one first."""
+    if not origin.startswith(("http://", "https://")):
+        return TileSource(Path(origin))
+    directory = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="greenreg-tiles-")))
+    with Progress(
+        "[progress.description]{task.description}",
+        MofNCompleteColumn(),
+        console=errors,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("fetching tiles", total=None)
+        mirror(origin, directory, lambda n: bar.update(task, completed=n))
+    return TileSource(directory)
+
+
 @app.command()
 def verify(
     database: Database = None,
-    from_dir: Annotated[
-        Path | None, typer.Option("--from", help="Verify an export directory, offline.")
+    from_origin: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            help="Verify a tiled log instead of a database: an export directory (offline), or "
+            "the URL of a registry or of a mirror serving one.",
+        ),
     ] = None,
     as_of: Annotated[
         str | None,
@@ -104,10 +128,13 @@ def verify(
     def action() -> Report:
         anchor = _public_key(root_public_key) if root_public_key else None
         day = _day(as_of) if as_of else None
-        registry = None if from_dir else open_registry(database)
+        stack = ExitStack()
         try:
+            registry = None if from_origin else open_registry(database)
+            if registry is not None:
+                stack.callback(registry.close)
             source: AuditSource = (
-                ExportSource(from_dir) if from_dir else DatabaseSource(_log(registry))  # type: ignore[arg-type]
+                _tiled(from_origin, stack) if from_origin else DatabaseSource(_log(registry))  # type: ignore[arg-type]
             )
             with Progress(
                 "[progress.description]{task.description}",
@@ -124,8 +151,7 @@ def verify(
                 _check_read_models(registry, database, report)
             return report
         finally:
-            if registry is not None:
-                registry.close()
+            stack.close()
 
     report = run(action)
     if root_public_key is None:
@@ -147,7 +173,8 @@ def verify(
 
 @app.command()
 def export(directory: Annotated[Path, typer.Argument()], database: Database = None) -> None:
-    """Write the signed log, checkpoints and public keys to DIRECTORY for offline inspection."""
+    """Write the log as C2SP tlog-tiles to DIRECTORY (checkpoint, tiles, entry bundles, log
+    keys): for offline inspection, or served by any static file server as a mirror."""
 
     def action() -> int:
         registry = open_registry(database)

@@ -73,6 +73,35 @@ def event_leaf(originator_id: UUID, version: int, topic: str, state: bytes) -> b
     )
 
 
+def parse_event_leaf(data: bytes) -> tuple[UUID, int, str, bytes]:
+    """The (originator id, version, topic, state) of :func:`event_leaf`'s bytes; refuses bytes
+    that are not exactly one event leaf (:class:`ValueError`)."""
+    if not data.startswith(LEAF_TAG):
+        raise ValueError("the entry does not start with the event leaf tag")
+    at = len(LEAF_TAG)
+    if len(data) < at + 28:
+        raise ValueError("the entry ends inside its event id")
+    originator_id = UUID(bytes=data[at : at + 16])
+    version = int.from_bytes(data[at + 16 : at + 24], "big")
+    at += 24
+    fields = []
+    for name in ("topic", "state"):
+        if len(data) < at + 4:
+            raise ValueError(f"the entry ends inside its {name}'s length")
+        length = int.from_bytes(data[at : at + 4], "big")
+        if len(data) < at + 4 + length:
+            raise ValueError(f"the entry ends inside its {name}")
+        fields.append(data[at + 4 : at + 4 + length])
+        at += 4 + length
+    if at != len(data):
+        raise ValueError(f"{len(data) - at} bytes follow the entry's state")
+    try:
+        topic = fields[0].decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValueError("the entry's topic is not UTF-8") from None
+    return originator_id, version, topic, fields[1]
+
+
 # --- the frontier and appending -----------------------------------------------------------
 
 

@@ -217,6 +217,18 @@ class LogTables:
                 found.update(self._read_nodes(c, keys[start : start + 200]))
             return found
 
+    def nodes_between(self, level: int, start: int, stop: int) -> list[bytes]:
+        """The stored hashes of level ``level`` from index ``start`` up to ``stop``, in order
+        (fewer if the tree does not have them all)."""
+        with self.reading() as c:
+            c.execute(
+                self.sql(
+                    "SELECT hash FROM {nodes} WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx"
+                ),
+                (level, start, stop),
+            )
+            return [bytes(row["hash"]) for row in c.fetchall()]
+
     def checkpoint_notes(self, upto: int | None = None) -> list[tuple[int, str]]:
         """Every stored checkpoint ``(tree size, note)``, smallest first."""
         with self.reading() as c:
@@ -321,7 +333,7 @@ class LogTables:
         position = start
         while stop is None or position < stop:
             with self.reading() as c:
-                c.execute(query, (position, PAGE))
+                c.execute(query, (position, PAGE if stop is None else min(PAGE, stop - position)))
                 rows = c.fetchall()
             if not rows:
                 return
