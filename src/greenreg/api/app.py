@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
+from typing import Protocol
 
 import orjson
 from fastapi import FastAPI, Request
@@ -60,6 +61,7 @@ from greenreg.storage.queries import TransparencyLog
 from greenreg.subscribers.api_keys import ApiKeys
 from greenreg.subscribers.delivery import DeliveryWorker
 from greenreg.subscribers.watchlists import Watchlists
+from greenreg.witness.submitter import Submitter, WitnessConfig
 
 
 class GraphQLJSONRouter(GraphQLRouter[Context, None]):
@@ -95,28 +97,35 @@ def create_app(
     deadlines: Mapping[str, float] = DEADLINES,
     webhooks: Callable[[Greenreg], DeliveryWorker] | None = None,
     run_jobs: bool = False,
+    witnesses: WitnessConfig | None = None,
+    run_witnesses: bool = False,
 ) -> FastAPI:
     """The API over one ``Greenreg``: its registry for writes, its read models' queries for
     reads. With ``close_on_shutdown`` the app closes the facade when the server stops;
     ``deadlines`` bound the time of the routes that may read much (seconds, by path);
     ``webhooks`` makes the delivery worker that runs in a thread while the app serves; with
-    ``run_jobs`` a worker thread answers bulk jobs while the app runs."""
+    ``run_jobs`` a worker thread answers bulk jobs while the app runs. ``witnesses`` is the
+    witness policy the log publishes; with ``run_witnesses`` a thread sends each new checkpoint
+    to those witnesses and keeps their cosignatures."""
     reads = Reads.of(facade)
     jobs = JobStore(reads.queries.store)
     worker = JobWorker(jobs, reads.queries, lambda: _log_signer(reads.log), reads.clock)
+    recorder = facade.registry.recorder
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        deliveries = webhooks(facade) if webhooks is not None else None
-        if deliveries is not None:
-            deliveries.start()
+        threads: list[Background] = []
+        if webhooks is not None:
+            threads.append(webhooks(facade))
         if run_jobs:
-            worker.start()
+            threads.append(worker)
+        if run_witnesses and witnesses is not None and isinstance(recorder, LogTables):
+            threads.append(Submitter(recorder, witnesses))
+        for thread in threads:
+            thread.start()
         yield
-        if run_jobs:
-            worker.stop()
-        if deliveries is not None:
-            deliveries.stop()
+        for thread in reversed(threads):
+            thread.stop()
         if close_on_shutdown:
             facade.close()
 
@@ -154,8 +163,7 @@ def create_app(
     app.include_router(jobs_router(reads, jobs))
     app.include_router(match_router(reads))
     app.include_router(feed_router(facade, reads))
-    app.include_router(log_router(reads, facade.registry))
-    recorder = facade.registry.recorder
+    app.include_router(log_router(reads, facade.registry, witnesses))
     log_size = recorder.log_size if isinstance(recorder, LogTables) else lambda: 0
     holder = key_holder(ApiKeys(facade.queries.store))
     app.include_router(watchlists_router(Watchlists(facade.queries.store), log_size, holder))
@@ -176,6 +184,14 @@ def create_app(
         include_in_schema=False,
     )
     return app
+
+
+class Background(Protocol):
+    """A loop the app runs in a thread while it serves."""
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
 
 
 def _log_signer(log: TransparencyLog | None) -> Signer | None:

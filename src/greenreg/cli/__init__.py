@@ -11,6 +11,7 @@ from greenreg.cli import (  # noqa: F401
     rules,
     serve,
     subscribers,
+    witness,
     write,
 )
 from greenreg.cli.common import app

@@ -98,15 +98,31 @@ def serve(  # noqa: PLR0917 (one parameter per option, as typer reads them)
             "'greenreg webhooks run')."
         ),
     ] = True,
+    witnesses: Annotated[
+        Path | None,
+        typer.Option(
+            envvar="GREENREG_WITNESSES",
+            help="The witness policy (JSON: witnesses' URLs and keys, how many required): "
+            "each new checkpoint is sent to them to cosign.",
+        ),
+    ] = None,
     database: Database = None,
 ) -> None:
     """Serve /graphql, /api/v1 (OpenAPI at /docs), /healthz and /metrics."""
     url = database_url(database)
     check_free(host, port)
     os.environ["GREENREG_DATABASE_URL"] = url  # each worker opens the same database
-    from greenreg.api.server import WEBHOOKS  # noqa: PLC0415 (the web stack: serve only)
+    from greenreg.api.server import (  # noqa: PLC0415 (the web stack: serve only)
+        WEBHOOKS,
+        WITNESSES,
+    )
 
     os.environ[WEBHOOKS] = "1" if webhooks else "0"
+    if witnesses is not None:
+        from greenreg.witness.submitter import read_witness_config  # noqa: PLC0415
+
+        run(lambda: read_witness_config(witnesses))  # refused now, not in each worker
+        os.environ[WITNESSES] = str(witnesses.resolve())
 
     def prepare() -> None:
         facade = open_greenreg(url)

@@ -44,6 +44,10 @@ SCHEMA = [
     "CREATE TABLE IF NOT EXISTS {schema}.greenreg_act_ids (act_id text PRIMARY KEY)",
     "CREATE TABLE IF NOT EXISTS {schema}.greenreg_log_keys (key_id text PRIMARY KEY, "
     "declaration text NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS {schema}.greenreg_log_cosignatures (tree_size bigint NOT NULL, "
+    "witness text NOT NULL, line text NOT NULL, PRIMARY KEY (tree_size, witness))",
+    "CREATE TABLE IF NOT EXISTS {schema}.greenreg_log_witnessed (witness text PRIMARY KEY, "
+    "tree_size bigint NOT NULL)",
 ]
 
 
@@ -86,6 +90,11 @@ class PostgresLogRecorder(LogTables, PostgresApplicationRecorder):
     @contextmanager
     def reading(self) -> Iterator[Cursor]:
         with self.datastore.transaction(commit=False) as c:
+            yield c
+
+    @contextmanager
+    def writing(self) -> Iterator[Cursor]:
+        with self.datastore.transaction(commit=True) as c:
             yield c
 
     @_briefly

@@ -24,6 +24,10 @@ SCHEMA = [
     "CREATE TABLE IF NOT EXISTS greenreg_act_ids (act_id TEXT PRIMARY KEY) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS greenreg_log_keys (key_id TEXT PRIMARY KEY, "
     "declaration TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS greenreg_log_cosignatures (tree_size INTEGER NOT NULL, "
+    "witness TEXT NOT NULL, line TEXT NOT NULL, PRIMARY KEY (tree_size, witness))",
+    "CREATE TABLE IF NOT EXISTS greenreg_log_witnessed (witness TEXT PRIMARY KEY, "
+    "tree_size INTEGER NOT NULL)",
 ]
 
 
@@ -48,6 +52,11 @@ class SQLiteLogRecorder(LogTables, SQLiteApplicationRecorder):
     @contextmanager
     def reading(self) -> Iterator[Cursor]:
         with self.datastore.transaction(commit=False) as c:
+            yield c
+
+    @contextmanager
+    def writing(self) -> Iterator[Cursor]:
+        with self.datastore.transaction(commit=True) as c:
             yield c
 
     def insert_events(

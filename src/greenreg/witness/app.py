@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from greenreg.witness.service import Witness, RefusedError
+from greenreg.witness.service import RefusedError, Witness
 
 MAX_BODY = 64 * 1024
 SIZE_TYPE = "text/x.tlog.size"
