@@ -22,6 +22,7 @@ import base64
 import binascii
 import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 
 from greenreg.errors import GreenregError, SignatureError
 from greenreg.events.signing import Signer, check_public_key, verify_signature
@@ -179,6 +180,19 @@ class WitnessPolicy:
                 for k in self.keys
             ],
         }
+
+
+def read_policy(key_files: list[Path], required: int) -> WitnessPolicy:
+    """A policy from witness key files (each holds a witness verifier key, as ``greenreg
+    witness --vkey`` prints and ``/api/v1/log/witnesses`` publishes) and the number required."""
+    keys = []
+    for path in key_files:
+        try:
+            text = path.read_text("utf-8")
+        except OSError as error:
+            raise GreenregError(f"cannot read the witness key {path}: {error}") from None
+        keys.append(parse_witness_vkey(text))
+    return WitnessPolicy(tuple(keys), required)
 
 
 def check_witnessed(note: str, policy: WitnessPolicy) -> list[str]:
