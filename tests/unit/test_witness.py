@@ -14,7 +14,9 @@ import pytest
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
+from greenreg.cli import app
 from greenreg.errors import GreenregError
 from greenreg.events.signing import Ed25519Signer
 from greenreg.registry.checkpoints import Checkpoint, sign_checkpoint, verifier_key
@@ -202,3 +204,20 @@ def test_policy_names_missing_and_invalid_witnesses(
     assert parse_witness_vkey(witness.key.vkey) == witness.key
     with pytest.raises(GreenregError, match="key id"):
         parse_witness_vkey(witness.key.vkey.replace("+", "+00", 1))
+
+
+def test_witness_command_makes_its_key_and_prints_its_vkey(tmp_path: Path) -> None:
+
+    key = tmp_path / "witness.key"
+    args = ["witness", "--name", "witness.test/w9", "--key", str(key), "--vkey"]
+    first = CliRunner().invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert key.stat().st_mode & 0o777 == 0o600
+    assert key.read_text().startswith("-----BEGIN PRIVATE KEY-----")
+    printed = parse_witness_vkey(first.output)
+    assert printed.name == "witness.test/w9"
+    again = CliRunner().invoke(app, args)  # the same key, read back
+    assert parse_witness_vkey(again.output) == printed
+    no_logs = CliRunner().invoke(app, [*args[:-1], "--state", str(tmp_path / "w.db")])
+    assert no_logs.exit_code != 0
+    assert "name the logs to witness" in no_logs.output
