@@ -220,10 +220,39 @@ class Checkpoint(BaseModel):
     note: str = Field(description="The signed C2SP checkpoint note.")
 
 
+class Cosignature(BaseModel):
+    witness: str = Field(description="The witness's name (its key is in /api/v1/log/witnesses).")
+    line: str = Field(description="The C2SP tlog-cosignature note signature line.")
+
+
+class CosignedCheckpoint(Checkpoint):
+    cosignatures: list[Cosignature] = Field(
+        default_factory=list, description="The witnesses' cosignatures on this checkpoint."
+    )
+    cosigned_note: str | None = Field(
+        default=None, description="The note with the cosignature lines after the log's."
+    )
+
+
 class CheckpointAnswer(ReadAnswer):
     model_config = example(examples.CHECKPOINT_ANSWER)
 
-    checkpoint: Checkpoint
+    checkpoint: CosignedCheckpoint
+
+
+class Witness(BaseModel):
+    name: str
+    public_key: str = Field(description="Base64 of the raw Ed25519 key.")
+    key_id: str = Field(description="Hex: SHA-256(name || 0x0A || 0x04 || key)[:4].")
+    vkey: str = Field(description="The note verifier key: name+key id+base64(0x04 || key).")
+    url: str = Field(description="Its C2SP tlog-witness submission prefix.")
+
+
+class WitnessesAnswer(BaseModel):
+    model_config = example(examples.WITNESSES_ANSWER)
+
+    required: int = Field(description="How many of these witnesses must cosign a checkpoint.")
+    witnesses: list[Witness]
 
 
 class CheckpointsAnswer(ReadAnswer):

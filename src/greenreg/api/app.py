@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from typing import Literal
+from typing import Literal, Protocol
 
 import orjson
 from fastapi import Depends, FastAPI, Request
@@ -64,6 +64,7 @@ from greenreg.storage.queries import TransparencyLog
 from greenreg.subscribers.api_keys import ApiKeys
 from greenreg.subscribers.delivery import DeliveryWorker
 from greenreg.subscribers.watchlists import Watchlists
+from greenreg.witness.submitter import Submitter, WitnessConfig
 
 
 class GraphQLJSONRouter(GraphQLRouter[Context, None]):
@@ -100,6 +101,8 @@ def create_app(
     webhooks: Callable[[Greenreg], DeliveryWorker] | None = None,
     run_jobs: bool = False,
     quotas: QuotaSettings | Literal[False] | None = None,
+    witnesses: WitnessConfig | None = None,
+    run_witnesses: bool = False,
 ) -> FastAPI:
     """The API over one ``Greenreg``: its registry for writes, its read models' queries for
     reads. With ``close_on_shutdown`` the app closes the facade when the server stops;
@@ -107,23 +110,27 @@ def create_app(
     ``webhooks`` makes the delivery worker that runs in a thread while the app serves; with
     ``run_jobs`` a worker thread answers bulk jobs while the app runs; ``quotas`` count and
     limit each caller (:mod:`greenreg.api.quotas`; None: as the environment says, False:
-    none)."""
+    none). ``witnesses`` is the witness policy the log publishes; with ``run_witnesses`` a
+    thread sends each new checkpoint to those witnesses and keeps their cosignatures."""
     reads = Reads.of(facade)
     jobs = JobStore(reads.queries.store)
     worker = JobWorker(jobs, reads.queries, lambda: _log_signer(reads.log), reads.clock)
+    recorder = facade.registry.recorder
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        deliveries = webhooks(facade) if webhooks is not None else None
-        if deliveries is not None:
-            deliveries.start()
+        threads: list[Background] = []
+        if webhooks is not None:
+            threads.append(webhooks(facade))
         if run_jobs:
-            worker.start()
+            threads.append(worker)
+        if run_witnesses and witnesses is not None and isinstance(recorder, LogTables):
+            threads.append(Submitter(recorder, witnesses))
+        for thread in threads:
+            thread.start()
         yield
-        if run_jobs:
-            worker.stop()
-        if deliveries is not None:
-            deliveries.stop()
+        for thread in reversed(threads):
+            thread.stop()
         if close_on_shutdown:
             facade.close()
 
@@ -156,7 +163,7 @@ def create_app(
     app.state.metrics = metrics
     app.state.job_worker = worker
 
-    _include_routers(app, facade, reads, jobs, metrics)
+    _include_routers(app, facade, reads, jobs, metrics, witnesses=witnesses)
 
     async def context(request: Request) -> Context:
         return Context(
@@ -175,7 +182,13 @@ def create_app(
 
 
 def _include_routers(
-    app: FastAPI, facade: Greenreg, reads: Reads, jobs: JobStore, metrics: Metrics
+    app: FastAPI,
+    facade: Greenreg,
+    reads: Reads,
+    jobs: JobStore,
+    metrics: Metrics,
+    *,
+    witnesses: WitnessConfig | None,
 ) -> None:
     """Every REST route, the pages and the docs (GraphQL is mounted by :func:`create_app`)."""
     app.include_router(health_router(facade))
@@ -188,7 +201,7 @@ def _include_routers(
     app.include_router(jobs_router(reads, jobs))
     app.include_router(match_router(reads))
     app.include_router(feed_router(facade, reads))
-    app.include_router(log_router(reads, facade.registry))
+    app.include_router(log_router(reads, facade.registry, witnesses))
     app.include_router(tiles_router(reads))
     recorder = facade.registry.recorder
     log_size = recorder.log_size if isinstance(recorder, LogTables) else lambda: 0
@@ -196,6 +209,14 @@ def _include_routers(
     app.include_router(watchlists_router(Watchlists(facade.queries.store), log_size, holder))
     app.include_router(web.router(reads.queries, registry=facade.registry, version=reads.version))
     install_docs(app)
+
+
+class Background(Protocol):
+    """A loop the app runs in a thread while it serves."""
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
 
 
 def _log_signer(log: TransparencyLog | None) -> Signer | None:

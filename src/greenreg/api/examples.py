@@ -252,7 +252,30 @@ EVENTS_ANSWER = {
     "next": 22,
     "log_size": 29,
 }
-CHECKPOINT_ANSWER = {"data_version": DATA_VERSION, "checkpoint": CHECKPOINT}
+WITNESS_LINE = (
+    "— witness.example.org/w1 Hn5tFQAAAABo7Pt0lb/AIJpDRZtEesms6RzfIeP9im2B2gmhpK/yOzNHmBMFZEcIanbzt"
+    "XA777+AQ1PtdZ6kksUi0GmFcat4HRXJz8GQ5A=="
+)
+CHECKPOINT_ANSWER = {
+    "data_version": DATA_VERSION,
+    "checkpoint": CHECKPOINT
+    | {
+        "cosignatures": [{"witness": "witness.example.org/w1", "line": WITNESS_LINE}],
+        "cosigned_note": NOTE + WITNESS_LINE + "\n",
+    },
+}
+WITNESSES_ANSWER = {
+    "required": 1,
+    "witnesses": [
+        {
+            "name": "witness.example.org/w1",
+            "public_key": "R8fi5QYx/ieim28h2uZHA13Ln2wxzHaRL2zDP+FtGcQ=",
+            "key_id": "1e7e6d15",
+            "vkey": "witness.example.org/w1+1e7e6d15+BEfH4uUGMf4noptvIdrmRwNdy59sMcx2kS9swz/hbRnE",
+            "url": "https://witness.example.org",
+        }
+    ],
+}
 CHECKPOINTS_ANSWER = {
     "data_version": DATA_VERSION,
     "after": 28,

@@ -11,6 +11,12 @@
     GET /api/v1/log/log-key?key_id=K&size=M         the root's declaration of log key K (a log
                                                     entry) and its inclusion in tree M: the
                                                     log key proof of docs/receipts.md
+    GET /api/v1/log/witnesses                       the witness policy: witnesses' keys and
+                                                    URLs, how many must cosign
+
+A checkpoint is served with the witnesses' cosignatures the registry holds for it (C2SP
+tlog-cosignature lines after the log's signature in the note; listed in JSON);
+``?witnessed=true`` asks for the latest checkpoint a witness cosigned instead of the latest.
 
 Hashes are lowercase hex; a checkpoint's root is also given in base64 as its note writes it.
 Positions are leaf indexes from 0. An inspector checks a proof with the log public key (from
@@ -35,6 +41,7 @@ from greenreg.api.answers import (
     InclusionAnswer,
     KeysAnswer,
     LogKeyAnswer,
+    WitnessesAnswer,
 )
 from greenreg.api.encoding import answer, version_header
 from greenreg.api.problems import documented
@@ -52,6 +59,7 @@ from greenreg.storage.queries import (
     TransparencyLog,
     parse_event_id,
 )
+from greenreg.witness.submitter import WitnessConfig
 
 LOG_REFUSALS = documented(
     {
@@ -101,7 +109,19 @@ def authority_keys(authority: Authority) -> dict[str, Any]:
     }
 
 
-def log_router(reads: Reads, registry: Registry) -> APIRouter:
+def cosigned_body(checkpoint: SignedCheckpoint, log: TransparencyLog) -> dict[str, Any]:
+    """The checkpoint with the witnesses' cosignatures the registry holds for it."""
+    found = log.recorder.cosignatures(checkpoint.tree_size)
+    lines = "".join(line + "\n" for _, line in found)
+    return checkpoint_body(checkpoint) | {
+        "cosignatures": [{"witness": w, "line": line} for w, line in found],
+        "cosigned_note": checkpoint.note + lines,
+    }
+
+
+def log_router(  # noqa: PLR0915 (one short closure per route)
+    reads: Reads, registry: Registry, witnesses: WitnessConfig | None = None
+) -> APIRouter:
     router = APIRouter(prefix="/api/v1/log", tags=["log"], responses=LOG_REFUSALS)
 
     def the_log() -> TransparencyLog:
@@ -109,14 +129,21 @@ def log_router(reads: Reads, registry: Registry) -> APIRouter:
             raise NotFoundError("this event store keeps no transparency log")
         return reads.log
 
-    def read_checkpoint(note: bool) -> Response:
+    def read_checkpoint(note: bool, witnessed: bool) -> Response:
         version = reads.version()
-        checkpoint = version.checkpoint or the_log().checkpoint()
+        log = the_log()
+        checkpoint = version.checkpoint or log.checkpoint()
+        if witnessed:
+            size = log.recorder.latest_cosigned_size()
+            if size is None:
+                raise NotFoundError("no witness has cosigned a checkpoint of this log yet")
+            checkpoint = log.checkpoint(size)
+        body = cosigned_body(checkpoint, log)
         if note:
             return PlainTextResponse(
-                checkpoint.note, headers={**version_header(version), "Vary": "Accept"}
+                body["cosigned_note"], headers={**version_header(version), "Vary": "Accept"}
             )
-        found = answer(version, {"checkpoint": checkpoint_body(checkpoint)})
+        found = answer(version, {"checkpoint": body})
         found.headers["Vary"] = "Accept"  # the note as text/plain, for Accept: text/plain
         return found
 
@@ -134,12 +161,19 @@ def log_router(reads: Reads, registry: Registry) -> APIRouter:
         request: Request,
         format: Annotated[
             Literal["json", "note"] | None,
-            Query(description="note: the signed note as text/plain (as Accept: text/plain)."),
+            Query(
+                description="note: the signed note, with the witnesses' cosignature lines, "
+                "as text/plain (as Accept: text/plain)."
+            ),
         ] = None,
+        witnessed: Annotated[
+            bool,
+            Query(description="The latest checkpoint a witness cosigned, not the latest."),
+        ] = False,
     ) -> Response:
         accept = request.headers.get("accept", "")
         note = format == "note" or (format is None and accept.startswith("text/plain"))
-        return await run_in_threadpool(read_checkpoint, note)
+        return await run_in_threadpool(read_checkpoint, note, witnessed)
 
     def read_checkpoints(after: int, limit: int) -> JSONResponse:
         version = reads.version()
@@ -288,4 +322,17 @@ def log_router(reads: Reads, registry: Registry) -> APIRouter:
     async def get_keys() -> JSONResponse:
         return await run_in_threadpool(read_keys)
 
+    _witness_policy_route(router, witnesses)
     return router
+
+
+def _witness_policy_route(router: APIRouter, witnesses: WitnessConfig | None) -> None:
+    @router.get(
+        "/witnesses",
+        summary="The witness policy: the witnesses' keys and URLs, how many must cosign",
+        response_model=WitnessesAnswer,
+    )
+    async def get_witnesses() -> JSONResponse:
+        if witnesses is None:
+            return JSONResponse({"required": 0, "witnesses": []})
+        return JSONResponse(witnesses.as_json())

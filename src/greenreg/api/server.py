@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import os
+from pathlib import Path
 
 from fastapi import FastAPI
 
@@ -15,8 +16,11 @@ from greenreg.api.app import create_app
 from greenreg.api.request_log import configure_json_logging
 from greenreg.bootstrap import open_greenreg
 from greenreg.subscribers.delivery import worker_for
+from greenreg.witness.submitter import read_witness_config
 
 FACTORY = "greenreg.api.server:app_from_environment"
+WITNESSES = "GREENREG_WITNESSES"
+"""The witness policy file (see :mod:`greenreg.witness.submitter`); unset: no witnesses."""
 WEBHOOKS = "GREENREG_WEBHOOK_WORKER"
 """``0``: this server delivers no watchlist notifications (``greenreg webhooks run`` does)."""
 
@@ -31,7 +35,15 @@ def app_from_environment() -> FastAPI:
     webhooks = None
     if os.environ.get(WEBHOOKS) != "0":
         webhooks = lambda facade: worker_for(facade.registry, facade.queries.store)  # noqa: E731
-    app = create_app(open_greenreg(), close_on_shutdown=True, webhooks=webhooks, run_jobs=True)
+    policy = os.environ.get(WITNESSES)
+    app = create_app(
+        open_greenreg(),
+        close_on_shutdown=True,
+        webhooks=webhooks,
+        run_jobs=True,
+        witnesses=read_witness_config(Path(policy)) if policy else None,
+        run_witnesses=True,
+    )
     settle_collector()
     return app
 

@@ -12,6 +12,7 @@ from greenreg.cli import (  # noqa: F401
     schema,
     serve,
     subscribers,
+    witness,
     write,
 )
 from greenreg.cli.common import app

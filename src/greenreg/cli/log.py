@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 
 from greenreg.audit.export import write_export
 from greenreg.audit.read_models import read_model_problems
-from greenreg.audit.report import Report
+from greenreg.audit.report import Problem, Report
 from greenreg.audit.source import AuditSource, DatabaseSource
 from greenreg.audit.tiles import TileSource, mirror
 from greenreg.audit.verify import Audit
@@ -38,11 +38,60 @@ from greenreg.registry.checkpoints import declared_key_id
 from greenreg.storage.log_key import declare
 from greenreg.storage.log_tables import LogTables
 from greenreg.storage.queries import TransparencyLog
+from greenreg.witness.cosignature import WitnessPolicy, check_witnessed, read_policy
 
 log_app = typer.Typer(help="The transparency log: its key and checkpoints.")
 receipt_app = typer.Typer(help="Signed receipts and green codes.")
 app.add_typer(log_app, name="log")
 app.add_typer(receipt_app, name="receipt")
+
+WitnessKeys = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--witness-key",
+        help="A witness's key file (its verifier key, as 'greenreg witness --vkey' prints it); "
+        "repeatable.",
+    ),
+]
+WitnessesRequired = Annotated[
+    int | None,
+    typer.Option(
+        "--witnesses-required",
+        min=0,
+        help="How many of the --witness-key witnesses must have cosigned (default: all).",
+    ),
+]
+
+
+def _policy(keys: list[Path] | None, required: int | None) -> WitnessPolicy | None:
+    if not keys and not required:
+        return None
+    files = keys or []
+    return read_policy(files, len(files) if required is None else required)
+
+
+def _check_witnessed(log: LogTables, policy: WitnessPolicy, report: Report) -> None:
+    """The latest checkpoint the witnesses cosigned must meet the policy."""
+    size = log.latest_cosigned_size()
+    if size is None:
+        report.problems.append(
+            Problem("witnesses", "no witness has cosigned a checkpoint of this log")
+        )
+        return
+    note = log.checkpoint_note(size) or ""
+    lines = "".join(line + "\n" for _, line in log.cosignatures(size))
+    try:
+        valid = check_witnessed(note + lines, policy)
+    except GreenregError as error:
+        report.problems.append(Problem("witnesses", str(error)))
+        return
+    behind = log.log_size() - size
+    report.notes.append(
+        f"the checkpoint of size {size} is cosigned by {', '.join(valid) or 'no witness'} "
+        f"({len(valid)} of the {policy.required} required)"
+        + (f"; the {behind} entries after it are not yet witnessed" if behind else "")
+    )
+
 
 PublicKeyFile = Annotated[
     Path | None,
@@ -100,7 +149,7 @@ def _tiled(origin: str, stack: ExitStack) -> TileSource:
 
 
 @app.command()
-def verify(
+def verify(  # noqa: PLR0917 (one parameter per option, as typer reads them)
     database: Database = None,
     from_origin: Annotated[
         str | None,
@@ -122,10 +171,16 @@ def verify(
     workers: Annotated[
         int | None, typer.Option(help="Worker processes (signatures and the rule replay).")
     ] = None,
+    witness_key: WitnessKeys = None,
+    witnesses_required: WitnessesRequired = None,
 ) -> None:
-    """Audit replay with public keys only: signatures, keys, competence, rules, Merkle log."""
+    """Audit replay with public keys only: signatures, keys, competence, rules, Merkle log;
+    with a witness policy, the latest cosigned checkpoint has the cosignatures it requires."""
 
     def action() -> Report:
+        policy = _policy(witness_key, witnesses_required)
+        if policy is not None and from_origin:
+            raise GreenregError("an export carries no cosignatures yet: verify a database")
         anchor = _public_key(root_public_key) if root_public_key else None
         day = _day(as_of) if as_of else None
         stack = ExitStack()
@@ -149,6 +204,8 @@ def verify(
                 report = audit.run()
             if registry is not None and day is None:
                 _check_read_models(registry, database, report)
+            if registry is not None and policy is not None:
+                _check_witnessed(_log(registry), policy, report)
             return report
         finally:
             stack.close()
@@ -265,11 +322,14 @@ def receipt_verify(
             "and its checkpoint's signatures only.",
         ),
     ] = None,
+    witness_key: WitnessKeys = None,
+    witnesses_required: WitnessesRequired = None,
 ) -> None:
     """Check a receipt offline (docs/receipts.md): from the root public key, or by the log key.
 
     Exit status 1 when the receipt is not valid (altered, signed by another key, or its log key
-    not declared by that root), saying where the chain breaks."""
+    not declared by that root, or its checkpoint short of the witnesses a policy requires),
+    saying where the chain breaks."""
     if (root_public_key is None) == (log_public_key is None):
         raise typer.BadParameter(
             "give the root public key (--root-public-key, the whole chain) or the log public "
@@ -277,6 +337,7 @@ def receipt_verify(
             param_hint="'--root-public-key'",
         )
     trusted = _public_key(root_public_key or log_public_key)  # type: ignore[arg-type]
+    policy = run(lambda: _policy(witness_key, witnesses_required))
     text = file.read_text("utf-8")
     try:
         read = read_receipt(text)
@@ -284,6 +345,8 @@ def receipt_verify(
             body = verify_receipt_chain(read, trusted)
         else:
             body = verify_receipt(read.receipt, trusted)
+        if policy is not None:
+            check_witnessed(body["checkpoint"], policy)
     except GreenregError as error:
         errors.print(f"[red]not valid[/red]: {shown(error)}")
         raise typer.Exit(Exit.PROBLEM_FOUND) from None

@@ -122,6 +122,14 @@ def serve(  # noqa: PLR0917 (one parameter per option, as typer reads them)
         str | None,
         typer.Option(envvar="GREENREG_RATE_KEY", help="Requests per API key, e.g. 6000/minute."),
     ] = None,
+    witnesses: Annotated[
+        Path | None,
+        typer.Option(
+            envvar="GREENREG_WITNESSES",
+            help="The witness policy (JSON: witnesses' URLs and keys, how many required): "
+            "each new checkpoint is sent to them to cosign.",
+        ),
+    ] = None,
     database: Database = None,
 ) -> None:
     """Serve /graphql, /api/v1 (OpenAPI at /docs), /healthz and /metrics. Quotas and which
@@ -136,9 +144,17 @@ def serve(  # noqa: PLR0917 (one parameter per option, as typer reads them)
             os.environ[variable] = rate  # each worker builds its app from the environment
     check_free(host, port)
     os.environ["GREENREG_DATABASE_URL"] = url  # each worker opens the same database
-    from greenreg.api.server import WEBHOOKS  # noqa: PLC0415 (the web stack: serve only)
+    from greenreg.api.server import (  # noqa: PLC0415 (the web stack: serve only)
+        WEBHOOKS,
+        WITNESSES,
+    )
 
     os.environ[WEBHOOKS] = "1" if webhooks else "0"
+    if witnesses is not None:
+        from greenreg.witness.submitter import read_witness_config  # noqa: PLC0415
+
+        run(lambda: read_witness_config(witnesses))  # refused now, not in each worker
+        os.environ[WITNESSES] = str(witnesses.resolve())
 
     def prepare() -> None:
         facade = open_greenreg(url)

@@ -1,6 +1,6 @@
 """The transparency log's tables and what a write transaction does to them.
 
-Five tables live beside the events table, in the same database (and PostgreSQL schema):
+Seven tables live beside the events table, in the same database (and PostgreSQL schema):
 
 ==========================  =========================================================
 ``greenreg_log_entries``    position (0, 1, 2, ... in commit order) -> (originator id, version)
@@ -8,6 +8,8 @@ Five tables live beside the events table, in the same database (and PostgreSQL s
 ``greenreg_log_checkpoints`` tree size -> the signed checkpoint note at that size
 ``greenreg_act_ids``        every recorded act id, once (one act may record several events)
 ``greenreg_log_keys``       the root-signed declarations of log keys (JSON)
+``greenreg_log_cosignatures`` (tree size, witness name) -> a witness's cosignature line
+``greenreg_log_witnessed``  witness name -> the tree size it last cosigned
 ==========================  =========================================================
 
 :meth:`LogTables.append_to_log` runs inside the transaction that inserts the events, after the
@@ -101,6 +103,10 @@ class LogTables:
     def reading(self) -> AbstractContextManager[Cursor]:
         raise NotImplementedError
 
+    def writing(self) -> AbstractContextManager[Cursor]:
+        """A transaction that commits at the end of the block."""
+        raise NotImplementedError
+
     # --- configuration --------------------------------------------------------------------
 
     def configure_log(self, signer: Signer | None, origin: str = DEFAULT_ORIGIN) -> None:
@@ -114,6 +120,8 @@ class LogTables:
             checkpoints=self.table("greenreg_log_checkpoints"),
             acts=self.table("greenreg_act_ids"),
             keys=self.table("greenreg_log_keys"),
+            cosignatures=self.table("greenreg_log_cosignatures"),
+            witnessed=self.table("greenreg_log_witnessed"),
             events=self.events_table(),
             notification_id=self.notification_column,
         ).replace("?", self.placeholder)
@@ -373,6 +381,52 @@ class LogTables:
                 )
                 for r in c.fetchall()
             ]
+
+    # --- witnesses' cosignatures -----------------------------------------------------------
+
+    def store_cosignature(self, witness: str, tree_size: int, line: str) -> None:
+        """Keep ``witness``'s cosignature line on the checkpoint of ``tree_size`` (checked by
+        the caller) and remember that size as the last it cosigned."""
+        with self.writing() as c:
+            c.execute(
+                self.sql(
+                    "INSERT INTO {cosignatures} (tree_size, witness, line) VALUES (?, ?, ?) "
+                    "ON CONFLICT (tree_size, witness) DO UPDATE SET line = EXCLUDED.line"
+                ),
+                (tree_size, witness, line),
+            )
+            c.execute(
+                self.sql(
+                    "INSERT INTO {witnessed} (witness, tree_size) VALUES (?, ?) "
+                    "ON CONFLICT (witness) DO UPDATE SET tree_size = EXCLUDED.tree_size"
+                ),
+                (witness, tree_size),
+            )
+
+    def witnessed_size(self, witness: str) -> int:
+        """The tree size ``witness`` last cosigned for this log (0: none)."""
+        with self.reading() as c:
+            c.execute(self.sql("SELECT tree_size FROM {witnessed} WHERE witness = ?"), (witness,))
+            rows = c.fetchall()
+        return int(rows[0]["tree_size"]) if rows else 0
+
+    def cosignatures(self, tree_size: int) -> list[tuple[str, str]]:
+        """The witnesses' cosignatures ``(witness, line)`` on the checkpoint of ``tree_size``."""
+        with self.reading() as c:
+            c.execute(
+                self.sql(
+                    "SELECT witness, line FROM {cosignatures} WHERE tree_size = ? ORDER BY witness"
+                ),
+                (tree_size,),
+            )
+            return [(str(r["witness"]), str(r["line"])) for r in c.fetchall()]
+
+    def latest_cosigned_size(self) -> int | None:
+        """The largest tree size any witness cosigned, or ``None``."""
+        with self.reading() as c:
+            c.execute(self.sql("SELECT MAX(tree_size) AS size FROM {cosignatures}"))
+            size = c.fetchall()[0]["size"]
+        return None if size is None else int(size)
 
     # --- log key declarations -------------------------------------------------------------
 

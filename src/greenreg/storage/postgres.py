@@ -72,6 +72,11 @@ class PostgresLogRecorder(LogTables, PostgresApplicationRecorder):
         with self.datastore.transaction(commit=False) as c:
             yield c
 
+    @contextmanager
+    def writing(self) -> Iterator[Cursor]:
+        with self.datastore.transaction(commit=True) as c:
+            yield c
+
     @_briefly
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any

@@ -37,6 +37,11 @@ class SQLiteLogRecorder(LogTables, SQLiteApplicationRecorder):
         with self.datastore.transaction(commit=False) as c:
             yield c
 
+    @contextmanager
+    def writing(self) -> Iterator[Cursor]:
+        with self.datastore.transaction(commit=True) as c:
+            yield c
+
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:

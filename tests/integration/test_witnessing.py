@@ -1,0 +1,181 @@
+"""The registry gets its checkpoints cosigned by two witnesses on loopback (real HTTP, each
+witness its own key and SQLite store), serves the cosignatures and its witness policy, and
+``greenreg verify`` / ``greenreg receipt verify`` hold a checkpoint to a k-of-n policy; on
+SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+import pytest
+import uvicorn
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from greenreg.api import create_app
+from greenreg.bootstrap import open_greenreg
+from greenreg.cli import app
+from greenreg.events.signing import Ed25519Signer, b64encode
+from greenreg.receipts import issue_receipt
+from greenreg.registry.checkpoints import verifier_key
+from greenreg.storage.log_key import declare
+from greenreg.storage.log_tables import LogTables
+from greenreg.witness.app import witness_app
+from greenreg.witness.cosignature import WitnessKey, check_witnessed
+from greenreg.witness.service import Witness, trusted_logs
+from greenreg.witness.state import WitnessState
+from greenreg.witness.submitter import Submitter, WitnessConfig, WitnessEndpoint
+from tests.e2e.server import free_port
+from tests.support import World
+
+runner = CliRunner()
+
+
+@contextmanager
+def witness_on_loopback(witness: Witness) -> Iterator[str]:
+    config = uvicorn.Config(
+        witness_app(witness), host="127.0.0.1", port=free_port(), log_level="warning"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert thread.is_alive()
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{config.port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=20)
+
+
+def log_of(world: World) -> LogTables:
+    recorder = world.registry.recorder
+    assert isinstance(recorder, LogTables)
+    assert recorder.log_signer is not None
+    return recorder
+
+
+@pytest.fixture
+def witnessed(world: World, tmp_path: Path) -> Iterator[tuple[WitnessConfig, list[Witness]]]:
+    declare(world.registry, world.root.signer, world.clock.now)  # as greenreg init does
+    log = log_of(world)
+    assert log.log_signer is not None
+    logs = trusted_logs([verifier_key(log.log_origin, log.log_signer.public_key)])
+    with ExitStack() as stack:
+        witnesses, endpoints = [], []
+        for n in (1, 2):
+            state = WitnessState(tmp_path / f"witness-{n}.db")
+            stack.callback(state.close)
+            witness = Witness(f"witness.test/w{n}", Ed25519Signer.generate(), logs, state)
+            url = stack.enter_context(witness_on_loopback(witness))
+            witnesses.append(witness)
+            endpoints.append(WitnessEndpoint(witness.key, url))
+        yield WitnessConfig(tuple(endpoints), 2), witnesses
+
+
+def write_keys(tmp_path: Path, keys: list[WitnessKey]) -> list[str]:
+    args = []
+    for key in keys:
+        path = tmp_path / f"{key.name.replace('/', '_')}.vkey"
+        path.write_text(key.vkey + "\n")
+        args += ["--witness-key", str(path)]
+    return args
+
+
+def test_two_witnesses_cosign_and_the_registry_serves_them(
+    world: World,
+    database_url: str,
+    tmp_path: Path,
+    witnessed: tuple[WitnessConfig, list[Witness]],
+) -> None:
+    config, witnesses = witnessed
+    log = log_of(world)
+    submitter = Submitter(log, config)
+    try:
+        assert submitter.run_once() == 2  # the first checkpoint each sees: old size 0
+        first = log.log_size()
+        world.register("js-eit", "苏州工业园区", "320500")
+        grown = log.log_size()
+        assert grown > first
+        assert submitter.run_once() == 2  # with the consistency proof from the first size
+        assert submitter.run_once() == 0  # nothing new
+        for witness in witnesses:
+            assert witness.state.latest(log.log_origin).size == grown
+        # the registry lost its record of witness 1: the witness says 409 and its size, and
+        # the registry sends the proof again from there
+        with log.writing() as c:
+            c.execute(log.sql("DELETE FROM {witnessed} WHERE witness = ?"), ("witness.test/w1",))
+        world.register("js-eit", "苏州新区", "320505")
+        assert submitter.run_once() == 2
+        assert log.witnessed_size("witness.test/w1") == log.log_size()
+    finally:
+        submitter.stop()
+
+    size = log.log_size()
+    facade = open_greenreg(database_url, clock=world.clock)
+    try:
+        with TestClient(create_app(facade, witnesses=config)) as client:
+            note = client.get("/api/v1/log/checkpoint?format=note").text
+            answer = client.get("/api/v1/log/checkpoint").json()["checkpoint"]
+            policy = client.get("/api/v1/log/witnesses").json()
+    finally:
+        facade.close()
+    assert note.startswith(f"{log.log_origin}\n{size}\n")
+    assert [c["witness"] for c in answer["cosignatures"]] == ["witness.test/w1", "witness.test/w2"]
+    assert answer["cosigned_note"] == note
+    assert policy["required"] == 2
+    assert [w["vkey"] for w in policy["witnesses"]] == [w.key.vkey for w in witnesses]
+    assert [w["url"] for w in policy["witnesses"]] == [e.url for e in config.endpoints]
+    assert check_witnessed(note, config.policy) == ["witness.test/w1", "witness.test/w2"]
+
+    # greenreg verify: 2 of 2 passes; 3 required of three keys fails naming the missing one
+    keys = [w.key for w in witnesses]
+    absent = WitnessKey("witness.test/absent", Ed25519Signer.generate().public_key)
+    two = write_keys(tmp_path, keys)
+    passed = runner.invoke(app, ["verify", "--database", database_url, *two])
+    assert passed.exit_code == 0, passed.output
+    assert "cosigned by witness.test/w1, witness.test/w2 (2 of the 2 required)" in passed.output
+    assert "[witnesses]" not in passed.output
+    three = write_keys(tmp_path, [*keys, absent])
+    failed = runner.invoke(
+        app, ["verify", "--database", database_url, *three, "--witnesses-required", "3"]
+    )
+    assert failed.exit_code != 0
+    assert "2 valid of the 3 required; missing: witness.test/absent" in failed.output
+
+
+def test_receipt_verify_holds_the_checkpoint_to_the_policy(
+    world: World, tmp_path: Path, witnessed: tuple[WitnessConfig, list[Witness]]
+) -> None:
+    """A receipt's checkpoint (as issued today: the log's signature only) is refused under a
+    1-of-1 policy, naming the witness; without a policy it is valid."""
+    _, witnesses = witnessed
+    log = log_of(world)
+    assert log.log_signer is not None
+    latest = log.latest_checkpoint()
+    assert latest is not None
+    receipt = issue_receipt(
+        log.log_signer,
+        latest[1],
+        kind="lookup",
+        question={"q": "x"},
+        answer={"found": []},
+        issued_at=world.clock.now,
+    )
+    file = tmp_path / "receipt.json"
+    file.write_text(json.dumps(receipt, ensure_ascii=False))
+    key = tmp_path / "log.pub"
+    key.write_text(b64encode(log.log_signer.public_key) + "\n")
+    base = ["receipt", "verify", str(file), "--log-public-key", str(key)]
+    assert runner.invoke(app, base).exit_code == 0
+    refused = runner.invoke(app, [*base, *write_keys(tmp_path, [witnesses[0].key])])
+    assert refused.exit_code != 0
+    assert "missing: witness.test/w1" in refused.output
