@@ -24,8 +24,8 @@ def greenreg(*args: str) -> list[str]:
     return [sys.executable, "-m", "greenreg", *args]
 
 
-def serve_command(url: str, keys: Path, port: int) -> list[str]:
-    return greenreg("serve", "--port", str(port), "--keys", str(keys), "--database", url)
+def serve_command(url: str, keys: Path, port: int, *options: str) -> list[str]:
+    return greenreg("serve", "--port", str(port), "--keys", str(keys), "--database", url, *options)
 
 
 def environment(**extra: str) -> dict[str, str]:
@@ -47,12 +47,15 @@ def killed_at(step: str, url: str, keys: Path, cwd: Path) -> subprocess.Complete
 
 
 @contextmanager
-def serving(url: str, keys: Path, cwd: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    """``greenreg serve`` in a child process until the block ends; yields its base URL."""
+def serving(
+    url: str, keys: Path, cwd: Path, *options: str
+) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """``greenreg serve`` (with ``options``) in a child process until the block ends; yields
+    its base URL."""
     port = free_port()
     log = (cwd / f"serve-{port}.log").open("w")
     child = subprocess.Popen(
-        serve_command(url, keys, port),
+        serve_command(url, keys, port, *options),
         cwd=cwd,
         env=environment(),
         stdout=log,

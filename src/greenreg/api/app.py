@@ -104,6 +104,7 @@ def create_app(
     reads = Reads.of(facade)
     jobs = JobStore(reads.queries.store)
     worker = JobWorker(jobs, reads.queries, lambda: _log_signer(reads.log), reads.clock)
+    metrics = Metrics(facade.projector)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -112,7 +113,8 @@ def create_app(
             deliveries.start()
         if run_jobs:
             worker.start()
-        yield
+        with metrics.alive():
+            yield
         if run_jobs:
             worker.stop()
         if deliveries is not None:
@@ -133,8 +135,6 @@ def create_app(
     install_error_handlers(app)
     install_openapi(app)
     install_outage_handler(app)
-    metrics = Metrics()
-    metrics.watch(facade.projector)
     app.add_middleware(Deadline, deadlines=deadlines)
     app.add_middleware(BodyLimit)  # inside the metrics and the log: they see its 413 and 504
     app.add_middleware(MetricsMiddleware, metrics=metrics)

@@ -8,8 +8,10 @@ after a crash during that first run, the next start finishes it before serving (
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
+import tempfile
 import time
 from pathlib import Path
 from typing import Annotated
@@ -124,12 +126,29 @@ def serve(  # noqa: PLR0917 (one parameter per option, as typer reads them)
 
     configure_json_logging()
     console.print(f"serving {url} on http://{host}:{port} (GraphQL at /graphql, docs at /docs)")
-    uvicorn.run(
-        FACTORY,
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        access_log=False,  # the app logs each request as a JSON line
-        log_config=None,
-    )
+    folder = metrics_folder() if workers > 1 else None
+    try:
+        uvicorn.run(
+            FACTORY,
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            access_log=False,  # the app logs each request as a JSON line
+            log_config=None,
+        )
+    finally:
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def metrics_folder() -> Path:
+    """A fresh folder where this server's workers keep their metrics, for each scrape to add
+    them up (prometheus-client's multiprocess mode; see :mod:`greenreg.api.metrics`). The
+    workers are new processes that read the variable before they import prometheus-client;
+    a folder left by an earlier server would be counted again, hence a new one each time."""
+    from greenreg.api.metrics import MULTIPROCESS_DIR  # noqa: PLC0415
+
+    folder = Path(tempfile.mkdtemp(prefix="greenreg-metrics-"))
+    os.environ[MULTIPROCESS_DIR] = str(folder)
+    return folder
