@@ -13,53 +13,30 @@ import os
 import re
 import signal
 import subprocess
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID
 
 import httpx
-from prometheus_client.parser import text_string_to_metric_families
 
 from tests.e2e.server import free_port
-from tests.integration.serving import environment, greenreg, serving
+from tests.integration.serving import (
+    eventually,
+    projection_worker,
+    samples,
+    serving,
+    serving_pids,
+    value,
+)
 from tests.support import World
 
-SECONDS = 60.0
 UNIT_ROUTE = "/api/v1/units/{ref}"
-
-
-def samples(base: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
-    """One scrape of ``base/metrics``: each sample's value by name and labels."""
-    answer = httpx.get(f"{base}/metrics", timeout=30)
-    assert answer.status_code == 200, answer.text
-    return {
-        (sample.name, frozenset(sample.labels.items())): sample.value
-        for family in text_string_to_metric_families(answer.text)
-        for sample in family.samples
-    }
-
-
-def value(
-    scrape: dict[tuple[str, frozenset[tuple[str, str]]], float], name: str, **labels: str
-) -> float:
-    return scrape.get((name, frozenset(labels.items())), 0.0)
 
 
 def unit_reads(scrape: dict[tuple[str, frozenset[tuple[str, str]]], float]) -> float:
     return value(
         scrape, "greenreg_http_requests_total", method="GET", route=UNIT_ROUTE, status="200"
     )
-
-
-def eventually(check: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + SECONDS
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {SECONDS:.0f} s: {what}")
-        time.sleep(0.2)
 
 
 def workers_of(server: subprocess.Popen[str]) -> list[int]:
@@ -71,34 +48,6 @@ def workers_of(server: subprocess.Popen[str]) -> list[int]:
             if b"multiprocessing" in command and b"resource_tracker" not in command:
                 found.append(int(pid))
     return found
-
-
-@contextmanager
-def projection_worker(url: str, cwd: Path, base: str) -> Iterator[subprocess.Popen[str]]:
-    """``greenreg project --follow`` with its metrics at ``base``, until the block ends."""
-    port = base.rsplit(":", 1)[1]
-    log = (cwd / f"project-{time.monotonic_ns()}.log").open("w")
-    child = subprocess.Popen(
-        greenreg("project", "--follow", "--interval", "0.2", "--database", url,
-                 "--metrics-port", port),
-        cwd=cwd, env=environment(COLUMNS="200"), stdout=log, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    try:
-        eventually(lambda: _answers(base, child), "the projection worker serves metrics")
-        yield child
-    finally:
-        if child.poll() is None:
-            child.kill()
-        child.wait()
-        log.close()
-
-
-def _answers(base: str, child: subprocess.Popen[str]) -> bool:
-    assert child.poll() is None, "the projection worker exited"
-    try:
-        return httpx.get(f"{base}/metrics", timeout=5).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 def folded_lines(cwd: Path) -> list[tuple[int, int]]:
@@ -122,7 +71,7 @@ def test_workers_sum_their_metrics_and_restart_on_their_own(
             serving(database_url, tmp_path / "keys", tmp_path, "--workers", "2", "--no-webhooks")
             as (base, server),
         ):  # fmt: skip
-            eventually(lambda: len(workers_of(server)) == 2, "two workers")
+            eventually(lambda: _ready(base, server), "two workers serving")
             _reads_add_up(base, unit, 40)
             _writes_add_up(base, world)
             _a_killed_worker_is_replaced(base, server, unit)
@@ -144,6 +93,12 @@ def test_workers_sum_their_metrics_and_restart_on_their_own(
     assert position > last_position
 
 
+def _ready(base: str, server: subprocess.Popen[str]) -> bool:
+    """Both workers serve, and ``/metrics`` names exactly them."""
+    pids = workers_of(server)
+    return len(pids) == 2 and serving_pids(base) == set(pids)
+
+
 def _behind(base: str) -> float:
     return value(samples(base), "greenreg_read_models_behind")
 
@@ -154,7 +109,6 @@ def _reads_add_up(base: str, unit: UUID, count: int) -> None:
     scrapes = [samples(base) for _ in range(8)]
     assert [unit_reads(s) for s in scrapes] == [count] * 8
     for scrape in scrapes:
-        assert value(scrape, "greenreg_api_workers") == 2
         assert value(scrape, "greenreg_read_models_behind") == 0
         assert value(scrape, "greenreg_log_entries") > 0
 
@@ -182,11 +136,8 @@ def _a_killed_worker_is_replaced(base: str, server: subprocess.Popen[str], unit:
     for _ in range(10):  # the other worker serves meanwhile
         assert httpx.get(f"{base}/api/v1/units/{unit}", timeout=30).status_code == 200
     eventually(
-        lambda: len(workers_of(server)) == 2 and victim not in workers_of(server),
-        "the killed worker replaced",
-    )
-    eventually(
-        lambda: value(samples(base), "greenreg_api_workers") == 2, "its live gauge forgotten"
+        lambda: victim not in workers_of(server) and _ready(base, server),
+        "the killed worker replaced, its live gauge forgotten",
     )
     scrapes = [unit_reads(samples(base)) for _ in range(6)]
     assert scrapes == [before + 10] * 6  # the dead worker's counts still count

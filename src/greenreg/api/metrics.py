@@ -6,8 +6,8 @@ Each app has its own ``CollectorRegistry`` (tests build many apps in one process
 ``PROMETHEUS_MULTIPROC_DIR`` to a fresh folder before the workers start, each worker's counters
 and histograms are kept in files there (prometheus-client's multiprocess mode), and a scrape,
 whichever worker answers it, reads every worker's files and adds them up: counters of a worker
-that died still count, so a sum never goes down. ``greenreg_api_workers`` (``livesum``) counts
-the workers alive: a worker removes its own gauge file when it stops, and a worker starting
+that died still count, so a sum never goes down. ``greenreg_api_workers`` (``liveall``) names
+the workers alive by pid: a worker removes its own gauge file when it stops, and a worker starting
 removes those of workers that were killed (:func:`forget_dead_workers`).
 
 The read models' gauges are not kept in files: they are read from the database when scraped
@@ -103,9 +103,10 @@ class Metrics:
         )
         self.workers = Gauge(
             "greenreg_api_workers",
-            "API worker processes alive (1 per worker, summed over the live ones).",
+            "1 for each API worker process serving (with several workers, labelled with its "
+            "pid; sum() counts them).",
             registry=self.registry,
-            multiprocess_mode="livesum",
+            multiprocess_mode="liveall",
         )
         self.live = ReadModelGauges(projector)
         self.registry.register(self.live)

@@ -12,8 +12,9 @@ import os
 from fastapi import FastAPI
 
 from greenreg.api.app import create_app
+from greenreg.api.replicas import ReplicaMiddleware, read_database_urls, with_replicas
 from greenreg.api.request_log import configure_json_logging
-from greenreg.bootstrap import open_greenreg
+from greenreg.bootstrap import database_url, open_greenreg
 from greenreg.subscribers.delivery import worker_for
 
 FACTORY = "greenreg.api.server:app_from_environment"
@@ -31,7 +32,14 @@ def app_from_environment() -> FastAPI:
     webhooks = None
     if os.environ.get(WEBHOOKS) != "0":
         webhooks = lambda facade: worker_for(facade.registry, facade.queries.store)  # noqa: E731
-    app = create_app(open_greenreg(), close_on_shutdown=True, webhooks=webhooks, run_jobs=True)
+    facade = open_greenreg()
+    standbys = read_database_urls()
+    replicas = None
+    if standbys:
+        facade, replicas = with_replicas(facade, database_url(), standbys)
+    app = create_app(facade, close_on_shutdown=True, webhooks=webhooks, run_jobs=True)
+    if replicas is not None:
+        app.add_middleware(ReplicaMiddleware, replicas=replicas)
     settle_collector()
     return app
 

@@ -72,6 +72,17 @@ def load_shipped_lists_if_empty(greenreg: Greenreg, keys_dir: Path) -> None:
         )
 
 
+def check_standbys(url: str, standbys: list[str]) -> None:
+    """Standbys are PostgreSQL servers, of a PostgreSQL primary."""
+    if not standbys:
+        return
+    if not url.startswith(("postgresql://", "postgres://")):
+        fail("--read-database needs a PostgreSQL --database (its primary)")
+    for standby in standbys:
+        if not standby.startswith(("postgresql://", "postgres://")) or " " in standby:
+            fail(f"--read-database {standby!r} is not a PostgreSQL URL (postgresql://...)")
+
+
 def check_free(host: str, port: int) -> None:
     """Fail at once, in one line, if ``host:port`` cannot be listened on (before a first run
     spends its seconds loading the shipped lists)."""
@@ -101,11 +112,24 @@ def serve(  # noqa: PLR0917 (one parameter per option, as typer reads them)
         ),
     ] = True,
     database: Database = None,
+    read_database: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--read-database",
+            help="A PostgreSQL hot standby of --database to answer reads from (repeat for "
+            "several); writes and the read models' folding stay on --database.",
+        ),
+    ] = None,
 ) -> None:
     """Serve /graphql, /api/v1 (OpenAPI at /docs), /healthz and /metrics."""
     url = database_url(database)
+    standbys = read_database or []
+    check_standbys(url, standbys)
     check_free(host, port)
     os.environ["GREENREG_DATABASE_URL"] = url  # each worker opens the same database
+    from greenreg.api.replicas import READ_DATABASES  # noqa: PLC0415
+
+    os.environ[READ_DATABASES] = " ".join(standbys)
     from greenreg.api.server import WEBHOOKS  # noqa: PLC0415 (the web stack: serve only)
 
     os.environ[WEBHOOKS] = "1" if webhooks else "0"
