@@ -26,13 +26,21 @@ def _binary(name: str) -> str:
 
 
 class Cluster:
-    def __init__(self) -> None:
+    """A new cluster; with ``primary``, a streaming hot standby of it (pg_basebackup -R: it
+    follows the primary from its start)."""
+
+    def __init__(self, primary: Cluster | None = None) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="greenreg-pg-"))
         self.data = self.folder / "data"
         self.port = free_port()
         shutil.chown(self.folder, "postgres", "postgres")
-        self._as_postgres(_binary("initdb"), "-D", str(self.data), "-U", "postgres",
-                          "--auth=trust", "--no-sync")  # fmt: skip
+        if primary is None:
+            self._as_postgres(_binary("initdb"), "-D", str(self.data), "-U", "postgres",
+                              "--auth=trust", "--no-sync")  # fmt: skip
+        else:
+            self._as_postgres(_binary("pg_basebackup"), "-h", "127.0.0.1", "-p",
+                              str(primary.port), "-U", "postgres", "-D", str(self.data),
+                              "-R", "-X", "stream", "--no-sync")  # fmt: skip
         self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
 
     def _as_postgres(self, *command: str) -> None:

@@ -146,6 +146,46 @@ def test_a_taken_port_fails_at_once_before_the_first_run(tmp_path: Path) -> None
     assert seconds < 5, seconds
 
 
+@pytest.mark.parametrize(
+    ("primary", "standby", "words"),
+    [
+        ("sqlite:///greenreg.db", "postgresql://h/db", "needs a PostgreSQL --database"),
+        (POSTGRES_URL, "sqlite:///copy.db", "'sqlite:///copy.db' is not a PostgreSQL URL"),
+    ],
+)
+def test_read_databases_are_postgres_standbys_of_a_postgres_primary(
+    tmp_path: Path, primary: str, standby: str, words: str
+) -> None:
+    done, _ = greenreg("serve", "--database", primary, "--read-database", standby, cwd=tmp_path)
+
+    assert done.returncode == FAILURE, done.stderr
+    assert words in one_line(done.stderr)
+    assert not (tmp_path / "keys").exists()  # refused before the first run
+
+
+def test_a_projection_worker_s_metrics_need_follow(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'greenreg.db'}"
+    result = runner.invoke(app, ["project", "--metrics-port", "9100", "--database", url])
+
+    assert result.exit_code == FAILURE, result.output
+    assert "--metrics-port is for a worker that keeps running: add --follow" in result.output
+
+
+def test_a_projection_worker_s_taken_metrics_port_fails_in_one_line(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'greenreg.db'}"
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = str(taken.getsockname()[1])
+
+        done, seconds = greenreg(
+            "project", "--follow", "--metrics-port", port, "--database", url, cwd=tmp_path
+        )
+
+    assert done.returncode == FAILURE, done.stderr
+    line = one_line(done.stderr)
+    assert f"cannot serve metrics on 127.0.0.1 port {port}: Address already in use" in line
+    assert seconds < 10, seconds
+
+
 # --- sign ------------------------------------------------------------------------------------
 
 

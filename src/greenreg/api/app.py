@@ -116,6 +116,7 @@ def create_app(
     jobs = JobStore(reads.queries.store)
     worker = JobWorker(jobs, reads.queries, lambda: _log_signer(reads.log), reads.clock)
     recorder = facade.registry.recorder
+    metrics = Metrics(facade.projector)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -128,7 +129,8 @@ def create_app(
             threads.append(Submitter(recorder, witnesses))
         for thread in threads:
             thread.start()
-        yield
+        with metrics.alive():
+            yield
         for thread in reversed(threads):
             thread.stop()
         if close_on_shutdown:
@@ -148,8 +150,6 @@ def create_app(
     install_error_handlers(app)
     install_openapi(app)
     install_outage_handler(app)
-    metrics = Metrics()
-    metrics.watch(facade.projector)
     app.add_middleware(
         Conditional, version=reads.version, known=reads.known_version
     )  # innermost: a 304 is still logged

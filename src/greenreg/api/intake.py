@@ -135,6 +135,7 @@ def intake_router(greenreg: Greenreg) -> APIRouter:
         body = await request.body()  # at most ACT_BODY_BYTES (BodyLimit refuses more as read)
         check_json(body)
         receipt = await run_in_threadpool(greenreg.submit, body)
+        request.app.state.metrics.written(receipt)
         status = 201 if receipt.status == "recorded" else 200
         return JSONResponse(receipt_body(receipt), status_code=status)
 

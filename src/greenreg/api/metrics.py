@@ -1,30 +1,74 @@
-"""Prometheus metrics: requests and their durations by route and status, and the read models'
-lag and failure, at ``/metrics``.
+"""Prometheus metrics: requests and their durations by route and status, acts and events
+written, and the read models' lag and failure, at ``/metrics``.
 
-Each app has its own ``CollectorRegistry`` (tests build many apps in one process). With several
-uvicorn workers each worker counts its own requests; a scrape sees one worker at a time
-(prometheus-client's multiprocess mode is not set up).
+Each app has its own ``CollectorRegistry`` (tests build many apps in one process). Under
+``greenreg serve --workers N`` every worker is a process of its own; ``serve`` then sets
+``PROMETHEUS_MULTIPROC_DIR`` to a fresh folder before the workers start, each worker's counters
+and histograms are kept in files there (prometheus-client's multiprocess mode), and a scrape,
+whichever worker answers it, reads every worker's files and adds them up: counters of a worker
+that died still count, so a sum never goes down. ``greenreg_api_workers`` (``liveall``) names
+the workers alive by pid: a worker removes its own gauge file when it stops, and a worker starting
+removes those of workers that were killed (:func:`forget_dead_workers`).
+
+The read models' gauges are not kept in files: they are read from the database when scraped
+(the same for every worker), by the worker that answers.
 """
 
 from __future__ import annotations
 
-import math
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 from fastapi import APIRouter
 from fastapi.responses import Response
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    multiprocess,
+)
+from prometheus_client import values as prometheus_values
 from prometheus_client.exposition import generate_latest
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from greenreg.api.request_log import observed, route_of
-from greenreg.projections.lag import lag_of
+from greenreg.projections.gauges import ReadModelGauges
 from greenreg.projections.runner import Projector
+from greenreg.registry.application import Receipt
+
+# prometheus-client's multiprocess functions have no annotations; their types, as documented:
+mark_process_dead: Callable[[int, str], None] = multiprocess.mark_process_dead
+MultiProcessCollector: Callable[[CollectorRegistry, str], object] = (
+    multiprocess.MultiProcessCollector
+)
+
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
+"""prometheus-client's variable: the folder where the processes of one server keep their
+metrics (set by ``greenreg serve`` with more than one worker)."""
+
+
+def multiprocess_dir() -> Path | None:
+    """The folder of this server's workers' metrics, if prometheus-client counts in files."""
+    folder = os.environ.get(MULTIPROCESS_DIR)
+    if not folder:
+        return None
+    if prometheus_values.ValueClass is prometheus_values.MutexValue:
+        raise RuntimeError(
+            f"{MULTIPROCESS_DIR} was set after prometheus-client was imported: set it before "
+            "the process starts"
+        )
+    return Path(folder)
 
 
 class Metrics:
-    """The API's metrics, in their own registry."""
+    """The API's metrics, in their own registry (or, in multiprocess mode, in files)."""
 
-    def __init__(self) -> None:
+    def __init__(self, projector: Projector) -> None:
+        self.folder = multiprocess_dir()
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "greenreg_http_requests",
@@ -45,38 +89,84 @@ class Metrics:
             ["code"],
             registry=self.registry,
         )
+        self.acts = Counter(
+            "greenreg_acts_submitted",
+            "Signed acts submitted over HTTP and accepted, by status (recorded, "
+            "already_recorded); rate() of it is the write rate.",
+            ["status"],
+            registry=self.registry,
+        )
+        self.events = Counter(
+            "greenreg_events_recorded",
+            "Events recorded by accepted acts submitted over HTTP.",
+            registry=self.registry,
+        )
+        self.workers = Gauge(
+            "greenreg_api_workers",
+            "1 for each API worker process serving (with several workers, labelled with its "
+            "pid; sum() counts them).",
+            registry=self.registry,
+            multiprocess_mode="liveall",
+        )
+        self.live = ReadModelGauges(projector)
+        self.registry.register(self.live)
 
-    def watch(self, projector: Projector) -> None:
-        """Gauges of the read models, read when scraped: how many log entries they have not
-        folded, and 1 while the runner is stuck on an event it cannot fold."""
-        behind = Gauge(
-            "greenreg_read_models_behind",
-            "Log entries the read models have not folded yet (NaN: the database did not answer).",
-            registry=self.registry,
-        )
-        failing = Gauge(
-            "greenreg_read_models_failing",
-            "1 while the read models cannot fold an event of the log (writes are refused), else 0.",
-            registry=self.registry,
-        )
-        behind.set_function(lambda: _behind(projector))
-        failing.set_function(lambda: float(projector.failure is not None))
+    def written(self, receipt: Receipt) -> None:
+        """Count an accepted act and the events it recorded."""
+        self.acts.labels(receipt.status).inc()
+        if receipt.status == "recorded":  # a resubmission's receipt names the events again
+            self.events.inc(len(receipt.events))
+
+    @contextmanager
+    def alive(self) -> Iterator[None]:
+        """While this worker serves it is counted among the live ones (workers killed before
+        are forgotten: see :func:`forget_dead_workers`); when it stops its live gauges go (its
+        counters stay, so sums do not drop)."""
+        if self.folder is not None:
+            forget_dead_workers(self.folder)
+        self.workers.set(1)
+        try:
+            yield
+        finally:
+            if self.folder is not None:
+                mark_process_dead(os.getpid(), str(self.folder))
+
+    def exposition(self) -> bytes:
+        """The text a scrape gets: every worker's metrics summed, and the read models'."""
+        if self.folder is None:
+            return generate_latest(self.registry)
+        summed = CollectorRegistry()
+        MultiProcessCollector(summed, str(self.folder))
+        summed.register(self.live)
+        return generate_latest(summed)
 
     def router(self) -> APIRouter:
         router = APIRouter(tags=["operations"])
 
         @router.get("/metrics", include_in_schema=False)
         def metrics() -> Response:
-            return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
+            return Response(self.exposition(), media_type=CONTENT_TYPE_LATEST)
 
         return router
 
 
-def _behind(projector: Projector) -> float:
+def forget_dead_workers(folder: Path) -> None:
+    """Remove the live gauges of processes that are gone (a worker killed with SIGKILL never
+    removes its own; uvicorn starts another in its place)."""
+    for path in folder.glob("gauge_live*_*.db"):
+        pid = int(path.stem.rsplit("_", 1)[1])
+        if not _alive(pid):
+            mark_process_dead(pid, str(folder))
+
+
+def _alive(pid: int) -> bool:
     try:
-        return float(lag_of(projector).behind)
-    except Exception:  # a scrape must answer while the database does not
-        return math.nan
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
 
 
 class MetricsMiddleware:

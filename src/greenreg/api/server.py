@@ -13,8 +13,9 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from greenreg.api.app import create_app
+from greenreg.api.replicas import ReplicaMiddleware, read_database_urls, with_replicas
 from greenreg.api.request_log import configure_json_logging
-from greenreg.bootstrap import open_greenreg
+from greenreg.bootstrap import database_url, open_greenreg
 from greenreg.subscribers.delivery import worker_for
 from greenreg.witness.submitter import read_witness_config
 
@@ -36,14 +37,21 @@ def app_from_environment() -> FastAPI:
     if os.environ.get(WEBHOOKS) != "0":
         webhooks = lambda facade: worker_for(facade.registry, facade.queries.store)  # noqa: E731
     policy = os.environ.get(WITNESSES)
+    facade = open_greenreg()
+    standbys = read_database_urls()
+    replicas = None
+    if standbys:
+        facade, replicas = with_replicas(facade, database_url(), standbys)
     app = create_app(
-        open_greenreg(),
+        facade,
         close_on_shutdown=True,
         webhooks=webhooks,
         run_jobs=True,
         witnesses=read_witness_config(Path(policy)) if policy else None,
         run_witnesses=True,
     )
+    if replicas is not None:
+        app.add_middleware(ReplicaMiddleware, replicas=replicas)
     settle_collector()
     return app
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
@@ -10,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 
 from greenreg.bootstrap import open_read_store, open_registry
 from greenreg.cli.common import Database, app, console, run
+from greenreg.cli.outcomes import fail
 from greenreg.projections.runner import Projector
 
 Follow = Annotated[
@@ -17,6 +19,18 @@ Follow = Annotated[
 ]
 Interval = Annotated[
     float, typer.Option("--interval", help="Seconds between polls (the longest wait).")
+]
+MetricsPort = Annotated[
+    int | None,
+    typer.Option(
+        "--metrics-port",
+        min=1,
+        max=65535,
+        help="With --follow: serve Prometheus metrics (lag, events folded) on this port.",
+    ),
+]
+MetricsHost = Annotated[
+    str, typer.Option("--metrics-host", help="Address the metrics are served on.")
 ]
 
 
@@ -52,21 +66,33 @@ def rebuild(database: Database = None) -> None:
 
 
 @app.command()
-def project(database: Database = None, follow: Follow = False, interval: Interval = 1.0) -> None:
+def project(
+    database: Database = None,
+    follow: Follow = False,
+    interval: Interval = 1.0,
+    metrics_port: MetricsPort = None,
+    metrics_host: MetricsHost = "127.0.0.1",
+) -> None:
     """Catch the read models up with the store; with --follow, run as a projection worker.
 
     On PostgreSQL the worker wakes as soon as an event is recorded (LISTEN/NOTIFY on the event
     store's channel); on SQLite it polls every --interval seconds. Any number of workers may
-    run at once: each batch is written once, with its tracking position.
+    run at once: each batch is written once, with its tracking position, so a worker stopped
+    and started again resumes where the read models are. With --metrics-port the worker serves
+    its own /metrics: the read models' lag and the events this process has folded.
     """
+    if metrics_port is not None and not follow:
+        fail("--metrics-port is for a worker that keeps running: add --follow")
 
     def action() -> None:
         projector = _projector(database)
         try:
+            folded_total = _serve_metrics(projector, metrics_host, metrics_port)
             folded = projector.catch_up()
+            folded_total(folded)
             console.print(f"folded {folded:,} events; at position {projector.position():,}")
             if follow:
-                _follow(projector, interval)
+                _follow(projector, interval, folded_total)
         except KeyboardInterrupt:
             console.print("stopped")
         finally:
@@ -75,13 +101,38 @@ def project(database: Database = None, follow: Follow = False, interval: Interva
     run(action)
 
 
-def _follow(projector: Projector, interval: float) -> None:
+def _follow(projector: Projector, interval: float, folded_total: Callable[[int], None]) -> None:
     wait = _listener(projector, interval)
     while True:
         wait()
         folded = projector.catch_up()
         if folded:
+            folded_total(folded)
             console.print(f"folded {folded:,} events; at position {projector.position():,}")
+
+
+def _serve_metrics(projector: Projector, host: str, port: int | None) -> Callable[[int], None]:
+    """Serve the worker's metrics on ``host:port`` in a thread (none without a port); returns
+    what counts the events folded."""
+    if port is None:
+        return lambda _: None
+    from prometheus_client import CollectorRegistry, Counter, start_http_server  # noqa: PLC0415
+
+    from greenreg.projections.gauges import ReadModelGauges  # noqa: PLC0415
+
+    registry = CollectorRegistry()
+    registry.register(ReadModelGauges(projector))
+    folded = Counter(
+        "greenreg_projection_events_folded",
+        "Events this projection worker has folded since it started.",
+        registry=registry,
+    )
+    try:
+        start_http_server(port, host, registry)
+    except OSError as error:
+        fail(f"cannot serve metrics on {host} port {port}: {error.strerror or error}")
+    console.print(f"metrics on http://{host}:{port}/metrics")
+    return folded.inc
 
 
 def _listener(projector: Projector, interval: float) -> Any:

@@ -8,8 +8,10 @@ after a crash during that first run, the next start finishes it before serving (
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
+import tempfile
 import time
 from pathlib import Path
 from typing import Annotated
@@ -68,6 +70,17 @@ def load_shipped_lists_if_empty(greenreg: Greenreg, keys_dir: Path) -> None:
             f"loaded {len(results)} announcements ({events} acts recorded) in "
             f"{time.monotonic() - started:.1f} s"
         )
+
+
+def check_standbys(url: str, standbys: list[str]) -> None:
+    """Standbys are PostgreSQL servers, of a PostgreSQL primary."""
+    if not standbys:
+        return
+    if not url.startswith(("postgresql://", "postgres://")):
+        fail("--read-database needs a PostgreSQL --database (its primary)")
+    for standby in standbys:
+        if not standby.startswith(("postgresql://", "postgres://")) or " " in standby:
+            fail(f"--read-database {standby!r} is not a PostgreSQL URL (postgresql://...)")
 
 
 def check_free(host: str, port: int) -> None:
@@ -131,6 +144,14 @@ def serve(  # noqa: PLR0917 (one parameter per option, as typer reads them)
         ),
     ] = None,
     database: Database = None,
+    read_database: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--read-database",
+            help="A PostgreSQL hot standby of --database to answer reads from (repeat for "
+            "several); writes and the read models' folding stay on --database.",
+        ),
+    ] = None,
 ) -> None:
     """Serve /graphql, /api/v1 (OpenAPI at /docs), /healthz and /metrics. Quotas and which
     questions need an API key: docs/deployment.md."""
@@ -142,12 +163,17 @@ def serve(  # noqa: PLR0917 (one parameter per option, as typer reads them)
         if rate is not None:
             check_rate(rate, variable)
             os.environ[variable] = rate  # each worker builds its app from the environment
+    standbys = read_database or []
+    check_standbys(url, standbys)
     check_free(host, port)
     os.environ["GREENREG_DATABASE_URL"] = url  # each worker opens the same database
+    from greenreg.api.replicas import READ_DATABASES  # noqa: PLC0415
     from greenreg.api.server import (  # noqa: PLC0415 (the web stack: serve only)
         WEBHOOKS,
         WITNESSES,
     )
+
+    os.environ[READ_DATABASES] = " ".join(standbys)
 
     os.environ[WEBHOOKS] = "1" if webhooks else "0"
     if witnesses is not None:
@@ -172,12 +198,29 @@ def serve(  # noqa: PLR0917 (one parameter per option, as typer reads them)
 
     configure_json_logging()
     console.print(f"serving {url} on http://{host}:{port} (GraphQL at /graphql, docs at /docs)")
-    uvicorn.run(
-        FACTORY,
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        access_log=False,  # the app logs each request as a JSON line
-        log_config=None,
-    )
+    folder = metrics_folder() if workers > 1 else None
+    try:
+        uvicorn.run(
+            FACTORY,
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            access_log=False,  # the app logs each request as a JSON line
+            log_config=None,
+        )
+    finally:
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def metrics_folder() -> Path:
+    """A fresh folder where this server's workers keep their metrics, for each scrape to add
+    them up (prometheus-client's multiprocess mode; see :mod:`greenreg.api.metrics`). The
+    workers are new processes that read the variable before they import prometheus-client;
+    a folder left by an earlier server would be counted again, hence a new one each time."""
+    from greenreg.api.metrics import MULTIPROCESS_DIR  # noqa: PLC0415
+
+    folder = Path(tempfile.mkdtemp(prefix="greenreg-metrics-"))
+    os.environ[MULTIPROCESS_DIR] = str(folder)
+    return folder
