@@ -60,6 +60,14 @@ def greenreg(*args: str, cwd: Path) -> tuple[subprocess.CompletedProcess[str], f
     return done, time.monotonic() - started
 
 
+def promptly(seconds: float, cwd: Path) -> None:
+    """Refused without waiting: within 5 s of what the command takes to start at all (its
+    ``--version``, timed now: imports take seconds on a loaded machine), where a store that is
+    tried again and again made it wait 30 s."""
+    _, start = greenreg("--version", cwd=cwd)
+    assert seconds < start + 5, (seconds, start)
+
+
 def one_line(text: str) -> str:
     lines = text.strip().splitlines()
     assert len(lines) == 1, text
@@ -88,7 +96,7 @@ def test_a_postgres_url_nobody_answers_fails_in_one_line_within_seconds(tmp_path
     assert f"postgresql://postgres@127.0.0.1:{port}/greenreg" in line  # named, password left out
     assert "s3cret" not in done.stderr + done.stdout
     assert "check that PostgreSQL is running" in line
-    assert seconds < 5, seconds
+    promptly(seconds, tmp_path)
 
 
 def test_a_missing_postgres_database_says_how_to_create_it(tmp_path: Path) -> None:
@@ -100,7 +108,7 @@ def test_a_missing_postgres_database_says_how_to_create_it(tmp_path: Path) -> No
     line = one_line(done.stderr)
     assert 'database "greenreg_no_such_database" does not exist' in line
     assert "createdb" in line
-    assert seconds < 5, seconds
+    promptly(seconds, tmp_path)
 
 
 def test_a_sqlite_file_in_a_missing_folder_fails_in_one_line(tmp_path: Path) -> None:
@@ -111,7 +119,7 @@ def test_a_sqlite_file_in_a_missing_folder_fails_in_one_line(tmp_path: Path) -> 
     assert "the folder nowhere does not exist" in line
     assert "mkdir -p nowhere" in line
     assert not (tmp_path / "nowhere").exists()
-    assert seconds < 5, seconds
+    promptly(seconds, tmp_path)
 
 
 def test_an_unknown_kind_of_database_url_is_a_usage_error(tmp_path: Path) -> None:
@@ -143,7 +151,7 @@ def test_a_taken_port_fails_at_once_before_the_first_run(tmp_path: Path) -> None
     assert "choose another --port" in line
     assert not (tmp_path / "greenreg.db").exists()  # nothing loaded for a server that cannot run
     assert not (tmp_path / "keys").exists()
-    assert seconds < 5, seconds
+    promptly(seconds, tmp_path)
 
 
 @pytest.mark.parametrize(
