@@ -10,7 +10,7 @@ fields gives those fields of the same answers."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, get_args
 from uuid import UUID
 
 import pytest
@@ -23,22 +23,14 @@ from greenreg.graphql.bank_check import ENUM_NAMES
 from greenreg.projections.bank_check import FIELDS, Field, check_fields, whole
 from greenreg.projections.database import QueryError
 from greenreg.projections.queries import Queries
+from greenreg.projections.views import Outcome
 from greenreg.receipts import json_value
 from tests.e2e.support import BYSTANDER_CODE, FACTORY_CODE, UNKNOWN_CODE, refusal_of
 from tests.integration.object_bank_check import certifications as object_path
 from tests.integration.test_identifiers import PARK_CODE, attach
 from tests.support import Reads, World, d
 
-OUTCOMES = {
-    "certified",
-    "warned",
-    "suspended",
-    "removed",
-    "banned",
-    "not_listed",
-    "not_found",
-    "invalid_code",
-}
+OUTCOMES = set(get_args(Outcome))  # every answer the check can give
 TWO_LISTS_CODE = "91320505MA1K3BTP27"  # another Suzhou enterprise (check character fixed below)
 
 
