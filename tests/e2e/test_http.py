@@ -14,7 +14,8 @@ import httpx
 import pytest
 from stdnum.cn import uscc
 
-from greenreg.bootstrap import open_greenreg
+from greenreg.bootstrap import open_greenreg, open_read_store
+from greenreg.subscribers.api_keys import ApiKeys
 from tests.e2e.server import serving
 from tests.support import World
 
@@ -42,6 +43,17 @@ def base_url(world: World, database_url: str) -> Iterator[str]:
         facade.close()
 
 
+@pytest.fixture
+def bank(base_url: str, database_url: str) -> dict[str, str]:
+    """A bank's API key, issued by the operator (a check of more than 25 codes needs one)."""
+    store = open_read_store(database_url)
+    try:
+        _, key = ApiKeys(store).issue("示例银行")
+    finally:
+        store.close()
+    return {"Authorization": f"Bearer {key}"}
+
+
 def post(client: httpx.Client, act: dict[str, Any]) -> dict[str, Any]:
     response = client.post("/api/v1/acts", json=act)
     assert response.status_code == 201, response.text
@@ -49,7 +61,9 @@ def post(client: httpx.Client, act: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
-def test_an_authority_posts_a_bank_checks_the_public_looks_up(world: World, base_url: str) -> None:
+def test_an_authority_posts_a_bank_checks_the_public_looks_up(
+    world: World, base_url: str, bank: dict[str, str]
+) -> None:
     codes = [credit_code(serial) for serial in range(1, REGISTERED + UNKNOWN + 1)]
     with httpx.Client(base_url=base_url, timeout=60) as client:
         # MIIT registers 300 enterprises, lists 200 of them from 2020-01-01, removes 50 of
@@ -77,7 +91,8 @@ def test_an_authority_posts_a_bank_checks_the_public_looks_up(world: World, base
           before: certifications(refs: $refs, asOf: "%s") { results { ref outcome } }
           after: certifications(refs: $refs, asOf: "%s") { results { ref outcome } }
         }""" % (BEFORE, AFTER)  # noqa: UP031 (GraphQL braces)
-        response = client.post("/graphql", json={"query": query, "variables": {"refs": refs}})
+        check = {"query": query, "variables": {"refs": refs}}
+        response = client.post("/graphql", json=check, headers=bank)
         assert response.status_code == 200
         body = response.json()
         assert "errors" not in body, body["errors"]
