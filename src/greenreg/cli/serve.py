@@ -50,7 +50,7 @@ def load_shipped_lists_if_empty(greenreg: Greenreg, keys_dir: Path) -> None:
             say(
                 f"First run: loading the shipped MIIT national lists ({len(notices)} "
                 f"announcements, {rows:,} designations) into the empty store; this takes "
-                "about half a minute."
+                "10 to 30 seconds."
             )
 
         def loaded(number: int, total: int, result: ImportResult) -> None:
