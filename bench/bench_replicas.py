@@ -20,14 +20,16 @@ written, none is a 304. Every request must answer 200; in the standby configurat
 answer must say ``Greenreg-Read-From: standby`` (counted and reported, with the errors).
 
 Reports requests/s, p50 and p99 per configuration and each configuration's ratios to "primary
-only, 1 worker" of the same run. The load average is recorded before and after.
+only, 1 worker" of the same run: each configuration runs ``--rounds`` times, in turn (every
+other round in reverse order); requests/s is the median of its rounds, p50 and p99 are over
+every answer of its rounds. The load average is recorded before and after.
 
 Loopback and bounded: both servers, the API workers and the clients share this machine's
 cores, so on a small machine the ratios show the cost of routing a read (the standby's replay
 position is asked before each read) and of the workers' contention, not scale-out across
 machines.
 
-    python -m bench.bench_replicas [--events 5000] [--clients 8] [--seconds 20]
+    python -m bench.bench_replicas [--events 5000] [--clients 8] [--seconds 20] [--rounds 2]
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ import asyncio
 import json
 import os
 import random
+import statistics
 import tempfile
 import time
 from collections import Counter
@@ -157,27 +160,37 @@ async def load(base: str, plan: list[Request], clients: int, seconds: float) -> 
     return tally
 
 
-def summary(tally: Tally, seconds: float) -> dict[str, Any]:
-    ordered = sorted(tally.latencies)
+def summary(runs: list[tuple[Tally, float]]) -> dict[str, Any]:
+    """One configuration over its rounds: the median of its rounds' requests/s, p50 and p99
+    of every answer of every round."""
+    ordered = sorted(x for tally, _ in runs for x in tally.latencies)
+    rates = [len(tally.latencies) / seconds for tally, seconds in runs]
 
     def pct(p: int) -> float:
         return round(ordered[min(len(ordered) - 1, len(ordered) * p // 100)] * 1e3, 2)
 
+    errors: Counter[str] = Counter()
+    read_from: Counter[str] = Counter()
+    for tally, _ in runs:
+        errors.update(tally.errors)
+        read_from.update(tally.read_from)
     return {
         "answered": len(ordered),
-        "seconds": round(seconds, 2),
-        "requests_per_s": round(len(ordered) / seconds, 1),
+        "requests_per_s": round(statistics.median(rates), 1),
+        "requests_per_s_runs": [round(r, 1) for r in rates],
         "p50_ms": pct(50) if ordered else None,
         "p99_ms": pct(99) if ordered else None,
-        "errors": sum(tally.errors.values()),
-        "errors_by_kind": dict(tally.errors),
-        "read_from": dict(tally.read_from),
+        "errors": sum(errors.values()),
+        "errors_by_kind": dict(errors),
+        "read_from": dict(read_from),
     }
 
 
-def measure(events: int, clients: int, seconds: float) -> dict[str, Any]:
+def measure(events: int, clients: int, seconds: float, rounds: int) -> dict[str, Any]:
+    """Every configuration ``rounds`` times, in turn, every other round in reverse order (so
+    that a change of the machine's load during the run does not favour one of them)."""
     load_before = load_average()
-    results: dict[str, Any] = {}
+    runs: dict[str, list[tuple[Tally, float]]] = {label: [] for label, _, _ in CONFIGURATIONS}
     primary = Cluster()
     primary.start()
     try:
@@ -190,21 +203,24 @@ def measure(events: int, clients: int, seconds: float) -> dict[str, Any]:
             waited = caught_up(primary, standby)
             with tempfile.TemporaryDirectory(prefix="greenreg-replicas-") as tmp:
                 names: list[str] = []
-                for label, workers, reads_from_standby in CONFIGURATIONS:
-                    options = ["--no-webhooks"]
-                    options += ["--read-database", standby.url] if reads_from_standby else []
-                    with serving(primary.url, workers, Path(tmp), *options) as base:
-                        names = names or unit_names(base, refs, 50)
-                        plan = plan_for(refs, names, 5_000)
-                        asyncio.run(load(base, plan, min(clients, 4), min(3.0, seconds)))  # warm
-                        began = time.perf_counter()
-                        tally = asyncio.run(load(base, plan, clients, seconds))
-                        results[label] = summary(tally, time.perf_counter() - began)
-                    print(f"{label}: {json.dumps(results[label], ensure_ascii=False)}", flush=True)
+                for turn in range(rounds):
+                    order = CONFIGURATIONS[:: -1 if turn % 2 else 1]
+                    for label, workers, reads_from_standby in order:
+                        options = ["--no-webhooks"]
+                        options += ["--read-database", standby.url] if reads_from_standby else []
+                        with serving(primary.url, workers, Path(tmp), *options) as base:
+                            names = names or unit_names(base, refs, 50)
+                            plan = plan_for(refs, names, 5_000)
+                            asyncio.run(load(base, plan, min(clients, 4), min(3.0, seconds)))
+                            began = time.perf_counter()
+                            tally = asyncio.run(load(base, plan, clients, seconds))
+                            runs[label].append((tally, time.perf_counter() - began))
+                        print(f"round {turn + 1}, {label}: {summary(runs[label][-1:])}", flush=True)
         finally:
             standby.stop()
     finally:
         primary.stop()
+    results = {label: summary(done) for label, done in runs.items()}
     base_result = results[BASELINE]
     for result in results.values():
         result["throughput_ratio"] = round(
@@ -217,6 +233,7 @@ def measure(events: int, clients: int, seconds: float) -> dict[str, Any]:
         "events": events,
         "clients": clients,
         "seconds_per_configuration": seconds,
+        "rounds": rounds,
         "populate_s": round(populated, 1),
         "standby_catch_up_s": round(waited, 2),
         "cores": os.cpu_count(),
@@ -268,7 +285,7 @@ def metrics_of(report: dict[str, Any]) -> list[Metric]:
 
 def run(quick: bool) -> dict[str, Any]:
     """For ``python -m bench.run_all`` (quick: 1,000 events, 4 clients, 5 s each)."""
-    report = measure(1_000, 4, 5.0) if quick else measure(5_000, 8, 20.0)
+    report = measure(1_000, 4, 5.0, 1) if quick else measure(5_000, 8, 20.0, 2)
     return {"benchmark": "replicas", "metrics": metrics_of(report), "details": report}
 
 
@@ -277,8 +294,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--events", type=int, default=5_000, help="corpus size in the primary")
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients")
     parser.add_argument("--seconds", type=float, default=20.0, help="load per configuration")
+    parser.add_argument("--rounds", type=int, default=2, help="times each configuration runs")
     args = parser.parse_args(argv)
-    report = measure(args.events, args.clients, args.seconds)
+    report = measure(args.events, args.clients, args.seconds, args.rounds)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(json.dumps(report, indent=2, ensure_ascii=False))
