@@ -231,6 +231,7 @@ def measure(events: int, clients: int, seconds: float, rounds: int) -> dict[str,
     return {
         "benchmark": "replicas",
         "events": events,
+        "units": len(refs),
         "clients": clients,
         "seconds_per_configuration": seconds,
         "rounds": rounds,
