@@ -78,8 +78,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(url: str, workers: int, logs: Path) -> Iterator[str]:
-    """``greenreg serve`` on a free loopback port until the block ends; yields its base URL."""
+def serving(url: str, workers: int, logs: Path, *options: str) -> Iterator[str]:
+    """``greenreg serve`` (with ``options``) on a free loopback port until the block ends;
+    yields its base URL."""
     port = free_port()
     command = [
         sys.executable,
@@ -94,8 +95,9 @@ def serving(url: str, workers: int, logs: Path) -> Iterator[str]:
         str(workers),
         "--database",
         url,
+        *options,
     ]
-    with (logs / f"serve-{workers}.log").open("wb") as log:
+    with (logs / f"serve-{workers}-{port}.log").open("wb") as log:
         server = subprocess.Popen(  # noqa: S603 (our own interpreter and package)
             command,
             stdout=log,

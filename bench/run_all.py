@@ -48,6 +48,7 @@ BENCHMARKS = {
     "match": "bench.bench_match",
     "load": "bench.load_test",
     "jobs": "bench.bench_jobs",
+    "replicas": "bench.bench_replicas",
 }
 SCALE_SIZES = (10_000, 100_000, 1_000_000)
 RESULTS = Path(__file__).resolve().parent / "results"
