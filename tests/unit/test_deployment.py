@@ -62,7 +62,9 @@ def test_the_services_are_the_primary_a_standby_the_api_and_the_projector(
         return {k: v["condition"] for k, v in services[service]["depends_on"].items()}
 
     assert waits_for("db-standby") == {"db-primary": "service_healthy"}
-    assert waits_for("api") == {"db-primary": "service_healthy"}
+    assert waits_for("api") == {"db-primary": "service_healthy", "db-standby": "service_started"}
+    api = services["api"]["command"]
+    assert api[api.index("--read-database") + 1].startswith("postgresql://greenreg@db-standby:")
     assert waits_for("projector") == {
         "db-primary": "service_healthy",
         "api": "service_healthy",
