@@ -18,6 +18,7 @@ log public key from the root key's declaration, a log entry (see
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable
 from datetime import datetime
@@ -31,6 +32,15 @@ from greenreg.key_formats import private_key_text, read_private_key
 from greenreg.registry.authority import ROOT
 from greenreg.registry.checkpoints import DEFAULT_ORIGIN, declare_log_key
 from greenreg.storage.log_tables import LogTables
+
+logger = logging.getLogger("greenreg.log_key")
+logger.addHandler(logging.NullHandler())  # said in the server's log, not over a command's output
+
+IN_DATABASE = (
+    "the log key is kept in the database table greenreg_log_secret: anyone who can read that "
+    "table can sign checkpoints and receipts; for production give it as a file with "
+    "GREENREG_LOG_KEY (docs/deployment.md)"
+)
 
 
 def log_origin() -> str:
@@ -55,6 +65,7 @@ def _key_beside(database_file: str) -> Ed25519Signer:
 
 
 def _key_in_database(recorder: Any) -> Ed25519Signer:
+    logger.warning(IN_DATABASE)  # said each time a process opens the store, never silent
     table = recorder.table("greenreg_log_secret")
     with recorder.datastore.transaction(commit=True) as c:
         c.execute(f"CREATE TABLE IF NOT EXISTS {table} (id integer PRIMARY KEY, seed text)")
