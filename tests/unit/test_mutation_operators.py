@@ -90,7 +90,7 @@ def test_docstrings_annotations_and_bookkeeping_are_left_alone(tmp_path: Path) -
 
 def test_every_mutant_of_the_law_compiles_and_replaces_its_original() -> None:
     targets = sorted({path for pattern in TARGETS for path in ROOT.glob(pattern)})
-    assert any(path.name == "certifications.py" for path in targets)
+    assert any(path.name == "bank_check.py" for path in targets)
     found: list[Mutant] = []
     for path in targets:
         source = path.read_bytes()
@@ -100,7 +100,7 @@ def test_every_mutant_of_the_law_compiles_and_replaces_its_original() -> None:
             found.append(mutant)
     assert len({m.id for m in found}) == len(found)  # ids are unique
     # The known-at boundaries of the bank check's SQL are among them.
-    assert any(m.operator == "sql_compare" and m.path.endswith("certifications.py") for m in found)
+    assert any(m.operator == "sql_compare" and m.path.endswith("bank_check.py") for m in found)
 
 
 def test_a_table_is_run_by_the_functions_that_read_it_directly_or_through_another(

@@ -3,7 +3,8 @@
 A small AST driver (mutmut 3 mutates only function bodies, with its own fixed operators, and
 cosmic-ray runs the whole test command per mutant; neither changes SQL inside strings). It
 mutates the rulebooks, ``registry/periods.py``, ``registry/unit.py`` and the certification
-answer (``projections/certifications.py``, its SQL included), runs for each mutant only the
+answer (``projections/certifications.py`` and the set-based ``projections/bank_check.py``, their
+SQL included), runs for each mutant only the
 SQLite tests that cover the mutated line, and writes ``docs/mutation/report.json`` and
 ``docs/mutation/summary.md``.
 

@@ -25,6 +25,7 @@ TARGETS = (
     "src/greenreg/registry/periods.py",
     "src/greenreg/registry/unit.py",
     "src/greenreg/projections/certifications.py",
+    "src/greenreg/projections/bank_check.py",
 )
 SELECTION = 'tests -k "not postgres"'
 STARTUP_SECONDS = 60.0

@@ -149,6 +149,7 @@ TITLES: Mapping[str, str] = {
     "bad_key_file": "The key file cannot be used",
     "malformed_list": "The list file cannot be imported",
     "unknown_region": "The region names no GB/T 2260 province",
+    "schema_version": "The store's schema is not this release's: run greenreg migrate",
 }
 """Each code's ``title``: the same for every occurrence (RFC 9457 section 3.1.3)."""
 
