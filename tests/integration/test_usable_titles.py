@@ -229,7 +229,8 @@ def test_a_unit_whose_only_title_is_warned_is_not_certified_anywhere(
     # The lookup's short table shows the deadline beside the status too.
     found = client.get("/", params={"q": FACTORY_CODE}).text
     assert "警示整改中（不得使用称号）" in found
-    assert '整改期限</span> <span class="en" lang="en">Rectify by</span> <time>2025年3月1日' in found
+    rectify_by = '整改期限</span> <span class="en" lang="en">Rectify by</span> <time>2025年3月1日'
+    assert rectify_by in found
 
     # It rectifies: Jiangsu, the list's owner, lifts the order with effect from 2025-02-15,
     # and all is restored.
