@@ -76,12 +76,26 @@ class GreenCodes:
         self.registry = registry
         self._kept: OrderedDict[tuple[UUID, int], dict[str, Any]] = OrderedDict()
         self._lock = threading.Lock()
+        self._proofs: TransparencyLog | None = None  # one, so its declarations are read once
 
     def _log(self) -> tuple[LogTables, Signer] | None:
         recorder = self.registry.recorder
         if not isinstance(recorder, LogTables) or recorder.log_signer is None:
             return None
         return recorder, recorder.log_signer
+
+    def log_key_proof(self, code: GreenCode) -> dict[str, Any] | None:
+        """The root's declaration of the log key that signed ``code``, with its inclusion in
+        the code's checkpoint (docs/receipts.md); ``None`` where the log holds none."""
+        log = self._log()
+        if log is None:
+            return None
+        return self._transparency(log[0]).log_key_proof(log[1].key_id, code.reference.size)
+
+    def _transparency(self, recorder: LogTables) -> TransparencyLog:
+        if self._proofs is None or self._proofs.recorder is not recorder:
+            self._proofs = TransparencyLog(recorder)
+        return self._proofs
 
     @property
     def public_key(self) -> bytes | None:
@@ -148,7 +162,7 @@ class GreenCodes:
         unit: object = self.registry.repository.get(unit_id, version=version)
         if not isinstance(unit, Unit):
             raise NotFoundError(f"{unit_id} is not a unit")
-        proof = TransparencyLog(recorder).log_key_proof(signer.key_id, size)
+        proof = self._transparency(recorder).log_key_proof(signer.key_id, size)
         statement = issue_green_code(
             signer,
             note,

@@ -21,7 +21,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from greenreg.code_reference import CodeReference, parse
 from tests.e2e.test_browser import PARK, browser, fill, serving, shoot
-from tests.e2e.test_green_code_scan import opened_app
+from tests.e2e.test_green_code_scan import opened_app, remove_park
 from tests.support import World
 
 __all__ = ["browser"]  # the fixture, shared with the lookup stories
@@ -147,16 +147,7 @@ def test_a_code_issued_before_the_unit_was_removed_has_expired(
     lookup = fill(world)
     with opened_app(world, database_url) as app, serving(app) as base:
         url = scan(base, lookup.listed)
-    world.submit(
-        "miit",
-        "remove",
-        effective_date="2025-06-01",
-        document="工信厅节函〔2025〕1号",
-        unit=str(lookup.listed),
-        programme="green_park",
-        jurisdiction="CN",
-        ground="dynamic_adjustment",
-    )
+    remove_park(world, lookup.listed)
     with opened_app(world, database_url) as app, serving(app) as base:
         page = browser.new_page(viewport=VIEWPORTS["phone"], device_scale_factor=2)  # type: ignore[arg-type]
         page.goto(base + urlsplit(url).path)

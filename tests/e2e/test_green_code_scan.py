@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit
+from uuid import UUID
 
 import pytest
 from fastapi import FastAPI
@@ -70,6 +71,20 @@ def scan_path(client: TestClient, unit: object) -> str:
     url = found[1]
     assert url.startswith("HTTP://TESTSERVER/V/")
     return urlsplit(url).path
+
+
+def remove_park(world: World, unit: UUID) -> None:
+    """MIIT removes the park from the national green-park list from 2025-06-01."""
+    world.submit(
+        "miit",
+        "remove",
+        effective_date="2025-06-01",
+        document="工信厅节函〔2025〕1号",
+        unit=str(unit),
+        programme="green_park",
+        jurisdiction="CN",
+        ground="dynamic_adjustment",
+    )
 
 
 def test_the_scanned_url_shows_the_statement_the_log_key_signed(
@@ -209,16 +224,7 @@ def test_a_removed_unit_has_no_code_and_its_old_code_has_expired(
     with opened_client(world, database_url) as client:
         path = scan_path(client, lookup.listed)
         removed = scan_path(client, lookup.factory)  # a second unit, for the checkpoint test
-    world.submit(
-        "miit",
-        "remove",
-        effective_date="2025-06-01",
-        document="工信厅节函〔2025〕1号",
-        unit=str(lookup.listed),
-        programme="green_park",
-        jurisdiction="CN",
-        ground="dynamic_adjustment",
-    )
+    remove_park(world, lookup.listed)
     with opened_client(world, database_url) as client:
         # The unit page: no green code, and why.
         html = client.get(f"/units/{lookup.listed}").text

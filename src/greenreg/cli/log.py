@@ -378,11 +378,11 @@ def green_code(
             log = _log(registry)
             if log.log_signer is None:
                 raise NotFoundError("this registry has no log key")
-            code = GreenCodes(registry).of(registry.unit(unit).id)
+            codes = GreenCodes(registry)
+            code = codes.of(registry.unit(unit).id)
             if code is None:
                 raise NotFoundError("this registry has signed no checkpoint yet")
-            proof = TransparencyLog(log).log_key_proof(log.log_signer.key_id, code.reference.size)
-            return code, ReceiptText(code.json, log.log_signer.key_id, proof)
+            return code, ReceiptText(code.json, log.log_signer.key_id, codes.log_key_proof(code))
         finally:
             registry.close()
 
