@@ -35,7 +35,13 @@ from greenreg.errors import ProjectionStalledError
 from greenreg.outages import is_outage
 from greenreg.projections import schema as t
 from greenreg.projections.database import ReadStore
-from greenreg.projections.fold import Fold, UnitMemo, present_rows
+from greenreg.projections.fold import (
+    PRESENT_TABLES,
+    Fold,
+    UnitMemo,
+    present_rows,
+    units_to_load,
+)
 from greenreg.projections.positions import event_id
 from greenreg.projections.rules import adoptions_in
 from greenreg.projections.schema import FOREVER_TIME, PROJECTION
@@ -188,7 +194,7 @@ class Projector:
         changing nothing, if another runner moved the tracking position meanwhile."""
         fold = Fold(load=self._load_memos, adoptions=self._load_adoptions())
         events = [self.registry.mapper.to_domain_event(n) for n in notifications]
-        fold.prefetch([str(n.originator_id) for n in notifications])
+        fold.prefetch(units_to_load(events))
         for event, position in zip(events, self.registry.log_positions(notifications), strict=True):
             fold.apply(event, position)
         with self.store.transaction() as cursor:
@@ -251,22 +257,33 @@ class Projector:
         return [list(row) for row in self.store.query(statement, params)]
 
     def _write_touched(self, cursor: Any, fold: Fold) -> None:
-        touched = sorted(fold.touched)
-        for chunk in _chunks(touched, 500):
-            marks = self.store.placeholders(len(chunk))
-            for table in t.PER_UNIT:
-                cursor.execute(
-                    self.store.sql(f"DELETE FROM {table.name} WHERE unit_id IN ({marks})"),  # noqa: S608
-                    chunk,
-                )
-            for table in t.BITEMPORAL:
+        """Rewrite the present rows of the units the fold touched, only in the tables where
+        they changed: a unit's stored rows there are deleted and its new ones inserted."""
+        stale: dict[t.Table, list[str]] = {table: [] for table in PRESENT_TABLES}
+        fresh: dict[t.Table, list[tuple[Any, ...]]] = {table: [] for table in PRESENT_TABLES}
+        for unit in sorted(fold.touched):
+            now = fold.memos[unit].present()
+            before = fold.stored.get(unit)  # None: nothing stored yet (a new unit)
+            for number, table in enumerate(PRESENT_TABLES):
+                old = before[number] if before is not None else ()
+                if now[number] != old:
+                    if old:
+                        stale[table].append(unit)
+                    fresh[table].extend(now[number])
+            fold.stored[unit] = now
+        for table, units in stale.items():
+            current = " AND known_to = ?" if table in t.BITEMPORAL else ""
+            for chunk in _chunks(units, 500):
+                marks = self.store.placeholders(len(chunk))
                 cursor.execute(
                     self.store.sql(
-                        f"DELETE FROM {table.name} WHERE unit_id IN ({marks}) AND known_to = ?"  # noqa: S608
+                        f"DELETE FROM {table.name} WHERE unit_id IN ({marks}){current}"  # noqa: S608
                     ),
-                    [*chunk, FOREVER_TIME],
+                    [*chunk, FOREVER_TIME] if current else chunk,
                 )
-        self._write_memos(cursor, [fold.memos[u] for u in touched])
+        for table, rows in fresh.items():
+            if rows:
+                cursor.executemany(table.insert(self.store), rows)
 
     def _write_memos(self, cursor: Any, memos: Iterable[UnitMemo]) -> None:
         for name, rows in present_rows(memos).items():
