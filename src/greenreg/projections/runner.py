@@ -35,6 +35,7 @@ from greenreg.errors import ProjectionStalledError
 from greenreg.outages import is_outage
 from greenreg.projections import schema as t
 from greenreg.projections.database import ReadStore
+from greenreg.projections.decoding import fold_decoder
 from greenreg.projections.fold import (
     PRESENT_TABLES,
     Fold,
@@ -94,6 +95,7 @@ class Projector:
         self.failure: ProjectionFailure | None = None
         self._leaf_indexes: dict[int, int] = {}
         """The last catch-up's failure in this process, until a catch-up reaches the log's end."""
+        self._decode = fold_decoder(registry.mapper)
 
     # --- schema and position --------------------------------------------------------------
 
@@ -193,7 +195,7 @@ class Projector:
         """Fold ``notifications`` (the ones after ``start``) in one transaction. Returns False,
         changing nothing, if another runner moved the tracking position meanwhile."""
         fold = Fold(load=self._load_memos, adoptions=self._load_adoptions())
-        events = [self.registry.mapper.to_domain_event(n) for n in notifications]
+        events = [self._decode(n) for n in notifications]
         fold.prefetch(units_to_load(events))
         for event, position in zip(events, self.registry.log_positions(notifications), strict=True):
             fold.apply(event, position)
@@ -352,7 +354,7 @@ class Projector:
         cursor.execute("SAVEPOINT fold_one")
         try:
             fold.prefetch([str(notification.originator_id)])  # the live rows, when incremental
-            fold.apply(self.registry.mapper.to_domain_event(notification), position)
+            fold.apply(self._decode(notification), position)
             self._write_touched(cursor, fold)
             self._write_appended(cursor, fold)
         except Exception as error:
@@ -392,7 +394,7 @@ def fold_log(
 ) -> Iterator[int]:
     """Fold the registry's log from its start (up to position ``until``, or to its end) into
     ``fold``, ``page`` events at a time; yield the position reached after each page."""
-    to_domain_event = registry.mapper.to_domain_event
+    to_domain_event = fold_decoder(registry.mapper)
     apply = fold.apply
     position = 0
     while until is None or position < until:
