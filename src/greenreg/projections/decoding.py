@@ -32,6 +32,7 @@ class TaggedJSON(Transcoder):
     def __init__(self, transcoder: JSONTranscoder) -> None:
         self.transcoder = transcoder
         self.names = transcoder.names
+        self.decoders = {name: transcoding.decode for name, transcoding in self.names.items()}
 
     def encode(self, obj: Any) -> bytes:
         return self.transcoder.encode(obj)
@@ -57,7 +58,16 @@ class TaggedJSON(Transcoder):
         items: Iterable[tuple[Any, Any]] = enumerate(value) if is_list else value.items()
         for key, item in items:
             kind = type(item)
-            if kind in _NESTED:
+            if kind is dict:
+                data = item.get("_data_") if len(item) == 2 else None
+                if type(data) is str:  # the usual tagged value, revived here
+                    decoder = self.decoders.get(item.get("_type_"))
+                    if decoder is None:
+                        raise _Unusual
+                    value[key] = decoder(data)
+                else:
+                    value[key] = self._revive(item)
+            elif kind is list:
                 value[key] = self._revive(item)
             elif kind is float:
                 raise _Unusual  # orjson reads an integer beyond 64 bits as a float: json does not
