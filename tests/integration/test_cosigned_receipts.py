@@ -176,10 +176,18 @@ def test_a_receipt_issued_before_the_witnesses_cosigned_is_made_checkable_later(
     assert witnessed["consistency"]
     assert verify(tmp_path, file, *options)[0] == 0
 
-    # A receipt issued while the latest checkpoint is cosigned carries it from the start.
+    # A receipt issued while the latest checkpoint is cosigned carries it from the start, from
+    # REST and from GraphQL alike.
     fresh = registry.receipt(park)
     assert fresh["witnessed"]["consistency"] == []
     assert verify(tmp_path, fresh, *options)[0] == 0
+    query = "query($r: [String!]!) { certifications(refs: $r, receipt: true) { receipt { file } } }"
+    answer = httpx.post(
+        f"{registry.url}/graphql", json={"query": query, "variables": {"r": [park]}}
+    )
+    file_text = answer.json()["data"]["certifications"]["receipt"]["file"]
+    assert json.loads(file_text)["witnessed"] == fresh["witnessed"]
+    assert verify(tmp_path, json.loads(file_text), *options)[0] == 0
 
     # One witness cosigns the next checkpoint, the other not yet: under 2 of 2 the newest
     # witnessed checkpoint is still the one both cosigned, and a receipt at the newer one has
@@ -263,6 +271,8 @@ def test_a_witnessed_checkpoint_that_does_not_hold_is_refused(
     # Not the shape the specification gives.
     line = refusal(tmp_path, changed(consistency="none"), *options)
     assert "'witnessed' has 'checkpoint' (a signed note) and 'consistency'" in line
+    line = refusal(tmp_path, {**receipt, "witnessed": "cosigned"}, *options)
+    assert "a receipt file's 'witnessed' is an object (or null)" in line
 
     # The log key alone (no root) checks the same witnessed checkpoint.
     log_key = tmp_path / "log.pub"
@@ -382,3 +392,41 @@ def test_a_green_code_names_the_witnessed_checkpoint(
     kept, reference = green_code(park, tmp_path / "plain")
     assert parse(reference).size == registry.log.log_size()
     assert "witnessed" not in kept
+
+
+def test_the_witnessed_checkpoint_is_refused_where_there_is_none_to_give(
+    registry: Registry, world: World, database_url: str, tmp_path: Path
+) -> None:
+    """Each refusal of /api/v1/log/witnessed and of ``greenreg receipt witnessed`` says why,
+    and the bank's file is left as it was."""
+    park = registry.park()
+    assert registry.cosign() == 2
+    size = registry.log.log_size()
+    asked = httpx.get(f"{registry.url}/api/v1/log/witnessed", params={"size": size + 5})
+    assert asked.status_code == 422
+    assert f"size {size + 5} is outside the log" in asked.json()["detail"]
+
+    # A registry without witnesses says it has none.
+    facade = open_greenreg(database_url, clock=world.clock)
+    try:
+        with on_loopback(create_app(facade)) as plain:
+            asked = httpx.get(f"{plain}/api/v1/log/witnessed", params={"size": size})
+            assert asked.status_code == 404
+            assert "publishes no witness policy" in asked.json()["detail"]
+            file = tmp_path / "kept.json"
+            file.write_text(json.dumps(registry.receipt(park)), encoding="utf-8")
+            kept = file.read_bytes()
+            refused = runner.invoke(app, ["receipt", "witnessed", str(file), "--registry", plain])
+            assert refused.exit_code != 0
+            assert "publishes no witness policy" in refused.output
+            assert file.read_bytes() == kept
+    finally:
+        facade.close()
+
+    # No registry at that address: said so, the file unchanged.
+    gone = runner.invoke(
+        app, ["receipt", "witnessed", str(file), "--registry", "http://127.0.0.1:9"]
+    )
+    assert gone.exit_code != 0
+    assert "cannot reach the registry at http://127.0.0.1:9" in gone.output
+    assert file.read_bytes() == kept

@@ -41,7 +41,7 @@ from greenreg.witness.service import Witness, trusted_logs
 from greenreg.witness.state import WitnessState
 from greenreg.witness.submitter import Submitter, WitnessConfig, WitnessEndpoint
 from tests.conftest import POSTGRES_URL
-from tests.integration.witnessing import witness_on_loopback, write_keys
+from tests.integration.witnessing import on_loopback, witness_on_loopback, write_keys
 from tests.support import World
 
 runner = CliRunner()
@@ -272,4 +272,22 @@ def test_a_forked_log_is_refused_by_the_witness_and_its_receipts_fail(
         assert status == 1, output
         assert f"checkpoint of size {grown[0]} is not part of the witnessed checkpoint" in output
         assert "the registry has shown two different histories" in output
+
+        # A bank holding the fork's receipt asks the registry everyone sees for its witnessed
+        # checkpoint: the proof it answers does not tie the receipt to it, so the file is left
+        # as it was, and the command says why.
+        facade = open_greenreg(world.registry_url, clock=world.clock)
+        try:
+            with on_loopback(create_app(facade, witnesses=config)) as seen_url:
+                file = tmp_path / "fork-receipt.json"
+                file.write_text(json.dumps(forked, ensure_ascii=False), encoding="utf-8")
+                kept = file.read_bytes()
+                asked = runner.invoke(
+                    app, ["receipt", "witnessed", str(file), "--registry", seen_url]
+                )
+        finally:
+            facade.close()
+        assert asked.exit_code != 0
+        assert "the registry has shown two different histories" in asked.output
+        assert file.read_bytes() == kept
     state.close()

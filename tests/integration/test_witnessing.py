@@ -122,8 +122,9 @@ def test_two_witnesses_cosign_and_the_registry_serves_them(
 def test_receipt_verify_holds_the_checkpoint_to_the_policy(
     world: World, tmp_path: Path, witnessed: tuple[WitnessConfig, list[Witness]]
 ) -> None:
-    """A receipt's checkpoint (as issued today: the log's signature only) is refused under a
-    1-of-1 policy, naming the witness; without a policy it is valid."""
+    """A receipt file without a witnessed checkpoint (its own checkpoint has the log's
+    signature only) is refused under a 1-of-1 policy, naming the witness; without a policy it
+    is valid."""
     _, witnesses = witnessed
     log = log_of(world)
     assert log.log_signer is not None
