@@ -200,6 +200,8 @@ def test_a_receipt_issued_before_the_witnesses_cosigned_is_made_checkable_later(
     submitter.stop()
     asked = httpx.get(f"{registry.url}/api/v1/log/witnessed").json()
     assert asked["checkpoint"]["tree_size"] == both
+    served = httpx.get(f"{registry.url}/api/v1/log/checkpoint", params={"witnessed": "true"})
+    assert served.json()["checkpoint"]["tree_size"] == both
     later = registry.receipt(park)
     assert "witnessed" not in later
     assert registry.cosign() == 1  # the second witness

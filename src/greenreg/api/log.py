@@ -19,7 +19,8 @@
 
 A checkpoint is served with the witnesses' cosignatures the registry holds for it (C2SP
 tlog-cosignature lines after the log's signature in the note; listed in JSON);
-``?witnessed=true`` asks for the latest checkpoint a witness cosigned instead of the latest.
+``?witnessed=true`` asks for the latest checkpoint that meets the witness policy (without one: the
+latest a witness cosigned) instead of the latest.
 
 Hashes are lowercase hex; a checkpoint's root is also given in base64 as its note writes it.
 Positions are leaf indexes from 0. An inspector checks a proof with the log public key (from
@@ -154,10 +155,15 @@ def log_router(  # noqa: PLR0915 (one short closure per route)
         version = reads.version()
         log = the_log()
         checkpoint = version.checkpoint or log.checkpoint()
-        if witnessed:
+        if witnessed and log.policy is None:
             size = log.recorder.latest_cosigned_size()
             if size is None:
                 raise NotFoundError("no witness has cosigned a checkpoint of this log yet")
+            checkpoint = log.checkpoint(size)
+        elif witnessed:
+            size = log.witnessed_size()
+            if size is None:
+                raise not_witnessed(log, None)
             checkpoint = log.checkpoint(size)
         body = cosigned_body(checkpoint, log)
         if note:
@@ -189,7 +195,10 @@ def log_router(  # noqa: PLR0915 (one short closure per route)
         ] = None,
         witnessed: Annotated[
             bool,
-            Query(description="The latest checkpoint a witness cosigned, not the latest."),
+            Query(
+                description="The latest checkpoint that meets the witness policy (the latest "
+                "a witness cosigned, without one), not the latest."
+            ),
         ] = False,
     ) -> Response:
         accept = request.headers.get("accept", "")
