@@ -55,11 +55,14 @@ from greenreg.audit.prepare import (
 )
 from greenreg.audit.replay import Aggregates, Replay, stored_event
 from greenreg.audit.report import Problem
+from greenreg.audit.state import pickled
 from greenreg.events.vocabulary import RegistryEvent
 from greenreg.registry.checkpoints import LogKey
 from greenreg.storage.log_tables import LogEntry
 
 CHUNK = 1_000
+STATE_CHUNK = 2_000
+"""Aggregates per answer when the workers hand their state over."""
 """Entries per message to the workers."""
 AHEAD = 4
 """Chunks sent before the main process waits for the oldest one's answers."""
@@ -252,6 +255,24 @@ class Partitions:
             for aggregate in moving:
                 self._moved[aggregate] = target
 
+    def aggregates(self) -> Iterator[tuple[UUID, bytes]]:
+        """Every aggregate the workers hold once the log is read, pickled
+        (:func:`~greenreg.audit.state.pickled`), a chunk from each worker in turn while the
+        others pickle their next; the shared aggregates come from every worker."""
+        starts = [0] * self.count
+        for inbox in self._inboxes:
+            inbox.put(("state", 0, STATE_CHUNK))
+        active = list(range(self.count))
+        while active:
+            for index in list(active):
+                records: list[tuple[UUID, bytes]] = self._next(index)
+                if len(records) < STATE_CHUNK:
+                    active.remove(index)
+                else:
+                    starts[index] += len(records)
+                    self._inboxes[index].put(("state", starts[index], STATE_CHUNK))
+                yield from records
+
     def close(self, error: BaseException | None = None) -> None:
         if error is None:
             for inbox in self._inboxes:
@@ -320,6 +341,7 @@ class _Worker:
         self.keys: dict[str, bytes] = {}
         self.last = -1
         self.finding = ""
+        self._ids: list[UUID] | None = None
 
     def answer(self, message: tuple[Any, ...]) -> Any:
         """The answer to one message from the main process (``None``: no answer due)."""
@@ -335,6 +357,8 @@ class _Worker:
             return None
         if kind == "finish":
             return self.finish()
+        if kind == "state":
+            return self.state(message[1], message[2])
         raise ValueError(f"no such message: {kind!r}")  # a programming error
 
     def chunk(self, sent: list[Sent]) -> tuple[str, bytes]:
@@ -372,6 +396,13 @@ class _Worker:
     def export(self, units: list[UUID]) -> Aggregates:
         held = self.replay.aggregates
         return {unit: held.pop(unit) for unit in units if unit in held}
+
+    def state(self, start: int, count: int) -> list[tuple[UUID, bytes]]:
+        """``count`` of this worker's aggregates from ``start`` (in id order), pickled."""
+        if self._ids is None:
+            self._ids = sorted(self.replay.aggregates)
+        held = self.replay.aggregates
+        return [(key, pickled(held[key])) for key in self._ids[start : start + count]]
 
     def finish(self) -> str:
         if not self.finding and self.replay.open:
