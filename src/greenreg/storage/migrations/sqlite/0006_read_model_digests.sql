@@ -1,4 +1,4 @@
--- depends: 0004_witnesses
+-- depends: 0005_job_failures
 -- The digest of the read models the projection commits each time it has folded up to a log size
 -- (projections/digest.py): 'greenreg verify --since' compares it with its own instead of
 -- rebuilding the read models, where the two agree. notification_id is the read models' tracking
