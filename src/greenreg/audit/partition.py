@@ -42,6 +42,7 @@ import queue
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 from uuid import UUID
@@ -55,7 +56,7 @@ from greenreg.audit.prepare import (
 )
 from greenreg.audit.replay import Aggregates, Replay, stored_event
 from greenreg.audit.report import Problem
-from greenreg.audit.state import pickled
+from greenreg.audit.state import AuditState, StoredAggregates, pickled
 from greenreg.events.vocabulary import RegistryEvent
 from greenreg.registry.checkpoints import LogKey
 from greenreg.storage.log_tables import LogEntry
@@ -86,6 +87,8 @@ LEAF = 32
 WAIT = 1.0
 """Seconds between looks at whether a worker process is still alive, while waiting for it."""
 
+Resume = tuple[Path, dict[str, bytes], int]
+"""Where the workers go on from: an audit state's path, its declared keys, its last position."""
 Sent = tuple[int, bytes, int, str, bytes]
 """An entry as a worker receives it: (position, originator id bytes, version, topic, state)."""
 
@@ -97,7 +100,9 @@ class Found(Exception):  # noqa: N818 (an outcome, not an error)
 class Partitions:
     """The worker processes, each holding its share of the units; use as a context manager."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, resume: Resume | None = None) -> None:
+        """``resume``: the workers go on from an audit state (its path, the keys it declared,
+        its last position), reading each unit from it when they first need it."""
         context = multiprocessing.get_context()
         self.count = workers
         self._inboxes: list[Any] = [context.Queue() for _ in range(workers)]
@@ -108,6 +113,9 @@ class Partitions:
         ]
         for process in self._processes:
             process.start()
+        if resume is not None:
+            for inbox in self._inboxes:
+                inbox.put(("resume", *resume))
         self._moved: dict[UUID, int] = {}
         self._claims: dict[UUID, list[UUID]] = {}
         """The claims of each unit that has any (they move with it)."""
@@ -256,9 +264,10 @@ class Partitions:
                 self._moved[aggregate] = target
 
     def aggregates(self) -> Iterator[tuple[UUID, bytes]]:
-        """Every aggregate the workers hold once the log is read, pickled
-        (:func:`~greenreg.audit.state.pickled`), a chunk from each worker in turn while the
-        others pickle their next; the shared aggregates come from every worker."""
+        """Every aggregate the workers hold once the log is read (resumed from a state: those
+        made or changed since), pickled (:func:`~greenreg.audit.state.pickled`), a chunk from
+        each worker in turn while the others pickle their next; the shared aggregates come
+        from every worker."""
         starts = [0] * self.count
         for inbox in self._inboxes:
             inbox.put(("state", 0, STATE_CHUNK))
@@ -352,14 +361,17 @@ class _Worker:
             return open_checkpoints(message[1], message[2])
         if kind == "export":
             return self.export(message[1])
-        if kind == "adopt":
-            self.replay.aggregates.update(message[1])
-            return None
         if kind == "finish":
             return self.finish()
         if kind == "state":
             return self.state(message[1], message[2])
-        raise ValueError(f"no such message: {kind!r}")  # a programming error
+        if kind == "adopt":
+            self.replay.aggregates.update(message[1])
+        elif kind == "resume":
+            self.resume(Path(message[1]), message[2], message[3])
+        else:
+            raise ValueError(f"no such message: {kind!r}")  # a programming error
+        return None
 
     def chunk(self, sent: list[Sent]) -> tuple[str, bytes]:
         """(what was found, or ""; the entries' leaf hashes, one after another)."""
@@ -397,11 +409,18 @@ class _Worker:
         held = self.replay.aggregates
         return {unit: held.pop(unit) for unit in units if unit in held}
 
+    def resume(self, path: Path, keys: dict[str, bytes], last: int) -> None:
+        """Go on from the audit state at ``path``, checked by the main process."""
+        self.replay.aggregates = StoredAggregates(AuditState.open(path, check=False))
+        self.keys = dict(keys)
+        self.last = last
+
     def state(self, start: int, count: int) -> list[tuple[UUID, bytes]]:
-        """``count`` of this worker's aggregates from ``start`` (in id order), pickled."""
-        if self._ids is None:
-            self._ids = sorted(self.replay.aggregates)
+        """``count`` of this worker's aggregates from ``start`` (in id order; resumed from a
+        state, those made or changed since), pickled."""
         held = self.replay.aggregates
+        if self._ids is None:
+            self._ids = sorted(held.changed_ids() if isinstance(held, StoredAggregates) else held)
         return [(key, pickled(held[key])) for key in self._ids[start : start + count]]
 
     def finish(self) -> str:

@@ -28,11 +28,13 @@ records, for :meth:`~greenreg.audit.state.AuditState.advance`.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from uuid import UUID
 
+from greenreg.audit.partition import Found, Partitions
 from greenreg.audit.pool import Pool
-from greenreg.audit.prepare import KEY_EVENTS, Prepared, declared_keys
+from greenreg.audit.prepare import KEY_EVENTS, declared_keys
 from greenreg.audit.replay import Replay
 from greenreg.audit.report import Problem, Report
 from greenreg.audit.source import DatabaseSource
@@ -44,7 +46,7 @@ from greenreg.projections.digest import MODULUS, fold_delta, memo_sum
 from greenreg.projections.fold import Fold, UnitMemo, summary
 from greenreg.registry.authority import ROOT, Authority, authority_id_for
 from greenreg.registry.checkpoints import Checkpoint, LogKey, open_checkpoint
-from greenreg.registry.log import ProofError, verify_consistency
+from greenreg.registry.log import Frontier, ProofError, verify_consistency
 from greenreg.registry.workspace import Workspace
 from greenreg.storage.log_tables import LogEntry
 
@@ -70,6 +72,29 @@ class Advanced:
 
 
 @dataclass
+class _Walk:
+    """What a pass over the new entries builds up."""
+
+    frontier: Frontier
+    keys: dict[str, bytes]
+    notification: int
+    fold: Fold | None
+    loaded: dict[str, int]
+    """The digest of each unit's read-model rows as the state gave them."""
+    watched: set[UUID]
+    roots: dict[int, bytes] = field(default_factory=dict)
+
+    def append(self, leaf: bytes, sizes: set[int]) -> None:
+        self.frontier.append(leaf)
+        self.appended(sizes)
+
+    def appended(self, sizes: set[int]) -> None:
+        """Keep the root if the tree has reached a checkpoint's size."""
+        if self.frontier.size in sizes:
+            self.roots[self.frontier.size] = self.frontier.root()
+
+
+@dataclass
 class IncrementalAudit(Audit):
     """The audit of the entries after ``state``'s position (see the module)."""
 
@@ -80,6 +105,9 @@ class IncrementalAudit(Audit):
     advanced: Advanced | None = None
     read_from: int = 0
     """The first position read (the state's size)."""
+    loaded: int | None = None
+    """How many aggregates the state gave, each read when a new entry first needed it (the
+    exact path; on the fast path each worker reads its own)."""
 
     def _run(self) -> Report:
         state = self.state
@@ -110,6 +138,11 @@ class IncrementalAudit(Audit):
             return report
         latest = max((s for s, _ in notes), default=at.size)
         self._check_extension(at, notes, latest, log_keys, report)
+        if report.ok and not self.exact:
+            try:
+                return self._read_fast(state, notes, latest, log_keys)
+            except Found:
+                self.changes = []
         return self._read(state, notes, latest, log_keys, report)
 
     # --- the state and the log it audited --------------------------------------------------
@@ -167,6 +200,61 @@ class IncrementalAudit(Audit):
 
     # --- the new entries -------------------------------------------------------------------
 
+    def _walk(self, state: AuditState) -> _Walk:
+        at = state.position
+        aggregates = StoredAggregates(state)  # this process's: watched units, the root
+        fold, loaded = _fold(state, aggregates)
+        return _Walk(
+            frontier=at.restored_frontier(),
+            keys=dict(at.keys),
+            notification=at.notification or 0,
+            fold=fold,
+            loaded=loaded,
+            watched=self._watched(aggregates),
+        )
+
+    def _read_fast(
+        self,
+        state: AuditState,
+        notes: list[tuple[int, str]],
+        latest: int,
+        log_keys: list[LogKey],
+    ) -> Report:
+        """Every check on the workers, each replaying its share of the units from the state
+        (:mod:`~greenreg.audit.partition`); raises :class:`Found` at the first thing wrong."""
+        at = state.position
+        report = Report()
+        walk = self._walk(state)
+        sizes = {size for size, _ in notes}
+        resume = (state.path, dict(at.keys), at.size - 1)
+        with Partitions(self.workers or os.cpu_count() or 1, resume) as partitions:
+            partitions.open_checkpoints([n for n in notes if n[0] > at.size], log_keys)
+            for entry, leaf in partitions.leaves(self.source.entries(at.size, latest)):
+                if entry.position != walk.frontier.size:
+                    raise Found(f"position {entry.position}: expected {walk.frontier.size}")
+                if entry.notification_id is not None:
+                    if entry.notification_id < walk.notification:
+                        raise Found(f"position {entry.position}: stored out of log order")
+                    walk.notification = entry.notification_id
+                if entry.stored_leaf_hash is not None and leaf != entry.stored_leaf_hash:
+                    raise Found(f"position {entry.position}: the leaf differs")
+                walk.append(leaf, sizes)
+                self._follow(entry, walk)
+                report.events += 1
+                if self.progress and report.events % 1000 == 0:
+                    self.progress(report.events)
+            report.signatures = report.events
+            checkpoints = self._opened(partitions.opened(), None, report)
+            changed = dict(partitions.aggregates())  # shared ones come from every worker
+        return self._conclude_since(
+            state,
+            notes,
+            checkpoints=checkpoints,
+            walk=walk,
+            changed=list(changed.items()),
+            report=report,
+        )
+
     def _read(
         self,
         state: AuditState,
@@ -175,46 +263,59 @@ class IncrementalAudit(Audit):
         log_keys: list[LogKey],
         report: Report,
     ) -> Report:
+        """The exact path: workers prepare each entry, this process replays every one in log
+        order from the state's aggregates, and names each problem."""
         at = state.position
         aggregates = StoredAggregates(state)
-        watched = self._watched(aggregates)
         replay = Replay(self._decode, self.source.history, report.add)
         replay.aggregates = aggregates
-        fold, loaded = _fold(state, aggregates)
-        frontier = at.restored_frontier()
-        keys = dict(at.keys)
-        declared = set(keys)
-        roots: dict[int, bytes] = {}
-        last_notification = at.notification or 0
+        walk = self._walk(state)
+        declared = set(walk.keys)
         last: LogEntry | None = None
         sizes = {size for size, _ in notes}
         with Pool(self.workers) as pool:
             opening = pool.open_checkpoints([n for n in notes if n[0] > at.size], log_keys)
-            for entry, prepared in pool.prepared(self.source.entries(at.size, latest), keys):
-                if entry.position != frontier.size:
+            for entry, prepared in pool.prepared(self.source.entries(at.size, latest), walk.keys):
+                if entry.position != walk.frontier.size:
                     report.add(
-                        Problem("order", f"expected position {frontier.size}", entry.position)
+                        Problem("order", f"expected position {walk.frontier.size}", entry.position)
                     )
                 if entry.notification_id is not None:
-                    if entry.notification_id < last_notification:
+                    if entry.notification_id < walk.notification:
                         self._problem(report, entry, "order", "stored out of log order")
-                    last_notification = entry.notification_id
-                self._leaf(entry, prepared, frontier, report)
-                if frontier.size in sizes:
-                    roots[frontier.size] = frontier.root()
+                    walk.notification = entry.notification_id
+                self._leaf(entry, prepared, walk.frontier, report)
+                walk.appended(sizes)
                 if self._readable(entry, prepared, report):
                     self._check_signature(entry, prepared, declared, report)
-                    if entry.topic is not None and entry.topic.endswith(KEY_EVENTS):
-                        keys.update(declared_keys(entry.topic, entry.state))
                     replay.fold(entry, prepared)
-                    self._follow(entry, prepared, fold, watched)
+                    self._follow(entry, walk)
                 last = entry
                 report.events += 1
                 if self.progress and report.events % 1000 == 0:
                     self.progress(report.events)
             replay.finish(last)
             checkpoints = self._opened((f.result() for f in opening), None, report)
-        self._check_roots(checkpoints, roots, report)
+        self.loaded = len(aggregates.versions)
+        changed = list(aggregates.changed()) if report.ok else []
+        return self._conclude_since(
+            state, notes, checkpoints=checkpoints, walk=walk, changed=changed, report=report
+        )
+
+    def _conclude_since(
+        self,
+        state: AuditState,
+        notes: list[tuple[int, str]],
+        *,
+        checkpoints: dict[int, Checkpoint],
+        walk: _Walk,
+        changed: list[tuple[UUID, bytes]],
+        report: Report,
+    ) -> Report:
+        """The checks after the entries; where nothing is wrong, the advanced state."""
+        at = state.position
+        frontier = walk.frontier
+        self._check_roots(checkpoints, walk.roots, report)
         self._check_reach(at, checkpoints, frontier.size, report)
         for unlogged in self.source.unlogged(at.notification or 0):
             report.add(
@@ -229,30 +330,32 @@ class IncrementalAudit(Audit):
         report.root = frontier.root().hex()
         if self.progress:
             self.progress(report.events)
-        if report.ok:
-            digest = None
-            memos: list[tuple[str, bytes]] = []
-            if fold is not None and at.read_models is not None:
-                digest = (at.read_models + fold_delta(fold, loaded)) % MODULUS
-                memos = [(unit, memo_record(fold.memos[unit])) for unit in sorted(fold.touched)]
-            note = dict(notes).get(frontier.size, at.checkpoint)
-            self.advanced = Advanced(
-                Position(
-                    origin=at.origin,
-                    size=frontier.size,
-                    root=frontier.root(),
-                    checkpoint=note,
-                    frontier=frontier.stack,
-                    root_public_key=at.root_public_key,
-                    keys=keys,
-                    notification=last_notification or at.notification,
-                    read_models=digest,
-                    witnessed=at.witnessed,
-                    events=at.events + report.events,
-                ),
-                list(aggregates.changed()),
-                memos,
-            )
+        if not report.ok:
+            return report
+        digest = None
+        memos: list[tuple[str, bytes]] = []
+        fold = walk.fold
+        if fold is not None and at.read_models is not None:
+            sums = {unit: memo_sum(fold.memos[unit]) for unit in sorted(fold.touched)}
+            digest = (at.read_models + fold_delta(fold, walk.loaded, sums)) % MODULUS
+            memos = [(unit, memo_record(fold.memos[unit], sums[unit])) for unit in sums]
+        self.advanced = Advanced(
+            Position(
+                origin=at.origin,
+                size=frontier.size,
+                root=frontier.root(),
+                checkpoint=dict(notes).get(frontier.size, at.checkpoint),
+                frontier=frontier.stack,
+                root_public_key=at.root_public_key,
+                keys=walk.keys,
+                notification=walk.notification or at.notification,
+                read_models=digest,
+                witnessed=at.witnessed,
+                events=at.events + report.events,
+            ),
+            changed,
+            memos,
+        )
         return report
 
     def _check_reach(
@@ -279,20 +382,22 @@ class IncrementalAudit(Audit):
                 )
             )
 
-    def _follow(
-        self, entry: LogEntry, prepared: Prepared, fold: Fold | None, watched: set[UUID]
-    ) -> None:
-        """Fold the entry into the read models' rows; note it if its unit is watched."""
-        if fold is None and entry.originator_id not in watched:
+    def _follow(self, entry: LogEntry, walk: _Walk) -> None:
+        """Keep the key an entry declares; fold it into the read models' rows; note it if its
+        unit is watched."""
+        if entry.topic is not None and entry.topic.endswith(KEY_EVENTS):
+            walk.keys.update(declared_keys(entry.topic, entry.state))
+        fold = walk.fold
+        if fold is None and entry.originator_id not in walk.watched:
             return
         try:
             event = self._decode(entry)
-        except Exception:  # the checks above name an event that cannot be read
+        except Exception:  # the checks name an event that cannot be read
             return
         if fold is not None:
             fold.prefetch([str(entry.originator_id)])
             fold.apply(event, entry.position)
-        if entry.originator_id in watched:
+        if entry.originator_id in walk.watched:
             self.changes.append(_change(entry, event))
 
     def _watched(self, aggregates: StoredAggregates) -> set[UUID]:
@@ -315,8 +420,9 @@ def _fold(state: AuditState, aggregates: StoredAggregates) -> tuple[Fold | None,
         return None, loaded
 
     def load(unit_ids: list[str]) -> dict[str, UnitMemo]:
-        memos = state.memos(unit_ids)
-        loaded.update((unit, memo_sum(memo)) for unit, memo in memos.items())
+        memos: dict[str, UnitMemo] = {}
+        for unit, (memo, digest) in state.memos(unit_ids).items():
+            memos[unit], loaded[unit] = memo, digest
         return memos
 
     root = aggregates.get(authority_id_for(ROOT))

@@ -55,7 +55,7 @@ from uuid import UUID
 from eventsourcing.domain import DomainEvent
 
 from greenreg.errors import GreenregError
-from greenreg.projections.digest import MODULUS
+from greenreg.projections.digest import MODULUS, memo_sum
 from greenreg.projections.fold import UnitMemo, present_rows
 from greenreg.registry.aggregate import RegistryAggregate
 from greenreg.registry.log import Frontier, ProofError
@@ -186,19 +186,22 @@ def unpickled(data: bytes) -> Any:
     return _Unpickler(BytesIO(zlib.decompress(data))).load()
 
 
-def memo_record(memo: UnitMemo) -> bytes:
-    """A unit's present rows as a state record holds them (JSON)."""
+def memo_record(memo: UnitMemo, digest: int | None = None) -> bytes:
+    """A unit's present rows as a state record holds them (JSON), with their digest
+    (:func:`~greenreg.projections.digest.memo_sum`, unless the caller has it)."""
     rows = present_rows([memo])
+    digest = memo_sum(memo) if digest is None else digest
     return json.dumps(
-        [memo.unit, rows["rm_designations"], rows["rm_status_intervals"], memo.names,
-         rows["rm_creations"]],
+        [f"{digest:064x}", memo.unit, rows["rm_designations"],
+         rows["rm_status_intervals"], memo.names, rows["rm_creations"]],
         ensure_ascii=False,
         separators=(",", ":"),
     ).encode("utf-8")  # fmt: skip
 
 
-def memo_of(data: bytes) -> UnitMemo:
-    unit, designations, statuses, names, creations = json.loads(data)
+def memo_of(data: bytes) -> tuple[UnitMemo, int]:
+    """The memo a record holds, and the digest of its rows."""
+    digest, unit, designations, statuses, names, creations = json.loads(data)
     memo = UnitMemo(unit)
     for row in designations:
         memo.designations[(row[1], row[2])] = row
@@ -207,7 +210,7 @@ def memo_of(data: bytes) -> UnitMemo:
     memo.names = names
     for row in creations:
         memo.creations[(row[1], row[2])] = row
-    return memo
+    return memo, int(digest, 16)
 
 
 # --- the file --------------------------------------------------------------------------------
@@ -249,15 +252,17 @@ class AuditState:
     sums: _Sums = field(default_factory=_Sums)
 
     @classmethod
-    def open(cls, path: Path) -> AuditState:
-        """Open and check a state file; refuse one that is not a state or has been changed."""
+    def open(cls, path: Path, *, check: bool = True) -> AuditState:
+        """Open and check a state file; refuse one that is not a state or has been changed.
+        (``check=False``: a worker's reading of a state its caller checked; records are still
+        checked as they are read.)"""
         if not path.is_file():
             raise GreenregError(f"there is no audit state at {path}")
         connection = sqlite3.connect(path)
         try:
             meta = dict(connection.execute("SELECT key, value FROM meta").fetchall())
             sums = _Sums()
-            for table in (AGGREGATES, MEMOS):
+            for table in (AGGREGATES, MEMOS) if check else ():
                 for (hashed,) in connection.execute(f"SELECT hash FROM {table}"):  # noqa: S608
                     sums.add(table, bytes(hashed))
         except sqlite3.DatabaseError as error:
@@ -272,7 +277,7 @@ class AuditState:
         except (KeyError, ValueError, GreenregError) as error:
             connection.close()
             raise GreenregError(f"the audit state {path} cannot be read: {error}") from None
-        digest = state_digest(position, sums)
+        digest = state_digest(position, sums) if check else recorded
         if digest != recorded:
             connection.close()
             raise GreenregError(
@@ -285,10 +290,13 @@ class AuditState:
         self.connection.close()
 
     def _read(self, table: str, key: str) -> bytes | None:
-        row = self.connection.execute(
-            f"SELECT hash, data FROM {table} WHERE id = ?",  # noqa: S608
-            (key,),
-        ).fetchone()
+        try:
+            row = self.connection.execute(
+                f"SELECT hash, data FROM {table} WHERE id = ?",  # noqa: S608
+                (key,),
+            ).fetchone()
+        except sqlite3.Error as error:
+            raise GreenregError(f"the audit state {self.path} cannot be read: {error}") from None
         if row is None:
             return None
         hashed, data = bytes(row[0]), bytes(row[1])
@@ -312,9 +320,10 @@ class AuditState:
                 f"({aggregate_id}): {error}"
             ) from None
 
-    def memos(self, unit_ids: list[str]) -> dict[str, UnitMemo]:
-        """The present read-model rows of these units, as the audit's fold left them."""
-        found: dict[str, UnitMemo] = {}
+    def memos(self, unit_ids: list[str]) -> dict[str, tuple[UnitMemo, int]]:
+        """The present read-model rows of these units, as the audit's fold left them, each
+        with the digest of its rows."""
+        found: dict[str, tuple[UnitMemo, int]] = {}
         for unit_id in unit_ids:
             data = self._read(MEMOS, unit_id)
             if data is not None:
@@ -464,8 +473,11 @@ class StoredAggregates(dict[UUID, Any]):
             isinstance(key, UUID) and self._load(key) is not None
         )
 
+    def changed_ids(self) -> list[UUID]:
+        """The aggregates made or changed since they were read."""
+        return [key for key, value in self.items() if self.versions.get(key) != value.version]
+
     def changed(self) -> Iterator[tuple[UUID, bytes]]:
         """Each aggregate made or changed since it was read, pickled."""
-        for key, aggregate in self.items():
-            if self.versions.get(key) != aggregate.version:
-                yield key, pickled(aggregate)
+        for key in self.changed_ids():
+            yield key, pickled(self[key])
