@@ -395,6 +395,21 @@ def test_a_history_rewritten_before_the_state_is_a_fork(ledger: Ledger) -> None:
     assert any("not consistent with the audited checkpoint" in line for line in forks)
 
 
+def test_a_log_rolled_back_behind_the_state_is_named(ledger: Ledger) -> None:
+    """The operator takes the newest audited entries away, with their checkpoints."""
+    cut = ledger.size - 3
+    ledger.db.execute("DELETE FROM {p}greenreg_log_entries WHERE position >= ?", (cut,))
+    ledger.db.execute("DELETE FROM {p}greenreg_log_checkpoints WHERE tree_size > ?", (cut,))
+
+    result = since(ledger)
+
+    assert result.exit_code == 1, result.output
+    assert (
+        f"the log has {cut} entries; the audit state holds {ledger.size}: entries were taken "
+        "away (the log was rolled back)"
+    ) in result.output
+
+
 # --- the state itself -----------------------------------------------------------------------
 
 
