@@ -36,7 +36,7 @@ from greenreg.registry.checkpoints import Checkpoint, sign_checkpoint
 from greenreg.registry.log import Frontier, append_leaves, event_leaf, leaf_hash
 from greenreg.storage.log_key import declare
 from greenreg.storage.log_tables import LogEntry, LogTables
-from greenreg.witness.cosignature import witness_vkey
+from greenreg.witness.cosignature import cosign, note_body, witness_vkey
 from tests.integration.test_tamper import Tamperer
 from tests.support import Reads, World
 
@@ -55,6 +55,8 @@ class Ledger:
     state: Path
     size: int
     db: Tamperer
+    batches: int = 0
+    """How many batches :func:`grow` has recorded."""
 
     @property
     def log(self) -> LogTables:
@@ -134,7 +136,9 @@ def grow(ledger: Ledger, events: int, batch: int = 100) -> None:
     """``events`` more, in batches (a checkpoint each): new parks, and in each batch five
     renames of the audited parks; then the read models catch up."""
     world = ledger.world
-    for number in range(events // batch):
+    first = ledger.batches
+    ledger.batches += events // batch
+    for number in range(first, ledger.batches):
         acts = [
             world.act(
                 "js-eit",
@@ -517,6 +521,52 @@ def test_a_witness_policy_no_witness_met_is_a_problem(ledger: Ledger, tmp_path: 
 
     assert result.exit_code == 1, result.output
     assert "no witness has cosigned a checkpoint of this log" in result.output
+
+
+def cosigned(ledger: Ledger, size: int, witness: Ed25519Signer, note: str | None = None) -> None:
+    """The witness's cosignature on the log's checkpoint of ``size`` (or on ``note``), kept by
+    the registry as a witness's answer is."""
+    text = note or ledger.log.checkpoint_note(size)
+    assert text is not None
+    line = cosign(witness, "witness.example", note_body(text), 1_800_000_000)
+    ledger.log.store_cosignature("witness.example", size, line.rstrip("\n"))
+
+
+def test_the_latest_cosigned_checkpoint_must_be_one_of_the_audited_log(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    witness = Ed25519Signer.generate()
+    key = tmp_path / "witness.vkey"
+    key.write_text(witness_vkey("witness.example", witness.public_key) + "\n")
+    grow(ledger, 200)
+    end = ledger.log.log_size()
+
+    # The witness cosigned the newest checkpoint: the policy is met.
+    cosigned(ledger, end, witness)
+    result = since(ledger, "--witness-key", key, state=ledger.state)
+    assert result.exit_code == 0, result.output
+    assert f"the checkpoint of size {end} is cosigned by witness.example (1 of the 1" in (
+        result.output
+    )
+
+    # The operator shows the witness another tree at an audited size, signed with the log key,
+    # and keeps the witness's (valid) cosignature on it: it is not a checkpoint of the log the
+    # state audited.
+    audited = next(size for size, _ in ledger.log.checkpoint_notes(since=ledger.size + 1))
+    signer = ledger.log.log_signer
+    assert signer is not None
+    fork = sign_checkpoint(Checkpoint("greenreg.log", audited, b"\x07" * 32), signer)
+    ledger.db.execute("DELETE FROM {p}greenreg_log_cosignatures")
+    ledger.db.execute(
+        "UPDATE {p}greenreg_log_checkpoints SET note = ? WHERE tree_size = ?", (fork, audited)
+    )
+    cosigned(ledger, audited, witness, fork)
+    result = since(ledger, "--witness-key", key)
+    assert result.exit_code == 1, result.output
+    assert (
+        f"[witnesses] log: the cosigned checkpoint of size {audited} is not a checkpoint of the "
+        "audited log"
+    ) in result.output
 
 
 # --- the monitor ----------------------------------------------------------------------------
