@@ -377,6 +377,8 @@ class _Worker:
         """(what was found, or ""; the entries' leaf hashes, one after another)."""
         if self.finding:
             return self.finding, b""
+        if isinstance(self.replay.aggregates, StoredAggregates):  # read the chunk's at once
+            self.replay.aggregates.prefetch(UUID(bytes=s[1]) for s in sent)
         leaves = []
         try:
             for position, originator, version, topic, state in sent:

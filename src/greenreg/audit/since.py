@@ -71,6 +71,10 @@ class Advanced:
     memos: list[tuple[str, bytes]]
 
 
+FOLD_CHUNK = 500
+"""Entries folded into the read models' rows at a time."""
+
+
 @dataclass
 class _Walk:
     """What a pass over the new entries builds up."""
@@ -83,6 +87,8 @@ class _Walk:
     """The digest of each unit's read-model rows as the state gave them."""
     watched: set[UUID]
     roots: dict[int, bytes] = field(default_factory=dict)
+    pending: list[LogEntry] = field(default_factory=list)
+    """Entries read, not folded yet."""
 
     def append(self, leaf: bytes, sizes: set[int]) -> None:
         self.frontier.append(leaf)
@@ -313,6 +319,7 @@ class IncrementalAudit(Audit):
         report: Report,
     ) -> Report:
         """The checks after the entries; where nothing is wrong, the advanced state."""
+        self._folded(walk)
         at = state.position
         frontier = walk.frontier
         self._check_roots(checkpoints, walk.roots, report)
@@ -383,22 +390,30 @@ class IncrementalAudit(Audit):
             )
 
     def _follow(self, entry: LogEntry, walk: _Walk) -> None:
-        """Keep the key an entry declares; fold it into the read models' rows; note it if its
-        unit is watched."""
+        """Keep the key an entry declares; fold it into the read models' rows (a chunk at a
+        time, :meth:`_folded`); note it if its unit is watched."""
         if entry.topic is not None and entry.topic.endswith(KEY_EVENTS):
             walk.keys.update(declared_keys(entry.topic, entry.state))
-        fold = walk.fold
-        if fold is None and entry.originator_id not in walk.watched:
-            return
-        try:
-            event = self._decode(entry)
-        except Exception:  # the checks name an event that cannot be read
-            return
+        if walk.fold is not None or entry.originator_id in walk.watched:
+            walk.pending.append(entry)
+            if len(walk.pending) >= FOLD_CHUNK:
+                self._folded(walk)
+
+    def _folded(self, walk: _Walk) -> None:
+        """Fold the entries kept so far (their units' rows read from the state at once)."""
+        fold, pending = walk.fold, walk.pending
+        walk.pending = []
         if fold is not None:
-            fold.prefetch([str(entry.originator_id)])
-            fold.apply(event, entry.position)
-        if entry.originator_id in walk.watched:
-            self.changes.append(_change(entry, event))
+            fold.prefetch([str(entry.originator_id) for entry in pending])
+        for entry in pending:
+            try:
+                event = self._decode(entry)
+            except Exception:  # noqa: S112 (the checks name an event that cannot be read)
+                continue
+            if fold is not None:
+                fold.apply(event, entry.position)
+            if entry.originator_id in walk.watched:
+                self.changes.append(_change(entry, event))
 
     def _watched(self, aggregates: StoredAggregates) -> set[UUID]:
         """The ids of the watched units (a credit code names its unit, or its claim's)."""

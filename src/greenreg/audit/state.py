@@ -38,7 +38,9 @@ import base64
 import dataclasses
 import datetime as dt
 import enum
+import functools
 import hashlib
+import importlib
 import json
 import os
 import pickle
@@ -169,17 +171,22 @@ class _Unpickler(pickle.Unpickler):
     an event, an enumeration or a data class."""
 
     def find_class(self, module: str, name: str) -> Any:
-        value = _VALUES.get((module, name))
-        if value is not None:
-            return value
-        if module.startswith("greenreg."):
-            found = super().find_class(module, name)
-            if isinstance(found, type) and (
-                issubclass(found, RegistryAggregate | DomainEvent | enum.Enum)
-                or dataclasses.is_dataclass(found)
-            ):
-                return found
-        raise pickle.UnpicklingError(f"a state record may not name {module}.{name}")
+        return _allowed(module, name)
+
+
+@functools.cache
+def _allowed(module: str, name: str) -> Any:
+    value = _VALUES.get((module, name))
+    if value is not None:
+        return value
+    if module.startswith("greenreg."):
+        found = getattr(importlib.import_module(module), name, None)
+        if isinstance(found, type) and (
+            issubclass(found, RegistryAggregate | DomainEvent | enum.Enum)
+            or dataclasses.is_dataclass(found)
+        ):
+            return found
+    raise pickle.UnpicklingError(f"a state record may not name {module}.{name}")
 
 
 def unpickled(data: bytes) -> Any:
@@ -289,17 +296,24 @@ class AuditState:
     def close(self) -> None:
         self.connection.close()
 
-    def _read(self, table: str, key: str) -> bytes | None:
+    def _read(self, table: str, keys: list[str]) -> dict[str, bytes]:
+        """The records of these keys that the state has, each checked against its hash."""
+        found: dict[str, bytes] = {}
         try:
-            row = self.connection.execute(
-                f"SELECT hash, data FROM {table} WHERE id = ?",  # noqa: S608
-                (key,),
-            ).fetchone()
+            for start in range(0, len(keys), BATCH):
+                batch = keys[start : start + BATCH]
+                marks = ", ".join("?" * len(batch))
+                rows = self.connection.execute(
+                    f"SELECT id, hash, data FROM {table} WHERE id IN ({marks})",  # noqa: S608
+                    batch,
+                ).fetchall()
+                for key, hashed, data in rows:
+                    found[key] = self._checked(table, key, bytes(hashed), bytes(data))
         except sqlite3.Error as error:
             raise GreenregError(f"the audit state {self.path} cannot be read: {error}") from None
-        if row is None:
-            return None
-        hashed, data = bytes(row[0]), bytes(row[1])
+        return found
+
+    def _checked(self, table: str, key: str, hashed: bytes, data: bytes) -> bytes:
         if _record_hash(table, key, data) != hashed:
             raise GreenregError(
                 f"the audit state {self.path} was changed after it was written (record {key} "
@@ -307,28 +321,27 @@ class AuditState:
             )
         return data
 
+    def aggregates(self, aggregate_ids: list[UUID]) -> dict[UUID, Any]:
+        """The aggregates as the replay left them (those the log had, of these ids)."""
+        found = {}
+        for key, data in self._read(AGGREGATES, [str(i) for i in aggregate_ids]).items():
+            try:
+                found[UUID(key)] = unpickled(data)
+            except (pickle.UnpicklingError, zlib.error, EOFError, ValueError) as error:
+                raise GreenregError(
+                    f"the audit state {self.path} holds a record that is not an aggregate "
+                    f"({key}): {error}"
+                ) from None
+        return found
+
     def aggregate(self, aggregate_id: UUID) -> Any:
         """The aggregate as the replay left it, or ``None`` if the log had none by that id."""
-        data = self._read(AGGREGATES, str(aggregate_id))
-        if data is None:
-            return None
-        try:
-            return unpickled(data)
-        except (pickle.UnpicklingError, zlib.error, EOFError, ValueError) as error:
-            raise GreenregError(
-                f"the audit state {self.path} holds a record that is not an aggregate "
-                f"({aggregate_id}): {error}"
-            ) from None
+        return self.aggregates([aggregate_id]).get(aggregate_id)
 
     def memos(self, unit_ids: list[str]) -> dict[str, tuple[UnitMemo, int]]:
         """The present read-model rows of these units, as the audit's fold left them, each
         with the digest of its rows."""
-        found: dict[str, tuple[UnitMemo, int]] = {}
-        for unit_id in unit_ids:
-            data = self._read(MEMOS, unit_id)
-            if data is not None:
-                found[unit_id] = memo_of(data)
-        return found
+        return {key: memo_of(data) for key, data in self._read(MEMOS, unit_ids).items()}
 
     def advance(
         self,
@@ -340,9 +353,8 @@ class AuditState:
         return the new digest."""
         sums = dataclasses.replace(self.sums)
         with self.connection:
-            for table, records in ((AGGREGATES, _keyed(aggregates)), (MEMOS, memos)):
-                for key, data in records:
-                    _put(self.connection, sums, table, key, data, replace=True)
+            _put_all(self.connection, sums, AGGREGATES, list(_keyed(aggregates)), replace=True)
+            _put_all(self.connection, sums, MEMOS, list(memos), replace=True)
             self.digest = _write_meta(self.connection, position, sums)
         self.position, self.sums = position, sums
         return self.digest
@@ -352,32 +364,38 @@ def _keyed(aggregates: Iterable[tuple[UUID, bytes]]) -> Iterator[tuple[str, byte
     return ((str(key), data) for key, data in aggregates)
 
 
-def _put(
+def _put_all(
     connection: sqlite3.Connection,
     sums: _Sums,
     table: str,
-    key: str,
-    data: bytes,
+    records: list[tuple[str, bytes]],
     *,
     replace: bool,
-) -> bool:
-    """Write one record and keep the sums; with ``replace``, the old record's hash leaves
-    them. Returns False (writing nothing) for a key already written, without ``replace``."""
-    old = connection.execute(
-        f"SELECT hash FROM {table} WHERE id = ?",  # noqa: S608
-        (key,),
-    ).fetchone()
-    if old is not None:
-        if not replace:
-            return False
-        sums.add(table, bytes(old[0]), -1)
-    hashed = _record_hash(table, key, data)
-    connection.execute(
-        f"INSERT OR REPLACE INTO {table} (id, hash, data) VALUES (?, ?, ?)",  # noqa: S608
-        (key, hashed, data),
-    )
-    sums.add(table, hashed)
-    return True
+) -> int:
+    """Write records and keep the sums. With ``replace`` an old record's hash leaves them;
+    without, a key the state has already is left as it is. Returns how many were written."""
+    written = 0
+    for start in range(0, len(records), BATCH):
+        batch = dict(records[start : start + BATCH])
+        marks = ", ".join("?" * len(batch))
+        old = connection.execute(
+            f"SELECT id, hash FROM {table} WHERE id IN ({marks})",  # noqa: S608
+            list(batch),
+        ).fetchall()
+        for key, hashed in old:
+            if replace:
+                sums.add(table, bytes(hashed), -1)
+            else:
+                del batch[key]
+        rows = [(key, _record_hash(table, key, data), data) for key, data in batch.items()]
+        connection.executemany(
+            f"INSERT OR REPLACE INTO {table} (id, hash, data) VALUES (?, ?, ?)",  # noqa: S608
+            rows,
+        )
+        for _, hashed, _ in rows:
+            sums.add(table, hashed)
+        written += len(rows)
+    return written
 
 
 def _write_meta(connection: sqlite3.Connection, position: Position, sums: _Sums) -> str:
@@ -411,16 +429,23 @@ class StateWriter:
         """Add aggregates (the first record of an id wins: shared aggregates come from every
         worker, alike); how many were new."""
         written = 0
+        batch: list[tuple[str, bytes]] = []
         with self.connection:
-            for key, data in _keyed(records):
-                written += _put(self.connection, self.sums, AGGREGATES, key, data, replace=False)
+            for record in _keyed(records):
+                batch.append(record)
+                if len(batch) >= BATCH:
+                    written += self._add(batch)
+                    batch = []
+            written += self._add(batch)
         return written
 
+    def _add(self, batch: list[tuple[str, bytes]]) -> int:
+        return _put_all(self.connection, self.sums, AGGREGATES, batch, replace=False)
+
     def memos(self, memos: Iterable[UnitMemo]) -> None:
+        records = [(str(memo.unit[0]), memo_record(memo)) for memo in memos]
         with self.connection:
-            for memo in memos:
-                _put(self.connection, self.sums, MEMOS, str(memo.unit[0]), memo_record(memo),
-                     replace=True)  # fmt: skip
+            _put_all(self.connection, self.sums, MEMOS, records, replace=True)
 
     def commit(self, position: Position) -> str:
         """Write the meta data and move the file into place; return the state's digest."""
@@ -455,6 +480,21 @@ class StoredAggregates(dict[UUID, Any]):
         self.versions[key] = aggregate.version
         dict.__setitem__(self, key, aggregate)
         return aggregate
+
+    def prefetch(self, keys: Iterable[UUID]) -> None:
+        """Read these from the state at once, where not in memory yet (fewer reads)."""
+        wanted = [k for k in dict.fromkeys(keys) if not dict.__contains__(self, k)]
+        wanted = [k for k in wanted if k not in self.absent]
+        if not wanted:
+            return
+        found = self.state.aggregates(wanted)
+        for key in wanted:
+            aggregate = found.get(key)
+            if aggregate is None:
+                self.absent.add(key)
+            else:
+                self.versions[key] = aggregate.version
+                dict.__setitem__(self, key, aggregate)
 
     def get(self, key: UUID, default: Any = None) -> Any:
         found = dict.get(self, key)
