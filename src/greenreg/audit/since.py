@@ -176,7 +176,15 @@ class IncrementalAudit(Audit):
         kept = dict(notes).get(at.size)
         if kept is not None and at.size:
             checkpoint = _open_note(kept, log_keys)
-            if checkpoint is not None and checkpoint.root != at.root:
+            if checkpoint is None:
+                report.add(
+                    Problem(
+                        "checkpoint",
+                        f"checkpoint of size {at.size} is not signed by a log key the root "
+                        "declared",
+                    )
+                )
+            elif checkpoint.root != at.root:
                 report.add(
                     Problem(
                         "fork",

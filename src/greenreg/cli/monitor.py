@@ -45,7 +45,9 @@ def monitor(  # noqa: PLR0917 (one parameter per option, as typer reads them)
     ] = 60.0,
     database: Database = None,
     root_public_key: PublicKeyFile = None,
-    workers: Annotated[int | None, typer.Option(help="Worker processes (signatures).")] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes (signatures and the rule replay).")
+    ] = None,
     witness_key: WitnessKeys = None,
     witnesses_required: WitnessesRequired = None,
 ) -> None:
