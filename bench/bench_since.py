@@ -10,7 +10,7 @@ Setup, timed and reported but not against the target:
 1. the corpus store (``bench.corpus``; the kept one is never written: the run works on a copy,
    with its log key), migrated to this release; its log key declared with the corpus root key
    (one more entry); the read models caught up, which commits their first digest (the first
-   catch-up after migration 0005 hashes every row once);
+   catch-up after migration 0006 hashes every row once);
 2. the audit state at ``P``, the largest checkpoint at least ``new`` entries before the end of
    the log: the whole audit of the log's first ``P`` entries on the fast path, as ``greenreg
    verify --save-state`` runs it, and the read models' rows folded up to ``P``.
@@ -21,8 +21,8 @@ Python's start-up included), beside ``greenreg --version`` (the start-up alone).
 checks everything ``--since`` checks: the state, the consistency proof, the new entries' leaves,
 signatures and rules, the new checkpoints, the read models by their committed digest.
 
-``run(quick, events)`` is the same for :mod:`bench.run_all`: 20,000 events and 2,000 new quick,
-1,000,000 and 10,000 in full.
+``run(quick, events)`` is the same for :mod:`bench.run_all`: 2,000 new events of 20,000 quick;
+in full 10,000 new (a tenth of a smaller corpus), judged at 1,000,000.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from bench.corpus import keyring
+from bench.corpus import cached_sqlite_store, keyring
 from bench.corpus.store import cache_path, log_key_path, manifest_path
 from bench.results_table import metric, runs
 from greenreg.audit.replay import stored_event
@@ -95,7 +95,7 @@ def corpus_copy(events: int, directory: Path) -> Path:
     """A copy of the kept corpus store (and its log key) in ``directory``, migrated."""
     kept = cache_path(events)
     if not kept.exists() or not manifest_path(kept).exists():
-        raise SystemExit(f"no corpus of {events} events at {kept}: build it first (bench.corpus)")
+        kept = cached_sqlite_store(events)  # built once (a kept one is not migrated here)
     copy = directory / "store.db"
     shutil.copy(kept, copy)
     shutil.copy(log_key_path(kept), log_key_path(copy))
@@ -207,10 +207,9 @@ def measure(
 
 
 def run(quick: bool = False, events: int | None = None) -> dict[str, Any]:
-    """The benchmark for ``bench.run_all``: 20,000 events and 2,000 new quick, 1,000,000 and
-    10,000 in full."""
+    """The benchmark for ``bench.run_all`` (see the module)."""
     events = events or (20_000 if quick else 1_000_000)
-    new = 2_000 if quick else 10_000
+    new = 2_000 if quick else min(10_000, events // 10)
     result = measure(events, new, repeat=1 if quick else 3)
     return {
         "benchmark": "since",
@@ -223,7 +222,7 @@ def run(quick: bool = False, events: int | None = None) -> dict[str, Any]:
                 base_name="greenreg --version (s)",
                 base_value=result["startup_s"],
                 target=f"≤ {TARGET_S} s for 10,000 new events on 1,000,000",
-                met=result["since_s"] <= TARGET_S if result["new_events"] >= 10_000 else None,
+                met=result["since_s"] <= TARGET_S if result["events"] >= 1_000_000 else None,
             ),
             metric("audit state on disk (MB)", result["state_mb"], "MB"),
         ],
