@@ -29,7 +29,7 @@ from typer.testing import CliRunner
 
 from greenreg.audit.since import IncrementalAudit
 from greenreg.audit.source import DatabaseSource
-from greenreg.audit.state import AuditState
+from greenreg.audit.state import AuditState, unpickled
 from greenreg.cli import app
 from greenreg.events.signing import Ed25519Signer, b64encode
 from greenreg.registry.checkpoints import Checkpoint, sign_checkpoint
@@ -665,3 +665,57 @@ def test_the_monitor_stops_at_the_first_round_that_finds_a_problem(ledger: Ledge
 
     assert result.exit_code == 1, result.output
     assert any(f"position {position}" in line for line in problems(result.output))
+
+
+def test_a_merger_of_audited_parks_held_by_two_workers_is_decided_as_in_log_order(
+    ledger: Ledger,
+) -> None:
+    """The merged parks are in the state; the workers that hold them read them from it, and
+    the one deciding the merger gets them from the others: the same outcome as the exact path."""
+    a = ledger.parks[0]
+    b = next(park for park in ledger.parks if park.int % 2 != a.int % 2)
+    world = ledger.world
+    merged = world.register("js-eit", "苏州新园区", "320505")
+    world.submit(
+        "js-eit",
+        "reorganise",
+        effective_date="2021-01-01",
+        reorganisation="merger",
+        predecessors=[str(a), str(b)],
+        successors=[str(merged)],
+        reported_on="2021-01-10",
+    )
+    world.submit(
+        "js-eit",
+        "file_report",
+        unit=str(b),
+        effective_date="2021-02-01",
+        report="dynamic_management_form",
+        year=2020,
+        filed_on="2021-02-01",
+    )
+    ledger.reads()
+
+    outcomes = []
+    for exact in (False, True):
+        state = AuditState.open(ledger.state)
+        try:
+            audit = IncrementalAudit(
+                DatabaseSource(ledger.log),
+                ledger.world.root.signer.public_key,
+                workers=2,
+                exact=exact,
+                state=state,
+            )
+            report = audit.run()
+        finally:
+            state.close()
+        assert report.ok, [str(p) for p in report.problems]
+        assert audit.advanced is not None
+        assert (audit.loaded is None) is not exact
+        changed = sorted((key, unpickled(data).version) for key, data in audit.advanced.aggregates)
+        outcomes.append((report.events, report.root, audit.advanced.position.read_models, changed))
+    assert outcomes[0] == outcomes[1]
+
+    result = since(ledger)
+    assert result.exit_code == 0, result.output
