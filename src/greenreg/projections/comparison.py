@@ -98,13 +98,15 @@ class RebuildComparison:
         return not self.differences
 
 
-def compare_with_rebuild(registry: Registry, store: ReadStore) -> RebuildComparison:
+def compare_with_rebuild(
+    registry: Registry, store: ReadStore, fold: Fold | None = None
+) -> RebuildComparison:
     """Fold ``registry``'s log afresh and compare every row with the live read models of
     ``store`` (the same database), writing nothing. Read models never built compare as empty
-    tables."""
+    tables. ``fold``: an empty fold to fold into (the caller keeps the rows)."""
     with store.snapshot() as cursor:
         position = _live_position(store, cursor)
-        fold = Fold()
+        fold = Fold() if fold is None else fold
         with collector_paused():
             for _ in fold_log(registry, fold, until=position):
                 pass

@@ -35,6 +35,7 @@ from greenreg.errors import ProjectionStalledError
 from greenreg.outages import is_outage
 from greenreg.projections import schema as t
 from greenreg.projections.database import ReadStore
+from greenreg.projections.digest import DigestCommits, fold_delta, full_sum, memo_sum, rows_sum
 from greenreg.projections.fold import Fold, UnitMemo, present_rows
 from greenreg.projections.positions import event_id
 from greenreg.projections.rules import adoptions_in
@@ -88,6 +89,7 @@ class Projector:
         self.failure: ProjectionFailure | None = None
         self._leaf_indexes: dict[int, int] = {}
         """The last catch-up's failure in this process, until a catch-up reaches the log's end."""
+        self.digests = DigestCommits(store)
 
     # --- schema and position --------------------------------------------------------------
 
@@ -186,16 +188,26 @@ class Projector:
     def apply(self, start: int, notifications: Sequence[Notification]) -> bool:
         """Fold ``notifications`` (the ones after ``start``) in one transaction. Returns False,
         changing nothing, if another runner moved the tracking position meanwhile."""
-        fold = Fold(load=self._load_memos, adoptions=self._load_adoptions())
+        loaded: dict[str, int] = {}
+
+        def load(unit_ids: list[str]) -> dict[str, UnitMemo]:
+            memos = self._load_memos(unit_ids)
+            loaded.update((unit_id, memo_sum(memo)) for unit_id, memo in memos.items())
+            return memos
+
+        fold = Fold(load=load, adoptions=self._load_adoptions())
         events = [self.registry.mapper.to_domain_event(n) for n in notifications]
         fold.prefetch([str(n.originator_id) for n in notifications])
-        for event, position in zip(events, self.registry.log_positions(notifications), strict=True):
+        positions = self.registry.log_positions(notifications)
+        for event, position in zip(events, positions, strict=True):
             fold.apply(event, position)
+        delta = fold_delta(fold, loaded)
         with self.store.transaction() as cursor:
             if self._tracked(cursor) != start:
                 return False
             self._write_touched(cursor, fold)
             self._write_appended(cursor, fold)
+            self.digests.commit(cursor, start, notifications[-1].id, positions[-1] + 1, delta)
             self.before_commit(cursor)
             self._track(cursor, notifications[-1].id)
         return True
@@ -357,14 +369,17 @@ class Projector:
         ):
             t.drop_tables(cursor)
             t.create_tables(self.store, cursor, with_indexes=False)
-            position = 0
+            position = digest = 0
             for position in fold_log(self.registry, fold, page=page):
+                digest += rows_sum(fold.appended)
                 self._write_appended(cursor, fold)
                 if progress is not None:
                     progress(position, max(total, position))
             self._write_memos(cursor, fold.memos.values())
+            digest += full_sum(fold)  # the present rows (the appended ones are written)
             t.create_indexes(self.store, cursor)
             self._track(cursor, position)
+            self.digests.restart(cursor, self.leaf_index(position) + 1, position, digest)
         self._ready = True
         self.failure = None
         return position
