@@ -1,21 +1,36 @@
-"""The names the match looks among: every name in ``rm_search``, indexed by the character
-pairs (bigrams) of its core, held in memory and brought up to date when the read models move
-on: the names of the units the new events touched replace theirs (:meth:`NameIndex.updated`),
-so a write costs its own units, not a rebuild of every name.
+"""The names the match and the lookup look among: every name in ``rm_search``, indexed by the
+character pairs (bigrams) of its core, held in memory and brought up to date when the read
+models move on: the names of the units the new events touched replace theirs
+(:meth:`NameIndex.updated`), so a write costs its own units, not a rebuild of every name.
 
-A query's candidates are the names sharing the most bigrams with its core, rarest bigrams
-first, so a wrong character costs at most two of them and a common pair (科技, 有限) does not
-flood the count. Only those few candidates are then scored (:mod:`greenreg.matching.score`).
+The match's candidates (:meth:`NameIndex.candidates`) are the names sharing the most bigrams
+with the query's core, rarest bigrams first, so a wrong character costs at most two of them and
+a common pair (科技, 有限) does not flood the count. Only those few candidates are then scored
+(:mod:`greenreg.matching.score`).
+
+The lookup's variants (:meth:`NameIndex.similar`) are every name that can score at least a
+floor, found without counting: ``k`` edits break at most ``2k`` of the query core's bigram
+places (a substitution or a deletion two, an insertion one), and a score of at least ``t``
+allows at most ``(1 - t) x`` the longer core's length in edits, so at most
+``2 (1 - t) x`` the query core's length of its places, whichever core is the longer. A name
+that can reach the floor therefore holds one of the bigrams of any set of places one larger
+than that: the rarest such bigrams are read, and only their names' cores compared
+(``rapidfuzz``, with the floor as cut-off). The postings read stay within :data:`BUDGET`
+whatever the number of names: past it, the rarest bigrams within it are read.
 """
 
 from __future__ import annotations
 
+import math
 import threading
 import weakref
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import cast
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
 from greenreg.matching.normalise import Name
 from greenreg.projections.database import ReadStore
@@ -25,6 +40,10 @@ CANDIDATES = 30
 """Names scored per query (the ones sharing the most bigrams)."""
 COMMON = 5_000
 """A bigram on more names than this counts only when the query has no rarer one."""
+BUDGET = 2_000
+"""Postings the lookup's variant search reads at most, whatever the number of names."""
+ROUNDING = 5e-5
+"""Scores are rounded to four places: a similarity this much below a floor may reach it."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +55,10 @@ class Entry:
     unit_kind: str
     division: str
     recorded_at: str
+    matched: str | None
+    """What the name is to its unit now: ``name``, ``former_name`` or ``None`` (corrected
+    away)."""
+    unit_name: str
 
 
 def bigrams(core: str) -> set[str]:
@@ -52,8 +75,11 @@ class NameIndex:
 
     def __init__(self, entries: list[Entry]) -> None:
         self.entries: list[Entry | None] = list(entries)
+        self.cores = [entry.name.core for entry in entries]
+        """Each entry's core, by number (a replaced entry's too: it is on no posting)."""
         self.postings: dict[str, list[int]] = {}
         self.by_norm: dict[str, list[int]] = {}
+        self.by_core: dict[str, list[int]] = {}
         self.by_unit: dict[str, list[int]] = {}
         self.dead = 0
         """Numbers of entries replaced since the index was built (their slots are ``None``)."""
@@ -61,6 +87,7 @@ class NameIndex:
             for gram in bigrams(entry.name.core):
                 self.postings.setdefault(gram, []).append(number)
             self.by_norm.setdefault(entry.name.norm, []).append(number)
+            self.by_core.setdefault(entry.name.core, []).append(number)
             self.by_unit.setdefault(entry.unit_id, []).append(number)
 
     def candidates(self, query: Name, limit: int = CANDIDATES) -> list[Entry]:
@@ -79,14 +106,61 @@ class NameIndex:
             chosen.setdefault(number)
         return [entry for number in chosen if (entry := self.entries[number]) is not None]
 
+    def similar(self, query: Name, floor: float, budget: int = BUDGET) -> list[Entry]:
+        """The names that can score at least ``floor`` (above 0.6) against ``query``, in the
+        order they were indexed: the same normalised name, every name with the same core, and
+        the names whose core is at least ``floor`` similar to the query's
+        (:func:`~greenreg.matching.score.bound`) among those holding a bigram of
+        :meth:`_pool`."""
+        core = query.core
+        numbers = {*self.by_norm.get(query.norm, ()), *self.by_core.get(core, ())}
+        pool = self._pool(core, floor, budget)
+        if pool:
+            cores = self.cores
+            close = process.extract(
+                core,
+                [cores[number] for number in pool],
+                scorer=Levenshtein.normalized_similarity,
+                score_cutoff=floor - ROUNDING,
+                limit=None,
+            )
+            numbers.update(pool[place] for _, _, place in close)
+        return [entry for number in sorted(numbers) if (entry := self.entries[number]) is not None]
+
+    def _pool(self, core: str, floor: float, budget: int) -> list[int]:
+        """The names holding one of the rarest bigrams of ``core`` that cover one place more
+        than the edits a score of ``floor`` allows can break (every name that can reach it
+        holds one), while their postings stay within ``budget``: the rarest within it past
+        that. None for a core under three characters: only names with that very core can
+        reach a floor above 0.6."""
+        places: dict[str, int] = {}
+        for start in range(len(core) - 1):
+            gram = core[start : start + 2]
+            places[gram] = places.get(gram, 0) + 1
+        broken = math.floor(2 * (1 - floor + ROUNDING) * len(core))
+        if broken + 1 > len(core) - 1:
+            return []
+        chosen: list[list[int]] = []
+        covered = read = 0
+        for gram in sorted(places, key=lambda g: len(self.postings.get(g, ()))):
+            postings = self.postings.get(gram, [])
+            if covered > broken or read + len(postings) > budget:
+                break
+            chosen.append(postings)
+            covered += places[gram]
+            read += len(postings)
+        return list(set().union(*chosen))
+
     def updated(self, units: dict[str, list[Entry]]) -> NameIndex:
         """A new index where each unit of ``units`` has the names given (all its names as the
         read models now hold them; none: the unit is gone), the others as here. Only the lists
         a changed name is on are copied; this index is left as it was."""
         index = NameIndex.__new__(NameIndex)
         index.entries = list(self.entries)
+        index.cores = list(self.cores)
         index.postings = dict(self.postings)
         index.by_norm = dict(self.by_norm)
+        index.by_core = dict(self.by_core)
         index.by_unit = dict(self.by_unit)
         index.dead = self.dead
         copied: set[int] = set()  # the lists this index owns already (by identity)
@@ -106,12 +180,15 @@ class NameIndex:
                 for gram in bigrams(old.name.core):
                     own(index.postings, gram).remove(number)
                 own(index.by_norm, old.name.norm).remove(number)
+                own(index.by_core, old.name.core).remove(number)
             for entry in entries:
                 number = len(index.entries)
                 index.entries.append(entry)
+                index.cores.append(entry.name.core)
                 for gram in bigrams(entry.name.core):
                     own(index.postings, gram).append(number)
                 own(index.by_norm, entry.name.norm).append(number)
+                own(index.by_core, entry.name.core).append(number)
                 own(index.by_unit, unit).append(number)
         return index
 
@@ -177,11 +254,11 @@ def index_entries(store: ReadStore, units: Sequence[str] | None = None) -> list[
         where = f" AND s.unit_id IN ({store.placeholders(len(units))})"
     rows = store.query(
         "SELECT s.unit_id, s.text, s.norm, s.core, s.form, s.qualifier, u.kind, u.division, "  # noqa: S608
-        "u.recorded_at FROM rm_search s JOIN rm_units u ON u.unit_id = s.unit_id "
-        f"WHERE s.kind = 'name'{where}",
+        "u.recorded_at, s.matched, u.name FROM rm_search s "
+        f"JOIN rm_units u ON u.unit_id = s.unit_id WHERE s.kind = 'name'{where}",
         params,
     )
     return [
-        Entry(unit, Name(text, norm, core, form, qualifier, False), kind, division, recorded)
-        for unit, text, norm, core, form, qualifier, kind, division, recorded in rows
+        Entry(unit, Name(text, norm, core, form, qualifier, False), *rest)
+        for unit, text, norm, core, form, qualifier, *rest in rows
     ]

@@ -35,7 +35,14 @@ from greenreg.errors import ProjectionStalledError
 from greenreg.outages import is_outage
 from greenreg.projections import schema as t
 from greenreg.projections.database import ReadStore
-from greenreg.projections.fold import Fold, UnitMemo, present_rows
+from greenreg.projections.fold import (
+    U_NAME,
+    Fold,
+    UnitMemo,
+    present_rows,
+    search_roles,
+    search_rows,
+)
 from greenreg.projections.positions import event_id
 from greenreg.projections.rules import adoptions_in
 from greenreg.projections.schema import FOREVER_TIME, PROJECTION
@@ -196,6 +203,7 @@ class Projector:
                 return False
             self._write_touched(cursor, fold)
             self._write_appended(cursor, fold)
+            self._write_search_roles(cursor, fold)
             self.before_commit(cursor)
             self._track(cursor, notifications[-1].id)
         return True
@@ -276,8 +284,32 @@ class Projector:
     def _write_appended(self, cursor: Any, fold: Fold) -> None:
         for name, rows in fold.appended.items():
             if rows:
-                cursor.executemany(t.BY_NAME[name].insert(self.store), rows)
+                written = search_rows(rows, fold.memos) if name == t.SEARCH.name else rows
+                cursor.executemany(t.BY_NAME[name].insert(self.store), written)
                 rows.clear()
+
+    def _write_search_roles(self, cursor: Any, fold: Fold) -> None:
+        """What the terms already written of each unit the events renamed, corrected or gave
+        a code are to it now, and its name."""
+        named = sorted(fold.named)
+        if not named:
+            return
+        memos = [fold.memos[unit] for unit in named]
+        cursor.executemany(
+            self.store.sql("UPDATE rm_search SET matched = NULL, unit_name = ? WHERE unit_id = ?"),
+            [(memo.unit[U_NAME], unit) for unit, memo in zip(named, memos, strict=True)],
+        )
+        cursor.executemany(
+            self.store.sql(
+                "UPDATE rm_search SET matched = ? WHERE unit_id = ? AND kind = ? AND text = ?"
+            ),
+            [
+                (role, unit, kind, text)
+                for unit, memo in zip(named, memos, strict=True)
+                for (kind, text), role in search_roles(memo).items()
+            ],
+        )
+        fold.named.clear()
 
     # --- rebuild --------------------------------------------------------------------------
 
@@ -338,6 +370,7 @@ class Projector:
             fold.apply(self.registry.mapper.to_domain_event(notification), position)
             self._write_touched(cursor, fold)
             self._write_appended(cursor, fold)
+            self._write_search_roles(cursor, fold)
         except Exception as error:
             cursor.execute("ROLLBACK TO SAVEPOINT fold_one")
             event = event_id(notification.originator_id, notification.originator_version)
@@ -358,11 +391,15 @@ class Projector:
             t.drop_tables(cursor)
             t.create_tables(self.store, cursor, with_indexes=False)
             position = 0
+            terms: list[tuple[Any, ...]] = []  # written at the end, as the units then are
             for position in fold_log(self.registry, fold, page=page):
+                terms.extend(fold.appended[t.SEARCH.name])
+                fold.appended[t.SEARCH.name].clear()
                 self._write_appended(cursor, fold)
                 if progress is not None:
                     progress(position, max(total, position))
             self._write_memos(cursor, fold.memos.values())
+            cursor.executemany(t.SEARCH.insert(self.store), search_rows(terms, fold.memos))
             t.create_indexes(self.store, cursor)
             self._track(cursor, position)
         self._ready = True
