@@ -21,14 +21,13 @@ Witness cosignatures on the checkpoint will come between steps 3 and 4.
 from __future__ import annotations
 
 import binascii
-import json
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from greenreg.errors import ActFormatError, GreenregError, SignatureError
 from greenreg.events.acts import read_signed_act
-from greenreg.events.canonical import canonical_bytes
+from greenreg.events.canonical import canonical_bytes, parse_json
 from greenreg.events.signing import b64decode, check_public_key, key_id_of, verify_signature
 from greenreg.receipts import RECEIPT_TYPE, ReceiptFile
 from greenreg.registry.checkpoints import Checkpoint, open_checkpoint
@@ -114,11 +113,11 @@ def _declaration(
     if not str(entry.get("topic", "")).endswith(DECLARATION_TOPIC):
         raise ChainError(f"the entry at position {position} is not a log key declaration")
     try:
-        stored = json.loads(state)
+        stored = parse_json(state)
         signed_act = str(stored["signed_act"])
         signature = b64decode(str(stored["signature"]), "declaration signature")
         signer = str(stored["key_id"])
-        act = json.loads(signed_act)
+        act = parse_json(signed_act)
     except (ValueError, KeyError, TypeError) as error:
         raise ActFormatError(
             f"the declaration entry's state is not a stored act: {error}"
@@ -166,6 +165,11 @@ def _check_validity(body: dict[str, Any], declaration: dict[str, Any]) -> None:
         valid_from = datetime.fromisoformat(str(declaration.get("valid_from")))
     except ValueError as error:
         raise ActFormatError(f"a time in the receipt is not ISO 8601: {error}") from None
+    for said, moment in (("issued_at", issued), ("the log key's valid_from", valid_from)):
+        if moment.utcoffset() is None:
+            raise ActFormatError(
+                f"{said} ({moment.isoformat()}) has no UTC offset, so it names no instant"
+            )
     if issued < valid_from:
         raise ChainError(
             f"the receipt was issued at {issued.isoformat()}, before its log key was valid "

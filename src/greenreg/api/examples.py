@@ -438,6 +438,8 @@ JOB_STATUS = {
     "result_csv": f"/api/v1/jobs/{JOB_ID}/result.csv",
     "receipt": {"document": '{"kind":"job",...}', "key_id": LOG_KEY_ID},
     "finished_at": "2026-03-01T02:00:01+00:00",
+    "attempts": 0,
+    "failure": None,
 }
 JOB_JSONL = (
     '{"row":1,"ref":"' + PARK_ID + '","outcome":"certified",...}\n'
