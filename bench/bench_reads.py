@@ -48,7 +48,7 @@ from bench.corpus import cached_sqlite_store
 from bench.corpus.store import log_key_path
 from bench.results_table import Metric, metric
 from greenreg.bootstrap import open_greenreg
-from greenreg.matching.normalise import normalise
+from greenreg.matching.normalise import parse
 from greenreg.projections.search import CANDIDATES, _candidates, search, search_loading_units
 
 RESULTS = Path(__file__).parent / "results"
@@ -116,7 +116,7 @@ def lookups(url: str, peer_path: Path, questions: int, rng: random.Random) -> di
                     started = time.perf_counter()
                     ask(text)
                     timings[name].append((time.perf_counter() - started) * 1000)
-                if len(_candidates(store, normalise(text))) >= CANDIDATES:
+                if len(_candidates(store, parse(text))) >= CANDIDATES:
                     wide += 1  # the replaced path answers from an arbitrary 500 of them
                     continue
                 same += search(store, text, LIMIT) == search_loading_units(store, text, LIMIT)

@@ -11,7 +11,7 @@ import pytest
 from bench.corpus import populate
 
 from greenreg.bootstrap import Greenreg, open_greenreg
-from greenreg.matching.normalise import normalise
+from greenreg.matching.normalise import parse
 from greenreg.projections import search as finder
 from greenreg.projections.views import SearchHit
 
@@ -46,7 +46,7 @@ def questions(greenreg: Greenreg) -> list[str]:
 
 def candidates(greenreg: Greenreg, text: str) -> int:
     """How many names and codes the old path could find (it takes only 500, in no order)."""
-    return len(finder._candidates(greenreg.queries.store, normalise(text)))
+    return len(finder._candidates(greenreg.queries.store, parse(text)))
 
 
 def test_the_ranked_search_answers_as_the_path_it_replaces(corpus: Greenreg) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz.distance import Levenshtein
 
@@ -82,6 +83,7 @@ def score_name(query: Name, held: Name) -> Scored:
     return Scored(round(max(score, 0.0), 4), tuple(reasons))
 
 
+@lru_cache(maxsize=4096)  # few forms, asked of every candidate name
 def _form_differences(asked: str, recorded: str) -> int:
     """How many legal-form parts differ: one each replaced, added or left out (集团有限责任公司
     against 集团有限公司: 1; against 有限公司: 2, 集团 left out and 有限责任公司 replaced)."""

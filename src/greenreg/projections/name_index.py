@@ -27,7 +27,8 @@ import weakref
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import cast
+from operator import itemgetter
+from typing import TypeVar, cast
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -36,6 +37,7 @@ from greenreg.matching.normalise import Name
 from greenreg.projections.database import ReadStore
 from greenreg.projections.reading import chunks
 
+Key = TypeVar("Key", str, tuple[str, int])
 CANDIDATES = 30
 """Names scored per query (the ones sharing the most bigrams)."""
 COMMON = 5_000
@@ -78,14 +80,18 @@ class NameIndex:
         self.cores = [entry.name.core for entry in entries]
         """Each entry's core, by number (a replaced entry's too: it is on no posting)."""
         self.postings: dict[str, list[int]] = {}
+        self.sized: dict[tuple[str, int], list[int]] = {}
+        """The postings by bigram and length of core (the lookup's variants)."""
         self.by_norm: dict[str, list[int]] = {}
         self.by_core: dict[str, list[int]] = {}
         self.by_unit: dict[str, list[int]] = {}
         self.dead = 0
         """Numbers of entries replaced since the index was built (their slots are ``None``)."""
         for number, entry in enumerate(entries):
+            size = len(entry.name.core)
             for gram in bigrams(entry.name.core):
                 self.postings.setdefault(gram, []).append(number)
+                self.sized.setdefault((gram, size), []).append(number)
             self.by_norm.setdefault(entry.name.norm, []).append(number)
             self.by_core.setdefault(entry.name.core, []).append(number)
             self.by_unit.setdefault(entry.unit_id, []).append(number)
@@ -107,19 +113,18 @@ class NameIndex:
         return [entry for number in chosen if (entry := self.entries[number]) is not None]
 
     def similar(self, query: Name, floor: float, budget: int = BUDGET) -> list[Entry]:
-        """The names that can score at least ``floor`` (above 0.6) against ``query``, in the
-        order they were indexed: the same normalised name, every name with the same core, and
-        the names whose core is at least ``floor`` similar to the query's
-        (:func:`~greenreg.matching.score.bound`) among those holding a bigram of
-        :meth:`_pool`."""
+        """The names that can score at least ``floor`` against ``query``, in the order they
+        were indexed: the same normalised name, every name with the same core, and the names
+        whose core is at least ``floor`` similar to the query's
+        (:func:`~greenreg.matching.score.bound`) among those of :meth:`_pool`."""
         core = query.core
         numbers = {*self.by_norm.get(query.norm, ()), *self.by_core.get(core, ())}
         pool = self._pool(core, floor, budget)
         if pool:
-            cores = self.cores
+            cores = itemgetter(*pool)(self.cores) if len(pool) > 1 else [self.cores[pool[0]]]
             close = process.extract(
                 core,
-                [cores[number] for number in pool],
+                cores,
                 scorer=Levenshtein.normalized_similarity,
                 score_cutoff=floor - ROUNDING,
                 limit=None,
@@ -128,28 +133,31 @@ class NameIndex:
         return [entry for number in sorted(numbers) if (entry := self.entries[number]) is not None]
 
     def _pool(self, core: str, floor: float, budget: int) -> list[int]:
-        """The names holding one of the rarest bigrams of ``core`` that cover one place more
-        than the edits a score of ``floor`` allows can break (every name that can reach it
-        holds one), while their postings stay within ``budget``: the rarest within it past
-        that. None for a core under three characters: only names with that very core can
-        reach a floor above 0.6."""
-        places: dict[str, int] = {}
-        for start in range(len(core) - 1):
-            gram = core[start : start + 2]
-            places[gram] = places.get(gram, 0) + 1
-        broken = math.floor(2 * (1 - floor + ROUNDING) * len(core))
-        if broken + 1 > len(core) - 1:
+        """For each core length that can reach ``floor`` (the query's own first, then the
+        nearest), the names of that length holding one of the rarest bigrams of ``core`` that
+        cover one place more than the edits allowed at that length can break: every name that
+        can reach the floor is among them (for a floor of 0.7 or more). Past ``budget``
+        postings read, the lengths and bigrams not yet read are left out."""
+        size = len(core)
+        if size < 3:  # only names with this very core can reach the floor
             return []
-        chosen: list[list[int]] = []
-        covered = read = 0
-        for gram in sorted(places, key=lambda g: len(self.postings.get(g, ()))):
-            postings = self.postings.get(gram, [])
-            if covered > broken or read + len(postings) > budget:
-                break
-            chosen.append(postings)
-            covered += places[gram]
-            read += len(postings)
-        return list(set().union(*chosen))
+        places = Counter(core[start : start + 2] for start in range(size - 1))
+        lowest = max(2, math.ceil((floor - ROUNDING) * size))
+        highest = math.floor(size / (floor - ROUNDING))
+        pool: list[int] = []
+        for length in sorted(range(lowest, highest + 1), key=lambda n: (abs(n - size), n)):
+            edits = math.floor((1 - floor + ROUNDING) * max(size, length))
+            broken = 2 * edits - max(0, length - size)  # an insertion breaks one place
+            covered = 0
+            for gram in sorted(places, key=lambda g: len(self.sized.get((g, length), ()))):
+                if covered > broken:
+                    break
+                postings = self.sized.get((gram, length), [])
+                if len(pool) + len(postings) > budget:
+                    return pool
+                pool += postings
+                covered += places[gram]
+        return pool
 
     def updated(self, units: dict[str, list[Entry]]) -> NameIndex:
         """A new index where each unit of ``units`` has the names given (all its names as the
@@ -159,13 +167,14 @@ class NameIndex:
         index.entries = list(self.entries)
         index.cores = list(self.cores)
         index.postings = dict(self.postings)
+        index.sized = dict(self.sized)
         index.by_norm = dict(self.by_norm)
         index.by_core = dict(self.by_core)
         index.by_unit = dict(self.by_unit)
         index.dead = self.dead
         copied: set[int] = set()  # the lists this index owns already (by identity)
 
-        def own(table: dict[str, list[int]], key: str) -> list[int]:
+        def own(table: dict[Key, list[int]], key: Key) -> list[int]:
             numbers = table.get(key)
             if numbers is None or id(numbers) not in copied:
                 numbers = table[key] = [] if numbers is None else list(numbers)
@@ -179,6 +188,7 @@ class NameIndex:
                 index.dead += 1
                 for gram in bigrams(old.name.core):
                     own(index.postings, gram).remove(number)
+                    own(index.sized, (gram, len(old.name.core))).remove(number)
                 own(index.by_norm, old.name.norm).remove(number)
                 own(index.by_core, old.name.core).remove(number)
             for entry in entries:
@@ -187,6 +197,7 @@ class NameIndex:
                 index.cores.append(entry.name.core)
                 for gram in bigrams(entry.name.core):
                     own(index.postings, gram).append(number)
+                    own(index.sized, (gram, len(entry.name.core))).append(number)
                 own(index.by_norm, entry.name.norm).append(number)
                 own(index.by_core, entry.name.core).append(number)
                 own(index.by_unit, unit).append(number)

@@ -46,8 +46,7 @@ def search(store: ReadStore, text: str, limit: int) -> list[SearchHit]:
     """The ``limit`` best units for ``text``, best first: ranked in the database, only the
     units returned loaded."""
     name = _question(text, limit)
-    query = name.norm
-    ranked = _ranked(store, query, limit)
+    ranked = _ranked(store, name, limit)
     floor = VARIANT_FLOOR
     if len(ranked) == limit:  # a variant scoring less than every unit on the page stays off it
         floor = max(floor, min(found.score for found in ranked.values()))
@@ -61,7 +60,7 @@ def search(store: ReadStore, text: str, limit: int) -> list[SearchHit]:
     for unit_id, found in best:
         unit = units[unit_id]
         hit = (
-            _hit(unit, found.term, query)
+            _hit(unit, found.term, name.norm)
             if found.scored is None
             else _variant_hit(unit, found.term, found.scored)
         )
@@ -75,7 +74,7 @@ def search_loading_units(store: ReadStore, text: str, limit: int) -> list[Search
     every unit among them loaded, ranked here. Kept for the test that compares the two."""
     name = _question(text, limit)
     query = name.norm
-    terms = _candidates(store, query)
+    terms = _candidates(store, name)
     variants = _variants(store, name, VARIANT_FLOOR)
     terms += [variant.term for variant in variants.values()]
     units = load_units(store, [term.unit_id for term in terms])
@@ -122,12 +121,13 @@ SCORE = (
 """:func:`_score` in SQL: the same operations on the same doubles."""
 
 
-def _ranked(store: ReadStore, query: str, limit: int) -> dict[str, Ranked]:
+def _ranked(store: ReadStore, name: Name, limit: int) -> dict[str, Ranked]:
     """The best substring match of each of the best ``limit`` units (or more), best first,
     ranked by the database from the search table alone: match kind, closeness of length,
     current or former name (``matched``: a term that is no longer the unit's is left out),
     then the unit's name and id, as :func:`search` orders them."""
-    source, match, match_params = _match(store, query)
+    query = name.norm
+    source, match, match_params = _match(store, name)
     rounded = "ROUND(CAST(({}) AS NUMERIC), 4)" if store.dialect == "postgres" else "ROUND(({}), 4)"
     # A unit's terms of equal score: the first written wins, as in the order the index finds
     # them (the term's number on SQLite; its place in the heap on PostgreSQL).
@@ -144,11 +144,11 @@ def _ranked(store: ReadStore, query: str, limit: int) -> dict[str, Ranked]:
     while True:
         rows = store.query(statement, [*params, fetch])
         ranked: dict[str, Ranked] = {}
-        for unit_id, kind, text, norm, name, matched, _ in rows:
+        for unit_id, kind, text, norm, unit_name, matched, _ in rows:
             if unit_id not in ranked:  # its best term: the rows come best first
                 term = Term(unit_id, kind, text, norm)
                 score = _score(term, query, former=matched == "former_name")
-                ranked[unit_id] = Ranked(term, score, name)
+                ranked[unit_id] = Ranked(term, score, unit_name)
                 if len(ranked) == limit:  # a unit below these can only rise by a variant
                     return ranked
         if len(rows) < fetch:
@@ -156,24 +156,34 @@ def _ranked(store: ReadStore, query: str, limit: int) -> dict[str, Ranked]:
         fetch *= 4
 
 
-def _match(store: ReadStore, query: str) -> tuple[str, str, list[str]]:
+def _match(store: ReadStore, name: Name) -> tuple[str, str, list[str]]:
     """The rows to search (``rm_search s``, with its index) and the condition that finds the
-    names and codes containing ``query`` among them."""
+    names and codes containing ``name.norm`` among them.
+
+    The index is asked for the text without its legal form (有限公司 ends most names: the
+    index would read its trigrams' rows for every company), the rest of the text checked on
+    the rows it finds."""
+    query = name.norm
+    probe = query
+    if name.form and query.endswith(name.form) and len(query) - len(name.form) >= TRIGRAM:
+        probe = query[: -len(name.form)]
+    checked = [query] if probe != query else []
+    rest = f" AND {'instr' if store.dialect == 'sqlite' else 'strpos'}(s.norm, ?) > 0"
     if store.dialect == "sqlite" and len(query) >= TRIGRAM:
-        phrase = '"' + query.replace('"', '""') + '"'
+        phrase = '"' + probe.replace('"', '""') + '"'
         return (
             "rm_search_fts f JOIN rm_search s ON s.term = f.rowid",
-            "rm_search_fts MATCH ?",
-            [phrase],
+            "rm_search_fts MATCH ?" + (rest if checked else ""),
+            [phrase, *checked],
         )
     if store.dialect == "sqlite":
         # Shorter than a trigram: FTS5's LIKE finds nothing (SQLite 3.40), so scan.
         return "rm_search s", "instr(s.norm, ?) > 0", [query]
-    return "rm_search s", "s.norm LIKE ?", [f"%{query}%"]
+    return "rm_search s", "s.norm LIKE ?" + (rest if checked else ""), [f"%{probe}%", *checked]
 
 
-def _candidates(store: ReadStore, query: str) -> list[Term]:
-    source, match, params = _match(store, query)
+def _candidates(store: ReadStore, name: Name) -> list[Term]:
+    source, match, params = _match(store, name)
     rows = store.query(
         f"SELECT s.unit_id, s.kind, s.text, s.norm FROM {source} WHERE {match} LIMIT ?",  # noqa: S608
         [*params, CANDIDATES],
