@@ -25,8 +25,9 @@ import math
 import threading
 import weakref
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import groupby
 from operator import itemgetter
 from typing import TypeVar, cast
 
@@ -42,7 +43,7 @@ CANDIDATES = 30
 """Names scored per query (the ones sharing the most bigrams)."""
 COMMON = 5_000
 """A bigram on more names than this counts only when the query has no rarer one."""
-BUDGET = 2_000
+BUDGET = 1_000
 """Postings the lookup's variant search reads at most, whatever the number of names."""
 ROUNDING = 5e-5
 """Scores are rounded to four places: a similarity this much below a floor may reach it."""
@@ -112,14 +113,20 @@ class NameIndex:
             chosen.setdefault(number)
         return [entry for number in chosen if (entry := self.entries[number]) is not None]
 
-    def similar(self, query: Name, floor: float, budget: int = BUDGET) -> list[Entry]:
-        """The names that can score at least ``floor`` against ``query``, in the order they
-        were indexed: the same normalised name, every name with the same core, and the names
-        whose core is at least ``floor`` similar to the query's
-        (:func:`~greenreg.matching.score.bound`) among those of :meth:`_pool`."""
+    def similar(
+        self, query: Name, floor: float, budget: int | None = None
+    ) -> Iterator[tuple[float, Entry]]:
+        """The names that can score at least ``floor`` against ``query``, each with a bound of
+        its score (:func:`~greenreg.matching.score.bound`, rounded as scores are), in the order
+        a page ranks them at best: the highest bound first, then by the unit's name and id,
+        then in the order they were indexed. They are the same normalised name and every name
+        with the same core (bound 1), and the names of :meth:`_pool` whose core is at least
+        ``floor`` similar to the query's. Lazily: names of a lower bound are put in order only
+        when they are reached."""
         core = query.core
-        numbers = {*self.by_norm.get(query.norm, ()), *self.by_core.get(core, ())}
-        pool = self._pool(core, floor, budget)
+        same = (*self.by_norm.get(query.norm, ()), *self.by_core.get(core, ()))
+        found = [(-1.0, number) for number in same]
+        pool = self._pool(core, floor, BUDGET if budget is None else budget)
         if pool:
             cores = itemgetter(*pool)(self.cores) if len(pool) > 1 else [self.cores[pool[0]]]
             close = process.extract(
@@ -129,8 +136,19 @@ class NameIndex:
                 score_cutoff=floor - ROUNDING,
                 limit=None,
             )
-            numbers.update(pool[place] for _, _, place in close)
-        return [entry for number in sorted(numbers) if (entry := self.entries[number]) is not None]
+            found += [(-round(similarity, 4), pool[place]) for _, similarity, place in close]
+        found.sort()  # the highest bound first, then by number
+        seen: set[int] = set()
+        for minus, tied in groupby(found, key=itemgetter(0)):
+            entries = []
+            for _, number in tied:
+                entry = self.entries[number]
+                if entry is not None and number not in seen:
+                    seen.add(number)
+                    entries.append(entry)
+            entries.sort(key=lambda entry: (entry.unit_name, entry.unit_id))  # stable: by number
+            for entry in entries:
+                yield -minus, entry
 
     def _pool(self, core: str, floor: float, budget: int) -> list[int]:
         """For each core length that can reach ``floor`` (the query's own first, then the

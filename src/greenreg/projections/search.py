@@ -50,7 +50,8 @@ def search(store: ReadStore, text: str, limit: int) -> list[SearchHit]:
     floor = VARIANT_FLOOR
     if len(ranked) == limit:  # a variant scoring less than every unit on the page stays off it
         floor = max(floor, min(found.score for found in ranked.values()))
-    for unit_id, variant in _variants(store, name, floor).items():
+    page = {unit_id: (found.score, found.name) for unit_id, found in ranked.items()}
+    for unit_id, variant in _variants(store, name, floor, page, limit).items():
         found = ranked.get(unit_id)
         if found is None or variant.score > found.score:
             ranked[unit_id] = variant
@@ -229,30 +230,75 @@ def _former(unit: UnitView, name: str) -> FormerName | None:
     return next((f for f in reversed(unit.former_names) if f.name == name), None)
 
 
-def _variants(store: ReadStore, name: Name, floor: float) -> dict[str, Ranked]:
+def _variants(
+    store: ReadStore,
+    name: Name,
+    floor: float,
+    page: dict[str, tuple[float, str]] | None = None,
+    limit: int = 0,
+) -> dict[str, Ranked]:
     """Each unit whose best variant name scores at least ``floor`` (as given, before a former
     name's factor), with the score that name gives the unit now (a name corrected away gives
-    none)."""
+    none).
+
+    Given the ``page`` (each unit found so far: its score and name) and its ``limit``, the
+    names are scored in the order :meth:`~.name_index.NameIndex.similar` gives (best bound,
+    unit name, unit id first), and no more once the next one could not rank above the
+    ``limit``-th unit on the page even at its bound: neither can any after it, and the unit
+    such a name would give a variant to ranks below that unit whether it is given or not (a
+    unit on the page by its variant ``v`` only changes variant for a name scoring more than
+    ``v``, which ranks above)."""
     if not name.core:
         return {}
-    best: dict[str, tuple[Entry, Scored]] = {}
-    for entry in name_index(store).similar(name, floor):
+    best: dict[str, tuple[Entry, Scored, float | None]] = {}
+    given = page or {}
+    scores = dict(given)
+    last = _last(scores, limit)
+    for bound, entry in name_index(store).similar(name, floor):
+        if last is not None and (-bound, entry.unit_name, entry.unit_id) > last:
+            break
         scored = score_name(name, entry.name)
         kept = best.get(entry.unit_id)
-        if scored.score >= floor and (kept is None or scored.score > kept[1].score):
-            best[entry.unit_id] = (entry, scored)
-    found: dict[str, Ranked] = {}
-    for unit_id, (entry, scored) in best.items():
-        if entry.matched == "name":
-            score = scored.score
-        elif entry.matched == "former_name":
-            score = round(scored.score * FORMER_NAME, 4)
-        else:
+        if scored.score < floor or (kept is not None and scored.score <= kept[1].score):
             continue
-        term = Term(unit_id, "name", entry.name.text, entry.name.norm)
-        reasons = (scored.score, "; ".join(scored.reasons))
-        found[unit_id] = Ranked(term, score, entry.unit_name, reasons)
-    return found
+        final = _variant_score(entry.matched, scored.score)
+        best[entry.unit_id] = (entry, scored, final)
+        if limit:
+            ranked = given.get(entry.unit_id)
+            if ranked is not None and (final is None or final <= ranked[0]):
+                scores[entry.unit_id] = ranked
+            elif final is not None:
+                scores[entry.unit_id] = (final, entry.unit_name)
+            else:
+                scores.pop(entry.unit_id, None)
+            last = _last(scores, limit)
+    return {
+        unit_id: Ranked(
+            Term(unit_id, "name", entry.name.text, entry.name.norm),
+            final,
+            entry.unit_name,
+            (scored.score, "; ".join(scored.reasons)),
+        )
+        for unit_id, (entry, scored, final) in best.items()
+        if final is not None
+    }
+
+
+def _last(scores: dict[str, tuple[float, str]], limit: int) -> tuple[float, str, str] | None:
+    """The ``limit``-th unit of a page, as the page orders them (``None``: fewer units)."""
+    if not limit or len(scores) < limit:
+        return None
+    return sorted((-score, name, unit) for unit, (score, name) in scores.items())[limit - 1]
+
+
+def _variant_score(matched: str | None, score: float) -> float | None:
+    """What a variant's score gives its unit: the score for its name, less for a former name,
+    nothing for a name corrected away."""
+    if matched == "name":
+        return score
+    if matched == "former_name":
+        return round(score * FORMER_NAME, 4)
+    return None
 
 
 def _variant_hit(unit: UnitView, term: Term, scored: tuple[float, str]) -> SearchHit | None:
