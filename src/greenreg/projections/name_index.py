@@ -9,14 +9,15 @@ a common pair (科技, 有限) does not flood the count. Only those few candidat
 (:mod:`greenreg.matching.score`).
 
 The lookup's variants (:meth:`NameIndex.similar`) are every name that can score at least a
-floor, found without counting: ``k`` edits break at most ``2k`` of the query core's bigram
-places (a substitution or a deletion two, an insertion one), and a score of at least ``t``
-allows at most ``(1 - t) x`` the longer core's length in edits, so at most
-``2 (1 - t) x`` the query core's length of its places, whichever core is the longer. A name
-that can reach the floor therefore holds one of the bigrams of any set of places one larger
-than that: the rarest such bigrams are read, and only their names' cores compared
-(``rapidfuzz``, with the floor as cut-off). The postings read stay within :data:`BUDGET`
-whatever the number of names: past it, the rarest bigrams within it are read.
+floor, found without counting. A score of at least ``t`` allows at most ``(1 - t) x`` the
+longer core's length in edits; an edit breaks at most two of the query core's bigram places (a
+substitution or a deletion two, an insertion one), so a name of a given core length holds the
+bigram of every place but those its allowed edits can break: it holds one of any set of places
+one larger than that. For each core length that can reach the floor, the names of that length
+(postings by bigram and length, :attr:`NameIndex.sized`) on the rarest such bigrams are read,
+and only their cores compared (``rapidfuzz``, with the floor as cut-off). The postings read
+stay within :data:`BUDGET` whatever the number of names: past it, the lengths farthest from
+the query's and the commonest bigrams are left out.
 """
 
 from __future__ import annotations
