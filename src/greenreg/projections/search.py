@@ -19,6 +19,7 @@ below that cannot rise onto the page).
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from dataclasses import dataclass
 
 from greenreg.matching.normalise import Name, parse
@@ -252,9 +253,9 @@ def _variants(
         return {}
     best: dict[str, tuple[Entry, Scored, float | None]] = {}
     given = page or {}
-    scores = dict(given)
-    last = _last(scores, limit)
+    order = _Order(given, limit)
     for bound, entry in name_index(store).similar(name, floor):
+        last = order.last()
         if last is not None and (-bound, entry.unit_name, entry.unit_id) > last:
             break
         scored = score_name(name, entry.name)
@@ -266,12 +267,9 @@ def _variants(
         if limit:
             ranked = given.get(entry.unit_id)
             if ranked is not None and (final is None or final <= ranked[0]):
-                scores[entry.unit_id] = ranked
-            elif final is not None:
-                scores[entry.unit_id] = (final, entry.unit_name)
+                order.place(entry.unit_id, ranked)
             else:
-                scores.pop(entry.unit_id, None)
-            last = _last(scores, limit)
+                order.place(entry.unit_id, None if final is None else (final, entry.unit_name))
     return {
         unit_id: Ranked(
             Term(unit_id, "name", entry.name.text, entry.name.norm),
@@ -284,11 +282,26 @@ def _variants(
     }
 
 
-def _last(scores: dict[str, tuple[float, str]], limit: int) -> tuple[float, str, str] | None:
-    """The ``limit``-th unit of a page, as the page orders them (``None``: fewer units)."""
-    if not limit or len(scores) < limit:
-        return None
-    return sorted((-score, name, unit) for unit, (score, name) in scores.items())[limit - 1]
+class _Order:
+    """The units of a page so far, in its order: score, then name and id."""
+
+    def __init__(self, found: dict[str, tuple[float, str]], limit: int) -> None:
+        self.limit = limit
+        self.keys = {unit: (-score, name, unit) for unit, (score, name) in found.items()}
+        self.ordered = sorted(self.keys.values())
+
+    def last(self) -> tuple[float, str, str] | None:
+        """The ``limit``-th unit (``None``: fewer units)."""
+        return self.ordered[self.limit - 1] if len(self.ordered) >= self.limit > 0 else None
+
+    def place(self, unit: str, found: tuple[float, str] | None) -> None:
+        """The unit's score and name now (``None``: it is not on the page)."""
+        old = self.keys.pop(unit, None)
+        if old is not None:
+            del self.ordered[bisect_left(self.ordered, old)]
+        if found is not None:
+            key = self.keys[unit] = (-found[0], found[1], unit)
+            insort(self.ordered, key)
 
 
 def _variant_score(matched: str | None, score: float) -> float | None:
