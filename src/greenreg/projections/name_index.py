@@ -28,7 +28,6 @@ import weakref
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from itertools import groupby
 from operator import itemgetter
 from typing import TypeVar, cast
 
@@ -125,31 +124,40 @@ class NameIndex:
         ``floor`` similar to the query's. Lazily: names of a lower bound are put in order only
         when they are reached."""
         core = query.core
-        same = (*self.by_norm.get(query.norm, ()), *self.by_core.get(core, ()))
-        found = [(-1.0, number) for number in same]
+        close: list[tuple[str, float, int]] = []
         pool = self._pool(core, floor, BUDGET if budget is None else budget)
         if pool:
             cores = itemgetter(*pool)(self.cores) if len(pool) > 1 else [self.cores[pool[0]]]
-            close = process.extract(
+            close = process.extract(  # the most similar first
                 core,
                 cores,
                 scorer=Levenshtein.normalized_similarity,
                 score_cutoff=floor - ROUNDING,
                 limit=None,
             )
-            found += [(-round(similarity, 4), pool[place]) for _, similarity, place in close]
-        found.sort()  # the highest bound first, then by number
         seen: set[int] = set()
-        for minus, tied in groupby(found, key=itemgetter(0)):
-            entries = []
-            for _, number in tied:
-                entry = self.entries[number]
-                if entry is not None and number not in seen:
-                    seen.add(number)
-                    entries.append(entry)
-            entries.sort(key=lambda entry: (entry.unit_name, entry.unit_id))  # stable: by number
-            for entry in entries:
-                yield -minus, entry
+        tied = [*self.by_norm.get(query.norm, ()), *self.by_core.get(core, ())]
+        bound, start = 1.0, 0
+        while tied or start < len(close):
+            while start < len(close) and round(close[start][1], 4) == bound:
+                tied.append(pool[close[start][2]])
+                start += 1
+            yield from ((bound, entry) for entry in self._ranked(tied, seen))
+            tied = []
+            if start < len(close):
+                bound = round(close[start][1], 4)
+
+    def _ranked(self, numbers: list[int], seen: set[int]) -> list[Entry]:
+        """The entries of ``numbers`` not ``seen`` yet (now seen), by unit name, unit id and
+        number."""
+        found = []
+        for number in sorted(set(numbers) - seen):
+            entry = self.entries[number]
+            if entry is not None:
+                found.append(entry)
+        seen.update(numbers)
+        found.sort(key=lambda entry: (entry.unit_name, entry.unit_id))  # stable: by number
+        return found
 
     def _pool(self, core: str, floor: float, budget: int) -> list[int]:
         """For each core length that can reach ``floor`` (the query's own first, then the

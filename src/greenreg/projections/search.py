@@ -23,7 +23,7 @@ from bisect import bisect_left, insort
 from dataclasses import dataclass
 
 from greenreg.matching.normalise import Name, parse
-from greenreg.matching.score import FORMER_NAME, Scored, score_name
+from greenreg.matching.score import FORMER_NAME, score_name, score_of
 from greenreg.projections.database import QueryError, ReadStore
 from greenreg.projections.name_index import Entry, name_index
 from greenreg.projections.reading import load_units
@@ -63,8 +63,8 @@ def search(store: ReadStore, text: str, limit: int) -> list[SearchHit]:
         unit = units[unit_id]
         hit = (
             _hit(unit, found.term, name.norm)
-            if found.scored is None
-            else _variant_hit(unit, found.term, found.scored)
+            if found.variant is None
+            else _variant_hit(unit, found.term, found.variant)
         )
         if hit is not None:
             hits.append(hit)
@@ -85,8 +85,8 @@ def search_loading_units(store: ReadStore, text: str, limit: int) -> list[Search
         unit = units.get(term.unit_id)
         hit = _hit(unit, term, query) if unit else None
         variant = variants.get(term.unit_id)
-        if unit and variant and variant.term is term and variant.scored:
-            hit = _variant_hit(unit, term, variant.scored)
+        if unit and variant and variant.term is term and variant.variant:
+            hit = _variant_hit(unit, term, variant.variant)
         if hit and (term.unit_id not in best or hit.score > best[term.unit_id].score):
             best[term.unit_id] = hit
     ranked = sorted(best.values(), key=lambda h: (-h.score, h.unit.name, str(h.unit.id)))
@@ -106,12 +106,13 @@ def _question(text: str, limit: int) -> Name:
 @dataclass(frozen=True)
 class Ranked:
     """A unit's best matching term so far, its score, and the unit's name (ties are ordered
-    by it); ``scored`` for a variant (not a substring): its score and reasons."""
+    by it); ``variant`` for a variant (not a substring): its score as given, the name asked and
+    the name held (the reasons are put in words only for the hits shown)."""
 
     term: Term
     score: float
     name: str
-    scored: tuple[float, str] | None = None
+    variant: tuple[float, Name, Name] | None = None
 
 
 SCORE = (
@@ -251,19 +252,19 @@ def _variants(
     ``v``, which ranks above)."""
     if not name.core:
         return {}
-    best: dict[str, tuple[Entry, Scored, float | None]] = {}
+    best: dict[str, tuple[Entry, float, float | None]] = {}
     given = page or {}
     order = _Order(given, limit)
     for bound, entry in name_index(store).similar(name, floor):
         last = order.last()
         if last is not None and (-bound, entry.unit_name, entry.unit_id) > last:
             break
-        scored = score_name(name, entry.name)
+        score = score_of(name, entry.name)  # the reasons only for the names kept
         kept = best.get(entry.unit_id)
-        if scored.score < floor or (kept is not None and scored.score <= kept[1].score):
+        if score < floor or (kept is not None and score <= kept[1]):
             continue
-        final = _variant_score(entry.matched, scored.score)
-        best[entry.unit_id] = (entry, scored, final)
+        final = _variant_score(entry.matched, score)
+        best[entry.unit_id] = (entry, score, final)
         if limit:
             ranked = given.get(entry.unit_id)
             if ranked is not None and (final is None or final <= ranked[0]):
@@ -275,9 +276,9 @@ def _variants(
             Term(unit_id, "name", entry.name.text, entry.name.norm),
             final,
             entry.unit_name,
-            (scored.score, "; ".join(scored.reasons)),
+            (score, name, entry.name),
         )
-        for unit_id, (entry, scored, final) in best.items()
+        for unit_id, (entry, score, final) in best.items()
         if final is not None
     }
 
@@ -314,8 +315,9 @@ def _variant_score(matched: str | None, score: float) -> float | None:
     return None
 
 
-def _variant_hit(unit: UnitView, term: Term, scored: tuple[float, str]) -> SearchHit | None:
-    score, reasons = scored
+def _variant_hit(unit: UnitView, term: Term, variant: tuple[float, Name, Name]) -> SearchHit | None:
+    score, asked, held = variant
+    reasons = "; ".join(score_name(asked, held).reasons)
     if term.text == unit.name:
         return SearchHit(
             unit, score, "name", term.text, f"matched the current name {unit.name}: {reasons}"
