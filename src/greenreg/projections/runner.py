@@ -46,6 +46,7 @@ from greenreg.projections.fold import (
 from greenreg.projections.positions import event_id
 from greenreg.projections.rules import adoptions_in
 from greenreg.projections.schema import FOREVER_TIME, PROJECTION
+from greenreg.projections.search_table import write_terms
 from greenreg.registry.application import Registry
 from greenreg.registry.rulebooks.law import Adoption
 
@@ -283,9 +284,11 @@ class Projector:
 
     def _write_appended(self, cursor: Any, fold: Fold) -> None:
         for name, rows in fold.appended.items():
-            if rows:
-                written = search_rows(rows, fold.memos) if name == t.SEARCH.name else rows
-                cursor.executemany(t.BY_NAME[name].insert(self.store), written)
+            if rows and name == t.SEARCH.name:
+                write_terms(self.store, cursor, search_rows(rows, fold.memos))
+                rows.clear()
+            elif rows:
+                cursor.executemany(t.BY_NAME[name].insert(self.store), rows)
                 rows.clear()
 
     def _write_search_roles(self, cursor: Any, fold: Fold) -> None:
@@ -399,7 +402,7 @@ class Projector:
                 if progress is not None:
                     progress(position, max(total, position))
             self._write_memos(cursor, fold.memos.values())
-            cursor.executemany(t.SEARCH.insert(self.store), search_rows(terms, fold.memos))
+            write_terms(self.store, cursor, search_rows(terms, fold.memos))
             t.create_indexes(self.store, cursor)
             self._track(cursor, position)
         self._ready = True
