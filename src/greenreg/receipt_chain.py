@@ -9,18 +9,20 @@ in this order, each step naming the break when it fails:
 2. the receipt names that log key (``key_id`` and ``log_key_id``), and the position it reports
    for the declaration (``log_key_position``) is the proof's;
 3. the receipt's checkpoint is a signed note of that key, under the declared origin;
+   then the witnesses (:mod:`greenreg.receipt_witnessed`): the file's witnessed checkpoint, if
+   it has one, is signed by the same key and extends the receipt's checkpoint (a consistency
+   proof), and, under a witness policy, carries the cosignatures it requires;
 4. the declaration entry is a leaf of the checkpoint's tree (RFC 9162 inclusion), so every later
    checkpoint consistent with this one covers the same declaration;
 5. the receipt itself is signed by the log key (RFC 8785 bytes of ``act``);
 6. beyond the signatures: the log key was valid when the receipt was issued, and the answer's
    data version, if it states one, is the checkpoint's tree.
-
-Witness cosignatures on the checkpoint will come between steps 3 and 4.
 """
 
 from __future__ import annotations
 
 import binascii
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -29,9 +31,11 @@ from greenreg.errors import ActFormatError, GreenregError, SignatureError
 from greenreg.events.acts import read_signed_act
 from greenreg.events.canonical import canonical_bytes, parse_json
 from greenreg.events.signing import b64decode, check_public_key, key_id_of, verify_signature
+from greenreg.receipt_witnessed import Witnessing, check_witnessed_receipt
 from greenreg.receipts import RECEIPT_TYPE, ReceiptFile
 from greenreg.registry.checkpoints import Checkpoint, open_checkpoint
 from greenreg.registry.log import ProofError, event_leaf, leaf_hash, verify_inclusion
+from greenreg.witness.cosignature import WitnessPolicy
 
 DECLARATION_TOPIC = ":LogKeyDeclared"
 
@@ -40,9 +44,21 @@ class ChainError(SignatureError):
     """A link of the chain from the root key to the receipt does not hold."""
 
 
-def verify_receipt_chain(file: ReceiptFile, root_public_key: bytes) -> dict[str, Any]:
-    """The receipt's content if the whole chain holds; a :class:`ChainError` naming the break
-    (or :class:`~greenreg.errors.ActFormatError` for a malformed file) otherwise."""
+@dataclass(frozen=True)
+class VerifiedReceipt:
+    """A receipt whose chain holds: its content (``act``), and what the witnesses' step found
+    (``None`` when the file has no witnessed checkpoint and no policy was asked for)."""
+
+    body: dict[str, Any]
+    witnessing: Witnessing | None
+
+
+def verify_receipt_chain(
+    file: ReceiptFile, root_public_key: bytes, policy: WitnessPolicy | None = None
+) -> VerifiedReceipt:
+    """The receipt if the whole chain holds, held to the witness ``policy`` if one is given; a
+    :class:`ChainError` (or :class:`~greenreg.receipt_witnessed.WitnessedError`) naming the
+    break, or :class:`~greenreg.errors.ActFormatError` for a malformed file, otherwise."""
     check_public_key(root_public_key)
     body, key_id, signature = read_signed_act(file.receipt)
     if body.get("type") != RECEIPT_TYPE or not isinstance(body.get("checkpoint"), str):
@@ -80,6 +96,9 @@ def verify_receipt_chain(file: ReceiptFile, root_public_key: bytes) -> dict[str,
             f"the checkpoint is of log {checkpoint.origin!r}; the root declared the key for "
             f"{declaration.get('origin')!r}"
         )
+    witnessing = check_witnessed_receipt(
+        checkpoint, body["checkpoint"], file.witnessed, log_public_key, policy
+    )
     _check_included(entry, state, position, hashes, checkpoint)
     try:
         verify_signature(log_public_key, canonical_bytes(body), signature)
@@ -87,7 +106,7 @@ def verify_receipt_chain(file: ReceiptFile, root_public_key: bytes) -> dict[str,
         raise ChainError(f"the receipt was altered or not signed by the log key: {error}") from None
     _check_validity(body, declaration)
     _check_data_version(body, checkpoint)
-    return body
+    return VerifiedReceipt(body, witnessing)
 
 
 def _read_proof(proof: dict[str, Any]) -> tuple[int, dict[str, Any], bytes, list[bytes]]:

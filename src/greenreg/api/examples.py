@@ -264,6 +264,15 @@ CHECKPOINT_ANSWER = {
         "cosigned_note": NOTE + WITNESS_LINE + "\n",
     },
 }
+WITNESSED_ANSWER = {
+    "data_version": DATA_VERSION,
+    "witnessed": {
+        "checkpoint": NOTE + WITNESS_LINE + "\n",
+        "consistency": ["109a6c9b203dd3ee0b4efbf9385962efd56b0461c7af78487a531613b6a7cb1b"],
+    },
+    "since": 28,
+    "checkpoint": CHECKPOINT_ANSWER["checkpoint"],
+}
 WITNESSES_ANSWER = {
     "required": 1,
     "witnesses": [
