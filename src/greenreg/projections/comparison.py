@@ -24,7 +24,7 @@ from typing import Any
 
 from greenreg.projections import schema as t
 from greenreg.projections.database import ReadStore
-from greenreg.projections.fold import Fold, present_rows
+from greenreg.projections.fold import Fold, present_rows, search_rows
 from greenreg.projections.runner import collector_paused, fold_log
 from greenreg.projections.schema import PROJECTION
 from greenreg.registry.application import Registry
@@ -115,7 +115,10 @@ def compare_with_rebuild(
             for name, rows in present_rows(fold.memos.values()).items()
         }
         for name, appended in fold.appended.items():
-            rebuilt.setdefault(name, []).extend(appended)
+            rows = appended
+            if name == t.SEARCH.name:  # with what each term is to its unit at the end
+                rows = [tuple(row) for row in search_rows(appended, fold.memos)]
+            rebuilt.setdefault(name, []).extend(rows)
         rebuilt[t.TRACKING.name] = [(PROJECTION, position)] if position else []
         differences: list[Difference] = []
         for table in (*t.ALL, t.TRACKING):
