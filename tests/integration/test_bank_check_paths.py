@@ -20,9 +20,9 @@ from stdnum.cn import uscc
 
 from greenreg.bootstrap import open_greenreg
 from greenreg.graphql.bank_check import ENUM_NAMES
-from greenreg.projections.bank_check import FIELDS, Field, check_fields, whole
 from greenreg.projections.database import QueryError
 from greenreg.projections.queries import Queries
+from greenreg.projections.selection import FIELDS, Field, check_fields, whole
 from greenreg.projections.views import Outcome
 from greenreg.receipts import json_value
 from tests.e2e.support import BYSTANDER_CODE, FACTORY_CODE, UNKNOWN_CODE, refusal_of
