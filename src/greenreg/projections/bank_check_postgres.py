@@ -73,26 +73,33 @@ REFERENCES = (
 """A chunk's references: position, text, unit id, compact code (one array each)."""
 UNITS = (
     "SELECT r.o, r.ref, n.unit_id, n.name FROM r JOIN rm_units n ON n.unit_id = r.unit_key "
-    "WHERE n.recorded_at <= :known UNION ALL "
+    "WHERE n.unit_id = ANY(:keys::text[]) AND n.recorded_at <= :known UNION ALL "
     "SELECT r.o, r.ref, n.unit_id, n.name FROM r JOIN rm_units n ON n.credit_code = r.code "
-    "WHERE n.recorded_at <= :known AND NOT EXISTS (SELECT 1 FROM rm_identifiers x "
+    "WHERE n.credit_code = ANY(:codes::text[]) AND n.recorded_at <= :known "
+    "AND NOT EXISTS (SELECT 1 FROM rm_identifiers x "
     "WHERE x.value = n.credit_code AND x.scheme = 'uscc' AND x.unit_id = n.unit_id "
     "AND x.known_from > :known)"
 )
 """The units named, known at K: by unit id, or by a credit code known then (a code attached
-after the unit's registration names it only from the moment the attach was recorded)."""
+after the unit's registration names it only from the moment the attach was recorded). The keys
+are also given as ``= ANY(array)``, so that the planner sees how few rows are wanted and reads
+them by index once the table is large, instead of hashing all of it."""
 HELD = (
     "SELECT u.o, i.programme, i.level, i.jurisdiction, i.status, i.since, i.document_number, "
     "i.grade, i.valid_from, NULLIF(i.rectify_by, '') AS rectify_by, i.event_id, i.position "
     "FROM u JOIN rm_status_intervals i ON i.unit_id = u.unit_id "
-    "WHERE i.valid_from <= :day AND :day < i.valid_to "
+    "WHERE i.unit_id = ANY(ARRAY(SELECT unit_id FROM u)) "
+    "AND i.valid_from <= :day AND :day < i.valid_to "
     "AND i.known_from <= :known AND :known < i.known_to"
 )
+"""The statuses held on D as known at K; ``= ANY`` the units' ids, read by
+``rm_status_intervals (unit_id, known_to, valid_from)`` rather than by scanning every interval."""
 BANS = (
     "SELECT u.o, b.unit_id, u.name, b.programme, b.level, b.jurisdiction, "
     "b.ground, b.rule, b.first_day, b.last_day, b.document_number, b.event_id, b.position "
     "FROM u JOIN rm_bans b ON b.unit_id = u.unit_id "
-    "WHERE b.first_day <= :day AND :day <= b.last_day AND b.recorded_at <= :known"
+    "WHERE b.unit_id = ANY(ARRAY(SELECT unit_id FROM u)) "
+    "AND b.first_day <= :day AND :day <= b.last_day AND b.recorded_at <= :known"
 )
 ROW = (
     *("o", "kind", "k", "ref", "unit_id", "name", "programme", "level", "jurisdiction"),
