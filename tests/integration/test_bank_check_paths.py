@@ -163,6 +163,7 @@ def test_every_answer_is_the_object_paths(world: World, reads: Reads) -> None:
     times: list[Any] = [None, *(m - timedelta(seconds=1) for m in moments[::2]), moments[-1]]
     met = compare(queries, refs, DAYS, times)
     assert met == OUTCOMES
+    assert queries.check([], d("2024-09-01")).answers() == []  # no reference, no answer
     # and for a selection of fields, those fields of the same answers
     whole_answers = queries.check(refs, d("2024-09-01")).answers()
     for chosen in (["ref", "outcome"], ["message", "evidence", "ref"], ["restricted", "bans"]):

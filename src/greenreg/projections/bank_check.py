@@ -413,7 +413,13 @@ class Check:
 
     def text(self, fields: Fields | None = None, names: Names | None = None) -> bytes:
         """The answers as one JSON array (see :meth:`chunks`)."""
-        return b"[" + b",".join(self.chunks(fields, names)) + b"]"
+        parts = [b"["]
+        for chunk in self.chunks(fields, names):
+            parts += (chunk, b",")
+        if len(parts) > 1:
+            parts.pop()  # the last comma
+        parts.append(b"]")
+        return b"".join(parts)
 
     def answers(
         self, fields: Fields | None = None, names: Names | None = None
