@@ -231,7 +231,7 @@ class Writer:
         if self.evidence:
             values[7] = b",".join(self._proofs(held, bans))
         if self.message:
-            values[8] = orjson.dumps(self._message(outcome, held, bans))
+            values[8] = self._message(outcome, held, bans)
         return tuple(
             piece if places is None else piece % places(values) for piece, places in self.pieces
         )
@@ -250,25 +250,33 @@ class Writer:
                 proofs.append(proof)
         return proofs
 
-    def _message(self, outcome: str, held: list[list[bytes]], bans: list[tuple[Any, ...]]) -> str:
+    def _message(self, outcome: str, held: list[list[bytes]], bans: list[tuple[Any, ...]]) -> bytes:
+        """The answer's message as JSON text, from the parts of the statuses held (each
+        already escaped as JSON by :data:`MESSAGE_PART`)."""
         at = self.said
+        restricted = b"; ".join([p[at][1:-1] for p in held if p[2] in RESTRICTED_RANKS])
         if outcome == "certified":
-            usable = "; ".join(p[at].decode() for p in held if p[2] == USABLE_RANK)
-            restricted = _restricted(held, at)
+            usable = b"; ".join([p[at][1:-1] for p in held if p[2] == USABLE_RANK])
             if restricted:
-                return f"certified: {usable}; title not usable while rectifying: {restricted}"
-            return f"certified: {usable}"
+                return b'"certified: %b; title not usable while rectifying: %b"' % (
+                    usable,
+                    restricted,
+                )
+            return b'"certified: %b"' % usable
         if outcome in RESTRICTED:
-            return f"{outcome}, the title may not be used while rectifying: {_restricted(held, at)}"
+            return b'"%b, the title may not be used while rectifying: %b"' % (
+                outcome.encode(),
+                restricted,
+            )
         if outcome == "banned":
-            return "banned until " + ", ".join(sorted({b[1] for b in bans}))
+            return orjson.dumps("banned until " + ", ".join(sorted({b[1] for b in bans})))
         if outcome == "removed":
-            return "no designation in force that day; removed or superseded before"
-        return "registered, but on no list that day"
+            return b'"no designation in force that day; removed or superseded before"'
+        return b'"registered, but on no list that day"'
 
 
 MESSAGE_PART = (
-    "CASE "
+    "json_quote(CASE "
     + _when(USABLE, "i.programme || ' (' || i.jurisdiction || ') since ' || i.since")
     + " "
     + _when(
@@ -276,14 +284,10 @@ MESSAGE_PART = (
         "i.programme || ' (' || i.jurisdiction || ') ' || i.status || ' since ' || i.valid_from "
         "|| ifnull(', rectify by ' || NULLIF(i.rectify_by, ''), '')",
     )
-    + " END"
+    + " END)"
 )
-"""What the message says of a status held: usable since when, or restricted since when and
-until when to rectify."""
-
-
-def _restricted(held: list[list[bytes]], at: int) -> str:
-    return "; ".join(p[at].decode() for p in held if p[2] in RESTRICTED_RANKS)
+"""What the message says of a status held, as a JSON string: usable since when, or restricted
+since when and until when to rectify (``null`` for a status neither usable nor restricted)."""
 
 
 VALUES = ("outcome", "certified", "unit_id", "name", *LISTS, "message")
