@@ -390,21 +390,7 @@ class Check:
         day, known = valid_day(self.as_of), known_time(self.known_at)
         covered: list[str] = []
         if self.store.dialect != "postgres":
-            references = [Reference(ref) for ref in self.refs]
-            writer = Writer(fields, names)
-            written, by_code = _sqlite_units(self.store, writer, references, day, known)
-            for start in range(0, len(references), CHUNK):
-                texts = []
-                for reference in references[start : start + CHUNK]:
-                    if reference.code is not None:
-                        segments = by_code.get(reference.code)
-                    else:
-                        segments = None if reference.key is None else written.get(reference.key)
-                    if segments is None:
-                        texts.append(self._unfound(reference, fields, names, covered))
-                    else:
-                        texts.append(orjson.dumps(reference.text).join(segments))
-                yield b",".join(texts)
+            yield from self._sqlite_chunks(fields, names, day, known, covered)
             return
         statement = postgres.Writer(fields, names).statement()
         for start in range(0, len(self.refs), CHUNK):
@@ -414,6 +400,26 @@ class Check:
                 text or self._unfound(reference, fields, names, covered)
                 for text, reference in zip(found, references, strict=True)
             )
+
+    def _sqlite_chunks(
+        self, fields: Fields, names: Names | None, day: str, known: str, covered: list[str]
+    ) -> Iterator[bytes]:
+        """SQLite: every unit's answer written first (:func:`_sqlite_units`), then each
+        reference's, with its ``ref``."""
+        references = [Reference(ref) for ref in self.refs]
+        written, by_code = _sqlite_units(self.store, Writer(fields, names), references, day, known)
+        for start in range(0, len(references), CHUNK):
+            texts = []
+            for reference in references[start : start + CHUNK]:
+                if reference.code is not None:
+                    segments = by_code.get(reference.code)
+                else:
+                    segments = None if reference.key is None else written.get(reference.key)
+                if segments is None:
+                    texts.append(self._unfound(reference, fields, names, covered))
+                else:
+                    texts.append(orjson.dumps(reference.text).join(segments))
+            yield b",".join(texts)
 
     def text(self, fields: Fields | None = None, names: Names | None = None) -> bytes:
         """The answers as one JSON array (see :meth:`chunks`)."""
