@@ -45,6 +45,11 @@ COMMON = 5_000
 """A bigram on more names than this counts only when the query has no rarer one."""
 BUDGET = 1_000
 """Postings the lookup's variant search reads at most, whatever the number of names."""
+MATCH_FLOOR = 0.7
+"""The bulk match's candidates are first every name whose core is at least this similar."""
+MATCH_BUDGET = 10_000
+"""Postings the bulk match's variant search reads at most per query (it answers 10,000
+queries at once; a wider search than the lookup's page needs costs little per query)."""
 ROUNDING = 5e-5
 """Scores are rounded to four places: a similarity this much below a floor may reach it."""
 
@@ -98,8 +103,24 @@ class NameIndex:
             self.by_unit.setdefault(entry.unit_id, []).append(number)
 
     def candidates(self, query: Name, limit: int = CANDIDATES) -> list[Entry]:
-        """The names most likely to match ``query``: the same whole name first, then those
-        sharing the most bigrams of its core."""
+        """The names most likely to match ``query``, at most ``limit``: those :meth:`similar`
+        finds (the same whole name or core, then every name whose core is at least
+        :data:`MATCH_FLOOR` similar, the closest first, reading at most :data:`MATCH_BUDGET`
+        postings), then, to fill the list, those sharing the most bigrams of its core."""
+        chosen: dict[int, Entry] = {}  # by identity: a name is one entry of the index
+        for _, entry in self.similar(query, MATCH_FLOOR, MATCH_BUDGET):
+            if len(chosen) >= limit:
+                return list(chosen.values())
+            chosen.setdefault(id(entry), entry)
+        for entry in self._sharing_bigrams(query, limit):
+            if len(chosen) >= limit:
+                break
+            chosen.setdefault(id(entry), entry)
+        return list(chosen.values())
+
+    def _sharing_bigrams(self, query: Name, limit: int) -> list[Entry]:
+        """The same whole name first, then the names sharing the most bigrams of its core
+        (counting a bigram on more than :data:`COMMON` names only when no rarer one is)."""
         exact = self.by_norm.get(query.norm, [])
         grams = sorted(bigrams(query.core), key=lambda g: len(self.postings.get(g, ())))
         counts: Counter[int] = Counter()
