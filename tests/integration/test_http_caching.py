@@ -7,14 +7,16 @@ public caching headers."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
+from prometheus_client.parser import text_string_to_metric_families
 
-from greenreg.api.caching import PUBLIC
+from greenreg.api.caching import NOT_MODIFIED_ROUTE, PUBLIC
 from greenreg.subscribers.api_keys import ApiKeys
 from tests.e2e.support import FACTORY_CODE, Scenario, api_client, count_reads, facade_of
 from tests.integration.jobs_support import submit
@@ -174,3 +176,32 @@ def test_refusals_are_not_tagged(client: TestClient, scenario: Scenario) -> None
     missing = client.get("/api/v1/units/00000000-0000-4000-8000-000000000009")
     assert missing.status_code == 404
     not_public(missing)
+
+
+def test_a_304_is_counted_and_logged_under_one_route(
+    client: TestClient, scenario: Scenario, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Two units, each asked again with its tag: answered before any route is chosen.
+    paths = [f"/api/v1/units/{FACTORY_CODE}", f"/api/v1/units/{scenario.park}"]
+    tags = [tagged(client.get(path)) for path in paths]
+    with caplog.at_level(logging.INFO, logger="greenreg.http"):
+        for path, tag in zip(paths, tags, strict=True):
+            assert client.get(path, headers={"If-None-Match": tag}).status_code == 304
+    # Each is logged with its path, under the one route name 304s have ...
+    lines = [r.__dict__["http"] for r in caplog.records if r.name == "greenreg.http"]
+    assert [(line["path"], line["route"], line["status"]) for line in lines] == [
+        (path, NOT_MODIFIED_ROUTE, 304) for path in paths
+    ]
+    # ... and counted under it: one metric label for every unit, not one per unit.
+    samples = {
+        (s.labels["route"], s.labels["status"]): s.value
+        for family in text_string_to_metric_families(client.get("/metrics").text)
+        if family.name == "greenreg_http_requests"
+        for s in family.samples
+        if s.name.endswith("_total")
+    }
+    assert samples[(NOT_MODIFIED_ROUTE, "304")] == 2
+    assert not any(
+        route.startswith("/api/v1/units/") and route != "/api/v1/units/{ref}"
+        for route, _ in samples
+    )

@@ -30,8 +30,12 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from greenreg.api.encoding import DATA_VERSION_HEADER
+from greenreg.api.request_log import ANSWERED_BY
 from greenreg.storage.queries import AnsweredAt
 
+NOT_MODIFIED_ROUTE = "not_modified"
+"""The route a 304 is counted and logged under: it is answered before any route is chosen (a
+raw path would make a metric label per unit)."""
 PUBLIC = "public, max-age=0, must-revalidate"
 """A shared cache may store the answer; before each reuse it asks again with the ETag."""
 SHANGHAI = timedelta(hours=8)
@@ -114,16 +118,14 @@ class Conditional:
         if stated is None:
             stated = await run_in_threadpool(self.version)
         version = stated.header()
-        plain = entity_tag(version, scope, None)
-        negotiated = entity_tag(version, scope, request.get("accept", ""))
         # A tag with Accept was only ever given to an answer that varies by it, and the plain
         # one only to an answer that does not: whichever matches names this very answer.
-        if plain in asked:
-            tag, vary = plain, None
-        elif negotiated in asked:
-            tag, vary = negotiated, "Accept"
-        else:
-            return False
+        tag, vary = entity_tag(version, scope, None), None
+        if tag not in asked:
+            tag, vary = entity_tag(version, scope, request.get("accept", "")), "Accept"
+            if tag not in asked:
+                return False
+        scope[ANSWERED_BY] = NOT_MODIFIED_ROUTE
         headers = [
             (b"etag", tag.encode()),
             (b"cache-control", PUBLIC.encode()),
