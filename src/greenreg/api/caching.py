@@ -26,7 +26,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from greenreg.api.encoding import DATA_VERSION_HEADER
@@ -64,9 +64,26 @@ def requested_tags(header: str) -> set[str]:
     return tags
 
 
-def varies_by_accept(headers: MutableHeaders) -> bool:
-    vary = headers.get("vary", "")
-    return any(part.strip().lower() == "accept" for part in vary.split(","))
+def varies_by_accept(vary: bytes) -> bool:
+    return any(part.strip().lower() == b"accept" for part in vary.split(b","))
+
+
+VERSION_NAME = DATA_VERSION_HEADER.lower().encode()
+
+
+def tags_of(headers: list[tuple[bytes, bytes]]) -> tuple[str | None, bool]:
+    """From an answer's headers: its data version if it is a public read (it states one and
+    set no ``Cache-Control`` of its own), and whether it varies by ``Accept``."""
+    version, own_policy, vary = None, False, b""
+    for name, value in headers:
+        lowered = name.lower()
+        if lowered == VERSION_NAME:
+            version = value.decode("latin-1")
+        elif lowered == b"cache-control":
+            own_policy = True
+        elif lowered == b"vary":
+            vary = value
+    return (None if own_policy else version), varies_by_accept(vary)
 
 
 class Conditional:
@@ -100,12 +117,15 @@ class Conditional:
 
         async def tagging(message: Message) -> None:
             if message["type"] == "http.response.start" and message["status"] == 200:
-                headers = MutableHeaders(scope=message)
-                version = headers.get(DATA_VERSION_HEADER)
-                if version is not None and "cache-control" not in headers:
-                    accept = request.get("accept", "") if varies_by_accept(headers) else None
-                    headers["ETag"] = entity_tag(version, scope, accept)
-                    headers["Cache-Control"] = PUBLIC
+                headers = list(message.get("headers", ()))
+                version, negotiated = tags_of(headers)
+                if version is not None:
+                    accept = request.get("accept", "") if negotiated else None
+                    message["headers"] = [
+                        *headers,
+                        (b"etag", entity_tag(version, scope, accept).encode()),
+                        (b"cache-control", PUBLIC.encode()),
+                    ]
             await send(message)
 
         await self.app(scope, receive, tagging)
