@@ -9,7 +9,8 @@ On a copy of a cached corpus store (``bench.corpus``; ``--events``, default 20,0
   one hit per unit, answered as JSON (``bench.bare_reads.peer_lookup``); interleaved, after one
   warm-up pass; p50 and p99;
 - **HTTP**, over loopback with ``wrk`` (one thread, ``--connections``, ``--seconds`` each):
-  ``greenreg serve`` (one worker, as shipped: its JSON request log goes to /dev/null) beside
+  ``greenreg serve`` (one worker, as shipped: its JSON request log goes to /dev/null, its
+  quotas count every request under a limit no run reaches, :data:`UNREFUSED`) beside
   ``bench.bare_reads`` under uvicorn (one worker): ``GET /api/v1/units/{id}`` for sampled
   units beside the bare app's ``GET /units/{id}`` answering the very same bytes from one table;
   the same greenreg requests with ``If-None-Match`` (each answered 304); and the lookup of

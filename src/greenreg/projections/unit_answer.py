@@ -74,9 +74,10 @@ class Dialect:
 def _statement(sql: Dialect) -> str:
     """The statement; each of its parameters is the unit id."""
     evaluator = "FROM rm_evaluators ev WHERE ev.evaluator_id = d.evaluator_id"
-    evidence = lambda alias: sql.obj(  # noqa: E731
-        [("event_id", f"{alias}.event_id"), ("position", f"{alias}.position")]
-    )
+
+    def evidence(alias: str) -> str:
+        return sql.obj([("event_id", f"{alias}.event_id"), ("position", f"{alias}.position")])
+
     former = sql.array(
         sql.obj(
             [
