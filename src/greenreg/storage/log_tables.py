@@ -428,6 +428,22 @@ class LogTables:
             size = c.fetchall()[0]["size"]
         return None if size is None else int(size)
 
+    def latest_size_cosigned_by(self, witnesses: Sequence[str], required: int) -> int | None:
+        """The largest tree size that at least ``required`` of ``witnesses`` cosigned (the
+        registry checked each line before it stored it), or ``None``. Sizes are walked from
+        the largest down by the table's key, so a long history is not read."""
+        if not witnesses or required < 1:
+            return None
+        marks = ", ".join("?" for _ in witnesses)
+        query = self.sql(
+            f"SELECT tree_size FROM {{cosignatures}} WHERE witness IN ({marks}) "  # noqa: S608 (placeholders only)
+            "GROUP BY tree_size HAVING COUNT(*) >= ? ORDER BY tree_size DESC LIMIT 1"
+        )
+        with self.reading() as c:
+            c.execute(query, (*witnesses, required))
+            rows = c.fetchall()
+        return int(rows[0]["tree_size"]) if rows else None
+
     # --- log key declarations -------------------------------------------------------------
 
     def store_log_key_declaration(self, key_id: str, declaration: dict[str, Any]) -> None:
