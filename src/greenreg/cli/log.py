@@ -13,12 +13,13 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from greenreg.audit.export import write_export
-from greenreg.audit.read_models import read_model_problems
+from greenreg.audit.read_models import read_model_check
 from greenreg.audit.report import Problem, Report
 from greenreg.audit.source import AuditSource, DatabaseSource
 from greenreg.audit.tiles import TileSource, mirror
 from greenreg.audit.verify import Audit
 from greenreg.bootstrap import open_greenreg, open_read_store, open_registry
+from greenreg.cli.audit_state import SavedState, verify_since
 from greenreg.cli.common import Database, app, console, errors, read_signer, run
 from greenreg.cli.outcomes import Exit
 from greenreg.cli.terminal import printable, shown
@@ -27,6 +28,7 @@ from greenreg.errors import GreenregError, NotFoundError
 from greenreg.events.signing import b64encode, check_public_key
 from greenreg.green_codes import GreenCode, GreenCodes
 from greenreg.key_formats import read_public_key
+from greenreg.projections.fold import Fold
 from greenreg.receipt_chain import verify_receipt_chain
 from greenreg.receipt_witnessed import add_witnessed, check_witnessed_receipt, fetch_witnessed
 from greenreg.receipts import (
@@ -143,17 +145,21 @@ def _public_key(path: Path) -> bytes:
     return key
 
 
-def _check_read_models(registry: Registry, database: str | None, report: Report) -> None:
+def _check_read_models(
+    registry: Registry, database: str | None, report: Report, fold: Fold | None = None
+) -> int:
     """A live database's read models must equal a rebuild from its log (not for ``--as-of``,
-    which looks at the log as it stood then, nor for an export, which has no read models)."""
+    which looks at the log as it stood then, nor for an export, which has no read models).
+    Returns the log size compared at; the rebuild is folded into ``fold``, if given."""
     store = open_read_store(database)
     try:
-        problems = read_model_problems(registry, store)
+        problems, at = read_model_check(registry, store, fold)
     finally:
         store.close()
     report.problems.extend(problems)
     if not problems:
         report.notes.append("the read models equal a rebuild from the log")
+    return at
 
 
 def _day(text: str) -> date:
@@ -211,6 +217,23 @@ def verify(  # noqa: PLR0917 (one parameter per option, as typer reads them)
     ] = None,
     witness_key: WitnessKeys = None,
     witnesses_required: WitnessesRequired = None,
+    since: Annotated[
+        Path | None,
+        typer.Option(
+            "--since",
+            help="Audit only what the log gained since the audit that wrote this state file "
+            "(--save-state), from its last checkpoint to the latest; advance the state if "
+            "every check holds.",
+        ),
+    ] = None,
+    save_state: Annotated[
+        Path | None,
+        typer.Option(
+            "--save-state",
+            help="After a whole audit in which every check holds, write its state to this file "
+            "(for --since and 'greenreg monitor').",
+        ),
+    ] = None,
 ) -> None:
     """Audit replay with public keys only: signatures, keys, competence, rules, Merkle log;
     with a witness policy, the latest witnessed checkpoint (an export's or a mirror's checkpoint)
@@ -219,8 +242,19 @@ def verify(  # noqa: PLR0917 (one parameter per option, as typer reads them)
     def action() -> Report:
         policy = _policy(witness_key, witnesses_required)
         anchor = _public_key(root_public_key) if root_public_key else None
+        if since is not None:
+            if as_of or save_state:
+                raise GreenregError("--since goes on from its state: no --as-of, no --save-state")
+            return verify_since(
+                since, database, from_origin, root_public_key=anchor, workers=workers, policy=policy
+            )
+        if save_state is not None and as_of:
+            raise GreenregError("a state is saved after a whole audit: no --as-of")
         day = _day(as_of) if as_of else None
         stack = ExitStack()
+        saved = SavedState(save_state) if save_state is not None else None
+        if saved is not None:
+            stack.callback(saved.discard)
         try:
             registry = None if from_origin else open_registry(database)
             if registry is not None:
@@ -238,13 +272,18 @@ def verify(  # noqa: PLR0917 (one parameter per option, as typer reads them)
             ) as bar:
                 task = bar.add_task("verifying", total=source.size())
                 audit = Audit(source, anchor, day, workers, lambda n: bar.update(task, completed=n))
+                audit.keep = saved.keep if saved is not None else None
                 report = audit.run()
+            fold = Fold() if saved is not None else None
+            folded_at = 0
             if registry is not None and day is None:
-                _check_read_models(registry, database, report)
+                folded_at = _check_read_models(registry, database, report, fold)
             if registry is not None and policy is not None:
                 _check_witnessed(_log(registry), policy, report)
             if isinstance(source, TileSource) and policy is not None:
                 _check_exported_witnesses(source, policy, report)
+            if saved is not None:
+                saved.finish(report, fold, folded_at)
             return report
         finally:
             stack.close()
