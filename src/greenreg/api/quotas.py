@@ -3,7 +3,8 @@
 A request is counted against its caller: the API key it sends (``Authorization: Bearer
 grk_...``, see :mod:`greenreg.api.auth`) or, with no key, the client's IP address. Each caller
 has a fixed window per resource (``core`` for REST and the pages, ``graphql`` for
-``/graphql``), counted by the ``limits`` package; every answer says where it stands::
+``/graphql``), counted in this process (:mod:`greenreg.api.window_counts`) or in a storage of
+the ``limits`` package; every answer says where it stands::
 
     x-ratelimit-limit: 600         x-ratelimit-used: 3        x-ratelimit-resource: core
     x-ratelimit-remaining: 597     x-ratelimit-reset: 1767225600   (epoch seconds)
