@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from prometheus_client.parser import text_string_to_metric_families
 
+from greenreg.api import caching
 from greenreg.api.caching import NOT_MODIFIED_ROUTE, PUBLIC
 from greenreg.subscribers.api_keys import ApiKeys
 from tests.e2e.support import FACTORY_CODE, Scenario, api_client, count_reads, facade_of
@@ -205,3 +207,33 @@ def test_a_304_is_counted_and_logged_under_one_route(
         route.startswith("/api/v1/units/") and route != "/api/v1/units/{ref}"
         for route, _ in samples
     )
+
+
+class Moment(datetime):
+    """The clock the caching layer reads: set by the test (``Moment.at``)."""
+
+    at = datetime(2026, 12, 6, tzinfo=UTC)
+
+    @classmethod
+    def now(cls, tz: tzinfo | None = None) -> Moment:  # type: ignore[override]
+        return cls.fromtimestamp(cls.at.timestamp(), tz)
+
+
+def test_a_tag_lasts_until_midnight_in_china(
+    client: TestClient, scenario: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(caching, "datetime", Moment)
+    monkeypatch.setattr(
+        Moment, "at", datetime(2026, 12, 6, 15, 59, 59, tzinfo=UTC)
+    )  # 23:59:59 in China
+    path = f"/api/v1/units/{FACTORY_CODE}"
+    # A second before midnight in China: tagged, and the tag answers 304.
+    tag = tagged(client.get(path))
+    assert client.get(path, headers={"If-None-Match": tag}).status_code == 304
+    # At midnight the same question, at the same data version, is another day's answer.
+    Moment.at += timedelta(seconds=1)
+    after = client.get(path, headers={"If-None-Match": tag})
+    assert after.status_code == 200
+    new_tag = tagged(after)
+    assert new_tag != tag
+    assert client.get(path, headers={"If-None-Match": new_tag}).status_code == 304
