@@ -10,7 +10,8 @@ On a copy of a cached corpus store (``bench.corpus``; ``--events``, default 20,0
   first for a third of the questions), after one warm-up pass; p50 and p99, and the hits per
   answer;
 - **HTTP**, over loopback with ``wrk`` (one thread, ``--connections``, ``--seconds`` each):
-  ``greenreg serve`` (one worker, as shipped: its JSON request log goes to /dev/null) beside
+  ``greenreg serve`` (one worker, as shipped: its JSON request log goes to /dev/null, its
+  quotas count every request under a limit no run reaches, :data:`UNREFUSED`) beside
   ``bench.bare_reads`` under uvicorn (one worker): ``GET /api/v1/units/{id}`` for sampled
   units beside the bare app's ``GET /units/{id}`` answering the very same bytes from one table;
   the same greenreg requests with ``If-None-Match`` (each answered 304); and the lookup of
@@ -55,6 +56,9 @@ from greenreg.matching.normalise import parse
 from greenreg.projections.search import CANDIDATES, _candidates, search, search_loading_units
 
 RESULTS = Path(__file__).parent / "results"
+UNREFUSED = "1000000000/minute"
+"""The anonymous quota ``serve`` runs with: every request is counted, as shipped, and none is
+refused (at the default 600/minute, all but the first 600 requests of a run would be 429s)."""
 LIMIT = 20
 FRAGMENT = 4
 
@@ -219,7 +223,7 @@ def http(  # noqa: PLR0917 (a benchmark's settings)
     port, bare_port = free_port(), free_port()
     serve = subprocess.Popen(  # noqa: S603 (our own command line)
         [sys.executable, "-m", "greenreg", "serve", "--database", url, "--port", str(port),
-         "--no-webhooks"],
+         "--no-webhooks", "--rate-anonymous", UNREFUSED],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )  # fmt: skip
@@ -346,6 +350,7 @@ def metrics(report: dict[str, Any]) -> list[Metric]:
         ("greenreg conditional GET /api/v1/units/{id} (304)", 2.0),
     ):
         rate = served[name]["requests_per_s"]
+        answered = served[name]["bad_responses"] == 0  # a rate of refusals measures nothing
         rows.append(
             metric(
                 f"wrk, 1 worker: {name.removeprefix('greenreg ')}",
@@ -354,7 +359,7 @@ def metrics(report: dict[str, Any]) -> list[Metric]:
                 base_name="bare FastAPI",
                 base_value=bare,
                 target=f"≥ {factor} × the bare app",
-                met=rate >= factor * bare,
+                met=answered and rate >= factor * bare,
             )
         )
     rows.append(metric("peak RSS of greenreg serve", served["serve_peak_rss_mb"], "MB"))

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 from uuid import UUID
 
@@ -404,6 +405,10 @@ class AnsweredAt:
     def header(self) -> str:
         """As the ``Greenreg-Data-Version`` header of every read answer states it: ``size=12;
         root=<hex>; events=12; position=11; projected=11; behind=no``."""
+        return self._header
+
+    @cached_property
+    def _header(self) -> str:  # written once: a version is stated by every answer given at it
         data = self.data
         return (
             f"size={self.log_size}; root={self.root_hash}; events={data.event_count}; "
