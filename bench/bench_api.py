@@ -62,7 +62,7 @@ from greenreg.api.encoding import JSONBody, plain
 from greenreg.api.request_log import logger as request_logger
 from greenreg.api.server import settle_collector
 from greenreg.bootstrap import Greenreg, open_greenreg
-from greenreg.projections.bank_check import whole
+from greenreg.projections.selection import whole
 
 RESULTS = Path(__file__).parent / "results" / "api.json"
 CHECK = """query Check($refs: [String!]!, $asOf: Date!) {

@@ -17,6 +17,10 @@ keeps the matching features) before timing:
   over every unit's name, for ``--peer-sample`` of the same queries (the whole 10,000 would take
   minutes on 155,000 units): per-query time, scaled to 10,000, and its accuracy on the sample.
 
+A query counts as answered right when the best candidate is the unit the name came from or a
+unit of the very same (normalised) name: the corpus gives some units the same name, and no
+name matcher can tell those apart. Both sides are scored so, on the same sample.
+
     python -m bench.bench_match [--events 20000] [--repeat 3] [--peer-sample 1000]
 """
 
@@ -92,11 +96,16 @@ def measure(events: int, repeat: int, peer_sample: int) -> dict[str, Any]:
             build_s, update_ms = index_costs(greenreg.queries.store, repeat)
         finally:
             greenreg.close()
-    found = sum(
-        1
-        for (unit, _), result in zip(chosen, first["results"], strict=True)
-        if result["candidates"] and result["candidates"][0]["unit_id"] == unit
-    )
+    # Right: the best candidate is the unit the name came from, or (the corpus repeats names)
+    # a unit of the very same name, which no name matcher can tell apart from it.
+    ours_right = [
+        bool(result["candidates"])
+        and (
+            result["candidates"][0]["unit_id"] == unit
+            or normalise(result["candidates"][0]["name"]) == normalise(name)
+        )
+        for (unit, name), result in zip(chosen, first["results"], strict=True)
+    ]
     matched = sum(1 for r in first["results"] if r["match"])
     # The peer: rapidfuzz over the same names, normalised the same way.
     ids = [unit for unit, _ in units]
@@ -105,9 +114,10 @@ def measure(events: int, repeat: int, peer_sample: int) -> dict[str, Any]:
     started = time.perf_counter()
     best = [process.extract(normalise(names[i]), norms, scorer=fuzz.ratio, limit=3) for i in sample]
     peer_s = time.perf_counter() - started
-    peer_found = sum(
-        1 for i, top in zip(sample, best, strict=True) if ids[top[0][2]] == chosen[i][0]
-    )
+    peer_right = [
+        ids[top[0][2]] == chosen[i][0] or norms[top[0][2]] == normalise(chosen[i][1])
+        for i, top in zip(sample, best, strict=True)
+    ]
     return {
         "events": events,
         "units": len(units),
@@ -117,7 +127,10 @@ def measure(events: int, repeat: int, peer_sample: int) -> dict[str, Any]:
             "first_request_ms": round(cold_ms, 1),
             "median_ms": round(statistics.median(runs), 1),
             "runs_ms": [round(x, 1) for x in runs],
-            "best_is_source": round(found / QUERIES, 4),
+            "best_is_source": round(sum(ours_right) / QUERIES, 4),
+            "best_is_source_on_peer_sample": round(
+                sum(ours_right[i] for i in sample) / len(sample), 4
+            ),
             "matched_at_threshold": round(matched / QUERIES, 4),
         },
         "name_index": {"build_s": round(build_s, 2), "update_after_one_write_ms": update_ms},
@@ -126,7 +139,7 @@ def measure(events: int, repeat: int, peer_sample: int) -> dict[str, Any]:
             "seconds": round(peer_s, 2),
             "ms_per_query": round(peer_s * 1000 / len(sample), 3),
             "scaled_to_10000_ms": round(peer_s * 1000 / len(sample) * QUERIES, 1),
-            "best_is_source": round(peer_found / len(sample), 4),
+            "best_is_source": round(sum(peer_right) / len(sample), 4),
         },
     }
 
@@ -161,8 +174,8 @@ def metrics(report: dict[str, Any]) -> list[Metric]:
         ),
         metric("first match request, name index built (ms)", ours["first_request_ms"], "ms"),
         metric(
-            "best candidate is the source unit",
-            ours["best_is_source"] * 100,
+            "best candidate is the source unit (or one of the same name), on the peer's sample",
+            ours["best_is_source_on_peer_sample"] * 100,
             "%",
             base_name="rapidfuzz process.extract",
             base_value=peer["best_is_source"] * 100,

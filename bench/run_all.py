@@ -42,6 +42,7 @@ BENCHMARKS = {
     "batches": "bench.bench_batches",
     "projections": "bench.bench_projections",
     "verify": "bench.bench_verify",
+    "since": "bench.bench_since",
     "api": "bench.bench_api",
     "reads": "bench.bench_reads",
     "webhooks": "bench.bench_webhooks",

@@ -16,9 +16,13 @@ nothing is stored per code. A statement is refused (:class:`~greenreg.errors.Not
 the reason) when the position names no unit, the registry signed no checkpoint at that size or
 signed it with a former log key, or the unit had no title it may use then.
 
-:meth:`GreenCodes.of` gives a unit's code at the latest checkpoint (what its page shows);
-:meth:`GreenCodes.at` the code a scanned URL names, and ``changed_at``: the position of the unit's
-first event after that checkpoint, if there is one (the code then speaks of an older state).
+:meth:`GreenCodes.of` gives a unit's code at the latest checkpoint (what its page shows), or,
+where the registry has witnesses, at the latest checkpoint they cosigned as its policy requires
+if the unit has not changed since: the QR code then names a witnessed checkpoint.
+:meth:`GreenCodes.at` gives the code a scanned URL names, and ``changed_at``: the position of the
+unit's first event after that checkpoint, if there is one (the code then speaks of an older
+state). :meth:`GreenCodes.witnessed` is the witnessed checkpoint that covers a code, with the
+consistency proof to it (docs/receipts.md), once there is one.
 """
 
 from __future__ import annotations
@@ -39,7 +43,8 @@ from greenreg.registry.application import Registry
 from greenreg.registry.checkpoints import key_hash, note_key_hashes, parse_checkpoint
 from greenreg.registry.unit import Unit
 from greenreg.storage.log_tables import LogTables
-from greenreg.storage.queries import TransparencyLog
+from greenreg.storage.queries import TransparencyLog, WitnessedProof
+from greenreg.witness.cosignature import WitnessPolicy
 
 KEPT = 1_024  # statements kept in memory
 
@@ -72,8 +77,8 @@ class GreenCode:
 class GreenCodes:
     """The green codes of one registry, one per unit and checkpoint, made on demand."""
 
-    def __init__(self, registry: Registry) -> None:
-        self.registry = registry
+    def __init__(self, registry: Registry, policy: WitnessPolicy | None = None) -> None:
+        self.registry, self.policy = registry, policy
         self._kept: OrderedDict[tuple[UUID, int], dict[str, Any]] = OrderedDict()
         self._lock = threading.Lock()
         self._proofs: TransparencyLog | None = None  # one, so its declarations are read once
@@ -94,8 +99,16 @@ class GreenCodes:
 
     def _transparency(self, recorder: LogTables) -> TransparencyLog:
         if self._proofs is None or self._proofs.recorder is not recorder:
-            self._proofs = TransparencyLog(recorder)
+            self._proofs = TransparencyLog(recorder, self.policy)
         return self._proofs
+
+    def witnessed(self, code: GreenCode) -> WitnessedProof | None:
+        """The latest checkpoint the witnesses cosigned as the policy requires, if it covers
+        ``code``'s checkpoint, with the consistency proof from it; ``None`` otherwise."""
+        log = self._log()
+        if log is None:
+            return None
+        return self._transparency(log[0]).witnessed(code.reference.size)
 
     @property
     def public_key(self) -> bytes | None:
@@ -104,14 +117,20 @@ class GreenCodes:
         return None if log is None else log[1].public_key
 
     def of(self, unit_id: UUID) -> GreenCode | None:
-        """The unit's green code at the latest checkpoint, or ``None`` if the registry has no
-        log key or no checkpoint yet; refused (not found, saying why) for a unit with no title
-        it may use."""
+        """The unit's green code at the latest checkpoint, or at the latest witnessed one if
+        the unit has not changed since; ``None`` if the registry has no log key or no
+        checkpoint yet; refused (not found, saying why) for a unit with no title it may use."""
         log = self._log()
         latest = None if log is None else log[0].latest_checkpoint()
         if log is None or latest is None:
             return None
-        return self._code(*log, unit_id, latest[0])
+        size = latest[0]
+        witnessed = self._transparency(log[0]).witnessed_size()
+        if witnessed is not None and witnessed < size:
+            last = max((p for _, p in log[0].positions_of(unit_id)), default=None)
+            if last is not None and last < witnessed:
+                size = witnessed
+        return self._code(*log, unit_id, size)
 
     def at(self, registered: int, size: int) -> GreenCode:
         """The green code of the unit registered at log position ``registered``, at the

@@ -9,30 +9,33 @@ in this order, each step naming the break when it fails:
 2. the receipt names that log key (``key_id`` and ``log_key_id``), and the position it reports
    for the declaration (``log_key_position``) is the proof's;
 3. the receipt's checkpoint is a signed note of that key, under the declared origin;
+   then the witnesses (:mod:`greenreg.receipt_witnessed`): the file's witnessed checkpoint, if
+   it has one, is signed by the same key and extends the receipt's checkpoint (a consistency
+   proof), and, under a witness policy, carries the cosignatures it requires;
 4. the declaration entry is a leaf of the checkpoint's tree (RFC 9162 inclusion), so every later
    checkpoint consistent with this one covers the same declaration;
 5. the receipt itself is signed by the log key (RFC 8785 bytes of ``act``);
 6. beyond the signatures: the log key was valid when the receipt was issued, and the answer's
    data version, if it states one, is the checkpoint's tree.
-
-Witness cosignatures on the checkpoint will come between steps 3 and 4.
 """
 
 from __future__ import annotations
 
 import binascii
-import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from greenreg.errors import ActFormatError, GreenregError, SignatureError
 from greenreg.events.acts import read_signed_act
-from greenreg.events.canonical import canonical_bytes
+from greenreg.events.canonical import canonical_bytes, parse_json
 from greenreg.events.signing import b64decode, check_public_key, key_id_of, verify_signature
+from greenreg.receipt_witnessed import Witnessing, check_witnessed_receipt
 from greenreg.receipts import RECEIPT_TYPE, ReceiptFile
 from greenreg.registry.checkpoints import Checkpoint, open_checkpoint
 from greenreg.registry.log import ProofError, event_leaf, leaf_hash, verify_inclusion
+from greenreg.witness.cosignature import WitnessPolicy
 
 DECLARATION_TOPIC = ":LogKeyDeclared"
 
@@ -41,9 +44,21 @@ class ChainError(SignatureError):
     """A link of the chain from the root key to the receipt does not hold."""
 
 
-def verify_receipt_chain(file: ReceiptFile, root_public_key: bytes) -> dict[str, Any]:
-    """The receipt's content if the whole chain holds; a :class:`ChainError` naming the break
-    (or :class:`~greenreg.errors.ActFormatError` for a malformed file) otherwise."""
+@dataclass(frozen=True)
+class VerifiedReceipt:
+    """A receipt whose chain holds: its content (``act``), and what the witnesses' step found
+    (``None`` when the file has no witnessed checkpoint and no policy was asked for)."""
+
+    body: dict[str, Any]
+    witnessing: Witnessing | None
+
+
+def verify_receipt_chain(
+    file: ReceiptFile, root_public_key: bytes, policy: WitnessPolicy | None = None
+) -> VerifiedReceipt:
+    """The receipt if the whole chain holds, held to the witness ``policy`` if one is given; a
+    :class:`ChainError` (or :class:`~greenreg.receipt_witnessed.WitnessedError`) naming the
+    break, or :class:`~greenreg.errors.ActFormatError` for a malformed file, otherwise."""
     check_public_key(root_public_key)
     body, key_id, signature = read_signed_act(file.receipt)
     if body.get("type") != RECEIPT_TYPE or not isinstance(body.get("checkpoint"), str):
@@ -81,6 +96,9 @@ def verify_receipt_chain(file: ReceiptFile, root_public_key: bytes) -> dict[str,
             f"the checkpoint is of log {checkpoint.origin!r}; the root declared the key for "
             f"{declaration.get('origin')!r}"
         )
+    witnessing = check_witnessed_receipt(
+        checkpoint, body["checkpoint"], file.witnessed, log_public_key, policy
+    )
     _check_included(entry, state, position, hashes, checkpoint)
     try:
         verify_signature(log_public_key, canonical_bytes(body), signature)
@@ -88,7 +106,7 @@ def verify_receipt_chain(file: ReceiptFile, root_public_key: bytes) -> dict[str,
         raise ChainError(f"the receipt was altered or not signed by the log key: {error}") from None
     _check_validity(body, declaration)
     _check_data_version(body, checkpoint)
-    return body
+    return VerifiedReceipt(body, witnessing)
 
 
 def _read_proof(proof: dict[str, Any]) -> tuple[int, dict[str, Any], bytes, list[bytes]]:
@@ -114,11 +132,11 @@ def _declaration(
     if not str(entry.get("topic", "")).endswith(DECLARATION_TOPIC):
         raise ChainError(f"the entry at position {position} is not a log key declaration")
     try:
-        stored = json.loads(state)
+        stored = parse_json(state)
         signed_act = str(stored["signed_act"])
         signature = b64decode(str(stored["signature"]), "declaration signature")
         signer = str(stored["key_id"])
-        act = json.loads(signed_act)
+        act = parse_json(signed_act)
     except (ValueError, KeyError, TypeError) as error:
         raise ActFormatError(
             f"the declaration entry's state is not a stored act: {error}"
@@ -166,6 +184,11 @@ def _check_validity(body: dict[str, Any], declaration: dict[str, Any]) -> None:
         valid_from = datetime.fromisoformat(str(declaration.get("valid_from")))
     except ValueError as error:
         raise ActFormatError(f"a time in the receipt is not ISO 8601: {error}") from None
+    for said, moment in (("issued_at", issued), ("the log key's valid_from", valid_from)):
+        if moment.utcoffset() is None:
+            raise ActFormatError(
+                f"{said} ({moment.isoformat()}) has no UTC offset, so it names no instant"
+            )
     if issued < valid_from:
         raise ChainError(
             f"the receipt was issued at {issued.isoformat()}, before its log key was valid "

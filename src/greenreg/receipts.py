@@ -16,11 +16,15 @@ vectors). In short, a signed receipt is the same envelope as an act::
      "signature": "<base64 Ed25519 signature of the RFC 8785 bytes of 'act'>"}
 
 and the receipt *file* a bank keeps is ``{"document": <that JSON, compact>, "key_id": ...,
-"log_key": <the log key proof>}`` (:class:`ReceiptText`): the proof is the root-signed
-declaration of the log key as the log entry that records it, with its inclusion in the
-checkpoint's tree, so ``greenreg receipt verify FILE --root-public-key ROOT`` checks the whole
-chain (:mod:`greenreg.receipt_chain`). ``log_key_position`` and ``log_key`` are absent from
-receipts of stores whose log key was declared before declarations were log entries; such
+"log_key": <the log key proof>, "witnessed": <the witnessed checkpoint>}`` (:class:`ReceiptText`):
+the proof is the root-signed declaration of the log key as the log entry that records it, with
+its inclusion in the checkpoint's tree, so ``greenreg receipt verify FILE --root-public-key ROOT``
+checks the whole chain (:mod:`greenreg.receipt_chain`). Where the registry has witnesses,
+``witnessed`` is the latest checkpoint they cosigned as its policy requires, with the
+consistency proof from the receipt's checkpoint to it; it is absent until they have cosigned
+that far, and ``GET /api/v1/log/witnessed?size=N`` (``greenreg receipt witnessed``) fetches it
+later. The receipt itself is never signed again. ``log_key_position`` and ``log_key`` are absent
+from receipts of stores whose log key was declared before declarations were log entries; such
 receipts verify with the log public key (``--log-public-key``).
 
 The public interfaces issue receipts on request (GraphQL ``certifications(..., receipt: true)``,
@@ -94,15 +98,20 @@ def issue_receipt(
 class ReceiptText:
     """A signed receipt as an interface hands it out: ``document`` is the receipt's compact JSON
     (store it byte for byte), ``key_id`` the log key that signed it, ``log_key`` the proof that
-    the root declared that key (docs/receipts.md; ``None`` where the store cannot give one)."""
+    the root declared that key (docs/receipts.md; ``None`` where the store cannot give one),
+    ``witnessed`` the witnessed checkpoint that covers the receipt's (``None``: none yet)."""
 
     document: str
     key_id: str
     log_key: dict[str, Any] | None = None
+    witnessed: dict[str, Any] | None = None
 
     def file(self) -> dict[str, Any]:
         """The receipt file a bank keeps: what ``greenreg receipt verify`` reads."""
-        return {"document": self.document, "key_id": self.key_id, "log_key": self.log_key}
+        kept = {"document": self.document, "key_id": self.key_id, "log_key": self.log_key}
+        if self.witnessed is not None:
+            kept["witnessed"] = self.witnessed
+        return kept
 
 
 def receipt_at(
@@ -117,8 +126,9 @@ def receipt_at(
     known_at: datetime | None = None,
 ) -> ReceiptText:
     """A receipt for an answer given at ``checkpoint``, signed by ``log``'s key, with the proof
-    of the key's declaration in that checkpoint's tree; refused (not found) where the registry
-    has no log key or no signed checkpoint yet."""
+    of the key's declaration in that checkpoint's tree and, where the log's witnesses have
+    cosigned that far, the witnessed checkpoint; refused (not found) where the registry has no
+    log key or no signed checkpoint yet."""
     signer = log.signer if log is not None else None
     if log is None or signer is None or checkpoint is None:
         raise NotFoundError(
@@ -136,7 +146,10 @@ def receipt_at(
         known_at=known_at,
         log_key_position=None if proof is None else proof["position"],
     )
-    return ReceiptText(compact(receipt), signer.key_id, proof)
+    witnessed = log.witnessed(checkpoint.tree_size)
+    return ReceiptText(
+        compact(receipt), signer.key_id, proof, None if witnessed is None else witnessed.as_json()
+    )
 
 
 def json_value(value: Any) -> Any:  # noqa: PLR0911 (one return per kind of value)
@@ -181,26 +194,29 @@ def verify_receipt(data: bytes | str | dict[str, Any], public_key: bytes) -> dic
 
 @dataclass(frozen=True)
 class ReceiptFile:
-    """A receipt file as read: the signed receipt, and the log key proof if the file has one."""
+    """A receipt file as read: the signed receipt, the log key proof and the witnessed
+    checkpoint if the file has them."""
 
     receipt: dict[str, Any]
     log_key: dict[str, Any] | None
+    witnessed: dict[str, Any] | None = None
 
 
 def read_receipt(text: str) -> ReceiptFile:
     """A receipt file: the signed receipt itself (as a QR code carries it), or the
-    ``{"document", "key_id", "log_key"}`` object the interfaces answer with (its ``document``
-    is then the receipt; ``log_key`` may be absent or null)."""
+    ``{"document", "key_id", "log_key", "witnessed"}`` object the interfaces answer with (its
+    ``document`` is then the receipt; ``log_key`` and ``witnessed`` may be absent or null)."""
     data = parse_json(text)
-    log_key = None
+    log_key = witnessed = None
     if isinstance(data, dict) and "act" not in data and isinstance(data.get("document"), str):
-        log_key = data.get("log_key")
+        log_key, witnessed = data.get("log_key"), data.get("witnessed")
         data = parse_json(data["document"])
-        if log_key is not None and not isinstance(log_key, dict):
-            raise ActFormatError("a receipt file's 'log_key' is an object (or null)")
+        for name, value in (("log_key", log_key), ("witnessed", witnessed)):
+            if value is not None and not isinstance(value, dict):
+                raise ActFormatError(f"a receipt file's {name!r} is an object (or null)")
     if not isinstance(data, dict):
         raise ActFormatError("a receipt is a JSON object")
-    return ReceiptFile(data, log_key)
+    return ReceiptFile(data, log_key, witnessed)
 
 
 # --- the green code ----------------------------------------------------------------------------

@@ -20,15 +20,15 @@ from stdnum.cn import uscc
 
 from greenreg.bootstrap import open_greenreg
 from greenreg.graphql.bank_check import ENUM_NAMES
-from greenreg.projections.bank_check import FIELDS, Field, check_fields, whole
 from greenreg.projections.database import QueryError
 from greenreg.projections.queries import Queries
+from greenreg.projections.selection import FIELDS, Field, check_fields, whole
 from greenreg.projections.views import Outcome
 from greenreg.receipts import json_value
 from tests.e2e.support import BYSTANDER_CODE, FACTORY_CODE, UNKNOWN_CODE, refusal_of
 from tests.integration.object_bank_check import certifications as object_path
 from tests.integration.test_identifiers import PARK_CODE, attach
-from tests.support import Reads, World, d
+from tests.support import Reads, World, d, designate
 
 OUTCOMES = set(get_args(Outcome))  # every answer the check can give
 TWO_LISTS_CODE = "91320505MA1K3BTP27"  # another Suzhou enterprise (check character fixed below)
@@ -163,12 +163,29 @@ def test_every_answer_is_the_object_paths(world: World, reads: Reads) -> None:
     times: list[Any] = [None, *(m - timedelta(seconds=1) for m in moments[::2]), moments[-1]]
     met = compare(queries, refs, DAYS, times)
     assert met == OUTCOMES
+    assert queries.check([], d("2024-09-01")).answers() == []  # no reference, no answer
     # and for a selection of fields, those fields of the same answers
     whole_answers = queries.check(refs, d("2024-09-01")).answers()
     for chosen in (["ref", "outcome"], ["message", "evidence", "ref"], ["restricted", "bans"]):
         picked = queries.check(refs, d("2024-09-01")).answers(whole(chosen))
         assert picked == [{k: a[k] for k in chosen} for a in whole_answers]
         assert [list(p) for p in picked] == [chosen] * len(refs)
+
+
+def test_a_not_found_says_what_the_registry_covers_as_it_grows(world: World, reads: Reads) -> None:
+    """What the registry covers is read once and kept for the checks that follow, until the
+    read models fold another event."""
+    # nothing designated yet: not found here says nothing
+    for _ in range(2):
+        [answer] = reads().check([UNKNOWN_CODE], d("2024-09-01")).answers()
+        assert answer["outcome"] == "not_found"
+        assert "The registry holds no list yet" in answer["message"]
+    # a park put on the Jiangsu list of green parks: the next check says so
+    park = world.register("js-eit", "苏州工业园区", "320500")
+    designate(world, "js-eit", park, "green_park@320000", "2020-01-01")
+    [answer] = reads().check([UNKNOWN_CODE], d("2024-09-01")).answers()
+    covered = "The registry covers only: the provincial green park list of 江苏省 (2020"
+    assert covered in answer["message"]
 
 
 def test_graphql_spelling_names_the_enums(world: World, reads: Reads) -> None:

@@ -7,14 +7,18 @@ public caching headers."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
+from prometheus_client.parser import text_string_to_metric_families
 
-from greenreg.api.caching import PUBLIC
+from greenreg.api import caching
+from greenreg.api.caching import NOT_MODIFIED_ROUTE, PUBLIC
 from greenreg.subscribers.api_keys import ApiKeys
 from tests.e2e.support import FACTORY_CODE, Scenario, api_client, count_reads, facade_of
 from tests.integration.jobs_support import submit
@@ -174,3 +178,62 @@ def test_refusals_are_not_tagged(client: TestClient, scenario: Scenario) -> None
     missing = client.get("/api/v1/units/00000000-0000-4000-8000-000000000009")
     assert missing.status_code == 404
     not_public(missing)
+
+
+def test_a_304_is_counted_and_logged_under_one_route(
+    client: TestClient, scenario: Scenario, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Two units, each asked again with its tag: answered before any route is chosen.
+    paths = [f"/api/v1/units/{FACTORY_CODE}", f"/api/v1/units/{scenario.park}"]
+    tags = [tagged(client.get(path)) for path in paths]
+    with caplog.at_level(logging.INFO, logger="greenreg.http"):
+        for path, tag in zip(paths, tags, strict=True):
+            assert client.get(path, headers={"If-None-Match": tag}).status_code == 304
+    # Each is logged with its path, under the one route name 304s have ...
+    lines = [r.__dict__["http"] for r in caplog.records if r.name == "greenreg.http"]
+    assert [(line["path"], line["route"], line["status"]) for line in lines] == [
+        (path, NOT_MODIFIED_ROUTE, 304) for path in paths
+    ]
+    # ... and counted under it: one metric label for every unit, not one per unit.
+    samples = {
+        (s.labels["route"], s.labels["status"]): s.value
+        for family in text_string_to_metric_families(client.get("/metrics").text)
+        if family.name == "greenreg_http_requests"
+        for s in family.samples
+        if s.name.endswith("_total")
+    }
+    assert samples[(NOT_MODIFIED_ROUTE, "304")] == 2
+    assert not any(
+        route.startswith("/api/v1/units/") and route != "/api/v1/units/{ref}"
+        for route, _ in samples
+    )
+
+
+class Moment(datetime):
+    """The clock the caching layer reads: set by the test (``Moment.at``)."""
+
+    at = datetime(2026, 12, 6, tzinfo=UTC)
+
+    @classmethod
+    def now(cls, tz: tzinfo | None = None) -> Moment:  # type: ignore[override]
+        return cls.fromtimestamp(cls.at.timestamp(), tz)
+
+
+def test_a_tag_lasts_until_midnight_in_china(
+    client: TestClient, scenario: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(caching, "datetime", Moment)
+    monkeypatch.setattr(
+        Moment, "at", datetime(2026, 12, 6, 15, 59, 59, tzinfo=UTC)
+    )  # 23:59:59 in China
+    path = f"/api/v1/units/{FACTORY_CODE}"
+    # A second before midnight in China: tagged, and the tag answers 304.
+    tag = tagged(client.get(path))
+    assert client.get(path, headers={"If-None-Match": tag}).status_code == 304
+    # At midnight the same question, at the same data version, is another day's answer.
+    Moment.at += timedelta(seconds=1)
+    after = client.get(path, headers={"If-None-Match": tag})
+    assert after.status_code == 200
+    new_tag = tagged(after)
+    assert new_tag != tag
+    assert client.get(path, headers={"If-None-Match": new_tag}).status_code == 304

@@ -239,10 +239,13 @@ def live(index: NameIndex) -> list[tuple[str, ...]]:
 
     names = sorted(named(n) for numbers in index.by_unit.values() for n in numbers)
     by_norm = sorted((norm, *named(n)) for norm, ns in index.by_norm.items() for n in ns)
+    by_core = sorted((core, *named(n)) for core, ns in index.by_core.items() for n in ns)
     grams = sorted((gram, *named(n)) for gram, ns in index.postings.items() for n in ns)
+    sized = sorted((g, str(size), *named(n)) for (g, size), ns in index.sized.items() for n in ns)
     alive = sum(e is not None for e in index.entries)
     assert alive == len(names), "every live entry is its unit's"
-    return [*names, *by_norm, *grams]
+    assert all(index.cores[n] == e.name.core for n, e in enumerate(index.entries) if e)
+    return [*names, *by_norm, *by_core, *grams, *sized]
 
 
 def candidates(index: NameIndex, text: str) -> set[tuple[str, str]]:

@@ -207,3 +207,26 @@ def test_one_trust_anchor_is_given(
     assert verify(tmp_path, receipt)[0] == 2  # usage: neither
     both = ("--root-public-key", str(root), "--log-public-key", str(log_key))
     assert verify(tmp_path, receipt, *both)[0] == 2
+
+
+def test_a_receipt_time_without_an_offset_is_refused_in_words(
+    client: TestClient, world: World, scenario: Scenario, tmp_path: Path
+) -> None:
+    # Signed by the declared log key, but its time names no instant: refused, not a crash.
+    receipt = served(client, scenario)
+    root, _ = keys(world, tmp_path)
+    body = json.loads(receipt["document"])["act"]
+    signer = world.registry.recorder.log_signer  # type: ignore[attr-defined]
+    naive = issue_receipt(
+        signer,
+        body["checkpoint"],
+        kind=body["kind"],
+        question=body["question"],
+        answer=body["answer"],
+        issued_at=world.clock.now.replace(tzinfo=None),
+        log_key_position=receipt["log_key"]["position"],
+    )
+    file = {"document": compact(naive), "key_id": signer.key_id, "log_key": receipt["log_key"]}
+    status, output = verify(tmp_path, file, "--root-public-key", str(root))
+    assert status != 0, output
+    assert "has no UTC offset, so it names no instant" in output

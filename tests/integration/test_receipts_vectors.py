@@ -9,7 +9,8 @@ committed vectors differ from what the registry writes now. Regenerate them with
 
 The verifier at the end (``IndependentVerifier``) uses only ``cryptography``, ``rfc8785``,
 ``hashlib``, ``base64`` and ``json``, never greenreg's own verification code; its methods are the
-steps of docs/receipts.md, sections 5 and 6, and it fails on one flipped byte.
+steps of docs/receipts.md, sections 5 and 6 (and 2.8, a witness policy), and it fails on one
+flipped byte.
 """
 
 from __future__ import annotations
@@ -39,12 +40,14 @@ from greenreg.registry.checkpoints import declare_log_key, verifier_key
 from greenreg.registry.log import event_leaf, leaf_hash
 from greenreg.storage.log_tables import LogTables
 from greenreg.storage.queries import TransparencyLog
+from greenreg.witness.cosignature import WitnessKey, WitnessPolicy, cosign, note_body
 
 VECTORS = Path(__file__).parents[2] / "docs" / "receipts-vectors.json"
 REGENERATE = (
     "GREENREG_WRITE_VECTORS=1 .venv/bin/python -m pytest tests/integration/test_receipts_vectors.py"
 )
 AT = datetime(2026, 11, 21, 4, 0, tzinfo=UTC)
+WITNESS = "witness.example/w1"
 IDS = uuid.UUID("0b7c3a52-5f0e-4c8e-9a55-3f1d2c7b9e01")
 
 
@@ -132,6 +135,7 @@ def vectors_of(database_url: str) -> dict[str, Any]:
             },
             issued_at=AT,
         )
+        witnessed = witnessed_receipt(recorder, log_signer, latest.tree_size)
         first = log.checkpoint(2)
         evidence = log.inclusion_at(4, latest.tree_size)
         consistency = log.consistency(2, latest.tree_size)
@@ -175,6 +179,12 @@ def vectors_of(database_url: str) -> dict[str, Any]:
                 "hashes": consistency.hashes,
             },
             "receipt_file": receipt.file(),
+            "witness": {
+                "name": WITNESS,
+                "public_key": b64encode(seeded("witness").public_key),
+                "vkey": WitnessKey(WITNESS, seeded("witness").public_key).vkey,
+            },
+            "witnessed_receipt_file": witnessed,
             "expected": {
                 "root_hash": latest.root_hash,
                 "tree_size": latest.tree_size,
@@ -186,6 +196,33 @@ def vectors_of(database_url: str) -> dict[str, Any]:
         }
     finally:
         registry.close()
+
+
+def witnessed_receipt(recorder: LogTables, log_signer: Ed25519Signer, size: int) -> Any:
+    """A receipt at the checkpoint of size 3, issued before the witness cosigned, and its file
+    once the witness cosigned the checkpoint of ``size`` (docs/receipts.md, 2.8)."""
+    witness = seeded("witness")
+    note = recorder.checkpoint_note(size)
+    assert note is not None
+    line = cosign(witness, WITNESS, note_body(note), int(AT.timestamp()))
+    recorder.store_cosignature(WITNESS, size, line.rstrip("\n"))
+    log = TransparencyLog(recorder, WitnessPolicy((WitnessKey(WITNESS, witness.public_key),), 1))
+    early = log.checkpoint(3)
+    receipt = receipt_at(
+        log,
+        early,
+        kind="lookup",
+        question={"q": "苏州示例园区"},
+        answer={
+            "found": [],
+            "data_version": {"log_size": early.tree_size, "root_hash": early.root_hash},
+        },
+        issued_at=AT,
+    )
+    assert receipt.witnessed is not None
+    assert receipt.witnessed["consistency"]  # from size 3 to the witnessed size
+    assert log_signer.key_id == receipt.key_id
+    return receipt.file()
 
 
 def _leaf(entry: Any) -> bytes:
@@ -357,7 +394,46 @@ class IndependentVerifier:
         version = act["answer"].get("data_version", {})
         if version and (version["log_size"], version["root_hash"]) != (size, root.hex()):
             raise Broken("data version: not the checkpoint's tree")
-        return {"act": act, "log_key": log_key, "size": size, "root": root}
+        return {"act": act, "log_key": log_key, "size": size, "root": root, "origin": origin}
+
+
+def witnessed_by(
+    file: dict[str, Any], found: dict[str, Any], witnesses: list[tuple[str, bytes]], required: int
+) -> tuple[int, list[str]]:
+    """docs/receipts.md, 2.8: the file's witnessed checkpoint covers the receipt's, and at least
+    ``required`` of ``witnesses`` (name, public key) cosigned it. Its size and who cosigned."""
+    witnessed = file["witnessed"]
+    note = witnessed["checkpoint"]
+    origin, size, root = open_note(note, found["log_key"])
+    if origin != found["origin"] or size < found["size"]:
+        raise Broken("witnessed: another log, or a smaller tree than the receipt's")
+    proof = [bytes.fromhex(h) for h in witnessed["consistency"]]
+    if size == found["size"]:
+        if proof or root != found["root"]:
+            raise Broken("witnessed: the same size with another root")
+    else:
+        consistent(found["size"], size, found["root"], root, proof)
+    text, _, lines = note.partition("\n\n")
+    text += "\n"
+    valid = []
+    for name, public_key in witnesses:
+        wanted = hashlib.sha256(name.encode() + b"\n\x04" + public_key).digest()[:4]
+        for line in lines.splitlines():
+            signer, _, blob = line.removeprefix("\u2014 ").rpartition(" ")
+            raw = b64(blob)
+            if signer != name or raw[:4] != wanted or len(raw) != 4 + 8 + 64:
+                continue
+            time = int.from_bytes(raw[4:12], "big")
+            message = f"cosignature/v1\ntime {time}\n{text}".encode()
+            try:
+                ed25519(public_key, message, raw[12:], f"cosignature of {name}")
+            except Broken:
+                continue
+            valid.append(name)
+            break
+    if len(valid) < required:
+        raise Broken(f"witnessed: {len(valid)} valid cosignatures of the {required} required")
+    return size, valid
 
 
 def committed_vectors() -> dict[str, Any]:
@@ -417,6 +493,33 @@ def test_an_independent_verifier_checks_the_vectors_from_the_docs_alone() -> Non
     )
 
 
+def test_the_independent_verifier_checks_the_witnessed_vector() -> None:
+    """A receipt issued at size 3, and the checkpoint the witness cosigned later (2.8)."""
+    v = committed_vectors()
+    file = v["witnessed_receipt_file"]
+    found = IndependentVerifier(b64(v["keys"]["root_public_key"])).verify(file)
+    witness = (v["witness"]["name"], b64(v["witness"]["public_key"]))
+    assert found["size"] == 3
+    assert witnessed_by(file, found, [witness], 1) == (v["expected"]["tree_size"], [witness[0]])
+    absent = ("witness.example/absent", Ed25519Signer.from_seed(b"\x01" * 32).public_key)
+    with pytest.raises(Broken, match="1 valid cosignatures of the 2 required"):
+        witnessed_by(file, found, [witness, absent], 2)
+
+    # One flipped byte anywhere in the witnessed checkpoint or its proof breaks it.
+    note = file["witnessed"]["checkpoint"]
+    cosignature = note.index("\u2014 " + witness[0]) + len(witness[0]) + 10
+    for changed in (
+        {**file["witnessed"], "checkpoint": flipped(note, cosignature)},
+        {**file["witnessed"], "checkpoint": flipped(note, note.index("\n") + 1)},
+        {
+            **file["witnessed"],
+            "consistency": [flipped(file["witnessed"]["consistency"][0], 7)],
+        },
+    ):
+        with pytest.raises((Broken, ValueError)):
+            witnessed_by({**file, "witnessed": changed}, found, [witness], 1)
+
+
 def flipped(text: str, index: int) -> str:
     """``text`` with the character at ``index`` changed to another of its kind."""
     character = text[index]
@@ -472,3 +575,18 @@ def test_greenreg_receipt_verify_agrees_on_the_vectors(tmp_path: Path) -> None:
         app, ["receipt", "verify", str(file), "--root-public-key", str(root)]
     )
     assert result.exit_code == 0, result.output
+
+
+def test_greenreg_receipt_verify_agrees_on_the_witnessed_vector(tmp_path: Path) -> None:
+    v = committed_vectors()
+    file, root = tmp_path / "receipt.json", tmp_path / "root.pub"
+    witness = tmp_path / "witness.vkey"
+    file.write_text(json.dumps(v["witnessed_receipt_file"], ensure_ascii=False), "utf-8")
+    root.write_text(v["keys"]["root_public_key"] + "\n")
+    witness.write_text(v["witness"]["vkey"] + "\n")
+    options = ["--root-public-key", str(root), "--witness-key", str(witness)]
+    result = CliRunner().invoke(app, ["receipt", "verify", str(file), *options])
+    assert result.exit_code == 0, result.output
+    assert f"witnessed: the checkpoint of size {v['expected']['tree_size']} covers it" in (
+        result.output
+    )

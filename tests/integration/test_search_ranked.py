@@ -1,6 +1,7 @@
 """The lookup ranked in the database gives the same answers as the path it replaces (every
 matching name's unit loaded, ranked in Python), on a corpus with renames, former names, credit
-codes and variants, on SQLite and PostgreSQL; and it loads only the units it returns."""
+codes and variants, on SQLite and PostgreSQL; it loads only the units it returns; and the
+variants it looks among miss none that would rank (the same pages as scoring every name)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ from typing import Any
 
 import pytest
 from bench.corpus import populate
+from rapidfuzz.distance import Levenshtein
 
 from greenreg.bootstrap import Greenreg, open_greenreg
+from greenreg.matching.normalise import Name, parse
 from greenreg.projections import search as finder
+from greenreg.projections.name_index import ROUNDING, Entry, NameIndex
 from greenreg.projections.views import SearchHit
 
 EVENTS = 1_500
@@ -45,7 +49,7 @@ def questions(greenreg: Greenreg) -> list[str]:
 
 def candidates(greenreg: Greenreg, text: str) -> int:
     """How many names and codes the old path could find (it takes only 500, in no order)."""
-    return len(finder._candidates(greenreg.queries.store, finder.normalise(text)))
+    return len(finder._candidates(greenreg.queries.store, parse(text)))
 
 
 def test_the_ranked_search_answers_as_the_path_it_replaces(corpus: Greenreg) -> None:
@@ -81,3 +85,39 @@ def test_only_the_units_returned_are_loaded(
     assert len(hits) == 3
     assert loaded == [3]
     assert candidates(corpus, "有限") > 100
+
+
+def every_name(
+    index: NameIndex, query: Name, floor: float, budget: int | None = None
+) -> Iterator[tuple[float, Entry]]:
+    """:meth:`NameIndex.similar` without its shortcuts: every name of the index scored for its
+    bound, those reaching the floor given in the order ``similar`` promises."""
+    found = []
+    for number, entry in enumerate(index.entries):
+        if entry is None:
+            continue
+        same = query.norm == entry.name.norm or query.core == entry.name.core
+        bound = Levenshtein.normalized_similarity(query.core, entry.name.core)
+        bound = 1.0 if same else round(bound, 4)
+        if bound >= floor - ROUNDING:
+            found.append((-bound, entry.unit_name, entry.unit_id, number, entry))
+    found.sort(key=lambda item: item[:4])
+    for minus, *_, entry in found:
+        yield -minus, entry
+
+
+def test_the_variants_looked_among_miss_none_that_would_rank(
+    corpus: Greenreg, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = corpus.queries.store
+    asked = [(text, limit) for text in questions(corpus) for limit in (1, 5, 20)]
+    pages = [finder.search(store, text, limit) for text, limit in asked]
+
+    # Every name of the registry scored: the same pages, variants and all.
+    monkeypatch.setattr(NameIndex, "similar", every_name)
+    variants = 0
+    for (text, limit), page in zip(asked, pages, strict=True):
+        assert page == finder.search(store, text, limit), (text, limit)
+        query = parse(text).norm
+        variants += sum(query not in parse(hit.matched_text).norm for hit in page)
+    assert variants > 100  # the corpus's near names are found as variants

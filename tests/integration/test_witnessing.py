@@ -6,14 +6,11 @@ SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
-import threading
-import time
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -25,35 +22,14 @@ from greenreg.receipts import issue_receipt
 from greenreg.registry.checkpoints import verifier_key
 from greenreg.storage.log_key import declare
 from greenreg.storage.log_tables import LogTables
-from greenreg.witness.app import witness_app
 from greenreg.witness.cosignature import WitnessKey, check_witnessed
 from greenreg.witness.service import Witness, trusted_logs
 from greenreg.witness.state import WitnessState
 from greenreg.witness.submitter import Submitter, WitnessConfig, WitnessEndpoint
-from tests.e2e.server import free_port
+from tests.integration.witnessing import witness_on_loopback, write_keys
 from tests.support import World
 
 runner = CliRunner()
-
-
-@contextmanager
-def witness_on_loopback(witness: Witness) -> Iterator[str]:
-    config = uvicorn.Config(
-        witness_app(witness), host="127.0.0.1", port=free_port(), log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive()
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{config.port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=20)
 
 
 def log_of(world: World) -> LogTables:
@@ -79,15 +55,6 @@ def witnessed(world: World, tmp_path: Path) -> Iterator[tuple[WitnessConfig, lis
             witnesses.append(witness)
             endpoints.append(WitnessEndpoint(witness.key, url))
         yield WitnessConfig(tuple(endpoints), 2), witnesses
-
-
-def write_keys(tmp_path: Path, keys: list[WitnessKey]) -> list[str]:
-    args = []
-    for key in keys:
-        path = tmp_path / f"{key.name.replace('/', '_')}.vkey"
-        path.write_text(key.vkey + "\n")
-        args += ["--witness-key", str(path)]
-    return args
 
 
 def test_two_witnesses_cosign_and_the_registry_serves_them(
@@ -155,8 +122,9 @@ def test_two_witnesses_cosign_and_the_registry_serves_them(
 def test_receipt_verify_holds_the_checkpoint_to_the_policy(
     world: World, tmp_path: Path, witnessed: tuple[WitnessConfig, list[Witness]]
 ) -> None:
-    """A receipt's checkpoint (as issued today: the log's signature only) is refused under a
-    1-of-1 policy, naming the witness; without a policy it is valid."""
+    """A receipt file without a witnessed checkpoint (its own checkpoint has the log's
+    signature only) is refused under a 1-of-1 policy, naming the witness; without a policy it
+    is valid."""
     _, witnesses = witnessed
     log = log_of(world)
     assert log.log_signer is not None

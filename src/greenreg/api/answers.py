@@ -96,6 +96,20 @@ class LogKeyProof(BaseModel):
     inclusion: list[str] = Field(description="The audit path, hex, from the leaf up.")
 
 
+class WitnessedProofModel(BaseModel):
+    """The latest checkpoint the witnesses cosigned as the policy requires, and the consistency
+    proof from the receipt's checkpoint to it (docs/receipts.md, "Witness cosignatures")."""
+
+    checkpoint: str = Field(
+        description="The checkpoint note: the log's signature line, then the witnesses' "
+        "cosignature lines."
+    )
+    consistency: list[str] = Field(
+        description="The RFC 9162 consistency proof, hex, from the receipt's checkpoint to "
+        "this one (empty when they are the same)."
+    )
+
+
 class ReceiptModel(BaseModel):
     """A signed receipt of the question and the answer (``?receipt=true``)."""
 
@@ -104,6 +118,12 @@ class ReceiptModel(BaseModel):
     log_key: LogKeyProof | None = Field(
         default=None,
         description="The proof that the root declared that key (None: not in the log).",
+    )
+    witnessed: WitnessedProofModel | None = Field(
+        default=None,
+        description="Where the registry has witnesses and they have cosigned that far: the "
+        "witnessed checkpoint that covers the receipt's (absent: fetch it later from "
+        "/api/v1/log/witnessed?size=<the receipt's checkpoint size>).",
     )
 
 
@@ -237,6 +257,14 @@ class CosignedCheckpoint(Checkpoint):
 class CheckpointAnswer(ReadAnswer):
     model_config = example(examples.CHECKPOINT_ANSWER)
 
+    checkpoint: CosignedCheckpoint
+
+
+class WitnessedAnswer(ReadAnswer):
+    model_config = example(examples.WITNESSED_ANSWER)
+
+    witnessed: WitnessedProofModel
+    since: int = Field(description="The size the consistency proof runs from.")
     checkpoint: CosignedCheckpoint
 
 

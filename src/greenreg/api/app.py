@@ -112,7 +112,7 @@ def create_app(
     limit each caller (:mod:`greenreg.api.quotas`; None: as the environment says, False:
     none). ``witnesses`` is the witness policy the log publishes; with ``run_witnesses`` a
     thread sends each new checkpoint to those witnesses and keeps their cosignatures."""
-    reads = Reads.of(facade)
+    reads = Reads.of(facade, None if witnesses is None else witnesses.policy)
     jobs = JobStore(reads.queries.store)
     worker = JobWorker(jobs, reads.queries, lambda: _log_signer(reads.log), reads.clock)
     recorder = facade.registry.recorder
@@ -207,7 +207,14 @@ def _include_routers(
     log_size = recorder.log_size if isinstance(recorder, LogTables) else lambda: 0
     holder = key_holder(ApiKeys(facade.queries.store))
     app.include_router(watchlists_router(Watchlists(facade.queries.store), log_size, holder))
-    app.include_router(web.router(reads.queries, registry=facade.registry, version=reads.version))
+    app.include_router(
+        web.router(
+            reads.queries,
+            registry=facade.registry,
+            version=reads.version,
+            witnesses=reads.log.policy if reads.log is not None else None,
+        )
+    )
     install_docs(app)
 
 

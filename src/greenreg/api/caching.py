@@ -26,12 +26,16 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from greenreg.api.encoding import DATA_VERSION_HEADER
+from greenreg.api.request_log import ANSWERED_BY
 from greenreg.storage.queries import AnsweredAt
 
+NOT_MODIFIED_ROUTE = "not_modified"
+"""The route a 304 is counted and logged under: it is answered before any route is chosen (a
+raw path would make a metric label per unit)."""
 PUBLIC = "public, max-age=0, must-revalidate"
 """A shared cache may store the answer; before each reuse it asks again with the ETag."""
 SHANGHAI = timedelta(hours=8)
@@ -60,9 +64,26 @@ def requested_tags(header: str) -> set[str]:
     return tags
 
 
-def varies_by_accept(headers: MutableHeaders) -> bool:
-    vary = headers.get("vary", "")
-    return any(part.strip().lower() == "accept" for part in vary.split(","))
+def varies_by_accept(vary: bytes) -> bool:
+    return any(part.strip().lower() == b"accept" for part in vary.split(b","))
+
+
+VERSION_NAME = DATA_VERSION_HEADER.lower().encode()
+
+
+def tags_of(headers: list[tuple[bytes, bytes]]) -> tuple[str | None, bool]:
+    """From an answer's headers: its data version if it is a public read (it states one and
+    set no ``Cache-Control`` of its own), and whether it varies by ``Accept``."""
+    version, own_policy, vary = None, False, b""
+    for name, value in headers:
+        lowered = name.lower()
+        if lowered == VERSION_NAME:
+            version = value.decode("latin-1")
+        elif lowered == b"cache-control":
+            own_policy = True
+        elif lowered == b"vary":
+            vary = value
+    return (None if own_policy else version), varies_by_accept(vary)
 
 
 class Conditional:
@@ -96,12 +117,15 @@ class Conditional:
 
         async def tagging(message: Message) -> None:
             if message["type"] == "http.response.start" and message["status"] == 200:
-                headers = MutableHeaders(scope=message)
-                version = headers.get(DATA_VERSION_HEADER)
-                if version is not None and "cache-control" not in headers:
-                    accept = request.get("accept", "") if varies_by_accept(headers) else None
-                    headers["ETag"] = entity_tag(version, scope, accept)
-                    headers["Cache-Control"] = PUBLIC
+                headers = list(message.get("headers", ()))
+                version, negotiated = tags_of(headers)
+                if version is not None:
+                    accept = request.get("accept", "") if negotiated else None
+                    message["headers"] = [
+                        *headers,
+                        (b"etag", entity_tag(version, scope, accept).encode()),
+                        (b"cache-control", PUBLIC.encode()),
+                    ]
             await send(message)
 
         await self.app(scope, receive, tagging)
@@ -114,16 +138,14 @@ class Conditional:
         if stated is None:
             stated = await run_in_threadpool(self.version)
         version = stated.header()
-        plain = entity_tag(version, scope, None)
-        negotiated = entity_tag(version, scope, request.get("accept", ""))
         # A tag with Accept was only ever given to an answer that varies by it, and the plain
         # one only to an answer that does not: whichever matches names this very answer.
-        if plain in asked:
-            tag, vary = plain, None
-        elif negotiated in asked:
-            tag, vary = negotiated, "Accept"
-        else:
-            return False
+        tag, vary = entity_tag(version, scope, None), None
+        if tag not in asked:
+            tag, vary = entity_tag(version, scope, request.get("accept", "")), "Accept"
+            if tag not in asked:
+                return False
+        scope[ANSWERED_BY] = NOT_MODIFIED_ROUTE
         headers = [
             (b"etag", tag.encode()),
             (b"cache-control", PUBLIC.encode()),

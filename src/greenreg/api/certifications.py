@@ -37,9 +37,9 @@ from greenreg.api.params import Day, Moment
 from greenreg.api.problems import documented
 from greenreg.api.quotas import key_needed
 from greenreg.api.reading import RECEIPT_DESCRIPTION, Reads
-from greenreg.projections.bank_check import FIELDS, whole
 from greenreg.projections.certifications import MAX_REFS
 from greenreg.projections.reading import today
+from greenreg.projections.selection import FIELDS, whole
 from greenreg.subscribers.access import bulk_check_refused
 
 FIELDS_DESCRIPTION = (
@@ -125,11 +125,11 @@ def certifications_router(reads: Reads) -> APIRouter:
 
 
 def _streamed(
-    version: dict[str, Any], head: dict[str, Any], first: list[bytes], rest: Iterator[list[bytes]]
+    version: dict[str, Any], head: dict[str, Any], first: bytes, rest: Iterator[bytes]
 ) -> Iterator[bytes]:
     """The answer's JSON, the results a chunk at a time: ``{"data_version": ..., "as_of": ...,
     "known_at": ..., "results": [...]}``."""
-    yield orjson.dumps({"data_version": version, **head})[:-1] + b',"results":[' + b",".join(first)
+    yield orjson.dumps({"data_version": version, **head})[:-1] + b',"results":[' + first
     for chunk in rest:
-        yield b"," + b",".join(chunk)
+        yield b"," + chunk
     yield b"]}"

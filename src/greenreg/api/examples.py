@@ -264,6 +264,15 @@ CHECKPOINT_ANSWER = {
         "cosigned_note": NOTE + WITNESS_LINE + "\n",
     },
 }
+WITNESSED_ANSWER = {
+    "data_version": DATA_VERSION,
+    "witnessed": {
+        "checkpoint": NOTE + WITNESS_LINE + "\n",
+        "consistency": ["109a6c9b203dd3ee0b4efbf9385962efd56b0461c7af78487a531613b6a7cb1b"],
+    },
+    "since": 28,
+    "checkpoint": CHECKPOINT_ANSWER["checkpoint"],
+}
 WITNESSES_ANSWER = {
     "required": 1,
     "witnesses": [
@@ -438,6 +447,8 @@ JOB_STATUS = {
     "result_csv": f"/api/v1/jobs/{JOB_ID}/result.csv",
     "receipt": {"document": '{"kind":"job",...}', "key_id": LOG_KEY_ID},
     "finished_at": "2026-03-01T02:00:01+00:00",
+    "attempts": 0,
+    "failure": None,
 }
 JOB_JSONL = (
     '{"row":1,"ref":"' + PARK_ID + '","outcome":"certified",...}\n'

@@ -62,7 +62,9 @@ class JobStatus(BaseModel):
 
     id: str
     kind: str
-    status: Literal["queued", "running", "done"]
+    status: Literal["queued", "running", "done", "failed"] = Field(
+        description="failed: answering it failed too often (see failure); it has no result."
+    )
     submitted_at: str
     as_of: str = Field(description="The day asked about, for rows without their own as_of.")
     known_at: str = Field(description="As the registry knew it then (fixed at submission).")
@@ -90,6 +92,8 @@ class JobStatus(BaseModel):
         "registry has no log key)."
     )
     finished_at: str | None
+    attempts: int = Field(description="Attempts at answering it that failed so far.")
+    failure: str | None = Field(description="The last failure, in words (null: none).")
 
 
 def status_of(job: Job) -> JobStatus:
@@ -122,6 +126,8 @@ def status_of(job: Job) -> JobStatus:
         if job.receipt
         else None,
         finished_at=job.finished_at,
+        attempts=job.attempts,
+        failure=job.failure,
     )
 
 
@@ -244,7 +250,7 @@ def jobs_router(reads: Reads, jobs: JobStore) -> APIRouter:
             **documented(
                 {
                     404: "There is no such job.",
-                    409: "The job is not done yet.",
+                    409: "The job is not done yet, or it failed (it has no result).",
                     422: "The job id is not a UUID.",
                 }
             ),
@@ -269,7 +275,7 @@ def jobs_router(reads: Reads, jobs: JobStore) -> APIRouter:
             **documented(
                 {
                     404: "There is no such job.",
-                    409: "The job is not done yet.",
+                    409: "The job is not done yet, or it failed (it has no result).",
                     422: "The job id is not a UUID.",
                 }
             ),

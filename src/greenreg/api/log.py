@@ -13,10 +13,14 @@
                                                     log key proof of docs/receipts.md
     GET /api/v1/log/witnesses                       the witness policy: witnesses' keys and
                                                     URLs, how many must cosign
+    GET /api/v1/log/witnessed?size=N                the latest checkpoint that meets the policy,
+                                                    cosigned, with the consistency proof from
+                                                    tree N: a receipt file's ``witnessed``
 
 A checkpoint is served with the witnesses' cosignatures the registry holds for it (C2SP
 tlog-cosignature lines after the log's signature in the note; listed in JSON);
-``?witnessed=true`` asks for the latest checkpoint a witness cosigned instead of the latest.
+``?witnessed=true`` asks for the latest checkpoint that meets the witness policy (without one: the
+latest a witness cosigned) instead of the latest.
 
 Hashes are lowercase hex; a checkpoint's root is also given in base64 as its note writes it.
 Positions are leaf indexes from 0. An inspector checks a proof with the log public key (from
@@ -41,6 +45,7 @@ from greenreg.api.answers import (
     InclusionAnswer,
     KeysAnswer,
     LogKeyAnswer,
+    WitnessedAnswer,
     WitnessesAnswer,
 )
 from greenreg.api.encoding import answer, version_header
@@ -112,11 +117,28 @@ def authority_keys(authority: Authority) -> dict[str, Any]:
 def cosigned_body(checkpoint: SignedCheckpoint, log: TransparencyLog) -> dict[str, Any]:
     """The checkpoint with the witnesses' cosignatures the registry holds for it."""
     found = log.recorder.cosignatures(checkpoint.tree_size)
-    lines = "".join(line + "\n" for _, line in found)
     return checkpoint_body(checkpoint) | {
         "cosignatures": [{"witness": w, "line": line} for w, line in found],
-        "cosigned_note": checkpoint.note + lines,
+        "cosigned_note": log.cosigned_note(checkpoint),
     }
+
+
+def not_witnessed(log: TransparencyLog, size: int | None) -> NotFoundError:
+    """Why there is no witnessed checkpoint to give, in words."""
+    policy = log.policy
+    if policy is None:
+        return NotFoundError(
+            "this registry publishes no witness policy: its checkpoints carry the log's "
+            "signature alone"
+        )
+    latest = log.witnessed_size()
+    wanted = f"of size {size} or larger " if size is not None else ""
+    return NotFoundError(
+        f"no checkpoint {wanted}has yet been cosigned by {policy.required} of the "
+        f"{len(policy.keys)} witnesses the policy names"
+        + (f" (the latest that has: size {latest})" if latest is not None else "")
+        + ": the witnesses cosign new checkpoints within seconds; ask again shortly"
+    )
 
 
 def log_router(  # noqa: PLR0915 (one short closure per route)
@@ -133,10 +155,15 @@ def log_router(  # noqa: PLR0915 (one short closure per route)
         version = reads.version()
         log = the_log()
         checkpoint = version.checkpoint or log.checkpoint()
-        if witnessed:
+        if witnessed and log.policy is None:
             size = log.recorder.latest_cosigned_size()
             if size is None:
                 raise NotFoundError("no witness has cosigned a checkpoint of this log yet")
+            checkpoint = log.checkpoint(size)
+        elif witnessed:
+            size = log.witnessed_size()
+            if size is None:
+                raise not_witnessed(log, None)
             checkpoint = log.checkpoint(size)
         body = cosigned_body(checkpoint, log)
         if note:
@@ -168,7 +195,10 @@ def log_router(  # noqa: PLR0915 (one short closure per route)
         ] = None,
         witnessed: Annotated[
             bool,
-            Query(description="The latest checkpoint a witness cosigned, not the latest."),
+            Query(
+                description="The latest checkpoint that meets the witness policy (the latest "
+                "a witness cosigned, without one), not the latest."
+            ),
         ] = False,
     ) -> Response:
         accept = request.headers.get("accept", "")
@@ -321,6 +351,42 @@ def log_router(  # noqa: PLR0915 (one short closure per route)
     )
     async def get_keys() -> JSONResponse:
         return await run_in_threadpool(read_keys)
+
+    def read_witnessed(size: int | None) -> JSONResponse:
+        version = reads.version()
+        log = the_log()
+        if size is not None:
+            log.checkpoint(size)  # a size the registry signed, or refused saying so
+        found = log.witnessed(size)
+        if found is None:
+            raise not_witnessed(log, size)
+        return answer(
+            version,
+            {
+                "witnessed": found.as_json(),
+                "since": found.since,
+                "checkpoint": cosigned_body(found.checkpoint, log),
+            },
+        )
+
+    @router.get(
+        "/witnessed",
+        summary="The latest checkpoint the witnesses cosigned as the policy requires, and the "
+        "consistency proof from an earlier one: a receipt file's 'witnessed'",
+        response_model=WitnessedAnswer,
+    )
+    async def get_witnessed(
+        size: Annotated[
+            int | None,
+            Query(
+                ge=1,
+                le=2**62,
+                description="The receipt's checkpoint size: the proof runs from it; default: "
+                "the witnessed checkpoint itself.",
+            ),
+        ] = None,
+    ) -> JSONResponse:
+        return await run_in_threadpool(read_witnessed, size)
 
     _witness_policy_route(router, witnesses)
     return router

@@ -175,6 +175,7 @@ class MetricsMiddleware:
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
         self.app = app
         self.metrics = metrics
+        self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -184,5 +185,13 @@ class MetricsMiddleware:
 
     def _count(self, scope: Scope, status: int, seconds: float) -> None:
         route = route_of(scope, status)
-        self.metrics.requests.labels(scope["method"], route, str(status)).inc()
-        self.metrics.duration.labels(route).observe(seconds)
+        key = (scope["method"], route, status)
+        found = self._children.get(key)
+        if found is None:  # once per method, route and status: labels() checks and locks
+            found = self._children[key] = (
+                self.metrics.requests.labels(scope["method"], route, str(status)),
+                self.metrics.duration.labels(route),
+            )
+        requests, duration = found
+        requests.inc()
+        duration.observe(seconds)

@@ -131,6 +131,7 @@ TITLES: Mapping[str, str] = {
     "contradicts_history": "The act contradicts the unit's history",
     "conflict": "Another act came first",
     "job_not_ready": "The job is not done yet",
+    "job_failed": "The job failed and has no result",
     "calendar_not_covered": "The official calendar of that year is not published yet",
     "read_models_stalled": "The read models cannot fold the log",
     "bad_query": "A question the registry cannot answer as asked",

@@ -3,7 +3,8 @@
 A request is counted against its caller: the API key it sends (``Authorization: Bearer
 grk_...``, see :mod:`greenreg.api.auth`) or, with no key, the client's IP address. Each caller
 has a fixed window per resource (``core`` for REST and the pages, ``graphql`` for
-``/graphql``), counted by the ``limits`` package; every answer says where it stands::
+``/graphql``), counted in this process (:mod:`greenreg.api.window_counts`) or in a storage of
+the ``limits`` package; every answer says where it stands::
 
     x-ratelimit-limit: 600         x-ratelimit-used: 3        x-ratelimit-resource: core
     x-ratelimit-remaining: 597     x-ratelimit-reset: 1767225600   (epoch seconds)
@@ -39,19 +40,19 @@ import math
 import os
 import time
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
 from fastapi import FastAPI, Request
 from limits import RateLimitItem, parse
-from limits.storage import storage_from_string
-from limits.strategies import FixedWindowRateLimiter
+from limits.storage import Storage, storage_from_string
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from greenreg.api.auth import refused
 from greenreg.api.problems import API_KEY_CHALLENGE
+from greenreg.api.window_counts import WindowCounts
 from greenreg.subscribers.access import Caller, key_required, keyed_route
 from greenreg.subscribers.api_keys import ApiKeys
 
@@ -95,6 +96,10 @@ class Usage:
             "x-ratelimit-resource": self.resource,
         }
 
+    def raw_headers(self) -> list[tuple[bytes, bytes]]:
+        """:meth:`headers` as an ASGI message carries them."""
+        return [(name.encode(), value.encode()) for name, value in self.headers().items()]
+
     def retry_after(self) -> int:
         return max(math.ceil(self.reset - time.time()), 1)
 
@@ -105,7 +110,7 @@ class Quotas:
     def __init__(self, app: ASGIApp, keys: ApiKeys, settings: QuotaSettings) -> None:
         self.app = app
         self.keys = keys
-        self.limiter = FixedWindowRateLimiter(storage_from_string(settings.storage))
+        self.storage = counts_in(settings.storage)
         self.anonymous: RateLimitItem = parse(settings.anonymous)
         self.keyed: RateLimitItem = parse(settings.keyed)
 
@@ -113,32 +118,72 @@ class Quotas:
         if scope["type"] != "http" or scope["path"] in UNCOUNTED:
             await self.app(scope, receive, send)
             return
-        caller = await run_in_threadpool(self.identify, scope)
+        credentials = bearer_credentials(scope)
+        if credentials is None:  # the public: no key to look up, no worker thread
+            caller = Caller(ip=client_address(scope))
+        else:
+            caller = await run_in_threadpool(self.identify, scope)
         usage = self.count(caller, "graphql" if scope["path"].startswith("/graphql") else "core")
         state = scope.setdefault("state", {})
         state["caller"], state["usage"] = caller, usage
 
         async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                MutableHeaders(scope=message).update(usage.headers())
+            if message["type"] == "http.response.start":  # no inner layer sets these
+                message["headers"] = [*message.get("headers", ()), *usage.raw_headers()]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
 
     def identify(self, scope: Scope) -> Caller:
-        client = scope.get("client")
-        ip = client[0] if client else "unknown"
-        scheme, _, credentials = Headers(scope=scope).get("authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not credentials.strip():
+        """The caller: its API key's holder (read from the database), or its address."""
+        ip = client_address(scope)
+        credentials = bearer_credentials(scope)
+        if credentials is None:
             return Caller(ip=ip)
-        key = self.keys.holder(credentials.strip())
+        key = self.keys.holder(credentials)
         return Caller(ip=ip, key=key, key_refused=key is None)
 
     def count(self, caller: Caller, resource: str) -> Usage:
+        """Count the request in its caller's fixed window: ``limits``'
+        ``FixedWindowRateLimiter.hit`` and ``get_window_stats`` in one step, on the storage
+        (one key, one increment: the count after this request is the one stated)."""
         item = self.keyed if caller.key is not None else self.anonymous
-        allowed = self.limiter.hit(item, resource, caller.identity)
-        stats = self.limiter.get_window_stats(item, resource, caller.identity)
-        return Usage(item.amount, stats.remaining, stats.reset_time, resource, not allowed)
+        key = item.key_for(resource, caller.identity)
+        used = self.storage.incr(key, item.get_expiry())
+        reset = self.storage.get_expiry(key)
+        return Usage(item.amount, max(item.amount - used, 0), reset, resource, used > item.amount)
+
+
+class Counts(Protocol):
+    """Where requests are counted: ``limits``' fixed-window storage interface."""
+
+    def incr(self, key: str, expiry: int, amount: int = 1) -> int: ...
+
+    def get_expiry(self, key: str) -> float: ...
+
+
+def counts_in(uri: str) -> Counts:
+    """The storage a ``GREENREG_RATE_STORAGE`` URI names: this process's own counts for
+    ``memory://`` (:mod:`greenreg.api.window_counts`), else a ``limits`` storage."""
+    if uri == "memory://":
+        return WindowCounts()
+    storage = storage_from_string(uri)
+    if not isinstance(storage, Storage):  # an async+... URI: this middleware counts in sync
+        raise TypeError(f"{uri!r}: the quotas count in a synchronous storage")
+    return storage
+
+
+def client_address(scope: Scope) -> str:
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
+
+
+def bearer_credentials(scope: Scope) -> str | None:
+    """The credentials of an ``Authorization: Bearer ...`` header, or ``None`` for none."""
+    scheme, _, credentials = Headers(scope=scope).get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not credentials.strip():
+        return None
+    return credentials.strip()
 
 
 async def enforce(request: Request) -> None:

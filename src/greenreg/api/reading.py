@@ -19,6 +19,7 @@ from greenreg.bootstrap import Greenreg
 from greenreg.projections.queries import Queries
 from greenreg.receipts import receipt_at
 from greenreg.storage.queries import AnsweredAt, TransparencyLog, answered_at, transparency_log_of
+from greenreg.witness.cosignature import WitnessPolicy
 
 RECEIPT_DESCRIPTION = (
     "true: the answer also carries 'receipt', signed by the registry's log key at the "
@@ -51,11 +52,12 @@ class Reads:
     _last: list[tuple[int, AnsweredAt]] = field(default_factory=list, compare=False)
 
     @classmethod
-    def of(cls, facade: Greenreg) -> Reads:
+    def of(cls, facade: Greenreg, witnesses: WitnessPolicy | None = None) -> Reads:
+        """The reads of ``facade``; receipts carry the checkpoint ``witnesses`` cosigned."""
         registry = facade.registry
         store = facade.queries.store
         unchanged = Unchanged(store.path) if store.dialect == "sqlite" else None
-        log = transparency_log_of(registry.recorder)
+        log = transparency_log_of(registry.recorder, witnesses)
         return cls(facade.queries, log, registry.clock, unchanged)
 
     def version(self) -> AnsweredAt:
@@ -90,7 +92,8 @@ class Reads:
         known_at: datetime | None = None,
     ) -> dict[str, Any]:
         """The receipt file for this answer: ``{"document": <signed receipt JSON>, "key_id":
-        <log key id>, "log_key": <the proof of its declaration>}`` (docs/receipts.md)."""
+        <log key id>, "log_key": <the proof of its declaration>}``, and ``"witnessed"`` where the
+        witnesses have cosigned that far (docs/receipts.md)."""
         signed = receipt_at(
             self.log,
             at.checkpoint,

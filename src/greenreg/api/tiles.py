@@ -1,6 +1,9 @@
 """The log as C2SP tlog-tiles (https://c2sp.org/tlog-tiles), at the registry's root:
 
     GET /checkpoint                       the latest signed checkpoint, a C2SP signed note
+                                          with the witnesses' cosignature lines; where the
+                                          registry has a witness policy, the latest that
+                                          meets it (until one does, the latest)
     GET /tile/<L>/<N>[.p/<W>]             tile N of tile level L: 256 hashes (W if partial)
     GET /tile/entries/<N>[.p/<W>]         the entries of level-0 tile N, each a 2-byte length
                                           and the leaf data (see docs/tiles.md)
@@ -40,10 +43,10 @@ def tiles_router(reads: Reads) -> APIRouter:
         return reads.log
 
     def read_checkpoint() -> Response:
-        checkpoint = the_log().checkpoint()
-        return Response(
-            checkpoint.note, media_type=TEXT, headers={"Cache-Control": CHECKPOINT_CACHE}
-        )
+        log = the_log()
+        witnessed = log.witnessed()
+        note = log.cosigned_note(log.checkpoint()) if witnessed is None else witnessed.cosigned_note
+        return Response(note, media_type=TEXT, headers={"Cache-Control": CHECKPOINT_CACHE})
 
     @router.get("/checkpoint")
     async def get_checkpoint() -> Response:

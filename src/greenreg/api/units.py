@@ -69,17 +69,9 @@ def units_router(reads: Reads) -> APIRouter:
     def read_unit(reference: str, receipt: bool) -> JSONResponse:
         version = reads.version()
         unit_id = unit_id_of(queries, reference)
-        unit = queries.unit(unit_id)
-        if unit is None:
+        body = queries.unit_answer(unit_id)  # one statement: the answer, written by the database
+        if body is None:
             raise NotFoundError(f"there is no unit {reference} in the registry")
-        designations = queries.designations_of([unit_id])[0]
-        bans = queries.bans(None, unit_id)
-        body = {
-            "unit": plain(unit),
-            "designations": plain(designations),
-            "bans": plain(bans),
-            "removals_due": plain(queries.removals_due(unit_id)),
-        }
         if receipt:
             body["receipt"] = reads.receipt(
                 version,

@@ -42,6 +42,7 @@ import queue
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 from uuid import UUID
@@ -55,11 +56,14 @@ from greenreg.audit.prepare import (
 )
 from greenreg.audit.replay import Aggregates, Replay, stored_event
 from greenreg.audit.report import Problem
+from greenreg.audit.state import AuditState, StoredAggregates, pickled
 from greenreg.events.vocabulary import RegistryEvent
 from greenreg.registry.checkpoints import LogKey
 from greenreg.storage.log_tables import LogEntry
 
 CHUNK = 1_000
+STATE_CHUNK = 2_000
+"""Aggregates per answer when the workers hand their state over."""
 """Entries per message to the workers."""
 AHEAD = 4
 """Chunks sent before the main process waits for the oldest one's answers."""
@@ -83,6 +87,8 @@ LEAF = 32
 WAIT = 1.0
 """Seconds between looks at whether a worker process is still alive, while waiting for it."""
 
+Resume = tuple[Path, dict[str, bytes], int]
+"""Where the workers go on from: an audit state's path, its declared keys, its last position."""
 Sent = tuple[int, bytes, int, str, bytes]
 """An entry as a worker receives it: (position, originator id bytes, version, topic, state)."""
 
@@ -94,7 +100,9 @@ class Found(Exception):  # noqa: N818 (an outcome, not an error)
 class Partitions:
     """The worker processes, each holding its share of the units; use as a context manager."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, resume: Resume | None = None) -> None:
+        """``resume``: the workers go on from an audit state (its path, the keys it declared,
+        its last position), reading each unit from it when they first need it."""
         context = multiprocessing.get_context()
         self.count = workers
         self._inboxes: list[Any] = [context.Queue() for _ in range(workers)]
@@ -105,6 +113,9 @@ class Partitions:
         ]
         for process in self._processes:
             process.start()
+        if resume is not None:
+            for inbox in self._inboxes:
+                inbox.put(("resume", *resume))
         self._moved: dict[UUID, int] = {}
         self._claims: dict[UUID, list[UUID]] = {}
         """The claims of each unit that has any (they move with it)."""
@@ -252,6 +263,25 @@ class Partitions:
             for aggregate in moving:
                 self._moved[aggregate] = target
 
+    def aggregates(self) -> Iterator[tuple[UUID, bytes]]:
+        """Every aggregate the workers hold once the log is read (resumed from a state: those
+        made or changed since), pickled (:func:`~greenreg.audit.state.pickled`), a chunk from
+        each worker in turn while the others pickle their next; the shared aggregates come
+        from every worker."""
+        starts = [0] * self.count
+        for inbox in self._inboxes:
+            inbox.put(("state", 0, STATE_CHUNK))
+        active = list(range(self.count))
+        while active:
+            for index in list(active):
+                records: list[tuple[UUID, bytes]] = self._next(index)
+                if len(records) < STATE_CHUNK:
+                    active.remove(index)
+                else:
+                    starts[index] += len(records)
+                    self._inboxes[index].put(("state", starts[index], STATE_CHUNK))
+                yield from records
+
     def close(self, error: BaseException | None = None) -> None:
         if error is None:
             for inbox in self._inboxes:
@@ -320,6 +350,7 @@ class _Worker:
         self.keys: dict[str, bytes] = {}
         self.last = -1
         self.finding = ""
+        self._ids: list[UUID] | None = None
 
     def answer(self, message: tuple[Any, ...]) -> Any:
         """The answer to one message from the main process (``None``: no answer due)."""
@@ -330,17 +361,24 @@ class _Worker:
             return open_checkpoints(message[1], message[2])
         if kind == "export":
             return self.export(message[1])
-        if kind == "adopt":
-            self.replay.aggregates.update(message[1])
-            return None
         if kind == "finish":
             return self.finish()
-        raise ValueError(f"no such message: {kind!r}")  # a programming error
+        if kind == "state":
+            return self.state(message[1], message[2])
+        if kind == "adopt":
+            self.replay.aggregates.update(message[1])
+        elif kind == "resume":
+            self.resume(Path(message[1]), message[2], message[3])
+        else:
+            raise ValueError(f"no such message: {kind!r}")  # a programming error
+        return None
 
     def chunk(self, sent: list[Sent]) -> tuple[str, bytes]:
         """(what was found, or ""; the entries' leaf hashes, one after another)."""
         if self.finding:
             return self.finding, b""
+        if isinstance(self.replay.aggregates, StoredAggregates):  # read the chunk's at once
+            self.replay.aggregates.prefetch(UUID(bytes=s[1]) for s in sent)
         leaves = []
         try:
             for position, originator, version, topic, state in sent:
@@ -372,6 +410,20 @@ class _Worker:
     def export(self, units: list[UUID]) -> Aggregates:
         held = self.replay.aggregates
         return {unit: held.pop(unit) for unit in units if unit in held}
+
+    def resume(self, path: Path, keys: dict[str, bytes], last: int) -> None:
+        """Go on from the audit state at ``path``, checked by the main process."""
+        self.replay.aggregates = StoredAggregates(AuditState.open(path, check=False))
+        self.keys = dict(keys)
+        self.last = last
+
+    def state(self, start: int, count: int) -> list[tuple[UUID, bytes]]:
+        """``count`` of this worker's aggregates from ``start`` (in id order; resumed from a
+        state, those made or changed since), pickled."""
+        held = self.replay.aggregates
+        if self._ids is None:
+            self._ids = sorted(held.changed_ids() if isinstance(held, StoredAggregates) else held)
+        return [(key, pickled(held[key])) for key in self._ids[start : start + count]]
 
     def finish(self) -> str:
         if not self.finding and self.replay.open:

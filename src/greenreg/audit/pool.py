@@ -38,9 +38,12 @@ class Pool:
         self.workers = workers or os.cpu_count() or 1
         self._pool = ProcessPoolExecutor(max_workers=self.workers)
 
-    def prepared(self, entries: Iterable[LogEntry]) -> Iterator[tuple[LogEntry, Prepared]]:
-        """Each entry with what a worker found in it, in order; a few chunks run ahead."""
-        keys: dict[str, bytes] = {}
+    def prepared(
+        self, entries: Iterable[LogEntry], keys: dict[str, bytes] | None = None
+    ) -> Iterator[tuple[LogEntry, Prepared]]:
+        """Each entry with what a worker found in it, in order; a few chunks run ahead.
+        ``keys``: the public keys declared before the first entry (an incremental audit's)."""
+        keys = dict(keys or {})
         ahead: deque[tuple[list[LogEntry], Future[list[Prepared]]]] = deque()
         chunk: list[LogEntry] = []
         for entry in entries:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from greenreg.audit.report import Problem
 from greenreg.projections.comparison import compare_with_rebuild
 from greenreg.projections.database import ReadStore
+from greenreg.projections.fold import Fold
 from greenreg.projections.lag import lag_of
 from greenreg.projections.runner import Projector
 from greenreg.projections.schema import TRACKING
@@ -22,7 +23,16 @@ from greenreg.registry.application import Registry
 def read_model_problems(registry: Registry, store: ReadStore) -> list[Problem]:
     """Every live read-model row that differs from a rebuild from the log, and a problem if
     the read models have not folded the whole log."""
-    comparison = compare_with_rebuild(registry, store)
+    return read_model_check(registry, store)[0]
+
+
+def read_model_check(
+    registry: Registry, store: ReadStore, fold: Fold | None = None
+) -> tuple[list[Problem], int]:
+    """:func:`read_model_problems`, and the log size the read models were compared at; the
+    rebuild is folded into ``fold``, if given (an audit state keeps its rows)."""
+    comparison = compare_with_rebuild(registry, store, fold)
+    at = Projector(registry, store).leaf_index(comparison.position) + 1
     return [
         *_behind(registry, store, comparison.position),
         *(
@@ -33,7 +43,7 @@ def read_model_problems(registry: Registry, store: ReadStore) -> list[Problem]:
             )
             for difference in comparison.differences
         ),
-    ]
+    ], at
 
 
 def _behind(registry: Registry, store: ReadStore, position: int) -> list[Problem]:

@@ -14,19 +14,27 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from greenreg.audit.report import Problem
+from greenreg.registry.log import consistency_proof
 from greenreg.storage.log_tables import LogEntry, LogTables, UnloggedEvent
 
 
 class AuditSource(Protocol):
     def size(self) -> int: ...
 
-    def entries(self) -> Iterator[LogEntry]: ...
+    def entries(self, start: int = 0, stop: int | None = None) -> Iterator[LogEntry]:
+        """The entries at positions ``start`` (up to ``stop``), in order."""
+        ...
 
     def history(self, originator_id: UUID, upto: int) -> list[LogEntry]: ...
 
-    def unlogged(self) -> list[UnloggedEvent]: ...
+    def unlogged(self, after: int = 0) -> list[UnloggedEvent]:
+        """Stored events the log does not name (those with a notification id after
+        ``after``)."""
+        ...
 
-    def checkpoints(self) -> list[tuple[int, str]]: ...
+    def checkpoints(self, since: int = 0) -> list[tuple[int, str]]:
+        """The signed checkpoints ``(size, note)`` (those of size ``since`` or more)."""
+        ...
 
     def log_keys(self) -> list[dict[str, Any]]: ...
 
@@ -44,19 +52,23 @@ class DatabaseSource:
     def size(self) -> int:
         return self.recorder.log_size()
 
-    def entries(self) -> Iterator[LogEntry]:
-        return self.recorder.log_entries()
+    def entries(self, start: int = 0, stop: int | None = None) -> Iterator[LogEntry]:
+        return self.recorder.log_entries(start, stop)
 
     def history(self, originator_id: UUID, upto: int) -> list[LogEntry]:
         return [
             e for e in self.recorder.log_entries(0, upto + 1) if e.originator_id == originator_id
         ]
 
-    def unlogged(self) -> list[UnloggedEvent]:
-        return self.recorder.unlogged_events()
+    def unlogged(self, after: int = 0) -> list[UnloggedEvent]:
+        return self.recorder.unlogged_events(after)
 
-    def checkpoints(self) -> list[tuple[int, str]]:
-        return self.recorder.checkpoint_notes()
+    def checkpoints(self, since: int = 0) -> list[tuple[int, str]]:
+        return self.recorder.checkpoint_notes(since=since)
+
+    def consistency(self, old: int, new: int) -> list[bytes]:
+        """The log's consistency proof from size ``old`` to size ``new`` (RFC 9162)."""
+        return consistency_proof(old, new, self.recorder.read_nodes)
 
     def log_keys(self) -> list[dict[str, Any]]:
         return self.recorder.log_key_declarations()

@@ -42,10 +42,13 @@ LOG_KEYS = "log-keys.json"
 
 
 class TileSource:
-    """A tiled log in ``directory``, read back for the auditor."""
+    """A tiled log in ``directory``, read back for the auditor. With ``start`` (an incremental
+    audit), only the entries from that position on are read and their bundles checked; the
+    tiles of hashes are not (the audit recomputes the tree from its own frontier)."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, start: int = 0) -> None:
         self.directory = directory
+        self.start = start
         path = directory / CHECKPOINT
         if not path.is_file():
             raise GreenregError(f"{directory} holds no '{CHECKPOINT}': not a tiled log")
@@ -62,9 +65,12 @@ class TileSource:
         path = self.directory / tile.path
         return path.read_bytes() if path.is_file() else None
 
-    def _bundles(self) -> Iterator[tuple[Tile, list[bytes] | str]]:
-        """Each bundle the checkpoint calls for: its entries, or what is wrong with it."""
+    def _bundles(self, start: int = 0) -> Iterator[tuple[Tile, list[bytes] | str]]:
+        """Each bundle the checkpoint calls for (from the one holding ``start``): its entries,
+        or what is wrong with it."""
         for tile in bundles_of(self.size()):
+            if tile.start + tile.width <= start:
+                continue
             data = self._read(tile)
             if data is None:
                 yield tile, f"{tile.path} is missing"
@@ -79,26 +85,30 @@ class TileSource:
                 continue
             yield tile, entries
 
-    def entries(self) -> Iterator[LogEntry]:
-        """The log's entries in order, up to the first that cannot be read (the audit then
-        finds the checkpoint covering entries the log lacks; :meth:`problems` says why)."""
-        for tile, entries in self._bundles():
+    def entries(self, start: int = 0, stop: int | None = None) -> Iterator[LogEntry]:
+        """The log's entries in order (from ``start``, up to ``stop``), up to the first that
+        cannot be read (the audit then finds the checkpoint covering entries the log lacks;
+        :meth:`problems` says why)."""
+        for tile, entries in self._bundles(start):
             if isinstance(entries, str):
                 return
             for offset, data in enumerate(entries):
+                position = tile.start + offset
+                if position < start:
+                    continue
+                if stop is not None and position >= stop:
+                    return
                 try:
                     originator_id, version, topic, state = parse_event_leaf(data)
                 except ValueError:
                     return
-                yield LogEntry(
-                    tile.start + offset, originator_id, version, topic, state, None, None
-                )
+                yield LogEntry(position, originator_id, version, topic, state, None, None)
 
     @cached_property
     def _problems(self) -> list[Problem]:
         problems: list[Problem] = []
         leaves: list[bytes] = []
-        for tile, entries in self._bundles():
+        for tile, entries in self._bundles(self.start):
             if isinstance(entries, str):
                 problems.append(Problem("tiles", entries, tile.start))
                 break
@@ -109,7 +119,7 @@ class TileSource:
                     where = f"{tile.path} entry {offset}"
                     problems.append(Problem("tiles", f"{where}: {error}", tile.start + offset))
                 leaves.append(leaf_hash(data))
-        if len(leaves) == self.size():
+        if self.start == 0 and len(leaves) == self.size():
             problems.extend(self._check_tiles(leaves))
         return problems
 
@@ -157,11 +167,11 @@ class TileSource:
             e for e in self.entries() if e.originator_id == originator_id and e.position <= upto
         ]
 
-    def unlogged(self) -> list[UnloggedEvent]:
+    def unlogged(self, after: int = 0) -> list[UnloggedEvent]:
         return []
 
-    def checkpoints(self) -> list[tuple[int, str]]:
-        return [(self.size(), self.note)]
+    def checkpoints(self, since: int = 0) -> list[tuple[int, str]]:
+        return [(self.size(), self.note)] if self.size() >= since else []
 
     def log_keys(self) -> list[dict[str, Any]]:
         path = self.directory / LOG_KEYS
@@ -171,19 +181,25 @@ class TileSource:
         return keys
 
 
-def mirror(url: str, directory: Path, progress: Callable[[int], None] | None = None) -> int:
+def mirror(
+    url: str,
+    directory: Path,
+    progress: Callable[[int], None] | None = None,
+    start: int = 0,
+) -> int:
     """Copy the tiled log at ``url`` (a registry, or a static mirror) into ``directory``: the
-    checkpoint, the log keys, and every tile and bundle the checkpoint calls for. A tile the
-    server does not have is left out (the audit names it). Returns the checkpoint's size."""
+    checkpoint, the log keys, and every tile and bundle the checkpoint calls for (with
+    ``start``, only the bundles of the entries from that position on). A tile the server does
+    not have is left out (the audit names it). Returns the checkpoint's size."""
     base = url.rstrip("/") + "/"
     directory.mkdir(parents=True, exist_ok=True)
     try:
-        return _mirror(base, directory, progress)
+        return _mirror(base, directory, progress, start)
     except httpx.HTTPError as error:
         raise GreenregError(f"cannot read the tiled log at {base}: {error}") from None
 
 
-def _mirror(base: str, directory: Path, progress: Callable[[int], None] | None) -> int:
+def _mirror(base: str, directory: Path, progress: Callable[[int], None] | None, start: int) -> int:
     with httpx.Client(base_url=base, timeout=60, follow_redirects=True) as client:
 
         def get(path: str) -> bytes | None:
@@ -201,7 +217,12 @@ def _mirror(base: str, directory: Path, progress: Callable[[int], None] | None) 
         keys = get(LOG_KEYS)
         if keys is not None:
             (directory / LOG_KEYS).write_bytes(keys)
-        for done, tile in enumerate([*tiles_of(size), *bundles_of(size)], 1):
+        wanted = (
+            [*tiles_of(size), *bundles_of(size)]
+            if start == 0
+            else [tile for tile in bundles_of(size) if tile.start + tile.width > start]
+        )
+        for done, tile in enumerate(wanted, 1):
             data = get(tile.path)
             if data is not None:
                 target = directory / tile.path

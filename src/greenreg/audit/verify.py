@@ -35,7 +35,7 @@ something; an ``as_of`` audit runs the exact path.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
@@ -47,10 +47,19 @@ from eventsourcing.persistence import Mapper
 
 from greenreg.audit.partition import Found, Partitions
 from greenreg.audit.pool import Pool
-from greenreg.audit.prepare import FORGED, SIGNED, WEAK_KEY, Opened, Prepared, declared_keys
+from greenreg.audit.prepare import (
+    FORGED,
+    KEY_EVENTS,
+    SIGNED,
+    WEAK_KEY,
+    Opened,
+    Prepared,
+    declared_keys,
+)
 from greenreg.audit.replay import Replay, stored_event
 from greenreg.audit.report import Problem, Report
 from greenreg.audit.source import AuditSource
+from greenreg.audit.state import Position
 from greenreg.errors import GreenregError
 from greenreg.events.signing import b64decode, key_id_of, key_weakness
 from greenreg.events.vocabulary import RegistryEvent, RegistryFounded
@@ -60,6 +69,7 @@ from greenreg.registry.log import Frontier
 from greenreg.storage.log_tables import LogEntry
 
 CHINA = ZoneInfo("Asia/Shanghai")
+Keep = Callable[[Position, Iterator[tuple[UUID, bytes]]], None]
 
 
 @dataclass
@@ -77,6 +87,10 @@ class Audit:
     workers: int | None = None
     progress: Callable[[int], None] | None = None
     exact: bool = False
+    keep: Keep | None = None
+    """Called, on the fast path, with where the audit stopped and every aggregate the replay
+    holds there, before the workers end (``--save-state``; what it keeps is worth keeping only
+    if the report is ``ok``)."""
 
     def run(self) -> Report:
         report = self._run()
@@ -98,6 +112,7 @@ class Audit:
         report = Report()
         frontier = Frontier()
         roots: dict[int, bytes] = {}
+        keys: dict[str, bytes] = {}
         last_notification = 0
         with Partitions(self.workers or os.cpu_count() or 1) as partitions:
             notes = self.source.checkpoints()
@@ -118,17 +133,52 @@ class Audit:
                 frontier.append(leaf)
                 if frontier.size in sizes:
                     roots[frontier.size] = frontier.root()
-                if entry.topic is not None and entry.topic.endswith(":RegistryFounded"):
-                    found = len(report.problems)
-                    self._check_founding(entry, report)
-                    if len(report.problems) > found:
-                        raise Found(f"position {entry.position}: the founding")
+                if entry.topic is not None and entry.topic.endswith(KEY_EVENTS):
+                    self._key_event(entry, keys, report)
                 report.events += 1
                 if self.progress and report.events % 1000 == 0:
                     self.progress(report.events)
             report.signatures = report.events
             checkpoints = self._opened(partitions.opened(), None, report)
+            if self.keep is not None:
+                reached = self._position(frontier, checkpoints, dict(notes), keys, report)
+                if reached is not None:
+                    reached.notification = last_notification or None
+                    self.keep(reached, partitions.aggregates())
         return self._conclude(report, checkpoints, roots, frontier)
+
+    def _key_event(self, entry: LogEntry, keys: dict[str, bytes], report: Report) -> None:
+        """Keep the key it declares; the founding must be the root's (fast path)."""
+        keys.update(declared_keys(entry.topic, entry.state))
+        if entry.topic is not None and entry.topic.endswith(":RegistryFounded"):
+            found = len(report.problems)
+            self._check_founding(entry, report)
+            if len(report.problems) > found:
+                raise Found(f"position {entry.position}: the founding")
+
+    def _position(
+        self,
+        frontier: Frontier,
+        checkpoints: dict[int, Checkpoint],
+        notes: dict[int, str],
+        keys: dict[str, bytes],
+        report: Report,
+    ) -> Position | None:
+        """Where the audit stopped, for its state (``None`` if no checkpoint signs it)."""
+        reached = checkpoints.get(frontier.size)
+        anchor = self.root_public_key or self._root_from_log()
+        if reached is None or anchor is None:
+            return None
+        return Position(
+            origin=reached.origin,
+            size=frontier.size,
+            root=frontier.root(),
+            checkpoint=notes[frontier.size],
+            frontier=frontier.stack,
+            root_public_key=anchor,
+            keys=keys,
+            events=report.events,
+        )
 
     def _run_exact(self) -> Report:
         """Workers prepare each entry; this process checks and replays every entry in order."""

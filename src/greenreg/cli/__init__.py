@@ -7,6 +7,7 @@ from greenreg.cli import (  # noqa: F401
     data,
     jobs,
     log,
+    monitor,
     projections,
     rules,
     schema,

@@ -13,12 +13,13 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from greenreg.audit.export import write_export
-from greenreg.audit.read_models import read_model_problems
+from greenreg.audit.read_models import read_model_check
 from greenreg.audit.report import Problem, Report
 from greenreg.audit.source import AuditSource, DatabaseSource
 from greenreg.audit.tiles import TileSource, mirror
 from greenreg.audit.verify import Audit
 from greenreg.bootstrap import open_greenreg, open_read_store, open_registry
+from greenreg.cli.audit_state import SavedState, verify_since
 from greenreg.cli.common import Database, app, console, errors, read_signer, run
 from greenreg.cli.outcomes import Exit
 from greenreg.cli.terminal import printable, shown
@@ -27,18 +28,21 @@ from greenreg.errors import GreenregError, NotFoundError
 from greenreg.events.signing import b64encode, check_public_key
 from greenreg.green_codes import GreenCode, GreenCodes
 from greenreg.key_formats import read_public_key
+from greenreg.projections.fold import Fold
 from greenreg.receipt_chain import verify_receipt_chain
+from greenreg.receipt_witnessed import add_witnessed, check_witnessed_receipt, fetch_witnessed
 from greenreg.receipts import (
     ReceiptText,
     read_receipt,
     verify_receipt,
 )
 from greenreg.registry.application import Registry
-from greenreg.registry.checkpoints import declared_key_id
+from greenreg.registry.checkpoints import declared_key_id, open_checkpoint, parse_checkpoint
 from greenreg.storage.log_key import declare
 from greenreg.storage.log_tables import LogTables
 from greenreg.storage.queries import TransparencyLog
 from greenreg.witness.cosignature import WitnessPolicy, check_witnessed, read_policy
+from greenreg.witness.submitter import read_witness_config
 
 log_app = typer.Typer(help="The transparency log: its key and checkpoints.")
 receipt_app = typer.Typer(help="Signed receipts and green codes.")
@@ -63,6 +67,17 @@ WitnessesRequired = Annotated[
 ]
 
 
+RegistryWitnesses = Annotated[
+    Path | None,
+    typer.Option(
+        "--witnesses",
+        envvar="GREENREG_WITNESSES",
+        help="The registry's witness policy file (as 'greenreg serve --witnesses' reads it): "
+        "write the latest checkpoint that meets it, with the witnesses' cosignatures.",
+    ),
+]
+
+
 def _policy(keys: list[Path] | None, required: int | None) -> WitnessPolicy | None:
     if not keys and not required:
         return None
@@ -70,8 +85,18 @@ def _policy(keys: list[Path] | None, required: int | None) -> WitnessPolicy | No
     return read_policy(files, len(files) if required is None else required)
 
 
+def _registry_policy(path: Path | None) -> WitnessPolicy | None:
+    return None if path is None else read_witness_config(path).policy
+
+
 def _check_witnessed(log: LogTables, policy: WitnessPolicy, report: Report) -> None:
-    """The latest checkpoint the witnesses cosigned must meet the policy."""
+    """The latest checkpoint that meets the policy, and how far the log is beyond it; a
+    problem naming what is missing from the latest cosigned one when none does."""
+    witnessed = TransparencyLog(log, policy).witnessed()
+    if witnessed is not None:
+        at = witnessed.checkpoint.tree_size
+        _witnessed_note(at, witnessed.witnesses, policy, report, log.log_size() - at)
+        return
     size = log.latest_cosigned_size()
     if size is None:
         report.problems.append(
@@ -85,12 +110,27 @@ def _check_witnessed(log: LogTables, policy: WitnessPolicy, report: Report) -> N
     except GreenregError as error:
         report.problems.append(Problem("witnesses", str(error)))
         return
-    behind = log.log_size() - size
+    _witnessed_note(size, valid, policy, report, log.log_size() - size)
+
+
+def _witnessed_note(
+    size: int, valid: list[str], policy: WitnessPolicy, report: Report, behind: int = 0
+) -> None:
     report.notes.append(
         f"the checkpoint of size {size} is cosigned by {', '.join(valid) or 'no witness'} "
         f"({len(valid)} of the {policy.required} required)"
         + (f"; the {behind} entries after it are not yet witnessed" if behind else "")
     )
+
+
+def _check_exported_witnesses(source: TileSource, policy: WitnessPolicy, report: Report) -> None:
+    """A tiled log's checkpoint must carry the cosignatures the policy requires."""
+    try:
+        valid = check_witnessed(source.note, policy)
+    except GreenregError as error:
+        report.problems.append(Problem("witnesses", str(error)))
+        return
+    _witnessed_note(source.size(), valid, policy, report)
 
 
 PublicKeyFile = Annotated[
@@ -105,17 +145,21 @@ def _public_key(path: Path) -> bytes:
     return key
 
 
-def _check_read_models(registry: Registry, database: str | None, report: Report) -> None:
+def _check_read_models(
+    registry: Registry, database: str | None, report: Report, fold: Fold | None = None
+) -> int:
     """A live database's read models must equal a rebuild from its log (not for ``--as-of``,
-    which looks at the log as it stood then, nor for an export, which has no read models)."""
+    which looks at the log as it stood then, nor for an export, which has no read models).
+    Returns the log size compared at; the rebuild is folded into ``fold``, if given."""
     store = open_read_store(database)
     try:
-        problems = read_model_problems(registry, store)
+        problems, at = read_model_check(registry, store, fold)
     finally:
         store.close()
     report.problems.extend(problems)
     if not problems:
         report.notes.append("the read models equal a rebuild from the log")
+    return at
 
 
 def _day(text: str) -> date:
@@ -173,17 +217,44 @@ def verify(  # noqa: PLR0917 (one parameter per option, as typer reads them)
     ] = None,
     witness_key: WitnessKeys = None,
     witnesses_required: WitnessesRequired = None,
+    since: Annotated[
+        Path | None,
+        typer.Option(
+            "--since",
+            help="Audit only what the log gained since the audit that wrote this state file "
+            "(--save-state), from its last checkpoint to the latest; advance the state if "
+            "every check holds.",
+        ),
+    ] = None,
+    save_state: Annotated[
+        Path | None,
+        typer.Option(
+            "--save-state",
+            help="After a whole audit in which every check holds, write its state to this file "
+            "(for --since and 'greenreg monitor').",
+        ),
+    ] = None,
 ) -> None:
     """Audit replay with public keys only: signatures, keys, competence, rules, Merkle log;
-    with a witness policy, the latest cosigned checkpoint has the cosignatures it requires."""
+    with a witness policy, the latest witnessed checkpoint (an export's or a mirror's checkpoint)
+    has the cosignatures it requires."""
 
     def action() -> Report:
         policy = _policy(witness_key, witnesses_required)
-        if policy is not None and from_origin:
-            raise GreenregError("an export carries no cosignatures yet: verify a database")
         anchor = _public_key(root_public_key) if root_public_key else None
+        if since is not None:
+            if as_of or save_state:
+                raise GreenregError("--since goes on from its state: no --as-of, no --save-state")
+            return verify_since(
+                since, database, from_origin, root_public_key=anchor, workers=workers, policy=policy
+            )
+        if save_state is not None and as_of:
+            raise GreenregError("a state is saved after a whole audit: no --as-of")
         day = _day(as_of) if as_of else None
         stack = ExitStack()
+        saved = SavedState(save_state) if save_state is not None else None
+        if saved is not None:
+            stack.callback(saved.discard)
         try:
             registry = None if from_origin else open_registry(database)
             if registry is not None:
@@ -201,11 +272,18 @@ def verify(  # noqa: PLR0917 (one parameter per option, as typer reads them)
             ) as bar:
                 task = bar.add_task("verifying", total=source.size())
                 audit = Audit(source, anchor, day, workers, lambda n: bar.update(task, completed=n))
+                audit.keep = saved.keep if saved is not None else None
                 report = audit.run()
+            fold = Fold() if saved is not None else None
+            folded_at = 0
             if registry is not None and day is None:
-                _check_read_models(registry, database, report)
+                folded_at = _check_read_models(registry, database, report, fold)
             if registry is not None and policy is not None:
                 _check_witnessed(_log(registry), policy, report)
+            if isinstance(source, TileSource) and policy is not None:
+                _check_exported_witnesses(source, policy, report)
+            if saved is not None:
+                saved.finish(report, fold, folded_at)
             return report
         finally:
             stack.close()
@@ -229,14 +307,20 @@ def verify(  # noqa: PLR0917 (one parameter per option, as typer reads them)
 
 
 @app.command()
-def export(directory: Annotated[Path, typer.Argument()], database: Database = None) -> None:
-    """Write the log as C2SP tlog-tiles to DIRECTORY (checkpoint, tiles, entry bundles, log
-    keys): for offline inspection, or served by any static file server as a mirror."""
+def export(
+    directory: Annotated[Path, typer.Argument()],
+    database: Database = None,
+    witnesses: RegistryWitnesses = None,
+) -> None:
+    """Write the log as C2SP tlog-tiles to DIRECTORY (checkpoint with its cosignatures, tiles,
+    entry bundles, log keys): for offline inspection, or served by any static file server as a
+    mirror."""
 
     def action() -> int:
+        policy = _registry_policy(witnesses)
         registry = open_registry(database)
         try:
-            return write_export(DatabaseSource(_log(registry)), directory)
+            return write_export(DatabaseSource(_log(registry)), directory, policy)
         finally:
             registry.close()
 
@@ -328,8 +412,8 @@ def receipt_verify(
     """Check a receipt offline (docs/receipts.md): from the root public key, or by the log key.
 
     Exit status 1 when the receipt is not valid (altered, signed by another key, or its log key
-    not declared by that root, or its checkpoint short of the witnesses a policy requires),
-    saying where the chain breaks."""
+    not declared by that root, or no checkpoint covering it has the cosignatures a witness
+    policy requires), saying where the chain breaks."""
     if (root_public_key is None) == (log_public_key is None):
         raise typer.BadParameter(
             "give the root public key (--root-public-key, the whole chain) or the log public "
@@ -342,11 +426,14 @@ def receipt_verify(
     try:
         read = read_receipt(text)
         if root_public_key is not None:
-            body = verify_receipt_chain(read, trusted)
+            verified = verify_receipt_chain(read, trusted, policy)
+            body, witnessing = verified.body, verified.witnessing
         else:
             body = verify_receipt(read.receipt, trusted)
-        if policy is not None:
-            check_witnessed(body["checkpoint"], policy)
+            checkpoint = open_checkpoint(body["checkpoint"], trusted)
+            witnessing = check_witnessed_receipt(
+                checkpoint, body["checkpoint"], read.witnessed, trusted, policy
+            )
     except GreenregError as error:
         errors.print(f"[red]not valid[/red]: {shown(error)}")
         raise typer.Exit(Exit.PROBLEM_FOUND) from None
@@ -355,6 +442,12 @@ def receipt_verify(
         f"[green]valid[/green]{chain}: {shown(body['kind'])} receipt issued "
         f"{shown(body['issued_at'])}"
     )
+    if witnessing is not None and policy is not None:
+        console.print(
+            f"witnessed: the checkpoint of size {witnessing.size} covers it, cosigned by "
+            f"{shown(', '.join(witnessing.witnesses) or 'no witness')} "
+            f"({len(witnessing.witnesses)} of the {policy.required} required)"
+        )
     answer = json.dumps(body["answer"], ensure_ascii=False, indent=2)
     console.out("\n".join(printable(line) for line in answer.split("\n")), highlight=False)
 
@@ -368,21 +461,31 @@ def green_code(
         typer.Option(help="The registry's public address: the QR code carries <base-url>/V/..."),
     ] = "http://127.0.0.1:8000",
     database: Database = None,
+    witnesses: RegistryWitnesses = None,
 ) -> None:
     """A unit's green code, as the unit page shows it: a QR code of the short URL the registry
-    verifies (/V/...), and the signed statement it names."""
+    verifies (/V/...), and the signed statement it names; with the registry's witness policy,
+    at the latest witnessed checkpoint if the unit has not changed since, and the file carries
+    the witnessed checkpoint that covers it."""
 
     def action() -> tuple[GreenCode, ReceiptText]:
+        policy = _registry_policy(witnesses)
         registry = open_registry(database)
         try:
             log = _log(registry)
             if log.log_signer is None:
                 raise NotFoundError("this registry has no log key")
-            codes = GreenCodes(registry)
+            codes = GreenCodes(registry, policy)
             code = codes.of(registry.unit(unit).id)
             if code is None:
                 raise NotFoundError("this registry has signed no checkpoint yet")
-            return code, ReceiptText(code.json, log.log_signer.key_id, codes.log_key_proof(code))
+            witnessed = codes.witnessed(code)
+            return code, ReceiptText(
+                code.json,
+                log.log_signer.key_id,
+                codes.log_key_proof(code),
+                None if witnessed is None else witnessed.as_json(),
+            )
         finally:
             registry.close()
 
@@ -394,3 +497,31 @@ def green_code(
     (out / "green-code.png").write_bytes(qr_png(url))
     console.print(f"green code written to {out / 'green-code.json'} and green-code.png")
     console.print(f"it carries {url}", highlight=False)
+
+
+@receipt_app.command("witnessed")
+def receipt_witnessed(
+    file: Annotated[Path, typer.Argument(help="A receipt file or green code (JSON).")],
+    registry_url: Annotated[
+        str,
+        typer.Option("--registry", help="The registry's address, e.g. https://greenreg.example"),
+    ],
+) -> None:
+    """Add to FILE the latest checkpoint the registry's witnesses cosigned, with the proof that
+    it extends the receipt's checkpoint (docs/receipts.md): for a receipt issued before they had
+    cosigned that far. The signed receipt is kept byte for byte; the file is changed only if
+    the proof holds."""
+
+    def action() -> tuple[str, int]:
+        text = file.read_text("utf-8")
+        body = read_receipt(text).receipt.get("act", {})
+        size = parse_checkpoint(str(body.get("checkpoint", "")))[0].size
+        found = fetch_witnessed(registry_url, size)
+        return add_witnessed(text, found), parse_checkpoint(found["checkpoint"])[0].size
+
+    updated, size = run(action)
+    file.write_text(updated, encoding="utf-8")
+    console.print(
+        f"added the witnessed checkpoint of size {size} to {file}; check it with "
+        "'greenreg receipt verify' and the witnesses' keys"
+    )

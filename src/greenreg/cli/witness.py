@@ -19,6 +19,7 @@ from greenreg.errors import GreenregError
 from greenreg.events.signing import Ed25519Signer
 from greenreg.key_files import publish
 from greenreg.key_formats import private_key_text, read_private_key
+from greenreg.registry.checkpoints import check_key_name
 from greenreg.witness.cosignature import witness_vkey
 
 
@@ -44,7 +45,10 @@ def log_vkeys(given: list[str], logs_file: Path | None) -> list[str]:
 @app.command()
 def witness(  # noqa: PLR0917 (one parameter per option, as typer reads them)
     name: Annotated[
-        str, typer.Option(help="The witness's name, e.g. witness.example.org/w1 (no spaces).")
+        str,
+        typer.Option(
+            help="The witness's name, e.g. witness.example.org/w1 (no space or plus sign)."
+        ),
     ],
     key: Annotated[
         Path,
@@ -70,8 +74,10 @@ def witness(  # noqa: PLR0917 (one parameter per option, as typer reads them)
     ] = False,
 ) -> None:
     """Cosign checkpoints of the given logs after checking they extend what it cosigned before."""
-    if any(c.isspace() for c in name) or not name:
-        raise typer.BadParameter("a witness name has no spaces", param_hint="--name")
+    try:
+        check_key_name(name, "the witness name")
+    except GreenregError as error:
+        raise typer.BadParameter(str(error), param_hint="--name") from None
     signer = run(lambda: witness_key(key))
     if vkey:
         console.print(witness_vkey(name, signer.public_key), highlight=False)

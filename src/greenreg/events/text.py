@@ -67,6 +67,8 @@ def check_act_text(act: dict[str, Any]) -> None:
 def check_text(text: str, field: str) -> None:
     """Refuse ``text`` if it breaks the rule above; ``field`` says where it is, as a clerk
     reads it (``the field 'document.number'``)."""
+    if text.isascii() and text.isprintable():
+        return  # printable ASCII: no refused character, and NFC as it is
     for index, char in enumerate(text):
         kind = _refused(char)
         if kind:

@@ -143,7 +143,7 @@ class PlainExecution(StrawberryGraphQLCoreExecutionContext):
         ask = info.context.ask
         fields = selection(self.collect_subfields, return_type, field_details_list)
         if fields is not None:
-            return await ask(result.answers, fields)
+            return await ask(result.written, fields)
         views = await ask(result.check.views)
         completed = self.complete_value(
             return_type, field_details_list, info, path, views, position_context

@@ -46,7 +46,11 @@ ERRORS_SHOWN = 100
 LEASE_SECONDS = 10.0
 ROW_ERROR = "row_error"
 """The outcome of a result line for a row that could not be read."""
-QUEUED, RUNNING, DONE = "queued", "running", "done"
+QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+MAX_ATTEMPTS = 5
+"""Attempts whose answering failed before a job is given up as failed (its status says why)."""
+RETRY_SECONDS = 5.0
+"""The wait before a failed attempt is tried again, doubled after each further failure."""
 
 JOB_COLUMNS = [
     "job_id",
@@ -73,6 +77,8 @@ JOB_COLUMNS = [
     "receipt_key_id",
     "finished_at",
     "threshold",
+    "attempts",
+    "failure",
 ]
 COUNT_COLUMNS = [
     "input_bytes",
@@ -82,6 +88,7 @@ COUNT_COLUMNS = [
     "chunks_total",
     "chunks_done",
     "references_done",
+    "attempts",
 ]
 
 
@@ -121,6 +128,10 @@ class Job:
     finished_at: str | None
     threshold: float | None
     """A match job's threshold as asked (``None``: the default)."""
+    attempts: int
+    """Attempts at answering it that failed (the database away, or a fault in the registry)."""
+    failure: str | None
+    """The last failure, in words (``None``: none so far)."""
 
     @classmethod
     def of(cls, row: Sequence[Any]) -> Job:
@@ -154,6 +165,12 @@ class Submission:
     threshold: float | None = None
     """For a kind that scores candidates (a match): a candidate matches from this score on
     (``None``: the kind's default)."""
+
+
+class JobFailedError(ConflictError):
+    """The result of a job that failed for good was asked for (HTTP 409)."""
+
+    code = "job_failed"
 
 
 class LostJobError(Exception):
@@ -228,6 +245,8 @@ class JobStore:
                 "receipt_key_id": None,
                 "finished_at": None,
                 "threshold": threshold,
+                "attempts": 0,
+                "failure": None,
             }
             marks = self.store.placeholders(len(values))
             cursor.execute(
@@ -266,6 +285,11 @@ class JobStore:
     def done_job(self, job_id: str) -> Job:
         """The job, refused (409) until it is done."""
         job = self.job(job_id)
+        if job.status == FAILED:
+            raise JobFailedError(
+                f"job {job_id} failed after {job.attempts} attempts and has no result: "
+                f"{job.failure}; submit the file again"
+            )
         if job.status != DONE:
             raise JobNotReadyError(
                 f"job {job_id} is {job.status} ({job.references_done:,} of "
@@ -312,6 +336,28 @@ class JobStore:
             if claimed:
                 return self.job(job_id)
         return None
+
+    def record_failure(self, job_id: str, worker: str, failure: str) -> Job:
+        """An attempt at the job by ``worker`` failed: count it and keep ``failure``; the job
+        waits :data:`RETRY_SECONDS` (doubled per failure so far) before it is tried again, and
+        after :data:`MAX_ATTEMPTS` failed attempts it is ``failed`` for good."""
+        job = self.job(job_id)
+        attempts = job.attempts + 1
+        wait = RETRY_SECONDS * 2 ** (attempts - 1)
+        self.store.execute(
+            "UPDATE jobs SET attempts = ?, failure = ?, status = ?, leased_by = NULL, "
+            "lease_until = ? WHERE job_id = ? AND leased_by = ? AND status = ?",
+            [
+                attempts,
+                failure,
+                FAILED if attempts >= MAX_ATTEMPTS else RUNNING,
+                time.time() + wait,
+                job_id,
+                worker,
+                RUNNING,
+            ],
+        )
+        return self.job(job_id)
 
     def release(self, job_id: str, worker: str) -> None:
         """Give the job back at once (a worker stopping cleanly)."""

@@ -20,7 +20,7 @@ from typing import Any
 from greenreg.events.signing import Signer
 from greenreg.jobs.kinds import kind_named
 from greenreg.jobs.results import result_sha256
-from greenreg.jobs.store import DONE, LEASE_SECONDS, Job, JobStore
+from greenreg.jobs.store import CHUNK_ROWS, DONE, LEASE_SECONDS, Job, JobStore
 from greenreg.matching.score import DEFAULT_THRESHOLD
 from greenreg.projections.queries import Queries
 from greenreg.receipts import compact, issue_receipt, json_value
@@ -67,6 +67,21 @@ class JobWorker:
         job = self.jobs.claim(self.name, self.lease_seconds)
         if job is None:
             return None
+        try:
+            return self._answer(job)
+        except Exception:
+            first = self.jobs.job(job.job_id).chunks_done * CHUNK_ROWS
+            last = min(first + CHUNK_ROWS, job.references_total)
+            where = f"references {first + 1:,} to {last:,}"
+            logger.exception("job %s failed while answering %s", job.job_id, where)
+            return self.jobs.record_failure(
+                job.job_id,
+                self.name,
+                f"the registry failed while answering {where} (attempt {job.attempts + 1}); "
+                "its operator's log has the details",
+            )
+
+    def _answer(self, job: Job) -> Job:
         kind = kind_named(job.kind)
         counts = dict(job.counts)
         for chunk in range(job.chunks_done, job.chunks_total):
@@ -142,7 +157,9 @@ class JobWorker:
     # --- as a thread ----------------------------------------------------------------------
 
     def run_forever(self, idle_seconds: float = IDLE_SECONDS) -> None:
-        """Answer jobs until stopped; a failure (the database away) is logged and retried."""
+        """Answer jobs until stopped. A job whose answering fails is counted and retried later
+        (:meth:`JobStore.record_failure`); a failure outside a job (the database away) is
+        logged and the loop tries again."""
         while not self._stop.is_set():
             try:
                 job = self.run_once()

@@ -87,6 +87,16 @@ def parse(text: str) -> Name:
     )
 
 
+def form_parts(form: str) -> list[str]:
+    """The legal forms a form is made of, from the end: 集团股份有限公司 is [股份有限公司, 集团]."""
+    parts: list[str] = []
+    while form:
+        part = next((suffix for suffix in LEGAL_FORMS if form.endswith(suffix)), form)
+        parts.append(part)
+        form = form[: -len(part)]
+    return parts
+
+
 def split_form(name: str) -> tuple[str, str]:
     """``(core, legal form)`` of a normalised name without brackets."""
     form = ""

@@ -7,7 +7,8 @@ and the reasons, in words. ``docs/matching.md`` publishes the same rules with ex
    by their Levenshtein similarity (``rapidfuzz``): ``1 - edits / length of the longer core``.
    One wrong character in a core of 6 gives 0.833; the same core gives 1.
 3. A **legal-form variant** (有限责任公司 for 有限公司, 集团 added or missing) multiplies by
-   :data:`FORM_VARIANT`; a **bracketed qualifier** present on one side only (苏州工业园区（江苏）)
+   :data:`FORM_VARIANT` once per part of the form that differs (集团有限责任公司 against
+   有限公司: twice); a **bracketed qualifier** present on one side only (苏州工业园区（江苏）)
    (or one more on one side) by :data:`QUALIFIER_VARIANT`; a qualifier on each side that the
    other lacks (（北京） against （上海）) by :data:`QUALIFIER_CONFLICT`.
 4. Traditional characters, full-width forms and punctuation cost nothing, but are named.
@@ -18,11 +19,13 @@ name, a unit in another region than the caller gave, the successor of a reorgani
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz.distance import Levenshtein
 
-from greenreg.matching.normalise import Name
+from greenreg.matching.normalise import Name, form_parts
 
 FORM_VARIANT = 0.97
 QUALIFIER_VARIANT = 0.97
@@ -55,29 +58,58 @@ def score_name(query: Name, held: Name) -> Scored:
         if not query.traditional and query.text != held.text:
             reasons.append("same name once spaces, punctuation and full-width forms are folded")
         return Scored(1.0, ("same name", *reasons))
-    edits = Levenshtein.distance(query.core, held.core)
-    score = 1.0 - edits / max(len(query.core), len(held.core), 1)
+    score, edits, qualifiers = _weighed(query, held)
     if edits:
         differ = "1 character differs" if edits == 1 else f"{edits} characters differ"
         reasons.insert(0, f"similar name: {differ} in {held.core}")
     else:
         reasons.insert(0, "same name apart from its legal form or bracketed qualifier")
     if query.form != held.form:
-        score *= FORM_VARIANT
         reasons.append(f"legal-form variant: {query.form or 'none'} for {held.form or 'none'}")
-    asked, recorded = _qualifiers(query), _qualifiers(held)
-    if query.qualifier != held.qualifier and asked != recorded:
+    if qualifiers is not None:
+        asked, recorded = qualifiers
         if asked <= recorded or recorded <= asked:
-            score *= QUALIFIER_VARIANT
             extra = "/".join(sorted(asked ^ recorded))
             side = "added" if asked > recorded else "left out"
             reasons.append(f"bracketed qualifier variant: ({extra}) {side}")
         else:
-            score *= QUALIFIER_CONFLICT
             reasons.append(
                 f"different bracketed qualifier: ({query.qualifier}) for ({held.qualifier})"
             )
-    return Scored(round(max(score, 0.0), 4), tuple(reasons))
+    return Scored(score, tuple(reasons))
+
+
+def score_of(query: Name, held: Name) -> float:
+    """:func:`score_name`'s score alone, without its reasons (the same arithmetic): for
+    ranking many names of which few are shown."""
+    if query.norm == held.norm:
+        return 1.0
+    return _weighed(query, held)[0]
+
+
+def _weighed(query: Name, held: Name) -> tuple[float, int, tuple[set[str], set[str]] | None]:
+    """The score of two names that differ once normalised, the edits between their cores, and
+    their bracketed qualifiers when those count (asked, recorded)."""
+    edits = Levenshtein.distance(query.core, held.core)
+    score = 1.0 - edits / max(len(query.core), len(held.core), 1)
+    if query.form != held.form:
+        score *= FORM_VARIANT ** _form_differences(query.form, held.form)
+    qualifiers = None
+    if query.qualifier != held.qualifier:
+        asked, recorded = _qualifiers(query), _qualifiers(held)
+        if asked != recorded:
+            qualifiers = asked, recorded
+            variant = asked <= recorded or recorded <= asked
+            score *= QUALIFIER_VARIANT if variant else QUALIFIER_CONFLICT
+    return round(max(score, 0.0), 4), edits, qualifiers
+
+
+@lru_cache(maxsize=4096)  # few forms, asked of every candidate name
+def _form_differences(asked: str, recorded: str) -> int:
+    """How many legal-form parts differ: one each replaced, added or left out (集团有限责任公司
+    against 集团有限公司: 1; against 有限公司: 2, 集团 left out and 有限责任公司 replaced)."""
+    one, other = Counter(form_parts(asked)), Counter(form_parts(recorded))
+    return max(sum((one - other).values()), sum((other - one).values()), 1)
 
 
 def _qualifiers(name: Name) -> set[str]:

@@ -1,26 +1,25 @@
 """The bank check answered set-based: every reference of a check resolved in the database.
 
 For up to 10,000 credit codes or unit ids, "was each unit certified on day D, as known at time
-K?" is answered for the whole batch at once, never reference by reference:
+K?" is answered for the whole batch at once, never reference by reference, and each answer
+comes out as JSON text, only the fields selected (:mod:`.selection`):
 
-- **PostgreSQL**: one statement per chunk of 5,000 references. The references go in as arrays
-  (``unnest``), are joined to ``rm_units`` (by unit id, or by a credit code known at K), to the
-  units' status intervals as of D known at K and to their bans running on D; each answer comes
-  back as a JSON text written by the database (``json_build_object``, ``json_agg`` ordered).
-- **SQLite** (before 3.44 no aggregate takes an ``ORDER BY``, and before 3.45 its JSON
-  functions re-parse every nested value, which measured slower than the object path): indexed
-  queries of 5,000 keys for the whole check (units by id, by code; their statuses held that
-  day; their bans), rows grouped as they come, each unit's answer written once as plain values
-  (:class:`Plan`) and encoded by orjson a chunk at a time.
+- **PostgreSQL** (:mod:`.bank_check_postgres`): one statement per chunk of 5,000 references
+  writes each answer's JSON (``json_build_object``, ``json_agg ... ORDER BY``).
+- **SQLite** (3.40 has no ``ORDER BY`` inside an aggregate): one statement per 5,000 unit ids,
+  and one per 5,000 credit codes, for the whole check. Each gives one row per unit: its name
+  as JSON, how many statuses it held that day and the best of them (the outcome's rank), whether
+  a ban ran, and every status held as one text: its order key (programme, jurisdiction), its
+  rank and its element written by ``json_object``, joined by control characters that JSON
+  text never holds raw. Python sorts the few units that held more than one status and puts
+  each unit's answer together once, from bytes, however many references name it; the bans
+  of the banned units are read only when the selection writes them, their evidence or the
+  message.
 
 Python parses the references (:class:`~greenreg.projections.certifications.Reference`),
 answers those that name no unit (``not_found``, or ``invalid_code`` after the GB 32100 check
-character) and keeps the order given.
-
-A selection (:data:`Fields`) says which fields to write, under which names: every field by default
-(REST), the fields a caller asks for (REST ``fields=``), or a GraphQL selection (its response
-names, enum values spelled as GraphQL names). A field not selected is not computed: evidence
-and messages cost nothing unless asked for.
+character) and keeps the order given. The answers go out as texts, never parsed again: REST
+streams them, GraphQL places them in its response as they are.
 
 The answer of each reference (see :class:`~greenreg.projections.views.Certification`):
 ``certified`` with a usable title that day (:data:`~greenreg.projections.views.USABLE`);
@@ -32,8 +31,7 @@ registry covers); ``invalid_code`` for a reference that is neither a unit id nor
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import groupby
@@ -43,14 +41,23 @@ from uuid import UUID
 
 import orjson
 
-from greenreg.projections.certifications import (
-    MAX_REFS,
-    Reference,
-    id_of_valid_code,
-)
+from greenreg.projections import bank_check_postgres as postgres
+from greenreg.projections.certifications import MAX_REFS, Reference, id_of_valid_code
 from greenreg.projections.coverage import coverage
 from greenreg.projections.database import QueryError, ReadStore, check_params
 from greenreg.projections.reading import CHUNK, chunks, known_time, valid_day
+from greenreg.projections.selection import (
+    LISTS,
+    Field,
+    Fields,
+    Names,
+    check_fields,
+    listed,
+    literal,
+    selected,
+    spelled,
+    whole,
+)
 from greenreg.projections.views import (
     RESTRICTED,
     USABLE,
@@ -61,587 +68,272 @@ from greenreg.projections.views import (
     RestrictedDesignation,
 )
 
-Fields = tuple["Field", ...]
-Row = tuple[Any, ...]
+# --- SQLite: each unit's answer written once, from one row -------------------------------------
 
-
-@dataclass(frozen=True)
-class Field:
-    """A field to write: ``key`` in the answer, the answer's field ``name``, and for a list or
-    an object its own fields (``parts``)."""
-
-    key: str
-    name: str
-    parts: Fields = ()
-
-
-ENUMS = {"outcome", "programme", "level", "status"}
-"""The fields whose values are enums: written as their value, or their name when the
-selection gives names (GraphQL)."""
-
-ANSWER = ("ref", "outcome", "certified", "unit_id", "name")
-DESIGNATION = ("programme", "level", "jurisdiction", "status", "since", "document_number", "grade")
-RESTRICTION = (
-    "programme",
-    "level",
-    "jurisdiction",
-    "status",
-    "since",
-    "restricted_since",
-    "rectify_by",
-    "document_number",
-    "grade",
-)
-EVIDENCE = ("event_id", "position")
-BAN = (
-    "unit_id",
-    "unit_name",
-    "programme",
-    "level",
-    "jurisdiction",
-    "ground",
-    "rule",
-    "first_day",
-    "last_day",
-    "document_number",
-    "evidence",
-)
-LISTS: dict[str, tuple[str, ...]] = {
-    "designations": DESIGNATION,
-    "restricted": RESTRICTION,
-    "bans": BAN,
-    "evidence": EVIDENCE,
-}
-FIELDS = (*ANSWER, *LISTS, "message")
-"""The fields of an answer, in the order the whole answer gives them."""
-
-
-def _whole(name: str) -> Field:
-    parts = LISTS.get(name, ())
-    if name == "evidence" or not parts:
-        return Field(name, name, tuple(Field(p, p) for p in parts))
-    return Field(name, name, tuple(_whole(p) if p == "evidence" else Field(p, p) for p in parts))
-
-
-def whole(names: Sequence[str] = FIELDS) -> Fields:
-    """The answer's fields ``names`` (each list with all its parts), under their own names."""
-    unknown = [n for n in names if n not in FIELDS]
-    if unknown:
-        raise QueryError(
-            f"unknown field{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}; "
-            f"the fields are {', '.join(FIELDS)}"
-        )
-    return tuple(_whole(n) for n in dict.fromkeys(names))
-
-
-def _sub_fields(name: str) -> tuple[str, ...]:
-    return EVIDENCE if name == "evidence" else ()
-
-
-NAME_PATTERN = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
-"""A key an answer may use (GraphQL's names): the statements write keys as literals."""
-
-
-def check_fields(fields: Fields, allowed: Sequence[str] = FIELDS) -> None:
-    """Refuse a field an answer does not have, or a key that is not a name (a selection built
-    by an interface)."""
-    for field in fields:
-        if not NAME_PATTERN.fullmatch(field.key):
-            raise QueryError(f"{field.key!r} is not a name an answer can use")
-        if field.name not in allowed:
-            raise QueryError(f"an answer has no field {field.name!r}")
-        inner = LISTS.get(field.name, ()) if allowed is FIELDS else _sub_fields(field.name)
-        if bool(field.parts) != bool(inner):
-            raise QueryError(f"the field {field.name!r} needs its own fields")
-        if field.parts:
-            check_fields(field.parts, inner)
-
-
-# --- PostgreSQL: the answers written by the database --------------------------------------------
-#
-# One statement per chunk, in set operations over the whole chunk (no subquery per reference):
-#
-#   r   the references (position in the chunk, text, unit id, compact code);
-#   u   the units they name, known at K;
-#   h   the status intervals of those units as of D known at K;
-#   b   their bans running on D known at K;
-#   ev  when selected: the events of the evidence, each once, rows before bans, numbered;
-#   s   all of these as rows of one shape (:data:`ROW`), by reference;
-#   g   per reference: the unit, the best status held (the outcome's rank), whether banned,
-#       and the lists and message parts selected;
-#   a   each answer's outcome; then each answer's JSON.
-#
-# Each aggregate is ordered (``ORDER BY`` inside it) as the object path ordered its rows.
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _in(values: Sequence[str]) -> str:
-    return "(" + ", ".join(_literal(v) for v in values) + ")"
-
-
-def _obj(pairs: Sequence[tuple[str, str]]) -> str:
-    return "json_build_object(" + ", ".join(f"{_literal(k)}, {v}" for k, v in pairs) + ")"
-
-
-def _array(element: str, order: str, where: str) -> str:
-    """An aggregate: the JSON array of ``element`` over a group's rows ``where``, in
-    ``order``."""
-    return f"json_agg({element} ORDER BY {order}) FILTER (WHERE {where})"
-
-
-def _texts(element: str, order: str, where: str, separator: str) -> str:
-    """An aggregate: the texts of a group's rows ``where``, joined, in ``order``."""
-    return f"string_agg({element}, {_literal(separator)} ORDER BY {order}) FILTER (WHERE {where})"
-
-
-HELD_ORDER = "s.programme, s.jurisdiction"
-BAN_ORDER = "s.position, s.programme, s.jurisdiction"
+RS, US = b"\x1e", b"\x1f"
+"""Between the statuses a unit held (record separator), and between the parts of one (unit
+separator): ``json_object`` escapes both, so neither is ever raw in an element."""
+OUTCOMES = ("certified", *RESTRICTED)
+"""The outcome of each rank below 9: a usable title, then each restricted status in the order of
+:data:`~greenreg.projections.views.RESTRICTED`."""
 RANK = (
-    f"CASE WHEN s.kind = 1 THEN CASE WHEN s.status IN {_in(USABLE)} THEN 0 "
-    + " ".join(f"WHEN s.status = {_literal(s)} THEN {n}" for n, s in enumerate(RESTRICTED, 1))
-    + " ELSE 9 END END"
+    f"CASE WHEN i.status IN {listed(USABLE)} THEN 0 "
+    + " ".join(f"WHEN i.status = {literal(s)} THEN {n}" for n, s in enumerate(RESTRICTED, 1))
+    + " ELSE 9 END"
 )
-"""The rank of a status held that day: 0 usable, then each restricted status in the order of
-:data:`~greenreg.projections.views.RESTRICTED`, 9 any other (removed, superseded)."""
-OUTCOME = (
-    "CASE "
-    + " ".join(
-        f"WHEN g.rank = {n} THEN {_literal(o)}" for n, o in enumerate(("certified", *RESTRICTED))
-    )
-    + " WHEN g.banned IS NOT NULL THEN 'banned' "
-    "WHEN g.rank IS NOT NULL THEN 'removed' ELSE 'not_listed' END"
-)
-UNITS = (
-    "SELECT r.o, r.ref, n.unit_id, n.name FROM r JOIN rm_units n ON n.unit_id = r.unit_key "
-    "WHERE n.recorded_at <= :known UNION ALL "
-    "SELECT r.o, r.ref, n.unit_id, n.name FROM r JOIN rm_units n ON n.credit_code = r.code "
-    "WHERE n.recorded_at <= :known AND NOT EXISTS (SELECT 1 FROM rm_identifiers x "
-    "WHERE x.value = n.credit_code AND x.scheme = 'uscc' AND x.unit_id = n.unit_id "
-    "AND x.known_from > :known)"
-)
-"""The units named, known at K: by unit id, or by a credit code known then (a code attached
-after the unit's registration names it only from the moment the attach was recorded)."""
-HELD = (
-    "SELECT u.o, i.programme, i.level, i.jurisdiction, i.status, i.since, i.document_number, "
-    "i.grade, i.valid_from, NULLIF(i.rectify_by, '') AS rectify_by, i.event_id, i.position "
-    "FROM u JOIN rm_status_intervals i ON i.unit_id = u.unit_id "
-    "WHERE i.valid_from <= :day AND :day < i.valid_to "
+"""The rank of a status held that day: 0 usable, then each restricted status, 9 any other
+(removed, superseded)."""
+USABLE_RANK, RESTRICTED_RANKS = b"0", {str(n).encode() for n in range(1, len(RESTRICTED) + 1)}
+HELD_JOIN = (
+    "LEFT JOIN rm_status_intervals i ON i.unit_id = u.unit_id "
+    "AND i.valid_from <= :day AND :day < i.valid_to "
     "AND i.known_from <= :known AND :known < i.known_to"
 )
-BANS = (
-    "SELECT u.o, b.unit_id, u.name, b.programme, b.level, b.jurisdiction, "
-    "b.ground, b.rule, b.first_day, b.last_day, b.document_number, b.event_id, b.position "
-    "FROM u JOIN rm_bans b ON b.unit_id = u.unit_id "
-    "WHERE b.first_day <= :day AND :day <= b.last_day AND b.recorded_at <= :known"
+"""The statuses a unit held on D, as known at K."""
+BANNED = (
+    "EXISTS (SELECT 1 FROM rm_bans b WHERE b.unit_id = u.unit_id "
+    "AND b.first_day <= :day AND :day <= b.last_day AND b.recorded_at <= :known)"
 )
-ROW = (
-    *("o", "kind", "k", "ref", "unit_id", "name", "programme", "level", "jurisdiction"),
-    *("status", "since", "document_number", "grade", "valid_from", "rectify_by", "ground"),
-    *("rule", "first_day", "last_day", "event_id", "position"),
+CODE_KNOWN = (
+    "CASE WHEN EXISTS (SELECT 1 FROM rm_identifiers x WHERE x.value = u.credit_code "
+    "AND x.scheme = 'uscc' AND x.unit_id = u.unit_id AND x.known_from > :known) "
+    "THEN NULL ELSE u.credit_code END"
 )
-"""The columns of ``s``, the rows of a chunk's answers, of five kinds: 0 the unit a reference
-names, 1 a status it held that day, 2 a ban running, 3 an event of the evidence, 4 a ban's
-last day; ``k`` the evidence's order."""
-KINDS: dict[int, tuple[str, set[str]]] = {
-    0: ("u", {"ref", "unit_id", "name"}),
-    1: (
-        "h",
-        {
-            "programme",
-            "level",
-            "jurisdiction",
-            "status",
-            "since",
-            "document_number",
-            "grade",
-            "valid_from",
-            "rectify_by",
-            "event_id",
-            "position",
-        },
-    ),
-    2: (
-        "b",
-        {
-            "unit_id",
-            "name",
-            "programme",
-            "level",
-            "jurisdiction",
-            "document_number",
-            "ground",
-            "rule",
-            "first_day",
-            "last_day",
-            "event_id",
-            "position",
-        },
-    ),
-    3: ("ev", {"event_id", "position"}),
-    4: ("(SELECT DISTINCT b.o, b.last_day FROM b) AS d", {"last_day"}),
-}
+"""The unit's credit code if known at K (a code attached after the unit's registration names it
+only from the moment the attach was recorded)."""
+BAN_ROWS = (
+    "SELECT b.unit_id, b.last_day, b.event_id, CAST({ban} AS BLOB), CAST({proof} AS BLOB) "
+    "FROM rm_bans b JOIN rm_units u ON u.unit_id = b.unit_id "
+    "WHERE b.unit_id IN (SELECT value FROM json_each(:keys)) "
+    "AND b.first_day <= :day AND :day <= b.last_day AND b.recorded_at <= :known "
+    "ORDER BY b.unit_id, b.position, b.programme, b.jurisdiction"
+)
+HELD_COLUMNS = {"restricted_since": "i.valid_from", "rectify_by": "NULLIF(i.rectify_by, '')"}
+BAN_COLUMNS = {"unit_name": "u.name"}
+FIRST = itemgetter(0)
+Segments = tuple[bytes, ...]
+"""A unit's answer, cut where each reference writes its ``ref``."""
+
+
+def _object(pairs: Sequence[tuple[str, str]]) -> str:
+    return "json_object(" + ", ".join(f"{literal(k)}, {v}" for k, v in pairs) + ")"
+
+
+def _when(statuses: Sequence[str], value: str) -> str:
+    """A branch of ``CASE``: ``value`` for a status held among ``statuses``."""
+    return f"WHEN i.status IN {listed(statuses)} THEN {value}"
 
 
 class Writer:
-    """PostgreSQL: the statement of a chunk for a selection, each answer's JSON written by the
-    database."""
+    """SQLite: the statements of a selection, and each unit's answer written from its rows."""
 
-    def __init__(self, fields: Fields, names: Mapping[str, Mapping[str, str]] | None) -> None:
-        self.fields = fields
+    def __init__(self, fields: Fields, names: Names | None) -> None:
         self.names = names
         self.selected = {f.name for f in fields}
+        self.designations = selected(fields, "designations")
+        self.restricted = selected(fields, "restricted")
+        self.bans = selected(fields, "bans")
+        self.evidence = selected(fields, "evidence")
+        self.message = "message" in self.selected
+        self.needs_bans = bool(self.bans or self.evidence or self.message)
+        parts = ["i.programme", "i.jurisdiction", f"({RANK})"]
+        self.element = self.said = self.event = 0
+        if self.designations or self.restricted:
+            self.element = len(parts)
+            parts.append(self._element())
+        if self.message:
+            self.said = len(parts)
+            parts.append(MESSAGE_PART)
+        if self.evidence:
+            self.event = len(parts)
+            parts += ["i.event_id", _object([(p.key, f"i.{p.name}") for p in self.evidence.parts])]
+        self.items = " || char(31) || ".join(f"ifnull({p}, '')" for p in parts)
+        self.outcomes = {
+            o: orjson.dumps(o if names is None else names["outcome"][o])
+            for o in (*OUTCOMES, "banned", "removed", "not_listed")
+        }
+        self.pieces = _pieces(fields)
+        self.ban_rows = self._ban_rows()
+        """The statement of the bans running on D of the units ``:keys``, in order."""
 
-    def statement(self) -> str:
-        """The ``(o, answer)`` rows of a chunk."""
-        return f"{self._rows()}, {self._answers('s')}"
-
-    def _rows(self) -> str:
-        """``WITH ... s``: the chunk's rows."""
-        kinds = [0, 1, 2]
-        parts = [
-            f"r AS MATERIALIZED ({REFERENCES})",
-            f"u AS MATERIALIZED ({UNITS})",
-            f"h AS MATERIALIZED ({HELD})",
-            f"b AS MATERIALIZED ({BANS})",
-        ]
-        if "evidence" in self.selected:
-            parts.append(self._events())
-            kinds.append(3)
-        if "message" in self.selected:
-            kinds.append(4)
-        union = " UNION ALL ".join(self._kind(kind) for kind in kinds)
-        parts.append(f"s({', '.join(ROW)}) AS MATERIALIZED ({union})")
-        return "WITH " + ", ".join(parts)
-
-    def _answers(self, source: str) -> str:
-        """``g``: one row per reference found, its aggregates; then each answer's JSON."""
-        aggregates = [
-            f"MIN(CASE WHEN s.kind = 0 THEN s.{c} END) AS {c}" for c in ("ref", "unit_id", "name")
-        ]
-        aggregates.append(f"MIN({RANK}) AS rank")
-        aggregates.append("MIN(CASE WHEN s.kind = 2 THEN 1 END) AS banned")
-        for name, statuses in (("designations", USABLE), ("restricted", RESTRICTED)):
-            field = self._field(name)
-            if field is not None:
-                element = _obj([(p.key, self._held(p.name)) for p in field.parts])
-                where = f"s.kind = 1 AND s.status IN {_in(statuses)}"
-                aggregates.append(f"{_array(element, HELD_ORDER, where)} AS {name}")
-        bans = self._field("bans")
-        if bans is not None:
-            element = _obj([(p.key, self._ban(p)) for p in bans.parts])
-            aggregates.append(f"{_array(element, BAN_ORDER, 's.kind = 2')} AS bans")
-        evidence = self._field("evidence")
-        if evidence is not None:
-            element = _obj([(p.key, f"s.{p.name}") for p in evidence.parts])
-            aggregates.append(f"{_array(element, 's.k', 's.kind = 3')} AS evidence")
-        if "message" in self.selected:
-            aggregates.extend(self._message_parts())
-        answer = _obj([(f.key, self._answer(f)) for f in self.fields])
+    def units(self, column: str) -> str:
+        """The statement of the units named by ``column`` (unit id or credit code) among
+        ``:keys`` (a JSON array), known at K: a row each."""
+        code = CODE_KNOWN if column == "credit_code" else "NULL"
+        name = "CAST(json_quote(u.name) AS BLOB)" if "name" in self.selected else "NULL"
+        items = "NULL"
+        if self.element or self.said or self.event:
+            items = f"CAST(group_concat({self.items}, char(30)) AS BLOB)"
         # constants, and keys checked as names (check_fields)
         return (
-            "g AS MATERIALIZED (SELECT s.o, "  # noqa: S608
-            f"{', '.join(aggregates)} FROM {source} GROUP BY s.o), "
-            f"a AS (SELECT g.*, {OUTCOME} AS outcome FROM g) "
-            f"SELECT a.o, {answer}::text FROM a"
+            f"SELECT u.unit_id, {code}, {name}, COUNT(i.unit_id), MIN({RANK}), "  # noqa: S608
+            f"{BANNED}, {items} FROM rm_units u {HELD_JOIN} "
+            f"WHERE u.{column} IN (SELECT value FROM json_each(:keys)) "
+            "AND u.recorded_at <= :known GROUP BY u.unit_id"
         )
 
-    def _kind(self, kind: int) -> str:
-        """The rows of ``s`` of one kind."""
-        source, present = KINDS[kind]
-        alias = source.rsplit(" ", 1)[-1]
-        columns = [f"{alias}.o", str(kind), self._order(kind, alias)]
-        columns += [f"{alias}.{c}" if c in present else self._null(c) for c in ROW[3:]]
-        return f"SELECT {', '.join(columns)} FROM {source}"  # noqa: S608 (constants)
+    def _ban_rows(self) -> str:
+        evidence = self.evidence.parts if self.evidence else ()
+        if self.bans is None:
+            ban = "NULL"
+        else:
+            ban = _object([(p.key, self._ban(p)) for p in self.bans.parts])
+        return BAN_ROWS.format(ban=ban, proof=_object([(p.key, f"b.{p.name}") for p in evidence]))
 
-    @staticmethod
-    def _null(column: str) -> str:
-        return "CAST(NULL AS BIGINT)" if column == "position" else "CAST(NULL AS TEXT)"
-
-    @staticmethod
-    def _order(kind: int, alias: str) -> str:
-        """``k``: the evidence's order (each aggregate orders by the columns)."""
-        return f"{alias}.k" if kind == 3 else "CAST(NULL AS BIGINT)"
-
-    def _events(self) -> str:
-        """``ev``: the events of the rows held that day, then of the bans, each once, with
-        their order ``k``."""
-        held = "ROW_NUMBER() OVER (PARTITION BY h.o ORDER BY h.programme, h.jurisdiction)"
-        banned = (
-            "1000000 + ROW_NUMBER() OVER (PARTITION BY b.o "
-            "ORDER BY b.position, b.programme, b.jurisdiction)"
-        )
-        return (
-            "ev AS MATERIALIZED (SELECT o, event_id, position, MIN(k) AS k FROM ("  # noqa: S608
-            f"SELECT h.o, h.event_id, h.position, {held} AS k FROM h UNION ALL "
-            f"SELECT b.o, b.event_id, b.position, {banned} FROM b"
-            ") AS both_ GROUP BY o, event_id, position)"
-        )
-
-    def value(self, name: str, column: str) -> str:
-        """A column's value as written: an enum's name when the selection spells names."""
-        if self.names is None or name not in ENUMS:
-            return column
-        cases = " ".join(
-            f"WHEN {_literal(v)} THEN {_literal(n)}" for v, n in self.names[name].items()
-        )
-        return f"CASE {column} {cases} END"
-
-    def _field(self, name: str) -> Field | None:
-        return next((f for f in self.fields if f.name == name), None)
+    def _element(self) -> str:
+        """A status held, as an element of the designations or of the restricted titles."""
+        cases = [
+            _when(statuses, _object([(p.key, self._held(p.name)) for p in field.parts]))
+            for field, statuses in ((self.designations, USABLE), (self.restricted, RESTRICTED))
+            if field is not None
+        ]
+        return f"CASE {' '.join(cases)} END"
 
     def _held(self, name: str) -> str:
-        column = {"restricted_since": "s.valid_from"}.get(name, f"s.{name}")
-        return self.value(name, column)
+        return spelled(self.names, name, HELD_COLUMNS.get(name, f"i.{name}"))
 
     def _ban(self, part: Field) -> str:
         if part.name == "evidence":
-            return _obj([(p.key, f"s.{p.name}") for p in part.parts])
-        column = "s.name" if part.name == "unit_name" else f"s.{part.name}"
-        return self.value(part.name, column)
+            return _object([(p.key, f"b.{p.name}") for p in part.parts])
+        return spelled(self.names, part.name, BAN_COLUMNS.get(part.name, f"b.{part.name}"))
 
-    def _answer(self, field: Field) -> str:
-        name = field.name
-        if name in ("ref", "unit_id", "name"):
-            return f"a.{name}"
-        if name == "outcome":
-            return self.value("outcome", "a.outcome")
-        if name == "certified":
-            return "(a.outcome = 'certified')"
-        if name in LISTS:
-            return f"COALESCE(a.{name}, '[]'::json)"
-        return self._message()
-
-    def _message_parts(self) -> list[str]:
-        usable = _texts(
-            "s.programme || ' (' || s.jurisdiction || ') since ' || s.since",
-            HELD_ORDER,
-            f"s.kind = 1 AND s.status IN {_in(USABLE)}",
-            "; ",
-        )
-        restricted = _texts(
-            "s.programme || ' (' || s.jurisdiction || ') ' || s.status || ' since ' || "
-            "s.valid_from || CASE WHEN s.rectify_by IS NOT NULL "
-            "THEN ', rectify by ' || s.rectify_by ELSE '' END",
-            HELD_ORDER,
-            f"s.kind = 1 AND s.status IN {_in(RESTRICTED)}",
-            "; ",
-        )
-        until = _texts("s.last_day", "s.last_day", "s.kind = 4", ", ")
-        return [
-            f"{usable} AS usable_text",
-            f"{restricted} AS restricted_text",
-            f"{until} AS until",
-        ]
-
-    def _message(self) -> str:
-        return (
-            "CASE a.outcome "
-            "WHEN 'certified' THEN 'certified: ' || a.usable_text || "
-            "COALESCE('; title not usable while rectifying: ' || a.restricted_text, '') "
-            + " ".join(
-                f"WHEN {_literal(s)} THEN "
-                f"{_literal(s + ', the title may not be used while rectifying: ')} "
-                "|| a.restricted_text"
-                for s in RESTRICTED
-            )
-            + " WHEN 'banned' THEN 'banned until ' || a.until "
-            "WHEN 'removed' THEN 'no designation in force that day; removed or superseded "
-            "before' ELSE 'registered, but on no list that day' END"
-        )
-
-
-REFERENCES = (
-    "SELECT r.o, r.ref, r.unit_key, r.code FROM unnest(:o::bigint[], :refs::text[], "
-    ":keys::text[], :codes::text[]) AS r(o, ref, unit_key, code)"
-)
-"""A chunk's references: position, text, unit id, compact code (one array each)."""
-
-
-# --- SQLite: the answers written from indexed rows ---------------------------------------------
-
-HELD_ROW = (
-    *("unit_id", "programme", "level", "jurisdiction", "status", "since", "document_number"),
-    *("grade", "valid_from", "rectify_by", "event_id", "position"),
-)
-BAN_ROW = (
-    *("unit_id", "name", "programme", "level", "jurisdiction", "ground", "rule", "first_day"),
-    *("last_day", "document_number", "event_id", "position"),
-)
-"""The columns of a status held and of a ban (the event id and position at the same places)."""
-HELD_COLUMN = {name: n for n, name in enumerate(HELD_ROW)} | {"restricted_since": 8}
-BAN_COLUMN = {name: n for n, name in enumerate(BAN_ROW)} | {"unit_name": 1}
-EVIDENCE_COLUMN = {"event_id": 10, "position": 11}
-PROGRAMME, JURISDICTION, STATUS, SINCE, VALID_FROM, RECTIFY_BY = 1, 3, 4, 5, 8, 9
-LAST_DAY, EVENT_ID = 8, 10
-FIRST = itemgetter(0)
-UNIT_ROWS = (
-    "SELECT u.unit_id, u.name, CASE WHEN EXISTS (SELECT 1 FROM rm_identifiers x "
-    "WHERE x.value = u.credit_code AND x.scheme = 'uscc' AND x.unit_id = u.unit_id "
-    "AND x.known_from > ?) THEN NULL ELSE u.credit_code END FROM rm_units u "
-    "WHERE u.{column} IN ({marks}) AND u.recorded_at <= ?"
-)
-HELD_ROWS = (
-    "SELECT i.unit_id, i.programme, i.level, i.jurisdiction, i.status, i.since, "
-    "i.document_number, i.grade, i.valid_from, NULLIF(i.rectify_by, ''), i.event_id, "
-    "i.position FROM rm_status_intervals i WHERE i.unit_id IN ({marks}) "
-    "AND i.valid_from <= ? AND ? < i.valid_to AND i.known_from <= ? AND ? < i.known_to "
-    "ORDER BY i.unit_id, i.programme, i.jurisdiction"
-)
-BAN_ROWS = (
-    "SELECT b.unit_id, u.name, b.programme, b.level, b.jurisdiction, b.ground, b.rule, "
-    "b.first_day, b.last_day, b.document_number, b.event_id, b.position FROM rm_bans b "
-    "JOIN rm_units u ON u.unit_id = b.unit_id WHERE b.unit_id IN ({marks}) "
-    "AND b.first_day <= ? AND ? <= b.last_day AND b.recorded_at <= ? "
-    "ORDER BY b.unit_id, b.position, b.programme, b.jurisdiction"
-)
-
-
-class Element:
-    """Writes a list's element (a status held, a ban, an event) from its row: the selected
-    parts under their keys, enums spelled, a ban's evidence as an object."""
-
-    def __init__(
-        self,
-        parts: Fields,
-        columns: Mapping[str, int],
-        names: Mapping[str, Mapping[str, str]] | None,
-    ) -> None:
-        self.keys = tuple(p.key for p in parts)
-        self.columns = [columns.get(p.name, EVENT_ID) for p in parts]
-        self.spelled = [
-            (n, names[p.name]) for n, p in enumerate(parts) if names is not None and p.name in ENUMS
-        ]
-        self.inner = [
-            (n, tuple((q.key, EVIDENCE_COLUMN[q.name]) for q in p.parts))
-            for n, p in enumerate(parts)
-            if p.parts
-        ]
-        self.plain = not (self.spelled or self.inner)
-        self.get = itemgetter(*self.columns) if len(self.columns) > 1 else None
-
-    def __call__(self, row: Row) -> dict[str, Any]:
-        if self.get is None:
-            values: Any = [row[c] for c in self.columns]
+    def answer(self, row: tuple[Any, ...], bans: list[tuple[Any, ...]]) -> Segments:
+        """A unit's answer from its row of :meth:`units` and its rows of :attr:`ban_rows`."""
+        unit_id, _, name, count, rank, banned, items = row
+        if count and rank < len(OUTCOMES):
+            outcome = OUTCOMES[rank]
         else:
-            values = self.get(row)
-        if not self.plain:
-            values = list(values)
-            for n, spelled in self.spelled:
-                values[n] = spelled[values[n]]
-            for n, inner in self.inner:
-                values[n] = {k: row[c] for k, c in inner}
-        return dict(zip(self.keys, values, strict=True))
-
-
-def _outcome(held: list[Row], banned: bool) -> str:
-    """Certified only with a usable title; a unit holding only restricted titles is warned or
-    suspended; then banned, removed (listed before), not listed."""
-    if not held:
-        return "banned" if banned else "not_listed"
-    statuses = {row[STATUS] for row in held}
-    if statuses.intersection(USABLE):
-        return "certified"
-    for status in RESTRICTED:
-        if status in statuses:
-            return status
-    if banned:
-        return "banned"
-    return "removed" if held else "not_listed"
-
-
-def _message(outcome: str, held: list[Row], bans: list[Row]) -> str:
-    if outcome == "certified":
-        usable = "; ".join(
-            f"{r[PROGRAMME]} ({r[JURISDICTION]}) since {r[SINCE]}"
-            for r in held
-            if r[STATUS] in USABLE
+            outcome = "banned" if banned else "removed" if count else "not_listed"
+        if not count or items is None:
+            held: list[list[bytes]] = []
+        elif count == 1:
+            held = [items.split(US)]
+        else:  # in the order of the object path: by programme, then jurisdiction
+            held = sorted([item.split(US) for item in items.split(RS)])
+        values: list[Any] = [
+            self.outcomes[outcome],
+            b"true" if outcome == "certified" else b"false",
+            unit_id.encode(),
+            name,
+            None,
+            None,
+            None,
+            None,
+            None,
+        ]
+        at = self.element
+        if self.designations:
+            values[4] = b",".join([p[at] for p in held if p[2] == USABLE_RANK])
+        if self.restricted:
+            values[5] = b",".join([p[at] for p in held if p[2] in RESTRICTED_RANKS])
+        if self.bans:
+            values[6] = b",".join([b[3] for b in bans])
+        if self.evidence:
+            values[7] = b",".join(self._proofs(held, bans))
+        if self.message:
+            values[8] = self._message(outcome, held, bans)
+        return tuple(
+            piece if places is None else piece % places(values) for piece, places in self.pieces
         )
-        restricted = _restricted(held)
-        if restricted:
-            return f"certified: {usable}; title not usable while rectifying: {restricted}"
-        return f"certified: {usable}"
-    if outcome in RESTRICTED:
-        return f"{outcome}, the title may not be used while rectifying: {_restricted(held)}"
-    if outcome == "banned":
-        return "banned until " + ", ".join(sorted({r[LAST_DAY] for r in bans}))
-    if outcome == "removed":
-        return "no designation in force that day; removed or superseded before"
-    return "registered, but on no list that day"
+
+    def _proofs(self, held: list[list[bytes]], bans: list[tuple[Any, ...]]) -> list[bytes]:
+        """The events an answer rests on: those of the statuses held, then the bans', each
+        once."""
+        seen: set[bytes] = set()
+        proofs = []
+        at = self.event
+        for event, proof in [(p[at], p[at + 1]) for p in held] + [
+            (b[2].encode(), b[4]) for b in bans
+        ]:
+            if event not in seen:
+                seen.add(event)
+                proofs.append(proof)
+        return proofs
+
+    def _message(self, outcome: str, held: list[list[bytes]], bans: list[tuple[Any, ...]]) -> bytes:
+        """The answer's message as JSON text, from the parts of the statuses held (each
+        already escaped as JSON by :data:`MESSAGE_PART`)."""
+        at = self.said
+        restricted = b"; ".join([p[at][1:-1] for p in held if p[2] in RESTRICTED_RANKS])
+        if outcome == "certified":
+            usable = b"; ".join([p[at][1:-1] for p in held if p[2] == USABLE_RANK])
+            if restricted:
+                return b'"certified: %b; title not usable while rectifying: %b"' % (
+                    usable,
+                    restricted,
+                )
+            return b'"certified: %b"' % usable
+        if outcome in RESTRICTED:
+            return b'"%b, the title may not be used while rectifying: %b"' % (
+                outcome.encode(),
+                restricted,
+            )
+        if outcome == "banned":
+            return orjson.dumps("banned until " + ", ".join(sorted({b[1] for b in bans})))
+        if outcome == "removed":
+            return b'"no designation in force that day; removed or superseded before"'
+        return b'"registered, but on no list that day"'
 
 
-def _restricted(held: list[Row]) -> str:
-    return "; ".join(
-        f"{r[PROGRAMME]} ({r[JURISDICTION]}) {r[STATUS]} since {r[VALID_FROM]}"
-        + (f", rectify by {r[RECTIFY_BY]}" if r[RECTIFY_BY] else "")
-        for r in held
-        if r[STATUS] in RESTRICTED
+MESSAGE_PART = (
+    "json_quote(CASE "
+    + _when(USABLE, "i.programme || ' (' || i.jurisdiction || ') since ' || i.since")
+    + " "
+    + _when(
+        RESTRICTED,
+        "i.programme || ' (' || i.jurisdiction || ') ' || i.status || ' since ' || i.valid_from "
+        "|| ifnull(', rectify by ' || NULLIF(i.rectify_by, ''), '')",
     )
+    + " END)"
+)
+"""What the message says of a status held, as a JSON string: usable since when, or restricted
+since when and until when to rectify (``null`` for a status neither usable nor restricted)."""
 
 
-def _evidence(held: list[Row], bans: list[Row]) -> list[Row]:
-    """The rows of the events an answer rests on: those held, then the bans', each once."""
-    seen: set[str] = set()
-    rows = []
-    for row in (*held, *bans):
-        if row[EVENT_ID] not in seen:
-            seen.add(row[EVENT_ID])
-            rows.append(row)
-    return rows
+VALUES = ("outcome", "certified", "unit_id", "name", *LISTS, "message")
+"""The values of a unit's answer, in the order :meth:`Writer.answer` lists them."""
+WRITTEN = {"unit_id": b'"%b"', **dict.fromkeys(LISTS, b"[%b]")}
+"""How a value is written in the answer (the others as they are)."""
 
 
-class Plan:
-    """How to write the answers of a selection from the rows of a unit (SQLite)."""
-
-    def __init__(self, fields: Fields, names: Mapping[str, Mapping[str, str]] | None) -> None:
-        self.fields = fields
-        self.held = {
-            name: (statuses, Element(_sub(fields, name), HELD_COLUMN, names))
-            for name, statuses in (("designations", USABLE), ("restricted", RESTRICTED))
-        }
-        self.bans = Element(_sub(fields, "bans"), BAN_COLUMN, names)
-        self.evidence = Element(_sub(fields, "evidence"), EVIDENCE_COLUMN, names)
-        self.outcomes = names["outcome"] if names is not None else None
-        self.refs = [f.key for f in fields if f.name == "ref"]
-
-    def answer(self, unit_id: str, name: str, held: list[Row], bans: list[Row]) -> dict[str, Any]:
-        """A unit's answer (its ``ref`` left for each reference to fill)."""
-        outcome = _outcome(held, bool(bans))
-        answer: dict[str, Any] = {}
-        for field in self.fields:
-            kind, key = field.name, field.key
-            if kind == "ref":
-                answer[key] = None
-            elif kind == "unit_id":
-                answer[key] = unit_id
-            elif kind == "name":
-                answer[key] = name
-            elif kind == "outcome":
-                answer[key] = outcome if self.outcomes is None else self.outcomes[outcome]
-            elif kind == "certified":
-                answer[key] = outcome == "certified"
-            elif kind in self.held:
-                statuses, element = self.held[kind]
-                answer[key] = [element(r) for r in held if r[STATUS] in statuses]
-            elif kind == "bans":
-                answer[key] = [self.bans(r) for r in bans]
-            elif kind == "evidence":
-                answer[key] = [self.evidence(r) for r in _evidence(held, bans)]
-            else:
-                answer[key] = _message(outcome, held, bans)
-        return answer
+def _pieces(fields: Fields) -> tuple[tuple[bytes, Callable[[list[Any]], Any] | None], ...]:
+    """The answer's JSON cut at each ``ref``: each piece with a ``%b`` for each of its values,
+    and what takes those values from a unit's (or None: a piece without values)."""
+    pieces: list[tuple[bytes, list[int]]] = []
+    text, places = b"{", list[int]()
+    for n, field in enumerate(fields):
+        text += (b"," if n else b"") + orjson.dumps(field.key) + b":"
+        if field.name == "ref":
+            pieces.append((text, places))
+            text, places = b"", []
+        else:
+            text += WRITTEN.get(field.name, b"%b")
+            places.append(VALUES.index(field.name))
+    pieces.append((text + b"}", places))
+    return tuple((piece, _taken(places)) for piece, places in pieces)
 
 
-def _sqlite_answers(
-    store: ReadStore, references: list[Reference], day: str, known: str, plan: Plan
-) -> list[dict[str, Any] | None]:
-    """SQLite: the answers (None where a reference names no unit), from indexed queries of
-    5,000 keys each (units by id, by code; their statuses held that day; their bans), each
-    unit's answer written once however many references name it."""
-    names: dict[str, str] = {}
-    by_code: dict[str, str] = {}
+def _taken(places: list[int]) -> Callable[[list[Any]], Any] | None:
+    """What takes the values at ``places`` from a list, as a tuple for ``%``."""
+    if not places:
+        return None
+    if len(places) == 1:
+        place = places[0]
+        return lambda values: (values[place],)
+    return itemgetter(*places)
+
+
+def _sqlite_units(
+    store: ReadStore,
+    writer: Writer,
+    references: list[Reference],
+    day: str,
+    known: str,
+) -> tuple[dict[str, Segments], dict[str, Segments]]:
+    """SQLite: the answer of each unit the references name, by unit id and by credit code
+    (each unit's written once)."""
+    written: dict[str, Segments] = {}
+    by_code: dict[str, Segments] = {}
     cursor = store.connection().cursor()
     try:
         for column, wanted in (
@@ -649,57 +341,25 @@ def _sqlite_answers(
             ("credit_code", sorted({r.code for r in references if r.code is not None})),
         ):
             check_params(wanted)  # a NUL or a lone surrogate is a bad question
-            for chunk in chunks(wanted):
-                marks = store.placeholders(len(chunk))
-                cursor.execute(UNIT_ROWS.format(column=column, marks=marks), [known, *chunk, known])
-                for unit_id, name, code in cursor:
-                    names[unit_id] = name
-                    if code is not None:
-                        by_code[code] = unit_id
-        held: dict[str, list[Row]] = {}
-        bans: dict[str, list[Row]] = {}
-        for chunk in chunks(sorted(names)):
-            marks = store.placeholders(len(chunk))
-            cursor.execute(HELD_ROWS.format(marks=marks), [*chunk, day, day, known, known])
-            held.update((unit, list(rows)) for unit, rows in groupby(cursor, FIRST))
-            cursor.execute(BAN_ROWS.format(marks=marks), [*chunk, day, day, known])
-            bans.update((unit, list(rows)) for unit, rows in groupby(cursor, FIRST))
+            statement = writer.units(column)
+            for keys in chunks(wanted):
+                params = {"day": day, "known": known, "keys": orjson.dumps(keys).decode()}
+                rows = cursor.execute(statement, params).fetchall()
+                bans: dict[str, list[tuple[Any, ...]]] = {}
+                banned = [row[0] for row in rows if row[5]]
+                if writer.needs_bans and banned:
+                    params["keys"] = orjson.dumps(banned).decode()
+                    cursor.execute(writer.ban_rows, params)
+                    bans = {unit: list(group) for unit, group in groupby(cursor, FIRST)}
+                for row in rows:
+                    answer = written.get(row[0])
+                    if answer is None:
+                        answer = written[row[0]] = writer.answer(row, bans.get(row[0], []))
+                    if row[1] is not None:
+                        by_code[row[1]] = answer
     finally:
         cursor.close()
-    written: dict[str, dict[str, Any]] = {}
-    answers: list[dict[str, Any] | None] = []
-    for reference in references:
-        key = by_code.get(reference.code) if reference.code is not None else reference.key
-        if key is None or key not in names:
-            answers.append(None)
-            continue
-        answer = written.get(key)
-        if answer is None:
-            answer = written[key] = plan.answer(
-                key, names[key], held.get(key, []), bans.get(key, [])
-            )
-        if plan.refs:
-            answer = answer.copy()
-            for ref in plan.refs:
-                answer[ref] = reference.text
-        answers.append(answer)
-    return answers
-
-
-def _sub(fields: Fields, name: str) -> Fields:
-    return next((f.parts for f in fields if f.name == name), ())
-
-
-PARAMETERS = frozenset({"day", "known", "o", "refs", "keys", "codes"})
-
-
-def _bound(statement: str) -> str:
-    """``statement`` with its ``:name`` parameters as psycopg's ``%(name)s``."""
-    return re.sub(
-        r"(?<![:\w]):([a-z_]+)\b",
-        lambda m: f"%({m[1]})s" if m[1] in PARAMETERS else m[0],
-        statement,
-    )
+    return written, by_code
 
 
 # --- the check ---------------------------------------------------------------------------------
@@ -720,81 +380,74 @@ class Check:
         valid_day(self.as_of)
         known_time(self.known_at)  # refused now, not halfway through an answer
 
-    def chunks(
-        self, fields: Fields | None = None, names: Mapping[str, Mapping[str, str]] | None = None
-    ) -> Iterator[list[bytes]]:
-        """The answers as JSON texts to join with commas, in the order of the references, a
-        chunk at a time (one statement each on PostgreSQL, four on SQLite): ``fields``
-        (default :func:`whole`) under their keys, enums spelled by ``names`` (by field, value
-        to name) when given."""
+    def chunks(self, fields: Fields | None = None, names: Names | None = None) -> Iterator[bytes]:
+        """The answers as JSON text, in the order of the references, a chunk of 5,000 at a
+        time (the answers separated by commas, without brackets): ``fields`` (default
+        :func:`~greenreg.projections.selection.whole`) under their keys, enums spelled by
+        ``names`` (by field, value to name) when given."""
         fields = whole() if fields is None else fields
         check_fields(fields)
         day, known = valid_day(self.as_of), known_time(self.known_at)
-        if self.store.dialect != "postgres":
-            yield from self._sqlite_chunks(Plan(fields, names), day, known, names)
-            return
-        sql = _bound(Writer(fields, names).statement())
         covered: list[str] = []
+        if self.store.dialect != "postgres":
+            yield from self._sqlite_chunks(fields, names, day, known, covered)
+            return
+        statement = postgres.Writer(fields, names).statement()
         for start in range(0, len(self.refs), CHUNK):
             references = [Reference(ref) for ref in self.refs[start : start + CHUNK]]
-            texts = self._postgres_chunk(sql, references, day, known)
-            yield [
-                text or orjson.dumps(self._unfound(reference, fields, names, covered))
-                for text, reference in zip(texts, references, strict=True)
-            ]
+            found = postgres.answer_chunk(self.store, statement, references, day, known)
+            yield b",".join(
+                text or self._unfound(reference, fields, names, covered)
+                for text, reference in zip(found, references, strict=True)
+            )
 
     def _sqlite_chunks(
-        self, plan: Plan, day: str, known: str, names: Mapping[str, Mapping[str, str]] | None
-    ) -> Iterator[list[bytes]]:
-        found = self._sqlite_answers(plan, day, known, names)
-        for start in range(0, len(found), CHUNK):
-            yield [orjson.dumps(found[start : start + CHUNK])[1:-1]]  # one text for the chunk
-
-    def _sqlite_answers(
-        self, plan: Plan, day: str, known: str, names: Mapping[str, Mapping[str, str]] | None
-    ) -> list[dict[str, Any]]:
+        self, fields: Fields, names: Names | None, day: str, known: str, covered: list[str]
+    ) -> Iterator[bytes]:
+        """SQLite: every unit's answer written first (:func:`_sqlite_units`), then each
+        reference's, with its ``ref``."""
         references = [Reference(ref) for ref in self.refs]
-        covered: list[str] = []
-        return [
-            answer or self._unfound(reference, plan.fields, names, covered)
-            for answer, reference in zip(
-                _sqlite_answers(self.store, references, day, known, plan), references, strict=True
-            )
-        ]
+        written, by_code = _sqlite_units(self.store, Writer(fields, names), references, day, known)
+        for start in range(0, len(references), CHUNK):
+            texts = []
+            for reference in references[start : start + CHUNK]:
+                if reference.code is not None:
+                    segments = by_code.get(reference.code)
+                else:
+                    segments = None if reference.key is None else written.get(reference.key)
+                if segments is None:
+                    texts.append(self._unfound(reference, fields, names, covered))
+                else:
+                    texts.append(orjson.dumps(reference.text).join(segments))
+            yield b",".join(texts)
 
-    def _postgres_chunk(
-        self, sql: str, references: list[Reference], day: str, known: str
-    ) -> list[bytes | None]:
-        """PostgreSQL: the answers of a chunk (None where a reference names no unit), written
-        by one statement."""
-        params = {
-            "day": day,
-            "known": known,
-            "o": list(range(len(references))),
-            "refs": [r.text for r in references],
-            "keys": [r.key for r in references],
-            "codes": [r.code for r in references],
-        }
-        for texts in ("refs", "keys", "codes"):  # a NUL or a lone surrogate: a bad question
-            check_params(params[texts])
-        cursor = self.store.connection().cursor()
-        try:
-            cursor.execute(sql, params)
-            written = dict(cursor.fetchall())
-        finally:
-            cursor.close()
-        return [
-            None if (text := written.get(o)) is None else text.encode()
-            for o in range(len(references))
-        ]
+    def text(self, fields: Fields | None = None, names: Names | None = None) -> bytes:
+        """The answers as one JSON array (see :meth:`chunks`)."""
+        parts = [b"["]
+        for chunk in self.chunks(fields, names):
+            parts += (chunk, b",")
+        if len(parts) > 1:
+            parts.pop()  # the last comma
+        parts.append(b"]")
+        return b"".join(parts)
+
+    def answers(
+        self, fields: Fields | None = None, names: Names | None = None
+    ) -> list[dict[str, Any]]:
+        """Each answer as JSON values."""
+        answers: list[dict[str, Any]] = orjson.loads(self.text(fields, names))
+        return answers
+
+    def views(self) -> list[Certification]:
+        """Each answer as a view (for the interfaces that need objects: the bulk match's
+        candidates, a GraphQL selection this path does not write)."""
+        return [view_of(answer) for answer in self.answers()]
 
     def _unfound(
-        self,
-        reference: Reference,
-        fields: Fields,
-        names: Mapping[str, Mapping[str, str]] | None,
-        covered: list[str],
-    ) -> dict[str, Any]:
+        self, reference: Reference, fields: Fields, names: Names | None, covered: list[str]
+    ) -> bytes:
+        """The answer to a reference that names no unit known at K: ``not_found`` (with what
+        the registry covers) or ``invalid_code``."""
         unit_id = reference.unit_id
         if unit_id is None and reference.code is not None:
             unit_id = id_of_valid_code(reference.code)
@@ -816,25 +469,7 @@ class Check:
             "name": None,
             "message": message,
         }
-        return {f.key: values.get(f.name, []) for f in fields}
-
-    def answers(
-        self, fields: Fields | None = None, names: Mapping[str, Mapping[str, str]] | None = None
-    ) -> list[dict[str, Any]]:
-        """Each answer as JSON values."""
-        if self.store.dialect != "postgres":  # written as values: no text to parse
-            fields = whole() if fields is None else fields
-            check_fields(fields)
-            day, known = valid_day(self.as_of), known_time(self.known_at)
-            return self._sqlite_answers(Plan(fields, names), day, known, names)
-        texts = (text for chunk in self.chunks(fields, names) for text in chunk)
-        answers: list[dict[str, Any]] = orjson.loads(b"[" + b",".join(texts) + b"]")
-        return answers
-
-    def views(self) -> list[Certification]:
-        """Each answer as a view (for the interfaces that need objects: the bulk match's
-        candidates, a GraphQL selection this path does not write)."""
-        return [view_of(answer) for answer in self.answers()]
+        return orjson.dumps({f.key: values.get(f.name, []) for f in fields})
 
 
 def view_of(answer: dict[str, Any]) -> Certification:

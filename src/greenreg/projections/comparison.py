@@ -24,7 +24,7 @@ from typing import Any
 
 from greenreg.projections import schema as t
 from greenreg.projections.database import ReadStore
-from greenreg.projections.fold import Fold, present_rows
+from greenreg.projections.fold import Fold, present_rows, search_rows
 from greenreg.projections.runner import collector_paused, fold_log
 from greenreg.projections.schema import PROJECTION
 from greenreg.registry.application import Registry
@@ -98,13 +98,15 @@ class RebuildComparison:
         return not self.differences
 
 
-def compare_with_rebuild(registry: Registry, store: ReadStore) -> RebuildComparison:
+def compare_with_rebuild(
+    registry: Registry, store: ReadStore, fold: Fold | None = None
+) -> RebuildComparison:
     """Fold ``registry``'s log afresh and compare every row with the live read models of
     ``store`` (the same database), writing nothing. Read models never built compare as empty
-    tables."""
+    tables. ``fold``: an empty fold to fold into (the caller keeps the rows)."""
     with store.snapshot() as cursor:
         position = _live_position(store, cursor)
-        fold = Fold()
+        fold = Fold() if fold is None else fold
         with collector_paused():
             for _ in fold_log(registry, fold, until=position):
                 pass
@@ -113,7 +115,10 @@ def compare_with_rebuild(registry: Registry, store: ReadStore) -> RebuildCompari
             for name, rows in present_rows(fold.memos.values()).items()
         }
         for name, appended in fold.appended.items():
-            rebuilt.setdefault(name, []).extend(appended)
+            rows = appended
+            if name == t.SEARCH.name:  # with what each term is to its unit at the end
+                rows = [tuple(row) for row in search_rows(appended, fold.memos)]
+            rebuilt.setdefault(name, []).extend(rows)
         rebuilt[t.TRACKING.name] = [(PROJECTION, position)] if position else []
         differences: list[Difference] = []
         for table in (*t.ALL, t.TRACKING):

@@ -1,14 +1,21 @@
 """What the registry covers: which lists (programme, level, issuing jurisdiction) it holds, from
 which years, and which it does not hold. Every ``not_found`` and ``no match`` answer carries it,
-so that "not found here" is never read as "not certified"."""
+so that "not found here" is never read as "not certified".
+
+Reading it scans every designation, so it is kept per store until the read models fold another
+event (their position in ``rm_tracking`` is read first, then the designations: a fold between
+the two only makes the kept answer newer than its position).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
 from greenreg.events.places import NATIONAL, name_of
 from greenreg.events.vocabulary import Programme
 from greenreg.projections.database import ReadStore
+from greenreg.projections.schema import PROJECTION
 
 
 @dataclass(frozen=True)
@@ -31,7 +38,22 @@ class Coverage:
     statement: str
 
 
+_kept: WeakKeyDictionary[ReadStore, tuple[object, Coverage]] = WeakKeyDictionary()
+"""Each store's coverage, with the read models' position it was read at."""
+
+
 def coverage(store: ReadStore) -> Coverage:
+    """What the read models cover now (read again once they have folded another event)."""
+    position = store.query("SELECT position FROM rm_tracking WHERE projection = ?", [PROJECTION])
+    kept = _kept.get(store)
+    if kept is not None and kept[0] == position:
+        return kept[1]
+    covered = _coverage(store)
+    _kept[store] = (position, covered)
+    return covered
+
+
+def _coverage(store: ReadStore) -> Coverage:
     rows = store.query(
         "SELECT programme, level, jurisdiction, MIN(since), MAX(since), COUNT(DISTINCT unit_id) "
         "FROM rm_designations GROUP BY programme, level, jurisdiction "

@@ -126,6 +126,9 @@ class Fold:
         self.adoptions: list[Adoption] = [] if adoptions is None else adoptions
         """The rule adoptions folded so far (incremental mode: those already written)."""
         self.touched: set[str] = set()
+        self.named: set[str] = set()
+        """Units an event renamed, corrected the name of or gave a code: what their search terms
+        are to them may have changed (:func:`search_roles`)."""
         self.appended: dict[str, list[tuple[Any, ...]]] = {
             table.name: [] for table in (*t.APPEND_ONLY, *t.BITEMPORAL, t.SEARCH)
         }
@@ -244,6 +247,7 @@ class Fold:
         self.memos.clear()
         self.stored.clear()
         self.touched.clear()
+        self.named.clear()
         for rows in self.appended.values():
             rows.clear()
 
@@ -317,6 +321,7 @@ class Fold:
         self, e: IdentifierAttached, unit: str, evid: str, known: str, pos: int
     ) -> None:
         self.memos[unit].unit[U_CODE] = e.value
+        self.named.add(unit)
         self.appended["rm_identifiers"].append(
             (
                 unit,
@@ -333,14 +338,16 @@ class Fold:
         self._search_term(unit, "credit_code", e.value)
 
     def _search_term(self, unit: str, kind: str, text: str) -> None:
+        """A term of the unit, as written; what it is to the unit is set when the rows are
+        written (:func:`search_rows`)."""
         if kind == "name":
             name = parse(text)
             self.appended["rm_search"].append(
-                (unit, kind, text, name.norm, name.core, name.form, name.qualifier)
+                (unit, kind, text, name.norm, name.core, name.form, name.qualifier, None, None)
             )
         else:
             norm = normalise(text)
-            self.appended["rm_search"].append((unit, kind, text, norm, norm, "", ""))
+            self.appended["rm_search"].append((unit, kind, text, norm, norm, "", "", None, None))
 
     def _renamed(self, e: Renamed, unit: str, evid: str, known: str, pos: int) -> None:
         memo = self.memos[unit]
@@ -350,6 +357,7 @@ class Fold:
             [unit, e.new_name, str(e.act_id), since, FOREVER_DAY, known, FOREVER_TIME, evid, pos]
         )
         memo.unit[U_NAME], memo.unit[U_NAMED_SINCE] = e.new_name, since
+        self.named.add(unit)
         self._search_term(unit, "name", e.new_name)
 
     def _reorganised(self, e: Reorganised, unit: str, evid: str, known: str, pos: int) -> None:
@@ -645,6 +653,7 @@ class Fold:
         memo.names = names
         if memo.unit[U_NAME] == wrong:
             memo.unit[U_NAME] = right
+        self.named.add(memo.unit[0])
         self._search_term(memo.unit[0], "name", right)
 
     # --- history ----------------------------------------------------------------------------
@@ -762,6 +771,33 @@ def present_rows(memos: Iterable[UnitMemo]) -> dict[str, list[Row]]:
         t.NAME_INTERVALS.name: names,
         t.CREATIONS.name: creations,
     }
+
+
+def search_roles(memo: UnitMemo) -> dict[tuple[str, str], str]:
+    """What each of the unit's search terms (kind, text) is to it now: its name, a former name
+    (a name it held until a day, as known now), its credit code; a term not here is none of
+    them (a superseded code, a name corrected away)."""
+    roles = {
+        ("name", row[N_NAME]): "former_name" for row in memo.names if row[N_VTO] != FOREVER_DAY
+    }
+    roles["name", memo.unit[U_NAME]] = "name"
+    if memo.unit[U_CODE] is not None:
+        roles["credit_code", memo.unit[U_CODE]] = "credit_code"
+    return roles
+
+
+def search_rows(rows: Iterable[tuple[Any, ...]], memos: dict[str, UnitMemo]) -> list[Row]:
+    """Search terms as written, each with what it is to its unit now and the unit's name, as
+    the units' memos say (the memo of every row's unit must be there)."""
+    roles: dict[str, dict[tuple[str, str], str]] = {}
+    written = []
+    for row in rows:
+        unit, kind, text = row[0], row[1], row[2]
+        memo = memos[unit]
+        if unit not in roles:
+            roles[unit] = search_roles(memo)
+        written.append([*row[:7], roles[unit].get((kind, text)), memo.unit[U_NAME]])
+    return written
 
 
 def _apply_changes(

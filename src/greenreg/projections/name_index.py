@@ -1,30 +1,57 @@
-"""The names the match looks among: every name in ``rm_search``, indexed by the character
-pairs (bigrams) of its core, held in memory and brought up to date when the read models move
-on: the names of the units the new events touched replace theirs (:meth:`NameIndex.updated`),
-so a write costs its own units, not a rebuild of every name.
+"""The names the match and the lookup look among: every name in ``rm_search``, indexed by the
+character pairs (bigrams) of its core, held in memory and brought up to date when the read
+models move on: the names of the units the new events touched replace theirs
+(:meth:`NameIndex.updated`), so a write costs its own units, not a rebuild of every name.
 
-A query's candidates are the names sharing the most bigrams with its core, rarest bigrams
-first, so a wrong character costs at most two of them and a common pair (科技, 有限) does not
-flood the count. Only those few candidates are then scored (:mod:`greenreg.matching.score`).
+The match's candidates (:meth:`NameIndex.candidates`) are the names sharing the most bigrams
+with the query's core, rarest bigrams first, so a wrong character costs at most two of them and
+a common pair (科技, 有限) does not flood the count. Only those few candidates are then scored
+(:mod:`greenreg.matching.score`).
+
+The lookup's variants (:meth:`NameIndex.similar`) are every name that can score at least a
+floor, found without counting. A score of at least ``t`` allows at most ``(1 - t) x`` the
+longer core's length in edits; an edit breaks at most two of the query core's bigram places (a
+substitution or a deletion two, an insertion one), so a name of a given core length holds the
+bigram of every place but those its allowed edits can break: it holds one of any set of places
+one larger than that. For each core length that can reach the floor, the names of that length
+(postings by bigram and length, :attr:`NameIndex.sized`) on the rarest such bigrams are read,
+and only their cores compared (``rapidfuzz``, with the floor as cut-off). The postings read
+stay within :data:`BUDGET` whatever the number of names: past it, the lengths farthest from
+the query's and the commonest bigrams are left out.
 """
 
 from __future__ import annotations
 
+import math
 import threading
 import weakref
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import cast
+from operator import itemgetter
+from typing import TypeVar, cast
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
 from greenreg.matching.normalise import Name
 from greenreg.projections.database import ReadStore
 from greenreg.projections.reading import chunks
 
+Key = TypeVar("Key", str, tuple[str, int])
 CANDIDATES = 30
 """Names scored per query (the ones sharing the most bigrams)."""
 COMMON = 5_000
 """A bigram on more names than this counts only when the query has no rarer one."""
+BUDGET = 1_000
+"""Postings the lookup's variant search reads at most, whatever the number of names."""
+MATCH_FLOOR = 0.7
+"""The bulk match's candidates are first every name whose core is at least this similar."""
+MATCH_BUDGET = 10_000
+"""Postings the bulk match's variant search reads at most per query (it answers 10,000
+queries at once; a wider search than the lookup's page needs costs little per query)."""
+ROUNDING = 5e-5
+"""Scores are rounded to four places: a similarity this much below a floor may reach it."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +63,10 @@ class Entry:
     unit_kind: str
     division: str
     recorded_at: str
+    matched: str | None
+    """What the name is to its unit now: ``name``, ``former_name`` or ``None`` (corrected
+    away)."""
+    unit_name: str
 
 
 def bigrams(core: str) -> set[str]:
@@ -52,20 +83,44 @@ class NameIndex:
 
     def __init__(self, entries: list[Entry]) -> None:
         self.entries: list[Entry | None] = list(entries)
+        self.cores = [entry.name.core for entry in entries]
+        """Each entry's core, by number (a replaced entry's too: it is on no posting)."""
         self.postings: dict[str, list[int]] = {}
+        self.sized: dict[tuple[str, int], list[int]] = {}
+        """The postings by bigram and length of core (the lookup's variants)."""
         self.by_norm: dict[str, list[int]] = {}
+        self.by_core: dict[str, list[int]] = {}
         self.by_unit: dict[str, list[int]] = {}
         self.dead = 0
         """Numbers of entries replaced since the index was built (their slots are ``None``)."""
         for number, entry in enumerate(entries):
+            size = len(entry.name.core)
             for gram in bigrams(entry.name.core):
                 self.postings.setdefault(gram, []).append(number)
+                self.sized.setdefault((gram, size), []).append(number)
             self.by_norm.setdefault(entry.name.norm, []).append(number)
+            self.by_core.setdefault(entry.name.core, []).append(number)
             self.by_unit.setdefault(entry.unit_id, []).append(number)
 
     def candidates(self, query: Name, limit: int = CANDIDATES) -> list[Entry]:
-        """The names most likely to match ``query``: the same whole name first, then those
-        sharing the most bigrams of its core."""
+        """The names most likely to match ``query``, at most ``limit``: those :meth:`similar`
+        finds (the same whole name or core, then every name whose core is at least
+        :data:`MATCH_FLOOR` similar, the closest first, reading at most :data:`MATCH_BUDGET`
+        postings), then, to fill the list, those sharing the most bigrams of its core."""
+        chosen: dict[int, Entry] = {}  # by identity: a name is one entry of the index
+        for _, entry in self.similar(query, MATCH_FLOOR, MATCH_BUDGET):
+            if len(chosen) >= limit:
+                return list(chosen.values())
+            chosen.setdefault(id(entry), entry)
+        for entry in self._sharing_bigrams(query, limit):
+            if len(chosen) >= limit:
+                break
+            chosen.setdefault(id(entry), entry)
+        return list(chosen.values())
+
+    def _sharing_bigrams(self, query: Name, limit: int) -> list[Entry]:
+        """The same whole name first, then the names sharing the most bigrams of its core
+        (counting a bigram on more than :data:`COMMON` names only when no rarer one is)."""
         exact = self.by_norm.get(query.norm, [])
         grams = sorted(bigrams(query.core), key=lambda g: len(self.postings.get(g, ())))
         counts: Counter[int] = Counter()
@@ -79,19 +134,95 @@ class NameIndex:
             chosen.setdefault(number)
         return [entry for number in chosen if (entry := self.entries[number]) is not None]
 
+    def similar(
+        self, query: Name, floor: float, budget: int | None = None
+    ) -> Iterator[tuple[float, Entry]]:
+        """The names that can score at least ``floor`` against ``query``, each with a bound of
+        its score (:func:`~greenreg.matching.score.bound`, rounded as scores are), in the order
+        a page ranks them at best: the highest bound first, then by the unit's name and id,
+        then in the order they were indexed. They are the same normalised name and every name
+        with the same core (bound 1), and the names of :meth:`_pool` whose core is at least
+        ``floor`` similar to the query's. Lazily: names of a lower bound are put in order only
+        when they are reached."""
+        core = query.core
+        close: list[tuple[str, float, int]] = []
+        pool = self._pool(core, floor, BUDGET if budget is None else budget)
+        if pool:
+            cores = itemgetter(*pool)(self.cores) if len(pool) > 1 else [self.cores[pool[0]]]
+            close = process.extract(  # the most similar first
+                core,
+                cores,
+                scorer=Levenshtein.normalized_similarity,
+                score_cutoff=floor - ROUNDING,
+                limit=None,
+            )
+        seen: set[int] = set()
+        tied = [*self.by_norm.get(query.norm, ()), *self.by_core.get(core, ())]
+        bound, start = 1.0, 0
+        while tied or start < len(close):
+            while start < len(close) and round(close[start][1], 4) == bound:
+                tied.append(pool[close[start][2]])
+                start += 1
+            yield from ((bound, entry) for entry in self._ranked(tied, seen))
+            tied = []
+            if start < len(close):
+                bound = round(close[start][1], 4)
+
+    def _ranked(self, numbers: list[int], seen: set[int]) -> list[Entry]:
+        """The entries of ``numbers`` not ``seen`` yet (now seen), by unit name, unit id and
+        number."""
+        found = []
+        for number in sorted(set(numbers) - seen):
+            entry = self.entries[number]
+            if entry is not None:
+                found.append(entry)
+        seen.update(numbers)
+        found.sort(key=lambda entry: (entry.unit_name, entry.unit_id))  # stable: by number
+        return found
+
+    def _pool(self, core: str, floor: float, budget: int) -> list[int]:
+        """For each core length that can reach ``floor`` (the query's own first, then the
+        nearest), the names of that length holding one of the rarest bigrams of ``core`` that
+        cover one place more than the edits allowed at that length can break: every name that
+        can reach the floor is among them (for a floor of 0.7 or more). Past ``budget``
+        postings read, the lengths and bigrams not yet read are left out."""
+        size = len(core)
+        if size < 3:  # only names with this very core can reach the floor
+            return []
+        places = Counter(core[start : start + 2] for start in range(size - 1))
+        lowest = max(2, math.ceil((floor - ROUNDING) * size))
+        highest = math.floor(size / (floor - ROUNDING))
+        pool: list[int] = []
+        for length in sorted(range(lowest, highest + 1), key=lambda n: (abs(n - size), n)):
+            edits = math.floor((1 - floor + ROUNDING) * max(size, length))
+            broken = 2 * edits - max(0, length - size)  # an insertion breaks one place
+            covered = 0
+            for gram in sorted(places, key=lambda g: len(self.sized.get((g, length), ()))):
+                if covered > broken:
+                    break
+                postings = self.sized.get((gram, length), [])
+                if len(pool) + len(postings) > budget:
+                    return pool
+                pool += postings
+                covered += places[gram]
+        return pool
+
     def updated(self, units: dict[str, list[Entry]]) -> NameIndex:
         """A new index where each unit of ``units`` has the names given (all its names as the
         read models now hold them; none: the unit is gone), the others as here. Only the lists
         a changed name is on are copied; this index is left as it was."""
         index = NameIndex.__new__(NameIndex)
         index.entries = list(self.entries)
+        index.cores = list(self.cores)
         index.postings = dict(self.postings)
+        index.sized = dict(self.sized)
         index.by_norm = dict(self.by_norm)
+        index.by_core = dict(self.by_core)
         index.by_unit = dict(self.by_unit)
         index.dead = self.dead
         copied: set[int] = set()  # the lists this index owns already (by identity)
 
-        def own(table: dict[str, list[int]], key: str) -> list[int]:
+        def own(table: dict[Key, list[int]], key: Key) -> list[int]:
             numbers = table.get(key)
             if numbers is None or id(numbers) not in copied:
                 numbers = table[key] = [] if numbers is None else list(numbers)
@@ -105,13 +236,18 @@ class NameIndex:
                 index.dead += 1
                 for gram in bigrams(old.name.core):
                     own(index.postings, gram).remove(number)
+                    own(index.sized, (gram, len(old.name.core))).remove(number)
                 own(index.by_norm, old.name.norm).remove(number)
+                own(index.by_core, old.name.core).remove(number)
             for entry in entries:
                 number = len(index.entries)
                 index.entries.append(entry)
+                index.cores.append(entry.name.core)
                 for gram in bigrams(entry.name.core):
                     own(index.postings, gram).append(number)
+                    own(index.sized, (gram, len(entry.name.core))).append(number)
                 own(index.by_norm, entry.name.norm).append(number)
+                own(index.by_core, entry.name.core).append(number)
                 own(index.by_unit, unit).append(number)
         return index
 
@@ -177,11 +313,11 @@ def index_entries(store: ReadStore, units: Sequence[str] | None = None) -> list[
         where = f" AND s.unit_id IN ({store.placeholders(len(units))})"
     rows = store.query(
         "SELECT s.unit_id, s.text, s.norm, s.core, s.form, s.qualifier, u.kind, u.division, "  # noqa: S608
-        "u.recorded_at FROM rm_search s JOIN rm_units u ON u.unit_id = s.unit_id "
-        f"WHERE s.kind = 'name'{where}",
+        "u.recorded_at, s.matched, u.name FROM rm_search s "
+        f"JOIN rm_units u ON u.unit_id = s.unit_id WHERE s.kind = 'name'{where}",
         params,
     )
     return [
-        Entry(unit, Name(text, norm, core, form, qualifier, False), kind, division, recorded)
-        for unit, text, norm, core, form, qualifier, kind, division, recorded in rows
+        Entry(unit, Name(text, norm, core, form, qualifier, False), *rest)
+        for unit, text, norm, core, form, qualifier, *rest in rows
     ]

@@ -20,6 +20,8 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+import orjson
+
 from greenreg.events.credit_codes import check_credit_code
 from greenreg.matching.answers import MatchQuery, MatchResult
 from greenreg.matching.score import DEFAULT_THRESHOLD
@@ -54,6 +56,7 @@ from greenreg.projections.reading import (
     valid_day,
 )
 from greenreg.projections.schema import PROJECTION
+from greenreg.projections.unit_answer import UnitAnswers
 from greenreg.projections.views import (
     RESTRICTED,
     USABLE,
@@ -101,6 +104,7 @@ class Queries:
         self.store = store
         self._last_position = last_position
         self._leaf_index = leaf_index
+        self._unit_answers = UnitAnswers(store)
 
     # --- units ----------------------------------------------------------------------------
 
@@ -113,6 +117,19 @@ class Queries:
         DataLoaders: one query for the whole batch)."""
         found = load_units(self.store, [str(u) for u in unit_ids])
         return [found.get(str(u)) for u in unit_ids]
+
+    def unit_answer(self, unit_id: UUID) -> dict[str, Any] | None:
+        """The unit as held now, as plain JSON values: ``unit`` (:meth:`unit`),
+        ``designations`` (:meth:`designations_of`), ``bans`` (:meth:`bans`) and
+        ``removals_due`` (:meth:`removals_due`), written by the database in one statement
+        (:mod:`.unit_answer`); ``None`` if there is no such unit."""
+        found = self._unit_answers.answer(unit_id)
+        if found is None:
+            return None
+        body, incidents = found
+        due_now = self.removals_due(unit_id) if incidents else []
+        body["removals_due"] = orjson.loads(orjson.dumps(due_now))  # as plain values
+        return body
 
     def units(
         self, where: UnitFilter | None = None, first: int = 100, after: str | None = None

@@ -36,16 +36,21 @@ from greenreg.outages import is_outage
 from greenreg.projections import schema as t
 from greenreg.projections.database import ReadStore
 from greenreg.projections.decoding import fold_decoder
+from greenreg.projections.digest import DigestCommits, fold_delta, full_sum, memo_sum, rows_sum
 from greenreg.projections.fold import (
     PRESENT_TABLES,
+    U_NAME,
     Fold,
     UnitMemo,
     present_rows,
+    search_roles,
+    search_rows,
     units_to_load,
 )
 from greenreg.projections.positions import event_id
 from greenreg.projections.rules import adoptions_in
 from greenreg.projections.schema import FOREVER_TIME, PROJECTION
+from greenreg.projections.search_table import write_terms
 from greenreg.registry.application import Registry
 from greenreg.registry.rulebooks.law import Adoption
 
@@ -96,6 +101,7 @@ class Projector:
         self._leaf_indexes: dict[int, int] = {}
         """The last catch-up's failure in this process, until a catch-up reaches the log's end."""
         self._decode = fold_decoder(registry.mapper)
+        self.digests = DigestCommits(store)
 
     # --- schema and position --------------------------------------------------------------
 
@@ -194,16 +200,27 @@ class Projector:
     def apply(self, start: int, notifications: Sequence[Notification]) -> bool:
         """Fold ``notifications`` (the ones after ``start``) in one transaction. Returns False,
         changing nothing, if another runner moved the tracking position meanwhile."""
-        fold = Fold(load=self._load_memos, adoptions=self._load_adoptions())
+        loaded: dict[str, int] = {}
+
+        def load(unit_ids: list[str]) -> dict[str, UnitMemo]:
+            memos = self._load_memos(unit_ids)
+            loaded.update((unit_id, memo_sum(memo)) for unit_id, memo in memos.items())
+            return memos
+
+        fold = Fold(load=load, adoptions=self._load_adoptions())
         events = [self._decode(n) for n in notifications]
         fold.prefetch(units_to_load(events))
-        for event, position in zip(events, self.registry.log_positions(notifications), strict=True):
+        positions = self.registry.log_positions(notifications)
+        for event, position in zip(events, positions, strict=True):
             fold.apply(event, position)
+        delta = fold_delta(fold, loaded)
         with self.store.transaction() as cursor:
             if self._tracked(cursor) != start:
                 return False
             self._write_touched(cursor, fold)
             self._write_appended(cursor, fold)
+            self.digests.commit(cursor, start, notifications[-1].id, positions[-1] + 1, delta)
+            self._write_search_roles(cursor, fold)
             self.before_commit(cursor)
             self._track(cursor, notifications[-1].id)
         return True
@@ -294,9 +311,35 @@ class Projector:
 
     def _write_appended(self, cursor: Any, fold: Fold) -> None:
         for name, rows in fold.appended.items():
-            if rows:
+            if rows and name == t.SEARCH.name:
+                write_terms(self.store, cursor, search_rows(rows, fold.memos))
+                rows.clear()
+            elif rows:
                 cursor.executemany(t.BY_NAME[name].insert(self.store), rows)
                 rows.clear()
+
+    def _write_search_roles(self, cursor: Any, fold: Fold) -> None:
+        """What the terms already written of each unit the events renamed, corrected or gave
+        a code are to it now, and its name."""
+        named = sorted(fold.named)
+        if not named:
+            return
+        memos = [fold.memos[unit] for unit in named]
+        cursor.executemany(
+            self.store.sql("UPDATE rm_search SET matched = NULL, unit_name = ? WHERE unit_id = ?"),
+            [(memo.unit[U_NAME], unit) for unit, memo in zip(named, memos, strict=True)],
+        )
+        cursor.executemany(
+            self.store.sql(
+                "UPDATE rm_search SET matched = ? WHERE unit_id = ? AND kind = ? AND text = ?"
+            ),
+            [
+                (role, unit, kind, text)
+                for unit, memo in zip(named, memos, strict=True)
+                for (kind, text), role in search_roles(memo).items()
+            ],
+        )
+        fold.named.clear()
 
     # --- rebuild --------------------------------------------------------------------------
 
@@ -357,6 +400,7 @@ class Projector:
             fold.apply(self._decode(notification), position)
             self._write_touched(cursor, fold)
             self._write_appended(cursor, fold)
+            self._write_search_roles(cursor, fold)
         except Exception as error:
             cursor.execute("ROLLBACK TO SAVEPOINT fold_one")
             event = event_id(notification.originator_id, notification.originator_version)
@@ -376,14 +420,21 @@ class Projector:
         ):
             t.drop_tables(cursor)
             t.create_tables(self.store, cursor, with_indexes=False)
-            position = 0
+            position = digest = 0
+            terms: list[tuple[Any, ...]] = []  # written at the end, as the units then are
             for position in fold_log(self.registry, fold, page=page):
+                digest += rows_sum(fold.appended)
+                terms.extend(fold.appended[t.SEARCH.name])
+                fold.appended[t.SEARCH.name].clear()
                 self._write_appended(cursor, fold)
                 if progress is not None:
                     progress(position, max(total, position))
             self._write_memos(cursor, fold.memos.values())
+            digest += full_sum(fold)  # the present rows (the appended ones are written)
+            write_terms(self.store, cursor, search_rows(terms, fold.memos))
             t.create_indexes(self.store, cursor)
             self._track(cursor, position)
+            self.digests.restart(cursor, self.leaf_index(position) + 1, position, digest)
         self._ready = True
         self.failure = None
         return position

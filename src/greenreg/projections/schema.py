@@ -175,10 +175,12 @@ RULES = Table(
 AUTHORITIES = Table(
     "rm_authorities", cols("authority_id code name jurisdiction"), key=("authority_id",)
 )
-SEARCH = Table("rm_search", cols("unit_id kind text norm core form qualifier"))
+SEARCH = Table("rm_search", cols("unit_id kind text norm core form qualifier matched unit_name"))
 """Every name and credit code a unit ever had, normalised (:mod:`greenreg.matching.normalise`):
 ``norm`` the whole, ``core`` without legal form and bracketed qualifiers, ``form`` the legal
-form, ``qualifier`` the bracketed qualifiers: the features the match ranks by."""
+form, ``qualifier`` the bracketed qualifiers: the features the match ranks by; ``matched``
+what the term is to its unit now and ``unit_name`` the unit's name now, which the lookup ranks
+by (:mod:`.search_table`)."""
 TRACKING = Table("rm_tracking", ("projection", "position"), key=("projection",))
 
 INTEGER_COLUMNS = frozenset({"position", "origin_position", "ceased", "year"})
@@ -212,15 +214,12 @@ def _column(name: str) -> str:
 
 def create_tables(store: ReadStore, cursor: object, *, with_indexes: bool = True) -> None:
     """Create every read-model table (and, unless bulk loading, their indexes)."""
+    from greenreg.projections.search_table import create_search_table  # noqa: PLC0415 (it builds on this module)
+
     execute = cursor.execute  # type: ignore[attr-defined]
     for table in ALL:
-        if table is SEARCH and store.dialect == "sqlite":
-            # FTS5 with the trigram tokenizer: substring search on the normalised text.
-            execute(
-                "CREATE VIRTUAL TABLE IF NOT EXISTS rm_search USING fts5("
-                "norm, unit_id UNINDEXED, kind UNINDEXED, text UNINDEXED, core UNINDEXED, "
-                "form UNINDEXED, qualifier UNINDEXED, tokenize='trigram')"
-            )
+        if table is SEARCH:
+            create_search_table(store, cursor)  # a substring index beside it; older shapes
             continue
         columns = ", ".join(_column(c) for c in table.columns)
         execute(f"CREATE TABLE IF NOT EXISTS {table.name} ({columns})")
@@ -255,6 +254,8 @@ def add_missing_columns(store: ReadStore, cursor: object) -> None:
 
 def create_indexes(store: ReadStore, cursor: object) -> None:
     """The indexes every question is answered from (created after a bulk load)."""
+    from greenreg.projections.search_table import create_search_indexes  # noqa: PLC0415
+
     execute = cursor.execute  # type: ignore[attr-defined]
     for table in ALL:
         if table.key:
@@ -267,18 +268,17 @@ def create_indexes(store: ReadStore, cursor: object) -> None:
                 f"CREATE INDEX IF NOT EXISTS {table.name}_{number} "
                 f"ON {table.name} ({', '.join(columns)})"
             )
-    if store.dialect == "postgres":
-        execute(
-            "CREATE INDEX IF NOT EXISTS rm_search_trgm ON rm_search "
-            "USING gin (norm public.gin_trgm_ops)"
-        )
-        execute("CREATE INDEX IF NOT EXISTS rm_search_unit ON rm_search (unit_id)")
-        execute("CREATE INDEX IF NOT EXISTS rm_search_core ON rm_search (core)")
+    create_search_indexes(store, cursor)
 
 
 def drop_tables(cursor: object) -> None:
+    from greenreg.projections.search_table import drop_search_table  # noqa: PLC0415
+
     execute = cursor.execute  # type: ignore[attr-defined]
     for table in (*ALL, TRACKING):
+        if table is SEARCH:
+            drop_search_table(cursor)
+            continue
         execute(f"DROP TABLE IF EXISTS {table.name}")
 
 

@@ -1,29 +1,32 @@
 """Search over current and former names and credit codes, with the match explained.
 
-Every name a unit ever had and its credit code are kept normalised (:mod:`.text`) in
-``rm_search``: an FTS5 table with the trigram tokenizer on SQLite, a pg_trgm GIN index on
-PostgreSQL; both serve substring matches of three characters or more from the index (shorter
-queries scan the table). The database ranks the matches (:func:`_ranked`): an exact match
-before a prefix before a substring, a closer length before a looser one (the normalised
-length), a current name before a former one (judged against the unit's row and its name
-intervals), then the unit's name; only the units returned are then loaded.
+Every name a unit ever had and its credit code are kept normalised in ``rm_search``
+(:mod:`.search_table`), each with what it is to its unit now and the unit's name; an FTS5
+trigram index on SQLite, a pg_trgm GIN index on PostgreSQL serve substring matches of three
+characters or more (shorter queries scan the table). The database ranks the matches from that
+one table (:func:`_ranked`): an exact match before a prefix before a substring, a closer length
+before a looser one (the normalised length), a current name before a former one, then the
+unit's name; only the units returned are then loaded.
 
 Names that are no substring but a variant (a wrong character, another legal form, a bracketed
-region added, traditional characters) are found as the bulk match finds them
-(:mod:`.name_index`, scored by :func:`greenreg.matching.score.score_name`), from a score of
-:data:`VARIANT_FLOOR`, so the lookup, the page's search box and the match agree.
+region added, traditional characters) are found in the name index the bulk match shares
+(:meth:`.name_index.NameIndex.similar`) and scored as the match scores them
+(:func:`greenreg.matching.score.score_name`), from a score of :data:`VARIANT_FLOOR`, so the
+lookup, the page's search box and the match agree. Only the variants that can still reach the
+page are looked for: once the substring matches fill it, from the lowest score on it (a unit
+below that cannot rise onto the page).
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from dataclasses import dataclass
 
-from greenreg.matching.normalise import normalise, parse
-from greenreg.matching.score import FORMER_NAME, score_name
+from greenreg.matching.normalise import Name, parse
+from greenreg.matching.score import FORMER_NAME, score_name, score_of
 from greenreg.projections.database import QueryError, ReadStore
-from greenreg.projections.name_index import name_index
-from greenreg.projections.reading import chunks, load_units
-from greenreg.projections.schema import FOREVER_DAY, FOREVER_TIME
+from greenreg.projections.name_index import Entry, name_index
+from greenreg.projections.reading import load_units
 from greenreg.projections.views import FormerName, MatchKind, SearchHit, UnitView
 
 MAX_LIMIT = 100
@@ -43,27 +46,25 @@ class Term:
 def search(store: ReadStore, text: str, limit: int) -> list[SearchHit]:
     """The ``limit`` best units for ``text``, best first: ranked in the database, only the
     units returned loaded."""
-    query = _question(text, limit)
-    ranked = _ranked(store, query, limit)
-    variants = _variants(store, text)
-    states = _states(store, list(variants))
-    for unit_id, (term, scored) in variants.items():
-        if unit_id not in states:
-            continue
-        name, formers = states[unit_id]
-        score = _variant_score(term, scored[0], name, formers)
+    name = _question(text, limit)
+    ranked = _ranked(store, name, limit)
+    floor = VARIANT_FLOOR
+    if len(ranked) == limit:  # a variant scoring less than every unit on the page stays off it
+        floor = max(floor, min(found.score for found in ranked.values()))
+    page = {unit_id: (found.score, found.name) for unit_id, found in ranked.items()}
+    for unit_id, variant in _variants(store, name, floor, page, limit).items():
         found = ranked.get(unit_id)
-        if score is not None and (found is None or score > found.score):
-            ranked[unit_id] = Ranked(term, score, name, scored)
+        if found is None or variant.score > found.score:
+            ranked[unit_id] = variant
     best = sorted(ranked.items(), key=lambda item: (-item[1].score, item[1].name, item[0]))[:limit]
     units = load_units(store, [unit_id for unit_id, _ in best])
     hits = []
     for unit_id, found in best:
         unit = units[unit_id]
         hit = (
-            _hit(unit, found.term, query)
-            if found.scored is None
-            else _variant_hit(unit, found.term, found.scored)
+            _hit(unit, found.term, name.norm)
+            if found.variant is None
+            else _variant_hit(unit, found.term, found.variant)
         )
         if hit is not None:
             hits.append(hit)
@@ -73,90 +74,84 @@ def search(store: ReadStore, text: str, limit: int) -> list[SearchHit]:
 def search_loading_units(store: ReadStore, text: str, limit: int) -> list[SearchHit]:
     """The path :func:`search` replaces: up to :data:`CANDIDATES` matching names in no order,
     every unit among them loaded, ranked here. Kept for the test that compares the two."""
-    query = _question(text, limit)
-    terms = _candidates(store, query)
-    variants = _variants(store, text)
-    terms += [term for term, _ in variants.values()]
+    name = _question(text, limit)
+    query = name.norm
+    terms = _candidates(store, name)
+    variants = _variants(store, name, VARIANT_FLOOR)
+    terms += [variant.term for variant in variants.values()]
     units = load_units(store, [term.unit_id for term in terms])
     best: dict[str, SearchHit] = {}
     for term in terms:
         unit = units.get(term.unit_id)
         hit = _hit(unit, term, query) if unit else None
-        if unit and term.unit_id in variants and variants[term.unit_id][0] is term:
-            hit = _variant_hit(unit, term, variants[term.unit_id][1])
+        variant = variants.get(term.unit_id)
+        if unit and variant and variant.term is term and variant.variant:
+            hit = _variant_hit(unit, term, variant.variant)
         if hit and (term.unit_id not in best or hit.score > best[term.unit_id].score):
             best[term.unit_id] = hit
     ranked = sorted(best.values(), key=lambda h: (-h.score, h.unit.name, str(h.unit.id)))
     return ranked[:limit]
 
 
-def _question(text: str, limit: int) -> str:
+def _question(text: str, limit: int) -> Name:
+    """The text taken apart (its ``norm`` is what the substring search looks for)."""
     if not 1 <= limit <= MAX_LIMIT:
         raise QueryError(f"limit must be between 1 and {MAX_LIMIT}, not {limit}")
-    query = normalise(text)
-    if not query:
+    name = parse(text)
+    if not name.norm:
         raise QueryError("give some letters, digits or characters to search for")
-    return query
+    return name
 
 
 @dataclass(frozen=True)
 class Ranked:
     """A unit's best matching term so far, its score, and the unit's name (ties are ordered
-    by it); ``scored`` for a variant (not a substring): its score and reasons."""
+    by it); ``variant`` for a variant (not a substring): its score as given, the name asked and
+    the name held (the reasons are put in words only for the hits shown)."""
 
     term: Term
     score: float
     name: str
-    scored: tuple[float, str] | None = None
+    variant: tuple[float, Name, Name] | None = None
 
 
-MATCHED = (
-    "CASE WHEN s.kind = 'credit_code' THEN "
-    "CASE WHEN u.credit_code = s.text THEN 'credit_code' END "
-    "WHEN s.text = u.name THEN 'name' "
-    "WHEN EXISTS (SELECT 1 FROM rm_name_intervals n WHERE n.unit_id = s.unit_id "
-    "AND n.known_to = ? AND n.valid_to <> ? AND n.name = s.text) THEN 'former_name' END"
-)
-"""What a term is to its unit now: its credit code, its name, a former name, or nothing (a
-superseded code, a name corrected away): the same tests as :func:`_hit` makes on the unit."""
 SCORE = (
-    "CASE WHEN c.norm = ? THEN 1.0 "
-    "WHEN substr(c.norm, 1, ?) = ? THEN 0.7 + 0.2 * (? / length(c.norm)) "
-    "ELSE 0.4 + 0.3 * (? / length(c.norm)) END "
-    "* CASE WHEN c.matched = 'former_name' THEN 0.9 ELSE 1.0 END"
+    "CASE WHEN s.norm = ? THEN 1.0 "
+    "WHEN substr(s.norm, 1, ?) = ? THEN 0.7 + 0.2 * (? / length(s.norm)) "
+    "ELSE 0.4 + 0.3 * (? / length(s.norm)) END "
+    "* CASE WHEN s.matched = 'former_name' THEN 0.9 ELSE 1.0 END"
 )
 """:func:`_score` in SQL: the same operations on the same doubles."""
 
 
-def _ranked(store: ReadStore, query: str, limit: int) -> dict[str, Ranked]:
+def _ranked(store: ReadStore, name: Name, limit: int) -> dict[str, Ranked]:
     """The best substring match of each of the best ``limit`` units (or more), best first,
-    ranked by the database: match kind, closeness of length, current or former name, then the
-    unit's name and id, as :func:`search` orders them."""
-    match, match_params = _match(store, query)
+    ranked by the database from the search table alone: match kind, closeness of length,
+    current or former name (``matched``: a term that is no longer the unit's is left out),
+    then the unit's name and id, as :func:`search` orders them."""
+    query = name.norm
+    source, match, match_params = _match(store, name)
     rounded = "ROUND(CAST(({}) AS NUMERIC), 4)" if store.dialect == "postgres" else "ROUND(({}), 4)"
     # A unit's terms of equal score: the first written wins, as in the order the index finds
-    # them (the row id of the FTS5 table; the place in the heap of the append-only table).
-    written = "s.ctid" if store.dialect == "postgres" else "s.rowid"
+    # them (the term's number on SQLite; its place in the heap on PostgreSQL).
+    written = "s.ctid" if store.dialect == "postgres" else "s.term"
     statement = (
-        "WITH c AS MATERIALIZED ("  # noqa: S608 (each term judged once, not once per use)
-        f"SELECT s.unit_id, s.kind, s.text, s.norm, u.name, {MATCHED} AS matched, "
-        f"{written} AS written FROM rm_search s JOIN rm_units u ON u.unit_id = s.unit_id "
-        f"WHERE {match}) "
-        "SELECT c.unit_id, c.kind, c.text, c.norm, c.name, c.matched, "
-        f"{rounded.format(SCORE)} AS score FROM c "
-        "WHERE c.matched IS NOT NULL ORDER BY score DESC, c.name, c.unit_id, c.written LIMIT ?"
+        "SELECT s.unit_id, s.kind, s.text, s.norm, s.unit_name, s.matched, "  # noqa: S608
+        f"{rounded.format(SCORE)} AS score FROM {source} "
+        f"WHERE {match} AND s.matched IS NOT NULL "
+        f"ORDER BY score DESC, s.unit_name, s.unit_id, {written} LIMIT ?"
     )
     size = float(len(query))
-    params = [FOREVER_TIME, FOREVER_DAY, *match_params, query, len(query), query, size, size]
+    params = [query, len(query), query, size, size, *match_params]
     fetch = 2 * limit  # a unit may match by several of its names
     while True:
         rows = store.query(statement, [*params, fetch])
         ranked: dict[str, Ranked] = {}
-        for unit_id, kind, text, norm, name, matched, _ in rows:
+        for unit_id, kind, text, norm, unit_name, matched, _ in rows:
             if unit_id not in ranked:  # its best term: the rows come best first
                 term = Term(unit_id, kind, text, norm)
                 score = _score(term, query, former=matched == "former_name")
-                ranked[unit_id] = Ranked(term, score, name)
+                ranked[unit_id] = Ranked(term, score, unit_name)
                 if len(ranked) == limit:  # a unit below these can only rise by a variant
                     return ranked
         if len(rows) < fetch:
@@ -164,65 +159,38 @@ def _ranked(store: ReadStore, query: str, limit: int) -> dict[str, Ranked]:
         fetch *= 4
 
 
-def _match(store: ReadStore, query: str) -> tuple[str, list[str]]:
-    """The condition on ``rm_search s`` that finds the names and codes containing ``query``."""
+def _match(store: ReadStore, name: Name) -> tuple[str, str, list[str]]:
+    """The rows to search (``rm_search s``, with its index) and the condition that finds the
+    names and codes containing ``name.norm`` among them.
+
+    The index is asked for the text without its legal form (有限公司 ends most names: the
+    index would read its trigrams' rows for every company), the rest of the text checked on
+    the rows it finds."""
+    query = name.norm
+    probe = query
+    if name.form and query.endswith(name.form) and len(query) - len(name.form) >= TRIGRAM:
+        probe = query[: -len(name.form)]
+    checked = [query] if probe != query else []
+    rest = f" AND {'instr' if store.dialect == 'sqlite' else 'strpos'}(s.norm, ?) > 0"
     if store.dialect == "sqlite" and len(query) >= TRIGRAM:
-        return "s.rm_search MATCH ?", ['"' + query.replace('"', '""') + '"']
+        phrase = '"' + probe.replace('"', '""') + '"'
+        return (
+            "rm_search_fts f JOIN rm_search s ON s.term = f.rowid",
+            "rm_search_fts MATCH ?" + (rest if checked else ""),
+            [phrase, *checked],
+        )
     if store.dialect == "sqlite":
         # Shorter than a trigram: FTS5's LIKE finds nothing (SQLite 3.40), so scan.
-        return "instr(s.norm, ?) > 0", [query]
-    return "s.norm LIKE ?", [f"%{query}%"]
+        return "rm_search s", "instr(s.norm, ?) > 0", [query]
+    return "rm_search s", "s.norm LIKE ?" + (rest if checked else ""), [f"%{probe}%", *checked]
 
 
-def _states(store: ReadStore, unit_ids: list[str]) -> dict[str, tuple[str, frozenset[str]]]:
-    """Each unit's current name and former names (as known now): what a variant's score is
-    judged on, without loading the unit."""
-    names: dict[str, str] = {}
-    formers: dict[str, set[str]] = {}
-    for chunk in chunks(unit_ids):
-        marks = store.placeholders(len(chunk))
-        names.update(
-            store.query(
-                f"SELECT unit_id, name FROM rm_units WHERE unit_id IN ({marks})",  # noqa: S608
-                chunk,
-            )
-        )
-        for unit_id, name in store.query(
-            "SELECT unit_id, name FROM rm_name_intervals "  # noqa: S608
-            f"WHERE unit_id IN ({marks}) AND known_to = ? AND valid_to <> ?",
-            [*chunk, FOREVER_TIME, FOREVER_DAY],
-        ):
-            formers.setdefault(unit_id, set()).add(name)
-    return {u: (name, frozenset(formers.get(u, ()))) for u, name in names.items()}
-
-
-def _variant_score(term: Term, score: float, name: str, formers: frozenset[str]) -> float | None:
-    """The score :func:`_variant_hit` gives, judged on the unit's names alone."""
-    if term.text == name:
-        return score
-    if term.text in formers:
-        return round(score * FORMER_NAME, 4)
-    return None
-
-
-def _candidates(store: ReadStore, query: str) -> list[Term]:
-    if store.dialect == "sqlite" and len(query) >= TRIGRAM:
-        phrase = '"' + query.replace('"', '""') + '"'
-        rows = store.query(
-            "SELECT unit_id, kind, text, norm FROM rm_search WHERE rm_search MATCH ? LIMIT ?",
-            [phrase, CANDIDATES],
-        )
-    elif store.dialect == "sqlite":
-        # Shorter than a trigram: FTS5's LIKE finds nothing (SQLite 3.40), so scan.
-        rows = store.query(
-            "SELECT unit_id, kind, text, norm FROM rm_search WHERE instr(norm, ?) > 0 LIMIT ?",
-            [query, CANDIDATES],
-        )
-    else:
-        rows = store.query(
-            "SELECT unit_id, kind, text, norm FROM rm_search WHERE norm LIKE ? LIMIT ?",
-            [f"%{query}%", CANDIDATES],
-        )
+def _candidates(store: ReadStore, name: Name) -> list[Term]:
+    source, match, params = _match(store, name)
+    rows = store.query(
+        f"SELECT s.unit_id, s.kind, s.text, s.norm FROM {source} WHERE {match} LIMIT ?",  # noqa: S608
+        [*params, CANDIDATES],
+    )
     return [Term(*row) for row in rows]
 
 
@@ -264,23 +232,92 @@ def _former(unit: UnitView, name: str) -> FormerName | None:
     return next((f for f in reversed(unit.former_names) if f.name == name), None)
 
 
-def _variants(store: ReadStore, text: str) -> dict[str, tuple[Term, tuple[float, str]]]:
-    """The best variant name of each unit scoring at least :data:`VARIANT_FLOOR`."""
-    name = parse(text)
+def _variants(
+    store: ReadStore,
+    name: Name,
+    floor: float,
+    page: dict[str, tuple[float, str]] | None = None,
+    limit: int = 0,
+) -> dict[str, Ranked]:
+    """Each unit whose best variant name scores at least ``floor`` (as given, before a former
+    name's factor), with the score that name gives the unit now (a name corrected away gives
+    none).
+
+    Given the ``page`` (each unit found so far: its score and name) and its ``limit``, the
+    names are scored in the order :meth:`~.name_index.NameIndex.similar` gives (best bound,
+    unit name, unit id first), and no more once the next one could not rank above the
+    ``limit``-th unit on the page even at its bound: neither can any after it, and the unit
+    such a name would give a variant to ranks below that unit whether it is given or not (a
+    unit on the page by its variant ``v`` only changes variant for a name scoring more than
+    ``v``, which ranks above)."""
     if not name.core:
         return {}
-    found: dict[str, tuple[Term, tuple[float, str]]] = {}
-    for entry in name_index(store).candidates(name):
-        scored = score_name(name, entry.name)
-        best = found.get(entry.unit_id)
-        if scored.score >= VARIANT_FLOOR and (best is None or scored.score > best[1][0]):
-            term = Term(entry.unit_id, "name", entry.name.text, entry.name.norm)
-            found[entry.unit_id] = (term, (scored.score, "; ".join(scored.reasons)))
-    return found
+    best: dict[str, tuple[Entry, float, float | None]] = {}
+    given = page or {}
+    order = _Order(given, limit)
+    for bound, entry in name_index(store).similar(name, floor):
+        last = order.last()
+        if last is not None and (-bound, entry.unit_name, entry.unit_id) > last:
+            break
+        score = score_of(name, entry.name)  # the reasons only for the names kept
+        kept = best.get(entry.unit_id)
+        if score < floor or (kept is not None and score <= kept[1]):
+            continue
+        final = _variant_score(entry.matched, score)
+        best[entry.unit_id] = (entry, score, final)
+        if limit:
+            ranked = given.get(entry.unit_id)
+            if ranked is not None and (final is None or final <= ranked[0]):
+                order.place(entry.unit_id, ranked)
+            else:
+                order.place(entry.unit_id, None if final is None else (final, entry.unit_name))
+    return {
+        unit_id: Ranked(
+            Term(unit_id, "name", entry.name.text, entry.name.norm),
+            final,
+            entry.unit_name,
+            (score, name, entry.name),
+        )
+        for unit_id, (entry, score, final) in best.items()
+        if final is not None
+    }
 
 
-def _variant_hit(unit: UnitView, term: Term, scored: tuple[float, str]) -> SearchHit | None:
-    score, reasons = scored
+class _Order:
+    """The units of a page so far, in its order: score, then name and id."""
+
+    def __init__(self, found: dict[str, tuple[float, str]], limit: int) -> None:
+        self.limit = limit
+        self.keys = {unit: (-score, name, unit) for unit, (score, name) in found.items()}
+        self.ordered = sorted(self.keys.values())
+
+    def last(self) -> tuple[float, str, str] | None:
+        """The ``limit``-th unit (``None``: fewer units)."""
+        return self.ordered[self.limit - 1] if len(self.ordered) >= self.limit > 0 else None
+
+    def place(self, unit: str, found: tuple[float, str] | None) -> None:
+        """The unit's score and name now (``None``: it is not on the page)."""
+        old = self.keys.pop(unit, None)
+        if old is not None:
+            del self.ordered[bisect_left(self.ordered, old)]
+        if found is not None:
+            key = self.keys[unit] = (-found[0], found[1], unit)
+            insort(self.ordered, key)
+
+
+def _variant_score(matched: str | None, score: float) -> float | None:
+    """What a variant's score gives its unit: the score for its name, less for a former name,
+    nothing for a name corrected away."""
+    if matched == "name":
+        return score
+    if matched == "former_name":
+        return round(score * FORMER_NAME, 4)
+    return None
+
+
+def _variant_hit(unit: UnitView, term: Term, variant: tuple[float, Name, Name]) -> SearchHit | None:
+    score, asked, held = variant
+    reasons = "; ".join(score_name(asked, held).reasons)
     if term.text == unit.name:
         return SearchHit(
             unit, score, "name", term.text, f"matched the current name {unit.name}: {reasons}"

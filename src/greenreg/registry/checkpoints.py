@@ -39,7 +39,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from greenreg.errors import ActFormatError, SignatureError
+from greenreg.errors import ActFormatError, GreenregError, SignatureError
 from greenreg.events.acts import read_signed_act, sign_act
 from greenreg.events.canonical import canonical_bytes
 from greenreg.events.signing import (
@@ -66,6 +66,19 @@ class Checkpoint:
 
     def text(self) -> str:
         return f"{self.origin}\n{self.size}\n{base64.b64encode(self.root).decode('ascii')}\n"
+
+
+def check_key_name(name: str, what: str) -> str:
+    """``name`` if it can name a key in a signed note (https://c2sp.org/signed-note): not empty,
+    no Unicode space, no plus sign, no control character. Verifiers refuse a whole note with one
+    signature line under another name (Go's ``note.Open``: "malformed note"), so a log origin or
+    a witness name outside these rules would make every checkpoint it signs unreadable."""
+    if not name or "+" in name or any(c.isspace() or ord(c) < 0x20 for c in name):
+        raise GreenregError(
+            f"{what} {name!r} cannot name a key in a signed note: "
+            "write it without spaces or plus signs, e.g. registry.example.org/log"
+        )
+    return name
 
 
 def key_hash(name: str, public_key: bytes) -> bytes:

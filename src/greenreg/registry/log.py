@@ -167,6 +167,25 @@ class Frontier:
     def root(self) -> bytes:
         return root_from_frontier([h for _, h in self._stack])
 
+    @property
+    def stack(self) -> list[tuple[int, bytes]]:
+        """The frontier's subtrees as ``(level, hash)``, largest first: what :meth:`restored`
+        takes to go on appending."""
+        return list(self._stack)
+
+    @classmethod
+    def restored(cls, size: int, stack: Sequence[tuple[int, bytes]]) -> Frontier:
+        """The frontier of a tree of ``size`` leaves from its :attr:`stack`; refuses a stack
+        that is not the frontier of a tree of that size (:class:`ProofError`)."""
+        levels = [level for level, _ in frontier_nodes(size)]
+        if [level for level, _ in stack] != levels:
+            raise ProofError(f"these subtrees are not the frontier of a tree of {size} leaves")
+        for _, hashed in stack:
+            _check_hash(hashed)
+        frontier = cls()
+        frontier.size, frontier._stack = size, list(stack)
+        return frontier
+
 
 # --- which subtrees a proof needs ----------------------------------------------------------
 

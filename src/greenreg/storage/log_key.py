@@ -30,7 +30,7 @@ from greenreg.events.signing import Ed25519Signer, Signer, b64decode, b64encode,
 from greenreg.key_files import publish
 from greenreg.key_formats import private_key_text, read_private_key
 from greenreg.registry.authority import ROOT
-from greenreg.registry.checkpoints import DEFAULT_ORIGIN, declare_log_key
+from greenreg.registry.checkpoints import DEFAULT_ORIGIN, check_key_name, declare_log_key
 from greenreg.storage.log_tables import LogTables
 
 logger = logging.getLogger("greenreg.log_key")
@@ -44,7 +44,8 @@ IN_DATABASE = (
 
 
 def log_origin() -> str:
-    return os.environ.get("GREENREG_LOG_ORIGIN") or DEFAULT_ORIGIN
+    origin = os.environ.get("GREENREG_LOG_ORIGIN") or DEFAULT_ORIGIN
+    return check_key_name(origin, "the log origin GREENREG_LOG_ORIGIN")
 
 
 def read_key_file(path: Path) -> Ed25519Signer:

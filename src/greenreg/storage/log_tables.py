@@ -237,10 +237,17 @@ class LogTables:
             )
             return [bytes(row["hash"]) for row in c.fetchall()]
 
-    def checkpoint_notes(self, upto: int | None = None) -> list[tuple[int, str]]:
-        """Every stored checkpoint ``(tree size, note)``, smallest first."""
+    def checkpoint_notes(self, upto: int | None = None, since: int = 0) -> list[tuple[int, str]]:
+        """Every stored checkpoint ``(tree size, note)``, smallest first (those of size
+        ``since`` or more)."""
         with self.reading() as c:
-            c.execute(self.sql("SELECT tree_size, note FROM {checkpoints} ORDER BY tree_size"))
+            c.execute(
+                self.sql(
+                    "SELECT tree_size, note FROM {checkpoints} WHERE tree_size >= ? "
+                    "ORDER BY tree_size"
+                ),
+                (since,),
+            )
             rows = [(int(r["tree_size"]), str(r["note"])) for r in c.fetchall()]
         return [row for row in rows if upto is None or row[0] <= upto]
 
@@ -360,8 +367,9 @@ class LogTables:
                 )
             position = int(rows[-1]["position"]) + 1
 
-    def unlogged_events(self) -> list[UnloggedEvent]:
-        """Events in the events table that no log position names."""
+    def unlogged_events(self, after: int = 0) -> list[UnloggedEvent]:
+        """Events in the events table that no log position names (those with a notification
+        id after ``after``)."""
         with self.reading() as c:
             c.execute(
                 self.sql(
@@ -370,8 +378,10 @@ class LogTables:
                     "s.{notification_id} AS notification_id FROM {events} s "
                     "LEFT JOIN {entries} e ON s.originator_id = e.originator_id "
                     "AND s.originator_version = e.originator_version "
-                    "WHERE e.position IS NULL ORDER BY s.{notification_id}"
-                )
+                    "WHERE e.position IS NULL AND s.{notification_id} > ? "
+                    "ORDER BY s.{notification_id}"
+                ),
+                (after,),
             )
             return [
                 UnloggedEvent(
@@ -427,6 +437,22 @@ class LogTables:
             c.execute(self.sql("SELECT MAX(tree_size) AS size FROM {cosignatures}"))
             size = c.fetchall()[0]["size"]
         return None if size is None else int(size)
+
+    def latest_size_cosigned_by(self, witnesses: Sequence[str], required: int) -> int | None:
+        """The largest tree size that at least ``required`` of ``witnesses`` cosigned (the
+        registry checked each line before it stored it), or ``None``. Sizes are walked from
+        the largest down by the table's key, so a long history is not read."""
+        if not witnesses or required < 1:
+            return None
+        marks = ", ".join("?" for _ in witnesses)
+        query = self.sql(
+            f"SELECT tree_size FROM {{cosignatures}} WHERE witness IN ({marks}) "  # noqa: S608 (placeholders only)
+            "GROUP BY tree_size HAVING COUNT(*) >= ? ORDER BY tree_size DESC LIMIT 1"
+        )
+        with self.reading() as c:
+            c.execute(query, (*witnesses, required))
+            rows = c.fetchall()
+        return int(rows[0]["tree_size"]) if rows else None
 
     # --- log key declarations -------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 from uuid import UUID
 
@@ -28,6 +29,7 @@ from greenreg.registry.authority import ROOT, authority_id_for
 from greenreg.registry.checkpoints import key_hash, parse_checkpoint
 from greenreg.registry.log import EMPTY_ROOT, consistency_proof, inclusion_proof
 from greenreg.storage.log_tables import LogTables, stored_bytes
+from greenreg.witness.cosignature import WitnessPolicy, check_witnessed
 
 MAX_CHECKPOINTS = 1_000
 """Checkpoints per page of :meth:`TransparencyLog.checkpoints`."""
@@ -74,6 +76,23 @@ class ConsistencyProof:
     hashes: list[str]
 
 
+@dataclass(frozen=True)
+class WitnessedProof:
+    """The latest checkpoint that meets the registry's witness policy, as the note with the
+    witnesses' cosignature lines (``cosigned_note``), and the consistency proof (hex) from an
+    earlier checkpoint of ``since`` leaves to it: what a receipt file carries as ``witnessed``
+    (docs/receipts.md, "Witness cosignatures")."""
+
+    checkpoint: SignedCheckpoint
+    cosigned_note: str
+    since: int
+    hashes: list[str]
+    witnesses: list[str]  # the policy's witnesses whose cosignatures are on the note
+
+    def as_json(self) -> dict[str, Any]:
+        return {"checkpoint": self.cosigned_note, "consistency": self.hashes}
+
+
 def parse_event_id(event_id: str) -> tuple[UUID, int]:
     """``"{aggregate uuid}/{version}"`` as its two parts; a :class:`LogRangeError` otherwise."""
     aggregate, _, version = event_id.strip().partition("/")
@@ -95,10 +114,11 @@ PARSED_NOTES = 64
 class TransparencyLog:
     """Read-only questions about the log of one registry (``registry.recorder``)."""
 
-    def __init__(self, recorder: object) -> None:
+    def __init__(self, recorder: object, policy: WitnessPolicy | None = None) -> None:
         if not isinstance(recorder, LogTables):
             raise NotFoundError("this event store keeps no transparency log")
         self.recorder = recorder
+        self.policy = policy
         self._key_ids: dict[bytes, str] = {}
         self._declarations: dict[str, tuple[int, dict[str, Any]]] = {}
         self._parsed: dict[str, SignedCheckpoint] = {}
@@ -140,6 +160,43 @@ class TransparencyLog:
             c.execute(query, (after, min(limit, MAX_CHECKPOINTS)))
             notes = [str(row["note"]) for row in c.fetchall()]
         return [self._signed(note) for note in notes]
+
+    # --- witnesses ---------------------------------------------------------------------------
+
+    def cosigned_note(self, checkpoint: SignedCheckpoint) -> str:
+        """The checkpoint's note with the cosignature lines the registry holds for it."""
+        lines = self.recorder.cosignatures(checkpoint.tree_size)
+        return checkpoint.note + "".join(line + "\n" for _, line in lines)
+
+    def witnessed_size(self) -> int | None:
+        """The size of the latest checkpoint that meets the witness policy (with no witness
+        required: the latest checkpoint); ``None`` without a policy or before one does."""
+        if self.policy is None:
+            return None
+        if self.policy.required == 0:
+            latest = self.recorder.latest_checkpoint()
+            return None if latest is None else latest[0]
+        names = [key.name for key in self.policy.keys]
+        return self.recorder.latest_size_cosigned_by(names, self.policy.required)
+
+    def witnessed(self, since: int | None = None) -> WitnessedProof | None:
+        """The latest checkpoint that meets the witness policy, with the consistency proof from
+        the checkpoint of ``since`` leaves (default: itself); ``None`` without a policy, when
+        no checkpoint meets it yet, or when the one that does is smaller than ``since`` (the
+        witnesses have not cosigned that far yet)."""
+        size = self.witnessed_size()
+        if size is None or (since is not None and since > size):
+            return None
+        checkpoint = self.checkpoint(size)
+        note = self.cosigned_note(checkpoint)
+        assert self.policy is not None  # noqa: S101 (a witnessed size means a policy)
+        try:
+            names = check_witnessed(note, self.policy)
+        except GreenregError:
+            return None  # lines stored under a name whose key the policy has since changed
+        start = size if since is None else since
+        hashes = [] if start == size else self.consistency(start, size).hashes
+        return WitnessedProof(checkpoint, note, start, hashes, names)
 
     # --- proofs -----------------------------------------------------------------------------
 
@@ -348,6 +405,10 @@ class AnsweredAt:
     def header(self) -> str:
         """As the ``Greenreg-Data-Version`` header of every read answer states it: ``size=12;
         root=<hex>; events=12; position=11; projected=11; behind=no``."""
+        return self._header
+
+    @cached_property
+    def _header(self) -> str:  # written once: a version is stated by every answer given at it
         data = self.data
         return (
             f"size={self.log_size}; root={self.root_hash}; events={data.event_count}; "
@@ -374,6 +435,9 @@ def answered_at(log: TransparencyLog | None, data_version: Callable[[], DataVers
     return AnsweredAt(checkpoint, data_version())
 
 
-def transparency_log_of(recorder: object) -> TransparencyLog | None:
-    """The log of a registry's recorder, or ``None`` for an event store without one."""
-    return TransparencyLog(recorder) if isinstance(recorder, LogTables) else None
+def transparency_log_of(
+    recorder: object, policy: WitnessPolicy | None = None
+) -> TransparencyLog | None:
+    """The log of a registry's recorder (held to the witness ``policy`` it publishes, if any),
+    or ``None`` for an event store without one."""
+    return TransparencyLog(recorder, policy) if isinstance(recorder, LogTables) else None

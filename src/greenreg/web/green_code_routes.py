@@ -21,7 +21,7 @@ from greenreg.green_codes import GreenCode, GreenCodes
 from greenreg.projections.queries import Queries
 from greenreg.web.assets import asset_url
 from greenreg.web.html import Markup
-from greenreg.web.scan_page import Verdict, nothing_label, scan_page, verdict_of
+from greenreg.web.scan_page import Verdict, Witnessing, nothing_label, scan_page, verdict_of
 
 
 def green_code_router(
@@ -89,6 +89,7 @@ def green_code_router(
             verdict = Verdict("invalid", nothing_label(str(refused)))
             return html(scan_page(None, verdict, asset_url), 404)
         verdict = verdict_of(code, signature, codes.public_key or b"")
-        return html(scan_page(code, verdict, asset_url), 200)
+        witnessing = None if codes.policy is None else Witnessing(codes.witnessed(code))
+        return html(scan_page(code, verdict, asset_url, witnessing), 200)
 
     return pages

@@ -28,6 +28,7 @@ from greenreg.web.green_code_routes import green_code_router
 from greenreg.web.html import Markup
 from greenreg.web.lookup import counts_by_province, lookup_page, message, results
 from greenreg.web.unit_page import UnitPage, not_found_page, unit_page
+from greenreg.witness.cosignature import WitnessPolicy
 
 MAX_QUERY = 100
 MAX_HITS = 20
@@ -64,6 +65,7 @@ def router(
     registry: Registry | None = None,
     public_url: str | None = None,
     version: Callable[[], AnsweredAt] | None = None,
+    witnesses: WitnessPolicy | None = None,
 ) -> APIRouter:
     """The web pages, reading through ``queries``.
 
@@ -73,10 +75,12 @@ def router(
     ``/units/{id}/green-code.json``; without, its QR code holds the page's URL. ``public_url``
     is the registry's public address (e.g. ``https://greenreg.example``) for those URLs; by
     default the address the request came to. With ``version`` (the data version, read before
-    a page's questions) the lookup and unit pages state it.
+    a page's questions) the lookup and unit pages state it. With ``witnesses`` (the registry's
+    witness policy) a green code names the latest witnessed checkpoint where it can, and the
+    page a scanned code opens says which witnesses cosigned a checkpoint that covers it.
     """
     pages = APIRouter(include_in_schema=False)
-    green_codes = GreenCodes(registry) if registry is not None else None
+    green_codes = GreenCodes(registry, witnesses) if registry is not None else None
 
     def base_of(request: Request) -> str:
         return public_url.rstrip("/") if public_url else str(request.base_url).rstrip("/")

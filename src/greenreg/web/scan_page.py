@@ -14,6 +14,9 @@ verdict, one of:
 - 无效 not valid, because ...: a changed id or signature, a key that is not the registry's, a
   checkpoint not signed or not in today's log.
 
+Where the registry has witnesses, the page also says whether a checkpoint they cosigned as its
+policy requires covers the code's checkpoint, and which witnesses cosigned it.
+
 An address that names no statement (malformed, or a unit with no title it could use at that
 checkpoint) answers 404 with the same "not valid" verdict and the reason; never an error page.
 """
@@ -27,6 +30,7 @@ from typing import Any
 from greenreg.errors import SignatureError
 from greenreg.events.signing import verify_signature
 from greenreg.green_codes import GreenCode
+from greenreg.storage.queries import WitnessedProof
 from greenreg.web import labels
 from greenreg.web.green_code import shanghai_time
 from greenreg.web.html import Markup, join, render
@@ -60,7 +64,21 @@ FACTS = {
     "titles": Label("可使用的称号", "Titles in force"),
     "restricted": Label("整改期间不得使用的称号", "Titles it may not use while it rectifies"),
     "signed": Label("签名的声明（RFC 8785 JSON）", "The signed statement (RFC 8785 JSON)"),
+    "witnessed": Label("见证方联署", "Witnesses"),
 }
+NOT_WITNESSED = Label(
+    "本登记簿的见证方尚未联署涵盖此码的日志检查点。",
+    "the registry's witnesses have not yet cosigned a log checkpoint that covers this code.",
+)
+
+
+def witnessed_label(proof: WitnessedProof) -> Label:
+    names = ", ".join(proof.witnesses) or "-"
+    return Label(
+        f"日志检查点 {proof.checkpoint.tree_size} 涵盖此码，已由见证方联署：{names}",
+        f"log checkpoint {proof.checkpoint.tree_size} covers this code and is cosigned by the "
+        f"witnesses {names}",
+    )
 
 
 def changed_label(position: int) -> Label:
@@ -75,6 +93,18 @@ def nothing_label(reason: str) -> Label:
     return Label(
         "此地址不对应本登记簿出具的任何绿码。", f"this address names no green code: {reason}"
     )
+
+
+@dataclass(frozen=True)
+class Witnessing:
+    """What the page says of the registry's witnesses: the witnessed checkpoint that covers the
+    code (``None``: none yet)."""
+
+    proof: WitnessedProof | None
+
+    @property
+    def label(self) -> Label:
+        return NOT_WITNESSED if self.proof is None else witnessed_label(self.proof)
 
 
 @dataclass(frozen=True)
@@ -135,7 +165,7 @@ def _titles(stated: list[dict[str, Any]], title: Label) -> Markup:
     )
 
 
-def _statement(code: GreenCode, asset: AssetUrl) -> Markup:
+def _statement(code: GreenCode, asset: AssetUrl, witnessing: Witnessing | None) -> Markup:
     body = code.body
     answer = body.get("answer", {})
     unit_url = f"/units/{code.unit_id}"
@@ -149,6 +179,13 @@ def _statement(code: GreenCode, asset: AssetUrl) -> Markup:
     ]
     if not answer.get("credit_code"):
         rows.pop(1)
+    if witnessing is not None:
+        rows.append(
+            (
+                FACTS["witnessed"],
+                render('<span id="witnessed">{w}</span>', w=bilingual(witnessing.label)),
+            )
+        )
     changed = Markup("")
     if code.changed_at is not None:
         label = changed_label(code.changed_at)
@@ -178,16 +215,22 @@ def _statement(code: GreenCode, asset: AssetUrl) -> Markup:
     )
 
 
-def scan_page(code: GreenCode | None, verdict: Verdict, asset: AssetUrl) -> Markup:
-    """The page of a scanned code: the verdict, the statement (if the address names one) and
-    the script that checks it in the browser."""
+def scan_page(
+    code: GreenCode | None,
+    verdict: Verdict,
+    asset: AssetUrl,
+    witnessing: Witnessing | None = None,
+) -> Markup:
+    """The page of a scanned code: the verdict, the statement (if the address names one), what
+    the registry's witnesses cosigned (if it has witnesses) and the script that checks it in
+    the browser."""
     body = render(
         '<p class="back"><a href="/">← {back}</a></p><article class="scan"><h1>{title}</h1>'
         "{verdict}{statement}</article>{script}",
         back=bilingual(UI["back"]),
         title=bilingual(TITLE),
         verdict=_verdict(verdict, checking=code is not None),
-        statement=_statement(code, asset) if code is not None else Markup(""),
+        statement=_statement(code, asset, witnessing) if code is not None else Markup(""),
         script=render('<script type="module" src="{src}"></script>', src=asset("scan.js"))
         if code is not None
         else Markup(""),

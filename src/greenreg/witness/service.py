@@ -171,7 +171,8 @@ class Witness:
             raise RefusedError(
                 422,
                 f"the checkpoint of size {size} has another root than the one the witness "
-                "cosigned at that size: the log has forked",
+                "cosigned at that size: the log has forked (two different histories), so the "
+                "witness does not cosign it",
             )
         if old == 0 and submission.proof:
             raise RefusedError(422, "a consistency proof from size 0 is empty")
@@ -181,7 +182,8 @@ class Witness:
             raise RefusedError(
                 422,
                 f"the consistency proof from size {old} to {size} does not verify ({error}): "
-                "the checkpoint is not an extension of the one the witness cosigned",
+                f"the checkpoint is not an extension of the one the witness cosigned at size "
+                f"{old}; the log has forked or been rewritten, so the witness does not cosign it",
             ) from None
 
 

@@ -161,9 +161,13 @@ class Submitter:
         answer = self._post(endpoint, old, size, note)
         if answer.status_code == CONFLICT:
             held = _size(answer.text)
-            if held is None or held > size:
+            if held is None:
+                raise GreenregError(f"answered 409 without a size: {answer.text.strip()!r}")
+            if held > size:
                 raise GreenregError(
-                    f"the witness holds size {answer.text.strip()!r}, beyond this log's {size}"
+                    f"the witness has cosigned this log at size {held}, larger than this "
+                    f"registry's {size}: this log has been rolled back (or is another copy of "
+                    "it), and the witness will not cosign a smaller log"
                 )
             answer = self._post(endpoint, held, size, note)
         if answer.status_code != httpx.codes.OK:

@@ -1,0 +1,122 @@
+"""The search table keeps, with every name and code a unit ever had, what it is to the unit now
+(its name, a former name, its credit code, or nothing) and the unit's name, as the fold writes
+them for every rename, correction and attached code, on SQLite and PostgreSQL; the lookup ranks
+from it alone. A store whose search table has the older shape is brought to this one when the
+projection opens it, with the same answers."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from stdnum.cn import uscc
+
+from greenreg.projections.comparison import compare_with_rebuild
+from greenreg.projections.queries import Queries
+from greenreg.projections.schema import read_model_rows
+from tests.support import Reads, World
+
+SUZHOU = "320505"
+CODE = "91320505MA1K3BTP2" + str(uscc.calc_check_digit("91320505MA1K3BTP2"))
+
+
+def terms(reads: Reads, unit: UUID) -> set[tuple[str, str, str | None, str]]:
+    """The unit's rows of the search table: kind, text, what it is now, the unit's name."""
+    rows = reads.store.query(
+        "SELECT kind, text, matched, unit_name FROM rm_search WHERE unit_id = ?", [str(unit)]
+    )
+    return {(kind, text, matched, name) for kind, text, matched, name in rows}
+
+
+def found(queries: Queries, text: str) -> list[tuple[str, str, str]]:
+    return [(str(h.unit.id), h.matched, h.matched_text) for h in queries.search(text, 5)]
+
+
+def story(world: World, reads: Reads) -> UUID:
+    """A factory registered by a misspelt name, corrected, renamed, given its credit code."""
+    # Registered as 苏州某公斯 (a typo), corrected to 苏州某精密制造有限公司.
+    registered = world.submit("sz-eit", "register_unit", effective_date="2017-01-01",
+                              kind="enterprise", name="苏州某公斯", division=SUZHOU)  # fmt: skip
+    unit = registered.subject_id
+    reads()  # folded apart: the correction updates rows written by an earlier batch
+    world.submit("sz-eit", "correct", effective_date="2017-02-01", unit=str(unit),
+                 corrects=str(registered.act_id), changes={"name": "苏州某精密制造有限公司"},
+                 reason="a clerical error in the published act")  # fmt: skip
+    reads()
+    # Renamed in 2024; its credit code recorded in 2026.
+    world.submit("sz-eit", "rename", effective_date="2024-01-02", unit=str(unit),
+                 new_name="苏州新某智能装备有限公司", reported_on="2024-01-05")  # fmt: skip
+    reads()
+    world.submit("js-eit", "attach_identifier", unit=str(unit), effective_date="2026-11-01",
+                 scheme="uscc", value=CODE)  # fmt: skip
+    reads()
+    return unit
+
+
+def test_each_term_says_what_it_is_to_its_unit_as_the_unit_changes(
+    world: World, reads: Reads
+) -> None:
+    unit = story(world, reads)
+    now = "苏州新某智能装备有限公司"
+
+    # Every term the unit ever had, and what it is now.
+    assert terms(reads, unit) == {
+        ("name", "苏州某公斯", None, now),  # corrected away: never its name
+        ("name", "苏州某精密制造有限公司", "former_name", now),
+        ("name", now, "name", now),
+        ("credit_code", CODE, "credit_code", now),
+    }
+
+    # The lookup answers from them: the current name, the former one, the code; the corrected
+    # typo finds nothing.
+    queries = reads()
+    assert found(queries, "新某智能装备") == [(str(unit), "name", now)]
+    assert found(queries, "某精密制造") == [(str(unit), "former_name", "苏州某精密制造有限公司")]
+    assert found(queries, CODE) == [(str(unit), "credit_code", CODE)]
+    assert found(queries, "某公斯") == []
+
+    # Folded batch by batch, the rows are those a rebuild writes, and those the log gives.
+    incremental = read_model_rows(reads.store)
+    assert compare_with_rebuild(world.registry, reads.store).matches
+    reads.projector.rebuild()
+    assert read_model_rows(reads.store) == incremental
+
+
+def test_a_search_table_of_the_older_shape_is_brought_to_this_one(
+    world: World, reads: Reads, database_url: str
+) -> None:
+    unit = story(world, reads)
+    queries = reads()
+    asked = ["新某智能装备", "某精密制造", CODE, "某公斯", "苏州某精密制造有限公司"]
+    answers = [queries.search(text, 5) for text in asked]
+    rows = read_model_rows(reads.store)
+
+    # The table as an earlier release made it: SQLite's FTS5 table holding the rows, or
+    # PostgreSQL's table without the two columns.
+    store = reads.store
+    with store.transaction() as cursor:
+        if store.dialect == "sqlite":
+            cursor.execute(
+                "CREATE VIRTUAL TABLE rm_search_before USING fts5(norm, unit_id UNINDEXED, "
+                "kind UNINDEXED, text UNINDEXED, core UNINDEXED, form UNINDEXED, "
+                "qualifier UNINDEXED, tokenize='trigram')"
+            )
+            cursor.execute(
+                "INSERT INTO rm_search_before (norm, unit_id, kind, text, core, form, qualifier) "
+                "SELECT norm, unit_id, kind, text, core, form, qualifier FROM rm_search "
+                "ORDER BY term"
+            )
+            cursor.execute("DROP TABLE rm_search")
+            cursor.execute("DROP TABLE rm_search_fts")
+            cursor.execute("ALTER TABLE rm_search_before RENAME TO rm_search")
+        else:
+            cursor.execute("ALTER TABLE rm_search DROP COLUMN matched, DROP COLUMN unit_name")
+
+    # A process opening the store brings the table to this shape: same rows, same answers.
+    again = Reads(world, database_url)
+    try:
+        queries = again()
+        assert read_model_rows(again.store) == rows
+        assert [queries.search(text, 5) for text in asked] == answers
+        assert terms(again, unit) == terms(reads, unit)
+    finally:
+        again.close()

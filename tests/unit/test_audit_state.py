@@ -1,0 +1,74 @@
+"""The audit state's records: a record builds the registry's own objects and nothing else, and
+the Merkle frontier it keeps must be a tree's."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import zlib
+from datetime import UTC, date, datetime
+from pathlib import Path
+from uuid import uuid4
+
+import pytest
+
+from greenreg.audit.state import AuditState, Position, StateWriter, pickled, unpickled
+from greenreg.errors import GreenregError
+from greenreg.registry.log import Frontier, ProofError, leaf_hash
+from greenreg.registry.rulebooks.law import Adoption
+
+
+class Payload:
+    """What a crafted record would make the unpickler call."""
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return os.system, ("echo owned > /dev/null",)
+
+
+def a_frontier(size: int) -> Frontier:
+    frontier = Frontier()
+    for i in range(size):
+        frontier.append(leaf_hash(str(i).encode()))
+    return frontier
+
+
+def test_a_record_naming_anything_but_the_registrys_objects_is_refused(tmp_path: Path) -> None:
+    crafted = zlib.compress(pickle.dumps(Payload(), protocol=5))
+    with pytest.raises(pickle.UnpicklingError, match=r"may not name posix\.system"):
+        unpickled(crafted)
+
+    # Even in a state whose digest and record hashes are all in order.
+    key = uuid4()
+    frontier = a_frontier(5)
+    writer = StateWriter(tmp_path / "crafted.state")
+    writer.aggregates([(key, crafted)])
+    writer.commit(Position("greenreg.log", 5, frontier.root(), "", frontier.stack, b"\0" * 32, {}))
+    state = AuditState.open(tmp_path / "crafted.state")
+    try:
+        with pytest.raises(GreenregError, match="holds a record that is not an aggregate"):
+            state.aggregate(key)
+    finally:
+        state.close()
+
+
+def test_plain_values_and_the_registrys_objects_come_back() -> None:
+    value = {
+        "when": datetime(2026, 1, 1, tzinfo=UTC),
+        "day": date(2026, 1, 1),
+        "id": uuid4(),
+        "adoption": Adoption("national", "CN", date(2024, 1, 1), None, "doc", uuid4()),
+    }
+    assert unpickled(pickled(value)) == value
+
+
+def test_a_frontier_is_restored_only_for_its_size() -> None:
+    frontier = a_frontier(13)  # 8 + 4 + 1
+    restored = Frontier.restored(13, frontier.stack)
+    assert restored.root() == frontier.root()
+    restored.append(leaf_hash(b"13"))
+    frontier.append(leaf_hash(b"13"))
+    assert restored.root() == frontier.root()
+    with pytest.raises(ProofError, match="not the frontier of a tree of 12 leaves"):
+        Frontier.restored(12, a_frontier(13).stack)
+    with pytest.raises(ProofError, match="32 bytes"):
+        Frontier.restored(1, [(0, b"short")])
