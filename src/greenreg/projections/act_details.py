@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from enum import Enum
+from functools import cache
 from typing import Any
 from uuid import UUID
 
@@ -21,6 +22,10 @@ from greenreg.events.vocabulary import RegistryEvent
 #: Fields the registry derives that say what an act did: the lists a removal ended, the list a
 #: complaint's decision is about.
 DERIVED_DETAILS = ("ended", "listing")
+
+_AS_IS = frozenset({str, int, float, bool, type(None)})
+_ABSENT = object()
+_ENCODE = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
 
 
 def _plain(value: Any) -> Any:
@@ -40,9 +45,17 @@ def _plain(value: Any) -> Any:
 def act_details(event: RegistryEvent) -> str:
     """The event's own fields as compact JSON (keys sorted), e.g.
     ``{"batch": "第四批", "grade": null, "jurisdiction": "CN", "programme": "green_factory"}``."""
-    names = [*payload_fields(type(event)), *DERIVED_DETAILS]
-    fields = {name: _plain(getattr(event, name)) for name in names if hasattr(event, name)}
-    return json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    fields = {}
+    for name in _names(type(event)):
+        value = getattr(event, name, _ABSENT)
+        if value is not _ABSENT:
+            fields[name] = value if type(value) in _AS_IS else _plain(value)
+    return _ENCODE(fields)
+
+
+@cache
+def _names(kind: type[RegistryEvent]) -> tuple[str, ...]:
+    return (*payload_fields(kind), *DERIVED_DETAILS)
 
 
 def read_details(text: str | None) -> dict[str, Any]:

@@ -84,6 +84,10 @@ N_NAME, N_ACT, N_VFROM, N_VTO, N_KFROM, N_KTO = 1, 2, 3, 4, 5, 6
 C_EXTENDED, C_ENDS = 4, 5
 
 
+Present = tuple[tuple[tuple[Any, ...], ...], ...]
+"""A unit's present rows frozen, table by table in the order of :data:`PRESENT_TABLES`."""
+
+
 class UnitMemo:
     """A unit's present rows, as the fold changes them."""
 
@@ -96,6 +100,16 @@ class UnitMemo:
         self.names: list[Row] = []
         self.creations: dict[Key, Row] = {}
 
+    def present(self) -> Present:
+        """A copy of the rows, to tell later which tables the fold changed."""
+        return (
+            (tuple(self.unit),),
+            tuple(tuple(row) for row in self.designations.values()),
+            tuple(tuple(row) for rows in self.statuses.values() for row in rows),
+            tuple(tuple(row) for row in self.names),
+            tuple(tuple(row) for row in self.creations.values()),
+        )
+
 
 class Fold:
     """Folds decoded events, in log order, into rows."""
@@ -106,6 +120,9 @@ class Fold:
         adoptions: list[Adoption] | None = None,
     ) -> None:
         self.memos: dict[str, UnitMemo] = {}
+        self.stored: dict[str, Present] = {}
+        """The present rows of each unit as the database holds them (incremental mode: as
+        loaded, then as written), so that only the tables whose rows changed are rewritten."""
         self.adoptions: list[Adoption] = [] if adoptions is None else adoptions
         """The rule adoptions folded so far (incremental mode: those already written)."""
         self.touched: set[str] = set()
@@ -117,6 +134,8 @@ class Fold:
         }
         self._load = load
         self._authority_ids: dict[UUID, str] = {}  # few authorities sign every event
+        self._rules_said: dict[tuple[str, str, date], str] = {}
+        """What :meth:`_rules` says for a list on a day, until the next adoption."""
 
     # --- driving ----------------------------------------------------------------------------
 
@@ -126,7 +145,10 @@ class Fold:
             return
         missing = [u for u in dict.fromkeys(unit_ids) if u not in self.memos]
         if missing:
-            self.memos.update(self._load(missing))
+            loaded = self._load(missing)
+            self.memos.update(loaded)
+            for unit, memo in loaded.items():
+                self.stored[unit] = memo.present()
 
     def apply(self, event: Any, position: int) -> None:
         """Fold one event, at its log ``position``."""
@@ -150,7 +172,8 @@ class Fold:
         known = record_time(event.timestamp)
         rules = self._rules(event, unit_id)
         handler(self, event, unit_id, evid, known, position)
-        self.touched.add(unit_id)
+        if kind not in ROWS_ONLY:
+            self.touched.add(unit_id)
         self._history(event, unit_id, evid, known, position, rules)
         for flag in event.flags:
             self.appended["rm_flags"].append(
@@ -171,6 +194,7 @@ class Fold:
     def _adopted(self, e: RulesAdopted, position: int) -> None:
         adoption = Adoption.of(e)
         self.adoptions.append(adoption)
+        self._rules_said.clear()
         self.appended["rm_rules"].append(
             (
                 adoption.rulebook,
@@ -194,11 +218,17 @@ class Fold:
         day = e.effective_date
         listing = _listing_of(e)
         if listing is not None:
-            programme, jurisdiction = listing
-            adoption = governing(programme, jurisdiction, day, self.adoptions)
-            if adoption is None:
-                return not_in_force(programme, jurisdiction, day)
-            return adoption.describe()
+            key = (*listing, day)
+            said = self._rules_said.get(key)
+            if said is None:
+                programme, jurisdiction = listing
+                adoption = governing(programme, jurisdiction, day, self.adoptions)
+                if adoption is None:
+                    said = not_in_force(programme, jurisdiction, day)
+                else:
+                    said = adoption.describe()
+                self._rules_said[key] = said
+            return said
         if type(e) not in (Renamed, Reorganised):
             return None
         memo = self.memos.get(unit)
@@ -215,6 +245,7 @@ class Fold:
     def clear(self) -> None:
         """Forget what was written (incremental mode, after a commit)."""
         self.memos.clear()
+        self.stored.clear()
         self.touched.clear()
         self.named.clear()
         for rows in self.appended.values():
@@ -679,6 +710,30 @@ HANDLERS: dict[type, Callable[[Fold, Any, str, str, str, int], None]] = {
 }
 """What each event kind does to a unit's rows (a plain table, so a fold holds no reference to
 itself and is freed as soon as it is dropped)."""
+
+ROWS_ONLY = frozenset({ReportFiled, IncidentRecorded, ComplaintRecorded, ApplicationDisqualified})
+"""Event kinds that only add rows (history, reports, incidents, bans): they neither read nor
+change a unit's present rows, so folding them needs no memo."""
+
+
+def units_to_load(events: Iterable[Any]) -> list[str]:
+    """The units whose stored present rows folding ``events`` (in log order) needs: those an
+    event reads or changes, except units registered among the events (nothing is stored yet)."""
+    registered: set[str] = set()
+    wanted: dict[str, None] = {}
+    for event in events:
+        kind = type(event)
+        if kind is UnitRegistered:
+            registered.add(str(event.originator_id))
+        elif kind in HANDLERS and kind not in ROWS_ONLY:
+            unit = str(event.originator_id)
+            if unit not in registered:
+                wanted[unit] = None
+    return list(wanted)
+
+
+PRESENT_TABLES = (t.UNITS, t.DESIGNATIONS, t.STATUS_INTERVALS, t.NAME_INTERVALS, t.CREATIONS)
+"""The tables of a unit's present rows, in the order of :meth:`UnitMemo.present`."""
 
 
 def _listing_of(e: Any) -> tuple[str, str] | None:

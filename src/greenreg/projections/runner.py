@@ -35,14 +35,17 @@ from greenreg.errors import ProjectionStalledError
 from greenreg.outages import is_outage
 from greenreg.projections import schema as t
 from greenreg.projections.database import ReadStore
+from greenreg.projections.decoding import fold_decoder
 from greenreg.projections.digest import DigestCommits, fold_delta, full_sum, memo_sum, rows_sum
 from greenreg.projections.fold import (
+    PRESENT_TABLES,
     U_NAME,
     Fold,
     UnitMemo,
     present_rows,
     search_roles,
     search_rows,
+    units_to_load,
 )
 from greenreg.projections.positions import event_id
 from greenreg.projections.rules import adoptions_in
@@ -98,6 +101,7 @@ class Projector:
         self._leaf_indexes: dict[int, int] = {}
         """The last catch-up's failure in this process, until a catch-up reaches the log's end."""
         self.digests = DigestCommits(store)
+        self._decode = fold_decoder(registry.mapper)
 
     # --- schema and position --------------------------------------------------------------
 
@@ -204,8 +208,8 @@ class Projector:
             return memos
 
         fold = Fold(load=load, adoptions=self._load_adoptions())
-        events = [self.registry.mapper.to_domain_event(n) for n in notifications]
-        fold.prefetch([str(n.originator_id) for n in notifications])
+        events = [self._decode(n) for n in notifications]
+        fold.prefetch(units_to_load(events))
         positions = self.registry.log_positions(notifications)
         for event, position in zip(events, positions, strict=True):
             fold.apply(event, position)
@@ -272,22 +276,33 @@ class Projector:
         return [list(row) for row in self.store.query(statement, params)]
 
     def _write_touched(self, cursor: Any, fold: Fold) -> None:
-        touched = sorted(fold.touched)
-        for chunk in _chunks(touched, 500):
-            marks = self.store.placeholders(len(chunk))
-            for table in t.PER_UNIT:
-                cursor.execute(
-                    self.store.sql(f"DELETE FROM {table.name} WHERE unit_id IN ({marks})"),  # noqa: S608
-                    chunk,
-                )
-            for table in t.BITEMPORAL:
+        """Rewrite the present rows of the units the fold touched, only in the tables where
+        they changed: a unit's stored rows there are deleted and its new ones inserted."""
+        stale: dict[t.Table, list[str]] = {table: [] for table in PRESENT_TABLES}
+        fresh: dict[t.Table, list[tuple[Any, ...]]] = {table: [] for table in PRESENT_TABLES}
+        for unit in sorted(fold.touched):
+            now = fold.memos[unit].present()
+            before = fold.stored.get(unit)  # None: nothing stored yet (a new unit)
+            for number, table in enumerate(PRESENT_TABLES):
+                old = before[number] if before is not None else ()
+                if now[number] != old:
+                    if old:
+                        stale[table].append(unit)
+                    fresh[table].extend(now[number])
+            fold.stored[unit] = now
+        for table, units in stale.items():
+            current = " AND known_to = ?" if table in t.BITEMPORAL else ""
+            for chunk in _chunks(units, 500):
+                marks = self.store.placeholders(len(chunk))
                 cursor.execute(
                     self.store.sql(
-                        f"DELETE FROM {table.name} WHERE unit_id IN ({marks}) AND known_to = ?"  # noqa: S608
+                        f"DELETE FROM {table.name} WHERE unit_id IN ({marks}){current}"  # noqa: S608
                     ),
-                    [*chunk, FOREVER_TIME],
+                    [*chunk, FOREVER_TIME] if current else chunk,
                 )
-        self._write_memos(cursor, [fold.memos[u] for u in touched])
+        for table, rows in fresh.items():
+            if rows:
+                cursor.executemany(table.insert(self.store), rows)
 
     def _write_memos(self, cursor: Any, memos: Iterable[UnitMemo]) -> None:
         for name, rows in present_rows(memos).items():
@@ -382,7 +397,7 @@ class Projector:
         cursor.execute("SAVEPOINT fold_one")
         try:
             fold.prefetch([str(notification.originator_id)])  # the live rows, when incremental
-            fold.apply(self.registry.mapper.to_domain_event(notification), position)
+            fold.apply(self._decode(notification), position)
             self._write_touched(cursor, fold)
             self._write_appended(cursor, fold)
             self._write_search_roles(cursor, fold)
@@ -430,7 +445,7 @@ def fold_log(
 ) -> Iterator[int]:
     """Fold the registry's log from its start (up to position ``until``, or to its end) into
     ``fold``, ``page`` events at a time; yield the position reached after each page."""
-    to_domain_event = registry.mapper.to_domain_event
+    to_domain_event = fold_decoder(registry.mapper)
     apply = fold.apply
     position = 0
     while until is None or position < until:
