@@ -100,8 +100,8 @@ class Projector:
         self.failure: ProjectionFailure | None = None
         self._leaf_indexes: dict[int, int] = {}
         """The last catch-up's failure in this process, until a catch-up reaches the log's end."""
-        self._decode = fold_decoder(registry.mapper)
         self.digests = DigestCommits(store)
+        self._decode = fold_decoder(registry.mapper)
 
     # --- schema and position --------------------------------------------------------------
 
