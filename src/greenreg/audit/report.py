@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from uuid import UUID
+
+from greenreg.storage.log_tables import UnloggedEvent
 
 
 @dataclass(frozen=True)
@@ -39,3 +42,16 @@ class Report:
 
     def add(self, problem: Problem) -> None:
         self.problems.append(problem)
+
+    def add_unlogged(self, events: Iterable[UnloggedEvent]) -> None:
+        """Events the store holds that the log does not name: a problem each."""
+        for event in events:
+            self.add(
+                Problem(
+                    "log",
+                    f"stored (notification {event.notification_id}) but not in the log",
+                    None,
+                    event.originator_id,
+                    event.originator_version,
+                )
+            )

@@ -332,16 +332,7 @@ class IncrementalAudit(Audit):
         frontier = walk.frontier
         self._check_roots(checkpoints, walk.roots, report)
         self._check_reach(at, checkpoints, frontier.size, report)
-        for unlogged in self.source.unlogged(at.notification or 0):
-            report.add(
-                Problem(
-                    "log",
-                    f"stored (notification {unlogged.notification_id}) but not in the log",
-                    None,
-                    unlogged.originator_id,
-                    unlogged.originator_version,
-                )
-            )
+        report.add_unlogged(self.source.unlogged(at.notification or 0))
         report.root = frontier.root().hex()
         if self.progress:
             self.progress(report.events)

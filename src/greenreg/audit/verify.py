@@ -244,16 +244,7 @@ class Audit:
     ) -> None:
         """Events stored behind the log's back (the whole log); or say how far ``as_of`` reached."""
         if self.as_of is None:
-            for unlogged in self.source.unlogged():
-                report.add(
-                    Problem(
-                        "log",
-                        f"stored (notification {unlogged.notification_id}) but not in the log",
-                        None,
-                        unlogged.originator_id,
-                        unlogged.originator_version,
-                    )
-                )
+            report.add_unlogged(self.source.unlogged())
         else:
             report.notes.append(
                 f"as of {self.as_of}: the log's first {frontier.size} entries, recorded on or "

@@ -10,9 +10,11 @@ import typer
 from rich.console import Console
 
 from greenreg import __version__
+from greenreg.audit.report import Report
 from greenreg.bootstrap import database_url
 from greenreg.cli.outcomes import DATABASE_KEY, EXIT_CODES_HELP, Commands, errors
 from greenreg.cli.store import check_reachable
+from greenreg.cli.terminal import shown
 from greenreg.errors import GreenregError
 from greenreg.events.signing import Ed25519Signer
 from greenreg.key_formats import read_private_key
@@ -81,3 +83,17 @@ def run(action: Callable[[], T]) -> T:
     """Run ``action``. What it raises ends the command as :mod:`greenreg.cli.outcomes` says (a
     refusal is printed in a clerk's words and exits with status 3)."""
     return action()
+
+
+def print_findings(report: Report, verified: str) -> bool:
+    """Print an audit's notes, then ``verified`` if every check held, else each problem and
+    their count; whether it found a problem."""
+    for note in report.notes:
+        console.print(f"note: {shown(note)}")
+    if report.ok:
+        console.print(f"[green]verified[/green]: {verified}")
+        return False
+    for problem in report.problems:
+        console.print(f"[red]problem[/red] {shown(problem)}")
+    console.print(f"[red]{len(report.problems)} problem(s)[/red]")
+    return True

@@ -20,7 +20,15 @@ from greenreg.audit.tiles import TileSource, mirror
 from greenreg.audit.verify import Audit
 from greenreg.bootstrap import open_greenreg, open_read_store, open_registry
 from greenreg.cli.audit_state import SavedState, verify_since
-from greenreg.cli.common import Database, app, console, errors, read_signer, run
+from greenreg.cli.common import (
+    Database,
+    app,
+    console,
+    errors,
+    print_findings,
+    read_signer,
+    run,
+)
 from greenreg.cli.outcomes import Exit
 from greenreg.cli.terminal import printable, shown
 from greenreg.code_reference import qr_png, scan_url
@@ -295,15 +303,8 @@ def verify(  # noqa: PLR0917 (one parameter per option, as typer reads them)
         f"{report.events} events, {report.signatures} signatures, "
         f"{report.checkpoints} checkpoints; root {report.root}"
     )
-    for note in report.notes:
-        console.print(f"note: {shown(note)}")
-    if report.ok:
-        console.print("[green]verified[/green]: every check holds")
-        return
-    for problem in report.problems:
-        console.print(f"[red]problem[/red] {shown(problem)}")
-    console.print(f"[red]{len(report.problems)} problem(s)[/red]")
-    raise typer.Exit(Exit.PROBLEM_FOUND)
+    if print_findings(report, "every check holds"):
+        raise typer.Exit(Exit.PROBLEM_FOUND)
 
 
 @app.command()

@@ -10,7 +10,7 @@ import typer
 
 from greenreg.audit.monitor import Round
 from greenreg.cli.audit_state import Rounds
-from greenreg.cli.common import Database, app, console, run
+from greenreg.cli.common import Database, app, console, print_findings, run
 from greenreg.cli.log import PublicKeyFile, WitnessesRequired, WitnessKeys, _policy, _public_key
 from greenreg.cli.outcomes import Exit
 from greenreg.cli.terminal import shown
@@ -95,12 +95,4 @@ def _shown(done: Round) -> bool:
             f"watched {change.unit}: position {change.position} {change.event} "
             f"(effective {change.effective_date}): {shown(change.summary)}"
         )
-    for note in report.notes:
-        console.print(f"note: {shown(note)}")
-    if report.ok:
-        console.print(f"[green]verified[/green]: every check holds up to size {done.end}")
-        return False
-    for problem in report.problems:
-        console.print(f"[red]problem[/red] {shown(problem)}")
-    console.print(f"[red]{len(report.problems)} problem(s)[/red]")
-    return True
+    return print_findings(report, f"every check holds up to size {done.end}")
