@@ -15,6 +15,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import shutil
 import sqlite3
 import time
 from collections import Counter
@@ -184,15 +185,26 @@ def cached_sqlite_store(
 
 
 def _migrated(store: Path) -> Path:
-    """The kept store at this release's schema version: a store kept by a release before
-    migrations gets them (``greenreg migrate``; its tables are already those of the baseline)."""
+    """The kept store at this release's schema version. The kept file itself is never changed:
+    a release with migrations it lacks gets a migrated copy beside it, named by the last
+    migration, so checkouts at other schema versions keep reading theirs."""
     env = persistence_env(f"sqlite:///{store}")
-    if schema_state(env).state == "behind":
-        with (CACHE / f"{store.name}.lock").open("w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            if schema_state(env).state == "behind":
-                migrate(env)
-    return store
+    state = schema_state(env)
+    if state.state != "behind":
+        return store
+    copy = store.with_name(f"{store.stem}.at-{state.known[-1]}{store.suffix}")
+    with (CACHE / f"{copy.name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not copy.exists():
+            building = copy.with_name(copy.name + ".building")
+            shutil.copy(store, building)
+            shutil.copy(log_key_path(store), log_key_path(building))
+            migrate(persistence_env(f"sqlite:///{building}"))
+            os.replace(log_key_path(building), log_key_path(copy))
+            os.replace(building, copy)
+        if not manifest_path(copy).exists():
+            shutil.copy(manifest_path(store), manifest_path(copy))
+    return copy
 
 
 def log_key_path(store: Path) -> Path:
