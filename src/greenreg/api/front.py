@@ -37,7 +37,7 @@ from greenreg.api.caching import NotModified, public, public_headers, tags_of
 from greenreg.api.metrics import Metrics
 from greenreg.api.problems import http_refusal
 from greenreg.api.quotas import Quotas, credentials_of, refusal_of
-from greenreg.api.request_log import ANSWERED_BY, log_request, logger
+from greenreg.api.request_log import ANSWERED_BY, log_request, logger, route_of
 
 
 @dataclass(frozen=True)
@@ -105,9 +105,10 @@ class Front:
             await self._serve(scope, receive, sending, added)
         finally:
             seconds = time.perf_counter() - started
+            route = route_of(scope, status)
             if logger.isEnabledFor(logging.INFO):
-                log_request(scope, status, seconds)
-            self.metrics.observe(scope, status, seconds)
+                log_request(scope, route, status, seconds)
+            self.metrics.observe(scope["method"], route, status, seconds)
 
     async def _serve(
         self, scope: Scope, receive: Receive, send: Send, added: list[tuple[bytes, bytes]]

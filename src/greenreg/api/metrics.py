@@ -33,9 +33,7 @@ from prometheus_client import (
 )
 from prometheus_client import values as prometheus_values
 from prometheus_client.exposition import generate_latest
-from starlette.types import Scope
 
-from greenreg.api.request_log import route_of
 from greenreg.projections.gauges import ReadModelGauges
 from greenreg.projections.runner import Projector
 from greenreg.registry.application import Receipt
@@ -112,15 +110,14 @@ class Metrics:
         self.live = ReadModelGauges(projector)
         self.registry.register(self.live)
 
-    def observe(self, scope: Scope, status: int, seconds: float) -> None:
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         """Count an HTTP request once answered, under its route template (by the app's front
         layer, :mod:`greenreg.api.front`)."""
-        route = route_of(scope, status)
-        key = (scope["method"], route, status)
+        key = (method, route, status)
         found = self._children.get(key)
         if found is None:  # once per method, route and status: labels() checks and locks
             found = self._children[key] = (
-                self.requests.labels(scope["method"], route, str(status)),
+                self.requests.labels(method, route, str(status)),
                 self.duration.labels(route),
             )
         requests, duration = found

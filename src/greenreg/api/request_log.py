@@ -87,9 +87,9 @@ def route_of(scope: Scope, status: int) -> str:
     return "unmatched" if status == 404 else str(scope["path"])
 
 
-def log_request(scope: Scope, status: int, seconds: float) -> None:
-    """Log one HTTP request once it is answered (by the app's front layer,
-    :mod:`greenreg.api.front`)."""
+def log_request(scope: Scope, route: str, status: int, seconds: float) -> None:
+    """Log one HTTP request once it is answered, under its route template (:func:`route_of`),
+    by the app's front layer (:mod:`greenreg.api.front`)."""
     client = scope.get("client")
     logger.info(
         "%s %s %s",
@@ -100,7 +100,7 @@ def log_request(scope: Scope, status: int, seconds: float) -> None:
             "http": {
                 "method": scope["method"],
                 "path": scope["path"],
-                "route": route_of(scope, status),
+                "route": route,
                 "status": status,
                 "duration_ms": round(seconds * 1000, 3),
                 "client": client[0] if client else None,
