@@ -2,7 +2,8 @@
 very answers its FastAPI route gives (``lean_reads=False``), on SQLite and PostgreSQL: status,
 headers in their order and body bytes, for a unit (by id and by credit code, to the public and
 to a key holder), its 304, a unit not held (404), a reference that names no unit and one too long
-(422), a key not issued (401) and a caller past its quota (429, even with the ETag it holds).
+(422), a key not issued (401), a body past the limit (413) and a caller past its quota (429,
+even with the ETag it holds).
 Each request is logged and counted under the route's template either way."""
 
 from __future__ import annotations
@@ -62,10 +63,12 @@ def units(pair: Pair, world: World) -> Scenario:
     return populate(pair.facade, world)
 
 
-def same(pair: Pair, path: str, headers: dict[str, str] | None = None) -> Response:
+def same(
+    pair: Pair, path: str, headers: dict[str, str] | None = None, body: bytes | None = None
+) -> Response:
     """Ask both apps the same question; their answers must be the same bytes."""
-    lean = pair.lean.get(path, headers=headers)
-    reference = pair.reference.get(path, headers=headers)
+    lean = pair.lean.request("GET", path, headers=headers, content=body)
+    reference = pair.reference.request("GET", path, headers=headers, content=body)
     assert lean.status_code == reference.status_code, (path, lean.text, reference.text)
     assert untimed(lean) == untimed(reference), path
     assert plain_body(lean) == plain_body(reference), path
@@ -101,6 +104,12 @@ def test_the_lean_path_answers_as_the_route_does(pair: Pair, units: Scenario) ->
     listed = same(pair, f"/api/v1/units/{units.factory}", {"If-None-Match": f'"x", W/{tag}'})
     assert listed.status_code == 304
     assert same(pair, f"/api/v1/units/{units.park}", {"If-None-Match": tag}).status_code == 200
+    # A body: the route's answer (the lean path reads none); past the body limit, 413 first.
+    asked = {"If-None-Match": tag}
+    assert same(pair, f"/api/v1/units/{units.factory}", asked, b"{}").status_code == 304
+    assert same(pair, f"/api/v1/units/{units.park}", {}, b"{}").status_code == 200
+    too_large = same(pair, f"/api/v1/units/{units.factory}", asked, b" " * 70_000)
+    assert too_large.status_code == 413
 
     # Refusals, each the same problem.
     for path, status in (

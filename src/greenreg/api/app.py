@@ -22,7 +22,6 @@ from typing import Any, Literal, Protocol
 import orjson
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse
-from opentelemetry import metrics, trace
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
@@ -145,7 +144,7 @@ def create_app(
     app = FastAPI(
         **native_telemetry(),
         lifespan=lifespan,
-        dependencies=[Depends(enforce)],  # refuses what the quotas middleware found
+        dependencies=[Depends(enforce)],  # refuses what the front layer's quotas found
         docs_url=None,  # served by docs_router, with assets served by the registry itself
         redoc_url=None,
         title="greenreg",
@@ -198,6 +197,8 @@ def native_telemetry() -> dict[str, Any]:
     (:mod:`greenreg.api.metrics`, :mod:`greenreg.api.request_log`) do not depend on it."""
     if "telemetry" not in inspect.signature(FastAPI.__init__).parameters:
         return {}
+    from opentelemetry import metrics, trace  # noqa: PLC0415 (FastAPI's, where it has telemetry)
+
     providers = (trace.get_tracer_provider(), metrics.get_meter_provider())
     if any(not type(provider).__name__.startswith(("Proxy", "_Proxy")) for provider in providers):
         return {}  # set up: FastAPI's defaults

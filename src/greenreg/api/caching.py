@@ -105,7 +105,7 @@ class Tagging:
             await self.app(scope, receive, send)
             return
         request = Headers(scope=scope)
-        if "authorization" in request:
+        if "authorization" in request:  # an answer for one holder is no public answer
             await self.app(scope, receive, send)
             return
 

@@ -28,11 +28,13 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from starlette.datastructures import Headers
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from greenreg.api.body_limits import declared_length, limit_of
 from greenreg.api.caching import NotModified, public, public_headers, tags_of
 from greenreg.api.metrics import Metrics
 from greenreg.api.problems import http_refusal
@@ -113,45 +115,71 @@ class Front:
     async def _serve(
         self, scope: Scope, receive: Receive, send: Send, added: list[tuple[bytes, bytes]]
     ) -> None:
-        authorization = if_none_match = None
-        body = False
-        for name, value in scope["headers"]:
-            if name == b"authorization":
-                authorization = authorization or value.decode("latin-1")
-            elif name == b"if-none-match":
-                if_none_match = if_none_match or value.decode("latin-1")
-            elif name in {b"content-length", b"transfer-encoding"}:
-                body = True
+        asked = Asked.of(scope)
         refusal = None
         if self.quotas is not None and self.quotas.counts(scope):
-            caller, usage = await self.quotas.admit(scope, credentials_of(authorization or ""))
+            credentials = credentials_of(asked.authorization or "")
+            caller, usage = await self.quotas.admit(scope, credentials)
             added += usage.raw_headers()
             refusal = refusal_of(caller, usage, scope["path"])
+        if asked.length is not None and declared_length(asked.length) > limit_of(scope["path"]):
+            await self.app(scope, receive, send)  # refused (413) by the body limit, not read
+            return
         if (
             refusal is None
-            and if_none_match
-            and public(scope["method"], authorization)
-            and await self.not_modified.answer(scope, send, if_none_match)
+            and asked.if_none_match
+            and public(scope["method"], asked.authorization)
+            and await self.not_modified.answer(scope, send, asked.if_none_match)
         ):
             return
-        for route in () if body else self.lean:
+        for route in () if asked.body else self.lean:
             parameter = route.parameter(scope)
-            if parameter is None:
-                continue
-            scope[ANSWERED_BY] = route.template
-            if refusal is not None:
-                response: Response = http_refusal(refusal, scope)
-            else:
-                response = await route.answer(scope, parameter)
-            headers = response.raw_headers
-            if response.status_code == 200 and authorization is None:
-                version, negotiated = tags_of(headers)
-                if version is not None:
-                    accept = Headers(scope=scope).get("accept", "") if negotiated else None
-                    headers = [*headers, *public_headers(version, scope, accept)]
-            await send(
-                {"type": "http.response.start", "status": response.status_code, "headers": headers}
-            )
-            await send({"type": "http.response.body", "body": response.body})
-            return
+            if parameter is not None:
+                scope[ANSWERED_BY] = route.template
+                if refusal is not None:
+                    response: Response = http_refusal(refusal, scope)
+                else:
+                    response = await route.answer(scope, parameter)
+                await answer(scope, send, response, anonymous=asked.authorization is None)
+                return
         await self.app(scope, receive, send)
+
+
+class Asked(NamedTuple):
+    """What the front layer reads of a request's headers (the first of each, as Starlette's
+    ``Headers`` read them)."""
+
+    authorization: str | None
+    if_none_match: str | None
+    length: str | None
+    """Its ``Content-Length``."""
+    body: bool
+    """Whether it says it has a body (a length, or ``Transfer-Encoding``)."""
+
+    @classmethod
+    def of(cls, scope: Scope) -> Asked:
+        authorization = if_none_match = length = None
+        body = False
+        for name, value in scope["headers"]:
+            if name == b"authorization" and authorization is None:
+                authorization = value.decode("latin-1")
+            elif name == b"if-none-match" and if_none_match is None:
+                if_none_match = value.decode("latin-1")
+            elif name == b"content-length" and length is None:
+                length, body = value.decode("latin-1"), True
+            elif name == b"transfer-encoding":
+                body = True
+        return cls(authorization, if_none_match, length, body)
+
+
+async def answer(scope: Scope, send: Send, response: Response, *, anonymous: bool) -> None:
+    """Send a lean route's answer, tagged as :class:`~greenreg.api.caching.Tagging` tags the
+    app's (``anonymous``: the request sent no credentials)."""
+    headers = response.raw_headers
+    if response.status_code == 200 and anonymous:
+        version, negotiated = tags_of(headers)
+        if version is not None:
+            accept = Headers(scope=scope).get("accept", "") if negotiated else None
+            headers = [*headers, *public_headers(version, scope, accept)]
+    await send({"type": "http.response.start", "status": response.status_code, "headers": headers})
+    await send({"type": "http.response.body", "body": response.body})
