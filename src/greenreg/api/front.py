@@ -6,7 +6,9 @@ metrics) and FastAPI's own routing, dependencies and worker thread. Here, in one
 request's headers, in this order:
 
 1. the caller is identified and the request counted against its quota
-   (:class:`~greenreg.api.quotas.Quotas`); every answer carries the ``x-ratelimit-*`` headers;
+   (:class:`~greenreg.api.quotas.Quotas`); every answer carries the ``x-ratelimit-*`` headers
+   (a request declaring a body past its route's limit then goes to the app at once, whose
+   :class:`~greenreg.api.body_limits.BodyLimit` refuses it ``413``);
 2. a public read whose ``If-None-Match`` holds the current answer's tag is answered ``304``
    (:class:`~greenreg.api.caching.NotModified`), unless the caller is refused: a caller past
    its quota gets its ``429`` even for a question it already has the answer to;
