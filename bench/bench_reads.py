@@ -17,8 +17,9 @@ On a copy of a cached corpus store (``bench.corpus``; ``--events``, default 20,0
   the same greenreg requests with ``If-None-Match`` (each answered 304); and the lookup of
   4-character fragments beside the bare app's FTS5 lookup. Peak RSS of the ``serve`` process
   (VmHWM) at the end. Each wrk run is repeated ``--rounds`` times, the peers in turn, and the
-  median run reported (with every run's rate). The machine's load (``uptime``) before and
-  after.
+  median run reported (with every run's rate, and the server's CPU time per request, read from
+  ``/proc`` around the run: on a loaded machine the rate also measures how soon the scheduler
+  runs wrk and the server again). The machine's load (``uptime``) before and after.
 
     python -m bench.bench_reads [--events 20000] [--questions 200] [--seconds 10] [--rounds 3]
     python -m bench.bench_reads --events 100000 --lookup-only   # the lookup part alone
@@ -209,6 +210,12 @@ def wrk(base: str, script: Path, seconds: int, connections: int) -> dict[str, An
     }
 
 
+def cpu_seconds(pid: int) -> float:
+    """The CPU time (user and system) the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def peak_rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -253,6 +260,7 @@ def http(  # noqa: PLR0917 (a benchmark's settings)
         )  # fmt: skip
         wait_for(f"{bare_base}/units/{ids[0]}", bare)
         fragments = [quote(f) for f in looked["fragments_all"]]
+        pids = {base: serve.pid, bare_base: bare.pid}
         scripts = {
             "greenreg GET /api/v1/units/{id}": (
                 base,
@@ -276,12 +284,24 @@ def http(  # noqa: PLR0917 (a benchmark's settings)
         for _ in range(rounds):  # interleaved: each peer sees the same machine, in turn
             for number, (name, (target, requests)) in enumerate(scripts.items()):
                 script = lua(scratch / f"wrk{number}.lua", requests)
-                runs[name].append(wrk(target, script, seconds, connections))
+                used = cpu_seconds(pids[target])
+                run = wrk(target, script, seconds, connections)
+                used = cpu_seconds(pids[target]) - used
+                run["server_cpu_us_per_request"] = round(
+                    used / max(run["requests_per_s"] * seconds, 1) * 1e6
+                )
+                runs[name].append(run)
         report: dict[str, Any] = {}
         for name, found in runs.items():
             rates = [run["requests_per_s"] for run in found]
             middle = found[rates.index(sorted(rates)[len(rates) // 2])]
-            report[name] = {**middle, "runs_requests_per_s": rates}
+            report[name] = {
+                **middle,
+                "runs_requests_per_s": rates,
+                "runs_server_cpu_us_per_request": [
+                    run["server_cpu_us_per_request"] for run in found
+                ],
+            }
         report["serve_peak_rss_mb"] = peak_rss_mb(serve.pid)
         report["bare_peak_rss_mb"] = peak_rss_mb(bare.pid)
         return report

@@ -14,9 +14,10 @@ read models' :class:`~greenreg.projections.queries.Queries` (reads), and map the
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 import orjson
 from fastapi import Depends, FastAPI, Request
@@ -29,27 +30,27 @@ import greenreg
 from greenreg import web
 from greenreg.api.auth import key_holder
 from greenreg.api.body_limits import BodyLimit
-from greenreg.api.caching import Conditional
+from greenreg.api.caching import NotModified, Tagging
 from greenreg.api.certifications import certifications_router
 from greenreg.api.deadlines import DEADLINES, Deadline
 from greenreg.api.docs import confined, graphiql_html, install_docs
 from greenreg.api.evaluators import evaluators_router
 from greenreg.api.feed import feed_router
+from greenreg.api.front import Front
 from greenreg.api.health import health_router
 from greenreg.api.intake import intake_router
 from greenreg.api.jobs import jobs_router
 from greenreg.api.lists import lists_router
 from greenreg.api.log import log_router
 from greenreg.api.match import match_router
-from greenreg.api.metrics import Metrics, MetricsMiddleware
+from greenreg.api.metrics import Metrics
 from greenreg.api.openapi import install_openapi
 from greenreg.api.outage import install_outage_handler
 from greenreg.api.problems import install_error_handlers
-from greenreg.api.quotas import QuotaSettings, enforce, install_quotas
+from greenreg.api.quotas import QuotaSettings, enforce, quotas_of
 from greenreg.api.reading import Reads
-from greenreg.api.request_log import RequestLogMiddleware
 from greenreg.api.tiles import tiles_router
-from greenreg.api.units import units_router
+from greenreg.api.units import lean_unit_route, units_router
 from greenreg.api.watchlists import watchlists_router
 from greenreg.bootstrap import Greenreg
 from greenreg.events.signing import Signer
@@ -103,6 +104,7 @@ def create_app(
     quotas: QuotaSettings | Literal[False] | None = None,
     witnesses: WitnessConfig | None = None,
     run_witnesses: bool = False,
+    lean_reads: bool = True,
 ) -> FastAPI:
     """The API over one ``Greenreg``: its registry for writes, its read models' queries for
     reads. With ``close_on_shutdown`` the app closes the facade when the server stops;
@@ -111,7 +113,10 @@ def create_app(
     ``run_jobs`` a worker thread answers bulk jobs while the app runs; ``quotas`` count and
     limit each caller (:mod:`greenreg.api.quotas`; None: as the environment says, False:
     none). ``witnesses`` is the witness policy the log publishes; with ``run_witnesses`` a
-    thread sends each new checkpoint to those witnesses and keeps their cosignatures."""
+    thread sends each new checkpoint to those witnesses and keeps their cosignatures. With
+    ``lean_reads`` (the default) the front layer answers ``GET /api/v1/units/{ref}`` itself
+    (:mod:`greenreg.api.front`); without, its FastAPI route does (the same answers: the tests
+    compare them)."""
     reads = Reads.of(facade, None if witnesses is None else witnesses.policy)
     jobs = JobStore(reads.queries.store)
     worker = JobWorker(jobs, reads.queries, lambda: _log_signer(reads.log), reads.clock)
@@ -137,8 +142,9 @@ def create_app(
             facade.close()
 
     app = FastAPI(
+        **native_telemetry(),
         lifespan=lifespan,
-        dependencies=[Depends(enforce)],  # refuses what the quotas middleware found
+        dependencies=[Depends(enforce)],  # refuses what the front layer's quotas found
         docs_url=None,  # served by docs_router, with assets served by the registry itself
         redoc_url=None,
         title="greenreg",
@@ -150,14 +156,16 @@ def create_app(
     install_error_handlers(app)
     install_openapi(app)
     install_outage_handler(app)
-    app.add_middleware(
-        Conditional, version=reads.version, known=reads.known_version
-    )  # innermost: a 304 is still logged
+    app.add_middleware(Tagging)  # innermost: it tags the answers of the routes
     app.add_middleware(Deadline, deadlines=deadlines)
-    app.add_middleware(BodyLimit)  # inside the metrics and the log: they see its 413 and 504
-    app.add_middleware(MetricsMiddleware, metrics=metrics)
-    app.add_middleware(RequestLogMiddleware)
-    install_quotas(app, ApiKeys(facade.queries.store), quotas)  # outermost: every answer
+    app.add_middleware(BodyLimit)
+    app.add_middleware(  # outermost: every answer is counted, logged and measured
+        Front,
+        metrics=metrics,
+        quotas=quotas_of(ApiKeys(facade.queries.store), quotas),
+        not_modified=NotModified(reads.version, reads.known_version),
+        lean=[lean_unit_route(reads)] if lean_reads else [],
+    )
     app.state.greenreg = facade
     app.state.queries = reads.queries
     app.state.metrics = metrics
@@ -179,6 +187,22 @@ def create_app(
         include_in_schema=False,
     )
     return app
+
+
+def native_telemetry() -> dict[str, Any]:
+    """FastAPI's own OpenTelemetry (in the releases that have it), off unless OpenTelemetry
+    was set up in this process before the app was built (e.g. under ``opentelemetry-
+    instrument``): with it on, FastAPI looks for a configured provider on every request, about
+    13 µs, a quarter of a 304's time in the app. The registry's own metrics and request log
+    (:mod:`greenreg.api.metrics`, :mod:`greenreg.api.request_log`) do not depend on it."""
+    if "telemetry" not in inspect.signature(FastAPI.__init__).parameters:
+        return {}
+    from opentelemetry import metrics, trace  # noqa: PLC0415 (FastAPI's, where it has telemetry)
+
+    providers = (trace.get_tracer_provider(), metrics.get_meter_provider())
+    if any(not type(provider).__name__.startswith(("Proxy", "_Proxy")) for provider in providers):
+        return {}  # set up: FastAPI's defaults
+    return {"telemetry": {"tracing": False, "metrics": False, "logs": False}}
 
 
 def _include_routers(

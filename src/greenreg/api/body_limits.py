@@ -71,7 +71,7 @@ class BodyLimit:
         self.default = default
 
     def limit_of(self, path: str) -> int:
-        return self.limits.get(path.rstrip("/") or "/", self.default)
+        return limit_of(path, self.limits, self.default)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -110,11 +110,24 @@ class BodyLimit:
             await too_large(scope, limit)(scope, receive, send)
 
 
+def limit_of(
+    path: str, limits: Mapping[str, int] = BODY_LIMITS, default: int = DEFAULT_BODY_BYTES
+) -> int:
+    """The most bytes a request body to ``path`` may have."""
+    return limits.get(path.rstrip("/") or "/", default)
+
+
 def _declared_length(scope: Scope) -> int:
+    return declared_length(Headers(scope=scope).get("content-length", "0"))
+
+
+def declared_length(content_length: str) -> int:
+    """The length a ``Content-Length`` header declares (0 for one that is no number: then the
+    bytes read are counted)."""
     try:
-        return int(Headers(scope=scope).get("content-length", "0"))
+        return int(content_length)
     except ValueError:
-        return 0  # not a number: the bytes read are counted
+        return 0
 
 
 def too_large(scope: Scope, limit: int) -> ASGIApp:

@@ -4,7 +4,7 @@ on ``If-None-Match``, and ``Cache-Control`` for a reverse proxy.
 Every read answer states the data version it was answered at (the ``Greenreg-Data-Version``
 header, :mod:`greenreg.api.encoding`). An answer is the same bytes for the same question at the
 same data version on the same day in China (answers "as held now" move at midnight there), so
-:class:`Conditional` tags each public read (a ``GET`` answered 200 with a data version, asked
+:class:`Tagging` tags each public read (a ``GET`` answered 200 with a data version, asked
 without credentials, whose route set no ``Cache-Control`` of its own, e.g. a signed receipt's
 ``no-store``) with
 
@@ -13,8 +13,10 @@ without credentials, whose route set no ``Cache-Control`` of its own, e.g. a sig
     Cache-Control: public, max-age=0, must-revalidate
 
 and answers a ``GET`` whose ``If-None-Match`` holds the tag the current data version gives the
-same question with ``304`` (no body, the same ``ETag``) before any route runs: the data version
-is three small indexed reads, the answer may be thousands of rows. A write moves the data
+same question with ``304`` (no body, the same ``ETag``) before any route runs
+(:class:`NotModified`, asked by the app's front layer, :mod:`greenreg.api.front`, once the
+caller's quota has admitted it): the data version is three small indexed reads, the answer may
+be thousands of rows. A write moves the data
 version, so the next revalidation gets the new answer: a proxy may keep every public answer and
 serve it until the next write, never longer (see docs/operations.md).
 """
@@ -86,22 +88,17 @@ def tags_of(headers: list[tuple[bytes, bytes]]) -> tuple[str | None, bool]:
     return (None if own_policy else version), varies_by_accept(vary)
 
 
-class Conditional:
-    """ASGI middleware: tag public reads with their ETag and Cache-Control, and answer a
-    repeated question with 304 while the data version has not moved. ``version`` reads the
-    current data version (:meth:`greenreg.api.reading.Reads.version`)."""
+def public(method: str, authorization: str | None) -> bool:
+    """Whether a request may get a public, cacheable answer: a read asked without
+    credentials (an answer for one holder is no public answer)."""
+    return method in READS and authorization is None
 
-    def __init__(
-        self,
-        app: ASGIApp,
-        version: Callable[[], AnsweredAt],
-        known: Callable[[], AnsweredAt | None] = lambda: None,
-    ) -> None:
-        """``version`` reads the data version (in a worker thread); ``known`` gives it at once
-        when the database has not changed since it was last read, else ``None``."""
+
+class Tagging:
+    """ASGI middleware: tag public reads with their ETag and Cache-Control."""
+
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.version = version
-        self.known = known
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in READS:
@@ -111,9 +108,6 @@ class Conditional:
         if "authorization" in request:  # an answer for one holder is no public answer
             await self.app(scope, receive, send)
             return
-        asked = request.get("if-none-match")
-        if asked and await self._not_modified(scope, send, request, requested_tags(asked)):
-            return
 
         async def tagging(message: Message) -> None:
             if message["type"] == "http.response.start" and message["status"] == 200:
@@ -121,19 +115,42 @@ class Conditional:
                 version, negotiated = tags_of(headers)
                 if version is not None:
                     accept = request.get("accept", "") if negotiated else None
-                    message["headers"] = [
-                        *headers,
-                        (b"etag", entity_tag(version, scope, accept).encode()),
-                        (b"cache-control", PUBLIC.encode()),
-                    ]
+                    message["headers"] = [*headers, *public_headers(version, scope, accept)]
             await send(message)
 
         await self.app(scope, receive, tagging)
 
-    async def _not_modified(
-        self, scope: Scope, send: Send, request: Headers, asked: set[str]
-    ) -> bool:
-        """Answer 304 if a tag asked for is the current answer's; whether it did."""
+
+def public_headers(version: str, scope: Scope, accept: str | None) -> list[tuple[bytes, bytes]]:
+    """The caching headers of a public answer at data version ``version`` (the header's
+    text); ``accept`` when the answer varies by the request's ``Accept``."""
+    return [
+        (b"etag", entity_tag(version, scope, accept).encode()),
+        (b"cache-control", PUBLIC_BYTES),
+    ]
+
+
+PUBLIC_BYTES = PUBLIC.encode()
+
+
+class NotModified:
+    """Answer a repeated question with 304 while the data version has not moved. ``version``
+    reads the current data version (:meth:`greenreg.api.reading.Reads.version`)."""
+
+    def __init__(
+        self,
+        version: Callable[[], AnsweredAt],
+        known: Callable[[], AnsweredAt | None] = lambda: None,
+    ) -> None:
+        """``version`` reads the data version (in a worker thread); ``known`` gives it at once
+        when the database has not changed since it was last read, else ``None``."""
+        self.version = version
+        self.known = known
+
+    async def answer(self, scope: Scope, send: Send, if_none_match: str) -> bool:
+        """Answer 304 if a tag of ``if_none_match`` (the request's header) is the current
+        answer's; whether it did. Ask only for a public read (:func:`public`)."""
+        asked = requested_tags(if_none_match)
         stated = self.known()  # no thread, no query while the database has not changed
         if stated is None:
             stated = await run_in_threadpool(self.version)
@@ -142,14 +159,15 @@ class Conditional:
         # one only to an answer that does not: whichever matches names this very answer.
         tag, vary = entity_tag(version, scope, None), None
         if tag not in asked:
-            tag, vary = entity_tag(version, scope, request.get("accept", "")), "Accept"
+            accept = Headers(scope=scope).get("accept", "")
+            tag, vary = entity_tag(version, scope, accept), "Accept"
             if tag not in asked:
                 return False
         scope[ANSWERED_BY] = NOT_MODIFIED_ROUTE
         headers = [
             (b"etag", tag.encode()),
-            (b"cache-control", PUBLIC.encode()),
-            (DATA_VERSION_HEADER.lower().encode(), version.encode()),
+            (b"cache-control", PUBLIC_BYTES),
+            (VERSION_NAME, version.encode()),
         ]
         if vary is not None:
             headers.append((b"vary", vary.encode()))

@@ -33,9 +33,7 @@ from prometheus_client import (
 )
 from prometheus_client import values as prometheus_values
 from prometheus_client.exposition import generate_latest
-from starlette.types import ASGIApp, Receive, Scope, Send
 
-from greenreg.api.request_log import observed, route_of
 from greenreg.projections.gauges import ReadModelGauges
 from greenreg.projections.runner import Projector
 from greenreg.registry.application import Receipt
@@ -108,8 +106,23 @@ class Metrics:
             registry=self.registry,
             multiprocess_mode="liveall",
         )
+        self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
         self.live = ReadModelGauges(projector)
         self.registry.register(self.live)
+
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        """Count an HTTP request once answered, under its route template (by the app's front
+        layer, :mod:`greenreg.api.front`)."""
+        key = (method, route, status)
+        found = self._children.get(key)
+        if found is None:  # once per method, route and status: labels() checks and locks
+            found = self._children[key] = (
+                self.requests.labels(method, route, str(status)),
+                self.duration.labels(route),
+            )
+        requests, duration = found
+        requests.inc()
+        duration.observe(seconds)
 
     def written(self, receipt: Receipt) -> None:
         """Count an accepted act and the events it recorded."""
@@ -167,31 +180,3 @@ def _alive(pid: int) -> bool:
     except PermissionError:  # someone else's process
         return True
     return True
-
-
-class MetricsMiddleware:
-    """Pure ASGI middleware counting every HTTP request when its response starts."""
-
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
-        self.app = app
-        self.metrics = metrics
-        self._children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        await observed(self.app, scope, receive, send, self._count)
-
-    def _count(self, scope: Scope, status: int, seconds: float) -> None:
-        route = route_of(scope, status)
-        key = (scope["method"], route, status)
-        found = self._children.get(key)
-        if found is None:  # once per method, route and status: labels() checks and locks
-            found = self._children[key] = (
-                self.metrics.requests.labels(scope["method"], route, str(status)),
-                self.metrics.duration.labels(route),
-            )
-        requests, duration = found
-        requests.inc()
-        duration.observe(seconds)

@@ -355,6 +355,11 @@ async def _on_http_error(request: Request, error: Exception) -> Response:
         raise error
     if not request.url.path.startswith("/api/"):
         return await http_exception_handler(request, error)
+    return http_refusal(error, request.scope)
+
+
+def http_refusal(error: HTTPException, scope: Scope) -> JSONResponse:
+    """The problem an HTTP refusal under ``/api/`` is answered with."""
     code = CODE_OF_HTTP_STATUS.get(error.status_code, "refused")
     message = str(error.detail)
     if code == "malformed_json":
@@ -363,7 +368,7 @@ async def _on_http_error(request: Request, error: Exception) -> Response:
         error.status_code,
         code,
         message,
-        instance=instance_of(request.scope),
+        instance=instance_of(scope),
         headers=error.headers,  # WWW-Authenticate on a 401, Allow on a 405
     )
 

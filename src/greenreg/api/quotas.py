@@ -15,8 +15,11 @@ resets) and reads nothing. A key the registry did not issue, or revoked, is refu
 :mod:`greenreg.subscribers.access`. ``/healthz`` and ``/metrics`` are not counted (health checks
 and scrapes), and carry no headers.
 
-:class:`Quotas` (the ASGI middleware) identifies the caller and counts; :func:`enforce` (a
-dependency of every route) refuses, so refusals go through the app's one error format.
+:class:`Quotas` identifies the caller and counts, in the app's front layer
+(:mod:`greenreg.api.front`), before anything else runs; :func:`refusal_of` says what a caller is
+refused, and :func:`enforce` (a dependency of every route) raises it, so refusals go through the
+app's one error format. The front layer answers nothing from a cache to a caller it refuses (a
+``304`` would answer a request past its quota).
 
 Settings (``greenreg serve --rate-anonymous/--rate-key`` set the first two):
 
@@ -42,13 +45,13 @@ import time
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from fastapi import FastAPI, Request
+from fastapi import Request
 from limits import RateLimitItem, parse
 from limits.storage import Storage, storage_from_string
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 from greenreg.api.auth import refused
 from greenreg.api.problems import API_KEY_CHALLENGE
@@ -98,57 +101,59 @@ class Usage:
 
     def raw_headers(self) -> list[tuple[bytes, bytes]]:
         """:meth:`headers` as an ASGI message carries them."""
-        return [(name.encode(), value.encode()) for name, value in self.headers().items()]
+        return [
+            (b"x-ratelimit-limit", b"%d" % self.limit),
+            (b"x-ratelimit-remaining", b"%d" % self.remaining),
+            (b"x-ratelimit-used", b"%d" % (self.limit - self.remaining)),
+            (b"x-ratelimit-reset", b"%d" % math.ceil(self.reset)),
+            (b"x-ratelimit-resource", self.resource.encode()),
+        ]
 
     def retry_after(self) -> int:
         return max(math.ceil(self.reset - time.time()), 1)
 
 
 class Quotas:
-    """The ASGI middleware: identify the caller, count the request, add the headers."""
+    """Who asks and how often: identify the caller, count the request in its window."""
 
-    def __init__(self, app: ASGIApp, keys: ApiKeys, settings: QuotaSettings) -> None:
-        self.app = app
+    def __init__(self, keys: ApiKeys, settings: QuotaSettings) -> None:
         self.keys = keys
         self.storage = counts_in(settings.storage)
         self.anonymous: RateLimitItem = parse(settings.anonymous)
         self.keyed: RateLimitItem = parse(settings.keyed)
+        self._rates = {  # the end of each limit's keys, as RateLimitItem.key_for writes them
+            item: f"{item.amount}/{item.multiples}/{item.GRANULARITY.name}"
+            for item in (self.anonymous, self.keyed)
+        }
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in UNCOUNTED:
-            await self.app(scope, receive, send)
-            return
-        credentials = bearer_credentials(scope)
+    def counts(self, scope: Scope) -> bool:
+        """Whether this request is counted (health checks and scrapes are not)."""
+        return scope["path"] not in UNCOUNTED
+
+    async def admit(self, scope: Scope, credentials: str | None) -> tuple[Caller, Usage]:
+        """The caller of this request (``credentials``: those of its ``Authorization: Bearer``
+        header) and where it stands once this request is counted; kept in the request's state
+        for :func:`enforce`."""
         if credentials is None:  # the public: no key to look up, no worker thread
             caller = Caller(ip=client_address(scope))
         else:
-            caller = await run_in_threadpool(self.identify, scope)
+            caller = await run_in_threadpool(self.identify, scope, credentials)
         usage = self.count(caller, "graphql" if scope["path"].startswith("/graphql") else "core")
         state = scope.setdefault("state", {})
         state["caller"], state["usage"] = caller, usage
+        return caller, usage
 
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":  # no inner layer sets these
-                message["headers"] = [*message.get("headers", ()), *usage.raw_headers()]
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
-
-    def identify(self, scope: Scope) -> Caller:
-        """The caller: its API key's holder (read from the database), or its address."""
-        ip = client_address(scope)
-        credentials = bearer_credentials(scope)
-        if credentials is None:
-            return Caller(ip=ip)
+    def identify(self, scope: Scope, credentials: str) -> Caller:
+        """The caller: its API key's holder (read from the database)."""
         key = self.keys.holder(credentials)
-        return Caller(ip=ip, key=key, key_refused=key is None)
+        return Caller(ip=client_address(scope), key=key, key_refused=key is None)
 
     def count(self, caller: Caller, resource: str) -> Usage:
         """Count the request in its caller's fixed window: ``limits``'
         ``FixedWindowRateLimiter.hit`` and ``get_window_stats`` in one step, on the storage
         (one key, one increment: the count after this request is the one stated)."""
         item = self.keyed if caller.key is not None else self.anonymous
-        key = item.key_for(resource, caller.identity)
+        key = f"{item.namespace}/{resource}/{caller.identity}/{self._rates[item]}"  # key_for's
         used = self.storage.incr(key, item.get_expiry())
         reset = self.storage.get_expiry(key)
         return Usage(item.amount, max(item.amount - used, 0), reset, resource, used > item.amount)
@@ -180,38 +185,49 @@ def client_address(scope: Scope) -> str:
 
 def bearer_credentials(scope: Scope) -> str | None:
     """The credentials of an ``Authorization: Bearer ...`` header, or ``None`` for none."""
-    scheme, _, credentials = Headers(scope=scope).get("authorization", "").partition(" ")
+    return credentials_of(Headers(scope=scope).get("authorization", ""))
+
+
+def credentials_of(authorization: str) -> str | None:
+    """The credentials of an ``Authorization`` header's value if it is ``Bearer ...``."""
+    scheme, _, credentials = authorization.partition(" ")
     if scheme.lower() != "bearer" or not credentials.strip():
         return None
     return credentials.strip()
 
 
 async def enforce(request: Request) -> None:
-    """Refuse, before the route reads anything: a key not issued or revoked (401), a caller
-    past its quota (429 with ``Retry-After``), an anonymous caller on a route that needs a key
-    (401). A no-op when the app has no quotas."""
+    """Refuse, before the route reads anything, what :func:`refusal_of` refuses. A no-op when
+    the app has no quotas."""
     caller: Caller | None = getattr(request.state, "caller", None)
     if caller is None:
         return
+    refusal = refusal_of(caller, request.state.usage, request.url.path)
+    if refusal is not None:
+        raise refusal
+
+
+def refusal_of(caller: Caller, usage: Usage, path: str) -> HTTPException | None:
+    """What ``caller`` is refused at ``path``: a key not issued or revoked (401), a caller
+    past its quota (429 with ``Retry-After``), an anonymous caller on a route that needs a key
+    (401); ``None`` when it is served."""
     if caller.key_refused:
-        raise refused(
+        return refused(
             "the API key is not one this registry issued, or it was revoked; ask the operator "
             "for a key, or send no key to read as the public"
         )
-    usage: Usage = request.state.usage
     if usage.exceeded:
         who = "this API key" if caller.key is not None else "your address without an API key"
-        raise HTTPException(
+        return HTTPException(
             status_code=429,
             detail=f"{who} made more than {usage.limit} requests in this window "
             f"({usage.resource}); try again in {usage.retry_after()} s"
             + ("" if caller.key is not None else ", or ask the operator for an API key"),
             headers={"Retry-After": str(usage.retry_after())},
         )
-    route = keyed_route(request.url.path)
+    route = keyed_route(path)
     reason = key_required(caller, route) if route is not None else None
-    if reason is not None:
-        raise key_needed(reason)
+    return key_needed(reason) if reason is not None else None
 
 
 def key_needed(reason: str) -> HTTPException:
@@ -222,12 +238,7 @@ def key_needed(reason: str) -> HTTPException:
     )
 
 
-def install_quotas(
-    app: FastAPI, keys: ApiKeys, quotas: QuotaSettings | Literal[False] | None
-) -> None:
-    """Add the middleware (None: settings from the environment; False: no quotas). Add it last,
-    so that it is the outermost layer and every answer (a 413 or 504 of the inner layers too)
-    is counted and carries the headers."""
+def quotas_of(keys: ApiKeys, quotas: QuotaSettings | Literal[False] | None) -> Quotas | None:
+    """The quotas to count with (None: settings from the environment; False: none)."""
     settings = QuotaSettings.from_env() if quotas is None else quotas
-    if settings:
-        app.add_middleware(Quotas, keys=keys, settings=settings)
+    return Quotas(keys, settings) if settings else None

@@ -7,13 +7,11 @@ milliseconds and the client address, so a log shipper can index it without parsi
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 logger = logging.getLogger("greenreg.http")
 
@@ -22,9 +20,12 @@ class JSONFormatter(logging.Formatter):
     """Formats a record as one JSON line; extra fields passed as ``extra={"http": {...}}``
     (written by orjson: a value JSON has no form for is written as its text)."""
 
+    _second = -1
+    _second_text = ""
+
     def format(self, record: logging.LogRecord) -> str:
         line: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "time": self.time_of(record.created),
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),
@@ -35,6 +36,18 @@ class JSONFormatter(logging.Formatter):
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
         return orjson.dumps(line, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
+
+    def time_of(self, created: float) -> str:
+        """``created`` (epoch seconds) in ISO 8601 to the millisecond, in UTC; the text of its
+        second is kept for the next record (a few µs of every request's line)."""
+        second = int(created)
+        millisecond = round((created - second) * 1_000_000) // 1000
+        if second < 0 or millisecond > 999:  # rounds up to the next second: the long way
+            return datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds")
+        if second != self._second:
+            moment = datetime.fromtimestamp(second, UTC)
+            self._second, self._second_text = second, moment.strftime("%Y-%m-%dT%H:%M:%S")
+        return f"{self._second_text}.{millisecond:03d}+00:00"
 
 
 def configure_json_logging(level: int = logging.INFO) -> None:
@@ -53,29 +66,6 @@ def configure_json_logging(level: int = logging.INFO) -> None:
         target.handlers = [handler]
         target.setLevel(level)
         target.propagate = False
-
-
-async def observed(
-    app: ASGIApp,
-    scope: Scope,
-    receive: Receive,
-    send: Send,
-    done: Callable[[Scope, int, float], None],
-) -> None:
-    """Run ``app`` for one HTTP request, then tell ``done`` its status and duration (seconds)."""
-    started = time.perf_counter()
-    status = 500
-
-    async def remember_status(message: Message) -> None:
-        nonlocal status
-        if message["type"] == "http.response.start":
-            status = message["status"]
-        await send(message)
-
-    try:
-        await app(scope, receive, remember_status)
-    finally:
-        done(scope, status, time.perf_counter() - started)
 
 
 ANSWERED_BY = "greenreg.answered_by"
@@ -97,34 +87,23 @@ def route_of(scope: Scope, status: int) -> str:
     return "unmatched" if status == 404 else str(scope["path"])
 
 
-class RequestLogMiddleware:
-    """Pure ASGI middleware (no request body buffering): logs each request when it ends."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not logger.isEnabledFor(logging.INFO):
-            await self.app(scope, receive, send)
-            return
-        await observed(self.app, scope, receive, send, self._log)
-
-    @staticmethod
-    def _log(scope: Scope, status: int, seconds: float) -> None:
-        client = scope.get("client")
-        logger.info(
-            "%s %s %s",
-            scope["method"],
-            scope["path"],
-            status,
-            extra={
-                "http": {
-                    "method": scope["method"],
-                    "path": scope["path"],
-                    "route": route_of(scope, status),
-                    "status": status,
-                    "duration_ms": round(seconds * 1000, 3),
-                    "client": client[0] if client else None,
-                }
-            },
-        )
+def log_request(scope: Scope, route: str, status: int, seconds: float) -> None:
+    """Log one HTTP request once it is answered, under its route template (:func:`route_of`),
+    by the app's front layer (:mod:`greenreg.api.front`)."""
+    client = scope.get("client")
+    logger.info(
+        "%s %s %s",
+        scope["method"],
+        scope["path"],
+        status,
+        extra={
+            "http": {
+                "method": scope["method"],
+                "path": scope["path"],
+                "route": route,
+                "status": status,
+                "duration_ms": round(seconds * 1000, 3),
+                "client": client[0] if client else None,
+            }
+        },
+    )

@@ -12,12 +12,17 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from starlette.responses import Response
+from starlette.types import Scope
 
 from greenreg.api.answers import HistoryAnswer, LookupAnswer, UnitAnswer
 from greenreg.api.encoding import answer, plain, version_body
-from greenreg.api.problems import READ_REFUSALS, BadReferenceError
+from greenreg.api.front import LeanRoute
+from greenreg.api.outage import database_unavailable
+from greenreg.api.problems import READ_REFUSALS, BadReferenceError, instance_of, refusal
 from greenreg.api.reading import RECEIPT_DESCRIPTION, Reads
-from greenreg.errors import NotFoundError
+from greenreg.errors import GreenregError, NotFoundError
+from greenreg.outages import OUTAGE_ERRORS
 from greenreg.projections.queries import Queries
 
 CREDIT_CODE_LENGTH = 18
@@ -26,7 +31,7 @@ UnitRef = Annotated[
     Path(
         description="The unit's id (a UUID) or its Unified Social Credit Code.",
         min_length=1,
-        max_length=64,
+        max_length=64,  # UNIT_REF_LENGTH
     ),
 ]
 
@@ -60,26 +65,55 @@ def unit_id_of(queries: Queries, reference: str) -> UUID:
 
 
 WantReceipt = Annotated[bool, Query(description=RECEIPT_DESCRIPTION)]
+UNIT_REF_LENGTH = 64
+"""The longest reference a unit's path takes (:data:`UnitRef`)."""
+
+
+def read_unit(reads: Reads, reference: str, receipt: bool) -> JSONResponse:
+    """``GET /api/v1/units/{ref}``: the unit as held now, with a signed receipt if asked."""
+    version = reads.version()
+    queries = reads.queries
+    unit_id = unit_id_of(queries, reference)
+    body = queries.unit_answer(unit_id)  # one statement: the answer, written by the database
+    if body is None:
+        raise NotFoundError(f"there is no unit {reference} in the registry")
+    if receipt:
+        body["receipt"] = reads.receipt(
+            version,
+            kind="unit",
+            question={"unit": str(unit_id)},
+            answer={**body, "data_version": version_body(version)},
+        )
+    return answer(version, body)
+
+
+def lean_unit_route(reads: Reads) -> LeanRoute:
+    """``GET /api/v1/units/{ref}`` as the app's front layer answers it (:mod:`greenreg.api.
+    front`): the route below, without FastAPI's routing, validation and worker thread.
+
+    On SQLite the answer is read on the event loop itself: one indexed statement (about 30 µs
+    at 1,000,000 events) and the data version (a ``PRAGMA`` while nothing was written), where
+    handing it to a worker thread and back costs more than the read; in WAL mode a reader
+    never waits for a writer. On PostgreSQL, a round trip to a server, it is read in a worker
+    thread as the route does."""
+    inline = reads.queries.store.dialect == "sqlite"
+
+    async def unit(scope: Scope, reference: str) -> Response:
+        try:
+            if inline:
+                return read_unit(reads, reference, False)
+            return await run_in_threadpool(read_unit, reads, reference, False)
+        except GreenregError as error:  # as the app's error handlers answer them
+            return refusal(error, scope)
+        except OUTAGE_ERRORS as error:
+            return database_unavailable(error, instance_of(scope))
+
+    return LeanRoute("/api/v1/units/", "/api/v1/units/{ref}", UNIT_REF_LENGTH, unit)
 
 
 def units_router(reads: Reads) -> APIRouter:
     router = APIRouter(prefix="/api/v1", tags=["units"], responses=READ_REFUSALS)
     queries = reads.queries
-
-    def read_unit(reference: str, receipt: bool) -> JSONResponse:
-        version = reads.version()
-        unit_id = unit_id_of(queries, reference)
-        body = queries.unit_answer(unit_id)  # one statement: the answer, written by the database
-        if body is None:
-            raise NotFoundError(f"there is no unit {reference} in the registry")
-        if receipt:
-            body["receipt"] = reads.receipt(
-                version,
-                kind="unit",
-                question={"unit": str(unit_id)},
-                answer={**body, "data_version": version_body(version)},
-            )
-        return answer(version, body)
 
     @router.get(
         "/units/{ref}",
@@ -87,7 +121,7 @@ def units_router(reads: Reads) -> APIRouter:
         response_model=UnitAnswer,
     )
     async def get_unit(ref: UnitRef, receipt: WantReceipt = False) -> JSONResponse:
-        return await run_in_threadpool(read_unit, ref, receipt)
+        return await run_in_threadpool(read_unit, reads, ref, receipt)
 
     def read_history(reference: str) -> JSONResponse:
         version = reads.version()

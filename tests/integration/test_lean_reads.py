@@ -1,0 +1,168 @@
+"""``GET /api/v1/units/{ref}`` answered by the front layer (``lean_reads``, as served) gives the
+very answers its FastAPI route gives (``lean_reads=False``), on SQLite and PostgreSQL: status,
+headers in their order and body bytes, for a unit (by id and by credit code, to the public and
+to a key holder), its 304, a unit not held (404), a reference that names no unit and one too long
+(422), a key not issued (401), a body past the limit (413) and a caller past its quota (429,
+even with the ETag it holds).
+Each request is logged and counted under the route's template either way."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import quote
+
+import pytest
+from fastapi.testclient import TestClient
+from httpx import Response
+
+from greenreg.api.app import create_app
+from greenreg.api.quotas import QuotaSettings
+from greenreg.bootstrap import Greenreg, open_greenreg
+from greenreg.storage.log_key import declare
+from greenreg.subscribers.api_keys import ApiKeys
+from tests.e2e.support import FACTORY_CODE, UNKNOWN_CODE, Scenario, populate
+from tests.support import World
+
+ROUTE = "/api/v1/units/{ref}"
+QUOTA = 40
+"""Requests each caller may make in these tests before it is refused."""
+TIMED = {b"x-ratelimit-reset", b"retry-after"}
+"""Headers that say a time in seconds: the two apps' windows open apart, maybe a second."""
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Clients of two apps over one store: the lean path on (as served) and off."""
+
+    lean: TestClient
+    reference: TestClient
+    facade: Greenreg
+    key: str
+
+
+@pytest.fixture
+def pair(world: World, database_url: str) -> Iterator[Pair]:
+    facade = open_greenreg(database_url, clock=world.clock)
+    try:
+        _, key = ApiKeys(facade.queries.store).issue("test subscriber")
+        quotas = QuotaSettings(anonymous=f"{QUOTA}/minute", keyed=f"{QUOTA}/minute")
+        lean_app = create_app(facade, quotas=quotas)
+        reference_app = create_app(facade, quotas=quotas, lean_reads=False)
+        with TestClient(lean_app) as lean, TestClient(reference_app) as reference:
+            yield Pair(lean, reference, facade, key)
+    finally:
+        facade.close()
+
+
+@pytest.fixture
+def units(pair: Pair, world: World) -> Scenario:
+    declare(world.registry, world.root.signer, world.clock.now)
+    return populate(pair.facade, world)
+
+
+def same(
+    pair: Pair, path: str, headers: dict[str, str] | None = None, body: bytes | None = None
+) -> Response:
+    """Ask both apps the same question; their answers must be the same bytes."""
+    lean = pair.lean.request("GET", path, headers=headers, content=body)
+    reference = pair.reference.request("GET", path, headers=headers, content=body)
+    assert lean.status_code == reference.status_code, (path, lean.text, reference.text)
+    assert untimed(lean) == untimed(reference), path
+    assert plain_body(lean) == plain_body(reference), path
+    for name in ("x-ratelimit-reset", "retry-after"):
+        ours, theirs = lean.headers.get(name), reference.headers.get(name)
+        assert (ours is None) == (theirs is None), name
+        if ours is not None and theirs is not None:
+            assert abs(int(ours) - int(theirs)) <= 1, (name, ours, theirs)
+    return lean
+
+
+def untimed(response: Response) -> list[tuple[bytes, bytes]]:
+    return [(name, value) for name, value in response.headers.raw if name not in TIMED]
+
+
+def plain_body(response: Response) -> bytes:
+    """The body, with the seconds a 429 says to wait made the same (see :data:`TIMED`)."""
+    return re.sub(rb"try again in \d+ s", b"try again in N s", response.content)
+
+
+def test_the_lean_path_answers_as_the_route_does(pair: Pair, units: Scenario) -> None:
+    found = same(pair, f"/api/v1/units/{units.factory}")
+    assert found.status_code == 200
+    assert found.headers["etag"]
+    assert found.json()["unit"]["credit_code"] == FACTORY_CODE
+    by_code = same(pair, f"/api/v1/units/{FACTORY_CODE}")
+    assert by_code.json()["unit"] == found.json()["unit"]
+    assert same(pair, f"/api/v1/units/{str(units.park).upper()}").status_code == 200
+
+    # 304: the ETag asked again, and among other tags.
+    tag = found.headers["etag"]
+    assert same(pair, f"/api/v1/units/{units.factory}", {"If-None-Match": tag}).status_code == 304
+    listed = same(pair, f"/api/v1/units/{units.factory}", {"If-None-Match": f'"x", W/{tag}'})
+    assert listed.status_code == 304
+    assert same(pair, f"/api/v1/units/{units.park}", {"If-None-Match": tag}).status_code == 200
+    # A body: the route's answer (the lean path reads none); past the body limit, 413 first.
+    asked = {"If-None-Match": tag}
+    assert same(pair, f"/api/v1/units/{units.factory}", asked, b"{}").status_code == 304
+    assert same(pair, f"/api/v1/units/{units.park}", {}, b"{}").status_code == 200
+    too_large = same(pair, f"/api/v1/units/{units.factory}", asked, b" " * 70_000)
+    assert too_large.status_code == 413
+
+    # Refusals, each the same problem.
+    for path, status in (
+        (f"/api/v1/units/{UNKNOWN_CODE}", 404),
+        ("/api/v1/units/00000000-0000-4000-8000-000000000009", 404),
+        ("/api/v1/units/not-a-unit", 422),
+        (f"/api/v1/units/{quote('苏州')}", 422),
+        (f"/api/v1/units/{'9' * 65}", 422),  # too long for the lean path: the route's refusal
+    ):
+        refused = same(pair, path)
+        assert refused.status_code == status, path
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert "etag" not in refused.headers
+
+    # A key holder's answer is not public (no ETag); a key not issued is refused.
+    keyed = same(pair, f"/api/v1/units/{units.factory}", {"Authorization": f"Bearer {pair.key}"})
+    assert keyed.status_code == 200
+    assert "etag" not in keyed.headers
+    assert keyed.content == found.content
+    bad_key = {"Authorization": "Bearer grk_0123456789abcdef_" + "A" * 43}
+    assert same(pair, f"/api/v1/units/{units.factory}", bad_key).status_code == 401
+
+
+def test_past_its_quota_a_caller_gets_429_even_with_the_etag(pair: Pair, units: Scenario) -> None:
+    path = f"/api/v1/units/{units.factory}"
+    tag = same(pair, path).headers["etag"]
+    for _ in range(QUOTA - 1):
+        assert same(pair, path, {"If-None-Match": tag}).status_code == 304
+    for headers in ({"If-None-Match": tag}, {}):
+        refused = same(pair, path, headers)
+        assert refused.status_code == 429
+        assert refused.headers["x-ratelimit-remaining"] == "0"
+        assert int(refused.headers["retry-after"]) >= 1
+        assert "etag" not in refused.headers
+        assert refused.json()["code"] == "refused"
+
+
+def test_the_lean_path_is_logged_counted_and_documented(
+    pair: Pair, units: Scenario, caplog: pytest.LogCaptureFixture
+) -> None:
+    paths = [f"/api/v1/units/{units.factory}", "/api/v1/units/not-a-unit"]
+    with caplog.at_level(logging.INFO, logger="greenreg.http"):
+        for path in paths:
+            pair.lean.get(path)
+    lines = [r.__dict__["http"] for r in caplog.records if r.name == "greenreg.http"]
+    assert [(line["path"], line["route"], line["status"]) for line in lines] == [
+        (paths[0], ROUTE, 200),
+        (paths[1], ROUTE, 422),
+    ]
+    metrics = pair.lean.get("/metrics").text
+    assert f'greenreg_http_requests_total{{method="GET",route="{ROUTE}",status="200"}} 1.0' in (
+        metrics
+    )
+    operation = pair.lean.get("/openapi.json").json()["paths"][ROUTE]["get"]
+    assert operation["summary"] == "A unit, its designations and bans, as held now"
+    assert set(operation["responses"]) >= {"200", "404", "422"}
