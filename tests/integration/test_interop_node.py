@@ -26,6 +26,7 @@ from greenreg.cli import app
 from greenreg.events.signing import Ed25519Signer, b64encode
 from greenreg.receipts import compact, issue_receipt
 from tests.e2e.support import FACTORY_CODE, Scenario
+from tests.integration.witnessing import WITNESS, Witnessed
 from tests.support import World
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -318,3 +319,84 @@ def test_the_published_vectors_verify_in_node(tmp_path: Path) -> None:
     assert base64.b64decode(vectors["act"]["public_key"]) != base64.b64decode(
         vectors["keys"]["root_public_key"]
     )
+
+
+def test_node_holds_a_receipt_and_a_green_code_to_a_one_of_one_witness_policy(
+    witnessed: Witnessed, tmp_path: Path
+) -> None:
+    """docs/receipts.md 2.8 read alone: the witnessed checkpoint extends the receipt's (a
+    consistency proof) and carries the cosignature the policy asks; a flipped byte of the
+    cosignature or of the proof fails at step 4."""
+    client, options = witnessed.client, witnessed.options
+    park = witnessed.park()
+    answer = client.post("/api/v1/certifications", json={"refs": [park], "receipt": True})
+    assert answer.status_code == 200, answer.text
+    receipt: dict[str, Any] = answer.json()["receipt"]
+    assert "witnessed" not in receipt
+    file = tmp_path / "receipt.json"
+
+    def verify(kept: dict[str, Any], *policy: str) -> Outcome:
+        file.write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
+        return run("receipt", file, *options[:2], *policy)
+
+    # No witness has cosigned: without a policy it verifies; under 1 of 1 the receipt's own
+    # checkpoint carries no cosignature.
+    assert verify(receipt).status == 0
+    early = verify(receipt, *options[2:])
+    assert early.failed_at("4 the witnesses"), early.output
+    assert f"0 valid of the 1 required; missing: {WITNESS}" in early.output
+
+    # The log grows, the witness cosigns, and the bank fetches the witnessed checkpoint: it
+    # extends the receipt's checkpoint by a consistency proof.
+    witnessed.park("苏州工业园区")
+    assert witnessed.cosign() == 1
+    size = int(json.loads(receipt["document"])["act"]["checkpoint"].split("\n")[1])
+    fetched = client.get("/api/v1/log/witnessed", params={"size": size})
+    assert fetched.status_code == 200, fetched.text
+    kept = {**receipt, "witnessed": fetched.json()["witnessed"]}
+    assert kept["witnessed"]["consistency"]
+    outcome = verify(kept, *options[2:], "--witnesses-required", "1")
+    assert outcome.status == 0, outcome.output
+    assert (
+        f"ok 4 the witnesses: checkpoint {witnessed.log.log_size()}, consistent with the "
+        f"receipt's {size}, cosigned by {WITNESS} (1 of the 1 required)"
+    ) in outcome.output
+
+    # One flipped byte of the cosignature (the last of its signature) ...
+    note = kept["witnessed"]["checkpoint"]
+    head, _, rest = note.partition(f"— {WITNESS} ")
+    line, _, tail = rest.partition("\n")
+    blob = bytearray(base64.b64decode(line))
+    blob[-1] ^= 1
+    flipped = f"{head}— {WITNESS} {base64.b64encode(blob).decode()}\n{tail}"
+    outcome = verify({**kept, "witnessed": {**kept["witnessed"], "checkpoint": flipped}})
+    assert outcome.status == 0, "without a policy a cosignature is not checked"
+    outcome = verify(
+        {**kept, "witnessed": {**kept["witnessed"], "checkpoint": flipped}}, *options[2:]
+    )
+    assert outcome.failed_at("4 the witnesses"), outcome.output
+    assert f"not valid: {WITNESS} (the signature does not verify)" in outcome.output
+    # ... or one flipped hex digit of the consistency proof, with or without a policy.
+    first, *others = kept["witnessed"]["consistency"]
+    hashes = [("1" if first[0] == "0" else "0") + first[1:], *others]
+    changed = {**kept, "witnessed": {**kept["witnessed"], "consistency": hashes}}
+    assert verify(changed).failed_at("4 the witnesses")
+    outcome = verify(changed, *options[2:])
+    assert outcome.failed_at("4 the witnesses"), outcome.output
+    assert f"size {size} is not a prefix of the witnessed checkpoint" in outcome.output
+
+    # A witness key given twice is one witness, not two.
+    assert run("receipt", file, *options, *options[2:]).output.startswith(
+        "FAILED witness policy: the policy names one witness twice"
+    )
+
+    # The park's green code carries the witnessed checkpoint too, and verifies under 1 of 1.
+    page = client.get(f"/units/{park}").text
+    found = SCAN_URL.search(page)
+    assert found is not None
+    code = tmp_path / "green-code.json"
+    code.write_text(client.get(f"/units/{park}/green-code.json").text, encoding="utf-8")
+    assert "witnessed" in json.loads(code.read_text("utf-8"))
+    outcome = run("green-code", found[1], code, *options)
+    assert outcome.status == 0, outcome.output
+    assert f"cosigned by {WITNESS} (1 of the 1 required)" in outcome.output

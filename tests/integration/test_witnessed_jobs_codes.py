@@ -9,87 +9,17 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
-from contextlib import ExitStack
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
-from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from greenreg.api import create_app
-from greenreg.bootstrap import Greenreg, open_greenreg
 from greenreg.cli import app
-from greenreg.events.signing import Ed25519Signer, b64encode
-from greenreg.registry.checkpoints import parse_checkpoint, verifier_key
-from greenreg.storage.log_key import declare
-from greenreg.storage.log_tables import LogTables
-from greenreg.subscribers.api_keys import ApiKeys
-from greenreg.witness.service import Witness, trusted_logs
-from greenreg.witness.state import WitnessState
-from greenreg.witness.submitter import Submitter, WitnessConfig, WitnessEndpoint
+from greenreg.registry.checkpoints import parse_checkpoint
 from tests.integration.jobs_support import answered, submitted
-from tests.integration.witnessing import witness_on_loopback, write_keys
-from tests.support import World
+from tests.integration.witnessing import WITNESS, Witnessed
 
 runner = CliRunner()
-WITNESS = "witness.test/only"
-
-
-@dataclass
-class Witnessed:
-    """A registry whose policy is one witness of one, and the options that verify under it."""
-
-    world: World
-    facade: Greenreg
-    client: TestClient
-    config: WitnessConfig
-    log: LogTables
-    options: list[str]
-
-    def cosign(self) -> int:
-        """One round of the registry's witness loop; how many witnesses cosigned."""
-        submitter = Submitter(self.log, self.config)
-        try:
-            return submitter.run_once()
-        finally:
-            submitter.stop()
-
-    def park(self, name: str = "苏州高新技术产业开发区") -> str:
-        """A designated park, readable at once."""
-        park = str(self.world.register("js-eit", name, "320505"))
-        self.world.submit(
-            "js-eit", "designate", unit=park, effective_date="2020-01-01",
-            programme="green_park", jurisdiction="320000", batch="第一批", grade=None,
-        )  # fmt: skip
-        self.facade.projector.catch_up()
-        return park
-
-
-@pytest.fixture
-def witnessed(world: World, database_url: str, tmp_path: Path) -> Iterator[Witnessed]:
-    declare(world.registry, world.root.signer, world.clock.now)  # as greenreg init does
-    log = world.registry.recorder
-    assert isinstance(log, LogTables)
-    assert log.log_signer is not None
-    logs = trusted_logs([verifier_key(log.log_origin, log.log_signer.public_key)])
-    with ExitStack() as stack:
-        state = WitnessState(tmp_path / "witness.db")
-        stack.callback(state.close)
-        witness = Witness(WITNESS, Ed25519Signer.generate(), logs, state)
-        url = stack.enter_context(witness_on_loopback(witness))
-        config = WitnessConfig((WitnessEndpoint(witness.key, url),), 1)
-        facade = open_greenreg(database_url, clock=world.clock)
-        stack.callback(facade.close)
-        _, api_key = ApiKeys(facade.queries.store).issue("a bank")  # a bulk job needs one
-        client = stack.enter_context(TestClient(create_app(facade, witnesses=config)))
-        client.headers["Authorization"] = f"Bearer {api_key}"
-        root = tmp_path / "root.pub"
-        root.write_text(b64encode(world.root.signer.public_key) + "\n")
-        options = ["--root-public-key", str(root), *write_keys(tmp_path, [witness.key])]
-        yield Witnessed(world, facade, client, config, log, options)
 
 
 def verify(tmp_path: Path, file: dict[str, Any], options: list[str]) -> tuple[int, str]:
