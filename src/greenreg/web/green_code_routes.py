@@ -40,7 +40,8 @@ def green_code_router(
         parsed = parse(reference)
         if green_codes is None:
             raise NotFoundError("this registry signs no green codes")
-        return green_codes, green_codes.at(parsed.registered, parsed.size), parsed.signature
+        code = green_codes.at(parsed.registered, parsed.size, parsed.signature)
+        return green_codes, code, parsed.signature
 
     def signed_code(unit_id: UUID) -> GreenCode:
         code = None
@@ -101,7 +102,7 @@ def green_code_router(
         except (CodeReferenceError, NotFoundError) as refused:
             verdict = Verdict("invalid", nothing_label(str(refused)))
             return html(scan_page(None, verdict, asset_url), 404)
-        verdict = verdict_of(code, signature, codes.public_key or b"")
+        verdict = verdict_of(code, signature, code.public_key)
         witnessing = None if codes.policy is None else Witnessing(codes.witnessed(code))
         return html(scan_page(code, verdict, asset_url, witnessing), 200)
 

@@ -2,10 +2,11 @@
 // 1. the signature in the address is the log key's over the statement's RFC 8785 bytes (Ed25519:
 //    WebCrypto, or the vendored noble-ed25519 where the browser lacks it);
 // 2. that key is the log key the registry publishes at /api/v1/log/keys, and the one the
-//    statement names;
+//    statement names, or, for a code printed before the log key was rotated, a former log key
+//    the root declared (the same answer lists the declarations);
 // 3. the checkpoint the statement cites is signed by that key and has the size the address names;
 // 4. today's log extends that checkpoint (an RFC 9162 consistency proof to the latest checkpoint,
-//    itself signed by the key).
+//    signed by the log key of today).
 // Then it says 有效 valid, 已过期 expired (the unit changed since: the page says so) or 无效 not
 // valid, and why, in place of the server's verdict.
 
@@ -149,11 +150,23 @@ async function check(section) {
   const signed = fromBase64(section.dataset.signed);
   const statement = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(signed));
 
-  const logKey = (await json("/api/v1/log/keys")).log_key;
+  const keys = await json("/api/v1/log/keys");
+  const logKey = keys.log_key;
   if (!logKey) throw new Refusal("登记簿未公布日志密钥。", "the registry publishes no log key.");
-  const publicKey = fromBase64(logKey.public_key);
-  const keyId = hex((await sha256(publicKey)).slice(0, 16));
-  if (keyId !== logKey.key_id || statement.log_key_id !== keyId) {
+  const todays = fromBase64(logKey.public_key);
+  const keyId = hex((await sha256(todays)).slice(0, 16));
+  let publicKey = keyId === logKey.key_id && statement.log_key_id === keyId ? todays : null;
+  let former = false;
+  for (const declaration of publicKey === null ? keys.log_key_declarations || [] : []) {
+    const declared = declaration && declaration.act && declaration.act.public_key;
+    if (typeof declared !== "string") continue;
+    const candidate = fromBase64(declared);
+    if (hex((await sha256(candidate)).slice(0, 16)) === statement.log_key_id) {
+      [publicKey, former] = [candidate, true];
+      break;
+    }
+  }
+  if (publicKey === null) {
     throw new Refusal(
       "声明并非由登记簿公布的日志密钥签署。",
       `the statement names log key ${statement.log_key_id}, the registry publishes ${keyId}.`,
@@ -176,7 +189,7 @@ async function check(section) {
     );
   }
   const proof = (await json(`/api/v1/log/consistency?first=${size}`)).consistency;
-  const latest = await openCheckpoint(proof.second.note, publicKey);
+  const latest = await openCheckpoint(proof.second.note, todays);
   if (!(await consistent(size, latest.size, cited.root, latest.root, proof.hashes.map(fromHex)))) {
     throw new Refusal(
       "登记簿今天的日志不包含本码所引的检查点：其历史被改写过。",
@@ -185,10 +198,13 @@ async function check(section) {
   }
   const changed = document.getElementById("changed");
   if (changed) return ["expired", changed.dataset.zh, changed.dataset.en];
+  const [byZh, byEn] = former
+    ? ["登记簿根密钥声明过的前任日志密钥", "a former log key the registry's root declared"]
+    : ["登记簿公布的日志密钥", "the registry's published log key"];
   return [
     "valid",
-    `签名由登记簿公布的日志密钥签署；检查点 ${size} 包含在今天的日志（大小 ${latest.size}）中；该单位此后没有变动。`,
-    `signed by the registry's published log key; checkpoint ${size} is part of today's log (size ${latest.size}); the unit has not changed since.`,
+    `签名由${byZh}签署；检查点 ${size} 包含在今天的日志（大小 ${latest.size}）中；该单位此后没有变动。`,
+    `signed by ${byEn}; checkpoint ${size} is part of today's log (size ${latest.size}); the unit has not changed since.`,
   ];
 }
 
