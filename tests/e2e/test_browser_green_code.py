@@ -11,6 +11,7 @@ the log key the registry publishes. Screenshots: ``docs/screenshots/green-code-*
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
@@ -19,7 +20,12 @@ import zxingcpp
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
+from greenreg.api import create_app
+from greenreg.bootstrap import open_greenreg
 from greenreg.code_reference import CodeReference, parse
+from greenreg.events.signing import Ed25519Signer
+from greenreg.key_formats import private_key_text
+from greenreg.storage.log_key import declare
 from tests.e2e.test_browser import PARK, browser, fill, serving, shoot
 from tests.e2e.test_green_code_scan import opened_app, remove_park
 from tests.support import World
@@ -162,3 +168,43 @@ def test_a_code_issued_before_the_unit_was_removed_has_expired(
         verdict(page)
         shoot(page, "green-code-expired-phone", keep=True)
         page.close()
+
+
+def test_a_code_printed_before_the_log_key_was_rotated_still_holds(
+    world: World,
+    database_url: str,
+    browser: Browser,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The registry no longer holds the former log key: the browser checks the code against the
+    former key the root declared, and today's log against today's key."""
+    declare(world.registry, world.root.signer, world.clock.now)
+    lookup = fill(world)
+    with opened_app(world, database_url) as app, serving(app) as base:
+        url = scan(base, lookup.listed)
+    key = tmp_path / "log-2.key"
+    key.write_text(private_key_text(Ed25519Signer.generate()))
+    key.chmod(0o600)
+    monkeypatch.delenv("GREENREG_LOG_KEY_PEM", raising=False)
+    monkeypatch.setenv("GREENREG_LOG_KEY", str(key))
+    facade = open_greenreg(database_url, clock=world.clock)
+    try:
+        declare(facade.registry, world.root.signer, world.clock.now, facade.submit)
+        facade.projector.catch_up()
+        with serving(create_app(facade)) as base:
+            page = browser.new_page(viewport=VIEWPORTS["phone"])  # type: ignore[arg-type]
+            page.goto(base + urlsplit(url).path)
+            said = verdict(page)
+            assert "有效" in said
+            assert "signed by a former log key the registry's root declared" in said
+            reference = parse(urlsplit(url).path.rsplit("/", 1)[1])
+            flipped = reference.signature[:-1] + bytes([reference.signature[-1] ^ 1])
+            changed = CodeReference(reference.registered, reference.size, flipped).text()
+            page.goto(f"{base}/V/{changed}")
+            said = verdict(page)
+            assert "not valid" in said
+            assert "the signature does not match the statement" in said
+            page.close()
+    finally:
+        facade.close()

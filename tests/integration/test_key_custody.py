@@ -253,7 +253,7 @@ def test_a_witness_key_from_a_file_or_pem_and_a_readable_file_refused(
         result = runner.invoke(app, [*base, *args])
         return result.exit_code, result.output
 
-    # Made on first use, 0600; the witness's store never holds it.
+    # Made on first use, 0600 (the witness's store, witness.db, has no place for it).
     made = tmp_path / "witness.key"
     status, output = vkey("--key", str(made))
     assert status == 0, output
