@@ -2,12 +2,15 @@
 
 PostgreSQL is never skipped: when ``GREENREG_TEST_POSTGRES_URL`` (default: the local server,
 database ``greenreg_test``) cannot be reached, the PostgreSQL half of the suite fails. Each test
-gets its own schema, dropped afterwards.
+gets its own schema, dropped afterwards. The log keys greenreg makes for PostgreSQL stores go to
+a data folder of the test run's own (``XDG_DATA_HOME``), removed afterwards, never the user's.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +23,14 @@ from tests.support import Reads, World
 POSTGRES_URL = os.environ.get(
     "GREENREG_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/greenreg_test"
 )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="greenreg-test-data-")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(os.environ["XDG_DATA_HOME"], ignore_errors=True)
 
 
 def _ensure_database(url: str) -> None:

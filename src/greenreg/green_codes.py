@@ -13,8 +13,15 @@ positions (:class:`~greenreg.code_reference.CodeReference`):
 Ed25519 signatures are deterministic, so the same id gives the same bytes and the same signature
 every time: a code printed years ago is checked against the statement made again today, and
 nothing is stored per code. A statement is refused (:class:`~greenreg.errors.NotFoundError`, with
-the reason) when the position names no unit, the registry signed no checkpoint at that size or
-signed it with a former log key, or the unit had no title it may use then.
+the reason) when the position names no unit, the registry signed no checkpoint at that size, or
+the unit had no title it may use then.
+
+After the log key is rotated, a code printed before names a checkpoint a former log key signed.
+The registry no longer holds that key, but it needs none to check the code: the statement is made
+again as that key signed it (its key id, the position of its declaration) and carries the URL's
+signature, which the scan checks against the former key the root declared
+(:attr:`GreenCode.public_key`). Only a scanned code is made so; a unit's page shows a code of the
+current key.
 
 :meth:`GreenCodes.of` gives a unit's code at the latest checkpoint (what its page shows), or,
 where the registry has witnesses, at the latest checkpoint they cosigned as its policy requires
@@ -35,10 +42,10 @@ from typing import Any
 from uuid import UUID
 
 from greenreg.code_reference import CodeReference
-from greenreg.errors import NotFoundError
+from greenreg.errors import GreenregError, NotFoundError
 from greenreg.events.canonical import canonical_bytes
-from greenreg.events.signing import Signer, b64decode
-from greenreg.receipts import compact, issue_green_code
+from greenreg.events.signing import Signer, b64decode, b64encode, key_id_of
+from greenreg.receipts import compact, green_code_body, issue_green_code
 from greenreg.registry.application import Registry
 from greenreg.registry.checkpoints import key_hash, note_key_hashes, parse_checkpoint
 from greenreg.registry.unit import Unit
@@ -57,6 +64,7 @@ class GreenCode:
     reference: CodeReference
     statement: dict[str, Any]  # the signed envelope: {"act", "key_id", "signature"}
     changed_at: int | None  # the unit's first log position after the checkpoint, if any
+    public_key: bytes  # the log key that signed the checkpoint (and so the statement)
 
     @property
     def body(self) -> dict[str, Any]:
@@ -126,15 +134,23 @@ class GreenCodes:
             return None
         size = latest[0]
         witnessed = self._transparency(log[0]).witnessed_size()
-        if witnessed is not None and witnessed < size:
+        if witnessed is not None and witnessed < size and self._signed_by(log, witnessed):
             last = max((p for _, p in log[0].positions_of(unit_id)), default=None)
             if last is not None and last < witnessed:
                 size = witnessed
         return self._code(*log, unit_id, size)
 
-    def at(self, registered: int, size: int) -> GreenCode:
+    def _signed_by(self, log: tuple[LogTables, Signer], size: int) -> bool:
+        """Whether the current log key signed the checkpoint of ``size``."""
+        note = log[0].checkpoint_note(size)
+        origin = log[0].log_origin
+        return note is not None and key_hash(origin, log[1].public_key) in note_key_hashes(note)
+
+    def at(self, registered: int, size: int, signature: bytes | None = None) -> GreenCode:
         """The green code of the unit registered at log position ``registered``, at the
-        checkpoint of ``size``; refused (not found, saying why) where there is none."""
+        checkpoint of ``size``; refused (not found, saying why) where there is none. A scanned
+        code gives the URL's ``signature``: where a former log key signed that checkpoint, the
+        statement carries it, to be checked against that key."""
         log = self._log()
         if log is None:
             raise NotFoundError("this registry signs no green codes: it has no log key")
@@ -144,14 +160,32 @@ class GreenCodes:
             first = self.registry.repository.get(entry[0], version=1)
         if entry is None or not isinstance(first, Unit):
             raise NotFoundError(f"no unit was registered at log position {registered}")
-        return self._code(*log, entry[0], size)
+        return self._code(*log, entry[0], size, signature)
 
-    def _code(self, recorder: LogTables, signer: Signer, unit_id: UUID, size: int) -> GreenCode:
+    def _code(
+        self,
+        recorder: LogTables,
+        signer: Signer,
+        unit_id: UUID,
+        size: int,
+        scanned: bytes | None = None,
+    ) -> GreenCode:
         positions = recorder.positions_of(unit_id)
         inside = [(version, position) for version, position in positions if position < size]
         if not inside or inside[0][0] != 1:
             raise NotFoundError(f"the unit {unit_id} is not in the log of size {size}")
-        statement = self._statement(recorder, signer, unit_id, size, inside[-1][0])
+        note = recorder.checkpoint_note(size)
+        if note is None:
+            raise NotFoundError(f"the registry signed no checkpoint at size {size}")
+        origin = parse_checkpoint(note)[0].origin
+        if key_hash(origin, signer.public_key) in note_key_hashes(note):
+            public_key = signer.public_key
+            statement = self._statement(recorder, signer, unit_id, size, inside[-1][0], note)
+        else:
+            public_key = self._former_key(recorder, origin, note, size, scanned)
+            statement = self._former_statement(
+                recorder, public_key, unit_id, size, inside[-1][0], note, scanned or b""
+            )
         return GreenCode(
             unit_id=unit_id,
             reference=CodeReference(
@@ -159,25 +193,70 @@ class GreenCodes:
             ),
             statement=statement,
             changed_at=next((p for _, p in positions if p >= size), None),
+            public_key=public_key,
         )
 
-    def _statement(
-        self, recorder: LogTables, signer: Signer, unit_id: UUID, size: int, version: int
+    def _former_key(
+        self, recorder: LogTables, origin: str, note: str, size: int, scanned: bytes | None
+    ) -> bytes:
+        """The former log key, declared by the root, that signed the checkpoint ``note``."""
+        if scanned is None:
+            raise NotFoundError(
+                f"the checkpoint of size {size} was signed by a former log key: "
+                "scan the unit's current green code"
+            )
+        signed_by = note_key_hashes(note)
+        for declaration in recorder.log_key_declarations():
+            try:
+                public_key = b64decode(str(declaration["act"]["public_key"]), "log public key")
+            except (KeyError, TypeError, GreenregError):
+                continue
+            if key_hash(origin, public_key) in signed_by:
+                return public_key
+        raise NotFoundError(
+            f"the checkpoint of size {size} is signed by no log key the root declared"
+        )
+
+    def _former_statement(  # noqa: PLR0917 (what the statement is made of)
+        self,
+        recorder: LogTables,
+        public_key: bytes,
+        unit_id: UUID,
+        size: int,
+        version: int,
+        note: str,
+        signature: bytes,
+    ) -> dict[str, Any]:
+        """The statement a former log key signed at ``size``, made again, with the scanned
+        URL's ``signature`` (checked against that key by the scan, not here)."""
+        unit: object = self.registry.repository.get(unit_id, version=version)
+        if not isinstance(unit, Unit):
+            raise NotFoundError(f"{unit_id} is not a unit")
+        key_id = key_id_of(public_key)
+        proof = self._transparency(recorder).log_key_proof(key_id, size)
+        body = green_code_body(
+            key_id,
+            note,
+            unit,
+            self._recorded_at(recorder, size - 1),
+            None if proof is None else int(proof["position"]),
+        )
+        return {"act": body, "key_id": key_id, "signature": b64encode(signature)}
+
+    def _statement(  # noqa: PLR0917 (what the statement is made of)
+        self,
+        recorder: LogTables,
+        signer: Signer,
+        unit_id: UUID,
+        size: int,
+        version: int,
+        note: str,
     ) -> dict[str, Any]:
         key = (unit_id, size)
         with self._lock:
             if key in self._kept:
                 self._kept.move_to_end(key)
                 return self._kept[key]
-        note = recorder.checkpoint_note(size)
-        if note is None:
-            raise NotFoundError(f"the registry signed no checkpoint at size {size}")
-        origin = parse_checkpoint(note)[0].origin
-        if key_hash(origin, signer.public_key) not in note_key_hashes(note):
-            raise NotFoundError(
-                f"the checkpoint of size {size} was signed by a former log key: "
-                "scan the unit's current green code"
-            )
         unit: object = self.registry.repository.get(unit_id, version=version)
         if not isinstance(unit, Unit):
             raise NotFoundError(f"{unit_id} is not a unit")

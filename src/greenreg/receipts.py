@@ -78,6 +78,33 @@ def issue_receipt(
     log_key_position: int | None = None,
 ) -> dict[str, Any]:
     """A signed receipt; ``question`` and ``answer`` must be JSON (no floats)."""
+    body = receipt_body(
+        signer.key_id,
+        checkpoint,
+        kind=kind,
+        question=question,
+        answer=answer,
+        issued_at=issued_at,
+        as_of=as_of,
+        known_at=known_at,
+        log_key_position=log_key_position,
+    )
+    return sign_act(body, signer)
+
+
+def receipt_body(
+    key_id: str,
+    checkpoint: str,
+    *,
+    kind: str,
+    question: dict[str, Any],
+    answer: Any,
+    issued_at: datetime,
+    as_of: date | None = None,
+    known_at: datetime | None = None,
+    log_key_position: int | None = None,
+) -> dict[str, Any]:
+    """What a receipt signed by log key ``key_id`` states (its ``act``), before signing."""
     body: dict[str, Any] = {
         "type": RECEIPT_TYPE,
         "kind": kind,
@@ -87,11 +114,11 @@ def issue_receipt(
         "known_at": known_at.isoformat() if known_at else None,
         "issued_at": issued_at.isoformat(),
         "checkpoint": checkpoint,
-        "log_key_id": signer.key_id,
+        "log_key_id": key_id,
     }
     if log_key_position is not None:
         body["log_key_position"] = log_key_position
-    return sign_act(body, signer)
+    return body
 
 
 @dataclass(frozen=True)
@@ -277,8 +304,22 @@ def issue_green_code(
     issued_at: datetime,
     log_key_position: int | None = None,
 ) -> dict[str, Any]:
-    return issue_receipt(
-        signer,
+    return sign_act(
+        green_code_body(signer.key_id, checkpoint, unit, issued_at, log_key_position), signer
+    )
+
+
+def green_code_body(
+    key_id: str,
+    checkpoint: str,
+    unit: Unit,
+    issued_at: datetime,
+    log_key_position: int | None = None,
+) -> dict[str, Any]:
+    """What a unit's green code signed by log key ``key_id`` at ``checkpoint`` states: made
+    again without the key when a former log key signed it (its signature is the URL's)."""
+    return receipt_body(
+        key_id,
         checkpoint,
         kind="green_code",
         question={"unit": str(unit.id)},

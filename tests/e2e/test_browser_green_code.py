@@ -10,18 +10,33 @@ the log key the registry publishes. Screenshots: ``docs/screenshots/green-code-*
 
 from __future__ import annotations
 
+import base64
 import io
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 import zxingcpp
 from PIL import Image
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Route, expect
 
+from greenreg.api import create_app
+from greenreg.bootstrap import Greenreg, open_greenreg, open_read_store
 from greenreg.code_reference import CodeReference, parse
+from greenreg.events.signing import Ed25519Signer
+from greenreg.key_formats import private_key_text
+from greenreg.projections.queries import Queries
+from greenreg.projections.runner import Projector
+from greenreg.registry.checkpoints import verifier_key
+from greenreg.storage.log_key import declare
+from greenreg.storage.log_tables import LogTables
+from greenreg.witness.service import Witness, trusted_logs
+from greenreg.witness.state import WitnessState
+from greenreg.witness.submitter import Submitter, WitnessConfig, WitnessEndpoint
 from tests.e2e.test_browser import PARK, browser, fill, serving, shoot
 from tests.e2e.test_green_code_scan import opened_app, remove_park
+from tests.integration.witnessing import witness_on_loopback
 from tests.support import World
 
 __all__ = ["browser"]  # the fixture, shared with the lookup stories
@@ -162,3 +177,108 @@ def test_a_code_issued_before_the_unit_was_removed_has_expired(
         verdict(page)
         shoot(page, "green-code-expired-phone", keep=True)
         page.close()
+
+
+def test_a_code_printed_before_the_log_key_was_rotated_still_holds(
+    world: World,
+    database_url: str,
+    browser: Browser,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The registry no longer holds the former log key: the browser checks the code against the
+    former key the root declared, and today's log against today's key."""
+    declare(world.registry, world.root.signer, world.clock.now)
+    lookup = fill(world)
+    with opened_app(world, database_url) as app, serving(app) as base:
+        url = scan(base, lookup.listed)
+    key = tmp_path / "log-2.key"
+    key.write_text(private_key_text(Ed25519Signer.generate()))
+    key.chmod(0o600)
+    monkeypatch.delenv("GREENREG_LOG_KEY_PEM", raising=False)
+    monkeypatch.setenv("GREENREG_LOG_KEY", str(key))
+    facade = open_greenreg(database_url, clock=world.clock)
+    try:
+        declare(facade.registry, world.root.signer, world.clock.now, facade.submit)
+        facade.projector.catch_up()
+        with serving(create_app(facade)) as base:
+            page = browser.new_page(viewport=VIEWPORTS["phone"])  # type: ignore[arg-type]
+            page.goto(base + urlsplit(url).path)
+            said = verdict(page)
+            assert "有效" in said
+            assert "signed by a former log key the registry's root declared" in said
+            reference = parse(urlsplit(url).path.rsplit("/", 1)[1])
+            flipped = reference.signature[:-1] + bytes([reference.signature[-1] ^ 1])
+            changed = CodeReference(reference.registered, reference.size, flipped).text()
+            page.goto(f"{base}/V/{changed}")
+            said = verdict(page)
+            assert "not valid" in said
+            assert "the signature does not match the statement" in said
+            page.close()
+    finally:
+        facade.close()
+
+
+def test_the_browser_checks_the_witnesses_cosignatures_under_the_published_policy(
+    world: World, database_url: str, browser: Browser, tmp_path: Path
+) -> None:
+    """A registry with a witness policy (one witness of one, on loopback): the page's script
+    fetches the policy and the witnessed checkpoint and checks the cosignature itself; until the
+    witness cosigns it says so, and a cosignature changed in transit is not valid."""
+    declare(world.registry, world.root.signer, world.clock.now)
+    lookup = fill(world)
+    log = world.registry.recorder
+    assert isinstance(log, LogTables)
+    assert log.log_signer is not None
+    logs = trusted_logs([verifier_key(log.log_origin, log.log_signer.public_key)])
+    state = WitnessState(tmp_path / "witness.db")
+    witness = Witness("witness.test/only", Ed25519Signer.generate(), logs, state)
+    store = open_read_store(database_url)
+    try:
+        projector = Projector(world.registry, store)
+        projector.catch_up()
+        with witness_on_loopback(witness) as witness_url:
+            config = WitnessConfig((WitnessEndpoint(witness.key, witness_url),), 1)
+            facade = Greenreg(world.registry, projector, Queries(store))
+            with serving(create_app(facade, witnesses=config)) as base:
+                url = base + urlsplit(scan(base, lookup.listed)).path
+                page = browser.new_page(viewport=VIEWPORTS["phone"])  # type: ignore[arg-type]
+                page.goto(url)
+                said = verdict(page)
+                assert "有效" in said
+                assert "the registry's witnesses have not yet cosigned a checkpoint" in said
+
+                submitter = Submitter(log, config)
+                try:
+                    assert submitter.run_once() == 1
+                finally:
+                    submitter.stop()
+                page.goto(url)
+                said = verdict(page)
+                assert "有效" in said
+                assert (
+                    "is cosigned by the witnesses witness.test/only (1 required by the "
+                    "registry's published policy)"
+                ) in said
+
+                # The witness's cosignature, one byte changed on its way to the browser.
+                def forged(route: Route) -> None:
+                    answer = route.fetch().json()
+                    note = answer["witnessed"]["checkpoint"]
+                    head, _, rest = note.partition("— witness.test/only ")
+                    line, _, tail = rest.partition("\n")
+                    blob = bytearray(base64.b64decode(line))
+                    blob[-1] ^= 1
+                    changed = f"{head}— witness.test/only {base64.b64encode(blob).decode()}\n{tail}"
+                    answer["witnessed"]["checkpoint"] = changed
+                    route.fulfill(json=answer)
+
+                page.route("**/api/v1/log/witnessed*", forged)
+                page.goto(url)
+                said = verdict(page)
+                assert "not valid" in said
+                assert "has 0 valid cosignatures of the 1 the registry's published policy" in said
+                page.close()
+    finally:
+        state.close()
+        store.close()

@@ -175,7 +175,12 @@ def test_the_green_code_is_a_signed_statement_anyone_can_verify(
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
     log_key = world.registry.recorder.log_signer.public_key
-    statement = verify_receipt(response.text, log_key)
+    # A receipt file (docs/receipts.md 2.5): the signed statement, kept byte for byte, beside
+    # the proof of its log key (none here: this store's key is not declared in its log).
+    file = response.json()
+    assert set(file) == {"document", "key_id", "log_key"}
+    assert file["key_id"] == world.registry.recorder.log_signer.key_id
+    statement = verify_receipt(file["document"], log_key)
     assert statement["kind"] == "green_code"
     assert statement["answer"]["name"] == PARK
     (designation,) = statement["answer"]["designations"]
@@ -183,7 +188,7 @@ def test_the_green_code_is_a_signed_statement_anyone_can_verify(
     assert designation["status"] == "listed"
     # One changed byte and it no longer verifies.
     with pytest.raises(SignatureError):
-        verify_receipt(response.text.replace(PARK, "苏州工业园园"), log_key)
+        verify_receipt(file["document"].replace(PARK, "苏州工业园园"), log_key)
     # The page shows the same statement (one per unit and checkpoint) as a QR code.
     page = client.get(f"/units/{lookup.listed}").text
     assert "signed by the log key" in page

@@ -110,7 +110,7 @@ def test_the_scanned_url_shows_the_statement_the_log_key_signed(
     log_key = world.registry.recorder.log_signer.public_key
     verify_signature(log_key, signed, reference.signature)
     # ... the same statement as green-code.json, which the CLI verifies.
-    statement = client.get(f"/units/{lookup.listed}/green-code.json").text
+    statement = client.get(f"/units/{lookup.listed}/green-code.json").json()["document"]
     body = verify_receipt(statement, log_key)
     assert canonical_bytes(body) == signed
     assert body["answer"]["unit_id"] == str(lookup.listed)

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from greenreg.storage.log_key import declare
 from tests.e2e.support import Scenario, api_client, facade_of, populate
 from tests.integration.webhook_receiver import Certificates, Receiver, make_certificates
+from tests.integration.witnessing import Witnessed, one_witness
 from tests.support import World
 
 
@@ -20,6 +21,12 @@ from tests.support import World
 def client(world: World, database_url: str) -> Iterator[TestClient]:
     with api_client(world, database_url) as client:
         yield client
+
+
+@pytest.fixture
+def witnessed(world: World, database_url: str, tmp_path: Path) -> Iterator[Witnessed]:
+    """A registry whose witness policy is one witness of one, the witness on loopback."""
+    yield from one_witness(world, database_url, tmp_path)
 
 
 @pytest.fixture

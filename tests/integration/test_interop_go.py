@@ -36,6 +36,7 @@ from greenreg.witness.service import Witness, trusted_logs
 from greenreg.witness.state import WitnessState
 from greenreg.witness.submitter import Submitter, WitnessConfig, WitnessEndpoint
 from tests.e2e.server import serving_app
+from tests.integration.witnessing import policy_file
 from tests.support import World
 
 HELPER = Path(__file__).parents[1] / "interop" / "go"
@@ -240,9 +241,12 @@ def test_go_checks_the_served_log_its_proofs_and_cosignatures(
         assert f"ok the tiles of {signed - 1} older trees rebuild their signed roots" in output
         assert f"ok {signed - 1} consistency proofs (tlog.CheckTree)" in output
         assert f"ok {inclusions} inclusion proofs (tlog.CheckRecord)" in output
-        assert "ok cosigned by witness.test/w1 at " in output
-        assert "ok cosigned by witness.test/w2 at " in output
-        assert f"ok the witnessed checkpoint (size {SIZE})" in output
+        # The served checkpoint is the latest, which both witnesses cosigned.
+        assert f"ok size {SIZE} cosigned by witness.test/w1 at " in output
+        assert f"ok size {SIZE} cosigned by witness.test/w2 at " in output
+        assert f"ok {signed} signed checkpoints listed, each opened with the log key; 0 newer" in (
+            output
+        )
         assert output.rstrip().endswith("PASS")
 
         # A registry that changes one byte anywhere is caught, and Go says where.
@@ -250,10 +254,6 @@ def test_go_checks_the_served_log_its_proofs_and_cosignatures(
             "/api/v1/log/inclusion": (flip_proof_hash("inclusion"), "inclusion proof of leaf"),
             "/api/v1/log/consistency": (flip_proof_hash("consistency"), "consistency proof"),
             "/checkpoint": (flip_signature(log.log_origin), "checkpoint: invalid signature"),
-            "/api/v1/log/checkpoint": (
-                flip_signature("witness.test/w2"),
-                "witnessed checkpoint: invalid signature for key witness.test/w2",
-            ),
             "/tile/0/001.p/4": (flip_byte(40), "tiles against the signed root"),
             "/tile/entries/000": (flip_byte(100), "tile/entries/000: entry"),
         }
@@ -265,12 +265,31 @@ def test_go_checks_the_served_log_its_proofs_and_cosignatures(
             assert named in output, (path, output)
             assert "PASS" not in output
 
+        registry.changes = {"/checkpoint": flip_signature("witness.test/w2")}
+        code, output = check(go_helper, *args)
+        assert code == 1, output
+        assert "checkpoint: invalid signature for key witness.test/w2" in output
+
         # A witness key the checkpoint lacks: not cosigned as asked.
         registry.changes = {}
         absent = WitnessKey("witness.test/absent", Ed25519Signer.generate().public_key)
         code, output = check(go_helper, *args, "-witness", absent.vkey)
         assert code == 1, output
         assert f"size {SIZE}: no cosignature by witness.test/absent" in output
+
+        # The log grows past what the witnesses cosigned: this registry publishes no policy, so
+        # its checkpoint is the latest, uncosigned, and the cosignatures are read from its
+        # witnessed checkpoint, an older signed one.
+        world.register("js-eit", "互操作园区新", "320505")
+        code, output = check(go_helper, *args)
+        assert code == 0, output
+        assert f"ok checkpoint: {log.log_origin}, size {SIZE + 1}" in output
+        assert f"ok size {SIZE} cosigned by witness.test/w2 at " in output
+        assert f"ok the witnessed checkpoint (size {SIZE})" in output
+        registry.changes = {"/api/v1/log/checkpoint": flip_signature("witness.test/w2")}
+        code, output = check(go_helper, *args)
+        assert code == 1, output
+        assert "witnessed checkpoint: invalid signature for key witness.test/w2" in output
     finally:
         stack.close()
         facade.close()
@@ -314,3 +333,80 @@ def test_go_checks_an_export_and_names_a_changed_byte(
     code, output = check(go_helper, "-log", str(export), "-vkey", other)
     assert code == 1, output
     assert "checkpoint: note has no verifiable signatures" in output
+
+
+def test_go_checks_a_registry_with_a_witness_policy_and_its_export(
+    world: World, database_url: str, tmp_path: Path, go_helper: Path, witnesses: list[Witness]
+) -> None:
+    """Under a witness policy the tiled log's checkpoint is the latest the witnesses cosigned,
+    older than the latest the registry signed: Go checks the tiles at that size, the
+    cosignatures on it, and that the newer signed checkpoints extend it; an export written under
+    the policy carries the cosignatures, which Go checks without asking the registry."""
+    log = grown(world)
+    vkey = log_vkey(log)
+    witness_args = [a for w in witnesses for a in ("-witness", w.key.vkey)]
+    with ExitStack() as stack:
+        endpoints = []
+        for witness in witnesses:
+            url = stack.enter_context(serving_app(witness_app(witness)))
+            endpoints.append(WitnessEndpoint(witness.key, url))
+        config = WitnessConfig(tuple(endpoints), 2)
+        submitter = Submitter(log, config)
+        try:
+            assert submitter.run_once() == 2
+        finally:
+            submitter.stop()
+        for i in range(3):  # signed, not yet witnessed
+            world.register("js-eit", f"未见证园区{i}", "320505")
+        assert log.log_size() == SIZE + 3
+
+        facade = open_greenreg(database_url, clock=world.clock)
+        stack.callback(facade.close)
+        registry = Tampering(create_app(facade, quotas=False, witnesses=config))
+        url = stack.enter_context(serving_app(registry))
+        args = ["-log", url, "-api", url, "-vkey", vkey, *witness_args]
+        code, output = check(go_helper, *args)
+        assert code == 0, output
+        assert f"ok checkpoint: {log.log_origin}, size {SIZE}," in output
+        assert f"ok size {SIZE} cosigned by witness.test/w1 at " in output
+        assert f"ok size {SIZE} cosigned by witness.test/w2 at " in output
+        assert "each opened with the log key; 3 newer than the tiles' checkpoint" in output
+        assert (
+            f"ok the 3 newer signed checkpoints extend it (tlog.CheckTree to size {SIZE + 3})"
+            in (output)
+        )
+        assert output.rstrip().endswith("PASS")
+
+        # A flipped byte of a cosignature on the served checkpoint, or of the proof that the
+        # newer checkpoints extend it, is caught.
+        registry.changes = {"/checkpoint": flip_signature("witness.test/w1")}
+        code, output = check(go_helper, *args)
+        assert code == 1, output
+        assert "checkpoint: invalid signature for key witness.test/w1" in output
+        registry.changes = {"/api/v1/log/consistency": flip_proof_hash("consistency")}
+        code, output = check(go_helper, *args)
+        assert code == 1, output
+        assert "consistency proof from" in output
+        registry.changes = {}
+
+        # The export under the policy: the witnessed size, its note with both cosignatures.
+        export = tmp_path / "export"
+        policy = policy_file(tmp_path, config)
+        written = runner.invoke(
+            app, ["export", str(export), "--database", database_url, "--witnesses", str(policy)]
+        )
+        assert written.exit_code == 0, written.output
+        code, output = check(go_helper, "-log", str(export), "-vkey", vkey, *witness_args)
+        assert code == 0, output
+        assert f"ok size {SIZE} cosigned by witness.test/w2 at " in output
+        note = export / "checkpoint"
+        note.write_bytes(flip_signature("witness.test/w2")(note.read_bytes()))
+        code, output = check(go_helper, "-log", str(export), "-vkey", vkey, *witness_args)
+        assert code == 1, output
+        assert "checkpoint: invalid signature for key witness.test/w2" in output
+        # Without the cosignature line, and no registry to ask, the export is not witnessed.
+        lines = [ln for ln in note.read_text("utf-8").split("\n") if "witness.test/w2" not in ln]
+        note.write_text("\n".join(lines), encoding="utf-8")
+        code, output = check(go_helper, "-log", str(export), "-vkey", vkey, *witness_args)
+        assert code == 1, output
+        assert f"the checkpoint of size {SIZE} carries no cosignature by witness.test/w2" in output

@@ -26,6 +26,7 @@ from greenreg.cli import app
 from greenreg.events.signing import Ed25519Signer, b64encode
 from greenreg.receipts import compact, issue_receipt
 from tests.e2e.support import FACTORY_CODE, Scenario
+from tests.integration.witnessing import WITNESS, Witnessed
 from tests.support import World
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -160,34 +161,39 @@ def test_a_green_code_verifies_in_node_and_one_changed_byte_fails_it(
     found = SCAN_URL.search(page)
     assert found is not None
     url = found[1]
-    # The statement the URL's signature signs, as the registry serves it (a bare envelope), and
-    # the log key proof at the statement's checkpoint, fetched as docs/receipts.md 2.5 says.
+    # The statement the URL's signature signs, as the registry serves it: a receipt file whose
+    # document is the statement, with the log key proof at the statement's checkpoint.
     statement = client.get(f"/units/{scenario.park}/green-code.json")
     assert statement.status_code == 200, statement.text
     text = statement.text
-    envelope = json.loads(text)
+    served = json.loads(text)
+    assert served["log_key"] is not None
+    envelope = json.loads(served["document"])
     size = int(envelope["act"]["checkpoint"].split("\n")[1])
-    log_key = client.get("/api/v1/log/log-key", params={"key_id": envelope["key_id"], "size": size})
-    assert log_key.status_code == 200, log_key.text
-    statement_file, proof_file = tmp_path / "green-code.json", tmp_path / "log-key.json"
+    statement_file = tmp_path / "green-code.json"
     statement_file.write_text(text, encoding="utf-8")
-    proof_text = log_key.text
-    proof_file.write_text(proof_text, encoding="utf-8")
 
-    def verify(scanned: str = url) -> Outcome:
-        return run(
-            *("green-code", scanned, statement_file),
-            *("--root-public-key", root_key, "--log-key", proof_file),
-        )
-
-    # Without its log key proof the statement is not tied to the root, and the verifier says so.
-    bare = run("green-code", url, statement_file, "--root-public-key", root_key)
-    assert bare.failed_at("1 read"), bare.output
+    def verify(scanned: str = url, *proof: str | Path) -> Outcome:
+        return run("green-code", scanned, statement_file, "--root-public-key", root_key, *proof)
 
     outcome = verify()
     assert outcome.status == 0, outcome.output
     assert "ok 1 read: a green_code receipt" in outcome.output
     assert f"unit {scenario.park}" in outcome.output
+
+    # The statement held alone (a bare envelope) is not tied to the root, and the verifier says
+    # so; with the log key proof fetched as docs/receipts.md 2.5 says, it verifies.
+    statement_file.write_text(served["document"], encoding="utf-8")
+    bare = verify()
+    assert bare.failed_at("1 read"), bare.output
+    log_key = client.get("/api/v1/log/log-key", params={"key_id": envelope["key_id"], "size": size})
+    assert log_key.status_code == 200, log_key.text
+    assert log_key.json()["log_key"] == served["log_key"]
+    proof_file = tmp_path / "log-key.json"
+    proof_file.write_text(log_key.text, encoding="utf-8")
+    fetched = verify(url, "--log-key", proof_file)
+    assert fetched.status == 0, fetched.output
+    statement_file.write_text(text, encoding="utf-8")
 
     # One changed byte of the URL's signature (a base32 digit) ...
     reference = url.rsplit("/", 1)[1]
@@ -199,30 +205,29 @@ def test_a_green_code_verifies_in_node_and_one_changed_byte_fails_it(
     older = url.replace(f"/{registered}.{code_size}.", f"/{registered}.{size - 1}.")
     assert verify(older).failed_at("8 the green code")
 
-    # One changed byte of the statement: its signature, its answer, its checkpoint.
+    # One changed byte of the statement (its signature, its answer, its checkpoint) or of a hash
+    # of the log key proof.
     signature64 = envelope["signature"]
     designation = envelope["act"]["answer"]["designations"][0]
     root_line = envelope["act"]["checkpoint"].split("\n")[2]
+    first_hash = served["log_key"]["inclusion"][0]
+    since = designation["since"]
     changes = {
         "6 the receipt signature": [
             (signature64[:10], signature64[:9] + other_base64_character(signature64[9])),
-            (f'"since":"{designation["since"]}"', f'"since":"{designation["since"][:-1]}9"'),
+            (inside(f'"since":"{since}"'), inside(f'"since":"{since[:-1]}9"')),
         ],
         "4 the checkpoint": [(root_line[:8], root_line[:7] + other_base64_character(root_line[7]))],
+        "5 the declaration is in the tree": [
+            (first_hash, ("1" if first_hash[0] == "0" else "0") + first_hash[1:])
+        ],
     }
-    assert designation["since"][-1] != "9"
+    assert since[-1] != "9"
     for step, edits in changes.items():
         for old, new in edits:
             statement_file.write_text(one_byte_changed(text, old, new), encoding="utf-8")
             outcome = verify()
             assert outcome.failed_at(step), (step, old, outcome.output)
-    statement_file.write_text(text, encoding="utf-8")
-
-    # One changed hex digit of the log key proof's inclusion hashes.
-    first_hash = json.loads(proof_text)["log_key"]["inclusion"][0]
-    changed_hash = ("1" if first_hash[0] == "0" else "0") + first_hash[1:]
-    proof_file.write_text(one_byte_changed(proof_text, first_hash, changed_hash), "utf-8")
-    assert verify().failed_at("5 the declaration is in the tree")
 
 
 def test_the_command_lines_green_code_file_carries_its_proof(
@@ -314,3 +319,84 @@ def test_the_published_vectors_verify_in_node(tmp_path: Path) -> None:
     assert base64.b64decode(vectors["act"]["public_key"]) != base64.b64decode(
         vectors["keys"]["root_public_key"]
     )
+
+
+def test_node_holds_a_receipt_and_a_green_code_to_a_one_of_one_witness_policy(
+    witnessed: Witnessed, tmp_path: Path
+) -> None:
+    """docs/receipts.md 2.8 read alone: the witnessed checkpoint extends the receipt's (a
+    consistency proof) and carries the cosignature the policy asks; a flipped byte of the
+    cosignature or of the proof fails at step 4."""
+    client, options = witnessed.client, witnessed.options
+    park = witnessed.park()
+    answer = client.post("/api/v1/certifications", json={"refs": [park], "receipt": True})
+    assert answer.status_code == 200, answer.text
+    receipt: dict[str, Any] = answer.json()["receipt"]
+    assert "witnessed" not in receipt
+    file = tmp_path / "receipt.json"
+
+    def verify(kept: dict[str, Any], *policy: str) -> Outcome:
+        file.write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
+        return run("receipt", file, *options[:2], *policy)
+
+    # No witness has cosigned: without a policy it verifies; under 1 of 1 the receipt's own
+    # checkpoint carries no cosignature.
+    assert verify(receipt).status == 0
+    early = verify(receipt, *options[2:])
+    assert early.failed_at("4 the witnesses"), early.output
+    assert f"0 valid of the 1 required; missing: {WITNESS}" in early.output
+
+    # The log grows, the witness cosigns, and the bank fetches the witnessed checkpoint: it
+    # extends the receipt's checkpoint by a consistency proof.
+    witnessed.park("苏州工业园区")
+    assert witnessed.cosign() == 1
+    size = int(json.loads(receipt["document"])["act"]["checkpoint"].split("\n")[1])
+    fetched = client.get("/api/v1/log/witnessed", params={"size": size})
+    assert fetched.status_code == 200, fetched.text
+    kept = {**receipt, "witnessed": fetched.json()["witnessed"]}
+    assert kept["witnessed"]["consistency"]
+    outcome = verify(kept, *options[2:], "--witnesses-required", "1")
+    assert outcome.status == 0, outcome.output
+    assert (
+        f"ok 4 the witnesses: checkpoint {witnessed.log.log_size()}, consistent with the "
+        f"receipt's {size}, cosigned by {WITNESS} (1 of the 1 required)"
+    ) in outcome.output
+
+    # One flipped byte of the cosignature (the last of its signature) ...
+    note = kept["witnessed"]["checkpoint"]
+    head, _, rest = note.partition(f"— {WITNESS} ")
+    line, _, tail = rest.partition("\n")
+    blob = bytearray(base64.b64decode(line))
+    blob[-1] ^= 1
+    flipped = f"{head}— {WITNESS} {base64.b64encode(blob).decode()}\n{tail}"
+    outcome = verify({**kept, "witnessed": {**kept["witnessed"], "checkpoint": flipped}})
+    assert outcome.status == 0, "without a policy a cosignature is not checked"
+    outcome = verify(
+        {**kept, "witnessed": {**kept["witnessed"], "checkpoint": flipped}}, *options[2:]
+    )
+    assert outcome.failed_at("4 the witnesses"), outcome.output
+    assert f"not valid: {WITNESS} (the signature does not verify)" in outcome.output
+    # ... or one flipped hex digit of the consistency proof, with or without a policy.
+    first, *others = kept["witnessed"]["consistency"]
+    hashes = [("1" if first[0] == "0" else "0") + first[1:], *others]
+    changed = {**kept, "witnessed": {**kept["witnessed"], "consistency": hashes}}
+    assert verify(changed).failed_at("4 the witnesses")
+    outcome = verify(changed, *options[2:])
+    assert outcome.failed_at("4 the witnesses"), outcome.output
+    assert f"size {size} is not a prefix of the witnessed checkpoint" in outcome.output
+
+    # A witness key given twice is one witness, not two.
+    assert run("receipt", file, *options, *options[2:]).output.startswith(
+        "FAILED witness policy: the policy names one witness twice"
+    )
+
+    # The park's green code carries the witnessed checkpoint too, and verifies under 1 of 1.
+    page = client.get(f"/units/{park}").text
+    found = SCAN_URL.search(page)
+    assert found is not None
+    code = tmp_path / "green-code.json"
+    code.write_text(client.get(f"/units/{park}/green-code.json").text, encoding="utf-8")
+    assert "witnessed" in json.loads(code.read_text("utf-8"))
+    outcome = run("green-code", found[1], code, *options)
+    assert outcome.status == 0, outcome.output
+    assert f"cosigned by {WITNESS} (1 of the 1 required)" in outcome.output

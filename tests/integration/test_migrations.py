@@ -40,6 +40,7 @@ def previous_store(url: str) -> None:
         path = Path(persistence_env(url)["SQLITE_DBNAME"])
         shutil.copy(PREVIOUS / "store.db", path)
         shutil.copy(PREVIOUS / "store.db.log-key", f"{path}.log-key")
+        Path(f"{path}.log-key").chmod(0o600)  # as greenreg made it (git keeps 0644)
         return
     schema = persistence_env(url)["POSTGRES_SCHEMA"]
     lines = (PREVIOUS / "postgres.sql").read_text().splitlines()

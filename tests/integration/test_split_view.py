@@ -104,6 +104,7 @@ def operator(
     """Both stores sign with one log key, from a file (as production keeps it)."""
     key = tmp_path / "log.key"
     key.write_text(private_key_text(Ed25519Signer.generate()))
+    key.chmod(0o600)
     monkeypatch.setenv("GREENREG_LOG_KEY", str(key))
     world = ForkingOperator(database_url, copy_url)
     try:

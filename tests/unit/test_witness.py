@@ -204,6 +204,15 @@ def test_policy_names_missing_and_invalid_witnesses(
     assert parse_witness_vkey(witness.key.vkey) == witness.key
     with pytest.raises(GreenregError, match="key id"):
         parse_witness_vkey(witness.key.vkey.replace("+", "+00", 1))
+    # One witness counts once: its key given twice, or under a second name, is refused, so
+    # its one cosignature cannot meet a policy of two.
+    renamed = WitnessKey("witness.test/again", witness.key.public_key)
+    for twice in ((witness.key, witness.key), (witness.key, renamed)):
+        with pytest.raises(GreenregError, match=r"names the witness witness\.test/w1 twice"):
+            WitnessPolicy(twice, 2)
+    namesake = WitnessKey(witness.key.name, Ed25519Signer.generate().public_key)
+    with pytest.raises(GreenregError, match="twice"):
+        WitnessPolicy((witness.key, namesake), 1)
 
 
 def test_witness_command_makes_its_key_and_prints_its_vkey(tmp_path: Path) -> None:

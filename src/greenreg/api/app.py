@@ -53,7 +53,6 @@ from greenreg.api.tiles import tiles_router
 from greenreg.api.units import lean_unit_route, units_router
 from greenreg.api.watchlists import watchlists_router
 from greenreg.bootstrap import Greenreg
-from greenreg.events.signing import Signer
 from greenreg.graphql.context import Context
 from greenreg.graphql.errors import outage_in
 from greenreg.graphql.loaders import Loaders
@@ -61,7 +60,6 @@ from greenreg.graphql.schema import make_schema
 from greenreg.jobs.store import JobStore
 from greenreg.jobs.worker import JobWorker
 from greenreg.storage.log_tables import LogTables
-from greenreg.storage.queries import TransparencyLog
 from greenreg.subscribers.api_keys import ApiKeys
 from greenreg.subscribers.delivery import DeliveryWorker
 from greenreg.subscribers.watchlists import Watchlists
@@ -119,7 +117,7 @@ def create_app(
     compare them)."""
     reads = Reads.of(facade, None if witnesses is None else witnesses.policy)
     jobs = JobStore(reads.queries.store)
-    worker = JobWorker(jobs, reads.queries, lambda: _log_signer(reads.log), reads.clock)
+    worker = JobWorker(jobs, reads.queries, reads.log, reads.clock)
     recorder = facade.registry.recorder
     metrics = Metrics(facade.projector)
 
@@ -248,7 +246,3 @@ class Background(Protocol):
     def start(self) -> None: ...
 
     def stop(self) -> None: ...
-
-
-def _log_signer(log: TransparencyLog | None) -> Signer | None:
-    return log.signer if log is not None else None

@@ -11,7 +11,11 @@ submission) are fixed then. The answer (202) is the job's status; ``GET /api/v1/
 polls it; once ``done``, ``/result.jsonl`` and ``/result.csv`` stream the result, one line per
 row of the file, in its order (a broken row is a ``row_error`` line), and the status carries
 the receipt: signed by the log key over the SHA-256 of the JSON lines, with the data version
-the job was answered at.
+the job was answered at. The receipt is the same receipt file as a bank check's
+(docs/receipts.md): beside the signed receipt, the proof that the root declared its log key,
+and, once the registry's witnesses have cosigned a checkpoint that covers it, the witnessed
+checkpoint; both are read when the status is asked for, so a job finished before the
+witnesses cosigned gets its witnessed checkpoint on a later poll.
 """
 
 from __future__ import annotations
@@ -38,6 +42,9 @@ from greenreg.jobs.results import csv_pages, jsonl_pages
 from greenreg.jobs.store import CHUNK_ROWS, ERRORS_SHOWN, Job, JobStore, Submission
 from greenreg.matching.score import DEFAULT_THRESHOLD
 from greenreg.projections.reading import today
+from greenreg.receipts import ReceiptText
+from greenreg.registry.checkpoints import parse_checkpoint
+from greenreg.storage.queries import TransparencyLog
 
 SPOOL_BYTES = 1024 * 1024
 """A submitted file stays in memory up to this size, then goes to a temporary file."""
@@ -96,7 +103,24 @@ class JobStatus(BaseModel):
     failure: str | None = Field(description="The last failure, in words (null: none).")
 
 
-def status_of(job: Job) -> JobStatus:
+def receipt_of(job: Job, log: TransparencyLog | None) -> ReceiptModel | None:
+    """A done job's receipt file: its signed receipt, the log key proof in the tree of the
+    receipt's checkpoint and the witnessed checkpoint that covers it, as the log has them
+    now."""
+    if not job.receipt:
+        return None
+    key_id = job.receipt_key_id or ""
+    proof = witnessed = None
+    if log is not None and job.checkpoint_note is not None:
+        size = parse_checkpoint(job.checkpoint_note)[0].size
+        proof = log.log_key_proof(key_id, size)
+        found = log.witnessed(size)
+        witnessed = None if found is None else found.as_json()
+    file = ReceiptText(job.receipt, key_id, proof, witnessed).file()
+    return ReceiptModel.model_validate(file)
+
+
+def status_of(job: Job, log: TransparencyLog | None) -> JobStatus:
     done = job.status == "done"
     base = f"/api/v1/jobs/{job.job_id}"
     return JobStatus(
@@ -122,9 +146,7 @@ def status_of(job: Job) -> JobStatus:
         result_sha256=job.result_sha256,
         result_jsonl=f"{base}/result.jsonl" if done else None,
         result_csv=f"{base}/result.csv" if done else None,
-        receipt=ReceiptModel(document=job.receipt, key_id=job.receipt_key_id or "")
-        if job.receipt
-        else None,
+        receipt=receipt_of(job, log),
         finished_at=job.finished_at,
         attempts=job.attempts,
         failure=job.failure,
@@ -223,7 +245,7 @@ def jobs_router(reads: Reads, jobs: JobStore) -> APIRouter:
                 return jobs.submit(spool, submission)
 
             job = await run_in_threadpool(store)
-        return status_of(job)
+        return status_of(job, reads.log)
 
     @router.get(
         "/jobs/{job_id}",
@@ -232,7 +254,7 @@ def jobs_router(reads: Reads, jobs: JobStore) -> APIRouter:
         responses=documented({404: "There is no such job.", 422: "The job id is not a UUID."}),
     )
     def get_job(job_id: UUID) -> JobStatus:
-        return status_of(jobs.job(str(job_id)))
+        return status_of(jobs.job(str(job_id)), reads.log)
 
     @router.get(
         "/jobs/{job_id}/result.jsonl",

@@ -44,7 +44,7 @@ def run_jobs(
         worker = JobWorker(
             JobStore(facade.queries.store),
             facade.queries,
-            lambda: log.signer if log is not None else None,
+            log,
             facade.registry.clock,
             before_commit=kill_in_chunk if os.environ.get(KILL_IN_CHUNK) else None,
         )

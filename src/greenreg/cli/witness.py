@@ -1,9 +1,10 @@
 """``greenreg witness``: an independent witness of transparency logs, over HTTP (C2SP tlog-witness).
 
 The witness has its own Ed25519 key (a PKCS#8 PEM file, mode 0600, made on first use if the
-file does not exist) and its own SQLite file of the last checkpoint it cosigned per log. It
-follows the logs whose verifier keys it is given (``--log``, or ``--logs FILE`` with one per
-line): the ``verifier_key`` a registry publishes at ``/api/v1/log/keys``.
+file does not exist, or the PEM text in ``GREENREG_WITNESS_KEY_PEM``) and its own SQLite file of
+the last checkpoint it cosigned per log, which never holds the key. It follows the logs whose
+verifier keys it is given (``--log``, or ``--logs FILE`` with one per line): the
+``verifier_key`` a registry publishes at ``/api/v1/log/keys``.
 """
 
 from __future__ import annotations
@@ -15,21 +16,42 @@ from typing import Annotated
 import typer
 
 from greenreg.cli.common import app, console, run
-from greenreg.errors import GreenregError
+from greenreg.errors import GreenregError, KeyFileError
 from greenreg.events.signing import Ed25519Signer
+from greenreg.key_custody import key_from_pem, read_key_file
 from greenreg.key_files import publish
-from greenreg.key_formats import private_key_text, read_private_key
+from greenreg.key_formats import private_key_text
 from greenreg.registry.checkpoints import check_key_name
 from greenreg.witness.cosignature import witness_vkey
 
+PEM_VARIABLE = "GREENREG_WITNESS_KEY_PEM"
 
-def witness_key(path: Path) -> Ed25519Signer:
-    """The witness key in ``path``; a new one written there (0600) if there is no file."""
+
+WHAT = "witness key"
+
+
+def witness_key(path: Path | None) -> Ed25519Signer:
+    """The witness key: PKCS#8 PEM text in ``GREENREG_WITNESS_KEY_PEM``, or the file ``path``
+    (``--key``, ``GREENREG_WITNESS_KEY``), a new one written there (0600) if there is no file;
+    a file other users may read is refused (:mod:`greenreg.key_custody`)."""
+    pem = os.environ.get(PEM_VARIABLE)
+    if pem and path is not None:
+        raise KeyFileError(
+            f"the {WHAT} is given twice, as a file (--key, GREENREG_WITNESS_KEY) and as PEM "
+            f"text ({PEM_VARIABLE}): give one"
+        )
+    if pem:
+        return key_from_pem(pem, PEM_VARIABLE, WHAT)
+    if path is None:
+        raise KeyFileError(
+            f"give the witness's key: --key FILE (GREENREG_WITNESS_KEY), made on first use, or "
+            f"its PEM text in {PEM_VARIABLE}"
+        )
     if not path.exists():
         signer = Ed25519Signer.generate()
         if publish(path, private_key_text(signer), mode=0o600, replace=False):
             return signer
-    return read_private_key(path)
+    return read_key_file(path, WHAT)
 
 
 def log_vkeys(given: list[str], logs_file: Path | None) -> list[str]:
@@ -51,12 +73,14 @@ def witness(  # noqa: PLR0917 (one parameter per option, as typer reads them)
         ),
     ],
     key: Annotated[
-        Path,
+        Path | None,
         typer.Option(
             envvar="GREENREG_WITNESS_KEY",
-            help="The witness's private key file (PKCS#8 PEM; made, mode 0600, if absent).",
+            help="The witness's private key file (PKCS#8 PEM; made, mode 0600, if absent; "
+            "refused if other users may read it); or give the PEM text in "
+            f"{PEM_VARIABLE}.",
         ),
-    ],
+    ] = None,
     state: Annotated[
         Path, typer.Option(help="The witness's SQLite file: the last checkpoint per log.")
     ] = Path("witness.db"),

@@ -17,13 +17,14 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from greenreg.events.signing import Signer
 from greenreg.jobs.kinds import kind_named
 from greenreg.jobs.results import result_sha256
 from greenreg.jobs.store import CHUNK_ROWS, DONE, LEASE_SECONDS, Job, JobStore
 from greenreg.matching.score import DEFAULT_THRESHOLD
 from greenreg.projections.queries import Queries
 from greenreg.receipts import compact, issue_receipt, json_value
+from greenreg.registry.checkpoints import parse_checkpoint
+from greenreg.storage.queries import TransparencyLog
 
 logger = logging.getLogger("greenreg.jobs")
 IDLE_SECONDS = 1.0
@@ -33,16 +34,17 @@ IDLE_SECONDS = 1.0
 class JobWorker:
     """Answers the jobs of one database with its read models' :class:`Queries`.
 
-    ``signer`` gives the log key (``None``: a registry without one; jobs finish without a
-    receipt); ``clock`` is the registry's, for the receipt's time. ``before_commit`` is called
-    inside each chunk's transaction, before it commits (crash tests).
+    ``log`` is the registry's transparency log, whose key signs a finished job's receipt
+    (``None``, or a log without a key: jobs finish without a receipt); ``clock`` is the
+    registry's, for the receipt's time. ``before_commit`` is called inside each chunk's
+    transaction, before it commits (crash tests).
     """
 
     def __init__(
         self,
         jobs: JobStore,
         queries: Queries,
-        signer: Callable[[], Signer | None],
+        log: TransparencyLog | None,
         clock: Callable[[], datetime],
         *,
         name: str | None = None,
@@ -51,7 +53,7 @@ class JobWorker:
     ) -> None:
         self.jobs = jobs
         self.queries = queries
-        self.signer = signer
+        self.log = log
         self.clock = clock
         self.name = name or f"worker-{os.getpid()}-{id(self):x}"
         self.lease_seconds = lease_seconds
@@ -109,9 +111,9 @@ class JobWorker:
 
     def _finish(self, job: Job) -> None:
         digest, lines = result_sha256(self.jobs, job.job_id)
-        signer = self.signer()
+        signer = None if self.log is None else self.log.signer
         receipt = key_id = None
-        if signer is not None and job.checkpoint_note is not None:
+        if self.log is not None and signer is not None and job.checkpoint_note is not None:
             kind = kind_named(job.kind)
             question: dict[str, Any] = {
                 "job": job.job_id,
@@ -140,9 +142,17 @@ class JobWorker:
                 issued_at=self.clock(),
                 as_of=date.fromisoformat(job.as_of),
                 known_at=job.known_moment,
+                log_key_position=self._log_key_position(signer.key_id, job.checkpoint_note),
             )
             receipt, key_id = compact(signed), signer.key_id
         self.jobs.finish(job, digest, receipt, key_id, self.clock())
+
+    def _log_key_position(self, key_id: str, note: str) -> int | None:
+        """The log position of the root's declaration of the log key, if the job's checkpoint
+        covers one (the receipt states it, as every receipt does: docs/receipts.md)."""
+        assert self.log is not None  # noqa: S101 (only asked when the log signs)
+        proof = self.log.log_key_proof(key_id, parse_checkpoint(note)[0].size)
+        return None if proof is None else int(proof["position"])
 
     def run_until_idle(self) -> int:
         """Answer every waiting job; how many were finished."""

@@ -9,6 +9,7 @@ checks it again in the browser (:mod:`greenreg.web.scan_page`).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from uuid import UUID
 
@@ -19,6 +20,7 @@ from greenreg.code_reference import CodeReferenceError, parse, qr_png, qr_svg, s
 from greenreg.errors import NotFoundError
 from greenreg.green_codes import GreenCode, GreenCodes
 from greenreg.projections.queries import Queries
+from greenreg.receipts import ReceiptText
 from greenreg.web.assets import asset_url
 from greenreg.web.html import Markup
 from greenreg.web.scan_page import Verdict, Witnessing, nothing_label, scan_page, verdict_of
@@ -38,7 +40,8 @@ def green_code_router(
         parsed = parse(reference)
         if green_codes is None:
             raise NotFoundError("this registry signs no green codes")
-        return green_codes, green_codes.at(parsed.registered, parsed.size), parsed.signature
+        code = green_codes.at(parsed.registered, parsed.size, parsed.signature)
+        return green_codes, code, parsed.signature
 
     def signed_code(unit_id: UUID) -> GreenCode:
         code = None
@@ -53,9 +56,20 @@ def green_code_router(
 
     @pages.get("/units/{unit_id}/green-code.json")
     def green_code_json(unit_id: UUID) -> Response:
-        """The signed green code, as ``greenreg receipt verify`` reads it."""
+        """The signed green code as a receipt file (docs/receipts.md 2.5), as ``greenreg
+        receipt verify`` reads it: the statement, the proof that the root declared the log key
+        that signed it, and the witnessed checkpoint that covers it once there is one."""
+        code = signed_code(unit_id)
+        assert green_codes is not None  # noqa: S101 (a signed code means green codes)
+        witnessed = green_codes.witnessed(code)
+        file = ReceiptText(
+            code.json,
+            str(code.statement["key_id"]),
+            green_codes.log_key_proof(code),
+            None if witnessed is None else witnessed.as_json(),
+        ).file()
         return Response(
-            signed_code(unit_id).json + "\n",
+            json.dumps(file, ensure_ascii=False, separators=(",", ":")) + "\n",
             media_type="application/json",
             headers={
                 "Content-Disposition": f'attachment; filename="green-code-{unit_id}.json"',
@@ -88,7 +102,7 @@ def green_code_router(
         except (CodeReferenceError, NotFoundError) as refused:
             verdict = Verdict("invalid", nothing_label(str(refused)))
             return html(scan_page(None, verdict, asset_url), 404)
-        verdict = verdict_of(code, signature, codes.public_key or b"")
+        verdict = verdict_of(code, signature, code.public_key)
         witnessing = None if codes.policy is None else Witnessing(codes.witnessed(code))
         return html(scan_page(code, verdict, asset_url, witnessing), 200)
 

@@ -166,6 +166,16 @@ class WitnessPolicy:
             raise GreenregError(
                 f"the policy requires {self.required} witnesses but names only {len(self.keys)}"
             )
+        # One witness counts once: a key (or a name) given twice would let one witness's
+        # cosignature meet a policy of two.
+        names = [k.name for k in self.keys]
+        public_keys = [k.public_key for k in self.keys]
+        for key in self.keys:
+            if names.count(key.name) > 1 or public_keys.count(key.public_key) > 1:
+                raise GreenregError(
+                    f"the policy names the witness {key.name} twice (by its name or its key): "
+                    "each witness counts once"
+                )
 
     def as_json(self) -> dict[str, object]:
         return {

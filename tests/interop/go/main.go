@@ -13,6 +13,12 @@
 //	        -witness 'witness.example/w1+…' -witness …
 //	interop -log ./export -vkey 'greenreg.log+…'
 //
+// The tiles' checkpoint is the one the log serves at /checkpoint: the latest signed one, or, where
+// the registry publishes a witness policy (or an export was written under one), the latest one
+// its witnesses cosigned, with their cosignature lines; the registry may have signed newer ones
+// since. Each -witness must have cosigned the tiles' checkpoint or, if it carries no cosignature
+// of that witness, the registry's witnessed checkpoint (GET /api/v1/log/checkpoint?witnessed=true).
+//
 // It prints what it checked and "PASS", or "FAIL: <why>" on standard error with exit status 1.
 package main
 
@@ -70,19 +76,31 @@ func run(logSource, api, vkey string, witnesses []string) error {
 	if err != nil {
 		return fmt.Errorf("log key %q: %v", vkey, err)
 	}
+	known := []note.Verifier{logKey}
+	var cosigners []*cosigner
+	for _, k := range witnesses {
+		c, err := newCosigner(k)
+		if err != nil {
+			return err
+		}
+		cosigners = append(cosigners, c)
+		known = append(known, c)
+	}
 	src := source(logSource)
 
-	// 1. The checkpoint is a signed note the log key signed (note.Open), with the C2SP body.
+	// 1. The checkpoint is a signed note the log key signed (note.Open, which also checks every
+	// cosignature line of a given witness on it), with the C2SP body.
 	raw, err := src.get("checkpoint")
 	if err != nil {
 		return err
 	}
-	latest, err := openCheckpoint(raw, note.VerifierList(logKey), logKey.Name())
+	latest, err := openCheckpoint(raw, note.VerifierList(known...), logKey.Name())
 	if err != nil {
 		return fmt.Errorf("checkpoint: %v", err)
 	}
 	fmt.Printf("ok checkpoint: %s, size %d, signed by %s+%08x\n",
 		latest.origin, latest.N, logKey.Name(), logKey.KeyHash())
+	missing := cosignedBy(latest, cosigners)
 
 	// 2. The tiles and entry bundles hold that tree.
 	entries, err := checkTiles(src, latest.Tree)
@@ -92,8 +110,9 @@ func run(logSource, api, vkey string, witnesses []string) error {
 
 	// 3. The registry's proofs and cosignatures, if it was given.
 	if api == "" {
-		if len(witnesses) > 0 {
-			return errors.New("cosignatures are read from the registry: give -api")
+		if len(missing) > 0 {
+			return fmt.Errorf("the checkpoint of size %d carries no cosignature by %s "+
+				"(give -api to read the registry's witnessed checkpoint)", latest.N, missing[0].name)
 		}
 		return nil
 	}
@@ -102,16 +121,20 @@ func run(logSource, api, vkey string, witnesses []string) error {
 	if err != nil {
 		return err
 	}
-	if err := checkCosignatures(reg, logKey, witnesses, signed); err != nil {
+	upTo, newer := treesUpTo(signed, latest)
+	if err := checkCosignatures(reg, known, missing, signed); err != nil {
 		return err
 	}
-	if err := checkOlderTrees(src, signed); err != nil {
+	if err := checkOlderTrees(src, upTo); err != nil {
 		return err
 	}
-	if err := checkConsistency(reg, signed, latest); err != nil {
+	if err := checkConsistency(reg, upTo, latest); err != nil {
 		return err
 	}
-	return checkInclusion(reg, signed, latest, entries)
+	if err := checkNewer(reg, latest, newer); err != nil {
+		return err
+	}
+	return checkInclusion(reg, upTo, latest, entries)
 }
 
 // --- checkpoints ---------------------------------------------------------------------------
@@ -151,7 +174,8 @@ func openCheckpoint(msg []byte, known note.Verifiers, origin string) (checkpoint
 }
 
 // checkpoints lists every checkpoint the registry signed (GET /api/v1/log/checkpoints) and
-// opens each note with the log key; the tiles' checkpoint must be among them.
+// opens each note with the log key; the tiles' checkpoint must be among them (the latest, or,
+// under a witness policy, the latest the witnesses cosigned).
 func checkpoints(reg source, logKey note.Verifier, latest checkpoint) ([]checkpoint, error) {
 	var found []checkpoint
 	after := int64(0)
@@ -181,11 +205,50 @@ func checkpoints(reg source, logKey note.Verifier, latest checkpoint) ([]checkpo
 		}
 		after = *page.Next
 	}
-	if len(found) == 0 || found[len(found)-1].Tree != latest.Tree {
-		return nil, errors.New("the registry's latest signed checkpoint is not the tiles' checkpoint")
+	upTo, newer := treesUpTo(found, latest)
+	if len(upTo) == 0 || upTo[len(upTo)-1].Tree != latest.Tree {
+		return nil, fmt.Errorf("the tiles' checkpoint (size %d) is not one the registry signed", latest.N)
 	}
-	fmt.Printf("ok %d signed checkpoints listed, each opened with the log key\n", len(found))
+	fmt.Printf("ok %d signed checkpoints listed, each opened with the log key; "+
+		"%d newer than the tiles' checkpoint\n", len(found), len(newer))
 	return found, nil
+}
+
+// treesUpTo splits the signed checkpoints (smallest first) into those up to the tiles' tree
+// size and those after it.
+func treesUpTo(signed []checkpoint, latest checkpoint) ([]checkpoint, []checkpoint) {
+	i := 0
+	for i < len(signed) && signed[i].N <= latest.N {
+		i++
+	}
+	return signed[:i], signed[i:]
+}
+
+// checkNewer: checkpoints the registry signed after the tiles' one (not yet witnessed) extend
+// it: tlog.CheckTree accepts the consistency proof to the newest.
+func checkNewer(reg source, latest checkpoint, newer []checkpoint) error {
+	if len(newer) == 0 {
+		return nil
+	}
+	newest := newer[len(newer)-1]
+	var answer struct {
+		Consistency struct {
+			Hashes []string `json:"hashes"`
+		} `json:"consistency"`
+	}
+	path := fmt.Sprintf("api/v1/log/consistency?first=%d&second=%d", latest.N, newest.N)
+	if err := reg.getJSON(path, &answer); err != nil {
+		return err
+	}
+	proof, err := hashes(answer.Consistency.Hashes)
+	if err != nil {
+		return err
+	}
+	if err := tlog.CheckTree(proof, newest.N, newest.Hash, latest.N, latest.Hash); err != nil {
+		return fmt.Errorf("consistency proof from the tiles' size %d to the newest %d: %v", latest.N, newest.N, err)
+	}
+	fmt.Printf("ok the %d newer signed checkpoints extend it (tlog.CheckTree to size %d)\n", len(newer), newest.N)
+	return nil
 }
 
 // --- tiles (C2SP tlog-tiles) ---------------------------------------------------------------
@@ -481,41 +544,44 @@ func (c *cosigner) Verify(msg, sig []byte) bool {
 	return true
 }
 
-// checkCosignatures: the latest witnessed checkpoint (GET /api/v1/log/checkpoint?witnessed=
-// true&format=note) opens with the log key and every given witness key, so each witness line
-// is a valid cosignature/v1 (note.Open rejects a note whose known key's signature fails), and
-// its tree is one the registry signed.
-func checkCosignatures(reg source, logKey note.Verifier, witnessKeys []string, signed []checkpoint) error {
-	if len(witnessKeys) == 0 {
-		return nil
-	}
-	known := []note.Verifier{logKey}
-	var cosigners []*cosigner
-	for _, k := range witnessKeys {
-		c, err := newCosigner(k)
-		if err != nil {
-			return err
-		}
-		cosigners = append(cosigners, c)
-		known = append(known, c)
-	}
-	msg, err := reg.get("api/v1/log/checkpoint?witnessed=true&format=note")
-	if err != nil {
-		return err
-	}
-	cp, err := openCheckpoint(msg, note.VerifierList(known...), logKey.Name())
-	if err != nil {
-		return fmt.Errorf("witnessed checkpoint: %v", err)
-	}
+// cosignedBy reports each witness with a valid cosignature on cp (note.Open has verified every
+// line of a known key) and returns those without one.
+func cosignedBy(cp checkpoint, cosigners []*cosigner) []*cosigner {
+	var missing []*cosigner
 	for _, c := range cosigners {
 		found := false
 		for _, s := range cp.note.Sigs {
 			found = found || (s.Name == c.name && s.Hash == c.hash)
 		}
 		if !found {
-			return fmt.Errorf("witnessed checkpoint of size %d: no cosignature by %s", cp.N, c.name)
+			missing = append(missing, c)
+			continue
 		}
-		fmt.Printf("ok cosigned by %s at %s\n", c.name, time.Unix(int64(c.time), 0).UTC().Format(time.RFC3339))
+		fmt.Printf("ok size %d cosigned by %s at %s\n", cp.N, c.name,
+			time.Unix(int64(c.time), 0).UTC().Format(time.RFC3339))
+	}
+	return missing
+}
+
+// checkCosignatures: for the witnesses the tiles' checkpoint carries no cosignature of, the
+// registry's witnessed checkpoint (GET /api/v1/log/checkpoint?witnessed=true&format=note) opens
+// with the log key and every given witness key, so each witness line is a valid cosignature/v1
+// (note.Open rejects a note whose known key's signature fails), and its tree is one the
+// registry signed.
+func checkCosignatures(reg source, known []note.Verifier, missing []*cosigner, signed []checkpoint) error {
+	if len(missing) == 0 {
+		return nil
+	}
+	msg, err := reg.get("api/v1/log/checkpoint?witnessed=true&format=note")
+	if err != nil {
+		return err
+	}
+	cp, err := openCheckpoint(msg, note.VerifierList(known...), known[0].Name())
+	if err != nil {
+		return fmt.Errorf("witnessed checkpoint: %v", err)
+	}
+	if still := cosignedBy(cp, missing); len(still) > 0 {
+		return fmt.Errorf("witnessed checkpoint of size %d: no cosignature by %s", cp.N, still[0].name)
 	}
 	for _, s := range signed {
 		if s.Tree == cp.Tree {

@@ -3,13 +3,16 @@
 // only (node:crypto for SHA-256 and Ed25519; JCS, the Merkle proofs, the signed note and the
 // strict Ed25519 checks are written here from RFC 8785, RFC 9162, C2SP signed-note and RFC 8032).
 //
-//   node verify.mjs receipt FILE --root-public-key KEY [--log-key LOGKEY.json]
-//   node verify.mjs green-code URL STATEMENT --root-public-key KEY [--log-key LOGKEY.json]
+//   node verify.mjs receipt FILE --root-public-key KEY [--log-key LOGKEY.json] [POLICY]
+//   node verify.mjs green-code URL STATEMENT --root-public-key KEY [--log-key LOGKEY.json] [POLICY]
 //   node verify.mjs vectors docs/receipts-vectors.json
 //
 // KEY is a key file (one line of standard base64) or the base64 itself. LOGKEY.json is the answer
 // of GET /api/v1/log/log-key (its "log_key" member is the log key proof of docs 2.5), for a
-// receipt held without its proof (a bare document, a green code's statement).
+// receipt held without its proof (a bare document, a green code's statement). POLICY is a
+// witness policy (docs 2.8): --witness-key VKEY once per witness (a file holding the witness's
+// verifier key, or the key itself) and --witnesses-required K (default: all of them). A file's
+// "witnessed" member is checked whether or not a policy is given.
 // Exit 0 and one line per checked step; exit 1 and "FAILED <step>: <why>" on the first failure;
 // exit 2 on a usage error.
 
@@ -405,6 +408,142 @@ function verifyCheckpoint(note, logPublicKey, step) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// 2.8 Witness cosignatures (C2SP tlog-cosignature, cosignature/v1)
+
+/** Witness key id: the first 4 bytes of SHA-256(name || 0x0A || 0x04 || public key). */
+const witnessKeyId = (name, publicKey) =>
+  sha256(Buffer.from(name, "utf8"), Buffer.from([0x0a, 0x04]), publicKey).subarray(0, 4);
+
+/** A witness key `<name>+<8 hex key id>+<base64(0x04 || public key)>` as {name, publicKey, id}. */
+function parseWitnessKey(text, step) {
+  const m = /^([^+\s]+)\+([0-9a-f]{8})\+(\S+)$/.exec(text);
+  check(m !== null, step, `${JSON.stringify(text)} is not a witness key <name>+<key id>+<key>`);
+  const raw = base64Strict(m[3], step, `the witness key of ${m[1]}`);
+  check(
+    raw.length === 33 && raw[0] === 0x04,
+    step,
+    `the witness key of ${m[1]} is not an Ed25519 cosignature/v1 key (type 0x04)`,
+  );
+  const publicKey = raw.subarray(1);
+  const id = witnessKeyId(m[1], publicKey);
+  check(id.toString("hex") === m[2], step, `the witness key of ${m[1]} has another key id`);
+  return { name: m[1], publicKey, id };
+}
+
+/** A policy: k of n distinct witness keys (a key or a name given twice is refused). */
+function witnessPolicy(keys, required, step) {
+  check(
+    Number.isSafeInteger(required) && required >= 0 && required <= keys.length,
+    step,
+    `the policy requires ${required} witnesses of ${keys.length}`,
+  );
+  const seen = new Set();
+  for (const key of keys) {
+    for (const mark of [`name ${key.name}`, `key ${key.publicKey.toString("hex")}`]) {
+      check(!seen.has(mark), step, `the policy names one witness twice (${mark})`);
+      seen.add(mark);
+    }
+  }
+  return { keys, required };
+}
+
+/** The note's text (the three lines with their newlines) and its signature lines. */
+function noteParts(note) {
+  const split = note.indexOf("\n\n");
+  return {
+    text: note.slice(0, split + 1),
+    lines: note.slice(split + 2).split("\n").filter((line) => line !== ""),
+  };
+}
+
+/** Which of the policy's witnesses validly cosigned `note` (its log signature checked apart). */
+function cosigners(note, policy, step) {
+  const { text, lines } = noteParts(note);
+  const valid = [];
+  const missing = [];
+  const invalid = [];
+  for (const key of policy.keys) {
+    const candidates = [];
+    for (const line of lines) {
+      const m = /^\u2014 (\S+) (\S+)$/.exec(line);
+      check(m !== null, step, `not a signature line: ${JSON.stringify(line)}`);
+      if (m[1] !== key.name) continue;
+      const blob = base64Strict(m[2], step, `a signature line of ${key.name}`);
+      if (blob.length >= 4 && blob.subarray(0, 4).equals(key.id)) candidates.push(blob);
+    }
+    if (candidates.length === 0) {
+      missing.push(key.name);
+      continue;
+    }
+    const reasons = [];
+    for (const blob of candidates) {
+      if (blob.length !== 76) {
+        reasons.push("not 76 bytes");
+        continue;
+      }
+      const time = blob.readBigUInt64BE(4);
+      if (time === 0n || time >= 2n ** 63n) {
+        reasons.push(`time ${time} is out of range`);
+        continue;
+      }
+      const message = Buffer.from(`cosignature/v1\ntime ${time}\n${text}`, "utf8");
+      const wrong = ed25519Verify(key.publicKey, message, blob.subarray(12));
+      if (wrong === null) {
+        valid.push(key.name);
+        break;
+      }
+      reasons.push(wrong);
+    }
+    if (valid.at(-1) !== key.name) invalid.push(`${key.name} (${reasons.join("; ")})`);
+  }
+  const parts = [`${valid.length} valid of the ${policy.required} required`];
+  if (missing.length > 0) parts.push(`missing: ${missing.join(", ")}`);
+  if (invalid.length > 0) parts.push(`not valid: ${invalid.join(", ")}`);
+  check(valid.length >= policy.required, step, parts.join("; "));
+  return valid;
+}
+
+/**
+ * docs 2.8, "The witnessed checkpoint of a receipt": `witnessed` (if the file has one) is a note
+ * of the same log key and origin that extends the receipt's checkpoint; under a policy, it (or
+ * without it, the receipt's own checkpoint) carries k valid cosignatures.
+ */
+function verifyWitnessed(file, act, checkpoint, logPublicKey, policy) {
+  const step = STEP.witnesses;
+  const witnessed = file.witnessed ?? null;
+  if (witnessed === null && policy === null) return null;
+  let note = act.checkpoint;
+  let tree = checkpoint;
+  let said = `the receipt's own checkpoint (${checkpoint.size})`;
+  if (witnessed !== null) {
+    check(isObject(witnessed), step, "witnessed is not an object");
+    check(typeof witnessed.checkpoint === "string", step, "witnessed.checkpoint is not a note");
+    check(Array.isArray(witnessed.consistency), step, "witnessed.consistency is not a list");
+    const proof = witnessed.consistency.map((h, i) =>
+      hexStrict(h, 32, step, `consistency hash ${i}`),
+    );
+    note = witnessed.checkpoint;
+    tree = verifyCheckpoint(note, logPublicKey, step);
+    check(tree.origin === checkpoint.origin, step, "the witnessed note is of another log");
+    check(
+      tree.size >= checkpoint.size,
+      step,
+      `the witnessed checkpoint (${tree.size}) is smaller than the receipt's (${checkpoint.size})`,
+    );
+    check(
+      consistencyHolds(checkpoint.size, tree.size, checkpoint.root, tree.root, proof),
+      step,
+      `the receipt's checkpoint of size ${checkpoint.size} is not a prefix of the witnessed ` +
+        `checkpoint of size ${tree.size}`,
+    );
+    said = `checkpoint ${tree.size}, consistent with the receipt's ${checkpoint.size}`;
+  }
+  if (policy === null) return `${step}: ${said}; no witness policy asked for`;
+  const valid = cosigners(note, policy, step);
+  return `${step}: ${said}, cosigned by ${valid.join(", ") || "no witness"} (${valid.length} of the ${policy.required} required)`;
+}
+
+// ---------------------------------------------------------------------------------------------
 // 6. A receipt file from the root public key
 
 const STEP = {
@@ -412,6 +551,7 @@ const STEP = {
   declaration: "2 the declaration",
   names: "3 the receipt names the log key",
   checkpoint: "4 the checkpoint",
+  witnesses: "4 the witnesses",
   inclusion: "5 the declaration is in the tree",
   receipt: "6 the receipt signature",
   beyond: "7 beyond the signatures",
@@ -420,7 +560,7 @@ const STEP = {
 const isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
 
 /** Verify a receipt file (docs 2.5) from the root key; the lines of what was checked. */
-function verifyReceiptFile(file, rootPublicKey, logKeyProof) {
+function verifyReceiptFile(file, rootPublicKey, logKeyProof, policy = null) {
   const out = [];
   // 1. Read.
   check(isObject(file), STEP.read, "the receipt file is not a JSON object");
@@ -499,6 +639,8 @@ function verifyReceiptFile(file, rootPublicKey, logKeyProof) {
   );
   const root = checkpoint.root.toString("hex");
   out.push(`${STEP.checkpoint}: ${checkpoint.origin} size ${checkpoint.size} root ${root}`);
+  const witnessing = verifyWitnessed(file, act, checkpoint, logPublicKey, policy);
+  if (witnessing !== null) out.push(witnessing);
 
   // 5. The declaration is in the tree.
   check(Array.isArray(proof.inclusion), STEP.inclusion, "log_key.inclusion is not a list");
@@ -580,12 +722,12 @@ function parseCodeUrl(url, step) {
  * root key, and the URL's signature is the log key's over RFC8785 of that statement's act, at
  * the checkpoint size the URL names.
  */
-function verifyGreenCode(url, statementText, rootPublicKey, logKeyProof) {
+function verifyGreenCode(url, statementText, rootPublicKey, logKeyProof, policy) {
   const step = "8 the green code";
   const code = parseCodeUrl(url, step);
   const parsed = parseJson(statementText, STEP.read, "the statement");
   const file = isObject(parsed) && "act" in parsed ? { document: statementText } : parsed;
-  const verified = verifyReceiptFile(file, rootPublicKey, logKeyProof);
+  const verified = verifyReceiptFile(file, rootPublicKey, logKeyProof, policy);
   const { out, act, checkpoint, logPublicKey } = verified;
   check(act.kind === "green_code", step, `the statement's kind is ${act.kind}, not green_code`);
   verifySignature(
@@ -720,6 +862,17 @@ function verifyVectors(vectors) {
     "expected.receipt_jcs_sha256",
   );
   out.push(`${step}: the expected root, size, position and SHA-256 of RFC8785(receipt act)`);
+
+  // A receipt at size 3 with the checkpoint of size 5 its witness cosigned: 1 of 1.
+  const witness = parseWitnessKey(vectors.witness.vkey, step);
+  check(witness.name === vectors.witness.name, step, "witness.name is not the vkey's name");
+  check(
+    witness.publicKey.equals(publicKeyBytes(vectors.witness.public_key, step, "witness key")),
+    step,
+    "witness.public_key is not the vkey's key",
+  );
+  const policy = witnessPolicy([witness], 1, step);
+  out.push(...verifyReceiptFile(vectors.witnessed_receipt_file, root, null, policy).out);
   return out;
 }
 
@@ -737,16 +890,38 @@ function readJsonFile(path, what) {
 
 function main(argv) {
   const options = {};
+  const witnessKeys = [];
   const positional = [];
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i].startsWith("--")) options[argv[i].slice(2)] = argv[++i];
+    if (argv[i] === "--witness-key") witnessKeys.push(argv[++i]);
+    else if (argv[i].startsWith("--")) options[argv[i].slice(2)] = argv[++i];
     else positional.push(argv[i]);
   }
   const [command, ...rest] = positional;
   const usage =
-    "usage: verify.mjs receipt FILE --root-public-key KEY [--log-key LOGKEY.json]\n" +
-    "       verify.mjs green-code URL STATEMENT --root-public-key KEY [--log-key LOGKEY.json]\n" +
-    "       verify.mjs vectors VECTORS.json";
+    "usage: verify.mjs receipt FILE --root-public-key KEY [--log-key LOGKEY.json] [POLICY]\n" +
+    "       verify.mjs green-code URL STATEMENT --root-public-key KEY [--log-key LOGKEY.json]" +
+    " [POLICY]\n" +
+    "       verify.mjs vectors VECTORS.json\n" +
+    "POLICY: --witness-key VKEY (once per witness) [--witnesses-required K]";
+  const required = options["witnesses-required"];
+  if (!/^\d+$/.test(required ?? "0")) {
+    console.error(usage);
+    return 2;
+  }
+  const policy =
+    required === undefined && witnessKeys.length === 0
+      ? null
+      : witnessPolicy(
+          witnessKeys.map((key) =>
+            parseWitnessKey(
+              existsSync(key) ? readFileSync(key, "utf8").trim() : key,
+              "witness policy",
+            ),
+          ),
+          required === undefined ? witnessKeys.length : Number(required),
+          "witness policy",
+        );
   const logKeyProof = () =>
     options["log-key"] === undefined
       ? null
@@ -757,6 +932,7 @@ function main(argv) {
       readJsonFile(rest[0], "the receipt file"),
       readKey(options["root-public-key"]),
       logKeyProof(),
+      policy,
     ).out;
   } else if (command === "green-code" && rest.length === 2 && options["root-public-key"]) {
     out = verifyGreenCode(
@@ -764,6 +940,7 @@ function main(argv) {
       readFileSync(rest[1], "utf8"),
       readKey(options["root-public-key"]),
       logKeyProof(),
+      policy,
     );
   } else if (command === "vectors" && rest.length === 1) {
     out = verifyVectors(JSON.parse(readFileSync(rest[0], "utf8")));

@@ -2,10 +2,16 @@
 // 1. the signature in the address is the log key's over the statement's RFC 8785 bytes (Ed25519:
 //    WebCrypto, or the vendored noble-ed25519 where the browser lacks it);
 // 2. that key is the log key the registry publishes at /api/v1/log/keys, and the one the
-//    statement names;
+//    statement names, or, for a code printed before the log key was rotated, a former log key
+//    the root declared (the same answer lists the declarations);
 // 3. the checkpoint the statement cites is signed by that key and has the size the address names;
 // 4. today's log extends that checkpoint (an RFC 9162 consistency proof to the latest checkpoint,
-//    itself signed by the key).
+//    signed by the log key of today);
+// 5. where the registry publishes a witness policy (/api/v1/log/witnesses), the checkpoint its
+//    witnesses cosigned that covers the code (/api/v1/log/witnessed) extends the code's and carries
+//    as many valid cosignature/v1 lines of the published witness keys as the policy requires
+//    (docs/receipts.md 2.8). The keys are the registry's word: a bank takes them from the
+//    witnesses themselves.
 // Then it says 有效 valid, 已过期 expired (the unit changed since: the page says so) or 无效 not
 // valid, and why, in place of the server's verdict.
 
@@ -134,6 +140,78 @@ async function consistent(oldSize, newSize, oldRoot, newRoot, proof) {
   return sn === 0 && equal(fr, oldRoot) && equal(sr, newRoot);
 }
 
+// The witnesses' step (5 above): null without a policy; {size: null} when no checkpoint they
+// cosigned covers the code yet; else the witnessed size and the witnesses whose cosignature holds.
+async function witnessed(size, cited, logKeys) {
+  const policy = await json("/api/v1/log/witnesses");
+  if (!policy.required) return null;
+  const response = await fetch(`/api/v1/log/witnessed?size=${size}`, {
+    headers: { accept: "application/json" },
+  });
+  if (response.status === 404) return { size: null, names: [], required: policy.required };
+  if (!response.ok) throw new Error(`/api/v1/log/witnessed answered ${response.status}`);
+  const { checkpoint: note, consistency } = (await response.json()).witnessed;
+  let tree = null;
+  for (const key of logKeys) {
+    try {
+      tree = await openCheckpoint(note, key);
+      break;
+    } catch (error) {
+      if (!(error instanceof Refusal)) throw error;
+    }
+  }
+  if (tree === null) {
+    throw new Refusal("见证方联署的检查点并非由日志密钥签署。", "the checkpoint the witnesses cosigned is not signed by the log key.");
+  }
+  if (!(await consistent(size, tree.size, cited.root, tree.root, consistency.map(fromHex)))) {
+    throw new Refusal(
+      "见证方联署的检查点不包含本码所引的检查点。",
+      `the checkpoint of size ${tree.size} the witnesses cosigned does not extend the checkpoint of size ${size} this code cites.`,
+    );
+  }
+  const cut = note.indexOf("\n\n");
+  const text = note.slice(0, cut + 1);
+  const lines = note.slice(cut + 2).split("\n").filter((line) => line.startsWith("— "));
+  const names = [];
+  for (const witness of policy.witnesses) {
+    const publicKey = fromBase64(witness.public_key);
+    const id = (await sha256(concat(utf8(`${witness.name}\n`), Uint8Array.of(4), publicKey))).slice(0, 4);
+    for (const line of lines) {
+      const space = line.lastIndexOf(" ");
+      const raw = fromBase64(line.slice(space + 1));
+      if (line.slice(2, space) !== witness.name || raw.length !== 76 || !equal(raw.slice(0, 4), id)) {
+        continue;
+      }
+      const time = new DataView(raw.buffer, 4, 8).getBigUint64(0);
+      if (time === 0n || time >= 2n ** 63n) continue;
+      const signed = utf8(`cosignature/v1\ntime ${time}\n${text}`);
+      if (await verifyEd25519(publicKey, signed, raw.slice(12))) {
+        names.push(witness.name);
+        break;
+      }
+    }
+  }
+  if (names.length < policy.required) {
+    throw new Refusal(
+      `见证方联署不足：检查点 ${tree.size} 有 ${names.length} 个有效联署，登记簿公布的政策要求 ${policy.required} 个。`,
+      `the checkpoint of size ${tree.size} the witnesses cosigned has ${names.length} valid cosignatures of the ${policy.required} the registry's published policy requires.`,
+    );
+  }
+  return { size: tree.size, names, required: policy.required };
+}
+
+function witnessWords(witness) {
+  if (witness === null) return ["", ""];
+  if (witness.size === null) {
+    return ["；本登记簿的见证方尚未联署涵盖此码的检查点", "; the registry's witnesses have not yet cosigned a checkpoint that covers it"];
+  }
+  const names = witness.names.join(", ");
+  return [
+    `；涵盖它的检查点 ${witness.size} 已由见证方 ${names} 联署（政策要求 ${witness.required} 个）`,
+    `; checkpoint ${witness.size}, which covers it, is cosigned by the witnesses ${names} (${witness.required} required by the registry's published policy)`,
+  ];
+}
+
 async function json(url) {
   const response = await fetch(url, { headers: { accept: "application/json" } });
   if (!response.ok) throw new Error(`${url} answered ${response.status}`);
@@ -149,11 +227,23 @@ async function check(section) {
   const signed = fromBase64(section.dataset.signed);
   const statement = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(signed));
 
-  const logKey = (await json("/api/v1/log/keys")).log_key;
+  const keys = await json("/api/v1/log/keys");
+  const logKey = keys.log_key;
   if (!logKey) throw new Refusal("登记簿未公布日志密钥。", "the registry publishes no log key.");
-  const publicKey = fromBase64(logKey.public_key);
-  const keyId = hex((await sha256(publicKey)).slice(0, 16));
-  if (keyId !== logKey.key_id || statement.log_key_id !== keyId) {
+  const todays = fromBase64(logKey.public_key);
+  const keyId = hex((await sha256(todays)).slice(0, 16));
+  let publicKey = keyId === logKey.key_id && statement.log_key_id === keyId ? todays : null;
+  let former = false;
+  for (const declaration of publicKey === null ? keys.log_key_declarations || [] : []) {
+    const declared = declaration && declaration.act && declaration.act.public_key;
+    if (typeof declared !== "string") continue;
+    const candidate = fromBase64(declared);
+    if (hex((await sha256(candidate)).slice(0, 16)) === statement.log_key_id) {
+      [publicKey, former] = [candidate, true];
+      break;
+    }
+  }
+  if (publicKey === null) {
     throw new Refusal(
       "声明并非由登记簿公布的日志密钥签署。",
       `the statement names log key ${statement.log_key_id}, the registry publishes ${keyId}.`,
@@ -176,19 +266,23 @@ async function check(section) {
     );
   }
   const proof = (await json(`/api/v1/log/consistency?first=${size}`)).consistency;
-  const latest = await openCheckpoint(proof.second.note, publicKey);
+  const latest = await openCheckpoint(proof.second.note, todays);
   if (!(await consistent(size, latest.size, cited.root, latest.root, proof.hashes.map(fromHex)))) {
     throw new Refusal(
       "登记簿今天的日志不包含本码所引的检查点：其历史被改写过。",
       `today's log (size ${latest.size}) does not extend the checkpoint of size ${size} this code cites: its history was rewritten.`,
     );
   }
+  const [cosignedZh, cosignedEn] = witnessWords(await witnessed(size, cited, [todays, publicKey]));
   const changed = document.getElementById("changed");
   if (changed) return ["expired", changed.dataset.zh, changed.dataset.en];
+  const [byZh, byEn] = former
+    ? ["登记簿根密钥声明过的前任日志密钥", "a former log key the registry's root declared"]
+    : ["登记簿公布的日志密钥", "the registry's published log key"];
   return [
     "valid",
-    `签名由登记簿公布的日志密钥签署；检查点 ${size} 包含在今天的日志（大小 ${latest.size}）中；该单位此后没有变动。`,
-    `signed by the registry's published log key; checkpoint ${size} is part of today's log (size ${latest.size}); the unit has not changed since.`,
+    `签名由${byZh}签署；检查点 ${size} 包含在今天的日志（大小 ${latest.size}）中；该单位此后没有变动${cosignedZh}。`,
+    `signed by ${byEn}; checkpoint ${size} is part of today's log (size ${latest.size}); the unit has not changed since${cosignedEn}.`,
   ];
 }
 
