@@ -147,40 +147,73 @@ def timed(command: list[str]) -> tuple[float, str]:
     return elapsed, done.stdout
 
 
-def measure(
-    events: int, new: int = 10_000, workers: int | None = None, repeat: int = 3
-) -> dict[str, Any]:
-    workers = workers or os.cpu_count() or 1
+def setup(events: int, new: int, workers: int, directory: Path) -> dict[str, Any]:
+    """The store and the state in ``directory`` (see the module), and how long they took;
+    kept there as ``setup.json`` for another run with ``--keep``."""
+    done = directory / "setup.json"
+    if done.exists():
+        kept: dict[str, Any] = json.loads(done.read_text())
+        if kept["events"] == events and kept["new"] == new:
+            return kept
     ring = keyring()
+    store = corpus_copy(events, directory)
+    url = f"sqlite:///{store}"
+    started = time.perf_counter()
+    registry = open_registry(url)
+    declare(registry, ring.root.signer, ring.founded)
+    read_store = open_read_store(url)
+    Projector(registry, read_store).catch_up()
+    first_digest = time.perf_counter() - started
+    read_store.close()
+    recorder = registry.recorder
+    assert isinstance(recorder, LogTables)
+    size = recorder.log_size()
+    start = max(s for s, _ in recorder.checkpoint_notes(upto=size - new))
+    root = directory / "root.pub"
+    root.write_text(b64encode(ring.root.signer.public_key) + "\n")
+    saved = directory / "audit.state"
+    started = time.perf_counter()
+    state_at(recorder, start, ring.root.signer.public_key, workers, saved)
+    state_s = time.perf_counter() - started
+    registry.close()
+    result = {
+        "events": events,
+        "new": new,
+        "size": size,
+        "start": start,
+        "url": url,
+        "root": str(root),
+        "saved": str(saved),
+        "setup_state_s": round(state_s, 1),
+        "setup_first_digest_s": round(first_digest, 1),
+    }
+    done.write_text(json.dumps(result, indent=2) + "\n")
+    return result
+
+
+def measure(
+    events: int,
+    new: int = 10_000,
+    workers: int | None = None,
+    repeat: int = 3,
+    keep: Path | None = None,
+) -> dict[str, Any]:
+    """``keep``: the directory for the store and the state, set up there once and reused
+    (a temporary one otherwise)."""
+    workers = workers or os.cpu_count() or 1
     greenreg = [sys.executable, "-m", "greenreg"]
     with tempfile.TemporaryDirectory() as tmp:
-        directory = Path(tmp)
-        store = corpus_copy(events, directory)
-        url = f"sqlite:///{store}"
-        started = time.perf_counter()
-        registry = open_registry(url)
-        declare(registry, ring.root.signer, ring.founded)
-        read_store = open_read_store(url)
-        Projector(registry, read_store).catch_up()
-        first_digest = time.perf_counter() - started
-        read_store.close()
-        recorder = registry.recorder
-        assert isinstance(recorder, LogTables)
-        size = recorder.log_size()
-        start = max(s for s, _ in recorder.checkpoint_notes(upto=size - new))
-        root = directory / "root.pub"
-        root.write_text(b64encode(ring.root.signer.public_key) + "\n")
-        saved = directory / "audit.state"
-        started = time.perf_counter()
-        state_at(recorder, start, ring.root.signer.public_key, workers, saved)
-        setup = time.perf_counter() - started
-        registry.close()
+        directory = Path(tmp) if keep is None else keep
+        directory.mkdir(parents=True, exist_ok=True)
+        made = setup(events, new, workers, directory)
+        size, start, url, root = made["size"], made["start"], made["url"], made["root"]
+        saved = Path(made["saved"])
 
         startup, _ = timed([*greenreg, "--version"])
         samples: list[float] = []
         output = ""
         for _ in range(repeat):
-            state = directory / "since.state"
+            state = Path(tmp) / "since.state"
             shutil.copy(saved, state)
             elapsed, output = timed(
                 [*greenreg, "verify", "--since", str(state), "--database", url,
@@ -199,8 +232,8 @@ def measure(
         "startup_s": round(startup, 2),
         "target_s": TARGET_S,
         "state_mb": round(state_mb, 1),
-        "setup_state_s": round(setup, 1),
-        "setup_first_digest_s": round(first_digest, 1),
+        "setup_state_s": made["setup_state_s"],
+        "setup_first_digest_s": made["setup_first_digest_s"],
         "notes": [line for line in output.splitlines() if line.startswith("note:")],
         "load_average_1min": round(os.getloadavg()[0], 2),
     }
@@ -236,8 +269,13 @@ def main() -> None:
     parser.add_argument("--new", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="set the store and the state up in this directory once, and reuse them",
+    )
     args = parser.parse_args()
-    result = measure(args.events, args.new, args.workers, args.repeat)
+    result = measure(args.events, args.new, args.workers, args.repeat, args.keep)
     print(json.dumps(result, indent=2, ensure_ascii=False))
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "since.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
