@@ -69,11 +69,14 @@ SCHEMA = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE aggregates (id TEXT PRIMARY KEY, hash BLOB NOT NULL, data BLOB NOT NULL)",
     "CREATE TABLE memos (id TEXT PRIMARY KEY, hash BLOB NOT NULL, data BLOB NOT NULL)",
-    # The records' hashes apart from their data: opening a state sums every hash, and reads
-    # this index, not the records (a state without it is read all the same, more slowly).
+)
+INDEXES = (
     "CREATE INDEX aggregates_hash ON aggregates (hash)",
     "CREATE INDEX memos_hash ON memos (hash)",
 )
+"""The records' hashes apart from their data: opening a state sums every hash, and reads these,
+not the records (a state without them is read all the same, more slowly). Made once a new
+state's records are all written."""
 AGGREGATES, MEMOS = "aggregates", "memos"
 BATCH = 500
 
@@ -492,6 +495,8 @@ class StateWriter:
     def commit(self, position: Position) -> str:
         """Write the meta data and move the file into place; return the state's digest."""
         with self.connection:
+            for statement in INDEXES:
+                self.connection.execute(statement)
             digest = _write_meta(self.connection, position, self.sums)
         self.connection.close()
         os.replace(self.partial, self.path)
