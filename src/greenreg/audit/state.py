@@ -52,6 +52,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from io import BytesIO
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -274,7 +275,7 @@ class _Sums:
         self._add(table, sign * _as_number(hashed))
 
     def add_all(self, table: str, hashes: Iterable[bytes]) -> None:
-        self._add(table, sum(map(_as_number, hashes)))
+        self._add(table, sum(map(int.from_bytes, hashes)))  # big-endian, as _as_number
 
     def _add(self, table: str, value: int) -> None:
         if table == AGGREGATES:
@@ -316,7 +317,7 @@ class AuditState:
             sums = _Sums()
             for table in (AGGREGATES, MEMOS) if check else ():
                 hashes = connection.execute(f"SELECT hash FROM {table}").fetchall()  # noqa: S608
-                sums.add_all(table, (hashed for (hashed,) in hashes))
+                sums.add_all(table, map(itemgetter(0), hashes))
         except sqlite3.DatabaseError as error:
             connection.close()
             raise GreenregError(f"{path} is not an audit state: {error}") from None
