@@ -29,6 +29,7 @@ records, for :meth:`~greenreg.audit.state.AuditState.advance`.
 from __future__ import annotations
 
 import os
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from uuid import UUID
 
@@ -259,7 +260,12 @@ class IncrementalAudit(Audit):
                     self.progress(report.events)
             report.signatures = report.events
             checkpoints = self._opened(partitions.opened(), None, report)
-            changed = dict(partitions.aggregates())  # shared ones come from every worker
+            self._folded(walk)
+            # The read models' digest is worked out while the workers hand their aggregates
+            # over (this thread mostly waits for them meanwhile).
+            with ThreadPoolExecutor(1) as thread:
+                rows = thread.submit(_rows, walk, at)
+                changed = dict(partitions.aggregates())  # shared ones come from every worker
         return self._conclude_since(
             state,
             notes,
@@ -267,6 +273,7 @@ class IncrementalAudit(Audit):
             walk=walk,
             changed=list(changed.items()),
             report=report,
+            rows=rows,
         )
 
     def _read(
@@ -325,8 +332,10 @@ class IncrementalAudit(Audit):
         walk: _Walk,
         changed: list[tuple[UUID, bytes]],
         report: Report,
+        rows: Future[_Rows] | None = None,
     ) -> Report:
-        """The checks after the entries; where nothing is wrong, the advanced state."""
+        """The checks after the entries; where nothing is wrong, the advanced state (with the
+        read models' digest and records, unless ``rows`` has them)."""
         self._folded(walk)
         at = state.position
         frontier = walk.frontier
@@ -338,13 +347,7 @@ class IncrementalAudit(Audit):
             self.progress(report.events)
         if not report.ok:
             return report
-        digest = None
-        memos: list[tuple[str, bytes]] = []
-        fold = walk.fold
-        if fold is not None and at.read_models is not None:
-            sums = {unit: memo_sum(fold.memos[unit]) for unit in sorted(fold.touched)}
-            digest = (at.read_models + fold_delta(fold, walk.loaded, sums)) % MODULUS
-            memos = [(unit, memo_record(fold.memos[unit], sums[unit])) for unit in sums]
+        digest, memos = rows.result() if rows is not None else _rows(walk, at)
         self.advanced = Advanced(
             Position(
                 origin=at.origin,
@@ -424,6 +427,21 @@ class IncrementalAudit(Audit):
             except GreenregError as error:
                 raise GreenregError(f"--watch {reference}: {error}") from None
         return found
+
+
+_Rows = tuple[int | None, list[tuple[str, bytes]]]
+"""The read models' digest at the end of the new entries (``None``: the state keeps none), and
+the records of the units they touched."""
+
+
+def _rows(walk: _Walk, at: Position) -> _Rows:
+    """The read models' digest and records once every new entry is folded."""
+    fold = walk.fold
+    if fold is None or at.read_models is None:
+        return None, []
+    sums = {unit: memo_sum(fold.memos[unit]) for unit in sorted(fold.touched)}
+    digest = (at.read_models + fold_delta(fold, walk.loaded, sums)) % MODULUS
+    return digest, [(unit, memo_record(fold.memos[unit], sums[unit])) for unit in sums]
 
 
 def _fold(state: AuditState, aggregates: StoredAggregates) -> tuple[Fold | None, dict[str, int]]:

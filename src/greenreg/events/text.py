@@ -57,18 +57,36 @@ _RULE = (
 )
 
 
+_PASSED: set[str] = set()
+"""The characters found not refused so far (an act's text is mostly Chinese: a few thousand
+distinct characters, each looked up once)."""
+
+
 def check_act_text(act: dict[str, Any]) -> None:
     """Refuse the act (:class:`~greenreg.errors.TextError`) if any string in it, at any depth,
     key or value, breaks the rule above; the message names the field and the character."""
-    for field, text in _strings(act, ""):
-        check_text(text, field)
+    for text, path, key in _strings(act, "", key=False):
+        if not _passes(text):
+            check_text(text, _field(path, key))
+
+
+def _passes(text: str) -> bool:
+    """Whether ``text`` keeps the rule (:func:`check_text` says why not)."""
+    if text.isascii():
+        return text.isprintable()  # printable ASCII: no refused character, and NFC as it is
+    if not _PASSED.issuperset(text):
+        for char in set(text) - _PASSED:
+            if _refused(char):
+                return False
+            _PASSED.add(char)
+    return unicodedata.is_normalized("NFC", text)
 
 
 def check_text(text: str, field: str) -> None:
     """Refuse ``text`` if it breaks the rule above; ``field`` says where it is, as a clerk
     reads it (``the field 'document.number'``)."""
-    if text.isascii() and text.isprintable():
-        return  # printable ASCII: no refused character, and NFC as it is
+    if _passes(text):
+        return
     for index, char in enumerate(text):
         kind = _refused(char)
         if kind:
@@ -123,14 +141,22 @@ def _first_unnormalised(text: str) -> tuple[int, str]:
     return high - 1, text[high - 1]
 
 
-def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
-    """Every string in a JSON value at ``path``, keys included, each with where it is."""
+def _strings(value: Any, path: str, *, key: bool) -> Iterator[tuple[str, str, bool]]:
+    """Every string in a JSON value at ``path``, keys included, each with where it is (the
+    path, and whether it is a field name there)."""
     if isinstance(value, str):
-        yield f"the field '{path}'", value
+        yield value, path, key
     elif isinstance(value, dict):
-        for key, item in value.items():
-            yield (f"a field name in '{path}'" if path else "a field name of the act"), key
-            yield from _strings(item, f"{path}.{key}" if path else key)
+        for name, item in value.items():
+            yield name, path, True
+            yield from _strings(item, f"{path}.{name}" if path else name, key=False)
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _strings(item, f"{path}[{index}]")
+            yield from _strings(item, f"{path}[{index}]", key=False)
+
+
+def _field(path: str, key: bool) -> str:
+    """Where a string is, as a clerk reads it."""
+    if not key:
+        return f"the field '{path}'"
+    return f"a field name in '{path}'" if path else "a field name of the act"

@@ -22,6 +22,7 @@ eco_parks      CN                       004 生态文明建设示范区（生态
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
@@ -89,9 +90,7 @@ class Adoption:
 
     def governs(self, programme: str, jurisdiction: str) -> bool:
         """Whether this adoption's rulebook governs the ``programme`` list of ``jurisdiction``."""
-        return self.book.governs(programme, jurisdiction) and within(
-            jurisdiction, self.jurisdiction
-        )
+        return _governs(self.rulebook, self.jurisdiction, programme, jurisdiction)
 
     @property
     def period(self) -> str:
@@ -104,6 +103,14 @@ class Adoption:
             f"judged under {TEXTS[self.rulebook]} (rulebook {self.rulebook}, adopted for "
             f"{name_of(self.jurisdiction)} by {self.document_number}, in force {self.period})"
         )
+
+
+@functools.cache
+def _governs(rulebook: str, area: str, programme: str, jurisdiction: str) -> bool:
+    """Whether ``rulebook``, adopted for ``area``, governs the ``programme`` list of
+    ``jurisdiction`` (asked for every adoption on every act about a unit: the answers are
+    kept; the rulebooks are constants, and the lists and areas few)."""
+    return RULEBOOKS[rulebook].governs(programme, jurisdiction) and within(jurisdiction, area)
 
 
 def not_in_force(programme: str, jurisdiction: str, day: date) -> str:
