@@ -60,8 +60,18 @@ _RULE = (
 def check_act_text(act: dict[str, Any]) -> None:
     """Refuse the act (:class:`~greenreg.errors.TextError`) if any string in it, at any depth,
     key or value, breaks the rule above; the message names the field and the character."""
+    if all(_plainly_allowed(text) for text in _texts(act)):
+        return  # the usual act: no string to look at character by character
     for field, text in _strings(act, ""):
         check_text(text, field)
+
+
+def _plainly_allowed(text: str) -> bool:
+    """Whether ``text`` keeps the rule, told without looking at each character where it can
+    be: printable text (:meth:`str.isprintable`) holds no character of the categories refused
+    above (Cc, Cf, Cs, Zl, Zp; a noncharacter is unassigned, Cn, also not printable), so
+    only its normalization form is left to check. ``False``: :func:`check_text` decides."""
+    return text.isprintable() and (text.isascii() or unicodedata.is_normalized("NFC", text))
 
 
 def check_text(text: str, field: str) -> None:
@@ -121,6 +131,28 @@ def _first_unnormalised(text: str) -> tuple[int, str]:
         else:
             high = middle
     return high - 1, text[high - 1]
+
+
+def _texts(value: Any) -> Iterator[str]:
+    """Every string in a JSON value, keys included (:func:`_strings` without the paths)."""
+    kind = type(value)
+    if kind is str:
+        yield value
+    elif kind is dict:
+        for key, item in value.items():
+            yield key
+            if type(item) is str:
+                yield item
+            else:
+                yield from _texts(item)
+    elif kind is list:
+        for item in value:
+            if type(item) is str:
+                yield item
+            else:
+                yield from _texts(item)
+    elif isinstance(value, (str, dict, list)):  # a subclass: the general walk
+        yield from (text for _, text in _strings(value, ""))
 
 
 def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
