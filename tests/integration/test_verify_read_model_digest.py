@@ -21,6 +21,7 @@ from greenreg.bootstrap import open_read_store
 from greenreg.storage.log_key import declare
 from greenreg.storage.log_tables import LogTables
 from tests.integration.test_tamper import Tamperer, problem_lines, verify
+from tests.integration.test_verify_paths import a_merger_across_workers
 from tests.support import Reads, World
 
 
@@ -141,3 +142,34 @@ def test_a_search_term_said_to_be_what_it_is_not_is_named(
     assert code == 1
     named = [line for line in problem_lines(output) if "[read model]" in line]
     assert any("rm_search" in line and str(parks[0]) in line for line in named), output
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_rows_move_with_the_units_a_merger_gathers_on_one_worker(
+    world: World, database_url: str, workers: int
+) -> None:
+    """A merger of units two workers held apart moves their rows (a unit's present rows,
+    its search terms) with them: the digests still agree."""
+    a_merger_across_workers(world)
+    reads = Reads(world, database_url)
+    try:
+        reads()
+    finally:
+        reads.close()
+    recorder = world.registry.recorder
+    assert isinstance(recorder, LogTables)
+    store = open_read_store(database_url)
+    try:
+        check = ReadModelCheck(store)
+        audit = Audit(DatabaseSource(recorder), world.root.signer.public_key, workers=workers)
+        audit.read_models = check
+        report = audit.run()
+        problems, _ = check.problems(world.registry)
+    finally:
+        store.close()
+
+    assert report.ok, report.problems
+    assert problems == []
+    assert check.folded is not None
+    assert check.live is not None
+    assert check.folded[1] == check.live[1]
