@@ -26,6 +26,11 @@ worker holds. An act that reaches for a unit its worker does not hold is refused
 an act that decides an event for another aggregate than the entry it comes with leaves that
 event unmatched (a finding); an act whose events are not consecutive in the log is a finding.
 
+For the whole audit's read-model check (``rows``), each worker also folds every event its replay
+found exactly as recorded into read-model rows (:class:`~greenreg.audit.read_models.FoldedRows`),
+and at the end answers with their digest; a reorganisation's move takes the units' present rows
+and search terms along with their aggregates.
+
 So this path is exact for a log in which nothing is wrong, and that is all it is used for: the
 moment a worker or the main process finds anything it raises :class:`Found`, and the audit runs
 the exact path (:mod:`~greenreg.audit.pool` and one replay in log order in the main process),

@@ -30,6 +30,10 @@ hash, its JSON, its Ed25519 signature: :mod:`~greenreg.audit.prepare`) while the
 makes the checks above in log order, so that it names each problem by position and event, in
 that order. A whole-log audit runs the fast path, then the exact path only if the fast path found
 something; an ``as_of`` audit runs the exact path.
+
+The command's check of the live read models (:mod:`~greenreg.audit.read_models`) rides on the
+fast path: its workers fold the read-model rows as they replay, so a sound database's read
+models are checked by digest, without a rebuild.
 """
 
 from __future__ import annotations
