@@ -45,10 +45,9 @@ def parks_on_two_workers(world: World) -> tuple[UUID, UUID]:
     raise AssertionError("forty parks, all on one worker")
 
 
-@pytest.mark.parametrize("workers", [1, 2, 3])
-def test_a_sound_log_with_a_merger_across_workers_verifies_as_on_the_exact_path(
-    world: World, workers: int
-) -> None:
+def a_merger_across_workers(world: World) -> None:
+    """Two parks that two workers hold apart, designated, then merged into a third; after the
+    merger, acts on the merged parks (decided where the merger moved them)."""
     declare(world.registry, world.root.signer, world.clock.now)
     a, b = parks_on_two_workers(world)
     merged = world.register("js-eit", "苏州新园区", "320505")
@@ -72,7 +71,6 @@ def test_a_sound_log_with_a_merger_across_workers_verifies_as_on_the_exact_path(
         successors=[str(merged)],
         reported_on="2021-01-10",
     )
-    # After the merger, acts on the merged parks are decided where the merger moved them.
     world.submit(
         "js-eit",
         "file_report",
@@ -92,6 +90,13 @@ def test_a_sound_log_with_a_merger_across_workers_verifies_as_on_the_exact_path(
         batch="第二批",
         grade=None,
     )
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_a_sound_log_with_a_merger_across_workers_verifies_as_on_the_exact_path(
+    world: World, workers: int
+) -> None:
+    a_merger_across_workers(world)
 
     fast = audit(world, workers=workers).run_fast()
     exact = audit(world, workers=workers, exact=True).run()

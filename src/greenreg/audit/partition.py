@@ -26,6 +26,11 @@ worker holds. An act that reaches for a unit its worker does not hold is refused
 an act that decides an event for another aggregate than the entry it comes with leaves that
 event unmatched (a finding); an act whose events are not consecutive in the log is a finding.
 
+For the whole audit's read-model check (``rows``), each worker also folds every event its replay
+found exactly as recorded into read-model rows (:class:`~greenreg.audit.read_models.FoldedRows`),
+and at the end answers with their digest; a reorganisation's move takes the units' present rows
+and search terms along with their aggregates.
+
 So this path is exact for a log in which nothing is wrong, and that is all it is used for: the
 moment a worker or the main process finds anything it raises :class:`Found`, and the audit runs
 the exact path (:mod:`~greenreg.audit.pool` and one replay in log order in the main process),
@@ -50,14 +55,18 @@ from uuid import UUID
 from greenreg.audit.prepare import (
     SIGNED,
     Opened,
+    Prepared,
     declared_keys,
     open_checkpoints,
-    prepare_entry,
+    read_entry,
+    verified,
 )
+from greenreg.audit.read_models import FoldedRows
 from greenreg.audit.replay import Aggregates, Replay, stored_event
 from greenreg.audit.report import Problem
 from greenreg.audit.state import AuditState, StoredAggregates, pickled
 from greenreg.events.vocabulary import RegistryEvent
+from greenreg.projections.digest import MODULUS
 from greenreg.registry.checkpoints import LogKey
 from greenreg.storage.log_tables import LogEntry
 
@@ -100,9 +109,10 @@ class Found(Exception):  # noqa: N818 (an outcome, not an error)
 class Partitions:
     """The worker processes, each holding its share of the units; use as a context manager."""
 
-    def __init__(self, workers: int, resume: Resume | None = None) -> None:
+    def __init__(self, workers: int, resume: Resume | None = None, rows: bool = False) -> None:
         """``resume``: the workers go on from an audit state (its path, the keys it declared,
-        its last position), reading each unit from it when they first need it."""
+        its last position), reading each unit from it when they first need it. ``rows``: the
+        workers also fold the read-model rows (:meth:`rows_digest`)."""
         context = multiprocessing.get_context()
         self.count = workers
         self._inboxes: list[Any] = [context.Queue() for _ in range(workers)]
@@ -116,6 +126,9 @@ class Partitions:
         if resume is not None:
             for inbox in self._inboxes:
                 inbox.put(("resume", *resume))
+        if rows:
+            for index, inbox in enumerate(self._inboxes):
+                inbox.put(("rows", index == 0))
         self._moved: dict[UUID, int] = {}
         self._claims: dict[UUID, list[UUID]] = {}
         """The claims of each unit that has any (they move with it)."""
@@ -263,6 +276,16 @@ class Partitions:
             for aggregate in moving:
                 self._moved[aggregate] = target
 
+    def rows_digest(self) -> int | None:
+        """The digest of the read-model rows the workers folded, once the log is read
+        (:class:`~greenreg.audit.read_models.FoldedRows`; ``None``: unknown)."""
+        for inbox in self._inboxes:
+            inbox.put(("digest",))
+        sums = [self._receive(index) for index in range(self.count)]
+        if any(part is None for part in sums):
+            return None
+        return int(sum(sums)) % MODULUS
+
     def aggregates(self) -> Iterator[tuple[UUID, bytes]]:
         """Every aggregate the workers hold once the log is read (resumed from a state: those
         made or changed since), pickled (:func:`~greenreg.audit.state.pickled`), a chunk from
@@ -347,6 +370,7 @@ class _Worker:
 
     def __init__(self) -> None:
         self.replay = Replay(self._decode, _no_history, _found)
+        self.rows: FoldedRows | None = None
         self.keys: dict[str, bytes] = {}
         self.last = -1
         self.finding = ""
@@ -363,15 +387,30 @@ class _Worker:
             return self.export(message[1])
         if kind == "finish":
             return self.finish()
-        if kind == "state":
+        if kind in ("state", "digest"):
+            return self.handover(message)
+        return self.settle(message)
+
+    def handover(self, message: tuple[Any, ...]) -> Any:
+        """What the worker holds once the log is read: its aggregates, or its rows' digest."""
+        if message[0] == "state":
             return self.state(message[1], message[2])
+        return None if self.rows is None else self.rows.digest()
+
+    def settle(self, message: tuple[Any, ...]) -> None:
+        """The messages that need no answer (``None``)."""
+        kind = message[0]
         if kind == "adopt":
-            self.replay.aggregates.update(message[1])
+            aggregates, rows = message[1]
+            self.replay.aggregates.update(aggregates)
+            if self.rows is not None and rows is not None:
+                self.rows.adopt(rows)
+        elif kind == "rows":
+            self.rows = FoldedRows(first=message[1])
         elif kind == "resume":
             self.resume(Path(message[1]), message[2], message[3])
         else:
             raise ValueError(f"no such message: {kind!r}")  # a programming error
-        return None
 
     def chunk(self, sent: list[Sent]) -> tuple[str, bytes]:
         """(what was found, or ""; the entries' leaf hashes, one after another)."""
@@ -379,37 +418,62 @@ class _Worker:
             return self.finding, b""
         if isinstance(self.replay.aggregates, StoredAggregates):  # read the chunk's at once
             self.replay.aggregates.prefetch(UUID(bytes=s[1]) for s in sent)
-        leaves = []
         try:
-            for position, originator, version, topic, state in sent:
-                leaves.append(self._check(position, UUID(bytes=originator), version, topic, state))
+            return "", self._check(sent)
         except Found as found:
             self.finding = str(found) or "found"
-        return self.finding, b"".join(leaves)
+            return self.finding, b""
 
-    def _check(
-        self, position: int, originator: UUID, version: int, topic: str, state: bytes
-    ) -> bytes:
-        founding = topic.endswith(":RegistryFounded")
-        if founding:  # the founding act is signed by the root key it declares
-            self.keys.update(declared_keys(topic, state))
-        prepared = prepare_entry(originator, version, topic, state, self.keys, keep=True)
-        if prepared.error:
-            raise Found(f"position {position}: the stored event cannot be read")
-        if prepared.key_id not in self.keys or prepared.signature_status != SIGNED:
-            raise Found(f"position {position}: the signature does not verify")
-        if not founding:
-            self.keys.update(declared_keys(topic, state))
-        if self.replay.open and position != self.last + 1:
-            raise Found(f"position {position}: the last act's events are not all in the log")
-        entry = LogEntry(position, originator, version, topic, state, None, None)
-        self.replay.fold(entry, prepared)
-        self.last = position
-        return prepared.leaf
+    def _check(self, sent: list[Sent]) -> bytes:
+        """Read every entry of the chunk, verify every signature, then replay every act (see
+        :func:`~greenreg.audit.prepare.read_entry` for why in that order)."""
+        read = self._read(sent)
+        for entry, prepared, public_key in read:
+            if verified(prepared, public_key).signature_status != SIGNED:
+                raise Found(f"position {entry.position}: the signature does not verify")
+        for entry, prepared, _ in read:
+            self._replay(entry, prepared)
+        if self.rows is not None:
+            self.rows.flush()
+        return b"".join(prepared.leaf for _, prepared, _ in read)
 
-    def export(self, units: list[UUID]) -> Aggregates:
+    def _read(self, sent: list[Sent]) -> list[tuple[LogEntry, Prepared, bytes]]:
+        """Each entry, read, with the key it must verify under (declared before it)."""
+        read = []
+        for position, originator, version, topic, state in sent:
+            founding = topic.endswith(":RegistryFounded")
+            if founding:  # the founding act is signed by the root key it declares
+                self.keys.update(declared_keys(topic, state))
+            entry = LogEntry(position, UUID(bytes=originator), version, topic, state, None, None)
+            prepared = read_entry(entry.originator_id, version, topic, state, keep=True)
+            if prepared.error:
+                raise Found(f"position {position}: the stored event cannot be read")
+            public_key = self.keys.get(prepared.key_id)
+            if public_key is None:
+                raise Found(f"position {position}: signed by a key not declared before it")
+            read.append((entry, prepared, public_key))
+            if not founding:
+                self.keys.update(declared_keys(topic, state))
+        return read
+
+    def _replay(self, entry: LogEntry, prepared: Prepared) -> None:
+        """Decide the entry's act again (and fold its event into the read-model rows)."""
+        if self.replay.open and entry.position != self.last + 1:
+            raise Found(f"position {entry.position}: the last act's events are not all in the log")
+        event = self.replay.fold(entry, prepared)
+        if self.rows is not None:
+            if event is None:
+                self.rows.failed = True
+            else:
+                shared = entry.topic is not None and entry.topic.endswith(SHARED)
+                self.rows.apply(event, entry.position, shared)
+        self.last = entry.position
+
+    def export(self, units: list[UUID]) -> tuple[Aggregates, Any]:
+        """The units' aggregates (and read-model rows, if folded), taken away."""
         held = self.replay.aggregates
-        return {unit: held.pop(unit) for unit in units if unit in held}
+        aggregates = {unit: held.pop(unit) for unit in units if unit in held}
+        return aggregates, None if self.rows is None else self.rows.export(units)
 
     def resume(self, path: Path, keys: dict[str, bytes], last: int) -> None:
         """Go on from the audit state at ``path``, checked by the main process."""

@@ -17,6 +17,7 @@ from functools import cache
 from typing import Any, NamedTuple
 from uuid import UUID
 
+import orjson
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -63,15 +64,17 @@ class Prepared(NamedTuple):
 
 
 def prepare_chunk(raws: list[Raw], keys: dict[str, bytes]) -> list[Prepared]:
-    """Each entry's leaf hash, signature status and parsed act (see :class:`Prepared`)."""
-    return [_prepare(raw, keys) for raw in raws]
+    """Each entry's leaf hash, signature status and parsed act (see :class:`Prepared`): every
+    entry of the chunk is read first, then every signature is verified (:func:`verified`)."""
+    read = [_read(raw) for raw in raws]
+    return [verified(prepared, keys.get(prepared.key_id)) for prepared in read]
 
 
-def _prepare(raw: Raw, keys: dict[str, bytes]) -> Prepared:
+def _read(raw: Raw) -> Prepared:
     originator, version, topic, state = raw
     if topic is None or state is None:
         return Prepared(b"")
-    return prepare_entry(UUID(bytes=originator), version, topic, state, keys)
+    return read_entry(UUID(bytes=originator), version, topic, state)
 
 
 def prepare_entry(
@@ -85,9 +88,21 @@ def prepare_entry(
 ) -> Prepared:
     """One stored event's leaf hash, signature status (under ``keys``) and parsed act; with
     ``keep``, the parsed stored JSON too."""
+    prepared = read_entry(originator, version, topic, state, keep=keep)
+    return verified(prepared, keys.get(prepared.key_id))
+
+
+def read_entry(
+    originator: UUID, version: int, topic: str, state: bytes, *, keep: bool = False
+) -> Prepared:
+    """:func:`prepare_entry` but the signature: its status is left empty for :func:`verified`.
+
+    Reading a chunk's entries and then verifying their signatures one after another is
+    faster than doing both entry by entry: the verifications then run with the processor's
+    caches holding their own tables, not the JSON just read."""
     leaf = leaf_hash(event_leaf(originator, version, topic, state))
     try:
-        stored = json.loads(state)
+        stored = _loads(state)
         signed_act: str = stored["signed_act"]
         key_id: str = stored["key_id"]
         timestamp: str = stored["timestamp"]["_data_"]
@@ -99,15 +114,13 @@ def prepare_entry(
         signature = b64decode(stored.get("signature"), "signature")
     except (GreenregError, AttributeError):
         signature = b""  # not base64: it cannot verify
-    public_key = keys.get(key_id)
-    status = UNKNOWN_KEY if public_key is None else _verify(public_key, signed, signature)
     try:
         body = parse_json(signed)
     except GreenregError:
         body = None  # the replay reads it again and names what is wrong
     return Prepared(
         leaf,
-        status,
+        "",
         act_id,
         timestamp,
         key_id,
@@ -116,6 +129,26 @@ def prepare_entry(
         body,
         stored=stored if keep and isinstance(stored, dict) else None,
     )
+
+
+def verified(prepared: Prepared, public_key: bytes | None) -> Prepared:
+    """The entry read by :func:`read_entry` with its signature status under ``public_key``
+    (``None``: no declared key has the entry's key id)."""
+    if prepared.error or not prepared.leaf:
+        return prepared
+    if public_key is None:
+        return prepared._replace(signature_status=UNKNOWN_KEY)
+    status = _verify(public_key, prepared.signed_act.encode("utf-8"), prepared.signature)
+    return prepared._replace(signature_status=status)
+
+
+def _loads(state: bytes) -> Any:
+    """The stored JSON, parsed: by orjson, or by :mod:`json` where orjson refuses it (text
+    :mod:`json` reads that orjson does not: ``NaN``, UTF-16...), so what reads is the same."""
+    try:
+        return orjson.loads(state)
+    except orjson.JSONDecodeError:
+        return json.loads(state)
 
 
 def _verify(public_key: bytes, message: bytes, signature: bytes) -> str:

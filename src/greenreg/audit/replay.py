@@ -60,25 +60,32 @@ class Replay:
             Problem(check, message, entry.position, entry.originator_id, entry.originator_version)
         )
 
-    def fold(self, entry: LogEntry, prepared: Prepared) -> None:
+    def fold(self, entry: LogEntry, prepared: Prepared) -> RegistryEvent | None:
+        """Check the entry's act (deciding it when the entry is its first event); the event as
+        recorded if the decision gives exactly it, else ``None`` (the problem is reported)."""
         key = (entry.originator_id, entry.originator_version)
         if prepared.act_id != self._act or key not in self._pending:
             self._close_act(entry)
             self._decide(entry, prepared)
         decided = self._pending.pop(key, None)
-        if decided is None or self._as_stored(decided, entry, prepared.stored):
-            return  # refused (already reported, applied as recorded), or exactly as stored
+        if decided is None:
+            return None  # refused (already reported, applied as recorded)
+        if self._as_stored(decided, entry, prepared.stored):
+            return decided  # exactly as stored
         try:
-            differences = _differences(decided, self.decode(entry))
+            stored = self.decode(entry)
+            differences = _differences(decided, stored)
         except Exception as error:
             differences = f"the stored event cannot be read: {error}"
-        if differences:
-            self.problem(
-                entry,
-                "rules",
-                f"the act decides a different event than the one recorded ({differences})",
-            )
-            self._rebuild(entry.originator_id, entry.position)
+        if not differences:
+            return stored
+        self.problem(
+            entry,
+            "rules",
+            f"the act decides a different event than the one recorded ({differences})",
+        )
+        self._rebuild(entry.originator_id, entry.position)
+        return None
 
     @property
     def open(self) -> bool:

@@ -30,6 +30,10 @@ hash, its JSON, its Ed25519 signature: :mod:`~greenreg.audit.prepare`) while the
 makes the checks above in log order, so that it names each problem by position and event, in
 that order. A whole-log audit runs the fast path, then the exact path only if the fast path found
 something; an ``as_of`` audit runs the exact path.
+
+The command's check of the live read models (:mod:`~greenreg.audit.read_models`) rides on the
+fast path: its workers fold the read-model rows as they replay, so a sound database's read
+models are checked by digest, without a rebuild.
 """
 
 from __future__ import annotations
@@ -56,6 +60,7 @@ from greenreg.audit.prepare import (
     Prepared,
     declared_keys,
 )
+from greenreg.audit.read_models import ReadModelCheck
 from greenreg.audit.replay import Replay, stored_event
 from greenreg.audit.report import Problem, Report
 from greenreg.audit.source import AuditSource
@@ -91,6 +96,9 @@ class Audit:
     """Called, on the fast path, with where the audit stopped and every aggregate the replay
     holds there, before the workers end (``--save-state``; what it keeps is worth keeping only
     if the report is ``ok``)."""
+    read_models: ReadModelCheck | None = None
+    """Given, the fast path's workers also fold the read-model rows, while the check hashes the
+    live ones; it learns the folded rows' digest if the fast path finds nothing."""
 
     def run(self) -> Report:
         report = self._run()
@@ -114,7 +122,8 @@ class Audit:
         roots: dict[int, bytes] = {}
         keys: dict[str, bytes] = {}
         last_notification = 0
-        with Partitions(self.workers or os.cpu_count() or 1) as partitions:
+        rows = self._start_read_models()
+        with Partitions(self.workers or os.cpu_count() or 1, rows=rows) as partitions:
             notes = self.source.checkpoints()
             log_keys = self._log_keys(report)
             if not log_keys:
@@ -139,6 +148,7 @@ class Audit:
                 if self.progress and report.events % 1000 == 0:
                     self.progress(report.events)
             report.signatures = report.events
+            self._folded_rows(partitions, frontier.size)
             checkpoints = self._opened(partitions.opened(), None, report)
             if self.keep is not None:
                 reached = self._position(frontier, checkpoints, dict(notes), keys, report)
@@ -146,6 +156,20 @@ class Audit:
                     reached.notification = last_notification or None
                     self.keep(reached, partitions.aggregates())
         return self._conclude(report, checkpoints, roots, frontier)
+
+    def _start_read_models(self) -> bool:
+        """Start hashing the live read models, if they are checked: whether they are."""
+        if self.read_models is None:
+            return False
+        self.read_models.start()
+        return True
+
+    def _folded_rows(self, partitions: Partitions, size: int) -> None:
+        """Tell the read-model check the digest of the rows the workers folded."""
+        if self.read_models is not None:
+            digest = partitions.rows_digest()
+            if digest is not None:
+                self.read_models.folded = size, digest
 
     def _key_event(self, entry: LogEntry, keys: dict[str, bytes], report: Report) -> None:
         """Keep the key it declares; the founding must be the root's (fast path)."""

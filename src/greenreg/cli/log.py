@@ -13,7 +13,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from greenreg.audit.export import write_export
-from greenreg.audit.read_models import read_model_check
+from greenreg.audit.read_models import ReadModelCheck, read_model_check
 from greenreg.audit.report import Problem, Report
 from greenreg.audit.source import AuditSource, DatabaseSource
 from greenreg.audit.tiles import TileSource, mirror
@@ -154,16 +154,24 @@ def _public_key(path: Path) -> bytes:
 
 
 def _check_read_models(
-    registry: Registry, database: str | None, report: Report, fold: Fold | None = None
+    registry: Registry,
+    database: str | None,
+    report: Report,
+    fold: Fold | None = None,
+    check: ReadModelCheck | None = None,
 ) -> int:
     """A live database's read models must equal a rebuild from its log (not for ``--as-of``,
     which looks at the log as it stood then, nor for an export, which has no read models).
-    Returns the log size compared at; the rebuild is folded into ``fold``, if given."""
-    store = open_read_store(database)
-    try:
-        problems, at = read_model_check(registry, store, fold)
-    finally:
-        store.close()
+    Returns the log size compared at; the rebuild is folded into ``fold``, if given. ``check``:
+    the audit's check by digest, which rebuilds only if the digests differ."""
+    if check is not None:
+        problems, at = check.problems(registry, fold)
+    else:
+        store = open_read_store(database)
+        try:
+            problems, at = read_model_check(registry, store, fold)
+        finally:
+            store.close()
     report.problems.extend(problems)
     if not problems:
         report.notes.append("the read models equal a rebuild from the log")
@@ -270,6 +278,11 @@ def verify(  # noqa: PLR0917 (one parameter per option, as typer reads them)
             source: AuditSource = (
                 _tiled(from_origin, stack) if from_origin else DatabaseSource(_log(registry))  # type: ignore[arg-type]
             )
+            check = None
+            if registry is not None and day is None and saved is None:
+                store = open_read_store(database)
+                stack.callback(store.close)
+                check = ReadModelCheck(store)
             with Progress(
                 "[progress.description]{task.description}",
                 BarColumn(),
@@ -281,11 +294,12 @@ def verify(  # noqa: PLR0917 (one parameter per option, as typer reads them)
                 task = bar.add_task("verifying", total=source.size())
                 audit = Audit(source, anchor, day, workers, lambda n: bar.update(task, completed=n))
                 audit.keep = saved.keep if saved is not None else None
+                audit.read_models = check
                 report = audit.run()
             fold = Fold() if saved is not None else None
             folded_at = 0
             if registry is not None and day is None:
-                folded_at = _check_read_models(registry, database, report, fold)
+                folded_at = _check_read_models(registry, database, report, fold, check)
             if registry is not None and policy is not None:
                 _check_witnessed(_log(registry), policy, report)
             if isinstance(source, TileSource) and policy is not None:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from uuid import UUID
 
 from greenreg.errors import ActFormatError, HistoryError, RuleError
@@ -197,7 +198,7 @@ def rulebook_for(
     """The rulebook that judges an act on the ``programme`` list of ``jurisdiction`` taking
     effect on ``day``: the governing adoption's, or :class:`Unregulated` if none was in force.
     A list no policy text provides for is refused."""
-    if not any(book.governs(programme, jurisdiction) for book in RULEBOOKS.values()):
+    if not _provided_for(programme, jurisdiction):
         raise RuleError(
             f"no rulebook governs {programme} lists issued by {name_of(jurisdiction)} "
             f"({jurisdiction}); the registry records only lists its policy texts provide for"
@@ -206,6 +207,19 @@ def rulebook_for(
     if adoption is None:
         return Unregulated(programme, jurisdiction, day)
     return adoption.book
+
+
+@lru_cache(maxsize=1 << 16)
+def _governs(rulebook: str, area: str, programme: str, jurisdiction: str) -> bool:
+    """Whether the ``rulebook`` adopted for ``area`` governs the ``programme`` list of
+    ``jurisdiction`` (a question asked for every act on a list, always of a few lists: kept)."""
+    return RULEBOOKS[rulebook].governs(programme, jurisdiction) and within(jurisdiction, area)
+
+
+@lru_cache(maxsize=1 << 14)
+def _provided_for(programme: str, jurisdiction: str) -> bool:
+    """Whether any rulebook governs the ``programme`` list of ``jurisdiction``."""
+    return any(book.governs(programme, jurisdiction) for book in RULEBOOKS.values())
 
 
 def in_force_for(unit: UnitState, day: date, adoptions: list[Adoption]) -> list[Rulebook]:
