@@ -72,18 +72,18 @@ def normalise(text: str) -> str:
 
 
 def parse(text: str) -> Name:
-    folded = fold(text)
+    nfkc = unicodedata.normalize("NFKC", text).casefold()
+    folded = str(zhconv.convert(nfkc, "zh-cn"))  # fold(text), converted once for both uses
     qualifiers = [strip(q) for q in _BRACKETS.findall(folded)]
     outside = strip(_BRACKETS.sub("", folded))
     core, form = split_form(outside)
-    nfkc = unicodedata.normalize("NFKC", text).casefold()
     return Name(
         text=text,
         norm=strip(folded),
         core=core or outside,
         form=form if core else "",
         qualifier="/".join(q for q in qualifiers if q),
-        traditional=str(zhconv.convert(nfkc, "zh-cn")) != nfkc,
+        traditional=folded != nfkc,
     )
 
 
