@@ -70,6 +70,8 @@ class TaggedJSON(Transcoder):
         items: Iterable[tuple[Any, Any]] = enumerate(value) if is_list else value.items()
         for key, item in items:
             kind = type(item)
+            if kind is str:  # most values: nothing to revive
+                continue
             if kind is dict:
                 data = item.get("_data_") if len(item) == 2 else None
                 if type(data) is str:  # the usual tagged value, revived here
