@@ -6,6 +6,13 @@ eventsourcing reading the same notifications and decoding them with the registry
 (``mapper.to_domain_event``), measured in the same run.
 
     python -m bench.bench_projections [--events 1000000] [--incremental 100000]
+    python -m bench.bench_projections --events 1000000 --rebuild-only [--repeat 3]
+
+``--rebuild-only`` measures the rebuild alone, each round beside a bare decode of the same
+store: its wall and CPU time, and how they divide between folding the log (reading, decoding,
+folding and inserting the appended rows, page by page) and the end (writing the units' present
+rows, the search terms, the digest of the present rows, the index builds and the commit); the
+bank check and the incremental runner are left out.
 
 The store is the signed benchmark corpus (``bench.corpus.cached_sqlite_store``, built once and
 kept under ``bench/results/corpus/``), copied; its read models are dropped and rebuilt.
@@ -19,11 +26,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
+import resource
 import shutil
 import statistics
 import tempfile
 import time
+from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -120,6 +130,85 @@ def bank_check_ms(store: ReadStore, refs: list[str], repeat: int = 3) -> list[fl
     return runs
 
 
+@dataclass
+class Rebuilt:
+    """One round: the bare decode and the rebuild after it, wall and CPU seconds; the rebuild's
+    end, from its last page folded to its commit."""
+
+    events: int
+    decode_s: float
+    decode_cpu_s: float
+    rebuild_s: float
+    rebuild_cpu_s: float
+    end_s: float
+    end_cpu_s: float
+
+
+def rebuild_round(registry: Registry, projector: Projector) -> Rebuilt:
+    """A bare decode of the store, then a rebuild of its read models, timed."""
+    began = time.process_time()
+    _, decode_s = decode_rate(registry)
+    decode_cpu_s = time.process_time() - began
+    folded: list[tuple[float, float]] = []
+
+    def progress(done: int, total: int) -> None:
+        folded.append((time.perf_counter(), time.process_time()))
+
+    began, started = time.process_time(), time.perf_counter()
+    events = projector.rebuild(progress=progress)
+    ended, ended_cpu = time.perf_counter(), time.process_time()
+    last, last_cpu = folded[-1] if folded else (started, began)
+    return Rebuilt(
+        events, decode_s, decode_cpu_s, ended - started, ended_cpu - began, ended - last,
+        ended_cpu - last_cpu,
+    )  # fmt: skip
+
+
+def run_rebuild(events: int, repeat: int = 3) -> dict[str, Any]:
+    """``repeat`` rounds of a bare decode and a rebuild, on a copy of the corpus store."""
+    source = cached_sqlite_store(events)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "store.db"
+        shutil.copy(source, path)
+        registry = Registry(env=plain_env(path))
+        store = ReadStore(plain_env(path))
+        projector = Projector(registry, store)
+        rounds = [rebuild_round(registry, projector) for _ in range(repeat)]
+        store.close()
+        registry.close()
+    rebuild_s = statistics.median(r.rebuild_s for r in rounds)
+    decode_s = statistics.median(r.decode_s for r in rounds)
+    count = rounds[0].events
+    return {
+        "benchmark": "projections",
+        "metrics": [
+            metric(
+                f"rebuild of {count:,} events (s, median of {repeat})",
+                round(rebuild_s, 1),
+                "s",
+                base_name="bare decode (s)",
+                base_value=round(decode_s, 1),
+                target="≤ 60 s for 1,000,000 events",
+                met=rebuild_s <= 60 if count >= 1_000_000 else None,
+            ),
+            metric(
+                "rebuild events/s",
+                round(count / rebuild_s),
+                "events/s",
+                base_name="bare decode events/s",
+                base_value=round(count / decode_s),
+            ),
+        ],
+        "details": {
+            "events": count,
+            "rounds": [{k: round(v, 2) for k, v in asdict(r).items()} for r in rounds],
+            "load_average": os.getloadavg(),
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            "store": source.name,
+        },
+    }
+
+
 def run(
     quick: bool = False, events: int | None = None, incremental: int | None = None
 ) -> dict[str, Any]:
@@ -213,7 +302,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--incremental", type=int, default=100_000)
+    parser.add_argument(
+        "--rebuild-only", action="store_true", help="the rebuild beside the bare decode, alone"
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="rounds of --rebuild-only")
     args = parser.parse_args()
+    RESULTS.mkdir(exist_ok=True)
+    if args.rebuild_only:
+        result = run_rebuild(args.events, args.repeat)
+        print_rebuild(result)
+        (RESULTS / "projections-rebuild.json").write_text(json.dumps(result, indent=1))
+        return
     result = run(events=args.events, incremental=args.incremental)
     for m in result["metrics"]:
         base = (
@@ -229,8 +328,27 @@ def main() -> None:
         "CPU time of this process (s, median): "
         + ", ".join(f"{name} {details[f'{name}_cpu_s']}" for name in CPU_PARTS)
     )
-    RESULTS.mkdir(exist_ok=True)
     (RESULTS / "projections.json").write_text(json.dumps(result, ensure_ascii=False, indent=1))
+
+
+def print_rebuild(result: dict[str, Any]) -> None:
+    """Each round of ``--rebuild-only`` on a line, then the medians against the target."""
+    details = result["details"]
+    for number, r in enumerate(details["rounds"], 1):
+        print(
+            f"round {number}: bare decode {r['decode_s']:.2f} s (CPU {r['decode_cpu_s']:.2f} s, "
+            f"{r['events'] / r['decode_s']:,.0f} events/s); rebuild {r['rebuild_s']:.2f} s "
+            f"(CPU {r['rebuild_cpu_s']:.2f} s, {r['rebuild_s'] / r['decode_s']:.2f} x the "
+            f"decode's wall, {r['rebuild_cpu_s'] / r['decode_cpu_s']:.2f} x its CPU), of which "
+            f"the end {r['end_s']:.2f} s (CPU {r['end_cpu_s']:.2f} s)"
+        )
+    for m in result["metrics"]:
+        print(
+            f"{m['name']}: {m['value']:,} {m['unit']}  (base {m['base_name']}: "
+            f"{m['base_value']:,}; ratio {m['ratio']})  target: {m['target']}  met: {m['met']}"
+        )
+    load = ", ".join(f"{x:.2f}" for x in details["load_average"])
+    print(f"peak RSS {details['peak_rss_mb']:,} MB; load average at the end {load}")
 
 
 if __name__ == "__main__":

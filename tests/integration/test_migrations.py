@@ -22,12 +22,14 @@ from greenreg.bootstrap import open_greenreg, open_read_store, open_registry, pe
 from greenreg.cli.common import app
 from greenreg.errors import SchemaVersionError
 from greenreg.projections.database import ReadStore
-from greenreg.storage.schema_version import known_migrations, schema_state
+from greenreg.projections.digest import DIGESTS, as_text, tables_sum
+from greenreg.storage.schema_version import VERSION_TABLE, known_migrations, schema_state
 from greenreg.subscribers.api_keys import ApiKeys
 from tests.support import World
 
 PREVIOUS = Path(__file__).parent.parent / "fixtures" / "previous_release"
 RECORDED = json.loads((PREVIOUS / "answers.json").read_text())
+REFOLD = "0007_refold_rename_rules_and_names"
 
 
 def dialect(url: str) -> str:
@@ -250,3 +252,45 @@ def test_a_store_that_does_not_answer_is_an_outage_not_a_version(tmp_path: Path)
     for url in (nowhere, f"sqlite:///{folder}"):
         with pytest.raises(OperationalError, match="cannot read the store's schema version"):
             schema_state(persistence_env(url))
+
+
+def test_migration_0007_folds_the_read_models_anew(database_url: str) -> None:
+    """A store at 0006 whose read models an earlier release folded (here: a rename's rules
+    text in another order, as a rebuild of that release wrote it) is refolded by 'greenreg
+    migrate', and the digest it commits is that of the new rows."""
+    world = World(database_url)
+    try:
+        unit = world.register("js-eit", "苏州示例园区", "320505")
+        on = {"unit": str(unit)}
+        world.submit("js-eit", "designate", **on, effective_date="2024-08-01",
+                     programme="green_supply_chain", jurisdiction="320000")  # fmt: skip
+        world.submit("miit", "designate", **on, effective_date="2024-09-01",
+                     programme="green_park", jurisdiction="CN")  # fmt: skip
+        world.submit("js-eit", "rename", **on, effective_date="2024-10-01",
+                     new_name="苏州示例绿色园区", reported_on="2024-10-08")  # fmt: skip
+    finally:
+        world.close()
+    facade = open_greenreg(database_url)
+    store = facade.queries.store
+    select = "SELECT rules FROM rm_history WHERE event_type = 'Renamed'"
+    [(folded,)] = store.query(select)
+    first, second = folded.split("; ")
+    store.execute("UPDATE rm_history SET rules = ? WHERE event_type = 'Renamed'",
+                  [f"{second}; {first}"])  # fmt: skip
+    store.execute(f"DELETE FROM {VERSION_TABLE} WHERE migration_id = ?", [REFOLD])  # noqa: S608
+    facade.close()
+    assert schema_state(persistence_env(database_url)).state == "behind"
+
+    migrated = cli("migrate", "--database", database_url)
+    assert migrated.exit_code == 0, migrated.output
+    assert f"applied {REFOLD}" in migrated.output
+    assert "folded the read models anew" in migrated.output
+    facade = open_greenreg(database_url)
+    store = facade.queries.store
+    try:
+        assert store.query(select) == [(folded,)]
+        with store.snapshot() as cursor:
+            rows = as_text(tables_sum(store, cursor))
+        assert store.query(f"SELECT digest FROM {DIGESTS}") == [(rows,)]  # noqa: S608
+    finally:
+        facade.close()

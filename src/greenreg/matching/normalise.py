@@ -57,13 +57,38 @@ class Name:
 
 def fold(text: str) -> str:
     """NFKC, case folded, simplified characters; punctuation and spaces kept."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return str(zhconv.convert(folded, "zh-cn"))
+    return simplified(unicodedata.normalize("NFKC", text).casefold())
+
+
+def simplified(text: str) -> str:
+    """Traditional characters made simplified (``zhconv``, mainland variant). Text of ASCII
+    characters alone (a credit code) is left as it is without asking: none of zhconv's
+    conversions is made of ASCII characters alone (a test checks its table)."""
+    return text if text.isascii() else str(zhconv.convert(text, "zh-cn"))
+
+
+class _Kept(dict[int, int | None]):
+    """For ``str.translate``: a character kept maps to itself, one dropped (a space,
+    punctuation, a symbol, a control character) to None; the category of each of the first
+    :data:`KEPT_AT_MOST` characters seen is looked up once (a question made of every character
+    there is grows it no further)."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.category(chr(code))[0] in "PZSC" else code
+        if len(self) < KEPT_AT_MOST:
+            self[code] = kept
+        return kept
+
+
+KEPT_AT_MOST = 50_000
+
+
+_KEPT = _Kept()
 
 
 def strip(text: str) -> str:
     """Drop every space, punctuation mark, symbol and control character."""
-    return "".join(c for c in text if unicodedata.category(c)[0] not in "PZSC")
+    return text.translate(_KEPT)
 
 
 def normalise(text: str) -> str:
@@ -72,18 +97,18 @@ def normalise(text: str) -> str:
 
 
 def parse(text: str) -> Name:
-    folded = fold(text)
+    nfkc = unicodedata.normalize("NFKC", text).casefold()
+    folded = simplified(nfkc)  # fold(text), converted once for both uses
     qualifiers = [strip(q) for q in _BRACKETS.findall(folded)]
     outside = strip(_BRACKETS.sub("", folded))
     core, form = split_form(outside)
-    nfkc = unicodedata.normalize("NFKC", text).casefold()
     return Name(
         text=text,
         norm=strip(folded),
         core=core or outside,
         form=form if core else "",
         qualifier="/".join(q for q in qualifiers if q),
-        traditional=str(zhconv.convert(nfkc, "zh-cn")) != nfkc,
+        traditional=folded != nfkc,
     )
 
 

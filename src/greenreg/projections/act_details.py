@@ -10,11 +10,14 @@ ended, without the envelope every event carries.
 from __future__ import annotations
 
 import json
+from contextlib import suppress
 from datetime import date, datetime
 from enum import Enum
 from functools import cache
 from typing import Any
 from uuid import UUID
+
+import orjson
 
 from greenreg.events.acts import payload_fields
 from greenreg.events.vocabulary import RegistryEvent
@@ -26,6 +29,9 @@ DERIVED_DETAILS = ("ended", "listing")
 _AS_IS = frozenset({str, int, float, bool, type(None)})
 _ABSENT = object()
 _ENCODE = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
+_FLAT = frozenset({str, int, bool, type(None)})
+"""Values orjson writes exactly as :data:`_ENCODE` does (text, booleans, null, integers within
+64 bits): details holding only these are written by orjson, a third of the time."""
 
 
 def _plain(value: Any) -> Any:
@@ -46,10 +52,16 @@ def act_details(event: RegistryEvent) -> str:
     """The event's own fields as compact JSON (keys sorted), e.g.
     ``{"batch": "第四批", "grade": null, "jurisdiction": "CN", "programme": "green_factory"}``."""
     fields = {}
+    flat = True
     for name in _names(type(event)):
         value = getattr(event, name, _ABSENT)
         if value is not _ABSENT:
-            fields[name] = value if type(value) in _AS_IS else _plain(value)
+            plain = fields[name] = value if type(value) in _AS_IS else _plain(value)
+            if type(plain) not in _FLAT:  # a float, a list, a mapping
+                flat = False
+    if flat:
+        with suppress(orjson.JSONEncodeError):  # an integer beyond 64 bits, a lone surrogate
+            return orjson.dumps(fields, option=orjson.OPT_SORT_KEYS).decode()
     return _ENCODE(fields)
 
 

@@ -17,9 +17,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from typing import Any
+from uuid import UUID
 
 import orjson
-from eventsourcing.persistence import JSONTranscoder, Mapper, StoredEvent, Transcoder
+from eventsourcing.persistence import (
+    JSONTranscoder,
+    Mapper,
+    StoredEvent,
+    Transcoder,
+    UUIDAsHex,
+)
 
 
 class _Unusual(Exception):  # noqa: N818 (a signal, not an error)
@@ -32,7 +39,12 @@ class TaggedJSON(Transcoder):
     def __init__(self, transcoder: JSONTranscoder) -> None:
         self.transcoder = transcoder
         self.names = transcoder.names
-        self.decoders = {name: transcoding.decode for name, transcoding in self.names.items()}
+        self.decoders: dict[str, Callable[[Any], Any]] = {
+            name: transcoding.decode for name, transcoding in self.names.items()
+        }
+        uuids = self.names.get("uuid_hex")
+        if type(uuids) is UUIDAsHex:  # eventsourcing's own: the same UUID for the same text
+            self.decoders["uuid_hex"] = _remembered(uuids.decode)
 
     def encode(self, obj: Any) -> bytes:
         return self.transcoder.encode(obj)
@@ -58,6 +70,8 @@ class TaggedJSON(Transcoder):
         items: Iterable[tuple[Any, Any]] = enumerate(value) if is_list else value.items()
         for key, item in items:
             kind = type(item)
+            if kind is str:  # most values: nothing to revive
+                continue
             if kind is dict:
                 data = item.get("_data_") if len(item) == 2 else None
                 if type(data) is str:  # the usual tagged value, revived here
@@ -83,6 +97,24 @@ class TaggedJSON(Transcoder):
 
 
 _NESTED = frozenset({dict, list})
+REMEMBERED = 4_096
+"""How many decoded UUIDs a decoder keeps: the few authorities and keys that sign every act
+recur in almost every event, and a UUID is immutable, so one object serves them all."""
+
+
+def _remembered(decode: Callable[[str], UUID]) -> Callable[[str], UUID]:
+    """``decode``, remembering its last few thousand answers (forgotten all at once when full)."""
+    known: dict[str, UUID] = {}
+
+    def remembered(data: str) -> UUID:
+        found = known.get(data)
+        if found is None:
+            if len(known) >= REMEMBERED:
+                known.clear()
+            found = known[data] = decode(data)
+        return found
+
+    return remembered
 
 
 def fold_decoder(mapper: Mapper[Any]) -> Callable[[StoredEvent], Any]:

@@ -214,7 +214,10 @@ class Fold:
         """Which rules judged the event, as the adoptions folded so far say: for an act on a
         list (its ``programme`` and ``jurisdiction``, or a complaint decision's ``listing``),
         the adoption governing the list on the effective date; for a rename or a
-        reorganisation, those governing the unit's lists on the day of the change."""
+        reorganisation, those governing the unit's lists on the day of the change, each once,
+        in the order of their rulebooks (then jurisdiction and first day): the order of the
+        unit's lists in memory is the order they were first designated after a rebuild but
+        the database's after an incremental load, and the text must not depend on which."""
         day = e.effective_date
         listing = _listing_of(e)
         if listing is not None:
@@ -239,7 +242,8 @@ class Fold:
         if not lists:
             return None
         found = [governing(p, j, day, self.adoptions) for p, j in lists]
-        named = list(dict.fromkeys(a.describe() for a in found if a is not None))
+        ordered = sorted((a for a in found if a is not None), key=_adoption_order)
+        named = list(dict.fromkeys(a.describe() for a in ordered))
         return "; ".join(named) or f"no rule in force in the registry on {day} for its lists"
 
     def clear(self) -> None:
@@ -350,9 +354,22 @@ class Fold:
             self.appended["rm_search"].append((unit, kind, text, norm, norm, "", "", None, None))
 
     def _renamed(self, e: Renamed, unit: str, evid: str, known: str, pos: int) -> None:
+        """The new name holds from the effective date on; the name it replaces becomes a
+        former name, held until the day before.
+
+        A name replaced on the very day it took effect (a unit registered and renamed with
+        effect the same day, or two renames of one day) held for no day, yet it stays a former
+        name, as an empty interval (``valid_from`` = ``valid_to``; a former name answers it as
+        valid until the day before it was valid from). The registry's own signed acts gave the
+        unit that name and the documents behind them print it, so the public asking what the
+        unit was called before, and a bank looking a borrower up by the name on its papers,
+        expect to find it. A name that was never right is taken away by a correction, not by
+        a rename."""
         memo = self.memos[unit]
         since = e.effective_date.isoformat()
-        memo.names = self._supersede("rm_name_intervals", memo.names, N_VFROM, since, known)
+        memo.names = self._supersede(
+            "rm_name_intervals", memo.names, N_VFROM, since, known, keep_empty=True
+        )
         memo.names.append(
             [unit, e.new_name, str(e.act_id), since, FOREVER_DAY, known, FOREVER_TIME, evid, pos]
         )
@@ -475,9 +492,17 @@ class Fold:
         memo.statuses[key] = rows
 
     def _supersede(
-        self, table: str, rows: list[Row], vfrom: int, since: str, known: str
+        self,
+        table: str,
+        rows: list[Row],
+        vfrom: int,
+        since: str,
+        known: str,
+        *,
+        keep_empty: bool = False,
     ) -> list[Row]:
-        """Retire the current-knowledge rows reaching past ``since``; keep their part before."""
+        """Retire the current-knowledge rows reaching past ``since``; keep their part before
+        (``keep_empty``: also a part of no day, of a row that began on ``since``)."""
         vto, kfrom, kto = vfrom + 1, vfrom + 2, vfrom + 3
         kept = []
         for row in rows:
@@ -488,7 +513,7 @@ class Fold:
                 retired = row.copy()
                 retired[kto] = known
                 self.appended[table].append(tuple(retired))
-            if row[vfrom] < since:
+            if row[vfrom] < since or (keep_empty and row[vfrom] == since):
                 part = row.copy()
                 part[vto], part[kfrom] = since, known
                 kept.append(part)
@@ -734,6 +759,11 @@ def units_to_load(events: Iterable[Any]) -> list[str]:
 
 PRESENT_TABLES = (t.UNITS, t.DESIGNATIONS, t.STATUS_INTERVALS, t.NAME_INTERVALS, t.CREATIONS)
 """The tables of a unit's present rows, in the order of :meth:`UnitMemo.present`."""
+
+
+def _adoption_order(adoption: Adoption) -> tuple[str, str, date, str]:
+    """How the rules a rename or a reorganisation was judged under are listed."""
+    return (adoption.rulebook, adoption.jurisdiction, adoption.first_day, str(adoption.act_id))
 
 
 def _listing_of(e: Any) -> tuple[str, str] | None:

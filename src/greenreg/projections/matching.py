@@ -210,8 +210,7 @@ def _names_and_successors(store: ReadStore, rows: list[Row], units: dict[str, Un
                 found.matched, found.score = "former_name", found.score * rules.FORMER_NAME
                 found.reasons.insert(
                     0,
-                    f"former name (from {former.valid_from} to {former.valid_until}), "
-                    f"now called {unit.name}",
+                    f"former name ({former.held()}), now called {unit.name}",
                 )
             for successor in unit.successors:
                 heir = str(successor)

@@ -113,7 +113,7 @@ def load_units(store: ReadStore, unit_ids: Sequence[str]) -> dict[str, UnitView]
         for unit, name, valid_from, valid_to in store.query(
             "SELECT unit_id, name, valid_from, valid_to FROM rm_name_intervals "  # noqa: S608
             f"WHERE unit_id IN ({marks}) AND known_to = ? AND valid_to <> ? "
-            "ORDER BY unit_id, valid_from",
+            "ORDER BY unit_id, valid_from, position",  # names of no day share a valid_from
             [*chunk, FOREVER_TIME, FOREVER_DAY],
         ):
             until = date.fromisoformat(valid_to) - timedelta(days=1)

@@ -222,8 +222,7 @@ def _hit(unit: UnitView, term: Term, query: str) -> SearchHit | None:
             return None  # a name later corrected away: never the unit's name
         matched, score = "former_name", _score(term, query, former=True)
         explanation = (
-            f"matched a former name: {former.name} (from {former.valid_from} to "
-            f"{former.valid_until}); now called {unit.name}"
+            f"matched a former name: {former.name} ({former.held()}); now called {unit.name}"
         )
     return SearchHit(unit, score, matched, term.text, explanation)
 
@@ -330,6 +329,6 @@ def _variant_hit(unit: UnitView, term: Term, variant: tuple[float, Name, Name]) 
         round(score * FORMER_NAME, 4),
         "former_name",
         term.text,
-        f"matched a former name: {former.name} (from {former.valid_from} to "
-        f"{former.valid_until}); now called {unit.name}: {reasons}",
+        f"matched a former name: {former.name} ({former.held()}); now called {unit.name}: "
+        f"{reasons}",
     )

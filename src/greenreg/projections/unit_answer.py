@@ -88,7 +88,7 @@ def _statement(sql: Dialect) -> str:
         ),
         f"rm_name_intervals n WHERE n.unit_id = ? AND n.known_to = '{FOREVER_TIME}' "
         f"AND n.valid_to <> '{FOREVER_DAY}'",
-        "n.unit_id, n.valid_from",
+        "n.unit_id, n.valid_from, n.position",
     )
 
     def links(relation: str) -> str:

@@ -99,11 +99,19 @@ class EvaluatorRef:
 
 @dataclass(frozen=True)
 class FormerName:
-    """A name the unit had, from ``valid_from`` through ``valid_until`` (inclusive)."""
+    """A name the unit had, from ``valid_from`` through ``valid_until`` (inclusive). A name
+    replaced on the day it took effect held for no day: ``valid_until`` is then the day before
+    ``valid_from`` (see :meth:`greenreg.projections.fold.Fold._renamed`)."""
 
     name: str
     valid_from: date
     valid_until: date
+
+    def held(self) -> str:
+        """The days it held, as an explanation says them."""
+        if self.valid_until < self.valid_from:
+            return f"replaced on {self.valid_from}, the day it took effect"
+        return f"from {self.valid_from} to {self.valid_until}"
 
 
 @dataclass(frozen=True)

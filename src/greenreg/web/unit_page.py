@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from greenreg.projections.views import BanView, DesignationView, HistoryEntry, UnitView
+from greenreg.projections.views import (
+    BanView,
+    DesignationView,
+    FormerName,
+    HistoryEntry,
+    UnitView,
+)
 from greenreg.web import labels
 from greenreg.web.designations import designation_table
 from greenreg.web.html import Markup, join, render
@@ -28,6 +34,20 @@ class UnitPage:
     green_code: Markup
 
 
+def _former_name(former: FormerName) -> Markup:
+    """A former name and the days it held; only its day for a name replaced the day it took
+    effect (it held for no day)."""
+    start = chinese_date(former.valid_from)
+    if former.valid_until < former.valid_from:
+        return render("<div>{name} <small>({start})</small></div>", name=former.name, start=start)
+    return render(
+        "<div>{name} <small>({start} – {end})</small></div>",
+        name=former.name,
+        start=start,
+        end=chinese_date(former.valid_until),
+    )
+
+
 def _facts(unit: UnitView, related: dict[str, UnitView]) -> Markup:
     rows = [(UI["kind"], bilingual(labels.kind(unit.kind)))]
     if unit.credit_code:
@@ -39,15 +59,7 @@ def _facts(unit: UnitView, related: dict[str, UnitView]) -> Markup:
         rows.append(
             (
                 UI["former_names"],
-                join(
-                    render(
-                        "<div>{name} <small>({start} – {end})</small></div>",
-                        name=f.name,
-                        start=chinese_date(f.valid_from),
-                        end=chinese_date(f.valid_until),
-                    )
-                    for f in unit.former_names
-                ),
+                join(_former_name(f) for f in unit.former_names),
             )
         )
     for key, ids in (("predecessors", unit.predecessors), ("successors", unit.successors)):
