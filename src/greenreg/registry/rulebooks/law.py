@@ -25,7 +25,6 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from uuid import UUID
 
 from greenreg.errors import ActFormatError, HistoryError, RuleError
@@ -209,14 +208,7 @@ def rulebook_for(
     return adoption.book
 
 
-@lru_cache(maxsize=1 << 16)
-def _governs(rulebook: str, area: str, programme: str, jurisdiction: str) -> bool:
-    """Whether the ``rulebook`` adopted for ``area`` governs the ``programme`` list of
-    ``jurisdiction`` (a question asked for every act on a list, always of a few lists: kept)."""
-    return RULEBOOKS[rulebook].governs(programme, jurisdiction) and within(jurisdiction, area)
-
-
-@lru_cache(maxsize=1 << 14)
+@functools.cache
 def _provided_for(programme: str, jurisdiction: str) -> bool:
     """Whether any rulebook governs the ``programme`` list of ``jurisdiction``."""
     return any(book.governs(programme, jurisdiction) for book in RULEBOOKS.values())
