@@ -35,13 +35,19 @@ from greenreg.witness.cosignature import WitnessKey
 from greenreg.witness.service import Witness, trusted_logs
 from greenreg.witness.state import WitnessState
 from greenreg.witness.submitter import Submitter, WitnessConfig, WitnessEndpoint
-from tests.integration.witnessing import on_loopback, policy_file, witness_on_loopback, write_keys
+from tests.integration.witnessing import (
+    Cosigning,
+    on_loopback,
+    policy_file,
+    witness_on_loopback,
+    write_keys,
+)
 from tests.support import World
 
 runner = CliRunner()
 
 
-class Registry:
+class Registry(Cosigning):
     """The registry with two witnesses (policy: 2 of 2), served on loopback."""
 
     def __init__(self, world: World, facade: Greenreg, config: WitnessConfig, url: str) -> None:
@@ -49,24 +55,6 @@ class Registry:
         recorder = world.registry.recorder
         assert isinstance(recorder, LogTables)
         self.log = recorder
-
-    def cosign(self) -> int:
-        """One round of the registry's witness loop; how many witnesses cosigned."""
-        submitter = Submitter(self.log, self.config)
-        try:
-            return submitter.run_once()
-        finally:
-            submitter.stop()
-
-    def park(self, name: str = "苏州高新技术产业开发区") -> str:
-        """A designated park (two log entries), readable at once."""
-        park = str(self.world.register("js-eit", name, "320505"))
-        self.world.submit(
-            "js-eit", "designate", unit=park, effective_date="2020-01-01",
-            programme="green_park", jurisdiction="320000", batch="第一批", grade=None,
-        )  # fmt: skip
-        self.facade.projector.catch_up()
-        return park
 
     def receipt(self, park: str) -> dict[str, Any]:
         answer = httpx.get(f"{self.url}/api/v1/units/{park}", params={"receipt": "true"})

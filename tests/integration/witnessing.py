@@ -54,17 +54,13 @@ def on_loopback(app: Any) -> Iterator[str]:
 WITNESS = "witness.test/only"
 
 
-@dataclass
-class Witnessed:
-    """A registry whose policy is one witness of one, and the options that verify under it."""
+class Cosigning:
+    """A registry under a witness policy, as the witnessing tests drive it."""
 
     world: World
     facade: Greenreg
-    client: TestClient
     config: WitnessConfig
     log: LogTables
-    options: list[str]
-    """``receipt verify``'s options: the root public key, then the witness's key."""
 
     def cosign(self) -> int:
         """One round of the registry's witness loop; how many witnesses cosigned."""
@@ -83,6 +79,19 @@ class Witnessed:
         )  # fmt: skip
         self.facade.projector.catch_up()
         return park
+
+
+@dataclass
+class Witnessed(Cosigning):
+    """A registry whose policy is one witness of one, and the options that verify under it."""
+
+    world: World
+    facade: Greenreg
+    client: TestClient
+    config: WitnessConfig
+    log: LogTables
+    options: list[str]
+    """``receipt verify``'s options: the root public key, then the witness's key."""
 
 
 def one_witness(world: World, database_url: str, tmp_path: Path) -> Iterator[Witnessed]:
