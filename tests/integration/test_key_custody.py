@@ -64,14 +64,17 @@ def key_file(path: Path, signer: Ed25519Signer, mode: int = 0o600) -> Path:
 
 
 def stored_text(url: str) -> str:
-    """Every row of every table of the store, as text (bytes as hex): what the database holds."""
+    """Every row of every table of the store, as text (bytes as hex): what the database holds,
+    in an order of its own (neither database promises the order rows come back in)."""
     env = persistence_env(url)
     if "SQLITE_DBNAME" in env:
         with sqlite3.connect(env["SQLITE_DBNAME"]) as c:
             tables = [r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type='table'")]
             rows = [row for t in tables for row in c.execute(f'SELECT * FROM "{t}"')]  # noqa: S608
         return "\n".join(
-            " ".join(v.hex() if isinstance(v, bytes) else str(v) for v in row) for row in rows
+            sorted(
+                " ".join(v.hex() if isinstance(v, bytes) else str(v) for v in row) for row in rows
+            )
         )
     schema = env["POSTGRES_SCHEMA"]
     with psycopg.connect(url.split("?", maxsplit=1)[0]) as c:
@@ -79,9 +82,11 @@ def stored_text(url: str) -> str:
             "SELECT table_name FROM information_schema.tables WHERE table_schema = %s", (schema,)
         ).fetchall()
         return "\n".join(
-            str(row[0])
-            for (table,) in tables
-            for row in c.execute(f'SELECT t::text FROM "{schema}"."{table}" t').fetchall()  # noqa: S608
+            sorted(
+                f"{table} {row[0]}"
+                for (table,) in tables
+                for row in c.execute(f'SELECT t::text FROM "{schema}"."{table}" t').fetchall()  # noqa: S608
+            )
         )
 
 
