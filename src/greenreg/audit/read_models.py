@@ -29,7 +29,7 @@ from greenreg.audit.report import Problem
 from greenreg.projections import schema as t
 from greenreg.projections.comparison import compare_with_rebuild
 from greenreg.projections.database import ReadStore
-from greenreg.projections.digest import FETCH, MODULUS, row_hash
+from greenreg.projections.digest import FETCH, MODULUS, table_sum
 from greenreg.projections.fold import Fold, UnitMemo, present_rows, search_rows
 from greenreg.projections.lag import lag_of
 from greenreg.projections.runner import Projector
@@ -88,13 +88,8 @@ def _behind(registry: Registry, store: ReadStore, position: int) -> list[Problem
     ]
 
 
-def _row_hash(table: str, row: Sequence[Any]) -> int:
-    return row_hash(SEARCH_ROW if table == t.SEARCH.name else table, row)
-
-
 def _rows_sum(table: str, rows: Iterable[Sequence[Any]]) -> int:
-    name = SEARCH_ROW if table == t.SEARCH.name else table
-    return sum(row_hash(name, row) for row in rows)
+    return table_sum(SEARCH_ROW if table == t.SEARCH.name else table, rows)
 
 
 def live_sum(store: ReadStore, cursor: Any) -> int:
@@ -106,8 +101,7 @@ def live_sum(store: ReadStore, cursor: Any) -> int:
         cursor.execute(f"SELECT {', '.join(table.columns)} FROM {table.name}")  # noqa: S608
         name = SEARCH_ROW if table is t.SEARCH else table.name
         while batch := cursor.fetchmany(FETCH):
-            for row in batch:
-                total += row_hash(name, row)
+            total += table_sum(name, batch)
     return total % MODULUS
 
 
