@@ -204,6 +204,26 @@ def test_policy_names_missing_and_invalid_witnesses(
     assert parse_witness_vkey(witness.key.vkey) == witness.key
     with pytest.raises(GreenregError, match="key id"):
         parse_witness_vkey(witness.key.vkey.replace("+", "+00", 1))
+    # The key id is 8 lowercase hex digits (docs/receipts.md), as the Node verifier reads it:
+    # the same id in capitals is refused here too, so two verifiers never disagree on a policy.
+    lettered = next(
+        k
+        for k in (
+            WitnessKey("witness.test/w2", Ed25519Signer.generate().public_key) for _ in range(99)
+        )
+        if not k.key_id.hex().isdigit()
+    )
+    name, key_id, key = lettered.vkey.split("+")
+    assert parse_witness_vkey(lettered.vkey) == lettered
+    with pytest.raises(GreenregError, match="lowercase"):
+        parse_witness_vkey(f"{name}+{key_id.upper()}+{key}")
+    logged = verifier_key(ORIGIN, log_key.public_key)
+    while logged.split("+")[1].isdigit():
+        logged = verifier_key(ORIGIN, Ed25519Signer.generate().public_key)
+    origin, log_id, log_public = logged.split("+")
+    assert list(trusted_logs([logged])) == [ORIGIN]
+    with pytest.raises(GreenregError, match="lowercase"):
+        trusted_logs([f"{origin}+{log_id.upper()}+{log_public}"])
     # One witness counts once: its key given twice, or under a second name, is refused, so
     # its one cosignature cannot meet a policy of two.
     renamed = WitnessKey("witness.test/again", witness.key.public_key)

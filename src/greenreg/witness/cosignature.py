@@ -81,8 +81,11 @@ def parse_witness_vkey(text: str) -> WitnessKey:
         )
     key = WitnessKey(name, raw[1:])
     check_public_key(key.public_key)
-    if key.key_id.hex() != hashed.lower():
-        raise GreenregError(f"the witness key of {name} has a key id that does not match it")
+    if key.key_id.hex() != hashed:
+        raise GreenregError(
+            f"the witness key of {name} has a key id that does not match it"
+            " (8 lowercase hex digits, as `greenreg witness --vkey` prints them)"
+        )
     return key
 
 

@@ -202,7 +202,10 @@ def trusted_logs(vkeys: Iterable[str]) -> dict[str, list[bytes]]:
             raise GreenregError(
                 f"{text.strip()!r} is not a log verifier key (<origin>+<hash>+<base64 key>)"
             )
-        if key_hash(name, raw[1:]).hex() != hashed.lower():
-            raise GreenregError(f"the verifier key of log {name} has a hash that does not match")
+        if key_hash(name, raw[1:]).hex() != hashed:
+            raise GreenregError(
+                f"the verifier key of log {name} has a hash that does not match"
+                " (8 lowercase hex digits, as /api/v1/log/keys gives it)"
+            )
         logs.setdefault(name, []).append(raw[1:])
     return logs
