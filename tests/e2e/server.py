@@ -13,6 +13,7 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from greenreg.api import create_app
+from greenreg.api.http_protocol import HttpProtocol
 from greenreg.bootstrap import Greenreg
 
 STARTUP_SECONDS = 20.0
@@ -28,7 +29,9 @@ def free_port() -> int:
 @contextmanager
 def serving_app(app: ASGIApp) -> Iterator[str]:
     """Serve ``app`` over HTTP on a free loopback port until the block ends; yields the base URL."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning")
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=free_port(), log_level="warning", http=HttpProtocol
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -193,6 +193,7 @@ def serve(  # noqa: PLR0917 (one parameter per option, as typer reads them)
     # The web stack loads here, not with the CLI: every other command starts (and fails) faster.
     import uvicorn  # noqa: PLC0415
 
+    from greenreg.api.http_protocol import HttpProtocol  # noqa: PLC0415
     from greenreg.api.request_log import configure_json_logging  # noqa: PLC0415
     from greenreg.api.server import FACTORY  # noqa: PLC0415
 
@@ -206,6 +207,7 @@ def serve(  # noqa: PLR0917 (one parameter per option, as typer reads them)
             host=host,
             port=port,
             workers=workers,
+            http=HttpProtocol,
             access_log=False,  # the app logs each request as a JSON line
             log_config=None,
         )
