@@ -6,12 +6,14 @@ SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from starlette.types import Receive, Scope, Send
 from typer.testing import CliRunner
 
 from greenreg.api import create_app
@@ -25,7 +27,8 @@ from greenreg.storage.log_tables import LogTables
 from greenreg.witness.cosignature import WitnessKey, check_witnessed
 from greenreg.witness.service import Witness, trusted_logs
 from greenreg.witness.state import WitnessState
-from greenreg.witness.submitter import Submitter, WitnessConfig, WitnessEndpoint
+from greenreg.witness.submitter import MAX_BACKOFF, Submitter, WitnessConfig, WitnessEndpoint
+from tests.e2e.server import serving_app
 from tests.integration.witnessing import witness_on_loopback, write_keys
 from tests.support import World
 
@@ -147,3 +150,61 @@ def test_receipt_verify_holds_the_checkpoint_to_the_policy(
     refused = runner.invoke(app, [*base, *write_keys(tmp_path, [witnesses[0].key])])
     assert refused.exit_code != 0
     assert "missing: witness.test/w1" in refused.output
+
+
+def test_a_refusing_witness_is_tried_less_often_and_its_reason_logged_once(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    declare(world.registry, world.root.signer, world.clock.now)
+    log = log_of(world)
+    tries: list[str] = []
+    reason = [b"unknown log"]
+
+    async def refusing(scope: Scope, receive: Receive, send: Send) -> None:
+        """A witness that refuses every checkpoint (403), counting the requests it gets."""
+        if scope["type"] != "http":
+            return
+        tries.append(scope["path"])
+        headers = [(b"content-type", b"text/plain"), (b"content-length", b"%d" % len(reason[0]))]
+        await send({"type": "http.response.start", "status": 403, "headers": headers})
+        await send({"type": "http.response.body", "body": reason[0]})
+
+    key = WitnessKey("witness.test/refusing", Ed25519Signer.generate().public_key)
+    now = [0.0]
+    with serving_app(refusing) as url:
+        config = WitnessConfig((WitnessEndpoint(key, url),), 1)
+        submitter = Submitter(log, config, poll=1.0, clock=lambda: now[0])
+        try:
+            caplog.set_level(logging.WARNING, logger="greenreg")
+            tried = []
+            for second in range(64):  # a round a second for a minute
+                now[0] = float(second)
+                assert submitter.run_once() == 0
+                tried.append(len(tries))
+            # tried at 0, 1, 3, 7, 15, 31 and 63 s: the wait doubles, not a try a round
+            assert [s for s in range(64) if tried[s] > (tried[s - 1] if s else 0)] == [
+                0,
+                1,
+                3,
+                7,
+                15,
+                31,
+                63,
+            ]
+            said = [r.getMessage() for r in caplog.records if "refusing" in r.getMessage()]
+            assert len(said) == 1  # the same reason is said once
+            assert "did not cosign" in said[0]
+            assert "unknown log" in said[0]
+            reason[0] = b"log key not trusted"
+            now[0] = 200.0
+            submitter.run_once()
+            said = [r.getMessage() for r in caplog.records if "refusing" in r.getMessage()]
+            assert len(said) == 2
+            assert "log key not trusted" in said[1]
+            assert submitter.refusals[key.name].wait == 128.0
+            for _ in range(5):
+                now[0] += 1000.0
+                submitter.run_once()
+            assert submitter.refusals[key.name].wait == MAX_BACKOFF
+        finally:
+            submitter.stop()

@@ -16,7 +16,9 @@ for each witness whose last cosigned size is below the latest checkpoint, it POS
 size the witness really holds (it restarted, another registry process got there first, the
 registry's record was lost): the request is made again once from that size. A returned
 cosignature is checked (name, key id, signature over the checkpoint) before it is stored with
-the witness's new size; any other answer is logged and tried again next round.
+the witness's new size. A witness that refuses or cannot be reached is tried again after a
+wait that doubles from one round up to :data:`MAX_BACKOFF` seconds, and its reason is logged
+once (again when the reason changes, and when it cosigns again), not at every round.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ import base64
 import json
 import logging
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,6 +105,19 @@ def read_witness_config(path: Path) -> WitnessConfig:
     return config
 
 
+MAX_BACKOFF = 300.0  # seconds between two tries of a witness that keeps refusing
+
+
+@dataclass
+class Refusal:
+    """Why a witness last did not cosign, and when to try it again."""
+
+    reason: str
+    wait: float
+    retry_at: float
+    since: int  # how many tries in a row it has refused
+
+
 class Submitter:
     """Sends the registry's latest checkpoint to each witness; keeps what they cosign."""
 
@@ -111,8 +128,10 @@ class Submitter:
         *,
         timeout: float = 10.0,
         poll: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.recorder, self.config, self.poll = recorder, config, poll
+        self.recorder, self.config, self.poll, self.clock = recorder, config, poll, clock
+        self.refusals: dict[str, Refusal] = {}
         self.client = httpx.Client(
             timeout=timeout,
             follow_redirects=False,
@@ -147,13 +166,35 @@ class Submitter:
         size, note = latest
         cosigned = 0
         for endpoint in self.config.endpoints:
-            if self.recorder.witnessed_size(endpoint.key.name) >= size:
+            name = endpoint.key.name
+            refused = self.refusals.get(name)
+            if refused is not None and self.clock() < refused.retry_at:
+                continue
+            if self.recorder.witnessed_size(name) >= size:
                 continue
             try:
                 cosigned += self.submit(endpoint, size, note)
             except (httpx.HTTPError, GreenregError) as error:
-                log.warning("witness %s did not cosign size %d: %s", endpoint.key.name, size, error)
+                self._refused(name, size, str(error) or type(error).__name__)
+            else:
+                if self.refusals.pop(name, None) is not None:
+                    log.warning("witness %s cosigned size %d", name, size)
         return cosigned
+
+    def _refused(self, name: str, size: int, reason: str) -> None:
+        """Note a refusal: try ``name`` again after a wait twice the last; log a new reason."""
+        before = self.refusals.get(name)
+        wait = self.poll if before is None else min(2 * before.wait, MAX_BACKOFF)
+        since = 1 if before is None else before.since + 1
+        self.refusals[name] = Refusal(reason, wait, self.clock() + wait, since)
+        if before is None or before.reason != reason:
+            log.warning(
+                "witness %s did not cosign size %d: %s (trying again in %.0f s, then less often)",
+                name,
+                size,
+                reason,
+                wait,
+            )
 
     def submit(self, endpoint: WitnessEndpoint, size: int, note: str) -> bool:
         """Ask ``endpoint`` to cosign the checkpoint ``note`` of ``size``; store its answer."""
