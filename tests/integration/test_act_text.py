@@ -18,7 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from greenreg.errors import ActFormatError, GreenregError, TextError
-from greenreg.events.text import check_act_text
+from greenreg.events.canonical import canonical_bytes
+from greenreg.events.text import check_act_text, json_text_passes
 from greenreg.projections.schema import read_model_rows
 from tests.support import Reads, World
 
@@ -128,6 +129,61 @@ def test_the_text_reader_refuses_only_with_text_error_or_accepts_clean_text(
         return
     for text in (name, key):
         assert not any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in text)
+
+
+def _exact(act: dict[str, Any]) -> bool:
+    try:
+        check_act_text(act)
+    except TextError:
+        return False
+    return True
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    texts=st.lists(
+        TEXT | st.text(st.sampled_from('e\u0301\u0300\u3000\ue000\u200b"\\é 甲'), max_size=4),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_the_signed_text_passes_only_acts_whose_every_string_passes(texts: list[str]) -> None:
+    # The whole text at once (json_text_passes) is a shortcut of the string-by-string check:
+    # it may send an act to that check, never pass one that check refuses. Combining marks
+    # at the edges of strings, escapes, spaces the rule allows and Python does not print.
+    act = {
+        "name": texts[0],
+        texts[-1]: texts[1:],
+        "document": {"number": texts[0] + texts[-1]},
+        "n": [1, None, True],
+    }
+    try:
+        signed = canonical_bytes(act).decode("utf-8")
+    except ActFormatError:
+        return  # not even canonical JSON
+    for text in (signed, signed.replace(",", ", ")):
+        if json_text_passes(text):
+            assert _exact(act), text
+
+
+def test_the_signed_text_settles_the_common_act_and_sends_the_rest_string_by_string() -> None:
+    plain = {"name": "苏州工业园区", "document": {"number": "苏工信〔2017〕1号"}, "year": 2017}
+    assert json_text_passes(canonical_bytes(plain).decode())
+    # A string ending in a base letter and the next beginning with a combining mark: each is
+    # in NFC (the text between them is JSON's), and so is the whole text.
+    edges = {"a": "e", "b": "\u0301"}
+    assert json_text_passes(canonical_bytes(edges).decode())
+    assert _exact(edges)
+    for refused in ("Re\u0301publique", "a\u200bb", "a\u2028b", "\ufdd0", "a\x85"):
+        act = {"name": refused}
+        assert not json_text_passes(canonical_bytes(act).decode()), refused
+        assert not _exact(act), refused
+    for accepted in ("a\u3000b", "\ue000", 'say "hi"'):  # not printable, or escaped
+        act = {"name": accepted}
+        assert not json_text_passes(canonical_bytes(act).decode()), accepted
+        assert _exact(act), accepted
+    assert not json_text_passes('{"name":\n"x"}')  # white space Python does not print
+    assert not json_text_passes("")
 
 
 @settings(

@@ -31,7 +31,7 @@ from uuid import UUID
 from greenreg.errors import ActFormatError, SignatureError
 from greenreg.events.canonical import canonical_bytes, parse_json
 from greenreg.events.signing import Signer, b64decode, b64encode, verify_signature
-from greenreg.events.text import check_act_text
+from greenreg.events.text import check_act_text, json_text_passes
 from greenreg.events.vocabulary import DERIVED_FIELDS, EVENT_OF_ACT, RegistryEvent
 
 ENVELOPE_FIELDS = frozenset(
@@ -155,13 +155,16 @@ def check_signature(act: dict[str, Any], public_key: bytes, signature: bytes) ->
     return signed
 
 
-def parse_act(act: dict[str, Any], signed: bytes, key_id: str, signature: bytes) -> Act:
+def parse_act(act: dict[str, Any], signed: bytes | str, key_id: str, signature: bytes) -> Act:
     """Read a signed act's fields, each checked for presence and type; unknown fields refused.
+    ``signed`` is the JSON text ``act`` was read from or is signed as (its bytes, or the text
+    the bytes decode to).
 
     Every string in the act, at any depth, is first checked against the one rule of
     :mod:`greenreg.events.text`, so whatever is accepted can be stored and projected on either
-    database."""
-    check_act_text(act)
+    database: from the signed text at once where that settles it, else string by string."""
+    if not json_text_passes(_text_of(signed)):
+        check_act_text(act)
     kind = act.get("type")
     if kind not in EVENT_OF_ACT:
         known = ", ".join(sorted(EVENT_OF_ACT))
@@ -189,22 +192,51 @@ def parse_act(act: dict[str, Any], signed: bytes, key_id: str, signature: bytes)
         )
     fields = {name: read(name, act.get(name)) for name, read in readers}
     override = _override(kind, act.get("override"))
-    return Act(
-        kind=kind,
-        act_id=_reader(UUID)("act_id", act.get("act_id")),
-        authority=_text(act.get("authority"), "authority"),
-        signed_at=_reader(datetime)("signed_at", act.get("signed_at")),
-        effective_date=_reader(date)("effective_date", act.get("effective_date")),
-        document_number=number,
-        document_sha256=sha,
-        unit=None if unit is None else _text(unit, "unit"),
-        for_authority=None if for_authority is None else _text(for_authority, "for_authority"),
-        fields=fields,
-        signed_act=signed.decode("utf-8"),
-        signature=b64encode(signature),
-        key_id=key_id,
-        override=override,
+    # Act(**values), its fields given in their order: set at once (see _made).
+    return _made(
+        Act,
+        {
+            "kind": kind,
+            "act_id": _read_uuid("act_id", act.get("act_id")),
+            "authority": _text(act.get("authority"), "authority"),
+            "signed_at": _read_datetime("signed_at", act.get("signed_at")),
+            "effective_date": _read_date("effective_date", act.get("effective_date")),
+            "document_number": number,
+            "document_sha256": sha,
+            "unit": None if unit is None else _text(unit, "unit"),
+            "for_authority": (
+                None if for_authority is None else _text(for_authority, "for_authority")
+            ),
+            "fields": fields,
+            "signed_act": signed if isinstance(signed, str) else signed.decode("utf-8"),
+            "signature": b64encode(signature),
+            "key_id": key_id,
+            "override": override,
+        },
     )
+
+
+_T = typing.TypeVar("_T")
+
+
+def _made(cls: type[_T], values: dict[str, Any]) -> _T:
+    """``cls(**values)`` for a frozen dataclass without ``__post_init__`` whose every field
+    ``values`` gives, in the fields' order: the values set at once, as eventsourcing's mapper
+    makes the events it reads, not by the dataclass's ``__init__``, which calls
+    ``object.__setattr__`` once a field (most of the time of making an act)."""
+    made = object.__new__(cls)
+    object.__setattr__(made, "__dict__", values)
+    return made
+
+
+def _text_of(signed: bytes | str) -> str:
+    """The signed text (bytes that are not UTF-8: ``""``, which passes nothing)."""
+    if isinstance(signed, str):
+        return signed
+    try:
+        return signed.decode("utf-8")
+    except UnicodeDecodeError:
+        return ""
 
 
 def _override(kind: str, value: Any) -> Override | None:
@@ -359,3 +391,8 @@ def _datetime(name: str, value: Any) -> datetime:
     if moment.tzinfo is None:
         raise ActFormatError(f"'{name}' must say its time zone, e.g. 2024-03-01T10:00:00+08:00")
     return moment
+
+
+_read_uuid = _reader(UUID)
+_read_datetime = _reader(datetime)
+_read_date = _reader(date)

@@ -70,6 +70,28 @@ def check_act_text(act: dict[str, Any]) -> None:
             check_text(text, _field(path, key))
 
 
+def json_text_passes(text: str) -> bool:
+    """Whether every string in the JSON text ``text`` (keys included) surely keeps the rule,
+    read from the text alone; ``False`` says only "look at each string" (:func:`check_act_text`).
+
+    ``True`` when the text has no escape, is printable and is in NFC. Without a backslash,
+    every string of the parsed value, at any depth, is written in the text exactly as it is,
+    between two quotation marks. Python's printable characters are those of no category
+    "Other" (Cc, Cf, Cs, Co, Cn: noncharacters are Cn) or "Separator" (Zs but the ASCII space,
+    Zl, Zp): a text they make up holds no refused character (an ideographic space or a
+    private-use character, which the rule accepts, sends the act string by string). A
+    quotation mark is a normalization boundary on both sides (a starter that composes with
+    nothing and that NFC never makes or removes), so the NFC form of the text is the NFC forms
+    of the pieces between its quotation marks, joined by them: the text is in NFC only if
+    every string is. (What lies outside the strings is JSON's own ASCII.)"""
+    return (
+        bool(text)
+        and "\\" not in text
+        and text.isprintable()
+        and unicodedata.is_normalized("NFC", text)
+    )
+
+
 def _passes(text: str) -> bool:
     """Whether ``text`` keeps the rule (:func:`check_text` says why not)."""
     if text.isascii():

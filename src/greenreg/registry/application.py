@@ -161,8 +161,7 @@ class Registry(Application[UUID]):
         if not isinstance(body, dict):
             raise ActFormatError("the recorded act is not a JSON object")
         workspace = Workspace(aggregates=aggregates)
-        signed = signed_act.encode()
-        return self._decide(body, key_id, signature, recorded_at, signed, workspace=workspace)
+        return self._decide(body, key_id, signature, recorded_at, signed_act, workspace=workspace)
 
     def _decide(
         self,
@@ -170,12 +169,12 @@ class Registry(Application[UUID]):
         key_id: str,
         signature: bytes,
         now: datetime,
-        verified: bytes | None,
+        verified: bytes | str | None,
         *,
         workspace: Workspace,
     ) -> Decision:
-        """Authenticate the act (``verified``: its signed bytes, if already checked), then
-        dispatch it to its command."""
+        """Authenticate the act (``verified``: its signed bytes or text, if already checked),
+        then dispatch it to its command."""
         signer = self._signer(body, key_id, workspace)
         key = signer.key(key_id)
         signed = verified or check_signature(body, key.public_key, signature)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, timedelta
+from functools import lru_cache
 
 import chinese_calendar
 
@@ -28,8 +29,10 @@ def period_end(start: date, *, years: int = 0, months: int = 0) -> date:
     return date(year, month, day)
 
 
+@lru_cache(maxsize=1 << 15)
 def is_working_day(day: date) -> bool:
-    """Whether ``day`` is an official working day in the mainland's holiday calendar."""
+    """Whether ``day`` is an official working day in the mainland's holiday calendar (pure:
+    a notice period counts the same days again for every act; the answers are kept)."""
     try:
         return bool(chinese_calendar.is_workday(day))
     except NotImplementedError as error:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import singledispatchmethod
+from functools import lru_cache, singledispatchmethod
 from typing import Any, Literal
 from uuid import UUID, uuid5
 
@@ -57,8 +57,10 @@ CORRECTABLE = {
 """Which fields a correction may change, by the type of the corrected event."""
 
 
+@lru_cache(maxsize=1 << 17)
 def unit_id_for_credit_code(credit_code: str) -> UUID:
-    """A unit with a credit code has one id, whoever registers it."""
+    """A unit with a credit code has one id, whoever registers it (pure: the registration and
+    the acts naming the unit by its code after it ask for it; the answers are cached)."""
     return uuid5(NAMESPACE, f"uscc:{credit_code}")
 
 

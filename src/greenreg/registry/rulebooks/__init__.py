@@ -35,7 +35,14 @@ from greenreg.registry.rulebooks.base import (
 from greenreg.registry.rulebooks.chongqing import ChongqingRulebook
 from greenreg.registry.rulebooks.eco_parks import EcoParkRulebook
 from greenreg.registry.rulebooks.law import RULEBOOKS as BY_NAME
-from greenreg.registry.rulebooks.law import Adoption, governing, in_force_for, rulebook_for
+from greenreg.registry.rulebooks.law import (
+    Adoption,
+    books_in_force,
+    governing,
+    governing_unit,
+    in_force_for,
+    rulebook_for,
+)
 from greenreg.registry.rulebooks.national import NationalRulebook
 from greenreg.registry.rulebooks.provincial import ProvincialRulebook
 from greenreg.registry.rulebooks.zhejiang import ZhejiangRulebook
@@ -95,12 +102,13 @@ def report_flags(
     if filed_on <= date(year, 1, 1):
         raise HistoryError(f"a report for {year} cannot be filed on {filed_on}")
     deadlines: dict[ReportDeadline, None] = {}
+    governing_lists = governing_unit(unit, adoptions)
     for book in RULEBOOKS:
         deadline = book.report_deadlines.get(report)
         if deadline is None:
             continue
         due = date(year + 1, deadline.month, deadline.day)
-        if book in in_force_for(unit, due, adoptions):
+        if book in books_in_force(governing_lists, due):  # in_force_for(unit, due, adoptions)
             deadlines[deadline] = None
     # 000 and 003 share the 003 art. 18 deadline: one deadline, one flag.
     return [f for d in deadlines for f in late_report_flags(report, year, filed_on, d)]

@@ -217,11 +217,29 @@ def _provided_for(programme: str, jurisdiction: str) -> bool:
 def in_force_for(unit: UnitState, day: date, adoptions: list[Adoption]) -> list[Rulebook]:
     """The rulebooks in force on ``day`` that govern one of the unit's lists (designations in
     force, eco-park creation periods), each once."""
-    lists = [key for key, d in unit.designations.items() if d.in_force]
-    lists += list(unit.creations)
+    return books_in_force(governing_unit(unit, adoptions), day)
+
+
+def governing_unit(unit: UnitState, adoptions: list[Adoption]) -> list[Adoption]:
+    """The adoptions, in order, whose rulebook governs one of the unit's lists (designations in
+    force, eco-park creation periods), on whatever days: :func:`books_in_force` picks those of
+    a day (one unit's lists, asked about several days, are read once)."""
+    lists = (*[key for key, d in unit.designations.items() if d.in_force], *unit.creations)
+    return [a for a in adoptions if _governs_one(a.rulebook, a.jurisdiction, lists)]
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _governs_one(rulebook: str, area: str, lists: tuple[tuple[str, str], ...]) -> bool:
+    """Whether ``rulebook``, adopted for ``area``, governs one of ``lists`` (programme,
+    jurisdiction): :func:`_governs` of each, the answer kept for the next unit on the same
+    lists."""
+    return any(_governs(rulebook, area, programme, where) for programme, where in lists)
+
+
+def books_in_force(adoptions: list[Adoption], day: date) -> list[Rulebook]:
+    """The rulebooks of the ``adoptions`` in force on ``day``, each once."""
     books: list[Rulebook] = []
     for adoption in adoptions:
-        governs = any(adoption.governs(p, j) for p, j in lists)
-        if governs and adoption.in_force_on(day) and adoption.book not in books:
+        if adoption.in_force_on(day) and adoption.book not in books:
             books.append(adoption.book)
     return books
