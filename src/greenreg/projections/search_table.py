@@ -10,18 +10,21 @@ an event renames, corrects or gives a code (:func:`greenreg.projections.fold.sea
   NULL (a superseded code, a name corrected away: never the unit's);
 - ``unit_name``: the unit's name now (ties of the ranking are ordered by it).
 
-Substring search: on SQLite an FTS5 trigram index over ``norm``, ``rm_search_fts``, whose
-content is ``rm_search`` itself (an external-content table), joined back by ``term``, the
-row's place in write order; on PostgreSQL a pg_trgm GIN index on ``norm``. Terms are written
-with :func:`write_terms`, which indexes a batch of them in one statement (a trigger per row
-costs three times as much); triggers keep the index in step with a row removed or
-renormalised. The two columns above are not indexed, so updating them leaves the index
-alone.
+Substring search: on SQLite a contentless FTS5 trigram index over ``norm``, ``rm_search_fts``,
+whose rowid is the term's :data:`KEY`: the length of its ``norm``, then ``term`` (the row's
+place in write order), so the index gives the names holding a phrase shortest first, the order
+the lookup ranks by, and a walk of it can stop once the page is settled
+(:func:`greenreg.projections.search._walked`); joined back by ``term``
+(:data:`TERM_OF_KEY`). On PostgreSQL a pg_trgm GIN index on ``norm``. Terms are written with
+:func:`write_terms`, which indexes a batch of them in one statement (a trigger per row costs
+three times as much); triggers keep the index in step with a row removed or renormalised. The
+two columns above are not indexed, so updating them leaves the index alone.
 
 A store whose ``rm_search`` has an older shape (on SQLite the FTS5 table that held the rows
-itself; on PostgreSQL the table without the two columns) is brought to this one when the
-projection opens it: its rows kept in write order and the two columns filled from the units
-and their names (:data:`FILL`), in the projection's transaction.
+itself, or an FTS5 index keyed by ``term`` alone; on PostgreSQL the table without the two
+columns) is brought to this one when the projection opens it: its rows kept in write order, the
+index made anew and the two columns filled from the units and their names (:data:`FILL`), in
+the projection's transaction.
 """
 
 from __future__ import annotations
@@ -34,16 +37,62 @@ from greenreg.projections.schema import FOREVER_DAY, FOREVER_TIME, SEARCH
 
 WRITTEN = ("unit_id", "kind", "text", "norm", "core", "form", "qualifier")
 """The columns a term is written with (the older shape's, all of them)."""
+LONGEST = 63
+"""Names this long or longer share the last length of the key."""
+TERM_BITS = 26
+NAME_BITS = 15
+"""The key's bits for a term's number, and for each of the first two characters of its unit's
+name."""
+
+
+def _character(position: int, row: str) -> str:
+    """SQL: the order of the unit name's character at ``position`` (1 or 2) in 15 bits, 0 for
+    none: every character below U+1000 and each CJK unified ideograph its own, the others in
+    blocks, in code point order (two names in this order are in the order SQLite's binary
+    collation sorts them, or tied)."""
+    x = f"unicode(substr(coalesce({row}unit_name, ''), {position}, 1))"
+    return (
+        f"(CASE WHEN {x} IS NULL THEN 0 WHEN {x} < 4096 THEN {x} "
+        f"WHEN {x} < 19968 THEN 4096 + (({x} - 4096) >> 8) "
+        f"WHEN {x} < 40960 THEN 4159 + ({x} - 19968) ELSE 25151 + (({x} - 40960) >> 12) END)"
+    )
+
+
+def key(row: str = "") -> str:
+    """SQL: a term's rowid in ``rm_search_fts``, of the row named ``row`` (``old.``, ``new.``
+    in a trigger): the length of its ``norm`` (up to :data:`LONGEST`), the first two
+    characters of its unit's name, its ``term`` (below 2**26)."""
+    return (
+        f"((min(length({row}norm), {LONGEST}) << {TERM_BITS + 2 * NAME_BITS}) "
+        f"| ({_character(1, row)} << {TERM_BITS + NAME_BITS}) "
+        f"| ({_character(2, row)} << {TERM_BITS}) | {row}term)"
+    )
+
+
+START = "char(1)"
+"""SQLite: what the index is given before each ``norm`` (a control character, which no
+normalised text holds), so that its trigrams with the first two characters find the names that
+begin with a text (see :data:`.search.START`)."""
+MERGED = 10_000
+"""Terms indexed at once from which the index is merged into one segment."""
+TERM_OF_KEY = f"(f.rowid & {(1 << TERM_BITS) - 1})"
+"""The ``term`` of the row an ``rm_search_fts f`` entry indexes."""
 TRIGGERS = (
-    "CREATE TRIGGER IF NOT EXISTS rm_search_unindexed AFTER DELETE ON rm_search BEGIN "
+    "CREATE TRIGGER IF NOT EXISTS rm_search_unindexed AFTER DELETE ON rm_search BEGIN "  # noqa: S608
     "INSERT INTO rm_search_fts (rm_search_fts, rowid, norm) "
-    "VALUES ('delete', old.term, old.norm); END",
-    "CREATE TRIGGER IF NOT EXISTS rm_search_reindexed AFTER UPDATE OF norm ON rm_search BEGIN "
+    f"VALUES ('delete', {key('old.')}, {START} || old.norm); END",
+    "CREATE TRIGGER IF NOT EXISTS rm_search_reindexed AFTER UPDATE OF norm, unit_name "  # noqa: S608
+    "ON rm_search WHEN old.norm IS NOT new.norm OR old.unit_name IS NOT new.unit_name BEGIN "
     "INSERT INTO rm_search_fts (rm_search_fts, rowid, norm) "
-    "VALUES ('delete', old.term, old.norm); "
-    "INSERT INTO rm_search_fts (rowid, norm) VALUES (new.term, new.norm); END",
+    f"VALUES ('delete', {key('old.')}, {START} || old.norm); "
+    f"INSERT INTO rm_search_fts (rowid, norm) VALUES ({key('new.')}, {START} || new.norm); END",
 )
-"""SQLite: the FTS5 index follows a row removed or renormalised."""
+"""SQLite: the FTS5 index follows a row removed, renormalised or whose unit is renamed (a
+contentless index is told the values it indexed)."""
+INDEX = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS rm_search_fts USING fts5(norm, content='', "
+    "tokenize='trigram')"
+)
 FILL = (
     "UPDATE rm_search SET "
     "unit_name = (SELECT u.name FROM rm_units u WHERE u.unit_id = rm_search.unit_id), "
@@ -75,15 +124,14 @@ def create_search_table(store: ReadStore, cursor: Any) -> None:
     older = row is not None and str(row[0]).upper().startswith("CREATE VIRTUAL TABLE")
     if older:
         cursor.execute("ALTER TABLE rm_search RENAME TO rm_search_before")
-    if row is None or older:
-        cursor.execute("DROP TABLE IF EXISTS rm_search_fts")  # it indexed rows now gone
+    cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'rm_search_reindexed'")
+    trigger = cursor.fetchone()  # the index by key has a trigger that gives it START
+    reindexed = row is None or older or trigger is None or START not in str(trigger[0])
+    if reindexed:  # it indexed rows now gone, or by their place alone
+        cursor.execute("DROP TABLE IF EXISTS rm_search_fts")
+        cursor.execute("DROP TRIGGER IF EXISTS rm_search_unindexed")
+        cursor.execute("DROP TRIGGER IF EXISTS rm_search_reindexed")
     cursor.execute(f"CREATE TABLE IF NOT EXISTS rm_search (term INTEGER PRIMARY KEY, {columns})")
-    cursor.execute(
-        "CREATE VIRTUAL TABLE IF NOT EXISTS rm_search_fts USING fts5(norm, "
-        "content='rm_search', content_rowid='term', tokenize='trigram')"
-    )
-    for trigger in TRIGGERS:
-        cursor.execute(trigger)
     if older:
         written = ", ".join(WRITTEN)
         cursor.execute(
@@ -91,8 +139,12 @@ def create_search_table(store: ReadStore, cursor: Any) -> None:
             "ORDER BY rowid"
         )
         cursor.execute("DROP TABLE rm_search_before")
-        cursor.execute("INSERT INTO rm_search_fts (rm_search_fts) VALUES ('rebuild')")
         _fill(store, cursor)
+    cursor.execute(INDEX)
+    for trigger in TRIGGERS:
+        cursor.execute(trigger)
+    if reindexed:
+        _index(cursor, 0)
 
 
 def write_terms(store: ReadStore, cursor: Any, rows: Sequence[Sequence[Any]]) -> None:
@@ -105,11 +157,7 @@ def write_terms(store: ReadStore, cursor: Any, rows: Sequence[Sequence[Any]]) ->
         last = cursor.fetchone()[0]
     cursor.executemany(SEARCH.insert(store), rows)
     if store.dialect == "sqlite":
-        cursor.execute(
-            "INSERT INTO rm_search_fts (rowid, norm) SELECT term, norm FROM rm_search "
-            "WHERE term > ?",
-            (last,),
-        )
+        _index(cursor, last)
 
 
 def create_search_indexes(store: ReadStore, cursor: Any) -> None:
@@ -135,6 +183,19 @@ def _has_roles(store: ReadStore, cursor: Any) -> bool:
         "AND column_name = 'unit_name' AND table_schema = current_schema()"
     )
     return cursor.fetchone() is not None
+
+
+def _index(cursor: Any, last: int) -> None:
+    """SQLite: index the terms written after term ``last``; after many (a rebuild, an older
+    store's table), merge the index into one segment (FTS5 writes a large insert as several,
+    and a query reads each: twice as slow at 300,000 terms)."""
+    cursor.execute(
+        f"INSERT INTO rm_search_fts (rowid, norm) SELECT {key()}, {START} || norm "  # noqa: S608
+        "FROM rm_search WHERE term > ? ORDER BY 1",  # in rowid order: FTS5 writes a segment
+        (last,),  # whenever a rowid is lower than the one before
+    )
+    if cursor.rowcount >= MERGED:
+        cursor.execute("INSERT INTO rm_search_fts (rm_search_fts) VALUES ('optimize')")
 
 
 def _fill(store: ReadStore, cursor: Any) -> None:
