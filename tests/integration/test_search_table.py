@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from uuid import UUID
 
+import pytest
 from stdnum.cn import uscc
 
 from greenreg.projections.comparison import compare_with_rebuild
 from greenreg.projections.queries import Queries
 from greenreg.projections.schema import read_model_rows
+from greenreg.projections.search_table import key
 from tests.support import Reads, World
 
 SUZHOU = "320505"
@@ -120,3 +122,30 @@ def test_a_search_table_of_the_older_shape_is_brought_to_this_one(
         assert terms(again, unit) == terms(reads, unit)
     finally:
         again.close()
+
+
+def index_keys(reads: Reads) -> tuple[list[int], list[int]]:
+    """SQLite: the rowids the FTS5 index holds, and the keys the rows of the table give now."""
+    held = reads.store.query("SELECT id FROM rm_search_fts_docsize ORDER BY id")
+    given = reads.store.query(f"SELECT {key()} FROM rm_search ORDER BY 1")  # noqa: S608
+    return [row[0] for row in held], [row[0] for row in given]
+
+
+def test_the_index_follows_each_term_its_unit_and_its_unit_renamed(
+    world: World, reads: Reads, database_url: str
+) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL's trigram index has no key")
+    unit = story(world, reads)
+    # Renamed again, its name's first characters changed: every term of it keyed anew.
+    world.submit("sz-eit", "rename", effective_date="2025-03-03", unit=str(unit),
+                 new_name="江苏新某智能装备有限公司", reported_on="2025-03-05")  # fmt: skip
+    queries = reads()
+    held, given = index_keys(reads)
+    assert held == given
+    assert len(given) == 5
+    assert found(queries, "江苏新某") == [(str(unit), "name", "江苏新某智能装备有限公司")]
+    assert found(queries, "苏州某精密") == [(str(unit), "former_name", "苏州某精密制造有限公司")]
+
+    reads.projector.rebuild()
+    assert index_keys(reads) == (given, given)
