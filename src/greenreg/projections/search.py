@@ -242,6 +242,14 @@ def _walked(store: ReadStore, name: Name, limit: int) -> list[tuple[Any, ...]]:
         "WHERE rm_search_fts MATCH ? AND f.rowid > ? AND s.matched IS NOT NULL"
     )
     scored = [query, len(query), query, size, size]
+    if len(query) >= FEW:  # few names hold a long text: read them all at once, if they are few
+        fetch = 2 * limit
+        rows = store.query(
+            f"{columns} AND instr(s.norm, ?) > 0 ORDER BY f.rowid LIMIT ?",
+            [*scored, phrase, -1, query, fetch],
+        )
+        if len(rows) < fetch:
+            return [row[1:] for row in rows]
     walks = [
         _Walk(
             f"{columns} AND substr(s.norm, 1, ?) = ? ORDER BY f.rowid LIMIT ?",
@@ -283,6 +291,9 @@ CHARACTERS = (1 << 2 * NAME_BITS) - 1
 START = "\x01"
 """What the index holds before each name (:data:`.search_table.START`): a phrase that begins
 with it finds the names beginning with the rest."""
+FEW = 6
+"""Texts this long are first looked for in one read of every name holding them, which ends the
+search where it finds fewer than twice the page (most whole names)."""
 MARGIN = 1e-4
 """A score read must exceed what is left by this much to be sure of its place: scores are
 rounded to four places, each side by at most half of this."""
