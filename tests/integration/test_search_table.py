@@ -11,6 +11,7 @@ from uuid import UUID
 import pytest
 from stdnum.cn import uscc
 
+from greenreg.projections import search as finder
 from greenreg.projections.comparison import compare_with_rebuild
 from greenreg.projections.queries import Queries
 from greenreg.projections.schema import read_model_rows
@@ -149,3 +150,31 @@ def test_the_index_follows_each_term_its_unit_and_its_unit_renamed(
 
     reads.projector.rebuild()
     assert index_keys(reads) == (given, given)
+
+
+def test_pages_of_many_matches_are_those_of_ranking_every_match(world: World, reads: Reads) -> None:
+    """Names of one length and the same first characters, written in the reverse of their
+    order; names longer than the index's longest key length; renamed units (their former names
+    match): every page is the one the path that ranks every match gives (on SQLite the lookup
+    reads only part of the index for it, in the index's order: length, first characters, the
+    order written)."""
+    alike = [
+        world.register("sz-eit", f"苏州{c}精密制造有限公司", SUZHOU) for c in "辛庚己戊丁丙乙甲"
+    ]
+    long = [  # the key's length stops at 63: ordered by their first characters, not length
+        world.register("sz-eit", f"{city}{'长' * size}号有限公司", SUZHOU)
+        for city, size in [("上海", 75), ("北京", 70), ("南京", 90), ("无锡", 64), ("天津", 61)]
+    ]
+    reads()
+    for number, unit in enumerate([*alike[::3], long[4]]):  # former names match too
+        renamed = f"江苏{number}号有限公司"
+        world.submit("sz-eit", "rename", effective_date="2024-01-02", unit=str(unit),
+                     new_name=renamed, reported_on="2024-01-05")  # fmt: skip
+    store = reads().store
+    for text in ["精密制造", "苏州丙精密", "长长长长", "京长长长", "号有限公司", "江苏"]:
+        for limit in (1, 2, 3, 7, 20):
+            assert finder.search(store, text, limit) == finder.search_loading_units(
+                store, text, limit
+            ), (text, limit)
+    # The shortest current name, last of them in the index's order.
+    assert [h.unit.id for h in finder.search(store, "长长长长", 1)] == [long[3]]

@@ -3,10 +3,13 @@
 Every name a unit ever had and its credit code are kept normalised in ``rm_search``
 (:mod:`.search_table`), each with what it is to its unit now and the unit's name; an FTS5
 trigram index on SQLite, a pg_trgm GIN index on PostgreSQL serve substring matches of three
-characters or more (shorter queries scan the table). The database ranks the matches from that
-one table (:func:`_ranked`): an exact match before a prefix before a substring, a closer length
+characters or more (shorter queries scan the table). The matches are ranked from that one
+table (:func:`_ranked`): an exact match before a prefix before a substring, a closer length
 before a looser one (the normalised length), a current name before a former one, then the
-unit's name; only the units returned are then loaded.
+unit's name; only the units returned are then loaded. On SQLite the FTS5 index is keyed in
+that order (the name's length, then its unit's name), so only the names the page needs are
+read, however many hold the text (:func:`_walked`); PostgreSQL's index has no order, and the
+database ranks every match.
 
 Names that are no substring but a variant (a wrong character, another legal form, a bracketed
 region added, traditional characters) are found in the name index the bulk match shares
@@ -276,9 +279,9 @@ def _walked(store: ReadStore, name: Name, limit: int) -> list[tuple[Any, ...]]:
             return terms
         walk = max(ahead, key=lambda walk: walk.most())
         for row in walk.read(store):
-            key, unit_id, matched = row[0], row[1], row[6]
+            key, unit_id, norm, matched = row[0], row[1], row[4], row[6]
             length, characters = key >> KEY_LENGTH, (key >> TERM_BITS) & CHARACTERS
-            score = walk.score(length)
+            score = walk.score(float(len(norm)))  # the key's length stops at LONGEST
             if matched == "former_name":
                 score, length = score * FORMER, LONGEST
             terms.append(row[1:])

@@ -11,14 +11,16 @@ an event renames, corrects or gives a code (:func:`greenreg.projections.fold.sea
 - ``unit_name``: the unit's name now (ties of the ranking are ordered by it).
 
 Substring search: on SQLite a contentless FTS5 trigram index over ``norm``, ``rm_search_fts``,
-whose rowid is the term's :data:`KEY`: the length of its ``norm``, then ``term`` (the row's
-place in write order), so the index gives the names holding a phrase shortest first, the order
-the lookup ranks by, and a walk of it can stop once the page is settled
-(:func:`greenreg.projections.search._walked`); joined back by ``term``
-(:data:`TERM_OF_KEY`). On PostgreSQL a pg_trgm GIN index on ``norm``. Terms are written with
-:func:`write_terms`, which indexes a batch of them in one statement (a trigger per row costs
-three times as much); triggers keep the index in step with a row removed or renormalised. The
-two columns above are not indexed, so updating them leaves the index alone.
+whose rowid is the term's :func:`key`: the length of its ``norm``, the first two characters of
+its unit's name, then ``term`` (the row's place in write order), so the index gives the names
+holding a phrase in the order the lookup ranks them, and a walk of it can stop once the page is
+settled (:func:`greenreg.projections.search._walked`); joined back by ``term``
+(:data:`TERM_OF_KEY`). Each name is indexed after a mark (:data:`START`) that finds the names
+beginning with a text. On PostgreSQL a pg_trgm GIN index on ``norm``. Terms are written with
+:func:`write_terms`, which indexes a batch of them in one statement, in rowid order (a trigger
+per row costs three times as much); triggers keep the index in step with a row removed,
+renormalised or whose unit is renamed (``unit_name`` changed: a few rows, per rename).
+``matched`` is not indexed, so updating it leaves the index alone.
 
 A store whose ``rm_search`` has an older shape (on SQLite the FTS5 table that held the rows
 itself, or an FTS5 index keyed by ``term`` alone; on PostgreSQL the table without the two
