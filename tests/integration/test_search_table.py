@@ -6,6 +6,7 @@ projection opens it, with the same answers."""
 
 from __future__ import annotations
 
+import sqlite3
 from uuid import UUID
 
 import pytest
@@ -178,3 +179,18 @@ def test_pages_of_many_matches_are_those_of_ranking_every_match(world: World, re
             ), (text, limit)
     # The shortest current name, last of them in the index's order.
     assert [h.unit.id for h in finder.search(store, "长长长长", 1)] == [long[3]]
+
+
+def test_the_key_orders_names_as_the_database_does() -> None:
+    """The unit name's characters in the key never order two names against SQLite's order."""
+    names = sorted(
+        {"", "a", "ab", "abc", "Z9", "上海", "上海市", "上海浦东", "上海浦东新区", "下城", "北京",
+         "北京市", "南京", "无锡", "鿕", "ꀀ", "ꀀz", "가a", "가나", "😀", "(中国)", "ｱ", "甲",
+         "甲乙", "乙"}
+    )  # fmt: skip
+    connection = sqlite3.connect(":memory:")
+    connection.execute("CREATE TABLE rm_search (term INTEGER, norm TEXT, unit_name TEXT)")
+    connection.executemany("INSERT INTO rm_search VALUES (1, 'x', ?)", [(n,) for n in names])
+    keys = connection.execute(f"SELECT {key()} FROM rm_search ORDER BY unit_name").fetchall()  # noqa: S608
+    assert [k for (k,) in keys] == sorted(k for (k,) in keys)
+    assert len(set(keys)) > len(names) // 2  # and tells most of them apart

@@ -223,9 +223,9 @@ def _walked(store: ReadStore, name: Name, limit: int) -> list[tuple[Any, ...]]:
     """SQLite: the terms among which the ``limit`` best units and each one's best term are
     (unit, kind, text, norm, unit name, matched, score as :data:`SCORE` gives it, unit name
     again as it sorts, unit, term), read from the FTS5 index in the order of its keys
-    (:func:`.search_table.key`: the length of the name, the first two characters of its unit's
-    name, the term), shortest first, in two walks: the names beginning with the text (an exact
-    match, then prefixes) and the names holding it further on (substrings).
+    (:func:`.search_table.key`: the length of the name, the first three characters of its
+    unit's name, the term), shortest first, in two walks: the names beginning with the text
+    (an exact match, then prefixes) and the names holding it further on (substrings).
 
     In a walk, a name scores less the longer it is (a current name more than a former one of
     the same length); names of one length and kind score the same and rank by their unit's
@@ -282,7 +282,7 @@ def _walked(store: ReadStore, name: Name, limit: int) -> list[tuple[Any, ...]]:
         walk = max(ahead, key=lambda walk: walk.most())
         for row in walk.read(store):
             key, unit_id, norm, matched = row[0], row[1], row[4], row[6]
-            length, characters = key >> KEY_LENGTH, (key >> TERM_BITS) & CHARACTERS
+            length, characters = key >> KEY_LENGTH, (key >> TERM_BITS) & NAME_ORDER
             score = walk.score(float(len(norm)))  # the key's length stops at LONGEST
             if matched == "former_name":
                 score, length = score * FORMER, LONGEST
@@ -291,8 +291,8 @@ def _walked(store: ReadStore, name: Name, limit: int) -> list[tuple[Any, ...]]:
                 best[unit_id] = (score, walk, length, characters)
 
 
-KEY_LENGTH = TERM_BITS + 2 * NAME_BITS
-CHARACTERS = (1 << 2 * NAME_BITS) - 1
+KEY_LENGTH = TERM_BITS + sum(NAME_BITS)
+NAME_ORDER = (1 << sum(NAME_BITS)) - 1
 START = "\x01"
 """What the index holds before each name (:data:`.search_table.START`): a phrase that begins
 with it finds the names beginning with the rest."""
@@ -326,7 +326,7 @@ class _Walk:
     """One walk of the FTS5 index in key order: its statement (its parameters, the rowid to
     read after left ``None``), the score a current name of a length gives, the length and the
     characters of the key it stopped at (the names not read have that length and at least those
-    characters, or are longer), and how many names it reads next (four times as many each
+    characters, or are longer), and how many names it reads next (twice as many each
     time)."""
 
     def __init__(
@@ -360,8 +360,8 @@ class _Walk:
         else:
             self.after = rows[-1][0]
             self.shortest = self.after >> KEY_LENGTH
-            self.characters = (self.after >> TERM_BITS) & CHARACTERS
-        self.fetch *= 4
+            self.characters = (self.after >> TERM_BITS) & NAME_ORDER
+        self.fetch *= 2
         return rows
 
 

@@ -11,8 +11,8 @@ an event renames, corrects or gives a code (:func:`greenreg.projections.fold.sea
 - ``unit_name``: the unit's name now (ties of the ranking are ordered by it).
 
 Substring search: on SQLite a contentless FTS5 trigram index over ``norm``, ``rm_search_fts``,
-whose rowid is the term's :func:`key`: the length of its ``norm``, the first two characters of
-its unit's name, then ``term`` (the row's place in write order), so the index gives the names
+whose rowid is the term's :func:`key`: the length of its ``norm``, the first three characters
+of its unit's name, then ``term`` (the row's place in write order), so the index gives the names
 holding a phrase in the order the lookup ranks them, and a walk of it can stop once the page is
 settled (:func:`greenreg.projections.search._walked`); joined back by ``term``
 (:data:`TERM_OF_KEY`). Each name is indexed after a mark (:data:`START`) that finds the names
@@ -39,36 +39,53 @@ from greenreg.projections.schema import FOREVER_DAY, FOREVER_TIME, SEARCH
 
 WRITTEN = ("unit_id", "kind", "text", "norm", "core", "form", "qualifier")
 """The columns a term is written with (the older shape's, all of them)."""
-LONGEST = 63
+LONGEST = 31
 """Names this long or longer share the last length of the key."""
-TERM_BITS = 26
-NAME_BITS = 15
-"""The key's bits for a term's number, and for each of the first two characters of its unit's
-name."""
+TERM_BITS = 25
+NAME_BITS = (15, 15, 3)
+"""The key's bits for a term's number (below 2**25), and for each of the first characters of
+its unit's name."""
 
 
 def _character(position: int, row: str) -> str:
-    """SQL: the order of the unit name's character at ``position`` (1 or 2) in 15 bits, 0 for
-    none: every character below U+1000 and each CJK unified ideograph its own, the others in
-    blocks, in code point order (two names in this order are in the order SQLite's binary
-    collation sorts them, or tied)."""
-    x = f"unicode(substr(coalesce({row}unit_name, ''), {position}, 1))"
-    return (
-        f"(CASE WHEN {x} IS NULL THEN 0 WHEN {x} < 4096 THEN {x} "
-        f"WHEN {x} < 19968 THEN 4096 + (({x} - 4096) >> 8) "
-        f"WHEN {x} < 40960 THEN 4159 + ({x} - 19968) ELSE 25151 + (({x} - 40960) >> 12) END)"
-    )
+    """SQL: the unit name's character at ``position`` (1, 2 or 3), as a number of
+    :data:`NAME_BITS` bits that orders names as SQLite's binary collation does, or ties them: 0
+    for none; the first two characters each their own number where below U+1000 or a CJK
+    unified ideograph, the others in blocks of code points, and then the characters after them
+    count no more (0); the third in seven blocks of code points."""
+
+    def x(at: int) -> str:
+        return f"unicode(substr(coalesce({row}unit_name, ''), {at}, 1))"
+
+    def own(at: int) -> str:  # a character with a number of its own (or none)
+        return f"({x(at)} IS NULL OR {x(at)} < 4096 OR ({x(at)} >= 19968 AND {x(at)} < 40960))"
+
+    c = x(position)
+    if position == 3:
+        number = (
+            f"(CASE WHEN {c} IS NULL THEN 0 WHEN {c} < 19968 THEN 1 "
+            f"WHEN {c} < 40960 THEN 2 + ({c} - 19968) * 5 / 20992 ELSE 7 END)"
+        )
+    else:
+        number = (
+            f"(CASE WHEN {c} IS NULL THEN 0 WHEN {c} < 4096 THEN {c} "
+            f"WHEN {c} < 19968 THEN 4096 + (({c} - 4096) >> 8) "
+            f"WHEN {c} < 40960 THEN 4159 + ({c} - 19968) ELSE 25151 + (({c} - 40960) >> 12) END)"
+        )
+    before = " AND ".join(own(at) for at in range(1, position))
+    return f"(CASE WHEN {before} THEN {number} ELSE 0 END)" if before else number
 
 
 def key(row: str = "") -> str:
     """SQL: a term's rowid in ``rm_search_fts``, of the row named ``row`` (``old.``, ``new.``
-    in a trigger): the length of its ``norm`` (up to :data:`LONGEST`), the first two
-    characters of its unit's name, its ``term`` (below 2**26)."""
-    return (
-        f"((min(length({row}norm), {LONGEST}) << {TERM_BITS + 2 * NAME_BITS}) "
-        f"| ({_character(1, row)} << {TERM_BITS + NAME_BITS}) "
-        f"| ({_character(2, row)} << {TERM_BITS}) | {row}term)"
-    )
+    in a trigger): the length of its ``norm`` (up to :data:`LONGEST`), the first characters of
+    its unit's name (:func:`_character`), its ``term``."""
+    shift = TERM_BITS + sum(NAME_BITS)
+    parts = [f"(min(length({row}norm), {LONGEST}) << {shift})"]
+    for position, bits in enumerate(NAME_BITS, start=1):
+        shift -= bits
+        parts.append(f"({_character(position, row)} << {shift})")
+    return f"({' | '.join(parts)} | {row}term)"
 
 
 START = "char(1)"
@@ -127,8 +144,8 @@ def create_search_table(store: ReadStore, cursor: Any) -> None:
     if older:
         cursor.execute("ALTER TABLE rm_search RENAME TO rm_search_before")
     cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'rm_search_reindexed'")
-    trigger = cursor.fetchone()  # the index by key has a trigger that gives it START
-    reindexed = row is None or older or trigger is None or START not in str(trigger[0])
+    trigger = cursor.fetchone()  # the index by key has a trigger that gives the key
+    reindexed = row is None or older or trigger is None or key("new.") not in str(trigger[0])
     if reindexed:  # it indexed rows now gone, or by their place alone
         cursor.execute("DROP TABLE IF EXISTS rm_search_fts")
         cursor.execute("DROP TRIGGER IF EXISTS rm_search_unindexed")
