@@ -8,7 +8,9 @@ On a copy of a cached corpus store (``bench.corpus``; ``--events``, default 20,0
   FTS5 trigram table over the same normalised names, ranked exact/prefix/substring then length,
   one hit per unit, answered as JSON (``bench.bare_reads.peer_lookup``); interleaved (each path
   first for a third of the questions), after one warm-up pass; p50 and p99, and the hits per
-  answer;
+  answer; each answer compared with the replaced path's (where it saw fewer than 500 matches)
+  and with every match ranked (``search(..., walk=False)``: the same page, on SQLite without
+  reading the index in its order);
 - **HTTP**, over loopback with ``wrk`` (one thread, ``--connections``, ``--seconds`` each):
   ``greenreg serve`` (one worker, as shipped: its JSON request log goes to /dev/null, its
   quotas count every request under a limit no run reaches, :data:`UNREFUSED`) beside
@@ -118,7 +120,7 @@ def lookups(url: str, peer_path: Path, questions: int, rng: random.Random) -> di
                 for ask in paths.values():
                     ask(text)
             timings: dict[str, list[float]] = {name: [] for name in paths}
-            same = wide = 0
+            same = wide = every = 0
             order = list(paths.items())
             for number, text in enumerate(texts):
                 # Each path asks first for a third of the questions: the one after another
@@ -128,6 +130,8 @@ def lookups(url: str, peer_path: Path, questions: int, rng: random.Random) -> di
                     started = time.perf_counter()
                     ask(text)
                     timings[name].append((time.perf_counter() - started) * 1000)
+                # Read from the index in its order (SQLite) against every match ranked.
+                every += search(store, text, LIMIT) == search(store, text, LIMIT, walk=False)
                 if len(_candidates(store, parse(text))) >= CANDIDATES:
                     wide += 1  # the replaced path answers from an arbitrary 500 of them
                     continue
@@ -143,6 +147,7 @@ def lookups(url: str, peer_path: Path, questions: int, rng: random.Random) -> di
                 ),
             }
             report[kind]["identical_answers"] = f"{same}/{len(texts) - wide}"
+            report[kind]["same_as_ranking_every_match"] = f"{every}/{len(texts)}"
             report[kind]["over_500_matches"] = wide
             report[kind]["fragments"] = texts[:3]
         peer.close()

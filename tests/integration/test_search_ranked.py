@@ -69,6 +69,22 @@ def test_the_ranked_search_answers_as_the_path_it_replaces(corpus: Greenreg) -> 
     assert former > 0  # the corpus has renamed units, found by their former names
 
 
+def test_reading_the_index_in_its_order_gives_the_pages_of_ranking_every_match(
+    corpus: Greenreg,
+) -> None:
+    """Every question, those matching more names than the old path reads included: the page
+    read from the index in its order (SQLite) is the page of every match ranked."""
+    store = corpus.queries.store
+    compared = 0
+    for text in questions(corpus):
+        for limit in (1, 5, 20):
+            assert finder.search(store, text, limit) == finder.search(
+                store, text, limit, walk=False
+            ), (text, limit)
+            compared += 1
+    assert compared > 600
+
+
 def test_only_the_units_returned_are_loaded(
     corpus: Greenreg, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -6,13 +6,17 @@ projection opens it, with the same answers."""
 
 from __future__ import annotations
 
+import sqlite3
 from uuid import UUID
 
+import pytest
 from stdnum.cn import uscc
 
+from greenreg.projections import search as finder
 from greenreg.projections.comparison import compare_with_rebuild
 from greenreg.projections.queries import Queries
 from greenreg.projections.schema import read_model_rows
+from greenreg.projections.search_table import key
 from tests.support import Reads, World
 
 SUZHOU = "320505"
@@ -120,3 +124,73 @@ def test_a_search_table_of_the_older_shape_is_brought_to_this_one(
         assert terms(again, unit) == terms(reads, unit)
     finally:
         again.close()
+
+
+def index_keys(reads: Reads) -> tuple[list[int], list[int]]:
+    """SQLite: the rowids the FTS5 index holds, and the keys the rows of the table give now."""
+    held = reads.store.query("SELECT id FROM rm_search_fts_docsize ORDER BY id")
+    given = reads.store.query(f"SELECT {key()} FROM rm_search ORDER BY 1")  # noqa: S608
+    return [row[0] for row in held], [row[0] for row in given]
+
+
+def test_the_index_follows_each_term_its_unit_and_its_unit_renamed(
+    world: World, reads: Reads, database_url: str
+) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL's trigram index has no key")
+    unit = story(world, reads)
+    # Renamed again, its name's first characters changed: every term of it keyed anew.
+    world.submit("sz-eit", "rename", effective_date="2025-03-03", unit=str(unit),
+                 new_name="江苏新某智能装备有限公司", reported_on="2025-03-05")  # fmt: skip
+    queries = reads()
+    held, given = index_keys(reads)
+    assert held == given
+    assert len(given) == 5
+    assert found(queries, "江苏新某") == [(str(unit), "name", "江苏新某智能装备有限公司")]
+    assert found(queries, "苏州某精密") == [(str(unit), "former_name", "苏州某精密制造有限公司")]
+
+    reads.projector.rebuild()
+    assert index_keys(reads) == (given, given)
+
+
+def test_pages_of_many_matches_are_those_of_ranking_every_match(world: World, reads: Reads) -> None:
+    """Names of one length and the same first characters, written in the reverse of their
+    order; names longer than the index's longest key length; renamed units (their former names
+    match): every page is the one the path that ranks every match gives (on SQLite the lookup
+    reads only part of the index for it, in the index's order: length, first characters, the
+    order written)."""
+    alike = [
+        world.register("sz-eit", f"苏州{c}精密制造有限公司", SUZHOU) for c in "辛庚己戊丁丙乙甲"
+    ]
+    long = [  # the key's length stops at 63: ordered by their first characters, not length
+        world.register("sz-eit", f"{city}{'长' * size}号有限公司", SUZHOU)
+        for city, size in [("上海", 75), ("北京", 70), ("南京", 90), ("无锡", 64), ("天津", 61)]
+    ]
+    reads()
+    for number, unit in enumerate([*alike[::3], long[4]]):  # former names match too
+        renamed = f"江苏{number}号有限公司"
+        world.submit("sz-eit", "rename", effective_date="2024-01-02", unit=str(unit),
+                     new_name=renamed, reported_on="2024-01-05")  # fmt: skip
+    store = reads().store
+    for text in ["精密制造", "苏州丙精密", "长长长长", "京长长长", "号有限公司", "江苏"]:
+        for limit in (1, 2, 3, 7, 20):
+            assert finder.search(store, text, limit) == finder.search_loading_units(
+                store, text, limit
+            ), (text, limit)
+    # The shortest current name, last of them in the index's order.
+    assert [h.unit.id for h in finder.search(store, "长长长长", 1)] == [long[3]]
+
+
+def test_the_key_orders_names_as_the_database_does() -> None:
+    """The unit name's characters in the key never order two names against SQLite's order."""
+    names = sorted(
+        {"", "a", "ab", "abc", "Z9", "上海", "上海市", "上海浦东", "上海浦东新区", "下城", "北京",
+         "北京市", "南京", "无锡", "鿕", "ꀀ", "ꀀz", "가a", "가나", "😀", "(中国)", "ｱ", "甲",
+         "甲乙", "乙"}
+    )  # fmt: skip
+    connection = sqlite3.connect(":memory:")
+    connection.execute("CREATE TABLE rm_search (term INTEGER, norm TEXT, unit_name TEXT)")
+    connection.executemany("INSERT INTO rm_search VALUES (1, 'x', ?)", [(n,) for n in names])
+    keys = connection.execute(f"SELECT {key()} FROM rm_search ORDER BY unit_name").fetchall()  # noqa: S608
+    assert [k for (k,) in keys] == sorted(k for (k,) in keys)
+    assert len(set(keys)) > len(names) // 2  # and tells most of them apart

@@ -3,10 +3,13 @@
 Every name a unit ever had and its credit code are kept normalised in ``rm_search``
 (:mod:`.search_table`), each with what it is to its unit now and the unit's name; an FTS5
 trigram index on SQLite, a pg_trgm GIN index on PostgreSQL serve substring matches of three
-characters or more (shorter queries scan the table). The database ranks the matches from that
-one table (:func:`_ranked`): an exact match before a prefix before a substring, a closer length
+characters or more (shorter queries scan the table). The matches are ranked from that one
+table (:func:`_ranked`): an exact match before a prefix before a substring, a closer length
 before a looser one (the normalised length), a current name before a former one, then the
-unit's name; only the units returned are then loaded.
+unit's name; only the units returned are then loaded. On SQLite the FTS5 index is keyed in
+that order (the name's length, then its unit's name), so only the names the page needs are
+read, however many hold the text (:func:`_walked`); PostgreSQL's index has no order, and the
+database ranks every match.
 
 Names that are no substring but a variant (a wrong character, another legal form, a bracketed
 region added, traditional characters) are found in the name index the bulk match shares
@@ -20,19 +23,24 @@ below that cannot rise onto the page).
 from __future__ import annotations
 
 from bisect import bisect_left, insort
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from greenreg.matching.normalise import Name, parse
 from greenreg.matching.score import FORMER_NAME, score_name, score_of
 from greenreg.projections.database import QueryError, ReadStore
 from greenreg.projections.name_index import Entry, name_index
 from greenreg.projections.reading import load_units
+from greenreg.projections.search_table import LONGEST, NAME_BITS, TERM_BITS, TERM_OF_KEY
 from greenreg.projections.views import FormerName, MatchKind, SearchHit, UnitView
 
 MAX_LIMIT = 100
 CANDIDATES = 500
 TRIGRAM = 3
 VARIANT_FLOOR = 0.7
+FORMER = 0.9
+"""A substring match's score for a former name: this share of a current name's."""
 
 
 @dataclass(frozen=True)
@@ -43,11 +51,13 @@ class Term:
     norm: str
 
 
-def search(store: ReadStore, text: str, limit: int) -> list[SearchHit]:
+def search(store: ReadStore, text: str, limit: int, *, walk: bool = True) -> list[SearchHit]:
     """The ``limit`` best units for ``text``, best first: ranked in the database, only the
-    units returned loaded."""
+    units returned loaded. ``walk=False``: every match ranked by the database on SQLite too
+    (not reading the index in its order): the same answer, kept for the test and the bench
+    that compare the two."""
     name = _question(text, limit)
-    ranked = _ranked(store, name, limit)
+    ranked = _ranked(store, name, limit, walk=walk)
     floor = VARIANT_FLOOR
     if len(ranked) == limit:  # a variant scoring less than every unit on the page stays off it
         floor = max(floor, min(found.score for found in ranked.values()))
@@ -124,12 +134,21 @@ SCORE = (
 """:func:`_score` in SQL: the same operations on the same doubles."""
 
 
-def _ranked(store: ReadStore, name: Name, limit: int) -> dict[str, Ranked]:
+def _ranked(store: ReadStore, name: Name, limit: int, *, walk: bool = True) -> dict[str, Ranked]:
     """The best substring match of each of the best ``limit`` units (or more), best first,
     ranked by the database from the search table alone: match kind, closeness of length,
     current or former name (``matched``: a term that is no longer the unit's is left out),
     then the unit's name and id, as :func:`search` orders them."""
     query = name.norm
+    if walk and store.dialect == "sqlite" and len(query) >= TRIGRAM:
+        # The names that can reach the page, from the index walked shortest first, in the
+        # order the statement below gives (SQLite compares text as Python does, by code point):
+        # the same page as ranking every match (:func:`_walked`).
+        return _best(
+            sorted(_walked(store, name, limit), key=lambda row: (-row[6], *row[7:])),
+            query,
+            limit,
+        )
     source, match, match_params = _match(store, name)
     rounded = "ROUND(CAST(({}) AS NUMERIC), 4)" if store.dialect == "postgres" else "ROUND(({}), 4)"
     # A unit's terms of equal score: the first written wins, as in the order the index finds
@@ -146,17 +165,24 @@ def _ranked(store: ReadStore, name: Name, limit: int) -> dict[str, Ranked]:
     fetch = 2 * limit  # a unit may match by several of its names
     while True:
         rows = store.query(statement, [*params, fetch])
-        ranked: dict[str, Ranked] = {}
-        for unit_id, kind, text, norm, unit_name, matched, _ in rows:
-            if unit_id not in ranked:  # its best term: the rows come best first
-                term = Term(unit_id, kind, text, norm)
-                score = _score(term, query, former=matched == "former_name")
-                ranked[unit_id] = Ranked(term, score, unit_name)
-                if len(ranked) == limit:  # a unit below these can only rise by a variant
-                    return ranked
-        if len(rows) < fetch:
+        ranked = _best(rows, query, limit)
+        if len(ranked) == limit or len(rows) < fetch:
             return ranked
         fetch *= 4
+
+
+def _best(rows: Sequence[Sequence[Any]], query: str, limit: int) -> dict[str, Ranked]:
+    """The best term of each of the first ``limit`` units of ``rows`` (unit, kind, text, norm,
+    unit name, matched, ...), best first."""
+    ranked: dict[str, Ranked] = {}
+    for unit_id, kind, text, norm, unit_name, matched, *_ in rows:
+        if unit_id not in ranked:  # its best term: the rows come best first
+            term = Term(unit_id, kind, text, norm)
+            score = _score(term, query, former=matched == "former_name")
+            ranked[unit_id] = Ranked(term, score, unit_name)
+            if len(ranked) == limit:  # a unit below these can only rise by a variant
+                break
+    return ranked
 
 
 def _match(store: ReadStore, name: Name) -> tuple[str, str, list[str]]:
@@ -167,15 +193,13 @@ def _match(store: ReadStore, name: Name) -> tuple[str, str, list[str]]:
     index would read its trigrams' rows for every company), the rest of the text checked on
     the rows it finds."""
     query = name.norm
-    probe = query
-    if name.form and query.endswith(name.form) and len(query) - len(name.form) >= TRIGRAM:
-        probe = query[: -len(name.form)]
+    probe = _probe(name)
     checked = [query] if probe != query else []
     rest = f" AND {'instr' if store.dialect == 'sqlite' else 'strpos'}(s.norm, ?) > 0"
     if store.dialect == "sqlite" and len(query) >= TRIGRAM:
         phrase = '"' + probe.replace('"', '""') + '"'
         return (
-            "rm_search_fts f JOIN rm_search s ON s.term = f.rowid",
+            f"rm_search_fts f JOIN rm_search s ON s.term = {TERM_OF_KEY}",
             "rm_search_fts MATCH ?" + (rest if checked else ""),
             [phrase, *checked],
         )
@@ -183,6 +207,162 @@ def _match(store: ReadStore, name: Name) -> tuple[str, str, list[str]]:
         # Shorter than a trigram: FTS5's LIKE finds nothing (SQLite 3.40), so scan.
         return "rm_search s", "instr(s.norm, ?) > 0", [query]
     return "rm_search s", "s.norm LIKE ?" + (rest if checked else ""), [f"%{probe}%", *checked]
+
+
+def _probe(name: Name) -> str:
+    """What the index is asked for: the text without its legal form, where three characters
+    or more are left (有限公司 ends most names: the index would read its trigrams' rows for
+    every company); the rest of the text is checked on the rows it finds."""
+    query = name.norm
+    if name.form and query.endswith(name.form) and len(query) - len(name.form) >= TRIGRAM:
+        return query[: -len(name.form)]
+    return query
+
+
+def _walked(store: ReadStore, name: Name, limit: int) -> list[tuple[Any, ...]]:
+    """SQLite: the terms among which the ``limit`` best units and each one's best term are
+    (unit, kind, text, norm, unit name, matched, score as :data:`SCORE` gives it, unit name
+    again as it sorts, unit, term), read from the FTS5 index in the order of its keys
+    (:func:`.search_table.key`: the length of the name, the first three characters of its
+    unit's name, the term), shortest first, in two walks: the names beginning with the text
+    (an exact match, then prefixes) and the names holding it further on (substrings).
+
+    In a walk, a name scores less the longer it is (a current name more than a former one of
+    the same length); names of one length and kind score the same and rank by their unit's
+    name, in the order of the key's characters where those differ. So the names a walk has not
+    read score at most what a current name of the length it stopped at scores, and a unit
+    whose name the walk read at that length, with characters before the ones it stopped at,
+    ranks before every one of them. Once ``limit`` units rank before every name not read (by
+    a score :data:`MARGIN` more than those can have: the database rounds scores by its own
+    arithmetic; or by name as above), every unit of the page and every name that can be its
+    best are among those read, and the page ranked from them is the page ranked from every
+    match."""
+    query = name.norm
+    size = float(len(query))
+    phrase = '"' + _probe(name).replace('"', '""') + '"'
+    columns = (  # the text's only way in is a parameter
+        "SELECT f.rowid, s.unit_id, s.kind, s.text, s.norm, s.unit_name, s.matched, "  # noqa: S608
+        f"ROUND(({SCORE}), 4), s.unit_name IS NOT NULL, coalesce(s.unit_name, ''), s.unit_id, "
+        f"s.term FROM rm_search_fts f JOIN rm_search s ON s.term = {TERM_OF_KEY} "
+        "WHERE rm_search_fts MATCH ? AND f.rowid > ? AND s.matched IS NOT NULL"
+    )
+    scored = [query, len(query), query, size, size]
+    if len(query) >= FEW:  # few names hold a long text: read them all at once, if they are few
+        fetch = 2 * limit
+        rows = store.query(
+            f"{columns} AND instr(s.norm, ?) > 0 ORDER BY f.rowid LIMIT ?",
+            [*scored, phrase, -1, query, fetch],
+        )
+        if len(rows) < fetch:
+            return [row[1:] for row in rows]
+    walks = [
+        _Walk(
+            f"{columns} AND substr(s.norm, 1, ?) = ? ORDER BY f.rowid LIMIT ?",
+            [*scored, f'"{START}{phrase[1:]}', None, len(query), query],
+            lambda length: 1.0 if length == size else 0.7 + 0.2 * (size / length),
+            len(query),
+            2 * limit,
+        ),
+        _Walk(
+            f"{columns} AND instr(s.norm, ?) > 1 ORDER BY f.rowid LIMIT ?",
+            [*scored, phrase, None, query],
+            lambda length: 0.4 + 0.3 * (size / length),
+            len(query) + 1,
+            2 * limit,
+        ),
+    ]
+    best: dict[str, tuple[float, _Walk, int, int]] = {}
+    """Each unit's best name read so far: its score, its walk, its length and characters (a
+    former name's length as :data:`LONGEST`: it ranks by score alone)."""
+    terms: list[tuple[Any, ...]] = []
+    while True:
+        ahead = [walk for walk in walks if not walk.done]
+        if not ahead or sum(_settled(found, ahead) for found in best.values()) >= limit:
+            return terms
+        walk = max(ahead, key=lambda walk: walk.most())
+        for row in walk.read(store):
+            key, unit_id, norm, matched = row[0], row[1], row[4], row[6]
+            length, characters = key >> KEY_LENGTH, (key >> TERM_BITS) & NAME_ORDER
+            score = walk.score(float(len(norm)))  # the key's length stops at LONGEST
+            if matched == "former_name":
+                score, length = score * FORMER, LONGEST
+            terms.append(row[1:])
+            if unit_id not in best or score > best[unit_id][0]:
+                best[unit_id] = (score, walk, length, characters)
+
+
+KEY_LENGTH = TERM_BITS + sum(NAME_BITS)
+NAME_ORDER = (1 << sum(NAME_BITS)) - 1
+START = "\x01"
+"""What the index holds before each name (:data:`.search_table.START`): a phrase that begins
+with it finds the names beginning with the rest."""
+FEW = 6
+"""Texts this long are first looked for in one read of every name holding them, which ends the
+search where it finds fewer than twice the page (most whole names)."""
+MARGIN = 1e-4
+"""A score read must exceed what is left by this much to be sure of its place: scores are
+rounded to four places, each side by at most half of this."""
+
+
+def _settled(found: tuple[float, _Walk, int, int], walks: list[_Walk]) -> bool:
+    """Whether a unit's best name read so far ranks before every name the ``walks`` have not
+    read."""
+    score, walk, length, characters = found
+    for other in walks:
+        if score > other.most() + MARGIN:
+            continue
+        if (
+            other is not walk
+            or length != other.shortest
+            or length >= LONGEST
+            or characters >= other.characters
+            or score <= other.score(float(length + 1)) + MARGIN
+        ):
+            return False
+    return True
+
+
+class _Walk:
+    """One walk of the FTS5 index in key order: its statement (its parameters, the rowid to
+    read after left ``None``), the score a current name of a length gives, the length and the
+    characters of the key it stopped at (the names not read have that length and at least those
+    characters, or are longer), and how many names it reads next (twice as many each
+    time)."""
+
+    def __init__(
+        self,
+        statement: str,
+        params: list[Any],
+        score: Callable[[float], float],
+        shortest: int,
+        fetch: int,
+    ) -> None:
+        self.statement = statement
+        self.params = params
+        self.score = score
+        self.shortest = shortest
+        self.characters = 0
+        self.fetch = fetch
+        self.after = -1
+        self.done = False
+
+    def most(self) -> float:
+        """The most a name not read yet can score."""
+        return self.score(float(self.shortest))
+
+    def read(self, store: ReadStore) -> list[Any]:
+        """The next names of the walk (fewer than asked: all that were left, the walk is
+        done)."""
+        params = [self.after if p is None else p for p in self.params]
+        rows = store.query(self.statement, [*params, self.fetch])
+        if len(rows) < self.fetch:
+            self.done = True
+        else:
+            self.after = rows[-1][0]
+            self.shortest = self.after >> KEY_LENGTH
+            self.characters = (self.after >> TERM_BITS) & NAME_ORDER
+        self.fetch *= 2
+        return rows
 
 
 def _candidates(store: ReadStore, name: Name) -> list[Term]:
@@ -204,7 +384,7 @@ def _score(term: Term, query: str, *, former: bool) -> float:
         score = 0.7 + 0.2 * closeness
     else:
         score = 0.4 + 0.3 * closeness
-    return round(score * 0.9 if former else score, 4)
+    return round(score * FORMER if former else score, 4)
 
 
 def _hit(unit: UnitView, term: Term, query: str) -> SearchHit | None:
