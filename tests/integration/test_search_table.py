@@ -12,11 +12,12 @@ from uuid import UUID
 import pytest
 from stdnum.cn import uscc
 
+from greenreg.errors import ProjectionStalledError
 from greenreg.projections import search as finder
 from greenreg.projections.comparison import compare_with_rebuild
 from greenreg.projections.queries import Queries
 from greenreg.projections.schema import read_model_rows
-from greenreg.projections.search_table import key
+from greenreg.projections.search_table import TERM_BITS, key
 from tests.support import Reads, World
 
 SUZHOU = "320505"
@@ -194,3 +195,28 @@ def test_the_key_orders_names_as_the_database_does() -> None:
     keys = connection.execute(f"SELECT {key()} FROM rm_search ORDER BY unit_name").fetchall()  # noqa: S608
     assert [k for (k,) in keys] == sorted(k for (k,) in keys)
     assert len(set(keys)) > len(names) // 2  # and tells most of them apart
+
+
+def test_a_term_beyond_the_index_keys_room_stalls_the_projection_in_words(
+    world: World, reads: Reads, database_url: str
+) -> None:
+    """The index key keeps a term's number in its low bits: a number beyond them would be
+    indexed under another unit's name. The write is refused, the projection says why and what
+    to do, and every read model stays as it was."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL's trigram index has no key")
+    unit = story(world, reads)
+    reads.store.execute(  # the last number a term may have, taken (by a row no index holds)
+        "INSERT INTO rm_search (term, unit_id, kind, text, norm, core, form, qualifier) "
+        "SELECT ?, unit_id, kind, text, norm, core, form, qualifier FROM rm_search LIMIT 1",
+        [(1 << TERM_BITS) - 1],
+    )
+    before = read_model_rows(reads.store)
+    world.submit("sz-eit", "register_unit", effective_date="2018-01-01", kind="enterprise",
+                 name="苏州另一家有限公司", division=SUZHOU)  # fmt: skip
+    with pytest.raises(ProjectionStalledError, match=r"rebuild the read models"):
+        reads()
+    assert read_model_rows(reads.store) == before
+    assert found(reads.queries, "苏州新某") == [(str(unit), "name", "苏州新某智能装备有限公司")]
+    reads.projector.rebuild()  # numbered afresh: the new unit's name is found
+    assert [h[1:] for h in found(reads(), "苏州另一家")] == [("name", "苏州另一家有限公司")]

@@ -34,6 +34,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from greenreg.errors import GreenregError
 from greenreg.projections.database import ReadStore
 from greenreg.projections.schema import FOREVER_DAY, FOREVER_TIME, SEARCH
 
@@ -182,6 +183,13 @@ def write_terms(store: ReadStore, cursor: Any, rows: Sequence[Sequence[Any]]) ->
         last = cursor.fetchone()[0]
     cursor.executemany(SEARCH.insert(store), rows)
     if store.dialect == "sqlite":
+        cursor.execute("SELECT max(term) FROM rm_search")
+        if cursor.fetchone()[0] >= 1 << TERM_BITS:
+            raise GreenregError(
+                f"the search index numbers its terms below 2**{TERM_BITS}, and this write "
+                "would number one beyond: rebuild the read models (`greenreg projections "
+                "rebuild`), which numbers the terms afresh without the gaps of removed ones"
+            )
         _index(cursor, last)
 
 
