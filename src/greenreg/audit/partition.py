@@ -590,14 +590,13 @@ class _Worker:
         if self.finding or self.reader is None:
             return self.finding or "no store to read", [], b"", []
         try:
-            rows = self.reader.owned(start, stop, *self.share)
+            entries = self.reader.owned(start, stop, *self.share)
             if leave:
                 left = set(leave)
-                rows = [row for row in rows if row[0] not in left]
+                entries = [entry for entry in entries if entry.position not in left]
             if extra:
-                rows.extend(self.reader.at(extra))
-                rows.sort(key=_position)
-            entries = [LogEntry(*row) for row in rows]
+                entries.extend(self.reader.at(extra))
+                entries.sort(key=_position)
             leaves = self._check(entries)
         except Found as found:
             self.finding = str(found) or "found"
@@ -695,8 +694,8 @@ class _Worker:
         return event
 
 
-def _position(row: tuple[Any, ...]) -> Any:
-    return row[0]
+def _position(entry: LogEntry) -> int:
+    return entry.position
 
 
 def _found(problem: Problem) -> None:

@@ -22,11 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from greenreg.storage.log_tables import stored_bytes
-
-Row = tuple[int, UUID, int, "str | None", "bytes | None", "int | None", "bytes | None"]
-"""One entry as a worker reads it: (position, originator id, version, topic, state,
-notification id, the leaf hash the log stored)."""
+from greenreg.storage.log_tables import LogEntry, stored_bytes
 
 BATCH = 500
 """Positions per query when a worker reads named positions."""
@@ -89,13 +85,13 @@ class SliceReader:
 
             self._connection = psycopg.connect(**slices.connection, autocommit=True)
 
-    def owned(self, start: int, stop: int, workers: int, index: int) -> list[Row]:
+    def owned(self, start: int, stop: int, workers: int, index: int) -> list[LogEntry]:
         """The entries at positions ``start`` to ``stop`` whose id falls to worker ``index`` of
         ``workers`` (:func:`owner`), in position order."""
         rows = self._connection.execute(self._owned, (start, stop, workers, index)).fetchall()
-        return [_row(row) for row in rows]
+        return [_entry(row) for row in rows]
 
-    def at(self, positions: Sequence[int]) -> Iterator[Row]:
+    def at(self, positions: Sequence[int]) -> Iterator[LogEntry]:
         """The entries at these positions (ascending), in position order."""
         mark = self.slices.placeholder
         for first in range(0, len(positions), BATCH):
@@ -105,17 +101,18 @@ class SliceReader:
                 "ORDER BY e.position"
             )
             for row in self._connection.execute(query, tuple(batch)).fetchall():
-                yield _row(row)
+                yield _entry(row)
 
     def close(self) -> None:
         self._connection.close()
 
 
-def _row(row: Sequence[Any]) -> Row:
+def _entry(row: Sequence[Any]) -> LogEntry:
+    """An entry as :meth:`~greenreg.storage.log_tables.LogTables.log_entries` gives it."""
     position, originator, version, topic, state, notification, leaf = row
-    return (
+    return LogEntry(
         position,
-        originator if isinstance(originator, UUID) else UUID(str(originator)),
+        originator if type(originator) is UUID else UUID(str(originator)),
         version,
         topic,
         state if state is None or type(state) is bytes else stored_bytes(state),

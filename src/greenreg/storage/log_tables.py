@@ -379,17 +379,22 @@ class LogTables:
 
     def marked_entries(self, suffixes: Sequence[str], stop: int) -> list[LogEntry]:
         """The entries before position ``stop`` whose event's topic ends with one of
-        ``suffixes`` (letters and colons), in log order: one pass over the events table."""
+        ``suffixes`` (letters and colons), in log order: one pass over the events table (the
+        events first: only the few that match are looked up in the log)."""
         likes = " OR ".join("s.topic LIKE ?" for _ in suffixes)
         query = self.sql(
-            f"SELECT {_ENTRY_COLUMNS} {_ENTRY_JOINS} "
-            f"WHERE ({likes}) AND e.position < ? ORDER BY e.position"
+            f"SELECT {_ENTRY_COLUMNS} FROM {{events}} s "  # noqa: S608 (placeholders only)
+            "JOIN {entries} e ON e.originator_id = s.originator_id "
+            "AND e.originator_version = s.originator_version "
+            f"LEFT JOIN {{nodes}} n ON n.level = 0 AND n.idx = e.position WHERE {likes}"
         )
         with self.reading() as c:
-            c.execute(query, (*(f"%{suffix}" for suffix in suffixes), stop))
+            c.execute(query, [f"%{suffix}" for suffix in suffixes])
             rows = c.fetchall()
+        ends = tuple(suffixes)
         entries = (self._entry(row) for row in rows)
-        return [e for e in entries if e.topic is not None and e.topic.endswith(tuple(suffixes))]
+        marked = [e for e in entries if e.position < stop and (e.topic or "").endswith(ends)]
+        return sorted(marked, key=lambda entry: entry.position)
 
     def positions_of_aggregates(self, ids: Sequence[UUID], stop: int) -> list[tuple[int, UUID]]:
         """(position, id) of every logged event of these aggregates before position ``stop``,
