@@ -14,10 +14,12 @@ from uuid import UUID
 
 import pytest
 
-from greenreg.audit.read_models import ReadModelCheck
+from greenreg.audit.read_models import SEARCH_ROW, ReadModelCheck, live_sum
 from greenreg.audit.source import DatabaseSource
 from greenreg.audit.verify import Audit
 from greenreg.bootstrap import open_read_store
+from greenreg.projections import schema as t
+from greenreg.projections.digest import MODULUS, table_sum
 from greenreg.storage.log_key import declare
 from greenreg.storage.log_tables import LogTables
 from tests.integration.test_tamper import Tamperer, problem_lines, verify
@@ -173,3 +175,34 @@ def test_rows_move_with_the_units_a_merger_gathers_on_one_worker(
     assert check.folded is not None
     assert check.live is not None
     assert check.folded[1] == check.live[1]
+
+
+def test_the_database_writes_each_live_row_as_the_json_the_digest_hashes(
+    world: World, reads: Reads, database_url: str
+) -> None:
+    """The live rows are written as JSON by the database and only hashed in Python: for text
+    with quotes, backslashes, control characters and characters beyond the BMP, integers and
+    nulls, the sum is the one :func:`~greenreg.projections.digest.table_sum` gives."""
+    reads()
+    odd = '"q" \\ \t\n\r\x08\x0c\x01\x1f\x7f é 中 \U0001f600 \u2028'
+    store = open_read_store(database_url)
+    try:
+        with store.transaction() as cursor:
+            cursor.execute(
+                store.sql("INSERT INTO rm_authorities VALUES (?, ?, ?, ?)"),
+                ("authority-x", odd, None, "320000"),
+            )
+            cursor.execute(
+                store.sql("INSERT INTO rm_reports VALUES (?, ?, ?, ?, ?, ?)"),
+                ("unit-x", "report", -3, None, "event", 2**62),
+            )
+        with store.snapshot() as cursor:
+            expected = 0
+            for table in t.ALL:
+                if store.has_table(cursor, table.name):
+                    cursor.execute(f"SELECT {', '.join(table.columns)} FROM {table.name}")  # noqa: S608
+                    name = SEARCH_ROW if table is t.SEARCH else table.name
+                    expected += table_sum(name, cursor.fetchall())
+            assert live_sum(store, cursor) == expected % MODULUS
+    finally:
+        store.close()

@@ -8,10 +8,19 @@ each of its entries a worker computes the leaf hash, reads the JSON, checks that
 was declared before the entry and that the Ed25519 signature verifies under it
 (:mod:`~greenreg.audit.prepare`), and decides the act again against its units
 (:class:`~greenreg.audit.replay.Replay`). It answers with the leaf hashes only; the main process
-reads the log, keeps the Merkle frontier and checks the order, the stored leaves and the founding.
+keeps the Merkle frontier and checks the order and the founding.
+
+Where the log is in a database that the workers can open (:meth:`Partitions.sliced`), each
+worker reads its own entries straight from it, a range of positions at a time, and checks their
+stored leaves too; the main process reads only the few entries that tie units together and
+those that declare keys, once, to make the :class:`Plan` of which worker reads what, then
+merges the workers' leaf hashes in log order (a position that no worker read is a finding).
+Otherwise (a tiled log, an incremental audit) the main process reads the log and sends each
+entry to its worker (:meth:`Partitions.leaves`), and checks the stored leaves itself.
 
 An act that changes several units (a reorganisation) is decided by one worker: before it, the main
-process moves the units the stored event names to the worker that holds the first one. An
+process moves the units the stored event names to the worker that holds the first one (reading
+slices, the plan holds them on that worker from the start of the log). An
 identifier's claim (:class:`~greenreg.registry.identifier.IdentifierClaim`, at the id its code
 gives) lives with the unit it points to: its creation goes to the worker of the unit its stored
 event names (the same act's event on that unit comes just before it), and it moves with the unit.
@@ -44,15 +53,17 @@ import gc
 import json
 import multiprocessing
 import queue
+from bisect import bisect_left
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from greenreg.audit.prepare import (
+    KEY_EVENTS,
     SIGNED,
     Opened,
     Prepared,
@@ -68,12 +79,15 @@ from greenreg.audit.state import AuditState, StoredAggregates, pickled
 from greenreg.events.vocabulary import RegistryEvent
 from greenreg.projections.digest import MODULUS
 from greenreg.registry.checkpoints import LogKey
-from greenreg.storage.log_tables import LogEntry
+from greenreg.storage.log_slices import LogSlices, SliceReader, owner
+from greenreg.storage.log_tables import LogEntry, LogTables
 
 CHUNK = 1_000
+"""Entries per message to the workers."""
+RANGE = 2_000
+"""Positions per slice the workers read (each its own entries among them)."""
 STATE_CHUNK = 2_000
 """Aggregates per answer when the workers hand their state over."""
-"""Entries per message to the workers."""
 AHEAD = 4
 """Chunks sent before the main process waits for the oldest one's answers."""
 SHARED = (
@@ -104,6 +118,100 @@ Sent = tuple[int, bytes, int, str, bytes]
 
 class Found(Exception):  # noqa: N818 (an outcome, not an error)
     """The fast path found something; the exact path names it."""
+
+
+@dataclass
+class Plan:
+    """Which worker reads which entries of the whole log, when the workers read their slices
+    straight from the database (:meth:`Partitions.sliced`): made once, before they start, from
+    the few entries that tie aggregates together.
+
+    An entry falls to the worker its aggregate's id gives
+    (:func:`~greenreg.storage.log_slices.owner`), but for the ones this plan names: every worker
+    reads the registry's, its authorities' and the evaluators' events (:data:`SHARED`); the
+    units a reorganisation names, and the identifier claims of a unit, are held together from
+    the start of the log by the worker of the first unit that ties them (the reorganisation's
+    own unit; the claimed unit), and the entries of those that the id gives to another worker
+    are moved to it."""
+
+    size: int
+    workers: int
+    shared: list[int] = field(default_factory=list)
+    """The positions every worker reads, ascending."""
+    moved: list[int] = field(default_factory=list)
+    """The positions of the entries held by another worker than their id gives, ascending."""
+    moved_to: list[int] = field(default_factory=list)
+    """The worker each of :attr:`moved` goes to."""
+    keys: list[LogEntry] = field(default_factory=list)
+    """The entries that declare a key, in log order (the main process checks the founding)."""
+
+    @classmethod
+    def of(cls, recorder: LogTables, workers: int, size: int) -> Plan:
+        """The plan for the log's first ``size`` entries, from one pass over the events."""
+        plan = cls(size, workers)
+        anchors: dict[UUID, UUID] = {}
+        for entry in recorder.marked_entries((*SHARED, REORGANISED, CLAIMED), size):
+            topic = entry.topic or ""
+            if topic.endswith(SHARED):
+                plan.shared.append(entry.position)
+                if topic.endswith(KEY_EVENTS):
+                    plan.keys.append(entry)
+            elif topic.endswith(REORGANISED):
+                units = _units_of(entry)
+                for unit in units[1:]:
+                    _join(anchors, units[0], unit)
+            else:
+                claimed = _claimed(entry)
+                if claimed is not None:
+                    _join(anchors, claimed, entry.originator_id)
+        held = {aggregate: owner(_anchor(anchors, aggregate), workers) for aggregate in anchors}
+        away = {
+            aggregate: held[aggregate]
+            for aggregate in held
+            if owner(aggregate, workers) != held[aggregate]
+        }
+        for position, aggregate in recorder.positions_of_aggregates(list(away), size):
+            plan.moved.append(position)
+            plan.moved_to.append(away[aggregate])
+        return plan
+
+    def positions(self, start: int, stop: int, index: int) -> tuple[list[int], list[int]]:
+        """For worker ``index``, between positions ``start`` and ``stop``: the positions it
+        reads besides the entries its ids give it, and the positions of those that it leaves
+        (both ascending)."""
+        shared = self.shared[bisect_left(self.shared, start) : bisect_left(self.shared, stop)]
+        first, last = bisect_left(self.moved, start), bisect_left(self.moved, stop)
+        if first == last:
+            return shared, shared
+        moved = self.moved[first:last]
+        mine = [p for p, to in zip(moved, self.moved_to[first:last], strict=True) if to == index]
+        return sorted({*shared, *mine}), sorted({*shared, *moved})
+
+
+def _join(anchors: dict[UUID, UUID], first: UUID, other: UUID) -> None:
+    """Tie ``other``'s group to ``first``'s (whose anchor stays the anchor)."""
+    anchors.setdefault(first, first)
+    anchors.setdefault(other, other)
+    root, theirs = _anchor(anchors, first), _anchor(anchors, other)
+    if root != theirs:
+        anchors[theirs] = root
+
+
+def _anchor(anchors: dict[UUID, UUID], aggregate: UUID) -> UUID:
+    """The first unit of the aggregate's group (the group's worker is the one its id gives)."""
+    while (up := anchors[aggregate]) != aggregate:
+        anchors[aggregate] = anchors[up]  # halve the path
+        aggregate = up
+    return aggregate
+
+
+def _claimed(entry: LogEntry) -> UUID | None:
+    """The unit an identifier's claim names in its stored event (``None``: unreadable; the
+    worker decides the act as it can, and finds what is wrong)."""
+    try:
+        return UUID(json.loads(entry.state or b"")["unit"]["_data_"])
+    except (ValueError, TypeError, KeyError):
+        return None
 
 
 class Partitions:
@@ -179,6 +287,45 @@ class Partitions:
         ahead.append((chunk, routes))
         while ahead:
             yield from self._answered(*ahead.popleft())
+        self._finish()
+
+    def sliced(
+        self, slices: LogSlices, plan: Plan
+    ) -> Iterator[tuple[list[bytes], list[int | None]]]:
+        """The leaf hashes and notification ids of the log's first ``plan.size`` entries, in
+        log order, a range at a time, once every worker has read its entries of the range from
+        the database (:mod:`~greenreg.storage.log_slices`) and checked them all; raises
+        :class:`Found` as soon as anything is wrong, or if a position is missing."""
+        for index, inbox in enumerate(self._inboxes):
+            inbox.put(("slices", slices, self.count, index))
+        ahead: deque[tuple[int, int]] = deque()
+        for start in range(0, plan.size, RANGE):
+            stop = min(start + RANGE, plan.size)
+            for index, inbox in enumerate(self._inboxes):
+                inbox.put(("slice", start, stop, *plan.positions(start, stop, index)))
+            ahead.append((start, stop))
+            if len(ahead) > AHEAD:
+                yield self._gathered(*ahead.popleft())
+        while ahead:
+            yield self._gathered(*ahead.popleft())
+        self._finish()
+
+    def _gathered(self, start: int, stop: int) -> tuple[list[bytes], list[int | None]]:
+        """Every worker's answer for one range, merged in log order."""
+        leaves: list[bytes | None] = [None] * (stop - start)
+        notes: list[int | None] = [None] * (stop - start)
+        for index in range(self.count):
+            finding, positions, hashes, notifications = self._receive(index)
+            if finding:
+                raise Found(finding)
+            for at, (position, note) in enumerate(zip(positions, notifications, strict=True)):
+                leaves[position - start] = hashes[at * LEAF : (at + 1) * LEAF]
+                notes[position - start] = note
+        if None in leaves:
+            raise Found(f"position {start + leaves.index(None)}: not in the log")
+        return cast(list[bytes], leaves), notes
+
+    def _finish(self) -> None:
         for inbox in self._inboxes:
             inbox.put(("finish",))
         for index in range(self.count):
@@ -375,12 +522,15 @@ class _Worker:
         self.last = -1
         self.finding = ""
         self._ids: list[UUID] | None = None
+        self.reader: SliceReader | None = None
+        self.share = (1, 0)
+        """(how many workers, which one this is), for the slices it reads."""
 
     def answer(self, message: tuple[Any, ...]) -> Any:
         """The answer to one message from the main process (``None``: no answer due)."""
         kind = message[0]
-        if kind == "chunk":
-            return self.chunk(message[1])
+        if kind in ("chunk", "slice"):
+            return self.chunk(message[1]) if kind == "chunk" else self.slice(*message[1:])
         if kind == "notes":
             return open_checkpoints(message[1], message[2])
         if kind == "export":
@@ -409,6 +559,9 @@ class _Worker:
             self.rows = FoldedRows(first=message[1])
         elif kind == "resume":
             self.resume(Path(message[1]), message[2], message[3])
+        elif kind == "slices":
+            self.reader = message[1].open()
+            self.share = (message[2], message[3])
         else:
             raise ValueError(f"no such message: {kind!r}")  # a programming error
 
@@ -418,16 +571,48 @@ class _Worker:
             return self.finding, b""
         if isinstance(self.replay.aggregates, StoredAggregates):  # read the chunk's at once
             self.replay.aggregates.prefetch(UUID(bytes=s[1]) for s in sent)
+        entries = [
+            LogEntry(position, UUID(bytes=originator), version, topic, state, None, None)
+            for position, originator, version, topic, state in sent
+        ]
         try:
-            return "", self._check(sent)
+            return "", self._check(entries)
         except Found as found:
             self.finding = str(found) or "found"
             return self.finding, b""
 
-    def _check(self, sent: list[Sent]) -> bytes:
-        """Read every entry of the chunk, verify every signature, then replay every act (see
-        :func:`~greenreg.audit.prepare.read_entry` for why in that order)."""
-        read = self._read(sent)
+    def slice(
+        self, start: int, stop: int, extra: list[int], leave: list[int]
+    ) -> tuple[str, list[int], bytes, list[int | None]]:
+        """Read this worker's entries between positions ``start`` and ``stop`` (those its ids
+        give it but the ``leave`` positions, and the ``extra`` positions) and check them: (what
+        was found, or ""; their positions, leaf hashes one after another, notification ids)."""
+        if self.finding or self.reader is None:
+            return self.finding or "no store to read", [], b"", []
+        try:
+            entries = self.reader.owned(start, stop, *self.share)
+            if leave:
+                left = set(leave)
+                entries = [entry for entry in entries if entry.position not in left]
+            if extra:
+                entries.extend(self.reader.at(extra))
+                entries.sort(key=_position)
+            leaves = self._check(entries)
+        except Found as found:
+            self.finding = str(found) or "found"
+            return self.finding, [], b"", []
+        return (
+            "",
+            [entry.position for entry in entries],
+            leaves,
+            [entry.notification_id for entry in entries],
+        )
+
+    def _check(self, entries: list[LogEntry]) -> bytes:
+        """Read every entry, verify every signature, then replay every act (see
+        :func:`~greenreg.audit.prepare.read_entry` for why in that order): the entries' leaf
+        hashes, one after another."""
+        read = self._read(entries)
         for entry, prepared, public_key in read:
             if verified(prepared, public_key).signature_status != SIGNED:
                 raise Found(f"position {entry.position}: the signature does not verify")
@@ -437,15 +622,23 @@ class _Worker:
             self.rows.flush()
         return b"".join(prepared.leaf for _, prepared, _ in read)
 
-    def _read(self, sent: list[Sent]) -> list[tuple[LogEntry, Prepared, bytes]]:
-        """Each entry, read, with the key it must verify under (declared before it)."""
+    def _read(self, entries: list[LogEntry]) -> list[tuple[LogEntry, Prepared, bytes]]:
+        """Each entry, read, with the key it must verify under (declared before it); its leaf
+        must be the one the log stored, where the entry comes with it."""
         read = []
-        for position, originator, version, topic, state in sent:
+        for entry in entries:
+            position, topic, state = entry.position, entry.topic, entry.state
+            if topic is None or state is None:
+                raise Found(f"position {position}: the store lacks the event")
             founding = topic.endswith(":RegistryFounded")
             if founding:  # the founding act is signed by the root key it declares
                 self.keys.update(declared_keys(topic, state))
-            entry = LogEntry(position, UUID(bytes=originator), version, topic, state, None, None)
-            prepared = read_entry(entry.originator_id, version, topic, state, keep=True)
+            prepared = read_entry(
+                entry.originator_id, entry.originator_version, topic, state, keep=True
+            )
+            stored = entry.stored_leaf_hash
+            if stored is not None and prepared.leaf != stored:
+                raise Found(f"position {position}: the leaf differs")
             if prepared.error:
                 raise Found(f"position {position}: the stored event cannot be read")
             public_key = self.keys.get(prepared.key_id)
@@ -499,6 +692,10 @@ class _Worker:
         if not isinstance(event, RegistryEvent):
             raise TypeError(f"{type(event).__name__} is not a registry event")
         return event
+
+
+def _position(entry: LogEntry) -> int:
+    return entry.position
 
 
 def _found(problem: Problem) -> None:

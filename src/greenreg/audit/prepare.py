@@ -107,7 +107,7 @@ def read_entry(
         key_id: str = stored["key_id"]
         timestamp: str = stored["timestamp"]["_data_"]
         act_id: str = stored["act_id"]["_data_"]
-        signed = signed_act.encode("utf-8")
+        signed_act.encode("utf-8")  # the bytes signed: text that has them
     except (ValueError, TypeError, KeyError, AttributeError) as error:
         return Prepared(leaf, error=f"{type(error).__name__}: {error}")
     try:
@@ -115,7 +115,7 @@ def read_entry(
     except (GreenregError, AttributeError):
         signature = b""  # not base64: it cannot verify
     try:
-        body = parse_json(signed)
+        body = parse_json(signed_act)  # the text, as its UTF-8 bytes decode to it
     except GreenregError:
         body = None  # the replay reads it again and names what is wrong
     return Prepared(

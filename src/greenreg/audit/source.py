@@ -15,6 +15,7 @@ from uuid import UUID
 
 from greenreg.audit.report import Problem
 from greenreg.registry.log import consistency_proof
+from greenreg.storage.log_slices import LogSlices
 from greenreg.storage.log_tables import LogEntry, LogTables, UnloggedEvent
 
 
@@ -54,6 +55,14 @@ class DatabaseSource:
 
     def entries(self, start: int = 0, stop: int | None = None) -> Iterator[LogEntry]:
         return self.recorder.log_entries(start, stop)
+
+    def slices(self) -> LogSlices | None:
+        """How the audit's worker processes read the log straight from the database, each
+        its own entries (:mod:`~greenreg.storage.log_slices`); ``None`` where they cannot, or
+        where this source reads its entries in a way of its own (a subclass's)."""
+        if type(self).entries is not DatabaseSource.entries:
+            return None
+        return self.recorder.log_slices()
 
     def history(self, originator_id: UUID, upto: int) -> list[LogEntry]:
         return [

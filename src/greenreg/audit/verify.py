@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
 from typing import Any
@@ -49,7 +49,7 @@ from zoneinfo import ZoneInfo
 
 from eventsourcing.persistence import Mapper
 
-from greenreg.audit.partition import Found, Partitions
+from greenreg.audit.partition import Found, Partitions, Plan
 from greenreg.audit.pool import Pool
 from greenreg.audit.prepare import (
     FORGED,
@@ -63,7 +63,7 @@ from greenreg.audit.prepare import (
 from greenreg.audit.read_models import ReadModelCheck
 from greenreg.audit.replay import Replay, stored_event
 from greenreg.audit.report import Problem, Report
-from greenreg.audit.source import AuditSource
+from greenreg.audit.source import AuditSource, DatabaseSource
 from greenreg.audit.state import Position
 from greenreg.errors import GreenregError
 from greenreg.events.signing import b64decode, key_id_of, key_weakness
@@ -71,6 +71,7 @@ from greenreg.events.vocabulary import RegistryEvent, RegistryFounded
 from greenreg.registry.application import Registry
 from greenreg.registry.checkpoints import Checkpoint, LogKey, check_log_key
 from greenreg.registry.log import Frontier
+from greenreg.storage.log_slices import LogSlices
 from greenreg.storage.log_tables import LogEntry
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -118,51 +119,77 @@ class Audit:
         """Every check on the workers, the main process keeping the tree; raises
         :class:`~greenreg.audit.partition.Found` at the first thing that is wrong."""
         report = Report()
-        frontier = Frontier()
-        roots: dict[int, bytes] = {}
-        keys: dict[str, bytes] = {}
-        last_notification = 0
-        rows = self._start_read_models()
+        rows = self.read_models is not None
         with Partitions(self.workers or os.cpu_count() or 1, rows=rows) as partitions:
+            # The live rows are hashed on a thread started once the workers are (a process
+            # forked while a thread holds a lock, the database's own, would wait for it).
+            self._start_read_models()
             notes = self.source.checkpoints()
             log_keys = self._log_keys(report)
             if not log_keys:
                 report.add(Problem("checkpoint", "the root has declared no log key"))
             partitions.open_checkpoints(notes, log_keys)
-            sizes = {size for size, _ in notes}
-            for entry, leaf in partitions.leaves(self.source.entries()):
-                if entry.position != frontier.size:
-                    raise Found(f"position {entry.position}: expected {frontier.size}")
-                if entry.notification_id is not None:
-                    if entry.notification_id < last_notification:
-                        raise Found(f"position {entry.position}: stored out of log order")
-                    last_notification = entry.notification_id
-                if entry.stored_leaf_hash is not None and leaf != entry.stored_leaf_hash:
-                    raise Found(f"position {entry.position}: the leaf differs")
-                frontier.append(leaf)
-                if frontier.size in sizes:
-                    roots[frontier.size] = frontier.root()
-                if entry.topic is not None and entry.topic.endswith(KEY_EVENTS):
-                    self._key_event(entry, keys, report)
-                report.events += 1
-                if self.progress and report.events % 1000 == 0:
-                    self.progress(report.events)
+            tree = _Tree({size for size, _ in notes})
+            source = self.source
+            slices = source.slices() if isinstance(source, DatabaseSource) else None
+            if slices is None:
+                self._routed(partitions, tree, report)
+            else:
+                assert isinstance(source, DatabaseSource)  # noqa: S101 (for mypy)
+                self._sliced(partitions, source, slices, tree, report)
+            frontier = tree.frontier
             report.signatures = report.events
             self._folded_rows(partitions, frontier.size)
             checkpoints = self._opened(partitions.opened(), None, report)
             if self.keep is not None:
-                reached = self._position(frontier, checkpoints, dict(notes), keys, report)
+                reached = self._position(frontier, checkpoints, dict(notes), tree.keys, report)
                 if reached is not None:
-                    reached.notification = last_notification or None
+                    reached.notification = tree.last_notification or None
                     self.keep(reached, partitions.aggregates())
-        return self._conclude(report, checkpoints, roots, frontier)
+        return self._conclude(report, checkpoints, tree.roots, frontier)
 
-    def _start_read_models(self) -> bool:
-        """Start hashing the live read models, if they are checked: whether they are."""
-        if self.read_models is None:
-            return False
-        self.read_models.start()
-        return True
+    def _routed(self, partitions: Partitions, tree: _Tree, report: Report) -> None:
+        """The fast path where this process reads the log and sends each entry to its
+        worker."""
+        for entry, leaf in partitions.leaves(self.source.entries()):
+            if entry.position != tree.frontier.size:
+                raise Found(f"position {entry.position}: expected {tree.frontier.size}")
+            if entry.stored_leaf_hash is not None and leaf != entry.stored_leaf_hash:
+                raise Found(f"position {entry.position}: the leaf differs")
+            tree.append(leaf, entry.notification_id)
+            if entry.topic is not None and entry.topic.endswith(KEY_EVENTS):
+                self._key_event(entry, tree.keys, report)
+            report.events += 1
+            if self.progress and report.events % 1000 == 0:
+                self.progress(report.events)
+
+    def _sliced(
+        self,
+        partitions: Partitions,
+        source: DatabaseSource,
+        slices: LogSlices,
+        tree: _Tree,
+        report: Report,
+    ) -> None:
+        """The fast path where the workers read their own entries from the database (the log
+        as it stands now: its first :meth:`~DatabaseSource.size` entries); this process reads
+        only the entries that declare keys and the few that tie units together
+        (:class:`~greenreg.audit.partition.Plan`), and keeps the tree."""
+        plan = Plan.of(source.recorder, partitions.count, source.size())
+        for entry in plan.keys:
+            self._key_event(entry, tree.keys, report)
+        append = tree.append
+        for leaves, notifications in partitions.sliced(slices, plan):
+            for leaf, notification in zip(leaves, notifications, strict=True):
+                append(leaf, notification)
+            report.events += len(leaves)
+            if self.progress:
+                self.progress(report.events)
+
+    def _start_read_models(self) -> None:
+        """Start hashing the live read models, if they are checked."""
+        if self.read_models is not None:
+            self.read_models.start()
 
     def _folded_rows(self, partitions: Partitions, size: int) -> None:
         """Tell the read-model check the digest of the rows the workers folded."""
@@ -455,6 +482,29 @@ class Audit:
                     latest,
                 )
             )
+
+
+@dataclass
+class _Tree:
+    """What the fast path's main process keeps while the workers check the entries: the Merkle
+    frontier, its roots at the checkpoints' sizes, the declared keys, the notification order."""
+
+    sizes: set[int]
+    frontier: Frontier = field(default_factory=Frontier)
+    roots: dict[int, bytes] = field(default_factory=dict)
+    keys: dict[str, bytes] = field(default_factory=dict)
+    last_notification: int = 0
+
+    def append(self, leaf: bytes, notification: int | None) -> None:
+        """The next entry's leaf hash and notification id (which must not go back)."""
+        frontier = self.frontier
+        if notification is not None:
+            if notification < self.last_notification:
+                raise Found(f"position {frontier.size}: stored out of log order")
+            self.last_notification = notification
+        frontier.append(leaf)
+        if frontier.size in self.sizes:
+            self.roots[frontier.size] = frontier.root()
 
 
 def _declared_keys(entry: LogEntry) -> dict[str, bytes]:

@@ -26,7 +26,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
 
 from eventsourcing.persistence import Notification, StoredEvent
@@ -43,7 +43,21 @@ from greenreg.registry.log import (
     root_from_frontier,
 )
 
+if TYPE_CHECKING:
+    from greenreg.storage.log_slices import LogSlices
+
 PAGE = 5_000
+_ENTRY_COLUMNS = (  # an entry, its event and its stored leaf
+    "e.position AS position, e.originator_id AS originator_id, "
+    "e.originator_version AS originator_version, s.topic AS topic, s.state AS state, "
+    "s.{notification_id} AS notification_id, n.hash AS leaf_hash"
+)
+_ENTRY_JOINS = (
+    "FROM {entries} e "
+    "LEFT JOIN {events} s ON s.originator_id = e.originator_id "
+    "AND s.originator_version = e.originator_version "
+    "LEFT JOIN {nodes} n ON n.level = 0 AND n.idx = e.position"
+)
 
 
 class Cursor(Protocol):
@@ -336,13 +350,7 @@ class LogTables:
     def log_entries(self, start: int = 0, stop: int | None = None) -> Iterator[LogEntry]:
         """The log from ``start``, joined with the events table, one page at a time."""
         query = self.sql(
-            "SELECT e.position AS position, e.originator_id AS originator_id, "
-            "e.originator_version AS originator_version, s.topic AS topic, s.state AS state, "
-            "s.{notification_id} AS notification_id, n.hash AS leaf_hash "
-            "FROM {entries} e "
-            "LEFT JOIN {events} s ON s.originator_id = e.originator_id "
-            "AND s.originator_version = e.originator_version "
-            "LEFT JOIN {nodes} n ON n.level = 0 AND n.idx = e.position "
+            f"SELECT {_ENTRY_COLUMNS} {_ENTRY_JOINS} "
             "WHERE e.position >= ? ORDER BY e.position LIMIT ?"
         )
         position = start
@@ -355,17 +363,69 @@ class LogTables:
             for row in rows:
                 if stop is not None and row["position"] >= stop:
                     return
-                state = row["state"]
-                yield LogEntry(
-                    position=int(row["position"]),
-                    originator_id=self.py_id(row["originator_id"]),
-                    originator_version=int(row["originator_version"]),
-                    topic=row["topic"],
-                    state=stored_bytes(state),
-                    notification_id=row["notification_id"],
-                    stored_leaf_hash=None if row["leaf_hash"] is None else bytes(row["leaf_hash"]),
-                )
+                yield self._entry(row)
             position = int(rows[-1]["position"]) + 1
+
+    # --- the audit's plan and its workers' slices -----------------------------------------
+
+    def log_slices(self) -> LogSlices | None:
+        """How another process reads the log straight from this store
+        (:mod:`~greenreg.storage.log_slices`); ``None`` where it cannot."""
+        return None
+
+    def slice_select(self) -> str:
+        """The query a worker reads its slices with, up to its ``WHERE``."""
+        return self.sql(f"SELECT {_ENTRY_COLUMNS} {_ENTRY_JOINS}")
+
+    def marked_entries(self, suffixes: Sequence[str], stop: int) -> list[LogEntry]:
+        """The entries before position ``stop`` whose event's topic ends with one of
+        ``suffixes`` (letters and colons), in log order: one pass over the events table (the
+        events first: only the few that match are looked up in the log)."""
+        likes = " OR ".join("s.topic LIKE ?" for _ in suffixes)
+        query = self.sql(
+            f"SELECT {_ENTRY_COLUMNS} FROM {{events}} s "  # noqa: S608 (placeholders only)
+            "JOIN {entries} e ON e.originator_id = s.originator_id "
+            "AND e.originator_version = s.originator_version "
+            f"LEFT JOIN {{nodes}} n ON n.level = 0 AND n.idx = e.position WHERE {likes}"
+        )
+        with self.reading() as c:
+            c.execute(query, [f"%{suffix}" for suffix in suffixes])
+            rows = c.fetchall()
+        ends = tuple(suffixes)
+        entries = (self._entry(row) for row in rows)
+        marked = [e for e in entries if e.position < stop and (e.topic or "").endswith(ends)]
+        return sorted(marked, key=lambda entry: entry.position)
+
+    def positions_of_aggregates(self, ids: Sequence[UUID], stop: int) -> list[tuple[int, UUID]]:
+        """(position, id) of every logged event of these aggregates before position ``stop``,
+        in log order."""
+        found: list[tuple[int, UUID]] = []
+        with self.reading() as c:
+            for first in range(0, len(ids), 500):
+                batch = [self.db_id(i) for i in ids[first : first + 500]]
+                marks = ", ".join("?" * len(batch))
+                c.execute(
+                    self.sql(
+                        f"SELECT position, originator_id FROM {{entries}} "  # noqa: S608 (marks)
+                        f"WHERE originator_id IN ({marks}) AND position < ?"
+                    ),
+                    (*batch, stop),
+                )
+                found.extend(
+                    (int(r["position"]), self.py_id(r["originator_id"])) for r in c.fetchall()
+                )
+        return sorted(found)
+
+    def _entry(self, row: Any) -> LogEntry:
+        return LogEntry(
+            position=int(row["position"]),
+            originator_id=self.py_id(row["originator_id"]),
+            originator_version=int(row["originator_version"]),
+            topic=row["topic"],
+            state=stored_bytes(row["state"]),
+            notification_id=row["notification_id"],
+            stored_leaf_hash=None if row["leaf_hash"] is None else bytes(row["leaf_hash"]),
+        )
 
     def unlogged_events(self, after: int = 0) -> list[UnloggedEvent]:
         """Events in the events table that no log position names (those with a notification

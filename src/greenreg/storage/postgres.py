@@ -33,6 +33,7 @@ from eventsourcing.postgres import (
 )
 from eventsourcing.utils import retry
 
+from greenreg.storage.log_slices import POSTGRES_OWNER, LogSlices
 from greenreg.storage.log_tables import Cursor, LogTables
 
 ATTEMPTS = 2
@@ -66,6 +67,14 @@ class PostgresLogRecorder(LogTables, PostgresApplicationRecorder):
 
     def db_id(self, originator_id: UUID | str) -> Any:
         return originator_id
+
+    def log_slices(self) -> LogSlices | None:
+        pool = self.datastore.pool
+        kwargs = pool.kwargs() if callable(pool.kwargs) else dict(pool.kwargs or {})
+        if pool.get_password_func is not None:
+            kwargs["password"] = pool.get_password_func()
+        kwargs.pop("row_factory", None)
+        return LogSlices("postgres", kwargs, self.slice_select(), POSTGRES_OWNER, "%s")
 
     @contextmanager
     def reading(self) -> Iterator[Cursor]:

@@ -14,6 +14,7 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 
+from greenreg.storage.log_slices import SQLITE_OWNER, LogSlices
 from greenreg.storage.log_tables import Cursor, LogTables
 
 
@@ -31,6 +32,14 @@ class SQLiteLogRecorder(LogTables, SQLiteApplicationRecorder):
 
     def db_id(self, originator_id: UUID | str) -> Any:
         return originator_id.hex if isinstance(originator_id, UUID) else originator_id
+
+    def log_slices(self) -> LogSlices | None:
+        pool = self.datastore.pool
+        if pool.is_sqlite_memory_mode:  # no other process can open it
+            return None
+        return LogSlices(
+            "sqlite", {"database": pool.db_name}, self.slice_select(), SQLITE_OWNER, "?"
+        )
 
     @contextmanager
     def reading(self) -> Iterator[Cursor]:

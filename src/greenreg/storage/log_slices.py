@@ -1,0 +1,121 @@
+"""The log read in slices by the audit's worker processes, each straight from the database.
+
+The audit's fast path (:mod:`greenreg.audit.partition`) shares the units out among worker
+processes. Rather than have the main process read every entry and send it on, each worker opens
+its own connection and reads, for each range of positions, only the entries it holds: those
+whose aggregate's id falls to it (:data:`OWNER`: the last byte of the id, modulo the number of
+workers; computed by the database, so the entries of the other workers are never fetched), less
+the positions the main process names as held elsewhere, plus the positions it names as this
+worker's (the events every worker folds, and the units a reorganisation or an identifier claim
+ties to a unit held by another worker).
+
+:class:`LogSlices` is what a worker needs to do that (the dialect, how to connect, the query's
+text): plain values, sent to the worker process once. A store that a second process cannot open
+(an in-memory SQLite database) has none, and the audit reads the log in the main process.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from greenreg.storage.log_tables import LogEntry, stored_bytes
+
+BATCH = 500
+"""Positions per query when a worker reads named positions."""
+
+
+def owner(originator_id: UUID, workers: int) -> int:
+    """The worker that holds an aggregate's events unless the audit's plan says otherwise: the
+    id's last byte modulo the number of workers, as each dialect's :attr:`LogSlices.owner`
+    computes it from the stored id."""
+    return (originator_id.int & 0xFF) % workers
+
+
+SQLITE_OWNER = (
+    "((instr('0123456789abcdef', substr(e.originator_id, -2, 1)) - 1) * 16"
+    " + instr('0123456789abcdef', substr(e.originator_id, -1, 1)) - 1)"
+)
+"""The id's last byte in SQLite, where ids are stored as 32 lower-case hex digits (anything
+else gives a number no worker has: its entries are read by none, and the audit finds them
+missing)."""
+POSTGRES_OWNER = "(('x' || right(e.originator_id::text, 2))::bit(8)::int)"
+"""The id's last byte in PostgreSQL (the uuid's text ends with its last two hex digits)."""
+
+
+@dataclass(frozen=True)
+class LogSlices:
+    """How a worker process opens the store and reads its slices (see the module)."""
+
+    dialect: str
+    """``sqlite`` or ``postgres``."""
+    connection: dict[str, Any]
+    """SQLite: ``database``, the file; PostgreSQL: psycopg's connection keywords."""
+    select: str
+    """The entries joined with their events and stored leaves, up to ``WHERE`` (exclusive)."""
+    owner: str
+    """The SQL of the id's last byte (:func:`owner`)."""
+    placeholder: str
+
+    def open(self) -> SliceReader:
+        return SliceReader(self)
+
+
+class SliceReader:
+    """One worker's connection to the store, and its two queries."""
+
+    def __init__(self, slices: LogSlices) -> None:
+        self.slices = slices
+        mark = slices.placeholder
+        modulo = "%%" if mark == "%s" else "%"  # psycopg's placeholders take a % of their own
+        self._owned = (
+            f"{slices.select} WHERE e.position >= {mark} AND e.position < {mark} "
+            f"AND {slices.owner} {modulo} {mark} = {mark} ORDER BY e.position"
+        )
+        if slices.dialect == "sqlite":
+            self._connection: Any = sqlite3.connect(
+                slices.connection["database"], uri=True, check_same_thread=False
+            )
+            self._connection.execute("PRAGMA query_only = ON")
+        else:
+            import psycopg  # noqa: PLC0415 (PostgreSQL stores only)
+
+            self._connection = psycopg.connect(**slices.connection, autocommit=True)
+
+    def owned(self, start: int, stop: int, workers: int, index: int) -> list[LogEntry]:
+        """The entries at positions ``start`` to ``stop`` whose id falls to worker ``index`` of
+        ``workers`` (:func:`owner`), in position order."""
+        rows = self._connection.execute(self._owned, (start, stop, workers, index)).fetchall()
+        return [_entry(row) for row in rows]
+
+    def at(self, positions: Sequence[int]) -> Iterator[LogEntry]:
+        """The entries at these positions (ascending), in position order."""
+        mark = self.slices.placeholder
+        for first in range(0, len(positions), BATCH):
+            batch = positions[first : first + BATCH]
+            query = (
+                f"{self.slices.select} WHERE e.position IN ({', '.join([mark] * len(batch))}) "
+                "ORDER BY e.position"
+            )
+            for row in self._connection.execute(query, tuple(batch)).fetchall():
+                yield _entry(row)
+
+    def close(self) -> None:
+        self._connection.close()
+
+
+def _entry(row: Sequence[Any]) -> LogEntry:
+    """An entry as :meth:`~greenreg.storage.log_tables.LogTables.log_entries` gives it."""
+    position, originator, version, topic, state, notification, leaf = row
+    return LogEntry(
+        position,
+        originator if type(originator) is UUID else UUID(str(originator)),
+        version,
+        topic,
+        state if state is None or type(state) is bytes else stored_bytes(state),
+        notification,
+        leaf if leaf is None or type(leaf) is bytes else bytes(leaf),
+    )
