@@ -445,7 +445,7 @@ class Projector:
             cores = len(os.sched_getaffinity(0))
         else:  # pragma: no cover (not Linux)
             cores = os.cpu_count() or 1
-        if cores < 2:  # noqa: PLR2004 (the writer's core and this one's)
+        if cores < 2:  # the writer's core and this one's
             return False
         return self.store.dialect == "postgres" or os.path.isfile(self.store.path)
 
