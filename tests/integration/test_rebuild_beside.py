@@ -8,6 +8,7 @@ that there are pages before and after the failure."""
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -222,3 +223,14 @@ def test_a_projector_killed_mid_rebuild_leaves_the_old_read_models(
     assert reads.projector.position() == position
     world.register("js-eit", "苏州又一园区", "320505")
     assert reads().search("又一园区")
+
+
+def test_by_default_a_large_log_is_written_beside_on_sqlite_only(reads: Reads) -> None:
+    """From 20,000 events, with a second core; PostgreSQL's server already writes on a core of
+    its own."""
+    if reads.store.dialect == "postgres":
+        assert reads.projector.beside_from is None
+    elif len(os.sched_getaffinity(0)) > 1:
+        assert reads.projector.beside_from == runner.BESIDE_FROM == 20_000
+    else:
+        assert reads.projector.beside_from is None

@@ -67,8 +67,8 @@ INCREMENTAL_PAGE = 2_000
 REBUILD_PAGE = 10_000
 BESIDE_FROM = 20_000
 """From how many events a rebuild writes in a process beside the fold
-(:mod:`~greenreg.projections.bulk_writer`); a smaller log is written by the projector itself
-(starting the process costs more than it saves)."""
+(:mod:`~greenreg.projections.bulk_writer`; see :attr:`Projector.beside_from`); a smaller log is
+written by the projector itself (starting the process costs more than it saves)."""
 LEAF_INDEXES = 1_024
 """How many notification ids' log positions a projector remembers (every read answer states
 the last one's)."""
@@ -109,9 +109,12 @@ class Projector:
     def __init__(self, registry: Registry, store: ReadStore) -> None:
         self.registry = registry
         self.store = store
-        self.beside_from = BESIDE_FROM
-        """From how many events :meth:`rebuild` writes in a process beside the fold (a
-        database file or PostgreSQL; never an in-memory SQLite database)."""
+        self.beside_from = BESIDE_FROM if store.dialect == "sqlite" and _cores() > 1 else None
+        """From how many events :meth:`rebuild` writes in a process beside the fold (``None``:
+        never). By default on SQLite with a second core to run on: on one core the writer only
+        adds its own work (framing and reading the rows, starting up: about a sixth more CPU
+        time in all) to the same core. Not on PostgreSQL, whose server already does much of the
+        writing on its own core (beside: the same rows, not measured faster)."""
         self._ready = False
         self.failure: ProjectionFailure | None = None
         self._leaf_indexes: dict[int, int] = {}
@@ -428,7 +431,8 @@ class Projector:
     def _rebuild(self, progress: Progress | None, page: int) -> int:
         t.ensure_trigram_extension(self.store)
         total = self.last_position()
-        if total >= self.beside_from and self._can_write_beside():
+        beside = self.beside_from is not None and total >= self.beside_from
+        if beside and self._can_write_beside():
             position = self._rebuild_beside(progress, page, total)
         else:
             position = self._rebuild_here(progress, page, total)
@@ -437,16 +441,7 @@ class Projector:
         return position
 
     def _can_write_beside(self) -> bool:
-        """Whether writing beside can pay: this process may run on a second core, and another
-        process can open the database (not an in-memory SQLite one). On one core the writer
-        would only add its own work (framing and reading the rows, starting up: about a sixth
-        more CPU time in all) to the same core."""
-        if hasattr(os, "sched_getaffinity"):
-            cores = len(os.sched_getaffinity(0))
-        else:  # pragma: no cover (not Linux)
-            cores = os.cpu_count() or 1
-        if cores < 2:  # the writer's core and this one's
-            return False
+        """Whether another process can open the database (not an in-memory SQLite one)."""
         return self.store.dialect == "postgres" or os.path.isfile(self.store.path)
 
     def _rebuild_beside(self, progress: Progress | None, page: int, total: int) -> int:
@@ -538,6 +533,13 @@ def collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def _cores() -> int:
+    """How many cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1  # pragma: no cover (not Linux)
 
 
 def one_line(error: BaseException) -> str:
