@@ -174,8 +174,9 @@ def rebuild_round(registry: Registry, projector: Projector) -> Rebuilt:
     )  # fmt: skip
 
 
-def run_rebuild(events: int, repeat: int = 3) -> dict[str, Any]:
-    """``repeat`` rounds of a bare decode and a rebuild, on a copy of the corpus store."""
+def run_rebuild(events: int, repeat: int = 3, here: bool = False) -> dict[str, Any]:
+    """``repeat`` rounds of a bare decode and a rebuild, on a copy of the corpus store
+    (``here``: every row written by this process, none beside it)."""
     source = cached_sqlite_store(events)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "store.db"
@@ -183,6 +184,8 @@ def run_rebuild(events: int, repeat: int = 3) -> dict[str, Any]:
         registry = Registry(env=plain_env(path))
         store = ReadStore(plain_env(path))
         projector = Projector(registry, store)
+        if here:
+            projector.beside_from = None
         rounds = [rebuild_round(registry, projector) for _ in range(repeat)]
         store.close()
         registry.close()
@@ -215,6 +218,7 @@ def run_rebuild(events: int, repeat: int = 3) -> dict[str, Any]:
             "load_average": os.getloadavg(),
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
             "store": source.name,
+            "written": "here" if projector.beside_from is None else "beside",
         },
     }
 
@@ -317,10 +321,13 @@ def main() -> None:
         "--rebuild-only", action="store_true", help="the rebuild beside the bare decode, alone"
     )
     parser.add_argument("--repeat", type=int, default=3, help="rounds of --rebuild-only")
+    parser.add_argument(
+        "--here", action="store_true", help="--rebuild-only with no writer process beside"
+    )
     args = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)
     if args.rebuild_only:
-        result = run_rebuild(args.events, args.repeat)
+        result = run_rebuild(args.events, args.repeat, here=args.here)
         print_rebuild(result)
         (RESULTS / "projections-rebuild.json").write_text(json.dumps(result, indent=1))
         return
@@ -360,7 +367,10 @@ def print_rebuild(result: dict[str, Any]) -> None:
             f"{m['base_value']:,}; ratio {m['ratio']})  target: {m['target']}  met: {m['met']}"
         )
     load = ", ".join(f"{x:.2f}" for x in details["load_average"])
-    print(f"peak RSS {details['peak_rss_mb']:,} MB; load average at the end {load}")
+    print(
+        f"peak RSS {details['peak_rss_mb']:,} MB; load average at the end {load}; rows written "
+        f"{details['written']} (beside: by a writer process)"
+    )
 
 
 if __name__ == "__main__":

@@ -226,11 +226,11 @@ def test_a_projector_killed_mid_rebuild_leaves_the_old_read_models(
 
 
 def test_by_default_a_large_log_is_written_beside_on_sqlite_only(reads: Reads) -> None:
-    """From 20,000 events, with a second core; PostgreSQL's server already writes on a core of
+    """From 200,000 events, with a second core; PostgreSQL's server already writes on a core of
     its own."""
     if reads.store.dialect == "postgres":
         assert reads.projector.beside_from is None
     elif len(os.sched_getaffinity(0)) > 1:
-        assert reads.projector.beside_from == runner.BESIDE_FROM == 20_000
+        assert reads.projector.beside_from == runner.BESIDE_FROM == 200_000
     else:
         assert reads.projector.beside_from is None

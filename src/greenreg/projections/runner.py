@@ -65,10 +65,12 @@ from greenreg.registry.rulebooks.law import Adoption
 
 INCREMENTAL_PAGE = 2_000
 REBUILD_PAGE = 10_000
-BESIDE_FROM = 20_000
+BESIDE_FROM = 200_000
 """From how many events a rebuild writes in a process beside the fold
 (:mod:`~greenreg.projections.bulk_writer`; see :attr:`Projector.beside_from`); a smaller log is
-written by the projector itself (starting the process costs more than it saves)."""
+written by the projector itself: at 100,000 events, on a loaded machine, beside was slower
+(starting the writer and framing the rows cost more than the overlap saved); at 1,000,000 it
+was faster (docs/benchmarks/projections.md)."""
 LEAF_INDEXES = 1_024
 """How many notification ids' log positions a projector remembers (every read answer states
 the last one's)."""
