@@ -8,7 +8,9 @@ crash at any point, or two runners at once, neither lose nor double-apply an eve
 
 :meth:`Projector.catch_up` folds whatever is new (used after every write: read-your-writes);
 :meth:`Projector.rebuild` drops every read model and folds the whole log again, in memory, with
-large pages and bulk inserts, creating the indexes at the end.
+large pages and bulk inserts, creating the indexes at the end; a large log's rows are written
+by a process beside the fold (:mod:`~greenreg.projections.bulk_writer`), in that process's one
+transaction, so that a second core does the writing while this one folds.
 
 A failure is never silent. When a page cannot be folded, the runner folds its events one at a
 time, so the events before the culprit are folded and the culprit is named; it keeps the
