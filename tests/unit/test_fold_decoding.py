@@ -10,7 +10,7 @@ from uuid import UUID
 
 import pytest
 
-from greenreg.projections.decoding import TaggedJSON
+from greenreg.projections.decoding import TaggedJSON, uuid_from_hex
 from greenreg.registry.application import Registry
 
 STATES = [
@@ -63,3 +63,36 @@ def test_tagged_values_are_revived_inner_ones_first(transcoder: TaggedJSON) -> N
     assert decoded == {"day": date(2024, 2, 29), "n": 1.5, "none": None}
     assert transcoder.decode(STATES[5]) == UUID("0123456789abcdef0123456789abcdef")
     assert [type(v) for v in transcoder.decode(STATES[7])] == [str, date]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "0123456789abcdef0123456789abcdef",
+        "0123456789ABCDEF0123456789ABCDEF",
+        "01234567-89ab-cdef-0123-456789abcdef",
+        "{01234567-89ab-cdef-0123-456789abcdef}",
+        "urn:uuid:01234567-89ab-cdef-0123-456789abcdef",
+        "ffffffffffffffffffffffffffffffff",
+        "00000000000000000000000000000000",
+        "+123456789abcdef0123456789abcdef",
+        "0x23456789abcdef0123456789abcdef",
+        "0_23456789abcdef0123456789abcdef",
+        " 123456789abcdef0123456789abcde ",
+        "0123456789abcdef0123456789abcdeg",
+        "0123456789abcdef0123456789abcde",
+        "0123456789abcdef0123456789abcdef0",
+        "",
+        "٠١٢٣٤٥٦٧٨٩abcdef0123456789abcdef",
+    ],
+)
+def test_a_uuid_is_read_as_the_constructor_reads_it(text: str) -> None:
+    """The fold's decoder makes UUIDs without the constructor: equal ones, with the same
+    attributes, from the same text, and the same refusals."""
+    made = _outcome(uuid_from_hex, text)
+    assert made == _outcome(UUID, text)
+    if made[0] == "value":
+        uuid, expected = uuid_from_hex(text), UUID(text)
+        assert (uuid.int, uuid.is_safe, str(uuid), hash(uuid)) == (
+            expected.int, expected.is_safe, str(expected), hash(expected),
+        )  # fmt: skip

@@ -85,6 +85,7 @@ class ReadStore:
 
     def __init__(self, env: dict[str, str]) -> None:
         """``env``: the eventsourcing settings of the registry (``bootstrap.persistence_env``)."""
+        self.env = dict(env)
         self.dialect: Dialect
         if env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite":
             self.dialect = "sqlite"

@@ -8,7 +8,9 @@ crash at any point, or two runners at once, neither lose nor double-apply an eve
 
 :meth:`Projector.catch_up` folds whatever is new (used after every write: read-your-writes);
 :meth:`Projector.rebuild` drops every read model and folds the whole log again, in memory, with
-large pages and bulk inserts, creating the indexes at the end.
+large pages and bulk inserts, creating the indexes at the end; a large log's rows are written
+by a process beside the fold (:mod:`~greenreg.projections.bulk_writer`), in that process's one
+transaction, so that a second core does the writing while this one folds.
 
 A failure is never silent. When a page cannot be folded, the runner folds its events one at a
 time, so the events before the culprit are folded and the culprit is named; it keeps the
@@ -24,6 +26,7 @@ rebuild that fails changes nothing and names the event the same way
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -34,9 +37,17 @@ from eventsourcing.persistence import Notification
 from greenreg.errors import ProjectionStalledError
 from greenreg.outages import is_outage
 from greenreg.projections import schema as t
+from greenreg.projections.bulk_writer import BesideWriter
 from greenreg.projections.database import ReadStore
 from greenreg.projections.decoding import fold_decoder
-from greenreg.projections.digest import DigestCommits, fold_delta, full_sum, memo_sum, rows_sum
+from greenreg.projections.digest import (
+    DigestCommits,
+    fold_delta,
+    full_sum,
+    memo_sum,
+    rows_sum,
+    table_sum,
+)
 from greenreg.projections.fold import (
     PRESENT_TABLES,
     U_NAME,
@@ -56,6 +67,12 @@ from greenreg.registry.rulebooks.law import Adoption
 
 INCREMENTAL_PAGE = 2_000
 REBUILD_PAGE = 10_000
+BESIDE_FROM = 200_000
+"""From how many events a rebuild writes in a process beside the fold
+(:mod:`~greenreg.projections.bulk_writer`; see :attr:`Projector.beside_from`); a smaller log is
+written by the projector itself: at 100,000 events, on a loaded machine, beside was slower
+(starting the writer and framing the rows cost more than the overlap saved); at 1,000,000 it
+was faster (docs/benchmarks/projections.md)."""
 LEAF_INDEXES = 1_024
 """How many notification ids' log positions a projector remembers (every read answer states
 the last one's)."""
@@ -96,6 +113,12 @@ class Projector:
     def __init__(self, registry: Registry, store: ReadStore) -> None:
         self.registry = registry
         self.store = store
+        self.beside_from = BESIDE_FROM if store.dialect == "sqlite" and _cores() > 1 else None
+        """From how many events :meth:`rebuild` writes in a process beside the fold (``None``:
+        never). By default on SQLite with a second core to run on: on one core the writer only
+        adds its own work (framing and reading the rows, starting up: about a sixth more CPU
+        time in all) to the same core. Not on PostgreSQL, whose server already does much of the
+        writing on its own core (beside: the same rows, not measured faster)."""
         self._ready = False
         self.failure: ProjectionFailure | None = None
         self._leaf_indexes: dict[int, int] = {}
@@ -412,6 +435,47 @@ class Projector:
     def _rebuild(self, progress: Progress | None, page: int) -> int:
         t.ensure_trigram_extension(self.store)
         total = self.last_position()
+        beside = self.beside_from is not None and total >= self.beside_from
+        if beside and self._can_write_beside():
+            position = self._rebuild_beside(progress, page, total)
+        else:
+            position = self._rebuild_here(progress, page, total)
+        self._ready = True
+        self.failure = None
+        return position
+
+    def _can_write_beside(self) -> bool:
+        """Whether another process can open the database (not an in-memory SQLite one)."""
+        return self.store.dialect == "postgres" or os.path.isfile(self.store.path)
+
+    def _rebuild_beside(self, progress: Progress | None, page: int, total: int) -> int:
+        """The rebuild, its rows written by a process beside the fold, page by page, in one
+        transaction of that process's (:mod:`~greenreg.projections.bulk_writer`): the same
+        rows, written in the same order, as :meth:`_rebuild_here`."""
+        fold = Fold()
+        search = t.SEARCH.name
+        with collector_paused(), BesideWriter(self.store) as writer:
+            position = 0
+            terms: list[tuple[Any, ...]] = []  # written at the end, as the units then are
+            for position in fold_log(self.registry, fold, page=page):
+                terms.extend(fold.appended[search])
+                writer.append({n: r for n, r in fold.appended.items() if r and n != search})
+                for rows in fold.appended.values():
+                    rows.clear()
+                if progress is not None:
+                    progress(position, max(total, position))
+            writer.folded()
+            present = present_rows(fold.memos.values())
+            for name, unit_rows in present.items():
+                writer.present(name, unit_rows)
+            searched = search_rows(terms, fold.memos)
+            writer.terms(searched)
+            digest = rows_sum(present) + table_sum(search, searched)
+            writer.finish(position, self.leaf_index(position) + 1, digest)
+        return position
+
+    def _rebuild_here(self, progress: Progress | None, page: int, total: int) -> int:
+        """The rebuild, written by this process as it folds."""
         fold = Fold()
         with (
             self.store.bulk_load(),
@@ -435,8 +499,6 @@ class Projector:
             t.create_indexes(self.store, cursor)
             self._track(cursor, position)
             self.digests.restart(cursor, self.leaf_index(position) + 1, position, digest)
-        self._ready = True
-        self.failure = None
         return position
 
 
@@ -475,6 +537,13 @@ def collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def _cores() -> int:
+    """How many cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1  # pragma: no cover (not Linux)
 
 
 def one_line(error: BaseException) -> str:

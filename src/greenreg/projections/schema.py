@@ -252,12 +252,13 @@ def add_missing_columns(store: ReadStore, cursor: object) -> None:
                 execute(f"ALTER TABLE {table.name} ADD COLUMN {_column(column)}")
 
 
-def create_indexes(store: ReadStore, cursor: object) -> None:
-    """The indexes every question is answered from (created after a bulk load)."""
+def create_indexes(store: ReadStore, cursor: object, tables: tuple[Table, ...] = ALL) -> None:
+    """The indexes every question is answered from (created after a bulk load), of these
+    tables."""
     from greenreg.projections.search_table import create_search_indexes  # noqa: PLC0415
 
     execute = cursor.execute  # type: ignore[attr-defined]
-    for table in ALL:
+    for table in tables:
         if table.key:
             execute(
                 f"CREATE UNIQUE INDEX IF NOT EXISTS {table.name}_key "
@@ -268,7 +269,8 @@ def create_indexes(store: ReadStore, cursor: object) -> None:
                 f"CREATE INDEX IF NOT EXISTS {table.name}_{number} "
                 f"ON {table.name} ({', '.join(columns)})"
             )
-    create_search_indexes(store, cursor)
+    if SEARCH in tables:
+        create_search_indexes(store, cursor)
 
 
 def drop_tables(cursor: object) -> None:
