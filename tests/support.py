@@ -218,5 +218,23 @@ def designate(world: World, issuer: str, unit: UUID, listing: str, on: date | st
     )
 
 
+def a_park_with_a_past(world: World) -> str:
+    """A park designated in 2020, renamed in 2021, under rectification after a complaint in
+    2024: its id."""
+    park = str(world.register("js-eit", "苏州工业园区", "320505"))
+    world.submit("js-eit", "designate", effective_date="2020-01-01", unit=park,
+                 programme="green_park", jurisdiction="320000")  # fmt: skip
+    world.submit("js-eit", "rename", effective_date="2021-01-01", unit=park,
+                 new_name="苏州工业园区（绿色）", reported_on="2021-01-05")  # fmt: skip
+    # A verified public complaint: Suzhou orders rectification (003 art. 25).
+    complaint = world.submit("sz-eit", "record_complaint", effective_date="2024-08-20",
+                             unit=park, programme="green_park", jurisdiction="320000",
+                             matter="能耗数据与实际不符").act_id  # fmt: skip
+    world.submit("sz-eit", "decide_complaint", effective_date="2024-09-01", unit=park,
+                 complaint=str(complaint), outcome="rectification", rectify_by="2025-02-28",
+                 removal=None)  # fmt: skip
+    return park
+
+
 def d(text: str) -> date:
     return date.fromisoformat(text)

@@ -6,27 +6,11 @@ from __future__ import annotations
 
 from greenreg.projections.comparison import compare_with_rebuild
 from greenreg.projections.schema import read_model_rows
-from tests.support import Reads, World
-
-
-def _a_park_with_a_past(world: World) -> str:
-    park = str(world.register("js-eit", "苏州工业园区", "320505"))
-    world.submit("js-eit", "designate", effective_date="2020-01-01", unit=park,
-                 programme="green_park", jurisdiction="320000")  # fmt: skip
-    world.submit("js-eit", "rename", effective_date="2021-01-01", unit=park,
-                 new_name="苏州工业园区（绿色）", reported_on="2021-01-05")  # fmt: skip
-    # A verified public complaint: Suzhou orders rectification (003 art. 25).
-    complaint = world.submit("sz-eit", "record_complaint", effective_date="2024-08-20",
-                             unit=park, programme="green_park", jurisdiction="320000",
-                             matter="能耗数据与实际不符").act_id  # fmt: skip
-    world.submit("sz-eit", "decide_complaint", effective_date="2024-09-01", unit=park,
-                 complaint=str(complaint), outcome="rectification", rectify_by="2025-02-28",
-                 removal=None)  # fmt: skip
-    return park
+from tests.support import Reads, World, a_park_with_a_past
 
 
 def test_untouched_read_models_compare_equal(world: World, reads: Reads) -> None:
-    _a_park_with_a_past(world)
+    a_park_with_a_past(world)
     reads()
     comparison = compare_with_rebuild(world.registry, reads.store)
     assert comparison.matches, [d.describe() for d in comparison.differences]
@@ -34,7 +18,7 @@ def test_untouched_read_models_compare_equal(world: World, reads: Reads) -> None
 
 
 def test_events_not_yet_folded_are_not_differences(world: World, reads: Reads) -> None:
-    park = _a_park_with_a_past(world)
+    park = a_park_with_a_past(world)
     reads()
     # A removal recorded after the read models last caught up.
     world.submit("js-eit", "remove", effective_date="2025-03-01", unit=park,
@@ -47,7 +31,7 @@ def test_events_not_yet_folded_are_not_differences(world: World, reads: Reads) -
 
 
 def test_a_row_altered_by_hand_is_named_with_both_values(world: World, reads: Reads) -> None:
-    park = _a_park_with_a_past(world)
+    park = a_park_with_a_past(world)
     reads()
     # Someone edits the live list behind the registry's back.
     reads.store.execute("UPDATE rm_designations SET status = 'listed' WHERE unit_id = ?", [park])
@@ -70,7 +54,7 @@ def test_a_row_altered_by_hand_is_named_with_both_values(world: World, reads: Re
 
 
 def test_rows_dropped_or_added_by_hand_are_named(world: World, reads: Reads) -> None:
-    park = _a_park_with_a_past(world)
+    park = a_park_with_a_past(world)
     reads()
     history = reads.queries.history(world.registry.unit(park).id)
     assert history is not None
@@ -106,7 +90,7 @@ def test_rows_dropped_or_added_by_hand_are_named(world: World, reads: Reads) -> 
 
 
 def test_read_models_never_built_compare_as_empty(world: World, reads: Reads) -> None:
-    _a_park_with_a_past(world)
+    a_park_with_a_past(world)
     # No catch-up: no read-model tables at all; nothing is created by comparing.
     comparison = compare_with_rebuild(world.registry, reads.store)
     assert comparison.matches

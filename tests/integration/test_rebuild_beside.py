@@ -21,7 +21,7 @@ from greenreg.errors import ProjectionStalledError
 from greenreg.projections import bulk_writer, runner
 from greenreg.projections.digest import committed_digest
 from greenreg.projections.schema import read_model_rows
-from tests.support import Reads, World
+from tests.support import Reads, World, a_park_with_a_past
 
 NEVER = 10**12
 
@@ -43,22 +43,29 @@ def writers(monkeypatch: pytest.MonkeyPatch) -> list[bulk_writer.BesideWriter]:
 def some_history(world: World) -> None:
     """Units registered, designated, renamed, under rectification, removed: rows in every kind
     of table (present rows, retired intervals, history, bans, search terms)."""
-    park = str(world.register("js-eit", "苏州工业园区", "320505"))
+    park = a_park_with_a_past(world)
     other = str(world.register("js-eit", "苏州示例园区", "320506"))
-    for unit in (park, other):
-        world.submit("js-eit", "designate", effective_date="2020-01-01", unit=unit,
-                     programme="green_park", jurisdiction="320000")  # fmt: skip
-    world.submit("js-eit", "rename", effective_date="2021-01-01", unit=park,
-                 new_name="苏州工业园区（绿色）", reported_on="2021-01-05")  # fmt: skip
-    complaint = world.submit("sz-eit", "record_complaint", effective_date="2024-08-20",
-                             unit=park, programme="green_park", jurisdiction="320000",
-                             matter="能耗数据与实际不符").act_id  # fmt: skip
-    world.submit("sz-eit", "decide_complaint", effective_date="2024-09-01", unit=park,
-                 complaint=str(complaint), outcome="rectification", rectify_by="2025-02-28",
-                 removal=None)  # fmt: skip
+    world.submit("js-eit", "designate", effective_date="2020-01-01", unit=other,
+                 programme="green_park", jurisdiction="320000")  # fmt: skip
     world.submit("js-eit", "remove", effective_date="2025-03-01", unit=park,
                  programme="green_park", jurisdiction="320000",
                  ground="not_operating")  # fmt: skip
+
+
+@pytest.fixture
+def before(world: World, reads: Reads) -> dict[str, list[tuple[object, ...]]]:
+    """The read models of :func:`some_history`, folded; every rebuild from here goes beside."""
+    some_history(world)
+    reads()
+    rows = read_model_rows(reads.store)
+    reads.projector.beside_from = 0
+    return rows
+
+
+def still_serving(world: World, reads: Reads) -> None:
+    """The database is free: the next act is recorded and folded."""
+    world.register("js-eit", "苏州又一园区", "320505")
+    assert reads().search("又一园区")
 
 
 def test_a_rebuild_written_beside_equals_one_written_here_and_the_incremental(
@@ -92,12 +99,11 @@ def test_a_rebuild_written_beside_equals_one_written_here_and_the_incremental(
 
 
 def test_a_rebuild_that_fails_while_folding_changes_nothing(
-    world: World, reads: Reads, writers: list[bulk_writer.BesideWriter]
+    world: World,
+    reads: Reads,
+    writers: list[bulk_writer.BesideWriter],
+    before: dict[str, list[tuple[object, ...]]],
 ) -> None:
-    some_history(world)
-    reads()
-    before = read_model_rows(reads.store)
-    reads.projector.beside_from = 0
 
     def progress(done: int, total: int) -> None:
         if done >= 4:  # some pages were written beside
@@ -108,18 +114,15 @@ def test_a_rebuild_that_fails_while_folding_changes_nothing(
     assert writers[0].process.returncode is not None  # it rolled back and ended
     assert read_model_rows(reads.store) == before
 
-    # The database is free: the next act is recorded and folded
-    world.register("js-eit", "苏州又一园区", "320505")
-    assert reads().search("又一园区")
+    still_serving(world, reads)
 
 
 def test_a_writer_that_dies_commits_nothing(
-    world: World, reads: Reads, writers: list[bulk_writer.BesideWriter]
+    world: World,
+    reads: Reads,
+    writers: list[bulk_writer.BesideWriter],
+    before: dict[str, list[tuple[object, ...]]],
 ) -> None:
-    some_history(world)
-    reads()
-    before = read_model_rows(reads.store)
-    reads.projector.beside_from = 0
 
     def progress(done: int, total: int) -> None:
         if done >= 4 and writers[0].process.poll() is None:
@@ -129,19 +132,16 @@ def test_a_writer_that_dies_commits_nothing(
     with pytest.raises(ProjectionStalledError, match="writer process ended"):
         reads.projector.rebuild(progress, page=2)
     assert read_model_rows(reads.store) == before
-    world.register("js-eit", "苏州又一园区", "320505")
-    assert reads().search("又一园区")
+    still_serving(world, reads)
 
 
 def test_a_writer_that_fails_says_why(
-    world: World, reads: Reads, writers: list[bulk_writer.BesideWriter]
+    reads: Reads,
+    writers: list[bulk_writer.BesideWriter],
+    before: dict[str, list[tuple[object, ...]]],
 ) -> None:
     """An error in the writer (here a page for a table that does not exist) is the rebuild's
     error, in the writer's words."""
-    some_history(world)
-    reads()
-    before = read_model_rows(reads.store)
-    reads.projector.beside_from = 0
     original = bulk_writer.BesideWriter.append
 
     def append(self: bulk_writer.BesideWriter, rows: dict[str, Any]) -> None:
