@@ -181,15 +181,14 @@ def write_terms(store: ReadStore, cursor: Any, rows: Sequence[Sequence[Any]]) ->
     if store.dialect == "sqlite":
         cursor.execute("SELECT coalesce(max(term), 0) FROM rm_search")
         last = cursor.fetchone()[0]
-    cursor.executemany(SEARCH.insert(store), rows)
-    if store.dialect == "sqlite":
-        cursor.execute("SELECT max(term) FROM rm_search")
-        if cursor.fetchone()[0] >= 1 << TERM_BITS:
+        if last + len(rows) >= 1 << TERM_BITS:  # the rows are numbered on from the last
             raise GreenregError(
                 f"the search index numbers its terms below 2**{TERM_BITS}, and this write "
                 "would number one beyond: rebuild the read models (`greenreg projections "
                 "rebuild`), which numbers the terms afresh without the gaps of removed ones"
             )
+    cursor.executemany(SEARCH.insert(store), rows)
+    if store.dialect == "sqlite":
         _index(cursor, last)
 
 
