@@ -56,6 +56,7 @@ from greenreg.bootstrap import Greenreg
 from greenreg.graphql.context import Context
 from greenreg.graphql.errors import outage_in
 from greenreg.graphql.loaders import Loaders
+from greenreg.graphql.readers import Readers
 from greenreg.graphql.schema import make_schema
 from greenreg.jobs.store import JobStore
 from greenreg.jobs.worker import JobWorker
@@ -171,13 +172,18 @@ def create_app(
 
     _include_routers(app, facade, reads, jobs, metrics, witnesses=witnesses)
 
-    async def context(request: Request) -> Context:
-        return Context(
-            queries=reads.queries,
-            loaders=Loaders(reads.queries),
-            log=reads.log,
-            clock=reads.clock,
-        )
+    readers = Readers(reads.queries.store)
+
+    async def context(request: Request) -> AsyncIterator[Context]:
+        """Each request's context, with a reader of its own: one snapshot for all its reads."""
+        async with readers.reader() as reader:
+            yield Context(
+                queries=reads.queries,
+                loaders=Loaders(reads.queries, reader.run),
+                log=reads.log,
+                clock=reads.clock,
+                reader=reader,
+            )
 
     app.include_router(
         GraphQLJSONRouter(make_schema(), context_getter=context, graphql_ide="graphiql"),

@@ -73,6 +73,7 @@ def certifications_router(reads: Reads) -> APIRouter:
     router = APIRouter(prefix="/api/v1", tags=["bank check"])
     queries = reads.queries
 
+    @reads.consistent
     def check(request: CheckRequest, fields: str | None) -> Response:
         chosen = whole([f.strip() for f in fields.split(",") if f.strip()] if fields else FIELDS)
         version = reads.version()
@@ -80,10 +81,10 @@ def certifications_router(reads: Reads) -> APIRouter:
         asked = queries.check(request.refs, day, request.known_at)  # refused here, if at all
         head = {"as_of": day, "known_at": request.known_at}
         if not request.receipt:
-            chunks = asked.chunks(chosen)
-            first = next(chunks)  # a database that does not answer is a 503, not a cut answer
+            # read here, in the answer's snapshot; only the sending is streamed
+            first, *rest = asked.chunks(chosen)
             return StreamingResponse(
-                _streamed(version_body(version), head, first, chunks),
+                _streamed(version_body(version), head, first, iter(rest)),
                 media_type="application/json",
                 headers=version_header(version),
             )

@@ -55,6 +55,7 @@ def evaluators_router(reads: Reads) -> APIRouter:
     )
     queries = reads.queries
 
+    @reads.consistent
     def read_evaluator(reference: str) -> JSONResponse:
         check_reference(reference, "evaluator")
         version = reads.version()

@@ -70,6 +70,7 @@ def lists_router(reads: Reads) -> APIRouter:
                 return
             after = page.end_cursor
 
+    @reads.consistent
     def read_list(  # noqa: PLR0917
         programme: str,
         level: str | None,
@@ -163,6 +164,7 @@ def lists_router(reads: Reads) -> APIRouter:
             format,
         )
 
+    @reads.consistent
     def read_bans(active_on: date | None) -> JSONResponse:
         version = reads.version()
         bans = queries.bans(active_on, None)
@@ -183,6 +185,7 @@ def lists_router(reads: Reads) -> APIRouter:
     ) -> JSONResponse:
         return await run_in_threadpool(read_bans, active_on)
 
+    @reads.consistent
     def read_rules() -> JSONResponse:
         version = reads.version()
         return answer(version, {"rules": plain(queries.rules())})

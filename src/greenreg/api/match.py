@@ -70,6 +70,7 @@ def match_router(reads: Reads) -> APIRouter:
     router = APIRouter(prefix="/api/v1", tags=["bank check"])
     queries = reads.queries
 
+    @reads.consistent
     def run(request: MatchRequest) -> JSONResponse:
         version = reads.version()
         day = request.as_of or today()

@@ -8,18 +8,22 @@ the answer at that version's checkpoint with :meth:`Reads.receipt`.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from greenreg.bootstrap import Greenreg
 from greenreg.projections.queries import Queries
 from greenreg.receipts import receipt_at
 from greenreg.storage.queries import AnsweredAt, TransparencyLog, answered_at, transparency_log_of
 from greenreg.witness.cosignature import WitnessPolicy
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 RECEIPT_DESCRIPTION = (
     "true: the answer also carries 'receipt', signed by the registry's log key at the "
@@ -60,16 +64,38 @@ class Reads:
         log = transparency_log_of(registry.recorder, witnesses)
         return cls(facade.queries, log, registry.clock, unchanged)
 
+    def consistent(self, read: Callable[P, R]) -> Callable[P, R]:
+        """``read``, with :meth:`version` and every statement it makes read from one snapshot of
+        the read models: an answer read in several statements (a unit and its designations, a
+        page of a list, the chunks of a bank check) is the registry at one moment, the moment
+        its data version states, whatever the projection commits meanwhile."""
+        store = self.queries.store
+
+        @functools.wraps(read)
+        def in_one_snapshot(*args: P.args, **kwargs: P.kwargs) -> R:
+            with store.snapshot():
+                return read(*args, **kwargs)
+
+        return in_one_snapshot
+
     def version(self) -> AnsweredAt:
-        """The data version of the answer about to be given."""
-        if self.unchanged is None:
+        """The data version of the answer about to be given (in its snapshot, when read within
+        :meth:`consistent`)."""
+        if self.unchanged is None:  # PostgreSQL: read in the snapshot, if one is open
             return answered_at(self.log, self.queries.data_version)
-        known = self.known_version()
-        if known is not None:
-            return known
-        token = self.unchanged.token()  # before the reads: a commit after it moves it again
+        token = self.unchanged.token()
+        store = self.queries.store
+        if store.in_snapshot():
+            # The snapshot starts at its first read: start it, then see whether anything was
+            # committed since the token. Only then does the snapshot hold what the token saw.
+            store.query("SELECT 1 FROM rm_tracking LIMIT 1")
+            if self.unchanged.token() != token:
+                return answered_at(self.log, self.queries.data_version)  # read in the snapshot
+        last = self._last[:1]
+        if last and last[0][0] == token:
+            return last[0][1]
         version = answered_at(self.log, self.queries.data_version)
-        self._last[:] = [(token, version)]
+        self._last[:] = [(token, version)]  # a commit after the token moves it: never reused
         return version
 
     def known_version(self) -> AnsweredAt | None:

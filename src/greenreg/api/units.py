@@ -71,10 +71,11 @@ UNIT_REF_LENGTH = 64
 
 def read_unit(reads: Reads, reference: str, receipt: bool) -> JSONResponse:
     """``GET /api/v1/units/{ref}``: the unit as held now, with a signed receipt if asked."""
-    version = reads.version()
     queries = reads.queries
-    unit_id = unit_id_of(queries, reference)
-    body = queries.unit_answer(unit_id)  # one statement: the answer, written by the database
+    with queries.store.snapshot():  # the version, the reference and the answer at one moment
+        version = reads.version()
+        unit_id = unit_id_of(queries, reference)
+        body = queries.unit_answer(unit_id)  # one statement: the answer, written by the database
     if body is None:
         raise NotFoundError(f"there is no unit {reference} in the registry")
     if receipt:
@@ -123,6 +124,7 @@ def units_router(reads: Reads) -> APIRouter:
     async def get_unit(ref: UnitRef, receipt: WantReceipt = False) -> JSONResponse:
         return await run_in_threadpool(read_unit, reads, ref, receipt)
 
+    @reads.consistent
     def read_history(reference: str) -> JSONResponse:
         version = reads.version()
         history = queries.history(unit_id_of(queries, reference))
@@ -143,6 +145,7 @@ def units_router(reads: Reads) -> APIRouter:
     async def get_history(ref: UnitRef) -> JSONResponse:
         return await run_in_threadpool(read_history, ref)
 
+    @reads.consistent
     def read_lookup(text: str, limit: int, receipt: bool) -> JSONResponse:
         version = reads.version()
         hits = queries.lookup(text, limit)  # each with its titles: "is it certified?" answered

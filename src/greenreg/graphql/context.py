@@ -3,8 +3,9 @@ transparency log (checkpoints, proofs, the key that signs receipts) and the regi
 
 Resolvers read through :meth:`Context.ask`, which first notes the data version the answer is
 given at (once per request: the latest signed checkpoint, then the read models' positions),
-then runs the query off the event loop. A request refused by a limit never reads anything, not
-even the version.
+then runs the query off the event loop: in the request's :class:`~greenreg.graphql.readers.
+Reader` as served, whose one snapshot every read of the request shares. A request refused by a
+limit never reads anything, not even the version.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from strawberry.fastapi import BaseContext
 from strawberry.types import Info
 
 from greenreg.graphql.loaders import Loaders
+from greenreg.graphql.readers import Reader
 from greenreg.projections.queries import Queries
 from greenreg.storage.queries import AnsweredAt, TransparencyLog, answered_at
 from greenreg.subscribers.access import Caller
@@ -34,6 +36,7 @@ class Context(BaseContext):
     log: TransparencyLog | None = None
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     data_version: AnsweredAt | None = field(default=None)
+    reader: Reader | None = field(default=None)
     _version_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def __post_init__(self) -> None:
@@ -43,9 +46,7 @@ class Context(BaseContext):
         """The data version of this request's answers, read before the first query."""
         async with self._version_lock:
             if self.data_version is None:
-                self.data_version = await run_in_threadpool(
-                    answered_at, self.log, self.queries.data_version
-                )
+                self.data_version = await self.run(answered_at, self.log, self.queries.data_version)
             return self.data_version
 
     def caller(self) -> Caller | None:
@@ -56,7 +57,14 @@ class Context(BaseContext):
     async def ask(self, question: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run ``question(*args, **kwargs)`` (a :class:`Queries` method) in a worker thread."""
         await self.version()
-        return await run_in_threadpool(question, *args, **kwargs)
+        return await self.run(question, *args, **kwargs)
+
+    async def run(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """``work(*args, **kwargs)`` off the event loop: in the request's reader (its thread
+        and snapshot), or a worker thread without one."""
+        if self.reader is not None:
+            return await self.reader.run(work, *args, **kwargs)
+        return await run_in_threadpool(work, *args, **kwargs)
 
 
 GreenregInfo = Info[Context, None]

@@ -8,8 +8,9 @@ request's context and die with it, so nothing is cached across requests.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID
 
 from starlette.concurrency import run_in_threadpool
@@ -19,20 +20,23 @@ from greenreg.projections.queries import Queries
 from greenreg.projections.views import DesignationView, UnitView
 
 DesignationsKey = tuple[UUID, date | None, datetime | None]
+Run = Callable[..., Awaitable[Any]]
 
 
 class Loaders:
     """The DataLoaders of one request."""
 
-    def __init__(self, queries: Queries) -> None:
+    def __init__(self, queries: Queries, run: Run = run_in_threadpool) -> None:
+        """``run`` reads off the event loop: the request's reader, as served."""
         self.queries = queries
+        self.run = run
         self.units: DataLoader[UUID, UnitView | None] = DataLoader(load_fn=self._units)
         self.designations: DataLoader[DesignationsKey, list[DesignationView]] = DataLoader(
             load_fn=self._designations
         )
 
     async def _units(self, unit_ids: Sequence[UUID]) -> list[UnitView | None]:
-        return await run_in_threadpool(self.queries.units_by_ids, list(unit_ids))
+        return await self.run(self.queries.units_by_ids, list(unit_ids))
 
     async def _designations(self, keys: Sequence[DesignationsKey]) -> list[list[DesignationView]]:
         """One query per distinct (as of, known at) among the keys: usually exactly one."""
@@ -41,7 +45,7 @@ class Loaders:
             by_time[(as_of, known_at)].append(unit_id)
         found: dict[DesignationsKey, list[DesignationView]] = {}
         for (as_of, known_at), unit_ids in by_time.items():
-            lists = await run_in_threadpool(self.queries.designations_of, unit_ids, as_of, known_at)
+            lists = await self.run(self.queries.designations_of, unit_ids, as_of, known_at)
             for unit_id, designations in zip(unit_ids, lists, strict=True):
                 found[(unit_id, as_of, known_at)] = designations
         return [found[key] for key in keys]

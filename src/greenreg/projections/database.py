@@ -191,20 +191,38 @@ class ReadStore:
     @contextmanager
     def snapshot(self) -> Iterator[Any]:
         """A cursor whose reads all see the database as it was at their first read, whatever
-        commits meanwhile; it writes nothing and takes no write lock."""
+        commits meanwhile; it writes nothing and takes no write lock.
+
+        While it is open, every :meth:`query` of this thread reads in it too (they share the
+        thread's connection), and a snapshot opened inside it is the same snapshot: an answer
+        read in several statements is read from one state of the read models."""
+        outer = getattr(self._local, "snapshot", None)
+        if outer is not None:
+            yield outer
+            return
         connection = self.connection()
         if self.dialect == "sqlite":
             cursor = connection.cursor()
             cursor.execute("BEGIN DEFERRED")
+            self._local.snapshot = cursor
             try:
                 yield cursor
             finally:
+                self._local.snapshot = None
                 cursor.execute("ROLLBACK")
                 cursor.close()
         else:
             with connection.transaction(force_rollback=True), connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                yield cursor
+                self._local.snapshot = cursor
+                try:
+                    yield cursor
+                finally:
+                    self._local.snapshot = None
+
+    def in_snapshot(self) -> bool:
+        """Whether this thread reads in a :meth:`snapshot` now."""
+        return getattr(self._local, "snapshot", None) is not None
 
     def has_table(self, cursor: Any, name: str) -> bool:
         """Whether this database (the URL's schema on PostgreSQL) has a table ``name``."""
