@@ -186,7 +186,12 @@ def create_app(
             )
 
     app.include_router(
-        GraphQLJSONRouter(make_schema(), context_getter=context, graphql_ide="graphiql"),
+        GraphQLJSONRouter(
+            make_schema(),
+            # a FastAPI dependency, run with its yield (strawberry's hint leaves generators out)
+            context_getter=context,  # type: ignore[arg-type]
+            graphql_ide="graphiql",
+        ),
         prefix="/graphql",
         include_in_schema=False,
     )

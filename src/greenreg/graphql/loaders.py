@@ -21,6 +21,7 @@ from greenreg.projections.views import DesignationView, UnitView
 
 DesignationsKey = tuple[UUID, date | None, datetime | None]
 Run = Callable[..., Awaitable[Any]]
+"""Runs a query off the event loop: the request's reader, or a worker thread."""
 
 
 class Loaders:
@@ -36,7 +37,8 @@ class Loaders:
         )
 
     async def _units(self, unit_ids: Sequence[UUID]) -> list[UnitView | None]:
-        return await self.run(self.queries.units_by_ids, list(unit_ids))
+        units: list[UnitView | None] = await self.run(self.queries.units_by_ids, list(unit_ids))
+        return units
 
     async def _designations(self, keys: Sequence[DesignationsKey]) -> list[list[DesignationView]]:
         """One query per distinct (as of, known at) among the keys: usually exactly one."""
