@@ -145,7 +145,11 @@ def alias_floods(draw: st.DrawFn) -> dict[str, Any]:
 @st.composite
 def wrong_variables(draw: st.DrawFn) -> dict[str, Any]:
     json_value = st.recursive(
-        st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=10),
+        st.none()
+        | st.booleans()
+        | st.integers()
+        | st.floats(allow_nan=False, allow_infinity=False)  # JSON has neither
+        | st.text(max_size=10),
         lambda inner: (
             st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
         ),
