@@ -8,7 +8,6 @@ the answer at that version's checkpoint with :meth:`Reads.receipt`.
 
 from __future__ import annotations
 
-import functools
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -69,14 +68,7 @@ class Reads:
         the read models: an answer read in several statements (a unit and its designations, a
         page of a list, the chunks of a bank check) is the registry at one moment, the moment
         its data version states, whatever the projection commits meanwhile."""
-        store = self.queries.store
-
-        @functools.wraps(read)
-        def in_one_snapshot(*args: P.args, **kwargs: P.kwargs) -> R:
-            with store.snapshot():
-                return read(*args, **kwargs)
-
-        return in_one_snapshot
+        return self.queries.store.in_one_snapshot(read)
 
     def version(self) -> AnsweredAt:
         """The data version of the answer about to be given (in its snapshot, when read within

@@ -12,12 +12,13 @@ databases.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, ParamSpec, TypeVar
 
 from greenreg.errors import GreenregError
 
@@ -29,6 +30,8 @@ the rows of 10,000 units spread through the file) touches the operating system's
 directly, shared by every thread's connection, instead of copying each page into that
 connection's own small cache."""
 Row = tuple[Any, ...]
+P = ParamSpec("P")
+R = TypeVar("R")
 CONNECT_TIMEOUT_SECONDS = 2
 """How long opening a PostgreSQL connection may take: during an outage a read fails fast."""
 
@@ -219,6 +222,17 @@ class ReadStore:
                     yield cursor
                 finally:
                     self._local.snapshot = None
+
+    def in_one_snapshot(self, read: Callable[P, R]) -> Callable[P, R]:
+        """``read``, with every statement it makes on this thread read in one :meth:`snapshot`:
+        an answer read in several statements is the read models at one moment."""
+
+        @functools.wraps(read)
+        def in_one_snapshot(*args: P.args, **kwargs: P.kwargs) -> R:
+            with self.snapshot():
+                return read(*args, **kwargs)
+
+        return in_one_snapshot
 
     def in_snapshot(self) -> bool:
         """Whether this thread reads in a :meth:`snapshot` now."""

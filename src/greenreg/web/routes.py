@@ -80,6 +80,7 @@ def router(
     page a scanned code opens says which witnesses cosigned a checkpoint that covers it.
     """
     pages = APIRouter(include_in_schema=False)
+    one_snapshot = queries.store.in_one_snapshot  # a page is the read models at one moment
     green_codes = GreenCodes(registry, witnesses) if registry is not None else None
 
     def base_of(request: Request) -> str:
@@ -104,18 +105,21 @@ def router(
         return results(query, found, [], covered), 200
 
     @pages.get("/", response_class=HTMLResponse)
+    @one_snapshot
     def lookup(q: str = QueryText) -> HTMLResponse:
         at = _stated(version)
         fragment, status = search(q)
         return _html(lookup_page(q.strip(), fragment, asset_url), status, at)
 
     @pages.get("/results", response_class=HTMLResponse)
+    @one_snapshot
     def results_fragment(q: str = QueryText) -> HTMLResponse:
         at = _stated(version)
         fragment, status = search(q)
         return _html(fragment, status, at)
 
     @pages.get("/units/{reference}", response_class=HTMLResponse, name="unit_page")
+    @one_snapshot
     def unit(reference: str, request: Request) -> Response:
         at = _stated(version)
         unit_id = _unit_id(queries, reference)
