@@ -26,6 +26,7 @@ rebuild that fails changes nothing and names the event the same way
 from __future__ import annotations
 
 import gc
+import logging
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -37,7 +38,7 @@ from eventsourcing.persistence import Notification
 from greenreg.errors import ProjectionStalledError
 from greenreg.outages import is_outage
 from greenreg.projections import schema as t
-from greenreg.projections.bulk_writer import BesideWriter
+from greenreg.projections.bulk_writer import BesideWriter, WriterFailed, WriterNotStarted
 from greenreg.projections.database import ReadStore
 from greenreg.projections.decoding import fold_decoder
 from greenreg.projections.digest import (
@@ -73,6 +74,7 @@ BESIDE_FROM = 200_000
 written by the projector itself: at 100,000 events, on a loaded machine, beside was slower
 (starting the writer and framing the rows cost more than the overlap saved); at 1,000,000 it
 was faster (docs/benchmarks/projections.md)."""
+log = logging.getLogger("greenreg.projections")
 LEAF_INDEXES = 1_024
 """How many notification ids' log positions a projector remembers (every read answer states
 the last one's)."""
@@ -371,13 +373,15 @@ class Projector:
 
         One transaction: readers see the old read models until the new ones are complete. If it
         fails, nothing changes, and :class:`~greenreg.errors.ProjectionStalledError` names the
-        event that cannot be folded (:meth:`locate_failure`)."""
+        event that cannot be folded (:meth:`locate_failure`), or gives the error of the writer
+        process beside the fold, which is no event's."""
         try:
             return self._rebuild(progress, page)
         except Exception as error:
             failure = None
-            with suppress(Exception):  # explaining must not hide the error it explains
-                failure = self.locate_failure()
+            if not isinstance(error, WriterFailed):  # the writer's own failure is no event's
+                with suppress(Exception):  # explaining must not hide the error it explains
+                    failure = self.locate_failure()
             failure = failure or ProjectionFailure(None, None, one_line(error))
             raise ProjectionStalledError(
                 f"the rebuild changed nothing: {failure.describe()}"
@@ -435,26 +439,41 @@ class Projector:
     def _rebuild(self, progress: Progress | None, page: int) -> int:
         t.ensure_trigram_extension(self.store)
         total = self.last_position()
-        beside = self.beside_from is not None and total >= self.beside_from
-        if beside and self._can_write_beside():
-            position = self._rebuild_beside(progress, page, total)
+        writer = self._writer_beside(total)
+        if writer is not None:
+            position = self._rebuild_beside(writer, progress, page, total)
         else:
             position = self._rebuild_here(progress, page, total)
         self._ready = True
         self.failure = None
         return position
 
+    def _writer_beside(self, total: int) -> BesideWriter | None:
+        """A writer process for a rebuild of ``total`` events, if it is to be written beside
+        the fold and the process starts; ``None``: written here. A writer that cannot start
+        (no process or thread left, no memory) changes nothing, so the rebuild goes on in
+        this process, as a small log's does, only slower."""
+        if self.beside_from is None or total < self.beside_from or not self._can_write_beside():
+            return None
+        try:
+            return BesideWriter(self.store)
+        except WriterNotStarted as error:
+            log.warning("%s; the rebuild writes its rows in this process instead", error)
+            return None
+
     def _can_write_beside(self) -> bool:
         """Whether another process can open the database (not an in-memory SQLite one)."""
         return self.store.dialect == "postgres" or os.path.isfile(self.store.path)
 
-    def _rebuild_beside(self, progress: Progress | None, page: int, total: int) -> int:
+    def _rebuild_beside(
+        self, writer: BesideWriter, progress: Progress | None, page: int, total: int
+    ) -> int:
         """The rebuild, its rows written by a process beside the fold, page by page, in one
         transaction of that process's (:mod:`~greenreg.projections.bulk_writer`): the same
         rows, written in the same order, as :meth:`_rebuild_here`."""
         fold = Fold()
         search = t.SEARCH.name
-        with collector_paused(), BesideWriter(self.store) as writer:
+        with collector_paused(), writer:
             position = 0
             terms: list[tuple[Any, ...]] = []  # written at the end, as the units then are
             for position in fold_log(self.registry, fold, page=page):
