@@ -42,10 +42,9 @@ from greenreg.projections.bulk_writer import BesideWriter, WriterFailed, WriterN
 from greenreg.projections.database import ReadStore
 from greenreg.projections.decoding import fold_decoder
 from greenreg.projections.digest import (
+    MODULUS,
     DigestCommits,
-    fold_delta,
     full_sum,
-    memo_sum,
     rows_sum,
     table_sum,
 )
@@ -225,24 +224,18 @@ class Projector:
     def apply(self, start: int, notifications: Sequence[Notification]) -> bool:
         """Fold ``notifications`` (the ones after ``start``) in one transaction. Returns False,
         changing nothing, if another runner moved the tracking position meanwhile."""
-        loaded: dict[str, int] = {}
-
-        def load(unit_ids: list[str]) -> dict[str, UnitMemo]:
-            memos = self._load_memos(unit_ids)
-            loaded.update((unit_id, memo_sum(memo)) for unit_id, memo in memos.items())
-            return memos
-
-        fold = Fold(load=load, adoptions=self._load_adoptions())
+        fold = Fold(load=self._load_memos, adoptions=self._load_adoptions())
         events = [self._decode(n) for n in notifications]
         fold.prefetch(units_to_load(events))
         positions = self.registry.log_positions(notifications)
         for event, position in zip(events, positions, strict=True):
             fold.apply(event, position)
-        delta = fold_delta(fold, loaded)
+        changes = touched_changes(fold)
+        delta = (changes.delta() + rows_sum(fold.appended)) % MODULUS
         with self.store.transaction() as cursor:
             if self._tracked(cursor) != start:
                 return False
-            self._write_touched(cursor, fold)
+            self._write_changes(cursor, changes)
             self._write_appended(cursor, fold)
             self.digests.commit(cursor, start, notifications[-1].id, positions[-1] + 1, delta)
             self._write_search_roles(cursor, fold)
@@ -302,20 +295,12 @@ class Projector:
 
     def _write_touched(self, cursor: Any, fold: Fold) -> None:
         """Rewrite the present rows of the units the fold touched, only in the tables where
-        they changed: a unit's stored rows there are deleted and its new ones inserted."""
-        stale: dict[t.Table, list[str]] = {table: [] for table in PRESENT_TABLES}
-        fresh: dict[t.Table, list[tuple[Any, ...]]] = {table: [] for table in PRESENT_TABLES}
-        for unit in sorted(fold.touched):
-            now = fold.memos[unit].present()
-            before = fold.stored.get(unit)  # None: nothing stored yet (a new unit)
-            for number, table in enumerate(PRESENT_TABLES):
-                old = before[number] if before is not None else ()
-                if now[number] != old:
-                    if old:
-                        stale[table].append(unit)
-                    fresh[table].extend(now[number])
-            fold.stored[unit] = now
-        for table, units in stale.items():
+        they changed (:func:`touched_changes`)."""
+        self._write_changes(cursor, touched_changes(fold))
+
+    def _write_changes(self, cursor: Any, changes: Changes) -> None:
+        """Delete the stale units' rows from each table, then insert the fresh rows."""
+        for table, units in changes.stale.items():
             current = " AND known_to = ?" if table in t.BITEMPORAL else ""
             for chunk in _chunks(units, 500):
                 marks = self.store.placeholders(len(chunk))
@@ -325,7 +310,7 @@ class Projector:
                     ),
                     [*chunk, FOREVER_TIME] if current else chunk,
                 )
-        for table, rows in fresh.items():
+        for table, rows in changes.fresh.items():
             if rows:
                 cursor.executemany(table.insert(self.store), rows)
 
@@ -519,6 +504,51 @@ class Projector:
             self._track(cursor, position)
             self.digests.restart(cursor, self.leaf_index(position) + 1, position, digest)
         return position
+
+
+@dataclass
+class Changes:
+    """What an incremental batch changes in the present-row tables: per table, the units whose
+    stored rows there are deleted (``stale``), the rows so deleted (``gone``) and the rows
+    inserted (``fresh``)."""
+
+    stale: dict[t.Table, list[str]]
+    gone: dict[t.Table, list[tuple[Any, ...]]]
+    fresh: dict[t.Table, list[tuple[Any, ...]]]
+
+    def delta(self) -> int:
+        """What the change does to the read models' digest (not reduced): the fresh rows'
+        hashes added and the gone rows' taken away. The tables where a unit's rows did not
+        change add nothing either way, so only those that did are hashed."""
+        total = 0
+        for table, rows in self.fresh.items():
+            if rows:
+                total += table_sum(table.name, rows)
+        for table, rows in self.gone.items():
+            if rows:
+                total -= table_sum(table.name, rows)
+        return total
+
+
+def touched_changes(fold: Fold) -> Changes:
+    """The present rows of the units the fold touched, against those stored
+    (:attr:`Fold.stored`: as loaded, or as last written), table by table; the stored ones
+    become the new ones."""
+    stale: dict[t.Table, list[str]] = {table: [] for table in PRESENT_TABLES}
+    gone: dict[t.Table, list[tuple[Any, ...]]] = {table: [] for table in PRESENT_TABLES}
+    fresh: dict[t.Table, list[tuple[Any, ...]]] = {table: [] for table in PRESENT_TABLES}
+    for unit in sorted(fold.touched):
+        now = fold.memos[unit].present()
+        before = fold.stored.get(unit)  # None: nothing stored yet (a new unit)
+        for number, table in enumerate(PRESENT_TABLES):
+            old = before[number] if before is not None else ()
+            if now[number] != old:
+                if old:
+                    stale[table].append(unit)
+                    gone[table].extend(old)
+                fresh[table].extend(now[number])
+        fold.stored[unit] = now
+    return Changes(stale, gone, fresh)
 
 
 def fold_log(
