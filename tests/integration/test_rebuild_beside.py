@@ -12,7 +12,9 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from contextlib import suppress
 from typing import Any
 
 import pytest
@@ -141,17 +143,79 @@ def test_a_writer_that_fails_says_why(
     before: dict[str, list[tuple[object, ...]]],
 ) -> None:
     """An error in the writer (here a page for a table that does not exist) is the rebuild's
-    error, in the writer's words."""
+    error, in the writer's words; no event is blamed for it."""
     original = bulk_writer.BesideWriter.append
 
     def append(self: bulk_writer.BesideWriter, rows: dict[str, Any]) -> None:
         original(self, {"rm_nowhere": [("x",)]})
 
+    located: list[bool] = []  # the log is not folded again event by event to find a culprit
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(bulk_writer.BesideWriter, "append", append)
+        patch.setattr(reads.projector, "locate_failure", lambda: located.append(True))
         with pytest.raises(ProjectionStalledError) as raised:
             reads.projector.rebuild(page=2)
     assert "rm_nowhere" in str(raised.value.__cause__)
+    assert "rm_nowhere" in str(raised.value)
+    assert located == []
+    assert read_model_rows(reads.store) == before
+
+
+def children_alive() -> list[int]:
+    """This process's child processes that still run."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and alive(int(entry)):
+            with suppress(OSError), open(f"/proc/{entry}/stat", encoding="ascii") as stat:
+                if int(stat.read().rsplit(")", 1)[1].split()[1]) == os.getpid():
+                    found.append(int(entry))
+    return found
+
+
+def test_a_writer_that_cannot_start_leaves_the_rebuild_to_write_here(  # noqa: PLR0917 (fixtures)
+    world: World,
+    reads: Reads,
+    writers: list[bulk_writer.BesideWriter],
+    before: dict[str, list[tuple[object, ...]]],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """No process can be started (here: the interpreter is not where it was): the rebuild
+    writes its rows itself, the same rows and digest, and says so in the log."""
+    size = reads.projector.leaf_index(reads.projector.position()) + 1
+    digest = committed_digest(reads.store, size)
+    monkeypatch.setattr(sys, "executable", "/nowhere/python3")
+
+    assert reads.projector.rebuild(page=2) == reads.projector.last_position()
+    monkeypatch.undo()
+    assert writers == []  # none started
+    assert read_model_rows(reads.store) == before
+    assert committed_digest(reads.store, size) == digest
+    assert "writer process could not start" in caplog.text
+    assert "writes its rows in this process" in caplog.text
+    still_serving(world, reads)
+
+
+def test_a_writer_that_cannot_be_fed_is_ended_and_the_rebuild_written_here(
+    reads: Reads,
+    writers: list[bulk_writer.BesideWriter],
+    before: dict[str, list[tuple[object, ...]]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The process starts, the thread that feeds it does not (no thread left): the process is
+    ended, not left waiting for its input, and the rebuild writes here."""
+
+    class NoThreads:
+        class Thread(threading.Thread):
+            def start(self) -> None:
+                raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(bulk_writer, "threading", NoThreads)
+    assert children_alive() == []
+
+    assert reads.projector.rebuild(page=2) == reads.projector.last_position()
+    assert writers == []
+    assert children_alive() == []
     assert read_model_rows(reads.store) == before
 
 

@@ -14,7 +14,8 @@ Nothing else changes: the same statements in the same order on the same tables, 
 rows, and one transaction, so readers see the old read models until the new ones are complete.
 If the projector fails, or dies, the writer finds its input closed before the word to commit
 and rolls back; if the writer fails, or dies, nothing is committed and the projector raises
-with the writer's error (:class:`WriterFailed`).
+with the writer's error (:class:`WriterFailed`). If the writer cannot be started at all
+(:class:`WriterNotStarted`), the projector writes the rows itself.
 
 Messages are framed (a kind byte, a length, the body) and hold only rows, text and numbers,
 written with :mod:`marshal` (three times as fast as :mod:`pickle` for rows: no memo), or
@@ -33,6 +34,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Mapping, Sequence
+from contextlib import suppress
 from typing import IO, Any
 
 from greenreg.projections import schema as t
@@ -50,6 +52,12 @@ STOP_SECONDS = 120
 
 class WriterFailed(Exception):  # noqa: N818 (the writer's own error, named by it)
     """The writer process failed (its error, in one line) or ended without answering."""
+
+
+class WriterNotStarted(Exception):  # noqa: N818 (a reason to write here, not a failure)
+    """The writer process, or the thread that feeds it, could not be started (no process or
+    thread left, no memory, the interpreter not found): nothing was written, and the rebuild
+    can write its rows itself."""
 
 
 def frame(message: Any) -> bytes:
@@ -83,18 +91,29 @@ class BesideWriter:
     (unless :data:`QUEUED` messages are already waiting)."""
 
     def __init__(self, store: ReadStore) -> None:
+        """Start the writer process and the thread that feeds it; raises
+        :class:`WriterNotStarted`, leaving nothing running, if either cannot start."""
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "greenreg.projections.bulk_writer"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            env=env,
-        )
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "greenreg.projections.bulk_writer"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                env=env,
+            )
+        except OSError as error:  # fork or exec refused: nothing started
+            raise WriterNotStarted(
+                f"the rebuild's writer process could not start: {error}"
+            ) from error
         self._queue: queue.Queue[bytes | None] = queue.Queue(QUEUED)
         self._broken: BaseException | None = None
         self._sender = threading.Thread(target=self._send_all, name="rebuild-writer-feed")
-        self._sender.start()
+        try:
+            self._sender.start()
+        except RuntimeError as error:  # no thread left: end the process, which has no input yet
+            self._stop()
+            raise WriterNotStarted(f"the rebuild's writer could not be fed: {error}") from error
         self.send(("begin", store.env))
 
     def _send_all(self) -> None:
@@ -145,6 +164,14 @@ class BesideWriter:
     def close(self) -> None:
         """End the writer (rolling back, if it did not commit) and wait for it."""
         self._close_input()
+        self._stop()
+
+    def _stop(self) -> None:
+        """Close the writer's input, wait for it to end (killing it if it will not), and close
+        its output."""
+        if self.process.stdin is not None and not self._sender.is_alive():
+            with suppress(OSError):
+                self.process.stdin.close()  # a writer never fed ends on its own
         try:
             self.process.wait(STOP_SECONDS)
         except subprocess.TimeoutExpired:

@@ -26,6 +26,7 @@ rebuild that fails changes nothing and names the event the same way
 from __future__ import annotations
 
 import gc
+import logging
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -37,14 +38,13 @@ from eventsourcing.persistence import Notification
 from greenreg.errors import ProjectionStalledError
 from greenreg.outages import is_outage
 from greenreg.projections import schema as t
-from greenreg.projections.bulk_writer import BesideWriter
+from greenreg.projections.bulk_writer import BesideWriter, WriterFailed, WriterNotStarted
 from greenreg.projections.database import ReadStore
 from greenreg.projections.decoding import fold_decoder
 from greenreg.projections.digest import (
+    MODULUS,
     DigestCommits,
-    fold_delta,
     full_sum,
-    memo_sum,
     rows_sum,
     table_sum,
 )
@@ -73,6 +73,7 @@ BESIDE_FROM = 200_000
 written by the projector itself: at 100,000 events, on a loaded machine, beside was slower
 (starting the writer and framing the rows cost more than the overlap saved); at 1,000,000 it
 was faster (docs/benchmarks/projections.md)."""
+log = logging.getLogger("greenreg.projections")
 LEAF_INDEXES = 1_024
 """How many notification ids' log positions a projector remembers (every read answer states
 the last one's)."""
@@ -223,24 +224,18 @@ class Projector:
     def apply(self, start: int, notifications: Sequence[Notification]) -> bool:
         """Fold ``notifications`` (the ones after ``start``) in one transaction. Returns False,
         changing nothing, if another runner moved the tracking position meanwhile."""
-        loaded: dict[str, int] = {}
-
-        def load(unit_ids: list[str]) -> dict[str, UnitMemo]:
-            memos = self._load_memos(unit_ids)
-            loaded.update((unit_id, memo_sum(memo)) for unit_id, memo in memos.items())
-            return memos
-
-        fold = Fold(load=load, adoptions=self._load_adoptions())
+        fold = Fold(load=self._load_memos, adoptions=self._load_adoptions())
         events = [self._decode(n) for n in notifications]
         fold.prefetch(units_to_load(events))
         positions = self.registry.log_positions(notifications)
         for event, position in zip(events, positions, strict=True):
             fold.apply(event, position)
-        delta = fold_delta(fold, loaded)
+        changes = touched_changes(fold)
+        delta = (changes.delta() + rows_sum(fold.appended)) % MODULUS
         with self.store.transaction() as cursor:
             if self._tracked(cursor) != start:
                 return False
-            self._write_touched(cursor, fold)
+            self._write_changes(cursor, changes)
             self._write_appended(cursor, fold)
             self.digests.commit(cursor, start, notifications[-1].id, positions[-1] + 1, delta)
             self._write_search_roles(cursor, fold)
@@ -300,20 +295,12 @@ class Projector:
 
     def _write_touched(self, cursor: Any, fold: Fold) -> None:
         """Rewrite the present rows of the units the fold touched, only in the tables where
-        they changed: a unit's stored rows there are deleted and its new ones inserted."""
-        stale: dict[t.Table, list[str]] = {table: [] for table in PRESENT_TABLES}
-        fresh: dict[t.Table, list[tuple[Any, ...]]] = {table: [] for table in PRESENT_TABLES}
-        for unit in sorted(fold.touched):
-            now = fold.memos[unit].present()
-            before = fold.stored.get(unit)  # None: nothing stored yet (a new unit)
-            for number, table in enumerate(PRESENT_TABLES):
-                old = before[number] if before is not None else ()
-                if now[number] != old:
-                    if old:
-                        stale[table].append(unit)
-                    fresh[table].extend(now[number])
-            fold.stored[unit] = now
-        for table, units in stale.items():
+        they changed (:func:`touched_changes`)."""
+        self._write_changes(cursor, touched_changes(fold))
+
+    def _write_changes(self, cursor: Any, changes: Changes) -> None:
+        """Delete the stale units' rows from each table, then insert the fresh rows."""
+        for table, units in changes.stale.items():
             current = " AND known_to = ?" if table in t.BITEMPORAL else ""
             for chunk in _chunks(units, 500):
                 marks = self.store.placeholders(len(chunk))
@@ -323,7 +310,7 @@ class Projector:
                     ),
                     [*chunk, FOREVER_TIME] if current else chunk,
                 )
-        for table, rows in fresh.items():
+        for table, rows in changes.fresh.items():
             if rows:
                 cursor.executemany(table.insert(self.store), rows)
 
@@ -371,13 +358,15 @@ class Projector:
 
         One transaction: readers see the old read models until the new ones are complete. If it
         fails, nothing changes, and :class:`~greenreg.errors.ProjectionStalledError` names the
-        event that cannot be folded (:meth:`locate_failure`)."""
+        event that cannot be folded (:meth:`locate_failure`), or gives the error of the writer
+        process beside the fold, which is no event's."""
         try:
             return self._rebuild(progress, page)
         except Exception as error:
             failure = None
-            with suppress(Exception):  # explaining must not hide the error it explains
-                failure = self.locate_failure()
+            if not isinstance(error, WriterFailed):  # the writer's own failure is no event's
+                with suppress(Exception):  # explaining must not hide the error it explains
+                    failure = self.locate_failure()
             failure = failure or ProjectionFailure(None, None, one_line(error))
             raise ProjectionStalledError(
                 f"the rebuild changed nothing: {failure.describe()}"
@@ -435,26 +424,41 @@ class Projector:
     def _rebuild(self, progress: Progress | None, page: int) -> int:
         t.ensure_trigram_extension(self.store)
         total = self.last_position()
-        beside = self.beside_from is not None and total >= self.beside_from
-        if beside and self._can_write_beside():
-            position = self._rebuild_beside(progress, page, total)
+        writer = self._writer_beside(total)
+        if writer is not None:
+            position = self._rebuild_beside(writer, progress, page, total)
         else:
             position = self._rebuild_here(progress, page, total)
         self._ready = True
         self.failure = None
         return position
 
+    def _writer_beside(self, total: int) -> BesideWriter | None:
+        """A writer process for a rebuild of ``total`` events, if it is to be written beside
+        the fold and the process starts; ``None``: written here. A writer that cannot start
+        (no process or thread left, no memory) changes nothing, so the rebuild goes on in
+        this process, as a small log's does, only slower."""
+        if self.beside_from is None or total < self.beside_from or not self._can_write_beside():
+            return None
+        try:
+            return BesideWriter(self.store)
+        except WriterNotStarted as error:
+            log.warning("%s; the rebuild writes its rows in this process instead", error)
+            return None
+
     def _can_write_beside(self) -> bool:
         """Whether another process can open the database (not an in-memory SQLite one)."""
         return self.store.dialect == "postgres" or os.path.isfile(self.store.path)
 
-    def _rebuild_beside(self, progress: Progress | None, page: int, total: int) -> int:
+    def _rebuild_beside(
+        self, writer: BesideWriter, progress: Progress | None, page: int, total: int
+    ) -> int:
         """The rebuild, its rows written by a process beside the fold, page by page, in one
         transaction of that process's (:mod:`~greenreg.projections.bulk_writer`): the same
         rows, written in the same order, as :meth:`_rebuild_here`."""
         fold = Fold()
         search = t.SEARCH.name
-        with collector_paused(), BesideWriter(self.store) as writer:
+        with collector_paused(), writer:
             position = 0
             terms: list[tuple[Any, ...]] = []  # written at the end, as the units then are
             for position in fold_log(self.registry, fold, page=page):
@@ -500,6 +504,51 @@ class Projector:
             self._track(cursor, position)
             self.digests.restart(cursor, self.leaf_index(position) + 1, position, digest)
         return position
+
+
+@dataclass
+class Changes:
+    """What an incremental batch changes in the present-row tables: per table, the units whose
+    stored rows there are deleted (``stale``), the rows so deleted (``gone``) and the rows
+    inserted (``fresh``)."""
+
+    stale: dict[t.Table, list[str]]
+    gone: dict[t.Table, list[tuple[Any, ...]]]
+    fresh: dict[t.Table, list[tuple[Any, ...]]]
+
+    def delta(self) -> int:
+        """What the change does to the read models' digest (not reduced): the fresh rows'
+        hashes added and the gone rows' taken away. The tables where a unit's rows did not
+        change add nothing either way, so only those that did are hashed."""
+        total = 0
+        for table, rows in self.fresh.items():
+            if rows:
+                total += table_sum(table.name, rows)
+        for table, rows in self.gone.items():
+            if rows:
+                total -= table_sum(table.name, rows)
+        return total
+
+
+def touched_changes(fold: Fold) -> Changes:
+    """The present rows of the units the fold touched, against those stored
+    (:attr:`Fold.stored`: as loaded, or as last written), table by table; the stored ones
+    become the new ones."""
+    stale: dict[t.Table, list[str]] = {table: [] for table in PRESENT_TABLES}
+    gone: dict[t.Table, list[tuple[Any, ...]]] = {table: [] for table in PRESENT_TABLES}
+    fresh: dict[t.Table, list[tuple[Any, ...]]] = {table: [] for table in PRESENT_TABLES}
+    for unit in sorted(fold.touched):
+        now = fold.memos[unit].present()
+        before = fold.stored.get(unit)  # None: nothing stored yet (a new unit)
+        for number, table in enumerate(PRESENT_TABLES):
+            old = before[number] if before is not None else ()
+            if now[number] != old:
+                if old:
+                    stale[table].append(unit)
+                    gone[table].extend(old)
+                fresh[table].extend(now[number])
+        fold.stored[unit] = now
+    return Changes(stale, gone, fresh)
 
 
 def fold_log(
