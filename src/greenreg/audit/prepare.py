@@ -100,7 +100,7 @@ def read_entry(originator: UUID, version: int, topic: str, state: bytes) -> Prep
         key_id: str = stored["key_id"]
         timestamp: str = stored["timestamp"]["_data_"]
         act_id: str = stored["act_id"]["_data_"]
-        signed_act.encode("utf-8")  # the bytes signed: text that has them
+        signed = signed_act.encode("utf-8")  # the bytes signed: text that has them
     except (ValueError, TypeError, KeyError, AttributeError) as error:
         return Prepared(leaf, error=f"{type(error).__name__}: {error}")
     try:
@@ -108,7 +108,7 @@ def read_entry(originator: UUID, version: int, topic: str, state: bytes) -> Prep
     except (GreenregError, AttributeError):
         signature = b""  # not base64: it cannot verify
     try:
-        body = parse_json(signed_act)  # the text, as its UTF-8 bytes decode to it
+        body = parse_json(signed)  # the text, as its UTF-8 bytes decode to it
     except GreenregError:
         body = None  # the replay reads it again and names what is wrong
     return Prepared(leaf, "", act_id, timestamp, key_id, signature, signed_act, body)
