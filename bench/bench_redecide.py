@@ -45,13 +45,11 @@ class _Kept(Replay):
 
     def __init__(self) -> None:
         super().__init__(_no_decode, _no_history, _raise)
-        self.kept: list[tuple[RegistryEvent, LogEntry, dict[str, Any] | None]] = []
+        self.kept: list[tuple[RegistryEvent, LogEntry]] = []
 
-    def _as_stored(
-        self, decided: RegistryEvent, entry: LogEntry, parsed: dict[str, Any] | None
-    ) -> bool:
-        self.kept.append((decided, entry, parsed))
-        return super()._as_stored(decided, entry, parsed)
+    def _as_stored(self, decided: RegistryEvent, entry: LogEntry) -> bool:
+        self.kept.append((decided, entry))
+        return super()._as_stored(decided, entry)
 
 
 def _no_decode(entry: LogEntry) -> RegistryEvent:
@@ -73,7 +71,7 @@ def read(recorder: LogTables) -> list[tuple[LogEntry, Prepared]]:
         assert entry.topic is not None
         assert entry.state is not None
         prepared = read_entry(
-            entry.originator_id, entry.originator_version, entry.topic, entry.state, keep=True
+            entry.originator_id, entry.originator_version, entry.topic, entry.state
         )
         entries.append((entry, prepared))
     return entries
@@ -90,8 +88,8 @@ def fold(entries: list[tuple[LogEntry, Prepared]]) -> tuple[float, float]:
     kept = replay.kept
     plain = Replay(_no_decode, _no_history, _raise)
     started = time.process_time()
-    for decided, entry, parsed in kept:
-        assert plain._as_stored(decided, entry, parsed), entry.position
+    for decided, entry in kept:
+        assert plain._as_stored(decided, entry), entry.position
     return folded, time.process_time() - started
 
 

@@ -70,7 +70,7 @@ from greenreg.audit.prepare import (
     declared_keys,
     open_checkpoints,
     read_entry,
-    verified,
+    signature_status,
 )
 from greenreg.audit.read_models import FoldedRows
 from greenreg.audit.replay import Aggregates, Replay, stored_event
@@ -614,7 +614,8 @@ class _Worker:
         hashes, one after another."""
         read = self._read(entries)
         for entry, prepared, public_key in read:
-            if verified(prepared, public_key).signature_status != SIGNED:
+            message = prepared.signed_act.encode("utf-8")
+            if signature_status(public_key, message, prepared.signature) != SIGNED:
                 raise Found(f"position {entry.position}: the signature does not verify")
         for entry, prepared, _ in read:
             self._replay(entry, prepared)
@@ -633,9 +634,7 @@ class _Worker:
             founding = topic.endswith(":RegistryFounded")
             if founding:  # the founding act is signed by the root key it declares
                 self.keys.update(declared_keys(topic, state))
-            prepared = read_entry(
-                entry.originator_id, entry.originator_version, topic, state, keep=True
-            )
+            prepared = read_entry(entry.originator_id, entry.originator_version, topic, state)
             stored = entry.stored_leaf_hash
             if stored is not None and prepared.leaf != stored:
                 raise Found(f"position {position}: the leaf differs")

@@ -59,8 +59,6 @@ class Prepared(NamedTuple):
     signed_act: str = ""
     body: dict[str, Any] | None = None
     error: str = ""
-    stored: dict[str, Any] | None = None
-    """The stored JSON, parsed, where the replay runs in the same process (not sent back)."""
 
 
 def prepare_chunk(raws: list[Raw], keys: dict[str, bytes]) -> list[Prepared]:
@@ -83,18 +81,13 @@ def prepare_entry(
     topic: str,
     state: bytes,
     keys: dict[str, bytes],
-    *,
-    keep: bool = False,
 ) -> Prepared:
-    """One stored event's leaf hash, signature status (under ``keys``) and parsed act; with
-    ``keep``, the parsed stored JSON too."""
-    prepared = read_entry(originator, version, topic, state, keep=keep)
+    """One stored event's leaf hash, signature status (under ``keys``) and parsed act."""
+    prepared = read_entry(originator, version, topic, state)
     return verified(prepared, keys.get(prepared.key_id))
 
 
-def read_entry(
-    originator: UUID, version: int, topic: str, state: bytes, *, keep: bool = False
-) -> Prepared:
+def read_entry(originator: UUID, version: int, topic: str, state: bytes) -> Prepared:
     """:func:`prepare_entry` but the signature: its status is left empty for :func:`verified`.
 
     Reading a chunk's entries and then verifying their signatures one after another is
@@ -107,7 +100,7 @@ def read_entry(
         key_id: str = stored["key_id"]
         timestamp: str = stored["timestamp"]["_data_"]
         act_id: str = stored["act_id"]["_data_"]
-        signed_act.encode("utf-8")  # the bytes signed: text that has them
+        signed = signed_act.encode("utf-8")  # the bytes signed: text that has them
     except (ValueError, TypeError, KeyError, AttributeError) as error:
         return Prepared(leaf, error=f"{type(error).__name__}: {error}")
     try:
@@ -115,20 +108,10 @@ def read_entry(
     except (GreenregError, AttributeError):
         signature = b""  # not base64: it cannot verify
     try:
-        body = parse_json(signed_act)  # the text, as its UTF-8 bytes decode to it
+        body = parse_json(signed)  # the text, as its UTF-8 bytes decode to it
     except GreenregError:
         body = None  # the replay reads it again and names what is wrong
-    return Prepared(
-        leaf,
-        "",
-        act_id,
-        timestamp,
-        key_id,
-        signature,
-        signed_act,
-        body,
-        stored=stored if keep and isinstance(stored, dict) else None,
-    )
+    return Prepared(leaf, "", act_id, timestamp, key_id, signature, signed_act, body)
 
 
 def verified(prepared: Prepared, public_key: bytes | None) -> Prepared:
@@ -138,7 +121,7 @@ def verified(prepared: Prepared, public_key: bytes | None) -> Prepared:
         return prepared
     if public_key is None:
         return prepared._replace(signature_status=UNKNOWN_KEY)
-    status = _verify(public_key, prepared.signed_act.encode("utf-8"), prepared.signature)
+    status = signature_status(public_key, prepared.signed_act.encode("utf-8"), prepared.signature)
     return prepared._replace(signature_status=status)
 
 
@@ -151,8 +134,9 @@ def _loads(state: bytes) -> Any:
         return json.loads(state)
 
 
-def _verify(public_key: bytes, message: bytes, signature: bytes) -> str:
-    """Strict verification, as :func:`greenreg.events.signing.verify_signature` makes it."""
+def signature_status(public_key: bytes, message: bytes, signature: bytes) -> str:
+    """Strict verification, as :func:`greenreg.events.signing.verify_signature` makes it:
+    :data:`SIGNED`, :data:`FORGED` or :data:`WEAK_KEY`."""
     if len(signature) != SIGNATURE_LENGTH or len(public_key) != PUBLIC_KEY_LENGTH:
         return FORGED
     loaded = _loaded(public_key)

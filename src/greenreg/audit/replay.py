@@ -3,31 +3,38 @@
 The replay keeps every aggregate in memory and hands them to
 :meth:`greenreg.registry.application.Registry.redecide`, with the clock set to the event's
 recorded time. The decision must produce exactly the stored events (same type, unit, version and
-fields, flags and bans included): each decided event is compared with the stored one, as the
-JSON the registry would store (:class:`JSONForm`) against the stored JSON already parsed, or
-encoded against the stored bytes where no parse is at hand; only where they differ is the stored
-event decoded and compared field by field (which names the fields, and has the last word). (The
-stored bytes themselves are the leaf hash's business.) An act the registry would refuse (a
-designation of a banned unit, a key not valid at the time, an authority outside its
-jurisdiction...) is a problem even though it got in; the stored event is then applied as
-recorded, so later acts are judged against the history as it is.
+fields, flags and bans included): each decided event is compared with the stored one, the bytes
+the registry would store for it against the stored bytes (written by orjson from its JSON form,
+:class:`JSONForm`, where it has one: the same bytes as the registry's encoder writes); only
+where they differ is the stored event decoded and compared field by field (which names the
+fields, and has the last word). (The stored bytes themselves are the leaf hash's business.)
+An act the registry would refuse (a designation of a banned unit, a key not valid at the time,
+an authority outside its jurisdiction...) is a problem even though it got in; the stored event
+is then applied as recorded, so later acts are judged against the history as it is.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import StoredEvent, Transcoder
+import orjson
+from eventsourcing.persistence import (
+    DatetimeAsISO,
+    StoredEvent,
+    Transcoder,
+    Transcoding,
+    UUIDAsHex,
+)
 from eventsourcing.utils import get_topic
 
 from greenreg.audit.prepare import Prepared
 from greenreg.audit.report import Problem
 from greenreg.errors import GreenregError
 from greenreg.events.vocabulary import RegistryEvent
-from greenreg.registry.application import Registry
+from greenreg.registry.application import DateAsISO, Registry
 from greenreg.registry.authority import Authority
 from greenreg.registry.evaluator import Evaluator
 from greenreg.registry.identifier import IdentifierClaim
@@ -70,7 +77,7 @@ class Replay:
         decided = self._pending.pop(key, None)
         if decided is None:
             return None  # refused (already reported, applied as recorded)
-        if self._as_stored(decided, entry, prepared.stored):
+        if self._as_stored(decided, entry):
             return decided  # exactly as stored
         try:
             stored = self.decode(entry)
@@ -96,18 +103,23 @@ class Replay:
         if entry is not None:
             self._close_act(entry)
 
-    def _as_stored(
-        self, decided: RegistryEvent, entry: LogEntry, parsed: dict[str, Any] | None
-    ) -> bool:
-        """Whether the decided event is the stored one: its JSON form equals the stored JSON
-        (already parsed), or else its encoding equals the stored bytes."""
+    def _as_stored(self, decided: RegistryEvent, entry: LogEntry) -> bool:
+        """Whether the decided event is the stored one: the bytes the registry would store for
+        it are the stored bytes.
+
+        Its JSON form (:class:`JSONForm`: text, whole numbers, booleans, null, lists and objects
+        only) is written by orjson, which writes those as the registry's encoder does (compact,
+        UTF-8, the same escapes); where orjson refuses it (a whole number beyond 64 bits, a lone
+        surrogate) or it has no JSON form, the mapper encodes it. Either way, equal bytes are
+        the same JSON, so the same event as before a faster comparison (which compared the forms
+        as parsed JSON): nothing passes here that did not."""
         if entry.topic != get_topic(type(decided)):
             return False
-        if parsed is not None and getattr(type(decided), "class_version", 1) == 1:
+        if getattr(type(decided), "class_version", 1) == 1:
             try:
-                return self._form.state(decided) == parsed
-            except TypeError:
-                pass  # a value the JSON form does not know: compare the bytes
+                return orjson.dumps(self._form.state(decided)) == entry.state
+            except (TypeError, orjson.JSONEncodeError):
+                pass  # no JSON form, or one orjson does not write: the mapper's bytes
         return self.registry.mapper.to_stored_event(decided).state == entry.state
 
     def _decide(self, entry: LogEntry, prepared: Prepared) -> None:
@@ -196,12 +208,13 @@ _ORIGINATOR = frozenset({"originator_id", "originator_version"})
 class JSONForm:
     """An event's state as the stored JSON reads back: what the mapper would encode, as parsed
     JSON (the transcoder's ``{"_type_", "_data_"}`` objects for its types), without encoding it.
-    Two states with the same JSON form decode to the same event."""
+    Two states with the same JSON form decode to the same event. A float has none (its text is
+    the encoder's own ``repr``), nor has any type the transcoder does not know."""
 
     def __init__(self, transcoder: Transcoder) -> None:
         types = getattr(transcoder, "types", {})
         self._forms: dict[type, tuple[str, Callable[[Any], Any]]] = {
-            kind: (transcoding.name, transcoding.encode) for kind, transcoding in types.items()
+            kind: (transcoding.name, _encoder(transcoding)) for kind, transcoding in types.items()
         }
 
     def state(self, event: RegistryEvent) -> dict[str, Any]:
@@ -214,7 +227,7 @@ class JSONForm:
 
     def value(self, item: Any) -> Any:
         kind = type(item)
-        if kind is str or kind is int or item is None or kind is bool or kind is float:
+        if kind is str or kind is int or item is None or kind is bool:
             return item
         form = self._forms.get(kind)
         if form is not None:
@@ -224,9 +237,22 @@ class JSONForm:
             return [self.value(i) for i in item]
         if kind is dict and all(type(key) is str for key in item):
             return {key: self.value(v) for key, v in item.items()}
-        if isinstance(item, str):  # a StrEnum: JSON holds its text
-            return str(item)
+        if isinstance(item, str):  # a StrEnum: JSON holds its text, as the encoder writes it
+            return str.__str__(item)
         raise TypeError(f"no JSON form for {kind.__name__}")
+
+
+_SAME_ENCODING: dict[type, Callable[[Any], str]] = {
+    UUIDAsHex: UUID.hex.fget,  # type: ignore[attr-defined]
+    DatetimeAsISO: datetime.isoformat,
+    DateAsISO: date.isoformat,
+}
+"""What eventsourcing's transcodings of UUIDs and times, and the registry's of dates, call:
+called directly (no method of the transcoding in between, for every typed value)."""
+
+
+def _encoder(transcoding: Transcoding) -> Callable[[Any], Any]:
+    return _SAME_ENCODING.get(type(transcoding), transcoding.encode)
 
 
 def stored_event(entry: LogEntry) -> StoredEvent:
