@@ -134,39 +134,49 @@ class NameIndex:
             chosen.setdefault(number)
         return [entry for number in chosen if (entry := self.entries[number]) is not None]
 
-    def similar(
+    def near(
         self, query: Name, floor: float, budget: int | None = None
-    ) -> Iterator[tuple[float, Entry]]:
-        """The names that can score at least ``floor`` against ``query``, each with a bound of
-        its score (:func:`~greenreg.matching.score.bound`, rounded as scores are), in the order
-        a page ranks them at best: the highest bound first, then by the unit's name and id,
-        then in the order they were indexed. They are the same normalised name and every name
-        with the same core (bound 1), and the names of :meth:`_pool` whose core is at least
-        ``floor`` similar to the query's. Lazily: names of a lower bound are put in order only
-        when they are reached."""
+    ) -> dict[int, tuple[float, float]]:
+        """The names :meth:`similar` gives, by number, in no order: each one's bound (rounded as
+        scores are) and the Levenshtein similarity of its core to the query's (1 for the same
+        normalised name or core). They are the same normalised name, every name with the same
+        core, and the names of :meth:`_pool` whose core is at least ``floor`` similar to the
+        query's."""
         core = query.core
-        close: list[tuple[str, float, int]] = []
+        found = dict.fromkeys(
+            (*self.by_norm.get(query.norm, ()), *self.by_core.get(core, ())), (1.0, 1.0)
+        )
         pool = self._pool(core, floor, BUDGET if budget is None else budget)
         if pool:
             cores = itemgetter(*pool)(self.cores) if len(pool) > 1 else [self.cores[pool[0]]]
-            close = process.extract(  # the most similar first
+            for _, similarity, place in process.extract(
                 core,
                 cores,
                 scorer=Levenshtein.normalized_similarity,
                 score_cutoff=floor - ROUNDING,
                 limit=None,
-            )
+            ):
+                found.setdefault(pool[place], (round(similarity, 4), similarity))
+        return found
+
+    def similar(
+        self, query: Name, floor: float, budget: int | None = None
+    ) -> Iterator[tuple[float, Entry]]:
+        """The names that can score at least ``floor`` against ``query`` (:meth:`near`), each
+        with a bound of its score (:func:`~greenreg.matching.score.bound`, rounded as scores
+        are), in the order a page ranks them at best: the highest bound first, then by the
+        unit's name and id, then in the order they were indexed. Lazily: names of a lower bound
+        are put in order only when they are reached."""
+        found = sorted(self.near(query, floor, budget).items(), key=lambda item: -item[1][0])
         seen: set[int] = set()
-        tied = [*self.by_norm.get(query.norm, ()), *self.by_core.get(core, ())]
-        bound, start = 1.0, 0
-        while tied or start < len(close):
-            while start < len(close) and round(close[start][1], 4) == bound:
-                tied.append(pool[close[start][2]])
-                start += 1
+        start = 0
+        while start < len(found):
+            bound, end = found[start][1][0], start
+            while end < len(found) and found[end][1][0] == bound:
+                end += 1
+            tied = [number for number, _ in found[start:end]]
             yield from ((bound, entry) for entry in self._ranked(tied, seen))
-            tied = []
-            if start < len(close):
-                bound = round(close[start][1], 4)
+            start = end
 
     def _ranked(self, numbers: list[int], seen: set[int]) -> list[Entry]:
         """The entries of ``numbers`` not ``seen`` yet (now seen), by unit name, unit id and

@@ -22,13 +22,14 @@ below that cannot rise onto the page).
 
 from __future__ import annotations
 
-from bisect import bisect_left, insort
+import heapq
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from greenreg.matching.normalise import Name, parse
-from greenreg.matching.score import FORMER_NAME, score_name, score_of
+from greenreg.matching.score import FORMER_NAME, score_name, similar_scorer
 from greenreg.projections.database import QueryError, ReadStore
 from greenreg.projections.name_index import Entry, name_index
 from greenreg.projections.reading import load_units
@@ -61,20 +62,25 @@ def search(store: ReadStore, text: str, limit: int, *, walk: bool = True) -> lis
     floor = VARIANT_FLOOR
     if len(ranked) == limit:  # a variant scoring less than every unit on the page stays off it
         floor = max(floor, min(found.score for found in ranked.values()))
-    page = {unit_id: (found.score, found.name) for unit_id, found in ranked.items()}
-    for unit_id, variant in _variants(store, name, floor, page, limit).items():
-        found = ranked.get(unit_id)
-        if found is None or variant.score > found.score:
-            ranked[unit_id] = variant
-    best = sorted(ranked.items(), key=lambda item: (-item[1].score, item[1].name, item[0]))[:limit]
-    units = load_units(store, [unit_id for unit_id, _ in best])
+    found: list[tuple[float, str, str, Ranked | Variant]] = []
+    variants = _variants(store, name, floor)
+    for unit_id, variant in variants.items():
+        substring = ranked.get(unit_id)
+        if substring is None or variant.score > substring.score:
+            found.append((-variant.score, variant.entry.unit_name, unit_id, variant))
+    found += [
+        (-substring.score, substring.name, unit_id, substring)
+        for unit_id, substring in ranked.items()
+        if unit_id not in variants or variants[unit_id].score <= substring.score
+    ]
+    best = heapq.nsmallest(limit, found, key=itemgetter(0, 1, 2))
+    units = load_units(store, [unit_id for _, _, unit_id, _ in best])
     hits = []
-    for unit_id, found in best:
-        unit = units[unit_id]
+    for _, _, unit_id, match in best:
         hit = (
-            _hit(unit, found.term, name.norm)
-            if found.variant is None
-            else _variant_hit(unit, found.term, found.variant)
+            _hit(units[unit_id], match.term, name.norm)
+            if isinstance(match, Ranked)
+            else _variant_hit(units[unit_id], match.term(), (match.given, name, match.entry.name))
         )
         if hit is not None:
             hits.append(hit)
@@ -87,16 +93,18 @@ def search_loading_units(store: ReadStore, text: str, limit: int) -> list[Search
     name = _question(text, limit)
     query = name.norm
     terms = _candidates(store, name)
-    variants = _variants(store, name, VARIANT_FLOOR)
-    terms += [variant.term for variant in variants.values()]
+    variants = {
+        unit_id: (variant.term(), variant) for unit_id, variant in _variants(store, name).items()
+    }
+    terms += [term for term, _ in variants.values()]
     units = load_units(store, [term.unit_id for term in terms])
     best: dict[str, SearchHit] = {}
     for term in terms:
         unit = units.get(term.unit_id)
         hit = _hit(unit, term, query) if unit else None
         variant = variants.get(term.unit_id)
-        if unit and variant and variant.term is term and variant.variant:
-            hit = _variant_hit(unit, term, variant.variant)
+        if unit and variant and variant[0] is term:
+            hit = _variant_hit(unit, term, (variant[1].given, name, variant[1].entry.name))
         if hit and (term.unit_id not in best or hit.score > best[term.unit_id].score):
             best[term.unit_id] = hit
     ranked = sorted(best.values(), key=lambda h: (-h.score, h.unit.name, str(h.unit.id)))
@@ -116,13 +124,11 @@ def _question(text: str, limit: int) -> Name:
 @dataclass(frozen=True)
 class Ranked:
     """A unit's best matching term so far, its score, and the unit's name (ties are ordered
-    by it); ``variant`` for a variant (not a substring): its score as given, the name asked and
-    the name held (the reasons are put in words only for the hits shown)."""
+    by it)."""
 
     term: Term
     score: float
     name: str
-    variant: tuple[float, Name, Name] | None = None
 
 
 SCORE = (
@@ -411,77 +417,49 @@ def _former(unit: UnitView, name: str) -> FormerName | None:
     return next((f for f in reversed(unit.former_names) if f.name == name), None)
 
 
-def _variants(
-    store: ReadStore,
-    name: Name,
-    floor: float,
-    page: dict[str, tuple[float, str]] | None = None,
-    limit: int = 0,
-) -> dict[str, Ranked]:
+class Variant(NamedTuple):
+    """A unit's best variant name: the score it gives the unit now (``score``), the name and
+    its score as given (``given``, before a former name's factor)."""
+
+    score: float
+    entry: Entry
+    given: float
+
+    def term(self) -> Term:
+        return Term(self.entry.unit_id, "name", self.entry.name.text, self.entry.name.norm)
+
+
+def _variants(store: ReadStore, name: Name, floor: float = VARIANT_FLOOR) -> dict[str, Variant]:
     """Each unit whose best variant name scores at least ``floor`` (as given, before a former
     name's factor), with the score that name gives the unit now (a name corrected away gives
     none).
 
-    Given the ``page`` (each unit found so far: its score and name) and its ``limit``, the
-    names are scored in the order :meth:`~.name_index.NameIndex.similar` gives (best bound,
-    unit name, unit id first), and no more once the next one could not rank above the
-    ``limit``-th unit on the page even at its bound: neither can any after it, and the unit
-    such a name would give a variant to ranks below that unit whether it is given or not (a
-    unit on the page by its variant ``v`` only changes variant for a name scoring more than
-    ``v``, which ranks above)."""
+    Every name that can reach the floor (:meth:`~.name_index.NameIndex.near`) is scored, from
+    the similarity of its core that the name index found it by (not compared again); a unit's
+    best name is the one scoring most, of equal scores the one
+    :meth:`~.name_index.NameIndex.similar` gives first (the higher bound, then the first
+    indexed)."""
     if not name.core:
         return {}
-    best: dict[str, tuple[Entry, float, float | None]] = {}
-    given = page or {}
-    order = _Order(given, limit)
-    for bound, entry in name_index(store).similar(name, floor):
-        last = order.last()
-        if last is not None and (-bound, entry.unit_name, entry.unit_id) > last:
-            break
-        score = score_of(name, entry.name)  # the reasons only for the names kept
-        kept = best.get(entry.unit_id)
-        if score < floor or (kept is not None and score <= kept[1]):
+    index = name_index(store)
+    scored = similar_scorer(name)
+    best: dict[str, tuple[float, float, int, Entry]] = {}
+    for number, (bound, similarity) in index.near(name, floor).items():
+        entry = index.entries[number]
+        if entry is None:
             continue
+        score = scored(entry.name, similarity)
+        if score < floor:
+            continue
+        kept = best.get(entry.unit_id)
+        if kept is None or (score, bound, -number) > kept[:3]:
+            best[entry.unit_id] = (score, bound, -number, entry)
+    variants = {}
+    for unit_id, (score, _, _, entry) in best.items():
         final = _variant_score(entry.matched, score)
-        best[entry.unit_id] = (entry, score, final)
-        if limit:
-            ranked = given.get(entry.unit_id)
-            if ranked is not None and (final is None or final <= ranked[0]):
-                order.place(entry.unit_id, ranked)
-            else:
-                order.place(entry.unit_id, None if final is None else (final, entry.unit_name))
-    return {
-        unit_id: Ranked(
-            Term(unit_id, "name", entry.name.text, entry.name.norm),
-            final,
-            entry.unit_name,
-            (score, name, entry.name),
-        )
-        for unit_id, (entry, score, final) in best.items()
-        if final is not None
-    }
-
-
-class _Order:
-    """The units of a page so far, in its order: score, then name and id."""
-
-    def __init__(self, found: dict[str, tuple[float, str]], limit: int) -> None:
-        self.limit = limit
-        self.keys = {unit: (-score, name, unit) for unit, (score, name) in found.items()}
-        self.ordered = sorted(self.keys.values())
-
-    def last(self) -> tuple[float, str, str] | None:
-        """The ``limit``-th unit (``None``: fewer units)."""
-        return self.ordered[self.limit - 1] if len(self.ordered) >= self.limit > 0 else None
-
-    def place(self, unit: str, found: tuple[float, str] | None) -> None:
-        """The unit's score and name now (``None``: it is not on the page)."""
-        old = self.keys.pop(unit, None)
-        if old is not None:
-            del self.ordered[bisect_left(self.ordered, old)]
-        if found is not None:
-            key = self.keys[unit] = (-found[0], found[1], unit)
-            insort(self.ordered, key)
+        if final is not None:
+            variants[unit_id] = Variant(final, entry, score)
+    return variants
 
 
 def _variant_score(matched: str | None, score: float) -> float | None:
