@@ -108,7 +108,8 @@ def every_name(
     index: NameIndex, query: Name, floor: float, budget: int | None = None
 ) -> dict[int, tuple[float, float]]:
     """:meth:`NameIndex.near` without its shortcuts: every name of the index compared, those
-    whose bound reaches the floor given with their bound and similarity."""
+    whose bound reaches the floor given with their bound and similarity, the highest bound
+    first."""
     found = {}
     for number, entry in enumerate(index.entries):
         if entry is None:
@@ -118,7 +119,7 @@ def every_name(
         bound = 1.0 if same else round(similarity, 4)
         if bound >= floor - ROUNDING:
             found[number] = (bound, 1.0 if same else similarity)
-    return found
+    return dict(sorted(found.items(), key=lambda item: -item[1][0]))
 
 
 def test_the_variants_looked_among_miss_none_that_would_rank(
@@ -128,9 +129,10 @@ def test_the_variants_looked_among_miss_none_that_would_rank(
     asked = [(text, limit) for text in questions(corpus) for limit in (1, 5, 20)]
     pages = [finder.search(store, text, limit) for text, limit in asked]
 
-    # Every name of the registry scored, each compared again: the same pages, variants and
-    # all.
+    # Every name of the registry scored, each compared again, none left out once the page is
+    # settled: the same pages, variants and all.
     monkeypatch.setattr(NameIndex, "near", every_name)
+    monkeypatch.setattr(finder, "_threshold", lambda *_: -1.0)
     monkeypatch.setattr(
         finder, "similar_scorer", lambda query: lambda held, _: score_of(query, held)
     )

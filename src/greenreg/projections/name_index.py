@@ -137,19 +137,20 @@ class NameIndex:
     def near(
         self, query: Name, floor: float, budget: int | None = None
     ) -> dict[int, tuple[float, float]]:
-        """The names :meth:`similar` gives, by number, in no order: each one's bound (rounded as
-        scores are) and the Levenshtein similarity of its core to the query's (1 for the same
-        normalised name or core). They are the same normalised name, every name with the same
-        core, and the names of :meth:`_pool` whose core is at least ``floor`` similar to the
-        query's."""
+        """The names :meth:`similar` gives, by number, the highest bound first (in no order
+        among those of one bound): each one's bound (rounded as scores are) and the Levenshtein
+        similarity of its core to the query's (1 for the same normalised name or core). They
+        are the same normalised name, every name with the same core, and the names of
+        :meth:`_pool` whose core is at least ``floor`` similar to the query's."""
         core = query.core
         found = dict.fromkeys(
             (*self.by_norm.get(query.norm, ()), *self.by_core.get(core, ())), (1.0, 1.0)
         )
-        pool = self._pool(core, floor, BUDGET if budget is None else budget)
+        # A name on several of the bigrams read is compared once.
+        pool = list(dict.fromkeys(self._pool(core, floor, BUDGET if budget is None else budget)))
         if pool:
             cores = itemgetter(*pool)(self.cores) if len(pool) > 1 else [self.cores[pool[0]]]
-            for _, similarity, place in process.extract(
+            for _, similarity, place in process.extract(  # the most similar first
                 core,
                 cores,
                 scorer=Levenshtein.normalized_similarity,

@@ -63,7 +63,7 @@ def search(store: ReadStore, text: str, limit: int, *, walk: bool = True) -> lis
     if len(ranked) == limit:  # a variant scoring less than every unit on the page stays off it
         floor = max(floor, min(found.score for found in ranked.values()))
     found: list[tuple[float, str, str, Ranked | Variant]] = []
-    variants = _variants(store, name, floor)
+    variants = _variants(store, name, floor, ranked, limit)
     for unit_id, variant in variants.items():
         substring = ranked.get(unit_id)
         if substring is None or variant.score > substring.score:
@@ -429,22 +429,38 @@ class Variant(NamedTuple):
         return Term(self.entry.unit_id, "name", self.entry.name.text, self.entry.name.norm)
 
 
-def _variants(store: ReadStore, name: Name, floor: float = VARIANT_FLOOR) -> dict[str, Variant]:
+def _variants(
+    store: ReadStore,
+    name: Name,
+    floor: float = VARIANT_FLOOR,
+    ranked: dict[str, Ranked] | None = None,
+    limit: int = 0,
+) -> dict[str, Variant]:
     """Each unit whose best variant name scores at least ``floor`` (as given, before a former
     name's factor), with the score that name gives the unit now (a name corrected away gives
     none).
 
-    Every name that can reach the floor (:meth:`~.name_index.NameIndex.near`) is scored, from
-    the similarity of its core that the name index found it by (not compared again); a unit's
-    best name is the one scoring most, of equal scores the one
+    The names that can reach the floor (:meth:`~.name_index.NameIndex.near`) are scored from
+    the similarity of their core that the name index found them by (not compared again); a
+    unit's best name is the one scoring most, of equal scores the one
     :meth:`~.name_index.NameIndex.similar` gives first (the higher bound, then the first
-    indexed)."""
+    indexed). Given the substring matches ``ranked`` and the page's ``limit``, no more names
+    are scored once their bound is below the score of the ``limit``-th unit so far
+    (:func:`_threshold`): a name scores at most its bound, so none of them can put a unit on
+    the page, nor change the name or the score of a unit that is on it (each of those scores
+    at least that much, by a name or a substring no such name can beat)."""
     if not name.core:
         return {}
     index = name_index(store)
     scored = similar_scorer(name)
     best: dict[str, tuple[float, float, int, Entry]] = {}
+    last, threshold = 2.0, -1.0
     for number, (bound, similarity) in index.near(name, floor).items():
+        if limit and bound != last:  # the bounds come highest first
+            last = bound
+            threshold = _threshold(ranked or {}, best, limit)
+        if bound < threshold:
+            break
         entry = index.entries[number]
         if entry is None:
             continue
@@ -460,6 +476,21 @@ def _variants(store: ReadStore, name: Name, floor: float = VARIANT_FLOOR) -> dic
         if final is not None:
             variants[unit_id] = Variant(final, entry, score)
     return variants
+
+
+def _threshold(
+    ranked: dict[str, Ranked], best: dict[str, tuple[float, float, int, Entry]], limit: int
+) -> float:
+    """The score of the ``limit``-th unit by its substring match or its best variant name so
+    far (-1: fewer units)."""
+    if len(ranked) + len(best) < limit:
+        return -1.0
+    scores = {unit_id: found.score for unit_id, found in ranked.items()}
+    for unit_id, (score, _, _, entry) in best.items():
+        final = _variant_score(entry.matched, score)
+        if final is not None and final > scores.get(unit_id, -1.0):
+            scores[unit_id] = final
+    return heapq.nlargest(limit, scores.values())[-1] if len(scores) >= limit else -1.0
 
 
 def _variant_score(matched: str | None, score: float) -> float | None:
