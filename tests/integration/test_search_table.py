@@ -222,13 +222,11 @@ def test_a_term_beyond_the_index_keys_room_stalls_the_projection_in_words(
     assert [h[1:] for h in found(reads(), "苏州另一家")] == [("name", "苏州另一家有限公司")]
 
 
-def test_a_whole_name_is_found_by_the_rare_trigrams_written_in_it(
-    world: World, reads: Reads
-) -> None:
-    """On SQLite a long text is looked for by the two trigrams of its core that the fewest
-    names hold, then checked whole: a core is not always written in one piece (a bracketed
-    qualifier between its characters), and its trigrams across the qualifier (达电子, the
-    rarest of this core) are in no name; those are never asked for."""
+def test_a_long_text_is_found_by_pieces_of_its_text(world: World, reads: Reads) -> None:
+    """On SQLite a long text is looked for by the trigrams that start each piece of three of
+    its characters, then checked whole: the same pages as the phrase of every trigram, for a
+    name whose core is not written in one piece (a bracketed qualifier between its
+    characters) and texts cut across it."""
     unit = world.register("sz-eit", "恒达（江苏）电子科技有限公司", SUZHOU, kind="enterprise")
     for word in "甲乙丙丁":  # the other trigrams of the core are common
         world.register("sz-eit", f"{word}{word}电子科技有限公司", SUZHOU, kind="enterprise")

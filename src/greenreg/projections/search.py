@@ -257,7 +257,7 @@ def _walked(store: ReadStore, name: Name, limit: int) -> list[tuple[Any, ...]]:
         fetch = 2 * limit
         rows = store.query(
             f"{columns} AND instr(s.norm, ?) > 0 ORDER BY f.rowid LIMIT ?",
-            [*scored, _rare(store, name) or phrase, -1, query, fetch],
+            [*scored, _pieces(_probe(name)), -1, query, fetch],
         )
         if len(rows) < fetch:
             return [row[1:] for row in rows]
@@ -297,34 +297,17 @@ def _walked(store: ReadStore, name: Name, limit: int) -> list[tuple[Any, ...]]:
                 best[unit_id] = (score, walk, length, characters)
 
 
-def _rare(store: ReadStore, name: Name) -> str | None:
-    """An FTS5 query for the names holding the :data:`RARE` trigrams of the text's core (those
-    written in its normalised text as they are in the core) that the fewest names hold, by the
-    name index's counts of their two character pairs in names' cores (a trigram is on at most
-    as many cores as each of its pairs; the legal forms and qualifiers that most names hold
-    are not in cores, nor are they asked for). The rows holding the text are among those
-    found, and the statement checks each row for the whole text: which trigrams are asked for
-    changes how many rows the index reads, not which rows are given (the phrase of every
-    trigram walks the postings of common ones, 电子科 or 科技有, at every step). ``None``
-    where the counts say nothing: a core of fewer than three characters, a pair no name's core
-    holds (a credit code)."""
-    postings = name_index(store).postings
-    core = name.core
-    trigrams = {core[at : at + TRIGRAM] for at in range(len(core) - TRIGRAM + 1)}
-    trigrams = {trigram for trigram in trigrams if trigram in name.norm}
-
-    def holding(trigram: str) -> int:
-        return min(len(postings.get(trigram[:2], ())), len(postings.get(trigram[1:], ())))
-
-    rarest = sorted(trigrams, key=lambda trigram: (holding(trigram), trigram))[:RARE]
-    if not rarest or holding(rarest[0]) == 0:
-        return None
-    return " AND ".join('"' + trigram.replace('"', '""') + '"' for trigram in rarest)
+def _pieces(text: str) -> str:
+    """An FTS5 query for the rows holding every trigram of ``text`` that starts a piece of three
+    characters (and its last trigram): each character of the text is in one of them, and the
+    statement checks each row for the whole text. The same rows as the phrase of every
+    trigram, with a third of the postings walked (the phrase steps through the postings of
+    every trigram, common ones such as 电子科 included, at each match)."""
+    starts = [*range(0, len(text) - TRIGRAM + 1, TRIGRAM), len(text) - TRIGRAM]
+    trigrams = dict.fromkeys(text[start : start + TRIGRAM] for start in starts)
+    return " AND ".join('"' + trigram.replace('"', '""') + '"' for trigram in trigrams)
 
 
-RARE = 2
-"""Trigrams of a long text the index is asked for (the rarest by the name index's counts: one
-whose count misleads, on credit codes say, is held in check by the other)."""
 KEY_LENGTH = TERM_BITS + sum(NAME_BITS)
 NAME_ORDER = (1 << sum(NAME_BITS)) - 1
 START = "\x01"
