@@ -106,11 +106,11 @@ def test_only_the_units_returned_are_loaded(
 
 def every_name(
     index: NameIndex, query: Name, floor: float, budget: int | None = None
-) -> dict[int, tuple[float, float]]:
+) -> list[tuple[int, float, float]]:
     """:meth:`NameIndex.near` without its shortcuts: every name of the index compared, those
     whose bound reaches the floor given with their bound and similarity, the highest bound
     first."""
-    found = {}
+    found = []
     for number, entry in enumerate(index.entries):
         if entry is None:
             continue
@@ -118,8 +118,8 @@ def every_name(
         similarity = Levenshtein.normalized_similarity(query.core, entry.name.core)
         bound = 1.0 if same else round(similarity, 4)
         if bound >= floor - ROUNDING:
-            found[number] = (bound, 1.0 if same else similarity)
-    return dict(sorted(found.items(), key=lambda item: -item[1][0]))
+            found.append((number, bound, 1.0 if same else similarity))
+    return sorted(found, key=lambda item: -item[1])
 
 
 def test_the_variants_looked_among_miss_none_that_would_rank(

@@ -136,29 +136,31 @@ class NameIndex:
 
     def near(
         self, query: Name, floor: float, budget: int | None = None
-    ) -> dict[int, tuple[float, float]]:
-        """The names :meth:`similar` gives, by number, the highest bound first (in no order
-        among those of one bound): each one's bound (rounded as scores are) and the Levenshtein
-        similarity of its core to the query's (1 for the same normalised name or core). They
-        are the same normalised name, every name with the same core, and the names of
-        :meth:`_pool` whose core is at least ``floor`` similar to the query's."""
+    ) -> Iterator[tuple[int, float, float]]:
+        """The names :meth:`similar` gives, each once, the highest bound first (in no order
+        among those of one bound): its number, its bound (rounded as scores are) and the
+        Levenshtein similarity of its core to the query's (1 for the same normalised name or
+        core). They are the same normalised name, every name with the same core, and the names
+        of :meth:`_pool` whose core is at least ``floor`` similar to the query's. Lazily: a
+        caller that stops early does not pay for the names after."""
         core = query.core
-        found = dict.fromkeys(
-            (*self.by_norm.get(query.norm, ()), *self.by_core.get(core, ())), (1.0, 1.0)
-        )
+        same = dict.fromkeys((*self.by_norm.get(query.norm, ()), *self.by_core.get(core, ())))
+        yield from ((number, 1.0, 1.0) for number in same)
         # A name on several of the bigrams read is compared once.
         pool = list(dict.fromkeys(self._pool(core, floor, BUDGET if budget is None else budget)))
-        if pool:
-            cores = itemgetter(*pool)(self.cores) if len(pool) > 1 else [self.cores[pool[0]]]
-            for _, similarity, place in process.extract(  # the most similar first
-                core,
-                cores,
-                scorer=Levenshtein.normalized_similarity,
-                score_cutoff=floor - ROUNDING,
-                limit=None,
-            ):
-                found.setdefault(pool[place], (round(similarity, 4), similarity))
-        return found
+        if not pool:
+            return
+        cores = itemgetter(*pool)(self.cores) if len(pool) > 1 else [self.cores[pool[0]]]
+        for _, similarity, place in process.extract(  # the most similar first
+            core,
+            cores,
+            scorer=Levenshtein.normalized_similarity,
+            score_cutoff=floor - ROUNDING,
+            limit=None,
+        ):
+            number = pool[place]
+            if number not in same:  # the same core: given already
+                yield number, round(similarity, 4), similarity
 
     def similar(
         self, query: Name, floor: float, budget: int | None = None
@@ -168,14 +170,14 @@ class NameIndex:
         are), in the order a page ranks them at best: the highest bound first, then by the
         unit's name and id, then in the order they were indexed. Lazily: names of a lower bound
         are put in order only when they are reached."""
-        found = sorted(self.near(query, floor, budget).items(), key=lambda item: -item[1][0])
+        found = list(self.near(query, floor, budget))
         seen: set[int] = set()
         start = 0
         while start < len(found):
-            bound, end = found[start][1][0], start
-            while end < len(found) and found[end][1][0] == bound:
+            bound, end = found[start][1], start
+            while end < len(found) and found[end][1] == bound:
                 end += 1
-            tied = [number for number, _ in found[start:end]]
+            tied = [number for number, _, _ in found[start:end]]
             yield from ((bound, entry) for entry in self._ranked(tied, seen))
             start = end
 

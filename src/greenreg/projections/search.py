@@ -465,10 +465,10 @@ def _variants(
     index = name_index(store)
     scored = similar_scorer(name)
     best: dict[str, tuple[float, float, int, Entry]] = {}
-    last, threshold = 2.0, -1.0
-    for number, (bound, similarity) in index.near(name, floor).items():
-        if limit and bound != last:  # the bounds come highest first
-            last = bound
+    last, threshold, changed = 2.0, -1.0, True
+    for number, bound, similarity in index.near(name, floor):
+        if limit and bound != last and changed:  # the bounds come highest first
+            last, changed = bound, False
             threshold = _threshold(ranked or {}, best, limit)
         if bound < threshold:
             break
@@ -481,6 +481,7 @@ def _variants(
         kept = best.get(entry.unit_id)
         if kept is None or (score, bound, -number) > kept[:3]:
             best[entry.unit_id] = (score, bound, -number, entry)
+            changed = True
     variants = {}
     for unit_id, (score, _, _, entry) in best.items():
         final = _variant_score(entry.matched, score)
