@@ -25,6 +25,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import groupby
 from operator import itemgetter
 from typing import Any, NamedTuple
 
@@ -457,31 +458,41 @@ def _variants(
     :meth:`~.name_index.NameIndex.similar` gives first (the higher bound, then the first
     indexed). Given the substring matches ``ranked`` and the page's ``limit``, no more names
     are scored once their bound is below the score of the ``limit``-th unit so far
-    (:func:`_threshold`): a name scores at most its bound, so none of them can put a unit on
-    the page, nor change the name or the score of a unit that is on it (each of those scores
-    at least that much, by a name or a substring no such name can beat)."""
+    (:func:`_last`), nor those of a bound equal to it whose unit comes after that unit by name
+    (the names of that bound are read by unit name): a name scores at most its bound, so none
+    of them can put a unit on the page, nor change the name or the score of a unit that is on
+    it (each of those scores more, or as much and comes first by name, by a name or a
+    substring no such name can beat)."""
     if not name.core:
         return {}
     index = name_index(store)
     scored = similar_scorer(name)
     best: dict[str, tuple[float, float, int, Entry]] = {}
-    last, threshold, changed = 2.0, -1.0, True
-    for number, bound, similarity in index.near(name, floor):
-        if limit and bound != last and changed:  # the bounds come highest first
-            last, changed = bound, False
-            threshold = _threshold(ranked or {}, best, limit)
-        if bound < threshold:
+    for bound, group in groupby(index.near(name, floor), key=itemgetter(1)):
+        # The names of one bound, each from the highest bound down, by unit name and id.
+        last = _last(ranked or {}, best, limit) if limit else None
+        if last is not None and bound < -last[0]:
             break
-        entry = index.entries[number]
-        if entry is None:
-            continue
-        score = scored(entry.name, similarity)
-        if score < floor:
-            continue
-        kept = best.get(entry.unit_id)
-        if kept is None or (score, bound, -number) > kept[:3]:
-            best[entry.unit_id] = (score, bound, -number, entry)
-            changed = True
+        names = sorted(
+            (
+                (entry.unit_name, entry.unit_id, number, entry, similarity)
+                for number, _, similarity in group
+                if (entry := index.entries[number]) is not None
+            ),
+            key=itemgetter(0, 1, 2),
+        )
+        page = _Page(ranked or {}, best, bound, limit)
+        for unit_name, unit_id, number, entry, similarity in names:
+            if page.settled(unit_name, unit_id):
+                return _given(best)
+            score = scored(entry.name, similarity)
+            if score >= floor and _kept(best, entry, number, bound, score):
+                page.place(entry, _variant_score(entry.matched, score))
+    return _given(best)
+
+
+def _given(best: dict[str, tuple[float, float, int, Entry]]) -> dict[str, Variant]:
+    """The variants the units' best names give them (a name corrected away gives none)."""
     variants = {}
     for unit_id, (score, _, _, entry) in best.items():
         final = _variant_score(entry.matched, score)
@@ -490,19 +501,76 @@ def _variants(
     return variants
 
 
-def _threshold(
+class _Page:
+    """The units that rank before every name not yet read of a group of names of one bound,
+    read by unit name and id: those scoring more than the bound (no such name can change
+    them), and those of the group scoring the bound itself, in the order read. Once there are
+    ``limit`` of them, a name of another unit after them by name can neither reach the page
+    (it scores at most the bound) nor change a unit on it, nor can any name of a lower bound
+    after it."""
+
+    def __init__(
+        self,
+        ranked: dict[str, Ranked],
+        best: dict[str, tuple[float, float, int, Entry]],
+        bound: float,
+        limit: int,
+    ) -> None:
+        self.ranked, self.bound, self.limit = ranked, bound, limit
+        scores = {unit_id: found.score for unit_id, found in ranked.items()}
+        for unit_id, (score, _, _, entry) in best.items():
+            final = _variant_score(entry.matched, score)
+            if final is not None and final > scores.get(unit_id, -1.0):
+                scores[unit_id] = final
+        self.counted = {unit_id for unit_id, score in scores.items() if score > bound}
+        self.after: tuple[str, str] | None = None
+
+    def settled(self, unit_name: str, unit_id: str) -> bool:
+        """Whether the page is settled before this unit's names."""
+        return (
+            self.limit > 0
+            and len(self.counted) >= self.limit
+            and (self.after is None or (unit_name, unit_id) > self.after)
+        )
+
+    def place(self, entry: Entry, final: float | None) -> None:
+        """A unit's best variant now gives it ``final``: counted if that is the bound."""
+        substring = self.ranked.get(entry.unit_id)
+        below = substring is not None and substring.score > self.bound  # counted already
+        if final == self.bound and not below and entry.unit_id not in self.counted:
+            self.counted.add(entry.unit_id)
+            self.after = (entry.unit_name, entry.unit_id)
+
+
+def _kept(
+    best: dict[str, tuple[float, float, int, Entry]],
+    entry: Entry,
+    number: int,
+    bound: float,
+    score: float,
+) -> bool:
+    """Whether the name is now its unit's best variant name (kept in ``best``): the one
+    scoring most, of equal scores the higher bound, then the first indexed."""
+    kept = best.get(entry.unit_id)
+    if kept is None or (score, bound, -number) > kept[:3]:
+        best[entry.unit_id] = (score, bound, -number, entry)
+        return True
+    return False
+
+
+def _last(
     ranked: dict[str, Ranked], best: dict[str, tuple[float, float, int, Entry]], limit: int
-) -> float:
-    """The score of the ``limit``-th unit by its substring match or its best variant name so
-    far (-1: fewer units)."""
+) -> tuple[float, str, str] | None:
+    """The ``limit``-th unit so far, by its substring match or its best variant name, as the
+    page orders it (minus its score, its name, its id); ``None``: fewer units."""
     if len(ranked) + len(best) < limit:
-        return -1.0
-    scores = {unit_id: found.score for unit_id, found in ranked.items()}
+        return None
+    keys = {unit_id: (-found.score, found.name, unit_id) for unit_id, found in ranked.items()}
     for unit_id, (score, _, _, entry) in best.items():
         final = _variant_score(entry.matched, score)
-        if final is not None and final > scores.get(unit_id, -1.0):
-            scores[unit_id] = final
-    return heapq.nlargest(limit, scores.values())[-1] if len(scores) >= limit else -1.0
+        if final is not None and (unit_id not in keys or -final < keys[unit_id][0]):
+            keys[unit_id] = (-final, entry.unit_name, unit_id)
+    return heapq.nsmallest(limit, keys.values())[-1] if len(keys) >= limit else None
 
 
 def _variant_score(matched: str | None, score: float) -> float | None:
