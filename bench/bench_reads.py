@@ -7,10 +7,12 @@ On a copy of a cached corpus store (``bench.corpus``; ``--events``, default 20,0
   database), of the path it replaced (``search_loading_units``) and of an FTS5 peer: a SQLite
   FTS5 trigram table over the same normalised names, ranked exact/prefix/substring then length,
   one hit per unit, answered as JSON (``bench.bare_reads.peer_lookup``); interleaved (each path
-  first for a third of the questions), after one warm-up pass; p50 and p99, and the hits per
-  answer; each answer compared with the replaced path's (where it saw fewer than 500 matches)
-  and with every match ranked (``search(..., walk=False)``: the same page, on SQLite without
-  reading the index in its order);
+  first for a third of the questions), after one warm-up pass; p50 and p99 (wall, and the
+  process's CPU time beside it: on a loaded machine the wall time also measures how soon the
+  scheduler runs this process again), and the hits per answer; each answer compared with the
+  replaced path's (where it saw fewer than 500 matches) and with every match ranked
+  (``search(..., walk=False)``: the same page, on SQLite without reading the index in its
+  order);
 - **HTTP**, over loopback with ``wrk`` (one thread, ``--connections``, ``--seconds`` each):
   ``greenreg serve`` (one worker, as shipped: its JSON request log goes to /dev/null, its
   quotas count every request under a limit no run reaches, :data:`UNREFUSED`) beside
@@ -120,6 +122,7 @@ def lookups(url: str, peer_path: Path, questions: int, rng: random.Random) -> di
                 for ask in paths.values():
                     ask(text)
             timings: dict[str, list[float]] = {name: [] for name in paths}
+            cpu: dict[str, list[float]] = {name: [] for name in paths}
             same = wide = every = 0
             order = list(paths.items())
             for number, text in enumerate(texts):
@@ -127,16 +130,19 @@ def lookups(url: str, peer_path: Path, questions: int, rng: random.Random) -> di
                 # on the same store would find the pages the first one read in the CPU's cache.
                 turn = number % len(order)
                 for name, ask in order[turn:] + order[:turn]:
-                    started = time.perf_counter()
+                    started, used = time.perf_counter(), time.process_time()
                     ask(text)
                     timings[name].append((time.perf_counter() - started) * 1000)
+                    cpu[name].append((time.process_time() - used) * 1000)
                 # Read from the index in its order (SQLite) against every match ranked.
                 every += search(store, text, LIMIT) == search(store, text, LIMIT, walk=False)
                 if len(_candidates(store, parse(text))) >= CANDIDATES:
                     wide += 1  # the replaced path answers from an arbitrary 500 of them
                     continue
                 same += search(store, text, LIMIT) == search_loading_units(store, text, LIMIT)
-            report[kind] = {name: summary(t) for name, t in timings.items()}
+            report[kind] = {
+                name: {**summary(t), "cpu": summary(cpu[name])} for name, t in timings.items()
+            }
             report[kind]["hits_per_answer"] = {  # greenreg's include its variants
                 "greenreg": round(statistics.fmean(len(search(store, t, LIMIT)) for t in texts), 1),
                 "fts5 peer": round(

@@ -14,8 +14,9 @@ from rapidfuzz.distance import Levenshtein
 
 from greenreg.bootstrap import Greenreg, open_greenreg
 from greenreg.matching.normalise import Name, parse
+from greenreg.matching.score import score_of
 from greenreg.projections import search as finder
-from greenreg.projections.name_index import ROUNDING, Entry, NameIndex
+from greenreg.projections.name_index import ROUNDING, NameIndex
 from greenreg.projections.views import SearchHit
 
 EVENTS = 1_500
@@ -105,21 +106,20 @@ def test_only_the_units_returned_are_loaded(
 
 def every_name(
     index: NameIndex, query: Name, floor: float, budget: int | None = None
-) -> Iterator[tuple[float, Entry]]:
-    """:meth:`NameIndex.similar` without its shortcuts: every name of the index scored for its
-    bound, those reaching the floor given in the order ``similar`` promises."""
+) -> list[tuple[int, float, float]]:
+    """:meth:`NameIndex.near` without its shortcuts: every name of the index compared, those
+    whose bound reaches the floor given with their bound and similarity, the highest bound
+    first."""
     found = []
     for number, entry in enumerate(index.entries):
         if entry is None:
             continue
         same = query.norm == entry.name.norm or query.core == entry.name.core
-        bound = Levenshtein.normalized_similarity(query.core, entry.name.core)
-        bound = 1.0 if same else round(bound, 4)
+        similarity = Levenshtein.normalized_similarity(query.core, entry.name.core)
+        bound = 1.0 if same else round(similarity, 4)
         if bound >= floor - ROUNDING:
-            found.append((-bound, entry.unit_name, entry.unit_id, number, entry))
-    found.sort(key=lambda item: item[:4])
-    for minus, *_, entry in found:
-        yield -minus, entry
+            found.append((number, bound, 1.0 if same else similarity))
+    return sorted(found, key=lambda item: -item[1])
 
 
 def test_the_variants_looked_among_miss_none_that_would_rank(
@@ -129,8 +129,14 @@ def test_the_variants_looked_among_miss_none_that_would_rank(
     asked = [(text, limit) for text in questions(corpus) for limit in (1, 5, 20)]
     pages = [finder.search(store, text, limit) for text, limit in asked]
 
-    # Every name of the registry scored: the same pages, variants and all.
-    monkeypatch.setattr(NameIndex, "similar", every_name)
+    # Every name of the registry scored, each compared again, none left out once the page is
+    # settled: the same pages, variants and all.
+    monkeypatch.setattr(NameIndex, "near", every_name)
+    monkeypatch.setattr(finder, "_last", lambda *_: None)
+    monkeypatch.setattr(finder._Page, "settled", lambda *_: False)
+    monkeypatch.setattr(
+        finder, "similar_scorer", lambda query: lambda held, _: score_of(query, held)
+    )
     variants = 0
     for (text, limit), page in zip(asked, pages, strict=True):
         assert page == finder.search(store, text, limit), (text, limit)

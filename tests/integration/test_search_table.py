@@ -220,3 +220,20 @@ def test_a_term_beyond_the_index_keys_room_stalls_the_projection_in_words(
     assert found(reads.queries, "苏州新某") == [(str(unit), "name", "苏州新某智能装备有限公司")]
     reads.projector.rebuild()  # numbered afresh: the new unit's name is found
     assert [h[1:] for h in found(reads(), "苏州另一家")] == [("name", "苏州另一家有限公司")]
+
+
+def test_a_long_text_is_found_by_pieces_of_its_text(world: World, reads: Reads) -> None:
+    """On SQLite a long text is looked for by the trigrams that start each piece of three of
+    its characters, then checked whole: the same pages as the phrase of every trigram, for a
+    name whose core is not written in one piece (a bracketed qualifier between its
+    characters) and texts cut across it."""
+    unit = world.register("sz-eit", "恒达（江苏）电子科技有限公司", SUZHOU, kind="enterprise")
+    for word in "甲乙丙丁":  # the other trigrams of the core are common
+        world.register("sz-eit", f"{word}{word}电子科技有限公司", SUZHOU, kind="enterprise")
+    queries = reads()
+    for text in ["恒达（江苏）电子科技有限公司", "恒达江苏电子科技有限公", "（江苏）电子科技"]:
+        assert found(queries, text)[0] == (str(unit), "name", "恒达（江苏）电子科技有限公司")
+        for limit in (1, 5):
+            assert finder.search(queries.store, text, limit) == finder.search(
+                queries.store, text, limit, walk=False
+            )

@@ -20,6 +20,7 @@ name, a unit in another region than the caller gave, the successor of a reorgani
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -87,21 +88,62 @@ def score_of(query: Name, held: Name) -> float:
     return _weighed(query, held)[0]
 
 
+def similar_scorer(query: Name) -> Callable[[Name, float], float]:
+    """:func:`score_of` against ``query``, given the Levenshtein similarity of the two cores
+    as ``rapidfuzz`` gives it (``Levenshtein.normalized_similarity``: ``1 - edits / the longer
+    core's length``, the very double :func:`_weighed` computes) where the caller has it
+    already: for ranking the many names the lookup's variant search compares, without
+    comparing their cores again, and with the factors of each legal form and bracketed
+    qualifier worked out once (a query meets few)."""
+    factors: dict[tuple[str, str], tuple[float | None, float | None]] = {}
+
+    def score(held: Name, similarity: float) -> float:
+        if query.norm == held.norm:
+            return 1.0
+        key = (held.form, held.qualifier)
+        found = factors.get(key)
+        if found is None:
+            found = factors[key] = _factors(query, held)[:2]
+        return _times(similarity, *found)
+
+    return score
+
+
 def _weighed(query: Name, held: Name) -> tuple[float, int, tuple[set[str], set[str]] | None]:
     """The score of two names that differ once normalised, the edits between their cores, and
     their bracketed qualifiers when those count (asked, recorded)."""
     edits = Levenshtein.distance(query.core, held.core)
-    score = 1.0 - edits / max(len(query.core), len(held.core), 1)
+    form, qualifier, qualifiers = _factors(query, held)
+    score = _times(1.0 - edits / max(len(query.core), len(held.core), 1), form, qualifier)
+    return score, edits, qualifiers
+
+
+def _times(similarity: float, form: float | None, qualifier: float | None) -> float:
+    """The cores' similarity weighed by the factors that apply (in this order), rounded."""
+    score = similarity
+    if form is not None:
+        score *= form
+    if qualifier is not None:
+        score *= qualifier
+    return round(max(score, 0.0), 4)
+
+
+def _factors(
+    query: Name, held: Name
+) -> tuple[float | None, float | None, tuple[set[str], set[str]] | None]:
+    """The factors for the legal forms and for the bracketed qualifiers that differ (``None``:
+    the same), and the qualifiers when those count (asked, recorded)."""
+    form = None
     if query.form != held.form:
-        score *= FORM_VARIANT ** _form_differences(query.form, held.form)
-    qualifiers = None
+        form = FORM_VARIANT ** _form_differences(query.form, held.form)
+    qualifier = qualifiers = None
     if query.qualifier != held.qualifier:
         asked, recorded = _qualifiers(query), _qualifiers(held)
         if asked != recorded:
             qualifiers = asked, recorded
             variant = asked <= recorded or recorded <= asked
-            score *= QUALIFIER_VARIANT if variant else QUALIFIER_CONFLICT
-    return round(max(score, 0.0), 4), edits, qualifiers
+            qualifier = QUALIFIER_VARIANT if variant else QUALIFIER_CONFLICT
+    return form, qualifier, qualifiers
 
 
 @lru_cache(maxsize=4096)  # few forms, asked of every candidate name

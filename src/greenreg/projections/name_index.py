@@ -134,39 +134,52 @@ class NameIndex:
             chosen.setdefault(number)
         return [entry for number in chosen if (entry := self.entries[number]) is not None]
 
+    def near(
+        self, query: Name, floor: float, budget: int | None = None
+    ) -> Iterator[tuple[int, float, float]]:
+        """The names :meth:`similar` gives, each once, the highest bound first (in no order
+        among those of one bound): its number, its bound (rounded as scores are) and the
+        Levenshtein similarity of its core to the query's (1 for the same normalised name or
+        core). They are the same normalised name, every name with the same core, and the names
+        of :meth:`_pool` whose core is at least ``floor`` similar to the query's. Lazily: a
+        caller that stops early does not pay for the names after."""
+        core = query.core
+        same = dict.fromkeys((*self.by_norm.get(query.norm, ()), *self.by_core.get(core, ())))
+        yield from ((number, 1.0, 1.0) for number in same)
+        # A name on several of the bigrams read is compared once.
+        pool = list(dict.fromkeys(self._pool(core, floor, BUDGET if budget is None else budget)))
+        if not pool:
+            return
+        cores = itemgetter(*pool)(self.cores) if len(pool) > 1 else [self.cores[pool[0]]]
+        for _, similarity, place in process.extract(  # the most similar first
+            core,
+            cores,
+            scorer=Levenshtein.normalized_similarity,
+            score_cutoff=floor - ROUNDING,
+            limit=None,
+        ):
+            number = pool[place]
+            if number not in same:  # the same core: given already
+                yield number, round(similarity, 4), similarity
+
     def similar(
         self, query: Name, floor: float, budget: int | None = None
     ) -> Iterator[tuple[float, Entry]]:
-        """The names that can score at least ``floor`` against ``query``, each with a bound of
-        its score (:func:`~greenreg.matching.score.bound`, rounded as scores are), in the order
-        a page ranks them at best: the highest bound first, then by the unit's name and id,
-        then in the order they were indexed. They are the same normalised name and every name
-        with the same core (bound 1), and the names of :meth:`_pool` whose core is at least
-        ``floor`` similar to the query's. Lazily: names of a lower bound are put in order only
-        when they are reached."""
-        core = query.core
-        close: list[tuple[str, float, int]] = []
-        pool = self._pool(core, floor, BUDGET if budget is None else budget)
-        if pool:
-            cores = itemgetter(*pool)(self.cores) if len(pool) > 1 else [self.cores[pool[0]]]
-            close = process.extract(  # the most similar first
-                core,
-                cores,
-                scorer=Levenshtein.normalized_similarity,
-                score_cutoff=floor - ROUNDING,
-                limit=None,
-            )
+        """The names that can score at least ``floor`` against ``query`` (:meth:`near`), each
+        with a bound of its score (:func:`~greenreg.matching.score.bound`, rounded as scores
+        are), in the order a page ranks them at best: the highest bound first, then by the
+        unit's name and id, then in the order they were indexed. Lazily: names of a lower bound
+        are put in order only when they are reached."""
+        found = list(self.near(query, floor, budget))
         seen: set[int] = set()
-        tied = [*self.by_norm.get(query.norm, ()), *self.by_core.get(core, ())]
-        bound, start = 1.0, 0
-        while tied or start < len(close):
-            while start < len(close) and round(close[start][1], 4) == bound:
-                tied.append(pool[close[start][2]])
-                start += 1
+        start = 0
+        while start < len(found):
+            bound, end = found[start][1], start
+            while end < len(found) and found[end][1] == bound:
+                end += 1
+            tied = [number for number, _, _ in found[start:end]]
             yield from ((bound, entry) for entry in self._ranked(tied, seen))
-            tied = []
-            if start < len(close):
-                bound = round(close[start][1], 4)
+            start = end
 
     def _ranked(self, numbers: list[int], seen: set[int]) -> list[Entry]:
         """The entries of ``numbers`` not ``seen`` yet (now seen), by unit name, unit id and

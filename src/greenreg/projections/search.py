@@ -22,13 +22,15 @@ below that cannot rise onto the page).
 
 from __future__ import annotations
 
-from bisect import bisect_left, insort
+import heapq
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from itertools import groupby
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from greenreg.matching.normalise import Name, parse
-from greenreg.matching.score import FORMER_NAME, score_name, score_of
+from greenreg.matching.score import FORMER_NAME, score_name, similar_scorer
 from greenreg.projections.database import QueryError, ReadStore
 from greenreg.projections.name_index import Entry, name_index
 from greenreg.projections.reading import load_units
@@ -61,20 +63,25 @@ def search(store: ReadStore, text: str, limit: int, *, walk: bool = True) -> lis
     floor = VARIANT_FLOOR
     if len(ranked) == limit:  # a variant scoring less than every unit on the page stays off it
         floor = max(floor, min(found.score for found in ranked.values()))
-    page = {unit_id: (found.score, found.name) for unit_id, found in ranked.items()}
-    for unit_id, variant in _variants(store, name, floor, page, limit).items():
-        found = ranked.get(unit_id)
-        if found is None or variant.score > found.score:
-            ranked[unit_id] = variant
-    best = sorted(ranked.items(), key=lambda item: (-item[1].score, item[1].name, item[0]))[:limit]
-    units = load_units(store, [unit_id for unit_id, _ in best])
+    found: list[tuple[float, str, str, Ranked | Variant]] = []
+    variants = _variants(store, name, floor, ranked, limit)
+    for unit_id, variant in variants.items():
+        substring = ranked.get(unit_id)
+        if substring is None or variant.score > substring.score:
+            found.append((-variant.score, variant.entry.unit_name, unit_id, variant))
+    found += [
+        (-substring.score, substring.name, unit_id, substring)
+        for unit_id, substring in ranked.items()
+        if unit_id not in variants or variants[unit_id].score <= substring.score
+    ]
+    best = heapq.nsmallest(limit, found, key=itemgetter(0, 1, 2))
+    units = load_units(store, [unit_id for _, _, unit_id, _ in best])
     hits = []
-    for unit_id, found in best:
-        unit = units[unit_id]
+    for _, _, unit_id, match in best:
         hit = (
-            _hit(unit, found.term, name.norm)
-            if found.variant is None
-            else _variant_hit(unit, found.term, found.variant)
+            _hit(units[unit_id], match.term, name.norm)
+            if isinstance(match, Ranked)
+            else _variant_hit(units[unit_id], match.term(), (match.given, name, match.entry.name))
         )
         if hit is not None:
             hits.append(hit)
@@ -87,16 +94,18 @@ def search_loading_units(store: ReadStore, text: str, limit: int) -> list[Search
     name = _question(text, limit)
     query = name.norm
     terms = _candidates(store, name)
-    variants = _variants(store, name, VARIANT_FLOOR)
-    terms += [variant.term for variant in variants.values()]
+    variants = {
+        unit_id: (variant.term(), variant) for unit_id, variant in _variants(store, name).items()
+    }
+    terms += [term for term, _ in variants.values()]
     units = load_units(store, [term.unit_id for term in terms])
     best: dict[str, SearchHit] = {}
     for term in terms:
         unit = units.get(term.unit_id)
         hit = _hit(unit, term, query) if unit else None
         variant = variants.get(term.unit_id)
-        if unit and variant and variant.term is term and variant.variant:
-            hit = _variant_hit(unit, term, variant.variant)
+        if unit and variant and variant[0] is term:
+            hit = _variant_hit(unit, term, (variant[1].given, name, variant[1].entry.name))
         if hit and (term.unit_id not in best or hit.score > best[term.unit_id].score):
             best[term.unit_id] = hit
     ranked = sorted(best.values(), key=lambda h: (-h.score, h.unit.name, str(h.unit.id)))
@@ -116,13 +125,11 @@ def _question(text: str, limit: int) -> Name:
 @dataclass(frozen=True)
 class Ranked:
     """A unit's best matching term so far, its score, and the unit's name (ties are ordered
-    by it); ``variant`` for a variant (not a substring): its score as given, the name asked and
-    the name held (the reasons are put in words only for the hits shown)."""
+    by it)."""
 
     term: Term
     score: float
     name: str
-    variant: tuple[float, Name, Name] | None = None
 
 
 SCORE = (
@@ -251,7 +258,7 @@ def _walked(store: ReadStore, name: Name, limit: int) -> list[tuple[Any, ...]]:
         fetch = 2 * limit
         rows = store.query(
             f"{columns} AND instr(s.norm, ?) > 0 ORDER BY f.rowid LIMIT ?",
-            [*scored, phrase, -1, query, fetch],
+            [*scored, _pieces(_probe(name)), -1, query, fetch],
         )
         if len(rows) < fetch:
             return [row[1:] for row in rows]
@@ -289,6 +296,17 @@ def _walked(store: ReadStore, name: Name, limit: int) -> list[tuple[Any, ...]]:
             terms.append(row[1:])
             if unit_id not in best or score > best[unit_id][0]:
                 best[unit_id] = (score, walk, length, characters)
+
+
+def _pieces(text: str) -> str:
+    """An FTS5 query for the rows holding every trigram of ``text`` that starts a piece of three
+    characters (and its last trigram): each character of the text is in one of them, and the
+    statement checks each row for the whole text. The same rows as the phrase of every
+    trigram, with a third of the postings walked (the phrase steps through the postings of
+    every trigram, common ones such as 电子科 included, at each match)."""
+    starts = [*range(0, len(text) - TRIGRAM + 1, TRIGRAM), len(text) - TRIGRAM]
+    trigrams = dict.fromkeys(text[start : start + TRIGRAM] for start in starts)
+    return " AND ".join('"' + trigram.replace('"', '""') + '"' for trigram in trigrams)
 
 
 KEY_LENGTH = TERM_BITS + sum(NAME_BITS)
@@ -411,77 +429,148 @@ def _former(unit: UnitView, name: str) -> FormerName | None:
     return next((f for f in reversed(unit.former_names) if f.name == name), None)
 
 
+class Variant(NamedTuple):
+    """A unit's best variant name: the score it gives the unit now (``score``), the name and
+    its score as given (``given``, before a former name's factor)."""
+
+    score: float
+    entry: Entry
+    given: float
+
+    def term(self) -> Term:
+        return Term(self.entry.unit_id, "name", self.entry.name.text, self.entry.name.norm)
+
+
 def _variants(
     store: ReadStore,
     name: Name,
-    floor: float,
-    page: dict[str, tuple[float, str]] | None = None,
+    floor: float = VARIANT_FLOOR,
+    ranked: dict[str, Ranked] | None = None,
     limit: int = 0,
-) -> dict[str, Ranked]:
+) -> dict[str, Variant]:
     """Each unit whose best variant name scores at least ``floor`` (as given, before a former
     name's factor), with the score that name gives the unit now (a name corrected away gives
     none).
 
-    Given the ``page`` (each unit found so far: its score and name) and its ``limit``, the
-    names are scored in the order :meth:`~.name_index.NameIndex.similar` gives (best bound,
-    unit name, unit id first), and no more once the next one could not rank above the
-    ``limit``-th unit on the page even at its bound: neither can any after it, and the unit
-    such a name would give a variant to ranks below that unit whether it is given or not (a
-    unit on the page by its variant ``v`` only changes variant for a name scoring more than
-    ``v``, which ranks above)."""
+    The names that can reach the floor (:meth:`~.name_index.NameIndex.near`) are scored from
+    the similarity of their core that the name index found them by (not compared again); a
+    unit's best name is the one scoring most, of equal scores the one
+    :meth:`~.name_index.NameIndex.similar` gives first (the higher bound, then the first
+    indexed). Given the substring matches ``ranked`` and the page's ``limit``, no more names
+    are scored once their bound is below the score of the ``limit``-th unit so far
+    (:func:`_last`), nor those of a bound equal to it whose unit comes after that unit by name
+    (the names of that bound are read by unit name): a name scores at most its bound, so none
+    of them can put a unit on the page, nor change the name or the score of a unit that is on
+    it (each of those scores more, or as much and comes first by name, by a name or a
+    substring no such name can beat)."""
     if not name.core:
         return {}
-    best: dict[str, tuple[Entry, float, float | None]] = {}
-    given = page or {}
-    order = _Order(given, limit)
-    for bound, entry in name_index(store).similar(name, floor):
-        last = order.last()
-        if last is not None and (-bound, entry.unit_name, entry.unit_id) > last:
+    index = name_index(store)
+    scored = similar_scorer(name)
+    best: dict[str, tuple[float, float, int, Entry]] = {}
+    for bound, group in groupby(index.near(name, floor), key=itemgetter(1)):
+        # The names of one bound, each from the highest bound down, by unit name and id.
+        last = _last(ranked or {}, best, limit) if limit else None
+        if last is not None and bound < -last[0]:
             break
-        score = score_of(name, entry.name)  # the reasons only for the names kept
-        kept = best.get(entry.unit_id)
-        if score < floor or (kept is not None and score <= kept[1]):
-            continue
-        final = _variant_score(entry.matched, score)
-        best[entry.unit_id] = (entry, score, final)
-        if limit:
-            ranked = given.get(entry.unit_id)
-            if ranked is not None and (final is None or final <= ranked[0]):
-                order.place(entry.unit_id, ranked)
-            else:
-                order.place(entry.unit_id, None if final is None else (final, entry.unit_name))
-    return {
-        unit_id: Ranked(
-            Term(unit_id, "name", entry.name.text, entry.name.norm),
-            final,
-            entry.unit_name,
-            (score, name, entry.name),
+        names = sorted(
+            (
+                (entry.unit_name, entry.unit_id, number, entry, similarity)
+                for number, _, similarity in group
+                if (entry := index.entries[number]) is not None
+            ),
+            key=itemgetter(0, 1, 2),
         )
-        for unit_id, (entry, score, final) in best.items()
-        if final is not None
-    }
+        page = _Page(ranked or {}, best, bound, limit)
+        for unit_name, unit_id, number, entry, similarity in names:
+            if page.settled(unit_name, unit_id):
+                return _given(best)
+            score = scored(entry.name, similarity)
+            if score >= floor and _kept(best, entry, number, bound, score):
+                page.place(entry, _variant_score(entry.matched, score))
+    return _given(best)
 
 
-class _Order:
-    """The units of a page so far, in its order: score, then name and id."""
+def _given(best: dict[str, tuple[float, float, int, Entry]]) -> dict[str, Variant]:
+    """The variants the units' best names give them (a name corrected away gives none)."""
+    variants = {}
+    for unit_id, (score, _, _, entry) in best.items():
+        final = _variant_score(entry.matched, score)
+        if final is not None:
+            variants[unit_id] = Variant(final, entry, score)
+    return variants
 
-    def __init__(self, found: dict[str, tuple[float, str]], limit: int) -> None:
-        self.limit = limit
-        self.keys = {unit: (-score, name, unit) for unit, (score, name) in found.items()}
-        self.ordered = sorted(self.keys.values())
 
-    def last(self) -> tuple[float, str, str] | None:
-        """The ``limit``-th unit (``None``: fewer units)."""
-        return self.ordered[self.limit - 1] if len(self.ordered) >= self.limit > 0 else None
+class _Page:
+    """The units that rank before every name not yet read of a group of names of one bound,
+    read by unit name and id: those scoring more than the bound (no such name can change
+    them), and those of the group scoring the bound itself, in the order read. Once there are
+    ``limit`` of them, a name of another unit after them by name can neither reach the page
+    (it scores at most the bound) nor change a unit on it, nor can any name of a lower bound
+    after it."""
 
-    def place(self, unit: str, found: tuple[float, str] | None) -> None:
-        """The unit's score and name now (``None``: it is not on the page)."""
-        old = self.keys.pop(unit, None)
-        if old is not None:
-            del self.ordered[bisect_left(self.ordered, old)]
-        if found is not None:
-            key = self.keys[unit] = (-found[0], found[1], unit)
-            insort(self.ordered, key)
+    def __init__(
+        self,
+        ranked: dict[str, Ranked],
+        best: dict[str, tuple[float, float, int, Entry]],
+        bound: float,
+        limit: int,
+    ) -> None:
+        self.ranked, self.bound, self.limit = ranked, bound, limit
+        scores = {unit_id: found.score for unit_id, found in ranked.items()}
+        for unit_id, (score, _, _, entry) in best.items():
+            final = _variant_score(entry.matched, score)
+            if final is not None and final > scores.get(unit_id, -1.0):
+                scores[unit_id] = final
+        self.counted = {unit_id for unit_id, score in scores.items() if score > bound}
+        self.after: tuple[str, str] | None = None
+
+    def settled(self, unit_name: str, unit_id: str) -> bool:
+        """Whether the page is settled before this unit's names."""
+        return (
+            self.limit > 0
+            and len(self.counted) >= self.limit
+            and (self.after is None or (unit_name, unit_id) > self.after)
+        )
+
+    def place(self, entry: Entry, final: float | None) -> None:
+        """A unit's best variant now gives it ``final``: counted if that is the bound."""
+        substring = self.ranked.get(entry.unit_id)
+        below = substring is not None and substring.score > self.bound  # counted already
+        if final == self.bound and not below and entry.unit_id not in self.counted:
+            self.counted.add(entry.unit_id)
+            self.after = (entry.unit_name, entry.unit_id)
+
+
+def _kept(
+    best: dict[str, tuple[float, float, int, Entry]],
+    entry: Entry,
+    number: int,
+    bound: float,
+    score: float,
+) -> bool:
+    """Whether the name is now its unit's best variant name (kept in ``best``): the one
+    scoring most, of equal scores the higher bound, then the first indexed."""
+    kept = best.get(entry.unit_id)
+    if kept is None or (score, bound, -number) > kept[:3]:
+        best[entry.unit_id] = (score, bound, -number, entry)
+        return True
+    return False
+
+
+def _last(
+    ranked: dict[str, Ranked], best: dict[str, tuple[float, float, int, Entry]], limit: int
+) -> tuple[float, str, str] | None:
+    """The ``limit``-th unit so far, by its substring match or its best variant name, as the
+    page orders it (minus its score, its name, its id); ``None``: fewer units."""
+    if len(ranked) + len(best) < limit:
+        return None
+    keys = {unit_id: (-found.score, found.name, unit_id) for unit_id, found in ranked.items()}
+    for unit_id, (score, _, _, entry) in best.items():
+        final = _variant_score(entry.matched, score)
+        if final is not None and (unit_id not in keys or -final < keys[unit_id][0]):
+            keys[unit_id] = (-final, entry.unit_name, unit_id)
+    return heapq.nsmallest(limit, keys.values())[-1] if len(keys) >= limit else None
 
 
 def _variant_score(matched: str | None, score: float) -> float | None:
