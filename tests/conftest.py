@@ -27,6 +27,10 @@ POSTGRES_URL = os.environ.get(
 
 def pytest_configure(config: pytest.Config) -> None:
     os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="greenreg-test-data-")
+    # With the tests on every core the server may take longer than the 2 s a request waits for
+    # a pooled connection in production; the servers the tests start (tests/integration/
+    # serving.py) keep the default, which the outage tests time.
+    os.environ.setdefault("GREENREG_POSTGRES_CONNECT_TIMEOUT", "10")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -161,3 +161,18 @@ def test_an_answer_read_while_the_projection_commits_is_the_registry_at_its_vers
         after = question.ask(client, park)
         assert question.version(after) != version
         assert question.name(after) == NEW
+
+
+def test_graphql_requests_one_after_another_read_in_one_thread(
+    world: World, database_url: str
+) -> None:
+    """A request holds a reader thread (and its connection) only while it runs: requests one
+    after another take the same one, so a busy server does not open a connection per thread."""
+    park = _park(world)
+    with api_client(world, database_url) as client:
+        store = facade_of(client).queries.store
+        assert _graphql_check(client, park, receipt=False).status_code == 200
+        connections = len(store._all)
+        for _ in range(12):  # more than the kept threads
+            assert _graphql_check(client, park, receipt=False).status_code == 200
+        assert len(store._all) == connections

@@ -121,6 +121,7 @@ def create_app(
     worker = JobWorker(jobs, reads.queries, reads.log, reads.clock)
     recorder = facade.registry.recorder
     metrics = Metrics(facade.projector)
+    readers = Readers(reads.queries.store)  # the threads GraphQL requests read in
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -137,6 +138,7 @@ def create_app(
             yield
         for thread in reversed(threads):
             thread.stop()
+        readers.close()
         if close_on_shutdown:
             facade.close()
 
@@ -171,8 +173,6 @@ def create_app(
     app.state.job_worker = worker
 
     _include_routers(app, facade, reads, jobs, metrics, witnesses=witnesses)
-
-    readers = Readers(reads.queries.store)
 
     async def context(request: Request) -> AsyncIterator[Context]:
         """Each request's context, with a reader of its own: one snapshot for all its reads."""

@@ -15,9 +15,9 @@ the server's worker threads do, and a request waits for a free one when all are 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextvars
 import functools
-import queue
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, asynccontextmanager
@@ -70,21 +70,26 @@ class Readers:
 
     def __init__(self, store: ReadStore, threads: int = THREADS) -> None:
         self._store = store
-        self._threads = [
-            ThreadPoolExecutor(1, thread_name_prefix="greenreg-graphql") for _ in range(threads)
-        ]
-        self._free: queue.SimpleQueue[ThreadPoolExecutor] = queue.SimpleQueue()
-        for thread in self._threads:
-            self._free.put(thread)
+        self._count = threads
+        self._free: collections.deque[ThreadPoolExecutor] = collections.deque()
+        self._start()
+
+    def _start(self) -> None:
+        # taken last in, first out: requests one after another read in one thread, on one
+        # connection; more threads (and connections) only while requests overlap. A thread
+        # starts when it is first used.
+        self._free.extend(
+            ThreadPoolExecutor(1, thread_name_prefix="greenreg-graphql") for _ in range(self._count)
+        )
 
     @asynccontextmanager
     async def reader(self) -> AsyncIterator[Reader]:
         """A thread of the request's own until the block ends, and the snapshot it reads in."""
         while True:  # polled, not awaited on a queue: a request cancelled while waiting takes none
             try:
-                thread = self._free.get_nowait()
+                thread = self._free.pop()
                 break
-            except queue.Empty:
+            except IndexError:
                 await asyncio.sleep(WAIT_SECONDS)
         reader = Reader(self._store, thread)
         try:
@@ -93,8 +98,12 @@ class Readers:
             try:
                 await asyncio.shield(reader.close())
             finally:
-                self._free.put(thread)
+                self._free.append(thread)
 
     def close(self) -> None:
-        for thread in self._threads:
+        """End the threads (when the server stops); fresh ones start if it serves again."""
+        threads = list(self._free)
+        self._free.clear()
+        self._start()
+        for thread in threads:
             thread.shutdown(wait=False)
