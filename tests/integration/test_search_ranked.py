@@ -5,9 +5,11 @@ variants it looks among miss none that would rank (the same pages as scoring eve
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
+import psycopg
 import pytest
 from bench.corpus import populate
 from rapidfuzz.distance import Levenshtein
@@ -22,15 +24,30 @@ from greenreg.projections.views import SearchHit
 EVENTS = 1_500
 
 
-@pytest.fixture
-def corpus(database_url: str) -> Iterator[Greenreg]:
-    populate(database_url, events=EVENTS, seed=7)
-    greenreg = open_greenreg(database_url)
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def corpus(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Greenreg]:
+    """The corpus on each database, built once for this module: its tests only read it."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('search-ranked') / 'greenreg.db'}"
+        schema = None
+    else:
+        base = request.getfixturevalue("postgres_url")
+        schema = f"t_{uuid.uuid4().hex[:16]}"
+        with psycopg.connect(base, autocommit=True) as connection:
+            connection.execute(f'CREATE SCHEMA "{schema}"')
+        url = f"{base}?schema={schema}"
+    populate(url, events=EVENTS, seed=7)
+    greenreg = open_greenreg(url)
     try:
         greenreg.projector.catch_up()
         yield greenreg
     finally:
         greenreg.close()
+        if schema is not None:
+            with psycopg.connect(base, autocommit=True) as connection:
+                connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 def questions(greenreg: Greenreg) -> list[str]:
