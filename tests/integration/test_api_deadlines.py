@@ -4,6 +4,7 @@ databases."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -40,3 +41,28 @@ def test_the_bank_check_past_its_deadline_answers_504(hurried: TestClient) -> No
 
 def test_other_routes_are_not_bounded(hurried: TestClient) -> None:
     assert hurried.get("/healthz").json()["status"] == "ok"
+
+
+def test_a_graphql_read_past_its_deadline_is_finished_before_the_answer(
+    world: World, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A thread cannot be stopped: the 504 waits for the read in flight, so no read outlives
+    its request (one left running used a connection the server then closed: a crash)."""
+    facade = open_greenreg(database_url, clock=world.clock)
+    finished: list[bool] = []
+    real = facade.queries.data_version
+
+    def slow() -> object:
+        time.sleep(0.5)
+        version = real()
+        finished.append(True)
+        return version
+
+    monkeypatch.setattr(facade.queries, "data_version", slow)
+    try:
+        with TestClient(create_app(facade, deadlines={"/graphql": 0.0})) as client:
+            response = client.post("/graphql", json={"query": "{ checkpoint { size } }"})
+            assert refusal_of(response)[:2] == (504, "timed_out")
+            assert finished == [True]
+    finally:
+        facade.close()

@@ -47,8 +47,10 @@ class Reader:
         caller's context variables: the read store a request was routed to)."""
         call = functools.partial(question, *args, **kwargs)
         context = contextvars.copy_context()
-        return await asyncio.get_running_loop().run_in_executor(
-            self._thread, context.run, self._in_snapshot, call
+        return await _finished(
+            asyncio.get_running_loop().run_in_executor(
+                self._thread, context.run, self._in_snapshot, call
+            )
         )
 
     def _in_snapshot(self, call: Callable[[], T]) -> T:
@@ -62,7 +64,32 @@ class Reader:
         """End the snapshot, in the thread that holds it."""
         snapshot, self._snapshot = self._snapshot, None
         if snapshot is not None:
-            await asyncio.get_running_loop().run_in_executor(self._thread, snapshot.close)
+            await _finished(
+                asyncio.get_running_loop().run_in_executor(self._thread, snapshot.close)
+            )
+
+
+async def _finished(work: asyncio.Future[T]) -> T:
+    """``work``'s result, waiting for the thread to finish it even when the request is cancelled
+    meanwhile (a deadline): a thread cannot be stopped, and a read left running past its
+    request could use a connection the server closes when it stops. The cancellation is given
+    on once the work is done (as anyio's worker threads do for Starlette's routes)."""
+    cancelled = False
+    while True:
+        try:
+            result = await asyncio.shield(work)
+        except asyncio.CancelledError:
+            if work.cancelled():
+                raise
+            cancelled = True
+            if not work.done():
+                continue
+            if work.exception() is not None:
+                raise
+            result = work.result()
+        if cancelled:
+            raise asyncio.CancelledError
+        return result
 
 
 class Readers:
