@@ -11,18 +11,13 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
 
-from tests.support import Reads, World
-
-POSTGRES_URL = os.environ.get(
-    "GREENREG_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/greenreg_test"
-)
+from tests.support import POSTGRES_URL, Reads, World, empty_database
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -55,18 +50,10 @@ def postgres_url() -> str:
 @pytest.fixture(params=["sqlite", "postgres"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty database: a SQLite file, or a new schema on the PostgreSQL server."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'greenreg.db'}"
-        return
-    request.getfixturevalue("postgres_url")
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
-        connection.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield f"{POSTGRES_URL}?schema={schema}"
-    finally:
-        with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
-            connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    if request.param == "postgres":
+        request.getfixturevalue("postgres_url")
+    with empty_database(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

@@ -6,10 +6,17 @@ fixed, so that key validity and lateness can be tested on known days.
 
 from __future__ import annotations
 
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from uuid import UUID
+
+import psycopg
 
 from greenreg.bootstrap import open_read_store, open_registry
 from greenreg.events.issuer import Issuer
@@ -54,6 +61,28 @@ ADOPTIONS = [
     # 004 art. 35: in force from its issue, a date the seed does not give. A test assumption.
     ("eco_parks", "CN", "2024-01-01", None, "生态文明建设示范区（生态工业园区）管理办法"),
 ]
+
+
+POSTGRES_URL = os.environ.get(
+    "GREENREG_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/greenreg_test"
+)
+
+
+@contextmanager
+def empty_database(kind: str, folder: Path) -> Iterator[str]:
+    """The URL of a fresh, empty database: a SQLite file in ``folder``, or a new schema on the
+    PostgreSQL server (its database made by the ``postgres_url`` fixture), dropped afterwards."""
+    if kind == "sqlite":
+        yield f"sqlite:///{folder / 'greenreg.db'}"
+        return
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
+        connection.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"{POSTGRES_URL}?schema={schema}"
+    finally:
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
+            connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 @dataclass

@@ -13,13 +13,11 @@ other unit's (a wrong character could otherwise name another listed unit just as
 from __future__ import annotations
 
 import random
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 import pytest
 import zhconv
 from rapidfuzz import process
@@ -33,7 +31,7 @@ from greenreg.receipts import verify_receipt
 from greenreg.subscribers.api_keys import ApiKeys
 from tests.e2e.server import serving
 from tests.integration.test_api_log import trusted_log_key
-from tests.support import Clock
+from tests.support import Clock, empty_database
 
 SEED = 14
 PER_KIND = 200  # typos, traditional, legal forms, bracketed regions: 800 variants
@@ -49,24 +47,15 @@ def shipped(
 ) -> Iterator[tuple[Greenreg, Path]]:
     """The shipped lists loaded once per database for the whole module."""
     folder = tmp_path_factory.mktemp(f"shipped-{request.param}")
-    schema = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{folder / 'greenreg.db'}"
-    else:
-        base = request.getfixturevalue("postgres_url")
-        schema = f"t_{uuid.uuid4().hex[:16]}"
-        with psycopg.connect(base, autocommit=True) as connection:
-            connection.execute(f'CREATE SCHEMA "{schema}"')
-        url = f"{base}?schema={schema}"
-    facade = open_greenreg(url, clock=Clock())
-    try:
-        load_shipped_lists(facade, folder / "keys")
-        yield facade, folder / "keys"
-    finally:
-        facade.close()
-        if schema is not None:
-            with psycopg.connect(request.getfixturevalue("postgres_url"), autocommit=True) as c:
-                c.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    if request.param == "postgres":
+        request.getfixturevalue("postgres_url")
+    with empty_database(request.param, folder) as url:
+        facade = open_greenreg(url, clock=Clock())
+        try:
+            load_shipped_lists(facade, folder / "keys")
+            yield facade, folder / "keys"
+        finally:
+            facade.close()
 
 
 @pytest.fixture(scope="module")

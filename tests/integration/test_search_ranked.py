@@ -5,11 +5,9 @@ variants it looks among miss none that would rank (the same pages as scoring eve
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
-import psycopg
 import pytest
 from bench.corpus import populate
 from rapidfuzz.distance import Levenshtein
@@ -20,6 +18,7 @@ from greenreg.matching.score import score_of
 from greenreg.projections import search as finder
 from greenreg.projections.name_index import ROUNDING, NameIndex
 from greenreg.projections.views import SearchHit
+from tests.support import empty_database
 
 EVENTS = 1_500
 
@@ -29,25 +28,16 @@ def corpus(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Greenreg]:
     """The corpus on each database, built once for this module: its tests only read it."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('search-ranked') / 'greenreg.db'}"
-        schema = None
-    else:
-        base = request.getfixturevalue("postgres_url")
-        schema = f"t_{uuid.uuid4().hex[:16]}"
-        with psycopg.connect(base, autocommit=True) as connection:
-            connection.execute(f'CREATE SCHEMA "{schema}"')
-        url = f"{base}?schema={schema}"
-    populate(url, events=EVENTS, seed=7)
-    greenreg = open_greenreg(url)
-    try:
-        greenreg.projector.catch_up()
-        yield greenreg
-    finally:
-        greenreg.close()
-        if schema is not None:
-            with psycopg.connect(base, autocommit=True) as connection:
-                connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    if request.param == "postgres":
+        request.getfixturevalue("postgres_url")
+    with empty_database(request.param, tmp_path_factory.mktemp("search-ranked")) as url:
+        populate(url, events=EVENTS, seed=7)
+        greenreg = open_greenreg(url)
+        try:
+            greenreg.projector.catch_up()
+            yield greenreg
+        finally:
+            greenreg.close()
 
 
 def questions(greenreg: Greenreg) -> list[str]:
