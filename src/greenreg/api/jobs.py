@@ -1,27 +1,31 @@
 """REST: bulk jobs, a whole loan book checked at once (``/api/v1/jobs``).
 
 ``POST /api/v1/jobs?kind=check`` takes the file itself as the body (CSV with a header ``ref``
-and optional ``as_of``, or JSON lines; for ``kind=match`` the borrowers by ``name`` and
-optional ``credit_code``, ``region``, ``kind``, ``programme``, and ``threshold`` as the
-synchronous match takes it; ``Content-Type: text/csv`` or
-``application/x-ndjson``, or ``?format=csv|jsonl``), up to 1,000,000 rows; the body is spooled
-to a temporary file as it arrives, never held whole in memory. The job's ``as_of`` (default
-today in China, for rows without their own) and ``known_at`` (default: the moment of
-submission) are fixed then. The answer (202) is the job's status; ``GET /api/v1/jobs/{id}``
-polls it; once ``done``, ``/result.jsonl`` and ``/result.csv`` stream the result, one line per
-row of the file, in its order (a broken row is a ``row_error`` line), and the status carries
-the receipt: signed by the log key over the SHA-256 of the JSON lines, with the data version
-the job was answered at. The receipt is the same receipt file as a bank check's
-(docs/receipts.md): beside the signed receipt, the proof that the root declared its log key,
-and, once the registry's witnesses have cosigned a checkpoint that covers it, the witnessed
-checkpoint; both are read when the status is asked for, so a job finished before the
-witnesses cosigned gets its witnessed checkpoint on a later poll.
+and optional ``as_of``, or JSON lines; for ``kind=match`` the borrowers by ``name`` and optional
+``credit_code``, ``region``, ``kind``, ``programme``, and ``threshold`` as the synchronous match
+takes it; ``Content-Type: text/csv`` or ``application/x-ndjson``, or ``?format=csv|jsonl``), up
+to 1,000,000 rows; the body is spooled to a temporary file as it arrives, never held whole in
+memory. The job's ``as_of`` (default today in China, for rows without their own) and
+``known_at`` (default: the moment of submission) are fixed then; a ``known_at`` later than the
+submission is refused (the chunks, answered later, would know whatever had been recorded by the
+time each ran). The submission first folds into the read models whatever the log recorded before
+it, as a write does, so the data version the job states holds everything its answers may know.
+The answer (202) is the job's status; ``GET /api/v1/jobs/{id}`` polls it; once ``done``,
+``/result.jsonl`` and ``/result.csv`` stream the result, one line per row of the file, in its
+order (a broken row is a ``row_error`` line), and the status carries the receipt: signed by the
+log key over the SHA-256 of the JSON lines, with the data version the job was answered at. The
+receipt is the same receipt file as a bank check's (docs/receipts.md): beside the signed
+receipt, the proof that the root declared its log key, and, once the registry's witnesses have
+cosigned a checkpoint that covers it, the witnessed checkpoint; both are read when the status is
+asked for, so a job finished before the witnesses cosigned gets its witnessed checkpoint on a
+later poll.
 """
 
 from __future__ import annotations
 
 import hashlib
 import tempfile
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -41,6 +45,7 @@ from greenreg.jobs.kinds import KINDS, job_threshold, kind_named
 from greenreg.jobs.results import csv_pages, jsonl_pages
 from greenreg.jobs.store import CHUNK_ROWS, ERRORS_SHOWN, Job, JobStore, Submission
 from greenreg.matching.score import DEFAULT_THRESHOLD
+from greenreg.projections.database import QueryError
 from greenreg.projections.reading import today
 from greenreg.receipts import ReceiptText
 from greenreg.registry.checkpoints import parse_checkpoint
@@ -166,7 +171,8 @@ def file_format(request: Request, given: Format | None) -> Format:
     return found
 
 
-def jobs_router(reads: Reads, jobs: JobStore) -> APIRouter:
+def jobs_router(reads: Reads, jobs: JobStore, catch_up: Callable[[], object]) -> APIRouter:
+    """The jobs routes; ``catch_up`` folds into the read models what the log recorded."""
     router = APIRouter(prefix="/api/v1", tags=["bulk jobs"])
 
     @router.post(
@@ -179,7 +185,8 @@ def jobs_router(reads: Reads, jobs: JobStore) -> APIRouter:
                 413: "The file is larger than 128 MiB.",
                 422: "The file is refused whole: no header or a wrong one, no rows, more than "
                 "1,000,000 rows, or an unknown format; or a parameter or the kind is not valid "
-                "(a threshold outside [0, 1], or a threshold for a check job).",
+                "(a threshold outside [0, 1], a threshold for a check job, or a known_at "
+                "later than now).",
             }
         ),
         openapi_extra={
@@ -206,7 +213,8 @@ def jobs_router(reads: Reads, jobs: JobStore) -> APIRouter:
             Query(description="The day asked about (default today); a row may name its own."),
         ] = None,
         known_at: Annotated[
-            Moment | None, Query(description="As known at this time (default: now, fixed).")
+            Moment | None,
+            Query(description="As known at this time, not later than now (default: now, fixed)."),
         ] = None,
         threshold: Annotated[
             float | None,
@@ -218,6 +226,12 @@ def jobs_router(reads: Reads, jobs: JobStore) -> APIRouter:
     ) -> JobStatus:
         job_kind = kind_named(kind)
         job_threshold(job_kind, threshold)  # refused before the file is read
+        if known_at is not None and known_at > reads.clock():
+            raise QueryError(
+                f"known_at {known_at.isoformat()} is later than now: a job answers as known at "
+                "a moment already past, fixed when it is submitted (leave known_at out for the "
+                "moment of submission)"
+            )
         chosen = file_format(request, given_format)
         digest, size = hashlib.sha256(), 0
         with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
@@ -228,8 +242,9 @@ def jobs_router(reads: Reads, jobs: JobStore) -> APIRouter:
             spool.seek(0)
 
             def store() -> Job:
-                version = reads.version()
                 moment = reads.clock()
+                catch_up()  # everything recorded by ``moment`` is in the version stated
+                version = reads.version()
                 submission = Submission(
                     kind=job_kind,
                     file_format=chosen,
