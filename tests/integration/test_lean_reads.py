@@ -3,7 +3,8 @@ very answers its FastAPI route gives (``lean_reads=False``), on SQLite and Postg
 headers in their order and body bytes, for a unit (by id and by credit code, to the public and
 to a key holder), its 304, a unit not held (404), a reference that names no unit and one too long
 (422), a key not issued (401), a body past the limit (413) and a caller past its quota (429,
-even with the ETag it holds).
+even with the ETag it holds). So does ``GET /api/v1/lookup?q=`` (hits, none, a limit, refused
+texts and limits, a receipt left to its route).
 Each request is logged and counted under the route's template either way."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pytest
 from fastapi.testclient import TestClient
@@ -20,6 +21,8 @@ from httpx import Response
 
 from greenreg.api.app import create_app
 from greenreg.api.quotas import QuotaSettings
+from greenreg.api.reading import Reads
+from greenreg.api.units import lean_lookup_route
 from greenreg.bootstrap import Greenreg, open_greenreg
 from greenreg.storage.log_key import declare
 from greenreg.subscribers.api_keys import ApiKeys
@@ -27,6 +30,7 @@ from tests.e2e.support import FACTORY_CODE, UNKNOWN_CODE, Scenario, populate
 from tests.support import World
 
 ROUTE = "/api/v1/units/{ref}"
+LOOKUP = "/api/v1/lookup"
 QUOTA = 40
 """Requests each caller may make in these tests before it is refused."""
 TIMED = {b"x-ratelimit-reset", b"retry-after"}
@@ -166,3 +170,90 @@ def test_the_lean_path_is_logged_counted_and_documented(
     operation = pair.lean.get("/openapi.json").json()["paths"][ROUTE]["get"]
     assert operation["summary"] == "A unit, its designations and bans, as held now"
     assert set(operation["responses"]) >= {"200", "404", "422"}
+
+
+def lookup(**params: str | int) -> str:
+    return f"{LOOKUP}?{urlencode(params)}"
+
+
+def test_the_lean_lookup_answers_as_the_route_does(pair: Pair, units: Scenario) -> None:
+    # The questions the front layer answers itself (it claims them), each as the route does.
+    lean = lean_lookup_route(Reads.of(pair.facade))
+    found = same(pair, lookup(q="苏州"))
+    assert found.status_code == 200
+    assert [hit["unit"]["id"] for hit in found.json()["hits"]] == [
+        str(units.park),
+        str(units.factory),
+    ]
+    assert found.headers["etag"]
+    for path, status in (
+        (lookup(q="苏州"), 200),
+        (lookup(q="苏州", limit=1), 200),
+        (lookup(limit=100, q="苏州工业园区"), 200),  # a former name
+        (lookup(q=FACTORY_CODE), 200),
+        (lookup(q="不存在的单位"), 200),  # no hit: what the registry covers
+        (lookup(q="\x00"), 422),  # refused by the read (a NUL), as the route refuses it
+    ):
+        answered = same(pair, path)
+        assert answered.status_code == status, path
+        assert lean.answer_to(scope_of(path)) is not None, path
+    assert "coverage" in same(pair, lookup(q="不存在的单位")).json()
+    assert same(pair, lookup(q="苏州", limit=1)).json()["hits"][0]["unit"]["id"] == str(units.park)
+
+    # 304 for the tag it gave; a key holder's answer is not public.
+    tag = found.headers["etag"]
+    assert same(pair, lookup(q="苏州"), {"If-None-Match": tag}).status_code == 304
+    keyed = same(pair, lookup(q="苏州"), {"Authorization": f"Bearer {pair.key}"})
+    assert "etag" not in keyed.headers
+    assert keyed.content == found.content
+
+    # Every other form of the question is the route's: its refusals, the same problems.
+    for path, status in (
+        (f"{LOOKUP}?q=", 422),
+        (lookup(q="x" * 201), 422),
+        (lookup(q="苏州", limit=0), 422),
+        (lookup(q="苏州", limit=101), 422),
+        (lookup(q="苏州", limit="abc"), 422),
+        (LOOKUP, 422),
+        (lookup(q="苏州", limit="05"), 200),
+        (f"{LOOKUP}?q=a&q={quote('苏州')}", 200),
+        (lookup(q="苏州", other="x"), 200),
+    ):
+        answered = same(pair, path)
+        assert answered.status_code == status, path
+        assert lean.answer_to(scope_of(path)) is None, path
+    # A receipt is signed anew for each answer: the route gives it, with its own policy.
+    receipt = pair.lean.get(lookup(q="苏州", receipt="true"))
+    assert receipt.status_code == 200
+    assert receipt.json()["receipt"]["document"]
+    assert receipt.headers["cache-control"] == "no-store"
+    assert lean.answer_to(scope_of(lookup(q="苏州", receipt="true"))) is None
+
+
+def scope_of(path: str) -> dict[str, object]:
+    """The ASGI scope of ``GET path`` as the front layer sees it."""
+    route, _, query = path.partition("?")
+    return {"type": "http", "method": "GET", "path": route, "query_string": query.encode()}
+
+
+def test_the_lean_lookup_is_logged_and_counted(
+    pair: Pair, units: Scenario, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="greenreg.http"):
+        pair.lean.get(lookup(q="苏州"))
+        pair.lean.get(lookup(q="\x00"))
+    lines = [r.__dict__["http"] for r in caplog.records if r.name == "greenreg.http"]
+    assert [(line["route"], line["status"]) for line in lines] == [(LOOKUP, 200), (LOOKUP, 422)]
+    metrics = pair.lean.get("/metrics").text
+    assert f'greenreg_http_requests_total{{method="GET",route="{LOOKUP}",status="200"}} 1.0' in (
+        metrics
+    )
+
+
+def test_past_its_quota_a_caller_gets_429_for_a_lookup(pair: Pair, units: Scenario) -> None:
+    tag = same(pair, lookup(q="苏州")).headers["etag"]
+    for _ in range(QUOTA - 1):
+        assert same(pair, lookup(q="苏州"), {"If-None-Match": tag}).status_code == 304
+    refused = same(pair, lookup(q="苏州"))
+    assert refused.status_code == 429
+    assert refused.json()["code"] == "refused"

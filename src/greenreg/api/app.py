@@ -50,7 +50,7 @@ from greenreg.api.problems import install_error_handlers
 from greenreg.api.quotas import QuotaSettings, enforce, quotas_of
 from greenreg.api.reading import Reads
 from greenreg.api.tiles import tiles_router
-from greenreg.api.units import lean_unit_route, units_router
+from greenreg.api.units import lean_lookup_route, lean_unit_route, units_router
 from greenreg.api.watchlists import watchlists_router
 from greenreg.bootstrap import Greenreg
 from greenreg.graphql.context import Context
@@ -113,9 +113,9 @@ def create_app(
     limit each caller (:mod:`greenreg.api.quotas`; None: as the environment says, False:
     none). ``witnesses`` is the witness policy the log publishes; with ``run_witnesses`` a
     thread sends each new checkpoint to those witnesses and keeps their cosignatures. With
-    ``lean_reads`` (the default) the front layer answers ``GET /api/v1/units/{ref}`` itself
-    (:mod:`greenreg.api.front`); without, its FastAPI route does (the same answers: the tests
-    compare them)."""
+    ``lean_reads`` (the default) the front layer answers ``GET /api/v1/units/{ref}`` and
+    ``GET /api/v1/lookup?q=`` itself (:mod:`greenreg.api.front`); without, their FastAPI
+    routes do (the same answers: the tests compare them)."""
     reads = Reads.of(facade, None if witnesses is None else witnesses.policy)
     jobs = JobStore(reads.queries.store)
     worker = JobWorker(jobs, reads.queries, reads.log, reads.clock)
@@ -165,7 +165,7 @@ def create_app(
         metrics=metrics,
         quotas=quotas_of(ApiKeys(facade.queries.store), quotas),
         not_modified=NotModified(reads.version, reads.known_version),
-        lean=[lean_unit_route(reads)] if lean_reads else [],
+        lean=[lean_unit_route(reads), lean_lookup_route(reads)] if lean_reads else [],
     )
     app.state.greenreg = facade
     app.state.queries = reads.queries

@@ -12,10 +12,12 @@ request's headers, in this order:
 2. a public read whose ``If-None-Match`` holds the current answer's tag is answered ``304``
    (:class:`~greenreg.api.caching.NotModified`), unless the caller is refused: a caller past
    its quota gets its ``429`` even for a question it already has the answer to;
-3. a request for a :class:`LeanRoute` (``GET /api/v1/units/{ref}``, asked with no query and no
-   body) is answered by its own function, without FastAPI's routing, parameter validation and
-   dependencies: the same bytes and headers its FastAPI route gives (which still serves every
-   other form of the request, and documents it in OpenAPI), its refusals the same problems;
+3. a request for a lean route (:class:`LeanRoute`: ``GET /api/v1/units/{ref}`` asked with no
+   query; :class:`LeanQuery`: ``GET /api/v1/lookup?q=...`` asked with a query it takes), with
+   no body, is answered by its own function, without FastAPI's routing, parameter validation
+   and dependencies: the same bytes and headers its FastAPI route gives (which still serves
+   every other form of the request, and documents it in OpenAPI), its refusals the same
+   problems;
 4. anything else goes to the app (FastAPI, with the body limit, the deadlines and the tagging
    of public answers, :class:`~greenreg.api.caching.Tagging`).
 
@@ -30,7 +32,8 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from functools import partial
+from typing import Generic, NamedTuple, Protocol, TypeVar
 
 from starlette.datastructures import Headers
 from starlette.responses import Response
@@ -42,6 +45,23 @@ from greenreg.api.metrics import Metrics
 from greenreg.api.problems import http_refusal
 from greenreg.api.quotas import Quotas, credentials_of, refusal_of
 from greenreg.api.request_log import ANSWERED_BY, log_request, logger, route_of
+
+Answering = Callable[[], Awaitable[Response]]
+Q = TypeVar("Q")
+
+
+class Lean(Protocol):
+    """A route the front layer answers itself when it is asked plainly."""
+
+    @property
+    def template(self) -> str:
+        """The route's template: what the request is logged and counted under."""
+        ...  # pragma: no cover (a protocol)
+
+    def answer_to(self, scope: Scope) -> Answering | None:
+        """Its answer to this request (the refusals its route would give included), if this
+        route answers it; None sends the request to the app."""
+        ...  # pragma: no cover (a protocol)
 
 
 @dataclass(frozen=True)
@@ -69,6 +89,32 @@ class LeanRoute:
             return None
         return parameter
 
+    def answer_to(self, scope: Scope) -> Answering | None:
+        parameter = self.parameter(scope)
+        return None if parameter is None else partial(self.answer, scope, parameter)
+
+
+@dataclass(frozen=True)
+class LeanQuery(Generic[Q]):
+    """``GET <path>?<query>``, answered by the front layer when its query is one ``parse``
+    takes (the parameters its route would accept, as the route reads them) and there is no
+    body. ``parse`` gives None for any other query: the app's route of the same path answers
+    it (its validation, its refusals) and documents it."""
+
+    template: str
+    parse: Callable[[str], Q | None]
+    """The parameters of a query string (decoded as Latin-1, as Starlette decodes it)."""
+    answer: Callable[[Scope, Q], Awaitable[Response]]
+
+    def answer_to(self, scope: Scope) -> Answering | None:
+        if scope["method"] != "GET" or scope["path"] != self.template:
+            return None
+        query: bytes = scope["query_string"]
+        if not query or scope.get("root_path"):
+            return None
+        asked = self.parse(query.decode("latin-1"))
+        return None if asked is None else partial(self.answer, scope, asked)
+
 
 class Front:
     """ASGI middleware, the outermost of the app: see the module's description."""
@@ -80,7 +126,7 @@ class Front:
         metrics: Metrics,
         quotas: Quotas | None,
         not_modified: NotModified,
-        lean: Sequence[LeanRoute] = (),
+        lean: Sequence[Lean] = (),
     ) -> None:
         """``quotas``: None for an app that counts no caller."""
         self.app = app
@@ -135,13 +181,13 @@ class Front:
         ):
             return
         for route in () if asked.body else self.lean:
-            parameter = route.parameter(scope)
-            if parameter is not None:
+            answered = route.answer_to(scope)
+            if answered is not None:
                 scope[ANSWERED_BY] = route.template
                 if refusal is not None:
                     response: Response = http_refusal(refusal, scope)
                 else:
-                    response = await route.answer(scope, parameter)
+                    response = await answered()
                 await answer(scope, send, response, anonymous=asked.authorization is None)
                 return
         await self.app(scope, receive, send)

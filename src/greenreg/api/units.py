@@ -6,7 +6,8 @@ question, the answer with its data version, signed at the checkpoint the answer 
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
+from urllib.parse import parse_qsl
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Query
@@ -17,7 +18,7 @@ from starlette.types import Scope
 
 from greenreg.api.answers import HistoryAnswer, LookupAnswer, UnitAnswer
 from greenreg.api.encoding import answer, plain, version_body
-from greenreg.api.front import LeanRoute
+from greenreg.api.front import LeanQuery, LeanRoute
 from greenreg.api.outage import database_unavailable
 from greenreg.api.problems import READ_REFUSALS, BadReferenceError, instance_of, refusal
 from greenreg.api.reading import RECEIPT_DESCRIPTION, Reads
@@ -112,6 +113,85 @@ def lean_unit_route(reads: Reads) -> LeanRoute:
     return LeanRoute("/api/v1/units/", "/api/v1/units/{ref}", UNIT_REF_LENGTH, unit)
 
 
+LOOKUP_TEXT_LENGTH = 200
+"""The longest text the lookup takes (characters)."""
+LOOKUP_LIMIT = 100
+"""The most hits one lookup answers."""
+LOOKUP_PAGE = 20
+"""The hits a lookup answers when it is not told how many."""
+
+
+def read_lookup(reads: Reads, text: str, limit: int, receipt: bool) -> JSONResponse:
+    """``GET /api/v1/lookup?q=``: the units found, best first, each with its titles ("is it
+    certified?" answered), read in one snapshot; a signed receipt if asked. The hits are
+    written as the views they are (orjson writes a view's fields, dates, ids and enums as
+    :func:`~greenreg.api.encoding.plain` would, without copying them first: most of the
+    route's time once)."""
+    queries = reads.queries
+    with queries.store.snapshot():  # the version, the hits and their titles at one moment
+        version = reads.version()
+        hits = queries.lookup(text, limit)
+        body: dict[str, Any] = {"query": text, "hits": hits}
+        if not hits:  # not found here is not "not certified": say what the registry covers
+            body["coverage"] = queries.coverage().statement
+        if receipt:
+            body["receipt"] = reads.receipt(
+                version,
+                kind="lookup",
+                question={"q": " ".join(text.split()), "limit": limit},
+                answer={"hits": hits, "data_version": version_body(version)},
+            )
+    return answer(version, body)
+
+
+class Lookup(NamedTuple):
+    """A lookup's question: its text and how many hits."""
+
+    text: str
+    limit: int
+
+
+def plain_lookup(query: str) -> Lookup | None:
+    """The question of a lookup's query string (as Starlette decodes it, Latin-1), if it is
+    one the route takes as it is: ``q`` once, of 1 to 200 characters, and at most ``limit``
+    once, written as a number from 1 to 100 in plain digits. Anything else (no ``q``, a
+    receipt, another parameter, a parameter twice, a value the route would refuse or read
+    otherwise) is None: the route answers it, or refuses it."""
+    text = limit = None
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        if name == "q" and text is None:
+            text = value
+        elif name == "limit" and limit is None:
+            limit = value
+        else:
+            return None
+    if text is None or not 1 <= len(text) <= LOOKUP_TEXT_LENGTH:
+        return None
+    if limit is None:
+        return Lookup(text, LOOKUP_PAGE)
+    if not (limit.isascii() and limit.isdigit()) or limit[0] == "0":
+        return None
+    number = int(limit)
+    return Lookup(text, number) if number <= LOOKUP_LIMIT else None
+
+
+def lean_lookup_route(reads: Reads) -> LeanQuery[Lookup]:
+    """``GET /api/v1/lookup?q=...[&limit=N]`` as the app's front layer answers it (:mod:`greenreg.
+    api.front`): :func:`read_lookup` in a worker thread, without FastAPI's routing, validation
+    and dependencies (the route below answers every other form of the question: a receipt,
+    a refusal of its parameters). The same bytes and headers as the route."""
+
+    async def lookup(scope: Scope, asked: Lookup) -> Response:
+        try:
+            return await run_in_threadpool(read_lookup, reads, asked.text, asked.limit, False)
+        except GreenregError as error:  # as the app's error handlers answer them
+            return refusal(error, scope)
+        except OUTAGE_ERRORS as error:
+            return database_unavailable(error, instance_of(scope))
+
+    return LeanQuery("/api/v1/lookup", plain_lookup, lookup)
+
+
 def units_router(reads: Reads) -> APIRouter:
     router = APIRouter(prefix="/api/v1", tags=["units"], responses=READ_REFUSALS)
     queries = reads.queries
@@ -145,22 +225,6 @@ def units_router(reads: Reads) -> APIRouter:
     async def get_history(ref: UnitRef) -> JSONResponse:
         return await run_in_threadpool(read_history, ref)
 
-    @reads.consistent
-    def read_lookup(text: str, limit: int, receipt: bool) -> JSONResponse:
-        version = reads.version()
-        hits = queries.lookup(text, limit)  # each with its titles: "is it certified?" answered
-        body: dict[str, Any] = {"query": text, "hits": plain(hits)}
-        if not hits:  # not found here is not "not certified": say what the registry covers
-            body["coverage"] = queries.coverage().statement
-        if receipt:
-            body["receipt"] = reads.receipt(
-                version,
-                kind="lookup",
-                question={"q": " ".join(text.split()), "limit": limit},
-                answer={"hits": hits, "data_version": version_body(version)},
-            )
-        return answer(version, body)
-
     @router.get(
         "/lookup",
         summary="Find units by name, former name or credit code, best match first",
@@ -171,10 +235,13 @@ def units_router(reads: Reads) -> APIRouter:
         "so that not found is not read as not certified.",
     )
     async def lookup(
-        q: Annotated[str, Query(min_length=1, max_length=200, description="Text to look for.")],
-        limit: Annotated[int, Query(ge=1, le=100)] = 20,
+        q: Annotated[
+            str,
+            Query(min_length=1, max_length=LOOKUP_TEXT_LENGTH, description="Text to look for."),
+        ],
+        limit: Annotated[int, Query(ge=1, le=LOOKUP_LIMIT)] = LOOKUP_PAGE,
         receipt: WantReceipt = False,
     ) -> JSONResponse:
-        return await run_in_threadpool(read_lookup, q, limit, receipt)
+        return await run_in_threadpool(read_lookup, reads, q, limit, receipt)
 
     return router
