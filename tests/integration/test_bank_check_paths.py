@@ -236,6 +236,28 @@ def test_unknown_fields_are_refused_naming_the_fields(client: TestClient) -> Non
     assert chosen.json()["results"] == [{"outcome": "invalid_code", "ref": "bad"}]
 
 
+@pytest.mark.parametrize("fields", [",", " , ", ",,"])
+def test_a_selection_naming_no_field_is_refused_naming_the_fields(
+    client: TestClient, fields: str
+) -> None:
+    response = client.post("/api/v1/certifications", params={"fields": fields},
+                           json={"refs": [FACTORY_CODE]})  # fmt: skip
+    status, _, message = refusal_of(response)
+    assert status == 422
+    assert message.startswith(f"fields={fields!r} names no field"), message
+    assert all(name in message for name in FIELDS)
+
+
+@pytest.mark.parametrize("fields", ["", " ", "+"])
+def test_a_blank_selection_is_every_field(client: TestClient, fields: str) -> None:
+    every = client.post("/api/v1/certifications", json={"refs": [FACTORY_CODE]}).json()
+    url = f"/api/v1/certifications?fields={fields}"  # "+" is a space, as a form writes it
+    blank = client.post(url, json={"refs": [FACTORY_CODE]})
+    assert blank.status_code == 200, blank.text
+    assert blank.json()["results"] == every["results"]
+    assert list(every["results"][0]) == list(FIELDS)
+
+
 def test_a_key_that_is_not_a_name_is_refused() -> None:
     # keys are written into the statement: only GraphQL names are accepted
     with pytest.raises(QueryError, match="not a name"):

@@ -12,8 +12,9 @@ a signed receipt of the question and the answer, the same document GraphQL gives
 
 ``?fields=ref,outcome,designations`` keeps only those fields of each result (any of ``ref``,
 ``outcome``, ``certified``, ``unit_id``, ``name``, ``designations``, ``restricted``, ``bans``,
-``evidence``, ``message``; default all): a field not asked for is not computed. An unknown
-field is refused (422) with the list of fields.
+``evidence``, ``message``; default all, as for a blank ``fields``): a field not asked for is
+not computed. An unknown field, or a ``fields`` naming none (only commas), is refused (422)
+with the list of fields.
 
 It is here for the bank that files a whole portfolio at once: the answers are written by the
 database, set-based (:mod:`greenreg.projections.bank_check`), and streamed a chunk of 5,000 at
@@ -38,8 +39,9 @@ from greenreg.api.problems import documented
 from greenreg.api.quotas import key_needed
 from greenreg.api.reading import RECEIPT_DESCRIPTION, Reads
 from greenreg.projections.certifications import MAX_REFS
+from greenreg.projections.database import QueryError
 from greenreg.projections.reading import today
-from greenreg.projections.selection import FIELDS, whole
+from greenreg.projections.selection import FIELDS, Fields, whole
 from greenreg.subscribers.access import bulk_check_refused
 
 FIELDS_DESCRIPTION = (
@@ -69,13 +71,27 @@ class CheckRequest(BaseModel):
     receipt: bool = Field(False, strict=True, description=RECEIPT_DESCRIPTION)
 
 
+def chosen_fields(fields: str | None) -> Fields:
+    """The fields ``?fields=`` asks for: all of them when it is absent or blank; refused when
+    it names none (only commas), as when it names one the answer does not have."""
+    if fields is None or not fields.strip():
+        return whole(FIELDS)
+    names = [f.strip() for f in fields.split(",") if f.strip()]
+    if not names:
+        raise QueryError(
+            f"fields={fields!r} names no field: name some of {', '.join(FIELDS)}, separated by "
+            "commas, or leave fields out for all of them"
+        )
+    return whole(names)
+
+
 def certifications_router(reads: Reads) -> APIRouter:
     router = APIRouter(prefix="/api/v1", tags=["bank check"])
     queries = reads.queries
 
     @reads.consistent
     def check(request: CheckRequest, fields: str | None) -> Response:
-        chosen = whole([f.strip() for f in fields.split(",") if f.strip()] if fields else FIELDS)
+        chosen = chosen_fields(fields)
         version = reads.version()
         day = request.as_of or today()
         asked = queries.check(request.refs, day, request.known_at)  # refused here, if at all
