@@ -90,6 +90,12 @@ STATE_CHUNK = 2_000
 """Aggregates per answer when the workers hand their state over."""
 AHEAD = 4
 """Chunks sent before the main process waits for the oldest one's answers."""
+NOTES = 250
+"""Checkpoint notes per message to a worker."""
+NOTE_WEIGHT = 0.5
+"""About how many entries' work opening one checkpoint note is (one Ed25519 verification, where
+an entry's is a verification, its replay and its rows): the weight by which a worker's notes
+count in its load (:meth:`Partitions.open_checkpoints`)."""
 SHARED = (
     ":RegistryFounded",
     ":AuthorityRegistered",
@@ -240,23 +246,59 @@ class Partitions:
         self._moved: dict[UUID, int] = {}
         self._claims: dict[UUID, list[UUID]] = {}
         """The claims of each unit that has any (they move with it)."""
-        self._notes_due = [False] * workers
-        self._opened: list[list[Opened]] = [[] for _ in range(workers)]
+        self._keys: list[LogKey] = []
+        self._held: deque[tuple[int, list[tuple[int, str]]]] = deque()
+        """The checkpoint notes not given to a worker yet, a message's worth at a time (numbered
+        in the notes' order)."""
+        self._notes_due = [0] * workers
+        """How many messages of notes each worker has not answered yet."""
+        self._opened: dict[int, list[Opened]] = {}
+        self._load = [0.0] * workers
+        """The entries each worker was given, and its notes (:data:`NOTE_WEIGHT` each)."""
 
     def open_checkpoints(self, notes: list[tuple[int, str]], keys: list[LogKey]) -> None:
-        """Start opening the checkpoint notes (each worker a slice, ahead of its entries)."""
-        share = -(-len(notes) // self.count)
-        for index, inbox in enumerate(self._inboxes):
-            inbox.put(("notes", notes[index * share : (index + 1) * share], keys))
-            self._notes_due[index] = True
+        """Start opening the checkpoint notes: half of them at once, shared evenly (the workers
+        open them while this process makes its plan), the other half held back and given, a
+        message at a time, to the worker with the least work so far as the answers come in,
+        and the rest before the workers finish: the one whose units took less work (its ids'
+        share of the log is never exactly even) opens more notes, instead of waiting for the
+        other at the end."""
+        self._keys = keys
+        self._held = deque(enumerate(notes[i : i + NOTES] for i in range(0, len(notes), NOTES)))
+        for message in range(len(self._held) // 2):
+            self._give_notes(message % self.count)
 
     def opened(self) -> list[list[Opened]]:
-        """The opened checkpoint notes, in the notes' order."""
-        for index, due in enumerate(self._notes_due):
-            if due:
-                self._opened[index] = self._next(index)
-                self._notes_due[index] = False
-        return self._opened
+        """The opened checkpoint notes, in the notes' order (a list per message)."""
+        self._hand_out()
+        for index in range(self.count):
+            while self._notes_due[index]:
+                answer = self._answer(index)
+                if not isinstance(answer, NotesOpened):
+                    raise Found(f"a worker answered {type(answer).__name__}, not notes")
+                self._take(index, answer)
+        return [self._opened[message] for message in sorted(self._opened)]
+
+    def _give_notes(self, index: int) -> None:
+        message, notes = self._held.popleft()
+        self._inboxes[index].put(("notes", notes, self._keys, message))
+        self._notes_due[index] += 1
+        self._load[index] += NOTE_WEIGHT * len(notes)
+
+    def _balance(self) -> None:
+        """Give held notes to the worker with the least work while it lags by a message's."""
+        load = self._load
+        while self._held and max(load) - min(load) > NOTE_WEIGHT * NOTES:
+            self._give_notes(load.index(min(load)))
+
+    def _hand_out(self) -> None:
+        """Give every held note out, each message to the worker with the least work then."""
+        while self._held:
+            self._give_notes(self._load.index(min(self._load)))
+
+    def _take(self, index: int, answer: NotesOpened) -> None:
+        self._opened[answer.message] = answer.opened
+        self._notes_due[index] -= 1
 
     def leaves(self, entries: Iterable[LogEntry]) -> Iterator[tuple[LogEntry, bytes]]:
         """Each entry with its leaf hash, in log order, once its worker has checked it all;
@@ -321,11 +363,14 @@ class Partitions:
             for at, (position, note) in enumerate(zip(positions, notifications, strict=True)):
                 leaves[position - start] = hashes[at * LEAF : (at + 1) * LEAF]
                 notes[position - start] = note
+            self._load[index] += len(positions)
+        self._balance()
         if None in leaves:
             raise Found(f"position {start + leaves.index(None)}: not in the log")
         return cast(list[bytes], leaves), notes
 
     def _finish(self) -> None:
+        self._hand_out()
         for inbox in self._inboxes:
             inbox.put(("finish",))
         for index in range(self.count):
@@ -367,13 +412,13 @@ class Partitions:
             inbox.put(("chunk", part))
 
     def _receive(self, index: int) -> Any:
-        """The worker's next answer (its checkpoint notes first, if still due)."""
-        if self._notes_due[index]:
-            self._opened[index] = self._next(index)
-            self._notes_due[index] = False
-        return self._next(index)
+        """The worker's next answer but to checkpoint notes (those are kept as they come)."""
+        while isinstance(answer := self._answer(index), NotesOpened):
+            self._take(index, answer)
+        return answer
 
-    def _next(self, index: int) -> Any:
+    def _answer(self, index: int) -> Any:
+        """The worker's next answer, whatever it answers."""
         while True:
             try:
                 answer = self._outboxes[index].get(timeout=WAIT)
@@ -394,6 +439,8 @@ class Partitions:
             if finding:
                 raise Found(finding)
             answers.append(leaves)
+            self._load[index] += len(leaves) // LEAF
+        self._balance()
         offsets = [0] * self.count
         for entry, route in zip(chunk, routes, strict=True):
             if route < 0:
@@ -444,7 +491,7 @@ class Partitions:
         active = list(range(self.count))
         while active:
             for index in list(active):
-                records: list[tuple[UUID, bytes]] = self._next(index)
+                records: list[tuple[UUID, bytes]] = self._receive(index)
                 if len(records) < STATE_CHUNK:
                     active.remove(index)
                 else:
@@ -485,6 +532,14 @@ def _units_of(entry: LogEntry) -> list[UUID]:
     except (ValueError, TypeError, KeyError):
         pass  # the worker decides the act as it can, and finds what is wrong
     return list(dict.fromkeys(units))
+
+
+@dataclass(frozen=True)
+class NotesOpened:
+    """A worker's answer to a message of checkpoint notes: its number and the notes opened."""
+
+    message: int
+    opened: list[Opened]
 
 
 @dataclass(frozen=True)
@@ -532,7 +587,7 @@ class _Worker:
         if kind in ("chunk", "slice"):
             return self.chunk(message[1]) if kind == "chunk" else self.slice(*message[1:])
         if kind == "notes":
-            return open_checkpoints(message[1], message[2])
+            return NotesOpened(message[3], open_checkpoints(message[1], message[2]))
         if kind == "export":
             return self.export(message[1])
         if kind == "finish":

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
@@ -72,7 +73,7 @@ from greenreg.registry.application import Registry
 from greenreg.registry.checkpoints import Checkpoint, LogKey, check_log_key
 from greenreg.registry.log import Frontier
 from greenreg.storage.log_slices import LogSlices
-from greenreg.storage.log_tables import LogEntry
+from greenreg.storage.log_tables import LogEntry, UnloggedEvent
 
 CHINA = ZoneInfo("Asia/Shanghai")
 Keep = Callable[[Position, Iterator[tuple[UUID, bytes]]], None]
@@ -100,6 +101,9 @@ class Audit:
     read_models: ReadModelCheck | None = None
     """Given, the fast path's workers also fold the read-model rows, while the check hashes the
     live ones; it learns the folded rows' digest if the fast path finds nothing."""
+    _unlogged: Future[list[UnloggedEvent]] | None = field(default=None, init=False, repr=False)
+    """The events stored behind the log's back, being looked for on a thread while the workers
+    read the log (the fast path, reading slices), for :meth:`_check_store`."""
 
     def run(self) -> Report:
         report = self._run()
@@ -112,7 +116,9 @@ class Audit:
             try:
                 return self.run_fast()
             except Found:
-                pass
+                looking, self._unlogged = self._unlogged, None
+                if looking is not None:  # done before the exact path forks its workers
+                    wait([looking])
         return self._run_exact()
 
     def run_fast(self) -> Report:
@@ -136,6 +142,7 @@ class Audit:
                 self._routed(partitions, tree, report)
             else:
                 assert isinstance(source, DatabaseSource)  # noqa: S101 (for mypy)
+                self._unlogged = _in_background(source.unlogged)
                 self._sliced(partitions, source, slices, tree, report)
             frontier = tree.frontier
             report.signatures = report.events
@@ -295,7 +302,8 @@ class Audit:
     ) -> None:
         """Events stored behind the log's back (the whole log); or say how far ``as_of`` reached."""
         if self.as_of is None:
-            report.add_unlogged(self.source.unlogged())
+            looking, self._unlogged = self._unlogged, None
+            report.add_unlogged(self.source.unlogged() if looking is None else looking.result())
         else:
             report.notes.append(
                 f"as of {self.as_of}: the log's first {frontier.size} entries, recorded on or "
@@ -505,6 +513,17 @@ class _Tree:
         frontier.append(leaf)
         if frontier.size in self.sizes:
             self.roots[frontier.size] = frontier.root()
+
+
+def _in_background(query: Callable[[], list[UnloggedEvent]]) -> Future[list[UnloggedEvent]]:
+    """``query()`` on a thread of its own (a query over the whole events table, which the
+    database answers while the GIL is free: at the end of the audit it kept one core busy while
+    the other waited)."""
+    thread = ThreadPoolExecutor(max_workers=1)
+    try:
+        return thread.submit(query)
+    finally:
+        thread.shutdown(wait=False)
 
 
 def _declared_keys(entry: LogEntry) -> dict[str, bytes]:
