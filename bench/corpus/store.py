@@ -26,8 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from bench.corpus.announcements import DEFAULT_SEED, DEFAULT_YEARS, corpus, keyring
-from greenreg.bootstrap import open_greenreg, persistence_env
+from greenreg.bootstrap import open_greenreg, open_read_store, open_registry, persistence_env
 from greenreg.events.signing import Ed25519Signer, b64encode
+from greenreg.projections.runner import Projector
 from greenreg.storage.schema_version import migrate, schema_state
 
 CORPUS_VERSION = 2  # bump when the generator changes what it generates
@@ -187,7 +188,9 @@ def cached_sqlite_store(
 def _migrated(store: Path) -> Path:
     """The kept store at this release's schema version. The kept file itself is never changed:
     a release with migrations it lacks gets a migrated copy beside it, named by the last
-    migration, so checkouts at other schema versions keep reading theirs."""
+    migration, so checkouts at other schema versions keep reading theirs. As ``greenreg
+    migrate`` does, read models a migration dropped are rebuilt in the copy (not folded again,
+    event by event, by every bench's copy of it, into a layout no rebuilt store has)."""
     env = persistence_env(f"sqlite:///{store}")
     state = schema_state(env)
     if state.state != "behind":
@@ -200,11 +203,30 @@ def _migrated(store: Path) -> Path:
             shutil.copy(store, building)
             shutil.copy(log_key_path(store), log_key_path(building))
             migrate(persistence_env(f"sqlite:///{building}"))
+            _refold(building)
             os.replace(log_key_path(building), log_key_path(copy))
             os.replace(building, copy)
         if not manifest_path(copy).exists():
             shutil.copy(manifest_path(store), manifest_path(copy))
     return copy
+
+
+def _refold(store: Path) -> None:
+    """Rebuild the read models of ``store`` if a migration dropped them, and leave it one
+    self-contained file."""
+    url = f"sqlite:///{store}"
+    projector = Projector(open_registry(url), open_read_store(url))
+    try:
+        with projector.store.transaction() as cursor:
+            dropped = not projector.store.has_table(cursor, "rm_tracking")
+        if dropped:
+            projector.rebuild()
+    finally:
+        projector.store.close()
+        projector.registry.close()
+    with sqlite3.connect(store) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        connection.execute("PRAGMA journal_mode=DELETE")
 
 
 def log_key_path(store: Path) -> Path:

@@ -6,7 +6,9 @@ variants it looks among miss none that would rank (the same pages as scoring eve
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date, timedelta
 from typing import Any
+from uuid import UUID
 
 import pytest
 from bench.corpus import populate
@@ -17,10 +19,12 @@ from greenreg.matching.normalise import Name, parse
 from greenreg.matching.score import score_of
 from greenreg.projections import search as finder
 from greenreg.projections.name_index import ROUNDING, NameIndex
-from greenreg.projections.views import SearchHit
+from greenreg.projections.schema import FOREVER_DAY, FOREVER_TIME
+from greenreg.projections.views import FormerName, SearchHit, UnitView
 from tests.support import empty_database
 
 EVENTS = 1_500
+DAY = timedelta(days=1)
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
@@ -109,6 +113,68 @@ def test_only_the_units_returned_are_loaded(
     assert len(hits) == 3
     assert loaded == [3]
     assert candidates(corpus, "有限") > 100
+
+
+def units_from_their_rows(store: Any, unit_ids: list[str]) -> dict[str, UnitView]:
+    """The units as read from the rows a ready row is made of (``rm_units``, the former names
+    of ``rm_name_intervals``, ``rm_links``): how pages read them before the ready rows."""
+    found = {}
+    for unit_id in unit_ids:
+        [unit] = store.query(
+            "SELECT unit_id, kind, name, credit_code, division, province, registered_on, "
+            "named_since, ceased FROM rm_units WHERE unit_id = ?",
+            [unit_id],
+        )
+        former = store.query(
+            "SELECT name, valid_from, valid_to FROM rm_name_intervals WHERE unit_id = ? "
+            "AND known_to = ? AND valid_to <> ? ORDER BY valid_from, position",
+            [unit_id, FOREVER_TIME, FOREVER_DAY],
+        )
+        links = store.query(
+            "SELECT other_id, relation FROM rm_links WHERE unit_id = ? ORDER BY position, other_id",
+            [unit_id],
+        )
+        found[unit_id] = UnitView(
+            UUID(unit[0]), *unit[1:6], *(date.fromisoformat(day) for day in unit[6:8]),
+            ceased=bool(unit[8]),
+            former_names=tuple(
+                FormerName(name, date.fromisoformat(start), date.fromisoformat(end) - DAY)
+                for name, start, end in former
+            ),
+            predecessors=tuple(UUID(other) for other, kind in links if kind == "predecessor"),
+            successors=tuple(UUID(other) for other, kind in links if kind == "successor"),
+        )  # fmt: skip
+    return found
+
+
+def test_a_page_reads_its_units_from_their_ready_rows(
+    corpus: Greenreg, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each unit is read from its ready row (``rm_unit_rows``), kept by the fold: the same
+    unit, former names and links as its own rows say, for every unit of a corpus with renames
+    and corrections; a page reads them by key, not from ``rm_units`` and
+    ``rm_name_intervals``."""
+    store = corpus.queries.store
+    ids = [unit_id for (unit_id,) in store.query("SELECT unit_id FROM rm_units ORDER BY unit_id")]
+    renamed = store.query(
+        "SELECT COUNT(DISTINCT unit_id) FROM rm_name_intervals "
+        "WHERE valid_to <> ? AND known_to = ?",
+        [FOREVER_DAY, FOREVER_TIME],
+    )
+    assert renamed[0][0] > 10
+    assert finder.load_units(store, ids) == units_from_their_rows(store, ids)
+    statements: list[str] = []
+    real = store.query
+
+    def read(statement: str, params: Any = ()) -> Any:
+        statements.append(statement)
+        return real(statement, params)
+
+    monkeypatch.setattr(store, "query", read)
+    finder.load_units(store, ids[:20])
+    assert len(statements) == 2
+    assert "FROM rm_unit_rows WHERE unit_id IN" in statements[0]
+    assert not [s for s in statements if "rm_units" in s or "rm_name_intervals" in s]
 
 
 def every_name(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections import Counter
 from pathlib import Path
 
@@ -13,9 +14,10 @@ from bench.corpus import store as store_module
 from bench.corpus.lives import plans
 from stdnum.cn import uscc
 
-from greenreg.bootstrap import open_registry
+from greenreg.bootstrap import open_registry, persistence_env
 from greenreg.events.places import check_division
 from greenreg.events.signing import b64encode
+from greenreg.storage.schema_version import VERSION_TABLE, known_migrations
 
 
 def _dump(seed: int) -> str:
@@ -136,3 +138,26 @@ def test_a_cached_store_is_built_once_with_its_log_key(
     modified = path.stat().st_mtime_ns
     assert cached_sqlite_store(300, seed=21) == path
     assert path.stat().st_mtime_ns == modified
+
+
+def test_a_kept_store_behind_the_schema_gets_a_copy_with_its_read_models_rebuilt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A kept store made before a migration that drops the read models is read through a
+    migrated copy whose read models are rebuilt, as ``greenreg migrate`` leaves a store: not
+    left empty for every bench's copy of it to fold event by event."""
+    monkeypatch.setattr(store_module, "CACHE", tmp_path)
+    path = cached_sqlite_store(300, seed=22)
+    last = known_migrations(persistence_env(f"sqlite:///{path}"))[-1]
+    with sqlite3.connect(path) as connection:  # as the release before the last made it
+        connection.execute(f"DELETE FROM {VERSION_TABLE} WHERE migration_id = ?", [last])  # noqa: S608
+    copy = cached_sqlite_store(300, seed=22)
+    assert copy != path
+    assert last in copy.name
+    assert not list(tmp_path.glob("*-wal"))  # one self-contained file, as benches copy it
+    with sqlite3.connect(copy) as connection:
+        [(units,)] = connection.execute("SELECT COUNT(*) FROM rm_units").fetchall()
+        [(ready,)] = connection.execute("SELECT COUNT(*) FROM rm_unit_rows").fetchall()
+        [(position,)] = connection.execute("SELECT position FROM rm_tracking").fetchall()
+    assert units == ready > 20
+    assert position == 300

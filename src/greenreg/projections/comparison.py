@@ -51,6 +51,7 @@ IDENTITY: dict[str, tuple[str, ...]] = {
     "rm_evaluations": ("event_id",),
     "rm_rules": ("event_id",),
     "rm_search": ("unit_id", "kind", "text"),
+    "rm_unit_rows": ("unit_id",),
     "rm_tracking": ("projection",),
 }
 """The columns that say which row a row is, per table (several rows may share one)."""

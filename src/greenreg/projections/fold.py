@@ -27,6 +27,8 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+import orjson
+
 from greenreg.events.places import Level, level_of
 from greenreg.events.vocabulary import (
     ApplicationDisqualified,
@@ -108,7 +110,21 @@ class UnitMemo:
             tuple(tuple(row) for rows in self.statuses.values() for row in rows),
             tuple(tuple(row) for row in self.names),
             tuple(tuple(row) for row in self.creations.values()),
+            (self.ready(),),
         )
+
+    def ready(self) -> tuple[str, str]:
+        """The unit's ready row (:data:`~greenreg.projections.schema.UNIT_ROWS`): its columns
+        a page shows and its former names (the names of current knowledge held until a day,
+        in the order they were held)."""
+        unit = self.unit
+        former = sorted(
+            (row[N_VFROM], row[-1], row[N_NAME], row[N_VTO])
+            for row in self.names
+            if row[N_VTO] != FOREVER_DAY
+        )
+        shown = [*unit[1 : U_CEASED + 1], [[n, f, to] for f, _, n, to in former]]
+        return unit[0], orjson.dumps(shown).decode()
 
 
 class Fold:
@@ -757,7 +773,14 @@ def units_to_load(events: Iterable[Any]) -> list[str]:
     return list(wanted)
 
 
-PRESENT_TABLES = (t.UNITS, t.DESIGNATIONS, t.STATUS_INTERVALS, t.NAME_INTERVALS, t.CREATIONS)
+PRESENT_TABLES = (
+    t.UNITS,
+    t.DESIGNATIONS,
+    t.STATUS_INTERVALS,
+    t.NAME_INTERVALS,
+    t.CREATIONS,
+    t.UNIT_ROWS,
+)
 """The tables of a unit's present rows, in the order of :meth:`UnitMemo.present`."""
 
 
@@ -787,8 +810,10 @@ def present_rows(memos: Iterable[UnitMemo]) -> dict[str, list[Row]]:
     statuses: list[Row] = []
     names: list[Row] = []
     creations: list[Row] = []
+    ready: list[Row] = []
     for memo in memos:
         units.append(memo.unit)
+        ready.append(list(memo.ready()))
         designations.extend(memo.designations.values())
         for rows in memo.statuses.values():
             statuses.extend(rows)
@@ -800,6 +825,7 @@ def present_rows(memos: Iterable[UnitMemo]) -> dict[str, list[Row]]:
         t.STATUS_INTERVALS.name: statuses,
         t.NAME_INTERVALS.name: names,
         t.CREATIONS.name: creations,
+        t.UNIT_ROWS.name: ready,
     }
 
 

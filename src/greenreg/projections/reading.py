@@ -9,8 +9,10 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+import orjson
+
 from greenreg.projections.database import QueryError, ReadStore, record_time
-from greenreg.projections.schema import FOREVER_DAY, FOREVER_TIME
+from greenreg.projections.schema import FOREVER_TIME
 from greenreg.projections.views import (
     BanView,
     DesignationView,
@@ -92,60 +94,49 @@ def statuses_sql(statuses: Sequence[str]) -> str:
 
 # --- units ---------------------------------------------------------------------------------
 
-UNIT_COLUMNS = (
-    "u.unit_id, u.kind, u.name, u.credit_code, u.division, u.province, u.registered_on, "
-    "u.named_since, u.ceased"
-)
-
 
 def load_units(store: ReadStore, unit_ids: Sequence[str]) -> dict[str, UnitView]:
-    """The units with these ids, with their former names and links: three queries a chunk."""
+    """The units with these ids, with their former names and links: two queries a chunk, the
+    units' ready rows (``rm_unit_rows``) by key and their links."""
     found: dict[str, list[Any]] = {}
-    former: dict[str, list[FormerName]] = {}
     links: dict[str, dict[str, list[UUID]]] = {}
     for chunk in chunks(list(dict.fromkeys(unit_ids))):
         marks = store.placeholders(len(chunk))
-        for row in store.query(
-            f"SELECT {UNIT_COLUMNS} FROM rm_units u WHERE u.unit_id IN ({marks})",  # noqa: S608
+        for unit, row in store.query(
+            f"SELECT unit_id, row FROM rm_unit_rows WHERE unit_id IN ({marks})",  # noqa: S608
             chunk,
         ):
-            found[row[0]] = list(row)
-        for unit, name, valid_from, valid_to in store.query(
-            "SELECT unit_id, name, valid_from, valid_to FROM rm_name_intervals "  # noqa: S608
-            f"WHERE unit_id IN ({marks}) AND known_to = ? AND valid_to <> ? "
-            "ORDER BY unit_id, valid_from, position",  # names of no day share a valid_from
-            [*chunk, FOREVER_TIME, FOREVER_DAY],
-        ):
-            until = date.fromisoformat(valid_to) - timedelta(days=1)
-            former.setdefault(unit, []).append(
-                FormerName(name, date.fromisoformat(valid_from), until)
-            )
+            found[unit] = orjson.loads(row)
         for unit, other, relation in store.query(
             "SELECT unit_id, other_id, relation FROM rm_links "  # noqa: S608
             f"WHERE unit_id IN ({marks}) ORDER BY unit_id, position, other_id",
             chunk,
         ):
             links.setdefault(unit, {}).setdefault(relation, []).append(UUID(other))
-    return {
-        unit: unit_view(row, former.get(unit, []), links.get(unit, {}))
-        for unit, row in found.items()
-    }
+    return {unit: ready_view(unit, row, links.get(unit, {})) for unit, row in found.items()}
 
 
-def unit_view(
-    row: Sequence[Any], former: list[FormerName], links: dict[str, list[UUID]]
-) -> UnitView:
+def ready_view(unit: str, row: Sequence[Any], links: dict[str, list[UUID]]) -> UnitView:
+    """A unit from its ready row (:data:`~greenreg.projections.schema.UNIT_ROWS`)."""
+    kind, name, code, division, province, registered_on, named_since, ceased, former = row
     return UnitView(
-        id=UUID(row[0]),
-        kind=row[1],
-        name=row[2],
-        credit_code=row[3],
-        division=row[4],
-        province=row[5],
-        registered_on=date.fromisoformat(row[6]),
-        named_since=date.fromisoformat(row[7]),
-        ceased=bool(row[8]),
-        former_names=tuple(former),
+        id=UUID(unit),
+        kind=kind,
+        name=name,
+        credit_code=code,
+        division=division,
+        province=province,
+        registered_on=date.fromisoformat(registered_on),
+        named_since=date.fromisoformat(named_since),
+        ceased=bool(ceased),
+        former_names=tuple(
+            FormerName(
+                held,
+                date.fromisoformat(valid_from),
+                date.fromisoformat(valid_to) - timedelta(days=1),
+            )
+            for held, valid_from, valid_to in former
+        ),
         predecessors=tuple(links.get("predecessor", [])),
         successors=tuple(links.get("successor", [])),
     )

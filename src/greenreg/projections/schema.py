@@ -175,6 +175,12 @@ RULES = Table(
 AUTHORITIES = Table(
     "rm_authorities", cols("authority_id code name jurisdiction"), key=("authority_id",)
 )
+UNIT_ROWS = Table("rm_unit_rows", cols("unit_id row"), key=("unit_id",))
+"""Each unit as a page of units shows it, ready: one row a unit (``row``, compact JSON: kind,
+name, credit code, division, province, registered on, named since, ceased, and the former names
+as ``[name, valid_from, valid_to]`` in the order they were held), kept by the fold beside the
+rows it is made of (:meth:`~greenreg.projections.fold.UnitMemo.ready`), so a page reads its
+units by key in one statement instead of reading ``rm_units`` and ``rm_name_intervals``."""
 SEARCH = Table("rm_search", cols("unit_id kind text norm core form qualifier matched unit_name"))
 """Every name and credit code a unit ever had, normalised (:mod:`greenreg.matching.normalise`):
 ``norm`` the whole, ``core`` without legal form and bracketed qualifiers, ``form`` the legal
@@ -186,7 +192,7 @@ TRACKING = Table("rm_tracking", ("projection", "position"), key=("projection",))
 INTEGER_COLUMNS = frozenset({"position", "origin_position", "ceased", "year"})
 
 #: The tables whose rows describe a unit's present (rewritten when the unit changes).
-PER_UNIT = (UNITS, DESIGNATIONS, CREATIONS)
+PER_UNIT = (UNITS, DESIGNATIONS, CREATIONS, UNIT_ROWS)
 #: The bitemporal tables (their current-knowledge rows are rewritten when the unit changes).
 BITEMPORAL = (STATUS_INTERVALS, NAME_INTERVALS)
 #: Tables that only ever grow.
