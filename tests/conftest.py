@@ -111,6 +111,33 @@ def reads(world: World, database_url: str) -> Iterator[Reads]:
         r.close()
 
 
+SLOW_FIRST = (
+    "tests/integration/test_first_run_crash.py",
+    "tests/integration/test_jobs_restart.py",
+    "tests/test_readme.py",
+    "tests/integration/test_import_shipped.py",
+    "tests/integration/test_bank_check_paths.py",
+    "tests/integration/test_api_openapi.py",
+    "tests/e2e/test_match_shipped.py",
+    "tests/integration/test_workers.py",
+    "tests/integration/test_postgres_outage.py",
+    "tests/integration/test_interop_go.py",
+    "tests/integration/test_monitor.py",
+    "tests/unit/test_corpus.py",
+    "tests/integration/test_search_ranked.py",
+    "tests/integration/test_unit_answer.py",
+)
+"""The slowest modules (some 20 to 120 s a test under load), started first so that none of them
+is the last test of a run while the other workers wait (xdist's worksteal hands out the
+collection in order, and steals from the end)."""
+
+
+@pytest.hookimpl(trylast=True)  # after pytest's own grouping of tests by their fixtures
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    first = {path: rank for rank, path in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: first.get(item.nodeid.partition("::")[0], len(first)))
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Say how many tests ran on each database, so a run shows that both were used."""
     counts: dict[str, dict[str, int]] = {"sqlite": {}, "postgres": {}}
