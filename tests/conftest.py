@@ -126,6 +126,8 @@ SLOW_FIRST = (
     "tests/unit/test_corpus.py",
     "tests/integration/test_search_ranked.py",
     "tests/integration/test_unit_answer.py",
+    "tests/integration/test_read_connections.py",  # each drop of its database is a checkpoint
+    "tests/integration/test_replicas.py",
 )
 """The slowest modules (some 20 to 120 s a test under load), started first so that none of them
 is the last test of a run while the other workers wait (xdist's worksteal hands out the
