@@ -8,6 +8,7 @@ a data folder of the test run's own (``XDG_DATA_HOME``), removed afterwards, nev
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -19,8 +20,32 @@ import pytest
 
 from tests.support import POSTGRES_URL, Reads, World, empty_database
 
+MEMORY_FOLDER = Path("/dev/shm")  # noqa: S108 (a folder of its own is made in it for each run)
+MEMORY_FREE_BYTES = 4 << 30
+"""The test run's scratch (``tmp_path``, ``tempfile``) goes to memory when it has this much room."""
+
+
+def _scratch_in_memory() -> None:
+    """Put the scratch files of the run (``tmp_path``, ``tempfile``: the SQLite stores, key
+    folders, the test clusters) in memory (tmpfs) when the machine has one with room to spare,
+    unless ``TMPDIR`` says where: a SQLite commit is then not waited for on the disk, some 0.3 s
+    of every SQLite store's migrations alone. What the tests check does not change: their
+    crashes kill processes, never the machine, and a killed process leaves the same files on
+    tmpfs as on a disk."""
+    if (
+        "TMPDIR" in os.environ
+        or not MEMORY_FOLDER.is_dir()
+        or not os.access(MEMORY_FOLDER, os.W_OK)
+    ):
+        return
+    if shutil.disk_usage(MEMORY_FOLDER).free < MEMORY_FREE_BYTES:
+        return
+    os.environ["TMPDIR"] = str(MEMORY_FOLDER)  # the child processes the tests start, too
+    tempfile.tempdir = None  # read TMPDIR again
+
 
 def pytest_configure(config: pytest.Config) -> None:
+    _scratch_in_memory()
     os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="greenreg-test-data-")
     # With the tests on every core the server may take longer than the 2 s a request waits for
     # a pooled connection in production; the servers the tests start (tests/integration/
@@ -39,6 +64,17 @@ def _ensure_database(url: str) -> None:
         found = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
         if found.fetchone() is None:
             connection.execute(f'CREATE DATABASE "{name}"')
+    # A commit in the test database is not waited for until it is on the disk (the WAL is
+    # still written, in order, within a fraction of a second): what is committed stays committed
+    # for every other connection and across a killed client, which is all the tests see of it;
+    # only a crash of the shared server could lose the last commits, and no test crashes it
+    # (the outage tests kill clusters of their own). Some 0.25 s of every PostgreSQL test.
+    with psycopg.connect(url, autocommit=True) as connection:
+        setting = connection.execute("SHOW synchronous_commit").fetchone()
+        if setting is not None and setting[0] != "off":
+            # (InternalError: another worker altered it at the same moment)
+            with contextlib.suppress(psycopg.errors.InternalError):
+                connection.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
 
 
 @pytest.fixture(scope="session")
@@ -73,6 +109,35 @@ def reads(world: World, database_url: str) -> Iterator[Reads]:
         yield r
     finally:
         r.close()
+
+
+SLOW_FIRST = (
+    "tests/integration/test_first_run_crash.py",
+    "tests/integration/test_jobs_restart.py",
+    "tests/test_readme.py",
+    "tests/integration/test_import_shipped.py",
+    "tests/integration/test_bank_check_paths.py",
+    "tests/integration/test_api_openapi.py",
+    "tests/e2e/test_match_shipped.py",
+    "tests/integration/test_workers.py",
+    "tests/integration/test_postgres_outage.py",
+    "tests/integration/test_interop_go.py",
+    "tests/integration/test_monitor.py",
+    "tests/unit/test_corpus.py",
+    "tests/integration/test_search_ranked.py",
+    "tests/integration/test_unit_answer.py",
+    "tests/integration/test_read_connections.py",  # each drop of its database is a checkpoint
+    "tests/integration/test_replicas.py",
+)
+"""The slowest modules (some 20 to 120 s a test under load), started first so that none of them
+is the last test of a run while the other workers wait (xdist's worksteal hands out the
+collection in order, and steals from the end)."""
+
+
+@pytest.hookimpl(trylast=True)  # after pytest's own grouping of tests by their fixtures
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    first = {path: rank for rank, path in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: first.get(item.nodeid.partition("::")[0], len(first)))
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

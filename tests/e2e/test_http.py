@@ -1,8 +1,9 @@
 """End to end over real HTTP (uvicorn on a loopback port), on PostgreSQL and on SQLite.
 
-An authority (MIIT) POSTs its signed acts; a bank checks 1,000 credit codes as of two dates in
-one GraphQL request and gets the right outcome for each, in order; the public finds a unit by
-the name it had before. Every act is really signed, sent over a socket, and verified.
+An authority (MIIT) POSTs its signed acts (111 of them, one per request); a bank checks 1,000
+credit codes as of two dates in one GraphQL request and gets the right outcome for each, in
+order; the public finds a unit by the name it had before. Every act is really signed, sent over
+a socket, and verified.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from greenreg.subscribers.api_keys import ApiKeys
 from tests.e2e.server import serving
 from tests.support import World
 
-REGISTERED, DESIGNATED, REMOVED = 300, 200, 50  # the first 200 of 300 are listed; 50 removed
-UNKNOWN, INVALID = 600, 100  # valid codes the registry never saw; malformed references
+REGISTERED, DESIGNATED, REMOVED = 60, 40, 10  # the first 40 of 60 are listed; 10 removed
+UNKNOWN, INVALID = 840, 100  # valid codes the registry never saw; malformed references
 BEFORE, AFTER = "2019-12-31", "2025-01-01"  # listed 2020-01-01, removals 2024-07-01
 
 
@@ -66,7 +67,7 @@ def test_an_authority_posts_a_bank_checks_the_public_looks_up(
 ) -> None:
     codes = [credit_code(serial) for serial in range(1, REGISTERED + UNKNOWN + 1)]
     with httpx.Client(base_url=base_url, timeout=60) as client:
-        # MIIT registers 300 enterprises, lists 200 of them from 2020-01-01, removes 50 of
+        # MIIT registers 60 enterprises, lists 40 of them from 2020-01-01, removes 10 of
         # those on 2024-07-01 (under the national rules, in force from 2024-01-01), and renames
         # the first: one signed act per request.
         for number, code in enumerate(codes[:REGISTERED]):
@@ -113,7 +114,7 @@ def test_an_authority_posts_a_bank_checks_the_public_looks_up(
             assert [r["outcome"] for r in results] == [expected(i, day) for i in range(1_000)]
 
         # The public finds the renamed unit by the name it had before.
-        response = client.get("/api/v1/lookup", params={"q": "北京示例制造第50有限公司"})
+        response = client.get("/api/v1/lookup", params={"q": f"北京示例制造第{REMOVED}有限公司"})
         assert response.status_code == 200
         [hit, *_] = response.json()["hits"]
         assert hit["matched"] == "former_name"
