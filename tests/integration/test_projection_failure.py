@@ -6,7 +6,8 @@ with plain SQL by something the projection cannot read, before the read models f
 - ``/healthz`` is degraded (HTTP 503) with the lag and the event's log position;
 - ``/metrics`` shows the lag and the failure;
 - every read answer says it is behind the log (body and header);
-- a new act is refused with 503 before anything is recorded;
+- a new act is refused with 503 before anything is recorded, and so is a bulk job (its
+  answers could not hold all that was recorded before it);
 - ``greenreg verify`` fails and says the read models are behind;
 - ``greenreg rebuild`` fails in one line naming the event's position, and changes nothing;
 - once the event is mended, all of it clears.
@@ -25,6 +26,7 @@ from greenreg.cli import app
 from greenreg.events.signing import b64encode
 from greenreg.projections.schema import read_model_rows
 from tests.e2e.support import facade_of, refusal_of
+from tests.integration.jobs_support import stored_jobs, submit
 from tests.integration.test_tamper import Tamperer
 from tests.support import World
 
@@ -96,6 +98,13 @@ def test_an_event_the_read_models_cannot_fold_stops_writes_and_says_so(
     assert code == "read_models_stalled"
     assert f"log position {position}" in detail
     assert world.snapshot() == before
+    jobs = stored_jobs(client)
+    refused = submit(client, "ref\n91320505MA1P7XQC3C\n", format="csv")
+    assert refused.status_code == 503
+    _, code, detail = refusal_of(refused)
+    assert code == "read_models_stalled"
+    assert f"log position {position}" in detail
+    assert stored_jobs(client) == jobs
 
     # greenreg verify fails, saying the read models are behind, and why.
     root = tmp_path / "root.pub"
