@@ -187,6 +187,9 @@ def jobs_router(reads: Reads, jobs: JobStore, catch_up: Callable[[], object]) ->
                 "1,000,000 rows, or an unknown format; or a parameter or the kind is not valid "
                 "(a threshold outside [0, 1], a threshold for a check job, or a known_at "
                 "later than now).",
+                503: "The read models cannot fold the log (read_models_stalled): no job is "
+                "taken until an operator mends it, since its answers could not hold all that "
+                "was recorded before it.",
             }
         ),
         openapi_extra={
