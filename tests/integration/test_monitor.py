@@ -10,6 +10,7 @@ cannot tell from an honest log. A state that is not this log's, or was changed, 
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import sqlite3
@@ -468,6 +469,27 @@ def test_a_changed_state_is_refused(ledger: Ledger, where: str) -> None:
     assert "was changed after it was written" in result.output
     if where == "record":
         assert f"record {ledger.parks[0]} of its aggregates" in result.output
+
+
+def test_a_state_saved_by_a_release_that_folded_otherwise_is_refused_in_words(
+    ledger: Ledger,
+) -> None:
+    # A state of the fold before the ready rows (format 1): its digests are of other rows.
+    grow(ledger, 100)
+    with sqlite3.connect(ledger.state) as connection:
+        connection.execute(
+            "UPDATE meta SET value = ? WHERE key = 'format'",
+            (json.dumps("greenreg-audit-state/1"),),
+        )
+    connection.close()
+
+    result = since(ledger)
+
+    assert result.exit_code == 3, result.output
+    assert "was saved by a release whose read models were folded otherwise" in result.output
+    assert "greenreg-audit-state/1" in result.output
+    assert "--save-state" in result.output
+    assert not problems(result.output), "refused, not compared into a false problem"
 
 
 def test_no_state_is_written_when_the_whole_audit_finds_a_problem(

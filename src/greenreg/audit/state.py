@@ -65,7 +65,12 @@ from greenreg.projections.fold import UnitMemo, present_rows
 from greenreg.registry.aggregate import RegistryAggregate
 from greenreg.registry.log import Frontier, ProofError
 
-FORMAT = "greenreg-audit-state/1"
+FORMAT = "greenreg-audit-state/2"
+"""The state's format. Its number moves whenever the projection folds different rows (a
+migration that refolds the read models: 2 is the fold of ``0008_refold_ready_unit_rows``),
+since a state keeps the digest of the rows its release folded: a state of an earlier fold is
+refused in words, not compared into a false "the read models differ"."""
+STATE_PREFIX = "greenreg-audit-state/"
 SCHEMA = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE aggregates (id TEXT PRIMARY KEY, hash BLOB NOT NULL, data BLOB NOT NULL)",
@@ -284,6 +289,22 @@ class _Sums:
             self.memos = (self.memos + value) % MODULUS
 
 
+def _another_format(path: Path, stored: str | None) -> str:
+    """Why a state of another format (``stored``: its meta value, JSON) is refused."""
+    try:
+        found = json.loads(stored) if stored is not None else None
+    except ValueError:
+        found = None
+    if isinstance(found, str) and found.startswith(STATE_PREFIX) and found != FORMAT:
+        return (
+            f"the audit state {path} was saved by a release whose read models were folded "
+            f"otherwise ({found}; this release reads {FORMAT}): its read models' digest cannot "
+            "be compared with these. Audit the whole log again with --save-state for a state "
+            "of this release"
+        )
+    return f"{path} is not an audit state of this release ({FORMAT})"
+
+
 def state_digest(position: Position, sums: _Sums) -> str:
     meta = json.dumps(position.as_json(), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(
@@ -323,7 +344,7 @@ class AuditState:
             raise GreenregError(f"{path} is not an audit state: {error}") from None
         if meta.get("format") != json.dumps(FORMAT):
             connection.close()
-            raise GreenregError(f"{path} is not an audit state of this release ({FORMAT})")
+            raise GreenregError(_another_format(path, meta.get("format")))
         try:
             position = Position.of_json({k: json.loads(v) for k, v in meta.items()})
             recorded = json.loads(meta["digest"])
