@@ -9,15 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from greenreg.api.app import create_app
-from greenreg.bootstrap import Greenreg, open_greenreg
 from greenreg.storage.log_key import declare
 from tests.e2e.support import populate
-from tests.integration.test_lean_reads import Pair, same
+from tests.integration.test_lean_reads import Pair, apps, same
 from tests.support import World
 
 TEXTS = [
@@ -45,16 +42,10 @@ QUERY = st.tuples(
 @pytest.fixture
 def unlimited(world: World, database_url: str) -> Iterator[Pair]:
     """Two apps over one populated store, the lean path on and off, counting no caller."""
-    facade: Greenreg = open_greenreg(database_url, clock=world.clock)
-    try:
+    with apps(world, database_url, quotas=False) as both:
         declare(world.registry, world.root.signer, world.clock.now)
-        populate(facade, world)
-        lean_app = create_app(facade, quotas=False)
-        reference_app = create_app(facade, quotas=False, lean_reads=False)
-        with TestClient(lean_app) as lean, TestClient(reference_app) as reference:
-            yield Pair(lean, reference, facade, "")
-    finally:
-        facade.close()
+        populate(both.facade, world)
+        yield both
 
 
 @settings(

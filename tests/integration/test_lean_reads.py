@@ -12,7 +12,9 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Literal
 from urllib.parse import quote, urlencode
 
 import pytest
@@ -47,18 +49,25 @@ class Pair:
     key: str
 
 
-@pytest.fixture
-def pair(world: World, database_url: str) -> Iterator[Pair]:
+@contextmanager
+def apps(world: World, database_url: str, quotas: QuotaSettings | Literal[False]) -> Iterator[Pair]:
+    """Clients of two apps over one store, the lean path on and off, with these quotas."""
     facade = open_greenreg(database_url, clock=world.clock)
     try:
         _, key = ApiKeys(facade.queries.store).issue("test subscriber")
-        quotas = QuotaSettings(anonymous=f"{QUOTA}/minute", keyed=f"{QUOTA}/minute")
         lean_app = create_app(facade, quotas=quotas)
         reference_app = create_app(facade, quotas=quotas, lean_reads=False)
         with TestClient(lean_app) as lean, TestClient(reference_app) as reference:
             yield Pair(lean, reference, facade, key)
     finally:
         facade.close()
+
+
+@pytest.fixture
+def pair(world: World, database_url: str) -> Iterator[Pair]:
+    quotas = QuotaSettings(anonymous=f"{QUOTA}/minute", keyed=f"{QUOTA}/minute")
+    with apps(world, database_url, quotas) as both:
+        yield both
 
 
 @pytest.fixture

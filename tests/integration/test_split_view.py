@@ -14,14 +14,12 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 import httpx
-import psycopg
 import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
@@ -40,9 +38,8 @@ from greenreg.storage.log_tables import LogTables
 from greenreg.witness.service import Witness, trusted_logs
 from greenreg.witness.state import WitnessState
 from greenreg.witness.submitter import Submitter, WitnessConfig, WitnessEndpoint
-from tests.conftest import POSTGRES_URL
 from tests.integration.witnessing import on_loopback, witness_on_loopback, write_keys
-from tests.support import World
+from tests.support import World, empty_database
 
 runner = CliRunner()
 
@@ -84,17 +81,11 @@ def log_of(registry: Registry) -> LogTables:
 @pytest.fixture
 def copy_url(database_url: str, tmp_path: Path) -> Iterator[str]:
     """A second, empty store beside ``database_url``: the operator's secret copy."""
-    if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'secret-copy.db'}"
-        return
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
-        connection.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield f"{POSTGRES_URL}?schema={schema}"
-    finally:
-        with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
-            connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    folder = tmp_path / "secret-copy"
+    folder.mkdir()
+    kind = "sqlite" if database_url.startswith("sqlite") else "postgres"
+    with empty_database(kind, folder) as url:
+        yield url
 
 
 @pytest.fixture
