@@ -26,9 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.corpus.announcements import DEFAULT_SEED, DEFAULT_YEARS, corpus, keyring
-from greenreg.bootstrap import open_greenreg, open_read_store, open_registry, persistence_env
+from greenreg.bootstrap import open_greenreg, persistence_env, refold_dropped
 from greenreg.events.signing import Ed25519Signer, b64encode
-from greenreg.projections.runner import Projector
 from greenreg.storage.schema_version import migrate, schema_state
 
 CORPUS_VERSION = 2  # bump when the generator changes what it generates
@@ -214,16 +213,7 @@ def _migrated(store: Path) -> Path:
 def _refold(store: Path) -> None:
     """Rebuild the read models of ``store`` if a migration dropped them, and leave it one
     self-contained file."""
-    url = f"sqlite:///{store}"
-    projector = Projector(open_registry(url), open_read_store(url))
-    try:
-        with projector.store.transaction() as cursor:
-            dropped = not projector.store.has_table(cursor, "rm_tracking")
-        if dropped:
-            projector.rebuild()
-    finally:
-        projector.store.close()
-        projector.registry.close()
+    refold_dropped(f"sqlite:///{store}")
     with sqlite3.connect(store) as connection:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         connection.execute("PRAGMA journal_mode=DELETE")

@@ -135,3 +135,17 @@ def open_greenreg(url: str | None = None, clock: Callable[[], datetime] | None =
     projector.catch_up()
     queries = Queries(store, projector.last_position, projector.leaf_index)
     return Greenreg(registry, projector, queries)
+
+
+def refold_dropped(url: str | None = None) -> int | None:
+    """Rebuild the read models if a migration dropped them (their tracking table is gone), as
+    ``greenreg migrate`` does after migrating; the events folded, or None if nothing was
+    dropped."""
+    projector = Projector(open_registry(url), open_read_store(url))
+    try:
+        with projector.store.transaction() as cursor:
+            dropped = not projector.store.has_table(cursor, "rm_tracking")
+        return projector.rebuild() if dropped else None
+    finally:
+        projector.store.close()
+        projector.registry.close()

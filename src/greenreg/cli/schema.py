@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from greenreg.bootstrap import database_url, open_read_store, open_registry, persistence_env
+from greenreg.bootstrap import database_url, persistence_env, refold_dropped
 from greenreg.cli.common import Database, app, console, run
-from greenreg.projections.runner import Projector
 from greenreg.storage.schema_version import migrate as apply_migrations
 
 
@@ -19,18 +18,6 @@ def migrate(database: Database = None) -> None:
         console.print(f"the store is at {before.version}, this release's version: nothing to do")
         return
     console.print(f"the store was at {before.version}; applied {', '.join(applied)}")
-    folded = run(lambda: _refold(database))
+    folded = run(lambda: refold_dropped(database))
     if folded is not None:
         console.print(f"folded the read models anew from {folded:,} events")
-
-
-def _refold(database: str | None) -> int | None:
-    """Rebuild the read models if a migration dropped them (their tracking table is gone)."""
-    projector = Projector(open_registry(database), open_read_store(database))
-    try:
-        with projector.store.transaction() as cursor:
-            dropped = not projector.store.has_table(cursor, "rm_tracking")
-        return projector.rebuild() if dropped else None
-    finally:
-        projector.store.close()
-        projector.registry.close()
