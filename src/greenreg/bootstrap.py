@@ -21,6 +21,7 @@ from greenreg.projections.queries import Queries
 from greenreg.projections.runner import Projector
 from greenreg.registry.application import Receipt, Registry, SignedAct
 from greenreg.storage.log_key import attach_log
+from greenreg.storage.log_tables import LogTables
 from greenreg.storage.schema_version import ensure_current
 
 DEFAULT_DATABASE_URL = "sqlite:///greenreg.db"
@@ -113,6 +114,19 @@ class Greenreg:
         receipts = self.registry.submit_batch(signed_acts)
         self._fold_recorded()
         return receipts
+
+    def known_by(self, moment: datetime) -> None:
+        """Close the log up to ``moment`` and fold it into the read models: when this returns,
+        the read models hold every event recorded at or before ``moment``, and no such event
+        can be recorded later (:meth:`~greenreg.storage.log_tables.LogTables.close_up_to`).
+        What a reader that answers later as known at ``moment`` (a bulk job) calls first.
+        Read models that cannot fold the log refuse it before the log is closed
+        (:class:`~greenreg.errors.ProjectionStalledError`)."""
+        self.projector.catch_up()
+        recorder = self.registry.recorder
+        if isinstance(recorder, LogTables):
+            recorder.close_up_to(moment)
+            self.projector.catch_up()  # what committed before the log closed
 
     def _fold_recorded(self) -> None:
         try:

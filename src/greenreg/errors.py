@@ -15,7 +15,8 @@ A refused act changes nothing: no event, no log entry, no projection row.
     ├── RuleError               the act breaks a rule of a rulebook (the rule cites its article)
     │   ├── BanError            the unit is under a reapplication ban (gives the ban's last day)
     │   └── HistoryError        the act contradicts the unit's recorded history
-    ├── ConflictError           another act changed the same unit first; nothing was recorded
+    ├── ConflictError           another act changed the same unit first, or the log is closed
+    │                           up to the act's time: nothing was recorded
     ├── KeyFileError            a key file is missing, unreadable, or the wrong kind (a public
     │                           key given to sign, a private key given to publish)
     ├── CalendarCoverageError   a date needs an official calendar year that is not published

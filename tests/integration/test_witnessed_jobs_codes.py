@@ -92,7 +92,9 @@ def test_a_job_receipt_carries_its_log_key_proof_and_the_witnessed_checkpoint(
     assert f"not valid: {WITNESS}" in line.removeprefix("not valid: ")
 
     # The log grows and the witness cosigns again: the job's receipt is tied to the newer
-    # witnessed checkpoint by a consistency proof, and one flipped hex digit of it fails.
+    # witnessed checkpoint by a consistency proof, and one flipped hex digit of it fails. (The
+    # log is closed up to the job's moment: the later act is recorded later.)
+    witnessed.world.clock.advance(seconds=1)
     witnessed.park("苏州工业园区")
     assert witnessed.cosign() == 1
     later = client.get(f"/api/v1/jobs/{job['id']}").json()["receipt"]

@@ -231,7 +231,7 @@ def _include_routers(
     app.include_router(lists_router(reads))
     app.include_router(evaluators_router(reads))
     app.include_router(certifications_router(reads))
-    app.include_router(jobs_router(reads, jobs, facade.projector.catch_up))
+    app.include_router(jobs_router(reads, jobs, facade.known_by))
     app.include_router(match_router(reads))
     app.include_router(feed_router(facade, reads))
     app.include_router(log_router(reads, facade.registry, witnesses))

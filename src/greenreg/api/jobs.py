@@ -8,8 +8,9 @@ to 1,000,000 rows; the body is spooled to a temporary file as it arrives, never 
 memory. The job's ``as_of`` (default today in China, for rows without their own) and
 ``known_at`` (default: the moment of submission) are fixed then; a ``known_at`` later than the
 submission is refused (the chunks, answered later, would know whatever had been recorded by the
-time each ran). The submission first folds into the read models whatever the log recorded before
-it, as a write does, so the data version the job states holds everything its answers may know.
+time each ran). The submission first closes the log up to its moment (a write decided before it
+but not yet committed is refused and decided again, later) and folds into the read models what
+the log recorded, so the data version the job states holds everything its answers may know.
 The answer (202) is the job's status; ``GET /api/v1/jobs/{id}`` polls it; once ``done``,
 ``/result.jsonl`` and ``/result.csv`` stream the result, one line per row of the file, in its
 order (a broken row is a ``row_error`` line), and the status carries the receipt: signed by the
@@ -26,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import tempfile
 from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -171,8 +173,9 @@ def file_format(request: Request, given: Format | None) -> Format:
     return found
 
 
-def jobs_router(reads: Reads, jobs: JobStore, catch_up: Callable[[], object]) -> APIRouter:
-    """The jobs routes; ``catch_up`` folds into the read models what the log recorded."""
+def jobs_router(reads: Reads, jobs: JobStore, known_by: Callable[[datetime], object]) -> APIRouter:
+    """The jobs routes; ``known_by(moment)`` closes the log up to ``moment`` and folds it into
+    the read models (:meth:`greenreg.bootstrap.Greenreg.known_by`)."""
     router = APIRouter(prefix="/api/v1", tags=["bulk jobs"])
 
     @router.post(
@@ -246,7 +249,7 @@ def jobs_router(reads: Reads, jobs: JobStore, catch_up: Callable[[], object]) ->
 
             def store() -> Job:
                 moment = reads.clock()
-                catch_up()  # everything recorded by ``moment`` is in the version stated
+                known_by(moment)  # everything recorded by ``moment`` is in the version stated
                 version = reads.version()
                 submission = Submission(
                     kind=job_kind,

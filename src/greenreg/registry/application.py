@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -59,6 +59,10 @@ from greenreg.registry.unit import Unit
 from greenreg.registry.workspace import Workspace
 
 CLOCK_SKEW = timedelta(minutes=5)
+CLOSED_ATTEMPTS = 3
+"""How many times an act is decided while the log is closed up to the moment it was decided
+at (:class:`LogClosedError`) before the submission is refused."""
+T = TypeVar("T")
 
 SignedAct = bytes | str | dict[str, Any]
 
@@ -96,7 +100,7 @@ class Registry(Application[UUID]):
 
     def submit(self, signed_act: SignedAct) -> Receipt:
         """Accept a signed act and record its events, or raise a ``GreenregError``."""
-        return self.record(self.decide(signed_act))
+        return self._closed_retried(lambda: self.record(self.decide(signed_act)))
 
     def submit_batch(self, signed_acts: Iterable[SignedAct]) -> list[Receipt]:
         """Accept a batch of acts (an announcement's list) in one transaction, or none of them.
@@ -105,6 +109,10 @@ class Registry(Application[UUID]):
         decided; then everything is saved at once. A refusal names the act that failed and
         records nothing.
         """
+        acts = list(signed_acts)
+        return self._closed_retried(lambda: self._submit_batch(acts))
+
+    def _submit_batch(self, signed_acts: list[SignedAct]) -> list[Receipt]:
         workspace = self._workspace()
         decisions: list[tuple[Decision, list[tuple[UUID, int]]]] = []
         claimed: set[tuple[UUID, int]] = set()
@@ -188,8 +196,28 @@ class Registry(Application[UUID]):
         except AlreadyRecorded as already:
             return Decision(act, [], already.receipt)
 
+    def _closed_retried(self, write: Callable[[], T]) -> T:
+        """``write`` (decide, then record), decided again while the log is closed up to a
+        moment at or after the one it was decided at (:class:`LogClosedError`: a bulk job
+        submitted meanwhile answers as known then, and the act was not recorded by then)."""
+        for _ in range(CLOSED_ATTEMPTS - 1):
+            try:
+                return write()
+            except LogClosedError:
+                continue
+        try:
+            return write()
+        except LogClosedError as closed:
+            raise ConflictError(
+                f"the log is closed up to {closed.moment.isoformat()} (a bulk job answers as "
+                f"known then), and the registry's clock still reads {self.clock().isoformat()}; "
+                "nothing was recorded. Submit the act again once the clock is past that moment."
+            ) from closed
+
     def record(self, decision: Decision) -> Receipt:
-        """Save what ``decision`` decided and answer with its receipt."""
+        """Save what ``decision`` decided and answer with its receipt; raises
+        :class:`LogClosedError` if the log was closed meanwhile up to the moment it was decided
+        at (decide it again)."""
         if decision.already is not None:
             return decision.already
         return self._receipt(decision.act, self._placed(self._save(decision.aggregates)))
@@ -236,8 +264,11 @@ class Registry(Application[UUID]):
         already recorded (on any unit) refuses the whole save with :class:`ActIdTakenError`.
         """
         act_ids = _act_ids(aggregates)
+        recorded_at = min(
+            (event.timestamp for a in aggregates for event in a.pending_events), default=None
+        )
         try:
-            return self.save(*aggregates, act_ids=act_ids)
+            return self.save(*aggregates, act_ids=act_ids, recorded_at=recorded_at)
         except ActIdTakenError as error:
             raise ConflictError(
                 f"act id {', '.join(error.act_ids)} was already used for a different act; "
@@ -313,6 +344,16 @@ class ActIdTakenError(IntegrityError):
     def __init__(self, act_ids: Iterable[str]) -> None:
         self.act_ids = sorted(act_ids)
         super().__init__(f"act ids already recorded: {', '.join(self.act_ids)}")
+
+
+class LogClosedError(Exception):
+    """Raised by a recorder, inside the write transaction, when the write's events were
+    recorded at or before the moment the log is closed up to (``moment``): the write is rolled
+    back, and the act must be decided again."""
+
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+        super().__init__(f"the log is closed up to {moment.isoformat()}")
 
 
 def _act_ids(aggregates: Aggregates) -> list[str]:

@@ -1,6 +1,6 @@
 """The transparency log's tables and what a write transaction does to them.
 
-Seven tables live beside the events table, in the same database (and PostgreSQL schema):
+Eight tables live beside the events table, in the same database (and PostgreSQL schema):
 
 ==========================  =========================================================
 ``greenreg_log_entries``    position (0, 1, 2, ... in commit order) -> (originator id, version)
@@ -10,12 +10,22 @@ Seven tables live beside the events table, in the same database (and PostgreSQL 
 ``greenreg_log_keys``       the root-signed declarations of log keys (JSON)
 ``greenreg_log_cosignatures`` (tree size, witness name) -> a witness's cosignature line
 ``greenreg_log_witnessed``  witness name -> the tree size it last cosigned
+``greenreg_log_closed``     the moment the log is closed up to (one row)
 ==========================  =========================================================
 
 :meth:`LogTables.append_to_log` runs inside the transaction that inserts the events, after the
 insert (SQLite: the write lock is held; PostgreSQL: the events table is locked in EXCLUSIVE mode),
 so positions are dense and follow commit order. A failure raises there and the whole transaction,
 events included, is rolled back.
+
+A log position follows commit order, but an event's recorded time is taken when its act is
+decided, before the write commits. A reader that answers later "as known at" a moment ``K``
+and states the log size it saw (a bulk job) would then miss a write decided before ``K`` that
+commits after it looked. :meth:`LogTables.close_up_to` closes the log up to ``K`` under the
+writers' lock first: a write whose events were recorded at or before the closing moment is
+refused in its own transaction (:class:`~greenreg.registry.application.LogClosedError`; the
+registry decides the act again, later), so once the log is closed, every event recorded by
+``K`` is committed and none can follow.
 """
 
 from __future__ import annotations
@@ -25,6 +35,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
@@ -32,7 +43,7 @@ from uuid import UUID
 from eventsourcing.persistence import Notification, StoredEvent
 
 from greenreg.events.signing import Signer
-from greenreg.registry.application import ActIdTakenError
+from greenreg.registry.application import ActIdTakenError, LogClosedError
 from greenreg.registry.checkpoints import DEFAULT_ORIGIN, Checkpoint, sign_checkpoint
 from greenreg.registry.log import (
     Node,
@@ -47,6 +58,7 @@ if TYPE_CHECKING:
     from greenreg.storage.log_slices import LogSlices
 
 PAGE = 5_000
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ENTRY_COLUMNS = (  # an entry, its event and its stored leaf
     "e.position AS position, e.originator_id AS originator_id, "
     "e.originator_version AS originator_version, s.topic AS topic, s.state AS state, "
@@ -136,6 +148,7 @@ class LogTables:
             keys=self.table("greenreg_log_keys"),
             cosignatures=self.table("greenreg_log_cosignatures"),
             witnessed=self.table("greenreg_log_witnessed"),
+            closed=self.table("greenreg_log_closed"),
             events=self.events_table(),
             notification_id=self.notification_column,
         ).replace("?", self.placeholder)
@@ -143,10 +156,18 @@ class LogTables:
     # --- the write path -------------------------------------------------------------------
 
     def append_to_log(
-        self, c: Cursor, stored_events: Sequence[StoredEvent], act_ids: Sequence[str] = ()
+        self,
+        c: Cursor,
+        stored_events: Sequence[StoredEvent],
+        act_ids: Sequence[str] = (),
+        recorded_at: datetime | None = None,
     ) -> None:
         """Record the act ids, append the events as leaves, sign a checkpoint; all in ``c``'s
-        transaction. Raises :class:`ActIdTakenError` if an act id is already recorded."""
+        transaction. Raises :class:`ActIdTakenError` if an act id is already recorded, and
+        :class:`LogClosedError` if the events' first recorded time (``recorded_at``, where the
+        writer gives it) is not after the moment the log is closed up to."""
+        if recorded_at is not None:
+            self._check_open(c, recorded_at)
         self._record_act_ids(c, act_ids)
         size = self._size(c)
         self._written.pending = size
@@ -181,6 +202,25 @@ class LogTables:
                 self.sql("INSERT INTO {checkpoints} (tree_size, note) VALUES (?, ?)"),
                 (new_size, note),
             )
+
+    def _check_open(self, c: Cursor, recorded_at: datetime) -> None:
+        c.execute(self.sql("SELECT moment FROM {closed}"))
+        closed = max((int(row["moment"]) for row in c.fetchall()), default=0)
+        if _microseconds(recorded_at) <= closed:
+            raise LogClosedError(EPOCH + timedelta(microseconds=closed))
+
+    def close_up_to(self, moment: datetime) -> None:
+        """From now on, no event recorded at or before ``moment`` is appended; every write that
+        had taken the writers' lock has committed or rolled back when this returns (module
+        docstring). The closing moment never goes back."""
+        with self.writing() as c:
+            self.hold_writes(c)
+            at = _microseconds(moment)
+            c.execute(self.sql("UPDATE {closed} SET moment = ? WHERE moment < ?"), (at, at))
+
+    def hold_writes(self, c: Cursor) -> None:
+        """Take the lock the writers hold from their insert to their commit, in ``c``'s
+        transaction (SQLite: its first write takes the database's write lock)."""
 
     @cached_property
     def _written(self) -> threading.local:
@@ -534,3 +574,8 @@ def stored_bytes(value: bytes | memoryview | str | None) -> bytes | None:
     if isinstance(value, str):
         return value.encode("utf-8")
     return bytes(value)
+
+
+def _microseconds(moment: datetime) -> int:
+    """``moment`` (aware) in whole microseconds since 1970-01-01 UTC, exactly."""
+    return (moment - EPOCH) // timedelta(microseconds=1)

@@ -22,7 +22,7 @@ import inspect
 import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
@@ -99,9 +99,14 @@ class PostgresLogRecorder(LogTables, PostgresApplicationRecorder):
             ids = [row["notification_id"] for row in curs.fetchall()]
             if len(ids) != len(stored_events):
                 raise OperationalError(f"inserted {len(ids)} of {len(stored_events)} events")
-            self.append_to_log(curs, stored_events, kwargs.get("act_ids", ()))
+            self.append_to_log(
+                curs, stored_events, kwargs.get("act_ids", ()), kwargs.get("recorded_at")
+            )
         self.remember_positions(ids)
         return ids
+
+    def hold_writes(self, c: Cursor) -> None:
+        self._lock_table(cast("Any", c))
 
     def store_log_key_declaration(self, key_id: str, declaration: dict[str, Any]) -> None:
         with self.datastore.transaction(commit=True) as c:

@@ -62,7 +62,7 @@ class SQLiteLogRecorder(LogTables, SQLiteApplicationRecorder):
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         ids = super()._insert_events(c, stored_events, **kwargs)
-        self.append_to_log(c, stored_events, kwargs.get("act_ids", ()))
+        self.append_to_log(c, stored_events, kwargs.get("act_ids", ()), kwargs.get("recorded_at"))
         return ids
 
     def store_log_key_declaration(self, key_id: str, declaration: dict[str, Any]) -> None:
