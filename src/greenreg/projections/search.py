@@ -318,7 +318,8 @@ FEW = 6
 """Texts this long are first looked for in one read of every name holding them, which ends the
 search where it finds fewer than twice the page (most whole names)."""
 BEYOND = (1 << 63) - 1
-"""Past every key (the largest rowid)."""
+"""The largest rowid, past every key (the number of a key's first character stays below
+25,414, so its bits are never all ones)."""
 MARGIN = 1e-4
 """A score read must exceed what is left by this much to be sure of its place: scores are
 rounded to four places, each side by at most half of this."""
