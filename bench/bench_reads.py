@@ -12,7 +12,8 @@ On a copy of a cached corpus store (``bench.corpus``; ``--events``, default 20,0
   scheduler runs this process again), and the hits per answer; each answer compared with the
   replaced path's (where it saw fewer than 500 matches) and with every match ranked
   (``search(..., walk=False)``: the same page, on SQLite without reading the index in its
-  order);
+  order); then each path alone (``alone``: its questions in a pass of its own, nothing else
+  asked between them);
 - **HTTP**, over loopback with ``wrk`` (one thread, ``--connections``, ``--seconds`` each):
   ``greenreg serve`` (one worker, as shipped: its JSON request log goes to /dev/null, its
   quotas count every request under a limit no run reaches, :data:`UNREFUSED`) beside
@@ -143,6 +144,7 @@ def lookups(url: str, peer_path: Path, questions: int, rng: random.Random) -> di
             report[kind] = {
                 name: {**summary(t), "cpu": summary(cpu[name])} for name, t in timings.items()
             }
+            report[kind]["alone"] = alone(paths, texts)
             report[kind]["hits_per_answer"] = {  # greenreg's include its variants
                 "greenreg": round(statistics.fmean(len(search(store, t, LIMIT)) for t in texts), 1),
                 "fts5 peer": round(
@@ -166,6 +168,26 @@ def lookups(url: str, peer_path: Path, questions: int, rng: random.Random) -> di
         return report
     finally:
         greenreg.close()
+
+
+def alone(paths: dict[str, Callable[[str], object]], texts: list[str]) -> dict[str, Any]:
+    """Each path's answers to the questions in a pass of its own, one question after the other
+    with nothing else between (a warm pass first): what each costs when the caches hold its
+    own reads, where the interleaved passes above ask each path after the others (at 1,000,000
+    events the peer's and the replaced path's reads of every match leave little of the next
+    path's in the caches, more so than at 100,000)."""
+    found: dict[str, Any] = {}
+    for name, ask in paths.items():
+        for text in texts:
+            ask(text)
+        wall, cpu = [], []
+        for text in texts:
+            started, used = time.perf_counter(), time.process_time()
+            ask(text)
+            wall.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - used) * 1000)
+        found[name] = {**summary(wall), "cpu": summary(cpu)}
+    return found
 
 
 def wait_for(url: str, process: subprocess.Popen[bytes], seconds: float = 120) -> None:

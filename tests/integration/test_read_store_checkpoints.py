@@ -7,7 +7,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from greenreg.projections.database import CHECKPOINT_PAGES, ReadStore
+from greenreg.projections.database import (
+    BULK_CACHE_KIB,
+    CHECKPOINT_PAGES,
+    READ_CACHE_KIB,
+    ReadStore,
+)
 
 PAGE = 4096
 
@@ -26,5 +31,21 @@ def test_a_batch_of_some_thousand_pages_stays_in_the_log_at_its_commit(tmp_path:
         assert 3_000 * PAGE < log < CHECKPOINT_PAGES * PAGE
         assert path.stat().st_size == size  # nothing copied into the file yet
         assert store.query("SELECT count(*) FROM rm_filler") == [(3_000,)]
+    finally:
+        store.close()
+
+
+def test_a_read_connection_keeps_the_pages_it_reads_past_the_mapped_part(tmp_path: Path) -> None:
+    """SQLite copies the pages it reads beyond the part of the file it maps into each
+    connection's own cache: a read connection keeps ``READ_CACHE_KIB`` of them (SQLite's
+    default is 2 MiB), and again after a rebuild's larger cache."""
+    path = tmp_path / "registry.db"
+    store = ReadStore({"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(path)})
+    try:
+        assert store.query("PRAGMA cache_size") == [(-READ_CACHE_KIB,)]
+        assert READ_CACHE_KIB * 1024 > 4 * 2 * 1024 * 1024
+        with store.bulk_load():
+            assert store.query("PRAGMA cache_size") == [(-BULK_CACHE_KIB,)]
+        assert store.query("PRAGMA cache_size") == [(-READ_CACHE_KIB,)]
     finally:
         store.close()

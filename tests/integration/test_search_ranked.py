@@ -177,6 +177,29 @@ def test_a_page_reads_its_units_from_their_ready_rows(
     assert not [s for s in statements if "rm_units" in s or "rm_name_intervals" in s]
 
 
+def test_pages_of_every_size_read_their_units_in_few_statement_texts(
+    corpus: Greenreg, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page of 1 to 20 units (a unit asked twice, too) gets each unit once, as its rows say,
+    through statements of a few texts (their lists of ids padded to a power of two), which a
+    connection's cache of compiled statements keeps."""
+    store = corpus.queries.store
+    ids = [unit_id for (unit_id,) in store.query("SELECT unit_id FROM rm_units ORDER BY unit_id")]
+    statements: set[str] = set()
+    real = store.query
+
+    def read(statement: str, params: Any = ()) -> Any:
+        if " IN (" in statement:  # the page's, not those of the rows it is checked against
+            statements.add(statement)
+        return real(statement, params)
+
+    monkeypatch.setattr(store, "query", read)
+    for size in range(1, 21):
+        page = ids[size : 2 * size]
+        assert finder.load_units(store, [*page, page[0]]) == units_from_their_rows(store, page)
+    assert len(statements) == 2 * 6  # lists of 1, 2, 4, 8, 16 and 32 ids
+
+
 def every_name(
     index: NameIndex, query: Name, floor: float, budget: int | None = None
 ) -> list[tuple[int, float, float]]:

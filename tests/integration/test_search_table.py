@@ -7,6 +7,8 @@ projection opens it, with the same answers."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -180,6 +182,41 @@ def test_pages_of_many_matches_are_those_of_ranking_every_match(world: World, re
             ), (text, limit)
     # The shortest current name, last of them in the index's order.
     assert [h.unit.id for h in finder.search(store, "长长长长", 1)] == [long[3]]
+
+
+def test_a_walk_stopped_among_names_of_one_key_reads_the_rest_of_them_first(
+    world: World, reads: Reads
+) -> None:
+    """Fifteen names of one length whose units' names share the key's characters (苏州, a third
+    character of one block), written in the reverse of their order, then names of the same
+    length with later characters: a page whose last unit is among the fifteen needs all of
+    them read. On SQLite the walk that stopped among them reads the rest of them and no more
+    (not the next names in key order too), and every page is the one of ranking every match,
+    whether the rest is fewer or more than a read's size."""
+    group = [f"苏州{chr(0x4E00 + k)}精密制造有限公司" for k in range(15)]
+    later = [f"苏州{chr(0x9000 + k)}精密制造有限公司" for k in range(15)]
+    for name in [*group[::-1], *later[::-1]]:
+        world.register("sz-eit", name, SUZHOU)
+    store = reads().store
+    for limit in range(1, 9):
+        page = finder.search(store, "精密制造", limit)
+        assert page == finder.search(store, "精密制造", limit, walk=False), limit
+        assert [h.unit.name for h in page] == group[:limit]
+    if store.dialect != "sqlite":
+        return
+    read: list[int] = []
+    query = store.query
+
+    def counted(statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        rows = query(statement, params)
+        if "rm_search_fts MATCH" in statement:
+            read.append(len(rows))
+        return rows
+
+    store.query = counted  # type: ignore[method-assign]
+    finder.search(store, "精密制造", 5)
+    # The prefix walk finds none; the other reads 10 names, then the other 5 of the group.
+    assert read == [0, 10, 5]
 
 
 def test_the_key_orders_names_as_the_database_does() -> None:

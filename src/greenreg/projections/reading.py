@@ -24,6 +24,7 @@ from greenreg.projections.views import (
 
 CHUNK = 5_000
 SHANGHAI = timedelta(hours=8)
+ONE_DAY = timedelta(days=1)
 
 
 def today() -> date:
@@ -77,6 +78,18 @@ def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
         yield items[start : start + size]
 
 
+def padded(items: Sequence[Any]) -> Sequence[Any]:
+    """``items`` (one or more) made as long as the next power of two (at most :data:`CHUNK`) by
+    repeating the last one, for an ``IN (...)`` list: the statement's text then takes a few
+    forms, not one for each count, and a connection's cache of compiled statements (SQLite's
+    holds 128; psycopg prepares a text it has seen five times) keeps them, and the other reads'
+    statements with them. A page of 1 to 20 units gave 20 texts of each of its two statements,
+    and a larger read as many more: compiling one again costs 7 µs, and the lookup's walk,
+    pushed out by them, 65 µs (the repeated ids cost 1-3 µs)."""
+    size = max(min(1 << max(len(items) - 1, 0).bit_length(), CHUNK), len(items))
+    return items if len(items) == size else [*items, *[items[-1]] * (size - len(items))]
+
+
 def day(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
@@ -100,7 +113,8 @@ def load_units(store: ReadStore, unit_ids: Sequence[str]) -> dict[str, UnitView]
     units' ready rows (``rm_unit_rows``) by key and their links."""
     found: dict[str, list[Any]] = {}
     links: dict[str, dict[str, list[UUID]]] = {}
-    for chunk in chunks(list(dict.fromkeys(unit_ids))):
+    for ids in chunks(list(dict.fromkeys(unit_ids))):
+        chunk = padded(ids)
         marks = store.placeholders(len(chunk))
         for unit, row in store.query(
             f"SELECT unit_id, row FROM rm_unit_rows WHERE unit_id IN ({marks})",  # noqa: S608
@@ -117,28 +131,32 @@ def load_units(store: ReadStore, unit_ids: Sequence[str]) -> dict[str, UnitView]
 
 
 def ready_view(unit: str, row: Sequence[Any], links: dict[str, list[UUID]]) -> UnitView:
-    """A unit from its ready row (:data:`~greenreg.projections.schema.UNIT_ROWS`)."""
+    """A unit from its ready row (:data:`~greenreg.projections.schema.UNIT_ROWS`): its fields
+    given in order, with no generator for the former names most units lack (3.9 µs a unit
+    against 5.3 given by name; a page of the lookup makes up to 20)."""
     kind, name, code, division, province, registered_on, named_since, ceased, former = row
     return UnitView(
-        id=UUID(unit),
-        kind=kind,
-        name=name,
-        credit_code=code,
-        division=division,
-        province=province,
-        registered_on=date.fromisoformat(registered_on),
-        named_since=date.fromisoformat(named_since),
-        ceased=bool(ceased),
-        former_names=tuple(
-            FormerName(
-                held,
-                date.fromisoformat(valid_from),
-                date.fromisoformat(valid_to) - timedelta(days=1),
-            )
-            for held, valid_from, valid_to in former
-        ),
-        predecessors=tuple(links.get("predecessor", [])),
-        successors=tuple(links.get("successor", [])),
+        UUID(unit),
+        kind,
+        name,
+        code,
+        division,
+        province,
+        date.fromisoformat(registered_on),
+        date.fromisoformat(named_since),
+        bool(ceased),
+        tuple(
+            [
+                FormerName(
+                    held, date.fromisoformat(valid_from), date.fromisoformat(valid_to) - ONE_DAY
+                )
+                for held, valid_from, valid_to in former
+            ]
+        )
+        if former
+        else (),
+        tuple(links["predecessor"]) if "predecessor" in links else (),
+        tuple(links["successor"]) if "successor" in links else (),
     )
 
 
