@@ -16,7 +16,7 @@ is then applied as recorded, so later acts are judged against the history as it 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -61,6 +61,7 @@ class Replay:
         self._act = ""
         self._pending: dict[tuple[UUID, int], RegistryEvent] = {}
         self._form = JSONForm(self.registry.mapper.transcoder)
+        self._time: tuple[str, datetime] = ("", datetime.min.replace(tzinfo=UTC))
 
     def problem(self, entry: LogEntry, check: str, message: str) -> None:
         self.report(
@@ -129,7 +130,7 @@ class Replay:
                 prepared.signed_act,
                 prepared.key_id,
                 prepared.signature,
-                datetime.fromisoformat(prepared.timestamp),
+                self._recorded_at(prepared.timestamp),
                 self.aggregates,
                 body=prepared.body,
             )
@@ -146,6 +147,14 @@ class Replay:
             for decided in aggregate.collect_events():
                 if isinstance(decided, RegistryEvent):
                     self._pending[(decided.originator_id, decided.originator_version)] = decided
+
+    def _recorded_at(self, text: str) -> datetime:
+        """The recorded time the entry says (a batch's acts share it: read once)."""
+        if text == self._time[0]:
+            return self._time[1]
+        moment = datetime.fromisoformat(text)
+        self._time = text, moment
+        return moment
 
     def _close_act(self, entry: LogEntry) -> None:
         """Events the last act decided but the log does not hold next: report, then undo."""
@@ -216,14 +225,28 @@ class JSONForm:
         self._forms: dict[type, tuple[str, Callable[[Any], Any]]] = {
             kind: (transcoding.name, _encoder(transcoding)) for kind, transcoding in types.items()
         }
+        self._known: dict[type, dict[Any, tuple[Any, dict[str, Any]]]] = {
+            kind: {} for kind, transcoding in types.items() if type(transcoding) in _SAME_ENCODING
+        }
+        """The forms of the UUIDs, days and times written so far (a batch's acts share their
+        times, days and signer), by value: equal values of these types are written alike
+        (times, if their offsets are equal too: :func:`_same_offset`). A form is never
+        changed, so one serves them all."""
 
     def state(self, event: RegistryEvent) -> dict[str, Any]:
-        value = self.value
-        return {
-            name: item if type(item) is str else value(item)
-            for name, item in vars(event).items()
-            if name not in _ORIGINATOR
-        }
+        value, known = self.value, self._known
+        state = {}
+        for name, item in vars(event).items():
+            if name in _ORIGINATOR:
+                continue
+            kind = type(item)
+            if kind is str or kind is int:
+                state[name] = item
+            elif kind in known and (hit := known[kind].get(item)) is not None and hit[0] is item:
+                state[name] = hit[1]  # the very value an earlier event had (see _known)
+            else:
+                state[name] = value(item)
+        return state
 
     def value(self, item: Any) -> Any:
         kind = type(item)
@@ -231,8 +254,18 @@ class JSONForm:
             return item
         form = self._forms.get(kind)
         if form is not None:
+            known = self._known.get(kind)
+            if known is not None:
+                hit = known.get(item)
+                if hit is not None and (hit[0] is item or _same_offset(hit[0], item)):
+                    return hit[1]
             data = form[1](item)
-            return {"_type_": form[0], "_data_": data if type(data) is str else self.value(data)}
+            value = {"_type_": form[0], "_data_": data if type(data) is str else self.value(data)}
+            if known is not None:
+                if len(known) >= KNOWN:
+                    known.clear()
+                known[item] = (item, value)
+            return value
         if kind is list or kind is tuple:
             return [self.value(i) for i in item]
         if kind is dict and all(type(key) is str for key in item):
@@ -240,6 +273,16 @@ class JSONForm:
         if isinstance(item, str):  # a StrEnum: JSON holds its text, as the encoder writes it
             return str.__str__(item)
         raise TypeError(f"no JSON form for {kind.__name__}")
+
+
+KNOWN = 1 << 12
+"""Forms kept per type by :class:`JSONForm` (then forgotten, and kept again as they come)."""
+
+
+def _same_offset(kept: Any, item: Any) -> bool:
+    """Whether an equal value is written as ``kept`` is: a time written with another UTC
+    offset equals it as an instant; days and UUIDs are equal only if written alike."""
+    return type(item) is not datetime or kept.utcoffset() == item.utcoffset()
 
 
 _SAME_ENCODING: dict[type, Callable[[Any], str]] = {
