@@ -9,11 +9,14 @@ ended, without the envelope every event carries.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from collections.abc import Callable
 from contextlib import suppress
 from datetime import date, datetime
 from enum import Enum, StrEnum
 from functools import cache
+from operator import attrgetter
 from typing import Any
 from uuid import UUID
 
@@ -57,7 +60,10 @@ def act_details(event: RegistryEvent) -> str:
     by the event's kind and the values (:data:`_KEPT`; values of these types that are equal are
     written alike)."""
     kind = type(event)
-    values = tuple(getattr(event, name, _ABSENT) for name in _names(kind))
+    try:
+        values = _getter(kind)(event)
+    except AttributeError:  # an event without one of its fields (read from an older form)
+        return _details(event)
     if _KEYABLE.issuperset(map(type, values)) or _keyable(values):
         key = (kind, values)
         text = _KEPT.get(key)
@@ -72,9 +78,21 @@ def act_details(event: RegistryEvent) -> str:
 KEPT = 1 << 14
 _KEPT: dict[tuple[type, tuple[Any, ...]], str] = {}
 """The details already written, by the event's kind and its values (see :func:`act_details`)."""
-_KEYABLE = frozenset({str, int, type(None), date, object})
-"""The types of the values whose details :data:`_KEPT` holds (``object``: a field the event
-lacks): equal values of these types are written alike, and none equals a value of another."""
+_KEYABLE = frozenset({str, int, type(None), date})
+"""The types of the values whose details :data:`_KEPT` holds: equal values of these types are
+written alike, and none equals a value of another."""
+
+
+@cache
+def _getter(kind: type[RegistryEvent]) -> Callable[[RegistryEvent], tuple[Any, ...]]:
+    """The values of the event's fields :func:`act_details` writes, as a tuple (those of
+    :func:`_names` that are fields of the kind: an event has no other attributes)."""
+    fields = {field.name for field in dataclasses.fields(kind)}
+    names = [name for name in _names(kind) if name in fields]
+    if not names:
+        return lambda event: ()
+    get = attrgetter(*names)
+    return (lambda event: (get(event),)) if len(names) == 1 else get
 
 
 def _keyable(values: tuple[Any, ...]) -> bool:

@@ -822,10 +822,11 @@ def _adoption_order(adoption: Adoption) -> tuple[str, str, date, str]:
 def _listing_of(e: Any) -> tuple[str, str] | None:
     """The list an act is on, ``(programme, jurisdiction)``, or ``None`` for an act on none:
     most acts name it in two fields, a complaint's decision in one (``programme@jurisdiction``)."""
-    programme = getattr(e, "programme", None)
+    fields = vars(e)  # an event's fields are its attributes (no class attribute has these names)
+    programme = fields.get("programme")
     if programme is not None:
         return str(programme), e.jurisdiction
-    listing = getattr(e, "listing", None)
+    listing = fields.get("listing")
     if isinstance(listing, str):
         programme, _, jurisdiction = listing.partition("@")
         return programme, jurisdiction

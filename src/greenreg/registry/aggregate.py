@@ -68,9 +68,7 @@ class RegistryAggregate(Aggregate):
         self.pending_events.append(event)
 
     @classmethod
-    def _create(
-        cls, event_class: type[Any], *, id: UUID | None = None, **kwargs: Any
-    ) -> Any:
+    def _create(cls, event_class: type[Any], *, id: UUID | None = None, **kwargs: Any) -> Any:
         """eventsourcing's ``_create``, the created event made as :meth:`record` makes an
         event (its fields set at once, in their order, then ``__post_init__``) where the act
         gives exactly its fields and the id; otherwise (and for an aggregate with a topic of

@@ -48,6 +48,8 @@ class Workspace:
         code's claim points to it); refuses a reference to no unit."""
         reference_id = unit_id_of(reference)
         found = self._get(reference_id)
+        if type(found) is Unit:
+            return found
         if isinstance(found, IdentifierClaim):
             reference_id = found.unit
             found = self._get(reference_id)
