@@ -713,8 +713,8 @@ class _Worker:
         if self.rows is not None:
             if event is None:
                 self.rows.failed = True
-            else:
-                shared = entry.topic is not None and entry.topic.endswith(SHARED)
+            else:  # whether the event is shared matters only to the workers but the first
+                shared = not self.rows.first and (entry.topic or "").endswith(SHARED)
                 self.rows.apply(event, entry.position, shared)
         self.last = entry.position
 

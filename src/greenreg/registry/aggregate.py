@@ -43,26 +43,25 @@ class RegistryAggregate(Aggregate):
         give exactly the event's fields (none left to a default), ``trigger_event`` makes it.
         """
         names, given = _fields(event_class)
-        if (
-            not names
-            or kwargs.keys() != given
-            or kwargs["timestamp"] is None
-            or getattr(type(self), "TOPIC", None)
-        ):
+        if not names or kwargs.get("timestamp") is None or getattr(type(self), "TOPIC", None):
             self.trigger_event(event_class, **kwargs)
             return
         version = self.version + 1
-        kwargs["originator_id"] = self.id
-        kwargs["originator_version"] = version
+        values = {"originator_id": self.id, "originator_version": version, **kwargs}
+        if len(kwargs) != len(given) or tuple(values) != names:
+            if kwargs.keys() != given:
+                self.trigger_event(event_class, **kwargs)
+                return
+            values = {name: values[name] for name in names}  # given in another order
         event = object.__new__(event_class)
-        object.__setattr__(event, "__dict__", {name: kwargs[name] for name in names})
+        object.__setattr__(event, "__dict__", values)
         event.__post_init__()
         if type(event).mutate is _MUTATE and type(event).apply is RegistryEvent.apply:
             # What eventsourcing's mutate does, but its checks of the id and version: the
             # event is made here with this aggregate's id and next version.
             self.when(event)
             self.version = version
-            self.modified_on = kwargs["timestamp"]
+            self.modified_on = values["timestamp"]
         else:
             event.mutate(self)
         self.pending_events.append(event)
