@@ -225,16 +225,18 @@ class JSONForm:
         self._forms: dict[type, tuple[str, Callable[[Any], Any]]] = {
             kind: (transcoding.name, _encoder(transcoding)) for kind, transcoding in types.items()
         }
-        self._known: dict[type, dict[Any, tuple[Any, dict[str, Any]]]] = {
-            kind: {} for kind, transcoding in types.items() if type(transcoding) in _SAME_ENCODING
-        }
-        """The forms of the UUIDs, days and times written so far (a batch's acts share their
-        times, days and signer), by value: equal values of these types are written alike
-        (times, if their offsets are equal too: :func:`_same_offset`). A form is never
-        changed, so one serves them all."""
+        self._kept = frozenset(
+            kind for kind, transcoding in types.items() if type(transcoding) in _SAME_ENCODING
+        )
+        """The types whose forms are kept (UUIDs, days, times: immutable values)."""
+        self._last: dict[str, tuple[Any, dict[str, Any]]] = {}
+        """Each field's last value of those types and its form, by the field's name: a batch's
+        acts share their recorded time, their signing time and day, their signer (the very
+        same objects: the replay and the act's reader read each text once), and a form is
+        never changed, so one serves them all."""
 
     def state(self, event: RegistryEvent) -> dict[str, Any]:
-        value, known = self.value, self._known
+        value, last, kept = self.value, self._last, self._kept
         state = {}
         for name, item in vars(event).items():
             if name in _ORIGINATOR:
@@ -242,10 +244,14 @@ class JSONForm:
             kind = type(item)
             if kind is str or kind is int:
                 state[name] = item
-            elif kind in known and (hit := known[kind].get(item)) is not None and hit[0] is item:
-                state[name] = hit[1]  # the very value an earlier event had (see _known)
-            else:
-                state[name] = value(item)
+                continue
+            hit = last.get(name)
+            if hit is not None and hit[0] is item:
+                state[name] = hit[1]  # the very value the last event had
+                continue
+            form = state[name] = value(item)
+            if kind in kept:
+                last[name] = item, form
         return state
 
     def value(self, item: Any) -> Any:
@@ -254,18 +260,8 @@ class JSONForm:
             return item
         form = self._forms.get(kind)
         if form is not None:
-            known = self._known.get(kind)
-            if known is not None:
-                hit = known.get(item)
-                if hit is not None and (hit[0] is item or _same_offset(hit[0], item)):
-                    return hit[1]
             data = form[1](item)
-            value = {"_type_": form[0], "_data_": data if type(data) is str else self.value(data)}
-            if known is not None:
-                if len(known) >= KNOWN:
-                    known.clear()
-                known[item] = (item, value)
-            return value
+            return {"_type_": form[0], "_data_": data if type(data) is str else self.value(data)}
         if kind is list or kind is tuple:
             return [self.value(i) for i in item]
         if kind is dict and all(type(key) is str for key in item):
@@ -273,16 +269,6 @@ class JSONForm:
         if isinstance(item, str):  # a StrEnum: JSON holds its text, as the encoder writes it
             return str.__str__(item)
         raise TypeError(f"no JSON form for {kind.__name__}")
-
-
-KNOWN = 1 << 12
-"""Forms kept per type by :class:`JSONForm` (then forgotten, and kept again as they come)."""
-
-
-def _same_offset(kept: Any, item: Any) -> bool:
-    """Whether an equal value is written as ``kept`` is: a time written with another UTC
-    offset equals it as an instant; days and UUIDs are equal only if written alike."""
-    return type(item) is not datetime or kept.utcoffset() == item.utcoffset()
 
 
 _SAME_ENCODING: dict[type, Callable[[Any], str]] = {
