@@ -107,19 +107,6 @@ class Act:
     def event_class(self) -> type[RegistryEvent]:
         return EVENT_OF_ACT[self.kind]
 
-    def envelope(self) -> dict[str, Any]:
-        """The fields every event of this act carries (flags are added by the registry)."""
-        return {
-            "act_id": self.act_id,
-            "signed_at": self.signed_at,
-            "effective_date": self.effective_date,
-            "document_number": self.document_number,
-            "document_sha256": self.document_sha256,
-            "signed_act": self.signed_act,
-            "signature": self.signature,
-            "key_id": self.key_id,
-        }
-
 
 def sign_act(act: dict[str, Any], signer: Signer) -> dict[str, Any]:
     """Wrap ``act`` in a signed envelope (what a client or authority does before submitting)."""
