@@ -280,6 +280,37 @@ def test_an_event_slipped_into_the_store_is_named(
     ), output
 
 
+def test_an_event_slipped_in_for_a_deleted_one_is_named(
+    story: tuple[World, UUID, Tamperer], tmp_path: Path
+) -> None:
+    """As many stored events as the log has positions, one of them not in the log: the audit
+    counts the events table instead of looking for events behind the log's back only once it
+    has found each position naming an event of its own, so both are named."""
+    world, park, db = story
+    row = db.execute(
+        "SELECT originator_id, topic, state FROM {events} WHERE originator_id = ? "
+        "AND originator_version = 4",
+        (db.db_id(park),),
+    )[0]
+    db.execute(
+        "DELETE FROM {events} WHERE originator_id = ? AND originator_version = 2",
+        (db.db_id(park),),
+    )
+    db.execute(
+        "INSERT INTO {events} (originator_id, originator_version, topic, state) "
+        "VALUES (?, 5, ?, ?)",
+        (row[0], row[1], row[2]),
+    )
+
+    code, output = verify(world, tmp_path)
+
+    assert code == 1
+    lines = problem_lines(output)
+    position = position_of(world, park, 2)
+    assert any(f"position {position} event {park} v2" in line for line in lines), output
+    assert any(f"event {park} v5" in line and "not in the log" in line for line in lines), output
+
+
 def test_a_replaced_checkpoint_is_named(
     story: tuple[World, UUID, Tamperer], tmp_path: Path
 ) -> None:

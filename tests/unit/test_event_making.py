@@ -15,6 +15,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import StoredEvent
 
 from greenreg.events.acts import Act, parse_act, sign_act
@@ -69,6 +70,21 @@ def test_record_makes_the_event_trigger_event_makes() -> None:
     assert stored(made) == stored(expected)
     assert made.originator_version == mine.version == 2
     assert mine.state.reports == theirs.state.reports == {("annual", 2024): date(2025, 3, 1)}
+    assert vars(mine) == vars(theirs)  # version, modified_on, the acts: as mutate leaves them
+
+
+def test_create_makes_the_created_event_its_init_makes() -> None:
+    unit_id = uuid4()
+    fields = envelope(kind="park", name="苏州工业园区", credit_code=None, division="320505")
+    fields["registered_elsewhere"] = None
+    mine = Unit._create(UnitRegistered, id=unit_id, **fields)
+    theirs = Aggregate._create.__func__(Unit, UnitRegistered, id=unit_id, **fields)  # type: ignore[attr-defined]
+    [made], [expected] = mine.collect_events(), theirs.collect_events()
+    assert type(made) is UnitRegistered
+    assert list(vars(made).items()) == list(vars(expected).items())  # the order too
+    assert stored(made) == stored(expected)
+    assert vars(mine) == vars(theirs)
+    assert (mine.id, mine.version, mine.modified_on) == (unit_id, 1, NOW)
 
 
 def test_a_field_left_to_its_default_or_an_unknown_field_goes_through_init() -> None:

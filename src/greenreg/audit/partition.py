@@ -69,7 +69,7 @@ from greenreg.audit.prepare import (
     Prepared,
     declared_keys,
     open_checkpoints,
-    read_entry,
+    read_signed,
     signature_status,
 )
 from greenreg.audit.read_models import FoldedRows
@@ -668,19 +668,19 @@ class _Worker:
         :func:`~greenreg.audit.prepare.read_entry` for why in that order): the entries' leaf
         hashes, one after another."""
         read = self._read(entries)
-        for entry, prepared, public_key in read:
-            message = prepared.signed_act.encode("utf-8")
+        for entry, prepared, public_key, message in read:
             if signature_status(public_key, message, prepared.signature) != SIGNED:
                 raise Found(f"position {entry.position}: the signature does not verify")
-        for entry, prepared, _ in read:
-            self._replay(entry, prepared)
+        replay = self._replay
+        for entry, prepared, _, _ in read:
+            replay(entry, prepared)
         if self.rows is not None:
             self.rows.flush()
-        return b"".join(prepared.leaf for _, prepared, _ in read)
+        return b"".join([prepared.leaf for _, prepared, _, _ in read])
 
-    def _read(self, entries: list[LogEntry]) -> list[tuple[LogEntry, Prepared, bytes]]:
-        """Each entry, read, with the key it must verify under (declared before it); its leaf
-        must be the one the log stored, where the entry comes with it."""
+    def _read(self, entries: list[LogEntry]) -> list[tuple[LogEntry, Prepared, bytes, bytes]]:
+        """Each entry, read, with the key it must verify under (declared before it) and the
+        bytes signed; its leaf must be the one the log stored, where the entry comes with it."""
         read = []
         for entry in entries:
             position, topic, state = entry.position, entry.topic, entry.state
@@ -689,7 +689,9 @@ class _Worker:
             founding = topic.endswith(":RegistryFounded")
             if founding:  # the founding act is signed by the root key it declares
                 self.keys.update(declared_keys(topic, state))
-            prepared = read_entry(entry.originator_id, entry.originator_version, topic, state)
+            prepared, signed = read_signed(
+                entry.originator_id, entry.originator_version, topic, state
+            )
             stored = entry.stored_leaf_hash
             if stored is not None and prepared.leaf != stored:
                 raise Found(f"position {position}: the leaf differs")
@@ -698,7 +700,7 @@ class _Worker:
             public_key = self.keys.get(prepared.key_id)
             if public_key is None:
                 raise Found(f"position {position}: signed by a key not declared before it")
-            read.append((entry, prepared, public_key))
+            read.append((entry, prepared, public_key, signed))
             if not founding:
                 self.keys.update(declared_keys(topic, state))
         return read
@@ -711,8 +713,8 @@ class _Worker:
         if self.rows is not None:
             if event is None:
                 self.rows.failed = True
-            else:
-                shared = entry.topic is not None and entry.topic.endswith(SHARED)
+            else:  # whether the event is shared matters only to the workers but the first
+                shared = not self.rows.first and (entry.topic or "").endswith(SHARED)
                 self.rows.apply(event, entry.position, shared)
         self.last = entry.position
 

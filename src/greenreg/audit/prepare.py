@@ -93,6 +93,12 @@ def read_entry(originator: UUID, version: int, topic: str, state: bytes) -> Prep
     Reading a chunk's entries and then verifying their signatures one after another is
     faster than doing both entry by entry: the verifications then run with the processor's
     caches holding their own tables, not the JSON just read."""
+    return read_signed(originator, version, topic, state)[0]
+
+
+def read_signed(originator: UUID, version: int, topic: str, state: bytes) -> tuple[Prepared, bytes]:
+    """:func:`read_entry`, and the bytes signed (the signed act's UTF-8; ``b""`` if the stored
+    event cannot be read)."""
     leaf = leaf_hash(event_leaf(originator, version, topic, state))
     try:
         stored = _loads(state)
@@ -102,7 +108,7 @@ def read_entry(originator: UUID, version: int, topic: str, state: bytes) -> Prep
         act_id: str = stored["act_id"]["_data_"]
         signed = signed_act.encode("utf-8")  # the bytes signed: text that has them
     except (ValueError, TypeError, KeyError, AttributeError) as error:
-        return Prepared(leaf, error=f"{type(error).__name__}: {error}")
+        return Prepared(leaf, error=f"{type(error).__name__}: {error}"), b""
     try:
         signature = b64decode(stored.get("signature"), "signature")
     except (GreenregError, AttributeError):
@@ -111,7 +117,7 @@ def read_entry(originator: UUID, version: int, topic: str, state: bytes) -> Prep
         body = parse_json(signed)  # the text, as its UTF-8 bytes decode to it
     except GreenregError:
         body = None  # the replay reads it again and names what is wrong
-    return Prepared(leaf, "", act_id, timestamp, key_id, signature, signed_act, body)
+    return Prepared(leaf, "", act_id, timestamp, key_id, signature, signed_act, body), signed
 
 
 def verified(prepared: Prepared, public_key: bytes | None) -> Prepared:

@@ -16,7 +16,7 @@ is then applied as recorded, so later acts are judged against the history as it 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -61,6 +61,7 @@ class Replay:
         self._act = ""
         self._pending: dict[tuple[UUID, int], RegistryEvent] = {}
         self._form = JSONForm(self.registry.mapper.transcoder)
+        self._time: tuple[str, datetime] = ("", datetime.min.replace(tzinfo=UTC))
 
     def problem(self, entry: LogEntry, check: str, message: str) -> None:
         self.report(
@@ -129,7 +130,7 @@ class Replay:
                 prepared.signed_act,
                 prepared.key_id,
                 prepared.signature,
-                datetime.fromisoformat(prepared.timestamp),
+                self._recorded_at(prepared.timestamp),
                 self.aggregates,
                 body=prepared.body,
             )
@@ -146,6 +147,14 @@ class Replay:
             for decided in aggregate.collect_events():
                 if isinstance(decided, RegistryEvent):
                     self._pending[(decided.originator_id, decided.originator_version)] = decided
+
+    def _recorded_at(self, text: str) -> datetime:
+        """The recorded time the entry says (a batch's acts share it: read once)."""
+        if text == self._time[0]:
+            return self._time[1]
+        moment = datetime.fromisoformat(text)
+        self._time = text, moment
+        return moment
 
     def _close_act(self, entry: LogEntry) -> None:
         """Events the last act decided but the log does not hold next: report, then undo."""
@@ -216,14 +225,34 @@ class JSONForm:
         self._forms: dict[type, tuple[str, Callable[[Any], Any]]] = {
             kind: (transcoding.name, _encoder(transcoding)) for kind, transcoding in types.items()
         }
+        self._kept = frozenset(
+            kind for kind, transcoding in types.items() if type(transcoding) in _SAME_ENCODING
+        )
+        """The types whose forms are kept (UUIDs, days, times: immutable values)."""
+        self._last: dict[str, tuple[Any, dict[str, Any]]] = {}
+        """Each field's last value of those types and its form, by the field's name: a batch's
+        acts share their recorded time, their signing time and day, their signer (the very
+        same objects: the replay and the act's reader read each text once), and a form is
+        never changed, so one serves them all."""
 
     def state(self, event: RegistryEvent) -> dict[str, Any]:
-        value = self.value
-        return {
-            name: item if type(item) is str else value(item)
-            for name, item in vars(event).items()
-            if name not in _ORIGINATOR
-        }
+        value, last, kept = self.value, self._last, self._kept
+        state = {}
+        for name, item in vars(event).items():
+            if name in _ORIGINATOR:
+                continue
+            kind = type(item)
+            if kind is str or kind is int:
+                state[name] = item
+                continue
+            hit = last.get(name)
+            if hit is not None and hit[0] is item:
+                state[name] = hit[1]  # the very value the last event had
+                continue
+            form = state[name] = value(item)
+            if kind in kept:
+                last[name] = item, form
+        return state
 
     def value(self, item: Any) -> Any:
         kind = type(item)

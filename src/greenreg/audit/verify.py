@@ -43,7 +43,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -142,8 +142,9 @@ class Audit:
                 self._routed(partitions, tree, report)
             else:
                 assert isinstance(source, DatabaseSource)  # noqa: S101 (for mypy)
-                self._unlogged = _in_background(source.unlogged)
-                self._sliced(partitions, source, slices, tree, report)
+                size = source.size()
+                self._unlogged = _in_background(partial(source.unlogged_beside, size))
+                self._sliced(partitions, source, slices, tree, report, size=size)
             frontier = tree.frontier
             report.signatures = report.events
             self._folded_rows(partitions, frontier.size)
@@ -177,12 +178,14 @@ class Audit:
         slices: LogSlices,
         tree: _Tree,
         report: Report,
+        *,
+        size: int,
     ) -> None:
         """The fast path where the workers read their own entries from the database (the log
-        as it stands now: its first :meth:`~DatabaseSource.size` entries); this process reads
-        only the entries that declare keys and the few that tie units together
+        as it stands now: its first ``size`` entries, :meth:`~DatabaseSource.size`); this
+        process reads only the entries that declare keys and the few that tie units together
         (:class:`~greenreg.audit.partition.Plan`), and keeps the tree."""
-        plan = Plan.of(source.recorder, partitions.count, source.size())
+        plan = Plan.of(source.recorder, partitions.count, size)
         for entry in plan.keys:
             self._key_event(entry, tree.keys, report)
         append = tree.append

@@ -107,19 +107,6 @@ class Act:
     def event_class(self) -> type[RegistryEvent]:
         return EVENT_OF_ACT[self.kind]
 
-    def envelope(self) -> dict[str, Any]:
-        """The fields every event of this act carries (flags are added by the registry)."""
-        return {
-            "act_id": self.act_id,
-            "signed_at": self.signed_at,
-            "effective_date": self.effective_date,
-            "document_number": self.document_number,
-            "document_sha256": self.document_sha256,
-            "signed_act": self.signed_act,
-            "signature": self.signature,
-            "key_id": self.key_id,
-        }
-
 
 def sign_act(act: dict[str, Any], signer: Signer) -> dict[str, Any]:
     """Wrap ``act`` in a signed envelope (what a client or authority does before submitting)."""
@@ -217,6 +204,7 @@ def parse_act(act: dict[str, Any], signed: bytes | str, key_id: str, signature: 
 
 
 _T = typing.TypeVar("_T")
+_Time = typing.TypeVar("_Time", date, datetime)
 
 
 def _made(cls: type[_T], values: dict[str, Any]) -> _T:
@@ -323,12 +311,61 @@ def _reader(hint: Any) -> Reader:
 
 
 def _required(read: Reader) -> Reader:
+    fused = _FUSED.get(read)
+    if fused is not None:
+        return fused
+
     def required(name: str, value: Any) -> Any:
         if value is None:
             raise ActFormatError(f"'{name}' is required")
         return read(name, value)
 
     return required
+
+
+def _required_str(name: str, value: Any) -> Any:
+    """``_required(_str)`` in one call: every act reads several texts."""
+    if type(value) is str and value.strip():
+        return value
+    if value is None:
+        raise ActFormatError(f"'{name}' is required")
+    return _str(name, value)
+
+
+def _required_int(name: str, value: Any) -> Any:
+    """``_required(_int)`` in one call."""
+    if type(value) is int:
+        return value
+    if value is None:
+        raise ActFormatError(f"'{name}' is required")
+    return _int(name, value)
+
+
+def _required_date(name: str, value: Any) -> Any:
+    """``_required(_date)`` in one call, a day read before kept (:data:`_READ_TIMES`)."""
+    read = _READ_TIMES.get(value) if type(value) is str else None
+    if type(read) is date:
+        return read
+    if value is None:
+        raise ActFormatError(f"'{name}' is required")
+    return _date(name, value)
+
+
+def _required_datetime(name: str, value: Any) -> Any:
+    """``_required(_datetime)`` in one call, a time read before kept (:data:`_READ_TIMES`)."""
+    read = _READ_TIMES.get(value) if type(value) is str else None
+    if type(read) is datetime:
+        return read
+    if value is None:
+        raise ActFormatError(f"'{name}' is required")
+    return _datetime(name, value)
+
+
+def _required_uuid(name: str, value: Any) -> Any:
+    """``_required(_uuid)`` in one call."""
+    if value is None:
+        raise ActFormatError(f"'{name}' is required")
+    return _uuid(name, value)
 
 
 def _literal(allowed: tuple[str, ...], name: str, value: Any) -> Any:
@@ -374,24 +411,55 @@ def _uuid(name: str, value: Any) -> UUID:
         raise ActFormatError(f"'{name}' must be a UUID, not {value!r}") from None
 
 
+_READ_TIMES: dict[str, date] = {}
+"""Dates and times already read, by their text (an act's days and times repeat from act to act:
+a batch's acts are signed together, its reports filed on few days); both are immutable, so one
+object serves every act that writes the same text. Cleared when it holds :data:`READ_TIMES`."""
+READ_TIMES = 1 << 14
+
+
 def _date(name: str, value: Any) -> date:
+    read = _READ_TIMES.get(value) if type(value) is str else None
+    if type(read) is date:
+        return read
     if not isinstance(value, str) or not _DATE.fullmatch(value):
         raise ActFormatError(f"'{name}' must be a date written YYYY-MM-DD, not {value!r}")
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise ActFormatError(f"'{name}' is not a real calendar date: {value}") from None
+    return _keep_time(value, day)
 
 
 def _datetime(name: str, value: Any) -> datetime:
+    read = _READ_TIMES.get(value) if type(value) is str else None
+    if type(read) is datetime:
+        return read
     try:
         moment = datetime.fromisoformat(_text(value, name))
     except ValueError:
         raise ActFormatError(f"'{name}' must be an ISO 8601 date and time") from None
     if moment.tzinfo is None:
         raise ActFormatError(f"'{name}' must say its time zone, e.g. 2024-03-01T10:00:00+08:00")
-    return moment
+    return _keep_time(value, moment)
 
+
+def _keep_time(text: str, value: _Time) -> _Time:
+    if len(_READ_TIMES) >= READ_TIMES:
+        _READ_TIMES.clear()
+    _READ_TIMES[text] = value
+    return value
+
+
+_FUSED: dict[Reader, Reader] = {
+    _str: _required_str,
+    _int: _required_int,
+    _date: _required_date,
+    _datetime: _required_datetime,
+    _uuid: _required_uuid,
+}
+"""The readers of a required value of the plainest types, each one call (the same answers and
+the same refusals, in the same words, as the reader behind :func:`_required`)."""
 
 _read_uuid = _reader(UUID)
 _read_datetime = _reader(datetime)

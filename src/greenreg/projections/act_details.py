@@ -9,11 +9,14 @@ ended, without the envelope every event carries.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from collections.abc import Callable
 from contextlib import suppress
 from datetime import date, datetime
-from enum import Enum
+from enum import Enum, StrEnum
 from functools import cache
+from operator import attrgetter
 from typing import Any
 from uuid import UUID
 
@@ -50,7 +53,55 @@ def _plain(value: Any) -> Any:
 
 def act_details(event: RegistryEvent) -> str:
     """The event's own fields as compact JSON (keys sorted), e.g.
-    ``{"batch": "第四批", "grade": null, "jurisdiction": "CN", "programme": "green_factory"}``."""
+    ``{"batch": "第四批", "grade": null, "jurisdiction": "CN", "programme": "green_factory"}``.
+
+    Events of one kind often say the same (a kind of report for a year, filed on a day; a list
+    and its batch): the text of fields that are all text, whole numbers, null or days is kept,
+    by the event's kind and the values (:data:`_KEPT`; values of these types that are equal are
+    written alike)."""
+    kind = type(event)
+    try:
+        values = _getter(kind)(event)
+    except AttributeError:  # an event without one of its fields (read from an older form)
+        return _details(event)
+    if _KEYABLE.issuperset(map(type, values)) or _keyable(values):
+        key = (kind, values)
+        text = _KEPT.get(key)
+        if text is None:
+            if len(_KEPT) >= KEPT:
+                _KEPT.clear()
+            text = _KEPT[key] = _details(event)
+        return text
+    return _details(event)
+
+
+KEPT = 1 << 14
+_KEPT: dict[tuple[type, tuple[Any, ...]], str] = {}
+"""The details already written, by the event's kind and its values (see :func:`act_details`)."""
+_KEYABLE = frozenset({str, int, type(None), date})
+"""The types of the values whose details :data:`_KEPT` holds: equal values of these types are
+written alike, and none equals a value of another."""
+
+
+@cache
+def _getter(kind: type[RegistryEvent]) -> Callable[[RegistryEvent], tuple[Any, ...]]:
+    """The values of the event's fields :func:`act_details` writes, as a tuple (those of
+    :func:`_names` that are fields of the kind: an event has no other attributes)."""
+    fields = {field.name for field in dataclasses.fields(kind)}
+    names = [name for name in _names(kind) if name in fields]
+    if not names:
+        return lambda event: ()
+    get = attrgetter(*names)
+    return (lambda event: (get(event),)) if len(names) == 1 else get
+
+
+def _keyable(values: tuple[Any, ...]) -> bool:
+    """Whether the values are of :data:`_KEYABLE`'s types, or text enumerations (written as
+    their text, and equal to exactly the texts written alike)."""
+    return all(type(v) in _KEYABLE or isinstance(v, StrEnum) for v in values)
+
+
+def _details(event: RegistryEvent) -> str:
     fields = {}
     flat = True
     for name in _names(type(event)):

@@ -72,6 +72,8 @@ ECO_PARK = "eco_park"
 CREATION_YEARS = 3
 NO_FLAGS = json.dumps([])
 IN_FORCE = ("listed", "warned", "suspended")
+KEPT = 1 << 18
+"""Texts a fold keeps of the ids and days it writes (then forgets them, and keeps them again)."""
 
 Key = tuple[str, str]
 Row = list[Any]
@@ -150,6 +152,13 @@ class Fold:
         }
         self._load = load
         self._authority_ids: dict[UUID, str] = {}  # few authorities sign every event
+        self._unit_ids: dict[UUID, str] = {}
+        """The text of each unit's id (written for every event of the unit)."""
+        self._known: tuple[Any, str] = (None, "")
+        """The last recorded time and its text (:func:`record_time` of an equal time is the
+        same text: it writes the instant in UTC)."""
+        self._days: dict[date, str] = {}
+        """Days as written (:meth:`_day`)."""
         self._rules_said: dict[tuple[str, str, date], str] = {}
         """What :meth:`_rules` says for a list on a day, until the next adoption."""
 
@@ -183,9 +192,18 @@ class Fold:
         handler = HANDLERS.get(kind)
         if handler is None:
             return  # keys and their revocations: not part of the read models
-        unit_id = str(event.originator_id)
+        unit_id = self._unit_ids.get(event.originator_id)
+        if unit_id is None:
+            if len(self._unit_ids) >= KEPT:
+                self._unit_ids.clear()
+            unit_id = self._unit_ids[event.originator_id] = str(event.originator_id)
         evid = event_id(unit_id, event.originator_version)
-        known = record_time(event.timestamp)
+        recorded = event.timestamp
+        if recorded == self._known[0]:  # a batch's events share it
+            known = self._known[1]
+        else:
+            known = record_time(recorded)
+            self._known = recorded, known
         rules = self._rules(event, unit_id)
         handler(self, event, unit_id, evid, known, position)
         if kind not in ROWS_ONLY:
@@ -204,6 +222,18 @@ class Fold:
                     position,
                 )
             )
+
+    def _day(self, day: date) -> str:
+        """``day.isoformat()``, kept: days repeat from event to event (equal days are written
+        alike; a time, even one equal to a day, is never one of them)."""
+        text = self._days.get(day)
+        if text is None or type(day) is not date:
+            text = day.isoformat()
+            if type(day) is date:
+                if len(self._days) >= KEPT:
+                    self._days.clear()
+                self._days[day] = text
+        return text
 
     # --- which rules judged an event ---------------------------------------------------------
 
@@ -411,7 +441,7 @@ class Fold:
 
     def _report_filed(self, e: ReportFiled, unit: str, evid: str, known: str, pos: int) -> None:
         self.appended["rm_reports"].append(
-            (unit, e.report, e.year, e.filed_on.isoformat(), evid, pos)
+            (unit, e.report, e.year, self._day(e.filed_on), evid, pos)
         )
 
     # --- designations -----------------------------------------------------------------------
@@ -717,7 +747,7 @@ class Fold:
                 evid,
                 type(e).__name__,
                 summary(e),
-                e.effective_date.isoformat(),
+                self._day(e.effective_date),
                 known,
                 authority,
                 e.document_number,
@@ -792,10 +822,11 @@ def _adoption_order(adoption: Adoption) -> tuple[str, str, date, str]:
 def _listing_of(e: Any) -> tuple[str, str] | None:
     """The list an act is on, ``(programme, jurisdiction)``, or ``None`` for an act on none:
     most acts name it in two fields, a complaint's decision in one (``programme@jurisdiction``)."""
-    programme = getattr(e, "programme", None)
+    fields = vars(e)  # an event's fields are its attributes (no class attribute has these names)
+    programme = fields.get("programme")
     if programme is not None:
         return str(programme), e.jurisdiction
-    listing = getattr(e, "listing", None)
+    listing = fields.get("listing")
     if isinstance(listing, str):
         programme, _, jurisdiction = listing.partition("@")
         return programme, jurisdiction

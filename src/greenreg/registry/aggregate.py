@@ -11,16 +11,21 @@ import dataclasses
 from collections.abc import Callable
 from functools import cache, singledispatchmethod
 from inspect import getattr_static
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Aggregate, CanMutateAggregate
+from eventsourcing.utils import get_topic
 
 from greenreg.errors import ConflictError
 from greenreg.events.acts import Act
 from greenreg.events.canonical import parse_json
 from greenreg.events.vocabulary import RegistryEvent
 from greenreg.registry.decision import AlreadyRecorded, Receipt, RecordedEvent
+
+_MUTATE = CanMutateAggregate.mutate
+_CREATED = frozenset({"originator_topic"})
+"""The field of a created event that names its aggregate's class (``_create`` sets it)."""
 
 
 class RegistryAggregate(Aggregate):
@@ -38,21 +43,53 @@ class RegistryAggregate(Aggregate):
         give exactly the event's fields (none left to a default), ``trigger_event`` makes it.
         """
         names, given = _fields(event_class)
-        if (
-            not names
-            or kwargs.keys() != given
-            or kwargs["timestamp"] is None
-            or getattr(type(self), "TOPIC", None)
-        ):
+        if not names or kwargs.get("timestamp") is None or getattr(type(self), "TOPIC", None):
             self.trigger_event(event_class, **kwargs)
             return
-        kwargs["originator_id"] = self.id
-        kwargs["originator_version"] = self.version + 1
+        version = self.version + 1
+        values = {"originator_id": self.id, "originator_version": version, **kwargs}
+        if len(kwargs) != len(given) or tuple(values) != names:
+            if kwargs.keys() != given:
+                self.trigger_event(event_class, **kwargs)
+                return
+            values = {name: values[name] for name in names}  # given in another order
+        event = object.__new__(event_class)
+        object.__setattr__(event, "__dict__", values)
+        event.__post_init__()
+        if type(event).mutate is _MUTATE and type(event).apply is RegistryEvent.apply:
+            # What eventsourcing's mutate does, but its checks of the id and version: the
+            # event is made here with this aggregate's id and next version.
+            self.when(event)
+            self.version = version
+            self.modified_on = values["timestamp"]
+        else:
+            event.mutate(self)
+        self.pending_events.append(event)
+
+    @classmethod
+    def _create(cls, event_class: type[Any], *, id: UUID | None = None, **kwargs: Any) -> Any:
+        """eventsourcing's ``_create``, the created event made as :meth:`record` makes an
+        event (its fields set at once, in their order, then ``__post_init__``) where the act
+        gives exactly its fields and the id; otherwise (and for an aggregate with a topic of
+        its own) eventsourcing's own."""
+        names, given = _fields(cast(type[RegistryEvent], event_class))
+        if (
+            not names
+            or not isinstance(id, UUID)
+            or kwargs.keys() != given - _CREATED
+            or kwargs["timestamp"] is None
+            or getattr(cls, "TOPIC", None)
+        ):
+            return super()._create(event_class, id=id, **kwargs)
+        kwargs["originator_topic"] = get_topic(cls)
+        kwargs["originator_id"] = id
+        kwargs["originator_version"] = cls.INITIAL_VERSION
         event = object.__new__(event_class)
         object.__setattr__(event, "__dict__", {name: kwargs[name] for name in names})
         event.__post_init__()
-        event.mutate(self)
-        self.pending_events.append(event)
+        aggregate = event.mutate(None)
+        aggregate.pending_events.append(event)
+        return aggregate
 
     def when(self, event: RegistryEvent) -> None:
         """Called by every event's ``apply``: remember the act, then fold the event in."""

@@ -47,13 +47,17 @@ class Workspace:
         """The unit with this id or credit code (its own, or one attached to it: then the
         code's claim points to it); refuses a reference to no unit."""
         reference_id = unit_id_of(reference)
-        claim = self._get(reference_id)
-        if isinstance(claim, IdentifierClaim):
-            reference_id = claim.unit
-        unit = self.find_unit(reference_id)
-        if unit is None:
+        found = self._get(reference_id)
+        if type(found) is Unit:
+            return found
+        if isinstance(found, IdentifierClaim):
+            reference_id = found.unit
+            found = self._get(reference_id)
+        if found is None:
             raise NotFoundError(f"there is no unit {reference} in the registry")
-        return unit
+        if not isinstance(found, Unit):
+            raise NotFoundError(f"{reference_id} is not a unit")
+        return found
 
     def holder(self, identifier_id: UUID) -> Unit | IdentifierClaim | None:
         """What holds the identifier with this id: a unit registered with it, a claim that

@@ -492,6 +492,12 @@ class LogTables:
                 for r in c.fetchall()
             ]
 
+    def stored_events_count(self) -> int:
+        """How many events the events table holds."""
+        with self.reading() as c:
+            c.execute(self.sql("SELECT COUNT(*) AS stored FROM {events}"))
+            return int(c.fetchall()[0]["stored"])
+
     # --- witnesses' cosignatures -----------------------------------------------------------
 
     def store_cosignature(self, witness: str, tree_size: int, line: str) -> None:

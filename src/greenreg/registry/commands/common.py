@@ -42,11 +42,20 @@ def event_fields(
     act: Act, authority_id: UUID, now: datetime, flags: list[Flag] | None = None
 ) -> dict[str, Any]:
     """The fields of the event an act records: its envelope and fields, who issued it, when
-    the registry recorded it, and the compliance flags the rulebooks raised."""
+    the registry recorded it, and the compliance flags the rulebooks raised; in the order of
+    the event's own fields (so its aggregate takes them as they are:
+    :meth:`~greenreg.registry.aggregate.RegistryAggregate.record`)."""
     return {
-        **act.envelope(),
-        **act.fields,
-        "authority_id": authority_id,
         "timestamp": now,
+        "act_id": act.act_id,
+        "authority_id": authority_id,
+        "signed_at": act.signed_at,
+        "effective_date": act.effective_date,
+        "document_number": act.document_number,
+        "document_sha256": act.document_sha256,
+        "signed_act": act.signed_act,
+        "signature": act.signature,
+        "key_id": act.key_id,
         "flags": flags if flags is not None else [],
+        **act.fields,
     }

@@ -37,11 +37,13 @@ from greenreg.registry.rulebooks.eco_parks import EcoParkRulebook
 from greenreg.registry.rulebooks.law import RULEBOOKS as BY_NAME
 from greenreg.registry.rulebooks.law import (
     Adoption,
+    AdoptionsMemo,
     books_in_force,
     governing,
     governing_unit,
     in_force_for,
     rulebook_for,
+    unit_lists,
 )
 from greenreg.registry.rulebooks.national import NationalRulebook
 from greenreg.registry.rulebooks.provincial import ProvincialRulebook
@@ -95,12 +97,36 @@ def report_flags(
 ) -> list[Flag]:
     """Flags for a yearly report filed after its deadline; refuses an unknown kind of report.
     A deadline counts only if its rulebook is in force on the day it falls due and governs
-    one of the unit's lists."""
-    if not any(report in b.report_deadlines for b in RULEBOOKS):
+    one of the unit's lists.
+
+    Which deadlines count is a pure function of the report, the year, the unit's lists and
+    the adoptions: kept by the first three for a list of adoptions (:data:`REPORT_DEADLINES`)."""
+    key = (report, year, unit_lists(unit))
+    plain = type(report) is str and type(year) is int
+    answers = REPORT_DEADLINES.answers(adoptions)
+    deadlines = answers.get(key) if plain else None
+    if deadlines is None and not any(report in b.report_deadlines for b in RULEBOOKS):
         kinds = sorted({k for b in RULEBOOKS for k in b.report_deadlines})
         raise ActFormatError(f"{report!r} is not a kind of report; kinds: {', '.join(kinds)}")
     if filed_on <= date(year, 1, 1):
         raise HistoryError(f"a report for {year} cannot be filed on {filed_on}")
+    if deadlines is None:
+        deadlines = _report_deadlines(report, year, unit, adoptions)
+        if plain:
+            answers[key] = deadlines
+    # 000 and 003 share the 003 art. 18 deadline: one deadline, one flag.
+    return [f for d in deadlines for f in late_report_flags(report, year, filed_on, d)]
+
+
+REPORT_DEADLINES = AdoptionsMemo()
+""":func:`report_flags`' deadlines, by report, year and the unit's lists."""
+
+
+def _report_deadlines(
+    report: str, year: int, unit: UnitState, adoptions: list[Adoption]
+) -> tuple[ReportDeadline, ...]:
+    """The deadlines of the report (a kind there is) for the year that count for the unit,
+    each once."""
     deadlines: dict[ReportDeadline, None] = {}
     governing_lists = governing_unit(unit, adoptions)
     for book in RULEBOOKS:
@@ -110,8 +136,7 @@ def report_flags(
         due = date(year + 1, deadline.month, deadline.day)
         if book in books_in_force(governing_lists, due):  # in_force_for(unit, due, adoptions)
             deadlines[deadline] = None
-    # 000 and 003 share the 003 art. 18 deadline: one deadline, one flag.
-    return [f for d in deadlines for f in late_report_flags(report, year, filed_on, d)]
+    return tuple(deadlines)
 
 
 __all__ = [

@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from greenreg.errors import ActFormatError, HistoryError, RuleError
@@ -224,8 +225,47 @@ def governing_unit(unit: UnitState, adoptions: list[Adoption]) -> list[Adoption]
     """The adoptions, in order, whose rulebook governs one of the unit's lists (designations in
     force, eco-park creation periods), on whatever days: :func:`books_in_force` picks those of
     a day (one unit's lists, asked about several days, are read once)."""
-    lists = (*[key for key, d in unit.designations.items() if d.in_force], *unit.creations)
-    return [a for a in adoptions if _governs_one(a.rulebook, a.jurisdiction, lists)]
+    lists = unit_lists(unit)
+    answers = GOVERNING.answers(adoptions)
+    answer = answers.get(lists)
+    if answer is None:
+        answer = answers[lists] = tuple(
+            a for a in adoptions if _governs_one(a.rulebook, a.jurisdiction, lists)
+        )
+    return list(answer)
+
+
+def unit_lists(unit: UnitState) -> tuple[tuple[str, str], ...]:
+    """The unit's lists a rulebook may govern: its designations in force and its eco-park
+    creation periods, ``(programme, jurisdiction)`` each."""
+    return (*[key for key, d in unit.designations.items() if d.in_force], *unit.creations)
+
+
+class AdoptionsMemo:
+    """Answers that are a pure function of a list of adoptions and a key, kept for the list
+    last asked about. Adoptions are only ever appended to a list (the root's, in log order),
+    so a list of the same length holds the same adoptions; the list itself is held here, so
+    no other list takes its place unseen. A list of other adoptions starts afresh."""
+
+    def __init__(self, most: int = 1 << 14) -> None:
+        self._adoptions: list[Adoption] | None = None
+        self._count = 0
+        self._answers: dict[Any, Any] = {}
+        self._most = most
+
+    def answers(self, adoptions: list[Adoption]) -> dict[Any, Any]:
+        """The answers kept for ``adoptions`` (a dictionary to read and add to)."""
+        if (
+            self._adoptions is not adoptions
+            or self._count != len(adoptions)
+            or len(self._answers) >= self._most
+        ):
+            self._adoptions, self._count, self._answers = adoptions, len(adoptions), {}
+        return self._answers
+
+
+GOVERNING = AdoptionsMemo()
+""":func:`governing_unit`'s answers, by the unit's lists (:func:`unit_lists`)."""
 
 
 @functools.lru_cache(maxsize=1 << 14)
