@@ -245,23 +245,21 @@ class AdoptionsMemo:
     """Answers that are a pure function of a list of adoptions and a key, kept for the list
     last asked about. Adoptions are only ever appended to a list (the root's, in log order),
     so a list of the same length holds the same adoptions; the list itself is held here, so
-    no other list takes its place unseen. A list of other adoptions starts afresh."""
+    no other list takes its place unseen. A list of other adoptions starts afresh. The list,
+    its length and its answers are one value, replaced whole, so threads asking about
+    different lists each get the answers of their own."""
 
     def __init__(self, most: int = 1 << 14) -> None:
-        self._adoptions: list[Adoption] | None = None
-        self._count = 0
-        self._answers: dict[Any, Any] = {}
+        self._kept: tuple[list[Adoption] | None, int, dict[Any, Any]] = (None, 0, {})
         self._most = most
 
     def answers(self, adoptions: list[Adoption]) -> dict[Any, Any]:
         """The answers kept for ``adoptions`` (a dictionary to read and add to)."""
-        if (
-            self._adoptions is not adoptions
-            or self._count != len(adoptions)
-            or len(self._answers) >= self._most
-        ):
-            self._adoptions, self._count, self._answers = adoptions, len(adoptions), {}
-        return self._answers
+        kept, count, answers = self._kept
+        if kept is not adoptions or count != len(adoptions) or len(answers) >= self._most:
+            answers = {}
+            self._kept = (adoptions, len(adoptions), answers)
+        return answers
 
 
 GOVERNING = AdoptionsMemo()
