@@ -261,16 +261,7 @@ def test_an_event_slipped_into_the_store_is_named(
 ) -> None:
     """An event inserted into the events table only, behind the log's back."""
     world, park, db = story
-    row = db.execute(
-        "SELECT originator_id, topic, state FROM {events} WHERE originator_id = ? "
-        "AND originator_version = 4",
-        (db.db_id(park),),
-    )[0]
-    db.execute(
-        "INSERT INTO {events} (originator_id, originator_version, topic, state) "
-        "VALUES (?, 5, ?, ?)",
-        (row[0], row[1], row[2]),
-    )
+    slip_in_a_fifth_event(db, park)
 
     code, output = verify(world, tmp_path)
 
@@ -287,20 +278,11 @@ def test_an_event_slipped_in_for_a_deleted_one_is_named(
     counts the events table instead of looking for events behind the log's back only once it
     has found each position naming an event of its own, so both are named."""
     world, park, db = story
-    row = db.execute(
-        "SELECT originator_id, topic, state FROM {events} WHERE originator_id = ? "
-        "AND originator_version = 4",
-        (db.db_id(park),),
-    )[0]
     db.execute(
         "DELETE FROM {events} WHERE originator_id = ? AND originator_version = 2",
         (db.db_id(park),),
     )
-    db.execute(
-        "INSERT INTO {events} (originator_id, originator_version, topic, state) "
-        "VALUES (?, 5, ?, ?)",
-        (row[0], row[1], row[2]),
-    )
+    slip_in_a_fifth_event(db, park)
 
     code, output = verify(world, tmp_path)
 
@@ -419,3 +401,17 @@ def test_an_altered_read_model_row_is_named(
     named = [line for line in problem_lines(output) if "[read model]" in line]
     assert any("rm_units" in line and str(park) in line for line in named), output
     assert any("某某园区" in line for line in named), output
+
+
+def slip_in_a_fifth_event(db: Tamperer, park: UUID) -> None:
+    """A copy of the park's fourth event inserted as its fifth, into the events table only."""
+    row = db.execute(
+        "SELECT originator_id, topic, state FROM {events} WHERE originator_id = ? "
+        "AND originator_version = 4",
+        (db.db_id(park),),
+    )[0]
+    db.execute(
+        "INSERT INTO {events} (originator_id, originator_version, topic, state) "
+        "VALUES (?, 5, ?, ?)",
+        (row[0], row[1], row[2]),
+    )

@@ -341,24 +341,19 @@ def _required_int(name: str, value: Any) -> Any:
     return _int(name, value)
 
 
-def _required_date(name: str, value: Any) -> Any:
-    """``_required(_date)`` in one call, a day read before kept (:data:`_READ_TIMES`)."""
-    read = _READ_TIMES.get(value) if type(value) is str else None
-    if type(read) is date:
-        return read
-    if value is None:
-        raise ActFormatError(f"'{name}' is required")
-    return _date(name, value)
+def _required_time(kind: type[date], read_time: Reader) -> Reader:
+    """``_required(read_time)`` in one call, a day or time read before kept
+    (:data:`_READ_TIMES`); ``kind`` is what ``read_time`` reads."""
 
+    def required(name: str, value: Any) -> Any:
+        read = _READ_TIMES.get(value) if type(value) is str else None
+        if type(read) is kind:
+            return read
+        if value is None:
+            raise ActFormatError(f"'{name}' is required")
+        return read_time(name, value)
 
-def _required_datetime(name: str, value: Any) -> Any:
-    """``_required(_datetime)`` in one call, a time read before kept (:data:`_READ_TIMES`)."""
-    read = _READ_TIMES.get(value) if type(value) is str else None
-    if type(read) is datetime:
-        return read
-    if value is None:
-        raise ActFormatError(f"'{name}' is required")
-    return _datetime(name, value)
+    return required
 
 
 def _required_uuid(name: str, value: Any) -> Any:
@@ -454,8 +449,8 @@ def _keep_time(text: str, value: _Time) -> _Time:
 _FUSED: dict[Reader, Reader] = {
     _str: _required_str,
     _int: _required_int,
-    _date: _required_date,
-    _datetime: _required_datetime,
+    _date: _required_time(date, _date),
+    _datetime: _required_time(datetime, _datetime),
     _uuid: _required_uuid,
 }
 """The readers of a required value of the plainest types, each one call (the same answers and
