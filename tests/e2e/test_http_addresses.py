@@ -127,6 +127,31 @@ def test_a_request_it_cannot_read_is_refused_in_words(echoing: str) -> None:
     assert "percent-encoded" in problem["detail"]
 
 
+def test_a_request_refused_behind_another_is_refused_after_its_answer(echoing: str) -> None:
+    """Two requests in one packet, the second one the parser cannot read: the first is
+    answered, then the second refused (uvicorn answered the 400 alone and closed)."""
+    address = urlsplit(echoing)
+    good = "GET /?q=园 HTTP/1.1\r\nHost: x\r\n\r\n".encode()
+    for unreadable in (
+        b"GET /a b c HTTP/1.1\r\nHost: x\r\n\r\n",
+        "GET /?q=区 HTTP/1.1\r\nHost: x\r\n\r\n".encode(),  # UTF-8 behind another request
+    ):
+        answers = b""
+        with socket.create_connection((address.hostname, address.port), timeout=10) as connection:
+            connection.sendall(good + unreadable)
+            while chunk := connection.recv(65536):  # until the server closes the connection
+                answers += chunk
+        head, _, rest = answers.partition(b"\r\n\r\n")
+        length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0])
+        first, second = head + b"\r\n\r\n" + rest[:length], rest[length:]
+        assert first.startswith(b"HTTP/1.1 200 "), answers
+        assert bodies(first)[0]["query"] == "q=%E5%9B%AD"
+        head, _, body = second.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 400 "), second
+        assert b"connection: close" in head
+        assert "percent-encoded" in orjson.loads(body)["detail"]
+
+
 def test_the_registry_looks_up_a_name_typed_in_utf8(database_url: str) -> None:
     facade = open_greenreg(database_url)
     try:

@@ -6,9 +6,14 @@
   the bytes beyond ASCII of each request line are percent-encoded before the parser sees them:
   the app receives the address a browser would have sent. Only the request line is touched,
   never a header or a body. (A second request sent in the same packet as the first, before
-  its answer, is read as httptools reads it.)
-- **A refusal in words.** A request the parser cannot read at all is answered 400 with a
-  problem document saying what to check, not uvicorn's bare "Invalid HTTP request received."
+  its answer, is read as httptools reads it: one typed in UTF-8 is refused, after the first's
+  answer.)
+- **A refusal in words, in its turn.** A request the parser cannot read at all is answered 400
+  with a problem document saying what to check, not uvicorn's bare "Invalid HTTP request
+  received.", and only once the requests sent before it on the connection are answered:
+  uvicorn wrote the 400 and closed the connection at once, so a client that sent a request and,
+  before its answer, one the parser refused (a second request typed in UTF-8 in the same packet,
+  above) lost the answer to the first.
 
 uvicorn's protocol classes are not a public interface: ``pyproject.toml`` bounds uvicorn to the
 releases this was tested with, and ``tests/e2e/test_http_addresses.py`` checks both changes over
@@ -57,7 +62,28 @@ class HttpProtocol(HttpToolsProtocol):
         super().on_message_complete()
         self.in_request_line = True
 
+    refused = False
+    """Whether the parser refused a request while those before it were still being answered:
+    the 400 follows their answers."""
+
     def send_400_response(self, msg: str) -> None:
+        if self._answering():
+            self.refused = True
+            self.flow.pause_reading()  # nothing after the refused request is read
+            return
+        self._refuse()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()  # starts the next request read before the refused one
+        if self.refused and not self._answering() and not self.transport.is_closing():
+            self._refuse()
+
+    def _answering(self) -> bool:
+        """Whether a request read before this moment is still to be answered."""
+        cycle = self.cycle
+        return bool(self.pipeline) or (cycle is not None and not cycle.response_complete)
+
+    def _refuse(self) -> None:
         content = [STATUS_LINE[400]]
         for name, value in self.server_state.default_headers:
             content.extend([name, b": ", value, b"\r\n"])
