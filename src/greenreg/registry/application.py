@@ -200,19 +200,16 @@ class Registry(Application[UUID]):
         """``write`` (decide, then record), decided again while the log is closed up to a
         moment at or after the one it was decided at (:class:`LogClosedError`: a bulk job
         submitted meanwhile answers as known then, and the act was not recorded by then)."""
-        for _ in range(CLOSED_ATTEMPTS - 1):
+        for _ in range(CLOSED_ATTEMPTS):
             try:
                 return write()
-            except LogClosedError:
-                continue
-        try:
-            return write()
-        except LogClosedError as closed:
-            raise ConflictError(
-                f"the log is closed up to {closed.moment.isoformat()} (a bulk job answers as "
-                f"known then), and the registry's clock still reads {self.clock().isoformat()}; "
-                "nothing was recorded. Submit the act again once the clock is past that moment."
-            ) from closed
+            except LogClosedError as error:
+                closed = error
+        raise ConflictError(
+            f"the log is closed up to {closed.moment.isoformat()} (a bulk job answers as "
+            f"known then), and the registry's clock still reads {self.clock().isoformat()}; "
+            "nothing was recorded. Submit the act again once the clock is past that moment."
+        ) from closed
 
     def record(self, decision: Decision) -> Receipt:
         """Save what ``decision`` decided and answer with its receipt; raises
