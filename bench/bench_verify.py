@@ -44,6 +44,8 @@ import shutil
 import statistics
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +67,30 @@ from greenreg.storage.log_key import declare
 from greenreg.storage.log_tables import LogTables
 
 RESULTS = Path(__file__).parent / "results"
+
+
+@contextmanager
+def live_copy(store: Path) -> Iterator[tuple[Path, Registry, bytes]]:
+    """A copy of the corpus ``store`` as a live registry holds it: its log key declared with
+    the corpus root key, that one event folded into the read models (they are at the log's
+    end): the copy's path, its registry, the root public key. Removed afterwards."""
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "store.db"
+        shutil.copy(store, copy)
+        # The key that signed the store's checkpoints while it was built, beside the copy.
+        shutil.copy(log_key_path(store), log_key_path(copy))
+        registry = open_registry(f"sqlite:///{copy}")
+        try:
+            ring = keyring()
+            declare(registry, ring.root.signer, ring.founded)
+            read_store = open_read_store(f"sqlite:///{copy}")
+            try:
+                Projector(registry, read_store).catch_up()  # the declaration, as a live registry
+            finally:
+                read_store.close()
+            yield copy, registry, ring.root.signer.public_key
+        finally:
+            registry.close()
 
 
 def one_verification(recorder: LogTables, sample: int) -> tuple[float, float]:
@@ -137,22 +163,9 @@ def measure(
     floor and the ratios."""
     workers = workers or os.cpu_count() or 1
     store = cached_sqlite_store(events)
-    with tempfile.TemporaryDirectory() as tmp:
-        copy = Path(tmp) / "store.db"
-        shutil.copy(store, copy)
-        # The key that signed the store's checkpoints while it was built, beside the copy.
-        shutil.copy(log_key_path(store), log_key_path(copy))
-        registry = open_registry(f"sqlite:///{copy}")
-        ring = keyring()
-        declare(registry, ring.root.signer, ring.founded)
-        read_store = open_read_store(f"sqlite:///{copy}")
-        try:
-            Projector(registry, read_store).catch_up()  # the declaration, as a live registry
-        finally:
-            read_store.close()
+    with live_copy(store) as (copy, registry, root_public_key):
         recorder = registry.recorder
         assert isinstance(recorder, LogTables)
-
         cores = os.cpu_count() or 1
         load = os.getloadavg()[0]
         verifications: list[tuple[float, float]] = []
@@ -166,9 +179,7 @@ def measure(
             read_store = open_read_store(f"sqlite:///{copy}")
             try:
                 check = ReadModelCheck(read_store)
-                audit = Audit(
-                    DatabaseSource(recorder), ring.root.signer.public_key, workers=workers
-                )
+                audit = Audit(DatabaseSource(recorder), root_public_key, workers=workers)
                 audit.read_models = check
                 report = audit.run()
                 audits.append(clock.lap())
@@ -178,7 +189,6 @@ def measure(
             totals.append(clock.lap())
             by_digest = check.folded is not None and check.live is not None
             by_digest = by_digest and check.folded[1] == check.live[1]  # type: ignore[index]
-        registry.close()
     per_verify = statistics.median(v[0] for v in verifications)
     per_verify_cpu = statistics.median(v[1] for v in verifications)
     counted = report.events
