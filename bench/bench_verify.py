@@ -44,8 +44,9 @@ import shutil
 import statistics
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,7 @@ from bench.results_table import metric, runs
 from greenreg.audit.pool import Pool
 from greenreg.audit.prepare import FORGED
 from greenreg.audit.read_models import ReadModelCheck
+from greenreg.audit.report import Report
 from greenreg.audit.source import DatabaseSource
 from greenreg.audit.verify import Audit
 from greenreg.bootstrap import open_read_store, open_registry
@@ -91,6 +93,35 @@ def live_copy(store: Path) -> Iterator[tuple[Path, Registry, bytes]]:
             yield copy, registry, ring.root.signer.public_key
         finally:
             registry.close()
+
+
+def verify_copy(
+    copy: Path,
+    registry: Registry,
+    root_public_key: bytes,
+    workers: int,
+    audited: Callable[[], object] = lambda: None,
+) -> tuple[Report, ReadModelCheck]:
+    """``greenreg verify`` of a :func:`live_copy` as the command runs it: the audit (its
+    workers fold the read-model rows while this process hashes the live ones), ``audited()``,
+    then the read models' check; the report and the check."""
+    recorder = registry.recorder
+    assert isinstance(recorder, LogTables)
+    read_store = open_read_store(f"sqlite:///{copy}")
+    try:
+        check = ReadModelCheck(read_store)
+        audit = Audit(DatabaseSource(recorder), root_public_key, workers=workers)
+        audit.read_models = check
+        report = audit.run()
+        audited()
+        report.problems.extend(check.problems(registry)[0])
+    finally:
+        read_store.close()
+    return report, check
+
+
+def _lapped(laps: list[tuple[float, float]], clock: Clock) -> None:
+    laps.append(clock.lap())
 
 
 def one_verification(recorder: LogTables, sample: int) -> tuple[float, float]:
@@ -176,16 +207,9 @@ def measure(
             verifications.append(one_verification(recorder, sample))
             floors.append(floor(recorder, workers))
             clock = Clock()
-            read_store = open_read_store(f"sqlite:///{copy}")
-            try:
-                check = ReadModelCheck(read_store)
-                audit = Audit(DatabaseSource(recorder), root_public_key, workers=workers)
-                audit.read_models = check
-                report = audit.run()
-                audits.append(clock.lap())
-                report.problems.extend(check.problems(registry)[0])
-            finally:
-                read_store.close()
+            report, check = verify_copy(
+                copy, registry, root_public_key, workers, partial(_lapped, audits, clock)
+            )
             totals.append(clock.lap())
             by_digest = check.folded is not None and check.live is not None
             by_digest = by_digest and check.folded[1] == check.live[1]  # type: ignore[index]

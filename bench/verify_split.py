@@ -27,13 +27,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.bench_verify import Clock, live_copy, one_verification
+from bench.bench_verify import Clock, live_copy, one_verification, verify_copy
 from bench.corpus import cached_sqlite_store
 from greenreg.audit import partition
 from greenreg.audit.read_models import FoldedRows, ReadModelCheck
-from greenreg.audit.source import DatabaseSource
-from greenreg.audit.verify import Audit
-from greenreg.bootstrap import open_read_store
 from greenreg.storage.log_slices import SliceReader
 from greenreg.storage.log_tables import LogTables
 
@@ -120,15 +117,7 @@ def measure(events: int, workers: int) -> dict[str, Any]:
         load = os.getloadavg()[0]
         clock = Clock()
         main_started = time.process_time()
-        read_store = open_read_store(f"sqlite:///{copy}")
-        try:
-            check = ReadModelCheck(read_store)
-            audit = Audit(DatabaseSource(recorder), root_public_key, workers=workers)
-            audit.read_models = check
-            report = audit.run()
-            report.problems.extend(check.problems(registry)[0])
-        finally:
-            read_store.close()
+        report, _ = verify_copy(copy, registry, root_public_key, workers)
         wall, cpu = clock.lap()
         main_cpu = time.process_time() - main_started
         workers_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
