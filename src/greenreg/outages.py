@@ -10,17 +10,32 @@ models' runner lets it through as it is instead of reporting the read models stu
 from __future__ import annotations
 
 import sqlite3
+import sys
 
-import psycopg
 from eventsourcing.persistence import InterfaceError, OperationalError
 
-OUTAGE_ERRORS: tuple[type[Exception], ...] = (
-    psycopg.OperationalError,  # the pool's timeout included
-    psycopg.InterfaceError,
-    OperationalError,  # eventsourcing's wrapping of both
+_ALWAYS: tuple[type[Exception], ...] = (
+    OperationalError,  # eventsourcing's wrapping of psycopg's and SQLite's
     InterfaceError,
     sqlite3.OperationalError,
 )
+
+
+def outage_errors(*, postgres: bool = False) -> tuple[type[Exception], ...]:
+    """The errors that may mean the database does not answer (:func:`is_outage` tells SQLite's
+    apart): psycopg's ``OperationalError`` (the pool's timeout included) and
+    ``InterfaceError`` among them once psycopg is imported (``postgres``: import it). A
+    PostgreSQL store imports it; until then none of its errors can be raised, and the commands
+    that work on a SQLite store do not pay for importing it (a tenth of a second at every
+    start)."""
+    if postgres:
+        pass
+    imported = sys.modules.get("psycopg")
+    kinds = (getattr(imported, "OperationalError", None), getattr(imported, "InterfaceError", None))
+    if kinds[0] is None or kinds[1] is None:
+        return _ALWAYS
+    return (kinds[0], kinds[1], *_ALWAYS)
+
 
 _SQLITE_OUTAGES = ("locked", "busy", "unable to open")
 """What SQLite says when it cannot be reached for now; its other operational errors ("no such
@@ -32,4 +47,4 @@ def is_outage(error: BaseException) -> bool:
     or in the statement, is wrong)."""
     if isinstance(error, sqlite3.OperationalError):
         return any(words in str(error).lower() for words in _SQLITE_OUTAGES)
-    return isinstance(error, OUTAGE_ERRORS)
+    return isinstance(error, outage_errors())

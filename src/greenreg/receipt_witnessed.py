@@ -28,8 +28,6 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-
 from greenreg.errors import ActFormatError, GreenregError, NotFoundError, SignatureError
 from greenreg.receipts import read_receipt
 from greenreg.registry.checkpoints import Checkpoint, open_checkpoint, parse_checkpoint
@@ -106,6 +104,8 @@ def add_witnessed(text: str, witnessed: dict[str, Any]) -> str:
 def fetch_witnessed(registry_url: str, size: int) -> dict[str, Any]:
     """The registry's witnessed checkpoint covering a receipt's checkpoint of ``size`` leaves
     (``GET /api/v1/log/witnessed?size=N``); refused saying why, as the registry says it."""
+    import httpx  # noqa: PLC0415 (only a receipt checked against a registry's witnesses asks)
+
     url = registry_url.rstrip("/") + "/api/v1/log/witnessed"
     try:
         answer = httpx.get(url, params={"size": size}, timeout=30, follow_redirects=True)

@@ -2,7 +2,7 @@
 
 A read or a write that meets a database outage (the server is down or restarting, a connection
 was cut, SQLite is locked past its busy timeout) raises one of
-:data:`~greenreg.outages.OUTAGE_ERRORS`. The app answers it with HTTP 503, a problem
+:func:`~greenreg.outages.outage_errors`. The app answers it with HTTP 503, a problem
 (code ``database_unavailable``) and a ``Retry-After`` header; the next request opens new
 connections, so the service recovers by itself when the database returns.
 
@@ -17,7 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from greenreg.api.problems import instance_of, problem
-from greenreg.outages import OUTAGE_ERRORS
+from greenreg.outages import outage_errors
 
 RETRY_AFTER_SECONDS = 5
 
@@ -44,5 +44,5 @@ async def _on_outage(request: Request, error: Exception) -> JSONResponse:
 
 
 def install_outage_handler(app: FastAPI) -> None:
-    for kind in OUTAGE_ERRORS:
+    for kind in outage_errors(postgres=True):  # the app may serve either store
         app.add_exception_handler(kind, _on_outage)

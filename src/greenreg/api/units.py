@@ -23,7 +23,7 @@ from greenreg.api.outage import database_unavailable
 from greenreg.api.problems import READ_REFUSALS, BadReferenceError, instance_of, refusal
 from greenreg.api.reading import RECEIPT_DESCRIPTION, Reads
 from greenreg.errors import GreenregError, NotFoundError
-from greenreg.outages import OUTAGE_ERRORS
+from greenreg.outages import outage_errors
 from greenreg.projections.queries import Queries
 
 CREDIT_CODE_LENGTH = 18
@@ -107,7 +107,7 @@ def lean_unit_route(reads: Reads) -> LeanRoute:
             return await run_in_threadpool(read_unit, reads, reference, False)
         except GreenregError as error:  # as the app's error handlers answer them
             return refusal(error, scope)
-        except OUTAGE_ERRORS as error:
+        except outage_errors() as error:
             return database_unavailable(error, instance_of(scope))
 
     return LeanRoute("/api/v1/units/", "/api/v1/units/{ref}", UNIT_REF_LENGTH, unit)
@@ -186,7 +186,7 @@ def lean_lookup_route(reads: Reads) -> LeanQuery[Lookup]:
             return await run_in_threadpool(read_lookup, reads, asked.text, asked.limit, False)
         except GreenregError as error:  # as the app's error handlers answer them
             return refusal(error, scope)
-        except OUTAGE_ERRORS as error:
+        except outage_errors() as error:
             return database_unavailable(error, instance_of(scope))
 
     return LeanQuery("/api/v1/lookup", plain_lookup, lookup)

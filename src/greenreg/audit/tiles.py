@@ -19,8 +19,6 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-import httpx
-
 from greenreg.audit.report import Problem
 from greenreg.errors import GreenregError
 from greenreg.registry.checkpoints import Checkpoint, parse_checkpoint
@@ -191,6 +189,8 @@ def mirror(
     checkpoint, the log keys, and every tile and bundle the checkpoint calls for (with
     ``start``, only the bundles of the entries from that position on). A tile the server does
     not have is left out (the audit names it). Returns the checkpoint's size."""
+    import httpx  # noqa: PLC0415 (only an audit of a registry over HTTP reads it: not at start)
+
     base = url.rstrip("/") + "/"
     directory.mkdir(parents=True, exist_ok=True)
     try:
@@ -200,6 +200,8 @@ def mirror(
 
 
 def _mirror(base: str, directory: Path, progress: Callable[[int], None] | None, start: int) -> int:
+    import httpx  # noqa: PLC0415 (see mirror)
+
     with httpx.Client(base_url=base, timeout=60, follow_redirects=True) as client:
 
         def get(path: str) -> bytes | None:

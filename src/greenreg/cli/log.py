@@ -50,7 +50,6 @@ from greenreg.storage.log_key import declare
 from greenreg.storage.log_tables import LogTables
 from greenreg.storage.queries import TransparencyLog
 from greenreg.witness.cosignature import WitnessPolicy, check_witnessed, read_policy
-from greenreg.witness.submitter import read_witness_config
 
 log_app = typer.Typer(help="The transparency log: its key and checkpoints.")
 receipt_app = typer.Typer(help="Signed receipts and green codes.")
@@ -94,7 +93,12 @@ def _policy(keys: list[Path] | None, required: int | None) -> WitnessPolicy | No
 
 
 def _registry_policy(path: Path | None) -> WitnessPolicy | None:
-    return None if path is None else read_witness_config(path).policy
+    if path is None:
+        return None
+    # The submitter's module imports an HTTP client no other command needs at start.
+    from greenreg.witness.submitter import read_witness_config  # noqa: PLC0415
+
+    return read_witness_config(path).policy
 
 
 def _check_witnessed(log: LogTables, policy: WitnessPolicy, report: Report) -> None:

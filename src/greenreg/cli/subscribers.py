@@ -14,7 +14,6 @@ from greenreg.cli.common import Database, app, console, run
 from greenreg.cli.terminal import shown
 from greenreg.cli.write import keys_app
 from greenreg.subscribers.api_keys import ApiKeys
-from greenreg.subscribers.delivery import worker_for
 
 api_keys_app = typer.Typer(help="API keys for subscribers (banks): issue, revoke, list.")
 keys_app.add_typer(api_keys_app, name="api")
@@ -68,6 +67,9 @@ def api_key_list(database: Database = None) -> None:
 def webhooks_run(database: Database = None) -> None:
     """Deliver watchlist notifications until stopped (SIGINT or SIGTERM): run it beside
     'greenreg serve --no-webhooks', or as well (workers share the work by leases)."""
+    # The delivery's module imports an HTTP client no other command needs at start.
+    from greenreg.subscribers.delivery import worker_for  # noqa: PLC0415
+
     facade = run(lambda: open_greenreg(database))
     worker = run(lambda: worker_for(facade.registry, facade.queries.store))
     stopped = threading.Event()

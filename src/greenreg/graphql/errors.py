@@ -15,7 +15,7 @@ import logging
 from graphql import GraphQLError, GraphQLSyntaxError
 
 from greenreg.errors import GreenregError
-from greenreg.outages import OUTAGE_ERRORS
+from greenreg.outages import outage_errors
 
 DATABASE_UNAVAILABLE = "database_unavailable"
 
@@ -28,7 +28,7 @@ def code_of(error: GraphQLError) -> str:
         return str((original.extensions or {}).get("code", "BAD_USER_INPUT"))
     if isinstance(original, GreenregError):
         return original.code
-    if isinstance(original, OUTAGE_ERRORS):
+    if isinstance(original, outage_errors()):
         return DATABASE_UNAVAILABLE
     if isinstance(error, GraphQLSyntaxError) or isinstance(original, GraphQLSyntaxError):
         return "QUERY_TOO_LARGE" if "tokens" in error.message else "GRAPHQL_PARSE_FAILED"
@@ -54,6 +54,6 @@ def tag(errors: list[GraphQLError]) -> None:
 def outage_in(errors: list[GraphQLError] | None) -> BaseException | None:
     """The database error behind the first ``database_unavailable`` error, if any."""
     for error in errors or ():
-        if isinstance(error.original_error, OUTAGE_ERRORS):
+        if isinstance(error.original_error, outage_errors()):
             return error.original_error
     return None

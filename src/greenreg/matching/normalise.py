@@ -20,11 +20,29 @@ recognised as a variant rather than ignored as noise:
 
 from __future__ import annotations
 
+import importlib
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass
+from types import ModuleType
 
-import zhconv
+
+def _without_pkg_resources(module: str) -> ModuleType:
+    """``module`` imported while setuptools' ``pkg_resources`` cannot be (if it is not
+    imported already). zhconv reads its dictionary through ``pkg_resources`` when it can import
+    it, otherwise from the file beside its own module: the same file, without importing
+    ``pkg_resources`` (a tenth of a second, as long as the rest of a command's start)."""
+    if "pkg_resources" in sys.modules:
+        return importlib.import_module(module)
+    sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # importing it fails
+    try:
+        return importlib.import_module(module)
+    finally:
+        del sys.modules["pkg_resources"]
+
+
+zhconv = _without_pkg_resources("zhconv")
 
 LEGAL_FORMS = (
     "股份有限公司",
