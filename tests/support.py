@@ -6,7 +6,10 @@ fixed, so that key validity and lateness can be tested on known days.
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -267,3 +270,13 @@ def a_park_with_a_past(world: World) -> str:
 
 def d(text: str) -> date:
     return date.fromisoformat(text)
+
+
+def in_fresh_interpreter(code: str) -> Any:
+    """What ``code``, run in a new Python process (nothing imported before it), prints as
+    JSON on its last line."""
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])

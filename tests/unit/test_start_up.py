@@ -9,13 +9,10 @@ interpreter, where nothing was imported before.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
 import psycopg
 
 from greenreg.outages import is_outage, outage_errors
+from tests.support import in_fresh_interpreter
 
 LATER = ("psycopg", "psycopg_pool", "pkg_resources", "httpx", "fastapi", "strawberry")
 """Packages the command line imports only in the commands that need them."""
@@ -35,12 +32,7 @@ print(json.dumps({
 
 
 def test_the_command_line_starts_without_the_driver_setuptools_or_an_http_client() -> None:
-    code = f"LATER = {LATER!r}\n{START}"
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120
-    )
-    assert result.returncode == 0, result.stderr
-    report = json.loads(result.stdout.strip().splitlines()[-1])
+    report = in_fresh_interpreter(f"LATER = {LATER!r}\n{START}")
     assert report["loaded"] == []
     # zhconv read its dictionary from its own file all the same.
     assert report["simplified"] == "苏州工业园区"
