@@ -146,8 +146,9 @@ class NameIndex:
         core = query.core
         same = dict.fromkeys((*self.by_norm.get(query.norm, ()), *self.by_core.get(core, ())))
         yield from ((number, 1.0, 1.0) for number in same)
-        # A name on several of the bigrams read is compared once.
-        pool = list(dict.fromkeys(self._pool(core, floor, BUDGET if budget is None else budget)))
+        # A name on several of the bigrams read is compared once (a set: half the time of a
+        # dict's keys; the order of names of one bound is none).
+        pool = list(set(self._pool(core, floor, BUDGET if budget is None else budget)))
         if not pool:
             return
         cores = itemgetter(*pool)(self.cores) if len(pool) > 1 else [self.cores[pool[0]]]
