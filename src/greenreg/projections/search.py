@@ -23,7 +23,7 @@ below that cannot rise onto the page).
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
@@ -81,7 +81,7 @@ def search(store: ReadStore, text: str, limit: int, *, walk: bool = True) -> lis
         hit = (
             _hit(units[unit_id], match.term, name.norm)
             if isinstance(match, Ranked)
-            else _variant_hit(units[unit_id], match.term(), (match.given, name, match.entry.name))
+            else _variant_hit(units[unit_id], (match.given, name, match.entry.name))
         )
         if hit is not None:
             hits.append(hit)
@@ -105,7 +105,7 @@ def search_loading_units(store: ReadStore, text: str, limit: int) -> list[Search
         hit = _hit(unit, term, query) if unit else None
         variant = variants.get(term.unit_id)
         if unit and variant and variant[0] is term:
-            hit = _variant_hit(unit, term, (variant[1].given, name, variant[1].entry.name))
+            hit = _variant_hit(unit, (variant[1].given, name, variant[1].entry.name))
         if hit and (term.unit_id not in best or hit.score > best[term.unit_id].score):
             best[term.unit_id] = hit
     ranked = sorted(best.values(), key=lambda h: (-h.score, h.unit.name, str(h.unit.id)))
@@ -489,32 +489,60 @@ def _variants(
     page = _Page(ranked or {}, limit)
     best: dict[str, tuple[float, Entry]] = {}
     waiting: list[tuple[float, str, str, float, int, Entry]] = []
-    """The names scored and not taken, as a heap: minus the score, the unit's name and id,
-    minus the bound, the name's number (each name's own), its entry."""
+    """The names scored (sorted: minus the score, the unit's name and id, minus the bound, the
+    name's number, each name's own, and its entry); those before ``at`` are taken."""
     groups = groupby(index.near(name, floor), key=itemgetter(1))
     group = next(groups, None)
+    at = 0
     while True:
-        while group is not None and (not waiting or -waiting[0][0] <= group[0]):
-            bound, names = group  # its names can score as much as the best waiting
-            for number, _, similarity in names:
-                if (entry := entries[number]) is not None:
-                    score = scored(entry.name, similarity)
-                    if score >= floor:
-                        waiting.append(
-                            (-score, entry.unit_name, entry.unit_id, -bound, number, entry)
-                        )
-            heapq.heapify(waiting)
-            group = next(groups, None)
-        if not waiting:
+        if group is not None and (at == len(waiting) or -waiting[at][0] <= group[0]):
+            waiting, at = waiting[at:], 0
+            while group is not None and (not waiting or -waiting[0][0] <= group[0]):
+                waiting += _scored(group[0], group[1], entries, scored, floor)
+                waiting.sort()
+                group = next(groups, None)
+        if at == len(waiting):
             break
-        minus, unit_name, unit_id, _, _, entry = waiting[0]
+        minus, unit_name, unit_id, _, _, entry = waiting[at]
         if page.settled(-minus, unit_name, unit_id):
             break
-        heapq.heappop(waiting)
+        at += 1
         if unit_id not in best:  # the unit's best name: the first taken
             best[unit_id] = (-minus, entry)
             page.place(entry, _variant_score(entry.matched, -minus))
     return _given(best)
+
+
+def _scored(
+    bound: float,
+    names: Iterable[tuple[int, float, float]],
+    entries: list[Entry | None],
+    scored: Callable[[Name, float], float],
+    floor: float,
+) -> list[tuple[float, str, str, float, int, Entry]]:
+    """The names of one bound that reach the floor, each as the variants wait (minus its score,
+    its unit's name and id, minus the bound, its number, its entry). Below a bound of 1 no name
+    is the question's own normalised name (those come at 1, their core the same), so a score is
+    the similarity weighed by the legal form's and qualifier's factors: worked out once for each
+    form, qualifier and similarity (a bound's names share a few)."""
+    if bound >= 1.0:
+        found = [
+            (-scored(entry.name, similarity), entry.unit_name, entry.unit_id, -bound, number, entry)
+            for number, _, similarity in names
+            if (entry := entries[number]) is not None
+        ]
+    else:
+        minus: dict[tuple[str, str, float], float] = {}
+        found = []
+        for number, _, similarity in names:
+            if (entry := entries[number]) is not None:
+                held = entry.name
+                shape = (held.form, held.qualifier, similarity)
+                score = minus.get(shape)
+                if score is None:
+                    score = minus[shape] = -scored(held, similarity)
+                found.append((score, entry.unit_name, entry.unit_id, -bound, number, entry))
+    return [item for item in found if -item[0] >= floor]
 
 
 def _given(best: dict[str, tuple[float, Entry]]) -> dict[str, Variant]:
@@ -577,21 +605,23 @@ def _variant_score(matched: str | None, score: float) -> float | None:
     return None
 
 
-def _variant_hit(unit: UnitView, term: Term, variant: tuple[float, Name, Name]) -> SearchHit | None:
+def _variant_hit(unit: UnitView, variant: tuple[float, Name, Name]) -> SearchHit | None:
+    """The hit a variant name (``held``, scoring ``score`` against ``asked``) makes of its
+    unit, with the reasons of its score; ``None``: the name is no longer the unit's."""
     score, asked, held = variant
     reasons = "; ".join(score_name(asked, held).reasons)
-    if term.text == unit.name:
+    if held.text == unit.name:
         return SearchHit(
-            unit, score, "name", term.text, f"matched the current name {unit.name}: {reasons}"
+            unit, score, "name", held.text, f"matched the current name {unit.name}: {reasons}"
         )
-    former = _former(unit, term.text)
+    former = _former(unit, held.text)
     if former is None:
         return None
     return SearchHit(
         unit,
         round(score * FORMER_NAME, 4),
         "former_name",
-        term.text,
+        held.text,
         f"matched a former name: {former.name} ({former.held()}); now called {unit.name}: "
         f"{reasons}",
     )
