@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 import threading
 import weakref
+from array import array
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -50,6 +51,8 @@ MATCH_FLOOR = 0.7
 MATCH_BUDGET = 10_000
 """Postings the bulk match's variant search reads at most per query (it answers 10,000
 queries at once; a wider search than the lookup's page needs costs little per query)."""
+EMPTY = array("i")
+"""No postings (never changed)."""
 ROUNDING = 5e-5
 """Scores are rounded to four places: a similarity this much below a floor may reach it."""
 
@@ -86,21 +89,24 @@ class NameIndex:
         self.cores = [entry.name.core for entry in entries]
         """Each entry's core, by number (a replaced entry's too: it is on no posting)."""
         self.postings: dict[str, list[int]] = {}
-        self.sized: dict[tuple[str, int], list[int]] = {}
-        """The postings by bigram and length of core (the lookup's variants)."""
+        self.sized: dict[tuple[str, int], array[int]] = {}
+        """The postings by bigram and length of core (the lookup's variants), as arrays: the
+        numbers a lookup reads lie together, not as objects over the heap."""
         self.by_norm: dict[str, list[int]] = {}
         self.by_core: dict[str, list[int]] = {}
         self.by_unit: dict[str, list[int]] = {}
         self.dead = 0
         """Numbers of entries replaced since the index was built (their slots are ``None``)."""
+        sized: dict[tuple[str, int], list[int]] = {}
         for number, entry in enumerate(entries):
             size = len(entry.name.core)
             for gram in bigrams(entry.name.core):
                 self.postings.setdefault(gram, []).append(number)
-                self.sized.setdefault((gram, size), []).append(number)
+                sized.setdefault((gram, size), []).append(number)
             self.by_norm.setdefault(entry.name.norm, []).append(number)
             self.by_core.setdefault(entry.name.core, []).append(number)
             self.by_unit.setdefault(entry.unit_id, []).append(number)
+        self.sized = {key: array("i", numbers) for key, numbers in sized.items()}
 
     def candidates(self, query: Name, limit: int = CANDIDATES) -> list[Entry]:
         """The names most likely to match ``query``, at most ``limit``: those :meth:`similar`
@@ -194,19 +200,19 @@ class NameIndex:
         found.sort(key=lambda entry: (entry.unit_name, entry.unit_id))  # stable: by number
         return found
 
-    def _pool(self, core: str, floor: float, budget: int) -> list[int]:
+    def _pool(self, core: str, floor: float, budget: int) -> array[int]:
         """For each core length that can reach ``floor`` (the query's own first, then the
         nearest), the names of that length holding one of the rarest bigrams of ``core`` that
         cover one place more than the edits allowed at that length can break: every name that
         can reach the floor is among them (for a floor of 0.7 or more). Past ``budget``
         postings read, the lengths and bigrams not yet read are left out."""
         size = len(core)
+        pool = array("i")
         if size < 3:  # only names with this very core can reach the floor
-            return []
+            return pool
         places = Counter(core[start : start + 2] for start in range(size - 1))
         lowest = max(2, math.ceil((floor - ROUNDING) * size))
         highest = math.floor(size / (floor - ROUNDING))
-        pool: list[int] = []
         for length in sorted(range(lowest, highest + 1), key=lambda n: (abs(n - size), n)):
             edits = math.floor((1 - floor + ROUNDING) * max(size, length))
             broken = 2 * edits - max(0, length - size)  # an insertion breaks one place
@@ -214,7 +220,7 @@ class NameIndex:
             for gram in sorted(places, key=lambda g: len(self.sized.get((g, length), ()))):
                 if covered > broken:
                     break
-                postings = self.sized.get((gram, length), [])
+                postings = self.sized.get((gram, length), EMPTY)
                 if len(pool) + len(postings) > budget:
                     return pool
                 pool += postings
@@ -243,6 +249,13 @@ class NameIndex:
                 copied.add(id(numbers))
             return numbers
 
+        def own_sized(key: tuple[str, int]) -> array[int]:
+            numbers = index.sized.get(key)
+            if numbers is None or id(numbers) not in copied:
+                numbers = index.sized[key] = array("i", () if numbers is None else numbers)
+                copied.add(id(numbers))
+            return numbers
+
         for unit, entries in units.items():
             for number in index.by_unit.pop(unit, ()):
                 old = cast(Entry, index.entries[number])  # a unit's numbers are live entries
@@ -250,7 +263,7 @@ class NameIndex:
                 index.dead += 1
                 for gram in bigrams(old.name.core):
                     own(index.postings, gram).remove(number)
-                    own(index.sized, (gram, len(old.name.core))).remove(number)
+                    own_sized((gram, len(old.name.core))).remove(number)
                 own(index.by_norm, old.name.norm).remove(number)
                 own(index.by_core, old.name.core).remove(number)
             for entry in entries:
@@ -259,7 +272,7 @@ class NameIndex:
                 index.cores.append(entry.name.core)
                 for gram in bigrams(entry.name.core):
                     own(index.postings, gram).append(number)
-                    own(index.sized, (gram, len(entry.name.core))).append(number)
+                    own_sized((gram, len(entry.name.core))).append(number)
                 own(index.by_norm, entry.name.norm).append(number)
                 own(index.by_core, entry.name.core).append(number)
                 own(index.by_unit, unit).append(number)
