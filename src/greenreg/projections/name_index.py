@@ -30,6 +30,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
+from sys import intern
 from typing import TypeVar, cast
 
 from rapidfuzz import process
@@ -57,7 +58,7 @@ ROUNDING = 5e-5
 """Scores are rounded to four places: a similarity this much below a floor may reach it."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     """One name of one unit, with what the match filters on."""
 
@@ -344,7 +345,17 @@ def index_entries(store: ReadStore, units: Sequence[str] | None = None) -> list[
         f"JOIN rm_units u ON u.unit_id = s.unit_id WHERE s.kind = 'name'{where}",
         params,
     )
+    # The few legal forms, qualifiers, kinds and divisions as one string each (not one per
+    # row): a lookup scoring a bound's names reads the same few, not one apiece.
     return [
-        Entry(unit, Name(text, norm, core, form, qualifier, False), *rest)
-        for unit, text, norm, core, form, qualifier, *rest in rows
+        Entry(
+            unit,
+            Name(text, norm, core, intern(form), intern(qualifier), False),
+            intern(kind),
+            intern(division),
+            at,
+            None if matched is None else intern(matched),
+            called,
+        )
+        for unit, text, norm, core, form, qualifier, kind, division, at, matched, called in rows
     ]
