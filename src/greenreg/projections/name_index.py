@@ -218,14 +218,18 @@ class NameIndex:
             edits = math.floor((1 - floor + ROUNDING) * max(size, length))
             broken = 2 * edits - max(0, length - size)  # an insertion breaks one place
             covered = 0
-            for gram in sorted(places, key=lambda g: len(self.sized.get((g, length), ()))):
+            # Each list looked up once (a lookup of the large table reads memory no other
+            # question shares), the rarest first.
+            lists = [
+                (self.sized.get((gram, length), EMPTY), count) for gram, count in places.items()
+            ]
+            for postings, count in sorted(lists, key=lambda found: len(found[0])):
                 if covered > broken:
                     break
-                postings = self.sized.get((gram, length), EMPTY)
                 if len(pool) + len(postings) > budget:
                     return pool
                 pool += postings
-                covered += places[gram]
+                covered += count
         return pool
 
     def updated(self, units: dict[str, list[Entry]]) -> NameIndex:
