@@ -577,7 +577,7 @@ class _Page:
 
     def settled(self, score: float, unit_name: str, unit_id: str) -> bool:
         """Whether ``limit`` units rank before a name of this score and unit."""
-        if not self.limit:
+        if not self.limit or self.counted + len(self.waiting) < self.limit:  # too few known
             return False
         following = (-score, unit_name, unit_id)
         while self.waiting and self.waiting[0] < following:
