@@ -228,7 +228,6 @@ def test_the_variants_looked_among_miss_none_that_would_rank(
     # Every name of the registry scored, each compared again, none left out once the page is
     # settled: the same pages, variants and all.
     monkeypatch.setattr(NameIndex, "near", every_name)
-    monkeypatch.setattr(finder, "_last", lambda *_: None)
     monkeypatch.setattr(finder._Page, "settled", lambda *_: False)
     monkeypatch.setattr(
         finder, "similar_scorer", lambda query: lambda held, _: score_of(query, held)

@@ -58,7 +58,7 @@ LEGAL_FORMS = (
 _BRACKETS = re.compile(r"[(\[【〔]([^()\[\]【】〔〕]*)[)\]】〕]")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Name:
     """A name taken apart: ``norm`` is the whole name normalised; ``core`` is it without its
     legal form and bracketed qualifiers; ``form`` the legal form (``""`` if none);

@@ -94,17 +94,22 @@ def similar_scorer(query: Name) -> Callable[[Name, float], float]:
     core's length``, the very double :func:`_weighed` computes) where the caller has it
     already: for ranking the many names the lookup's variant search compares, without
     comparing their cores again, and with the factors of each legal form and bracketed
-    qualifier worked out once (a query meets few)."""
+    qualifier worked out once (a query meets few), and each score once for its similarity
+    (the names of one bound mostly share one)."""
     factors: dict[tuple[str, str], tuple[float | None, float | None]] = {}
+    scores: dict[tuple[str, str, float], float] = {}
 
     def score(held: Name, similarity: float) -> float:
         if query.norm == held.norm:
             return 1.0
-        key = (held.form, held.qualifier)
-        found = factors.get(key)
+        key = (held.form, held.qualifier, similarity)
+        found = scores.get(key)
         if found is None:
-            found = factors[key] = _factors(query, held)[:2]
-        return _times(similarity, *found)
+            weights = factors.get(key[:2])
+            if weights is None:
+                weights = factors[key[:2]] = _factors(query, held)[:2]
+            found = scores[key] = _times(similarity, *weights)
+        return found
 
     return score
 

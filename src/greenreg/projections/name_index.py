@@ -25,10 +25,12 @@ from __future__ import annotations
 import math
 import threading
 import weakref
+from array import array
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
+from sys import intern
 from typing import TypeVar, cast
 
 from rapidfuzz import process
@@ -50,11 +52,13 @@ MATCH_FLOOR = 0.7
 MATCH_BUDGET = 10_000
 """Postings the bulk match's variant search reads at most per query (it answers 10,000
 queries at once; a wider search than the lookup's page needs costs little per query)."""
+EMPTY = array("i")
+"""No postings (never changed)."""
 ROUNDING = 5e-5
 """Scores are rounded to four places: a similarity this much below a floor may reach it."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     """One name of one unit, with what the match filters on."""
 
@@ -86,21 +90,24 @@ class NameIndex:
         self.cores = [entry.name.core for entry in entries]
         """Each entry's core, by number (a replaced entry's too: it is on no posting)."""
         self.postings: dict[str, list[int]] = {}
-        self.sized: dict[tuple[str, int], list[int]] = {}
-        """The postings by bigram and length of core (the lookup's variants)."""
+        self.sized: dict[tuple[str, int], array[int]] = {}
+        """The postings by bigram and length of core (the lookup's variants), as arrays: the
+        numbers a lookup reads lie together, not as objects over the heap."""
         self.by_norm: dict[str, list[int]] = {}
         self.by_core: dict[str, list[int]] = {}
         self.by_unit: dict[str, list[int]] = {}
         self.dead = 0
         """Numbers of entries replaced since the index was built (their slots are ``None``)."""
+        sized: dict[tuple[str, int], list[int]] = {}
         for number, entry in enumerate(entries):
             size = len(entry.name.core)
             for gram in bigrams(entry.name.core):
                 self.postings.setdefault(gram, []).append(number)
-                self.sized.setdefault((gram, size), []).append(number)
+                sized.setdefault((gram, size), []).append(number)
             self.by_norm.setdefault(entry.name.norm, []).append(number)
             self.by_core.setdefault(entry.name.core, []).append(number)
             self.by_unit.setdefault(entry.unit_id, []).append(number)
+        self.sized = {key: array("i", numbers) for key, numbers in sized.items()}
 
     def candidates(self, query: Name, limit: int = CANDIDATES) -> list[Entry]:
         """The names most likely to match ``query``, at most ``limit``: those :meth:`similar`
@@ -146,8 +153,9 @@ class NameIndex:
         core = query.core
         same = dict.fromkeys((*self.by_norm.get(query.norm, ()), *self.by_core.get(core, ())))
         yield from ((number, 1.0, 1.0) for number in same)
-        # A name on several of the bigrams read is compared once.
-        pool = list(dict.fromkeys(self._pool(core, floor, BUDGET if budget is None else budget)))
+        # A name on several of the bigrams read is compared once (a set: half the time of a
+        # dict's keys; the order of names of one bound is none).
+        pool = list(set(self._pool(core, floor, BUDGET if budget is None else budget)))
         if not pool:
             return
         cores = itemgetter(*pool)(self.cores) if len(pool) > 1 else [self.cores[pool[0]]]
@@ -193,31 +201,35 @@ class NameIndex:
         found.sort(key=lambda entry: (entry.unit_name, entry.unit_id))  # stable: by number
         return found
 
-    def _pool(self, core: str, floor: float, budget: int) -> list[int]:
+    def _pool(self, core: str, floor: float, budget: int) -> array[int]:
         """For each core length that can reach ``floor`` (the query's own first, then the
         nearest), the names of that length holding one of the rarest bigrams of ``core`` that
         cover one place more than the edits allowed at that length can break: every name that
         can reach the floor is among them (for a floor of 0.7 or more). Past ``budget``
         postings read, the lengths and bigrams not yet read are left out."""
         size = len(core)
+        pool = array("i")
         if size < 3:  # only names with this very core can reach the floor
-            return []
+            return pool
         places = Counter(core[start : start + 2] for start in range(size - 1))
         lowest = max(2, math.ceil((floor - ROUNDING) * size))
         highest = math.floor(size / (floor - ROUNDING))
-        pool: list[int] = []
         for length in sorted(range(lowest, highest + 1), key=lambda n: (abs(n - size), n)):
             edits = math.floor((1 - floor + ROUNDING) * max(size, length))
             broken = 2 * edits - max(0, length - size)  # an insertion breaks one place
             covered = 0
-            for gram in sorted(places, key=lambda g: len(self.sized.get((g, length), ()))):
+            # Each list looked up once (a lookup of the large table reads memory no other
+            # question shares), the rarest first.
+            lists = [
+                (self.sized.get((gram, length), EMPTY), count) for gram, count in places.items()
+            ]
+            for postings, count in sorted(lists, key=lambda found: len(found[0])):
                 if covered > broken:
                     break
-                postings = self.sized.get((gram, length), [])
                 if len(pool) + len(postings) > budget:
                     return pool
                 pool += postings
-                covered += places[gram]
+                covered += count
         return pool
 
     def updated(self, units: dict[str, list[Entry]]) -> NameIndex:
@@ -242,6 +254,13 @@ class NameIndex:
                 copied.add(id(numbers))
             return numbers
 
+        def own_sized(key: tuple[str, int]) -> array[int]:
+            numbers = index.sized.get(key)
+            if numbers is None or id(numbers) not in copied:
+                numbers = index.sized[key] = array("i", () if numbers is None else numbers)
+                copied.add(id(numbers))
+            return numbers
+
         for unit, entries in units.items():
             for number in index.by_unit.pop(unit, ()):
                 old = cast(Entry, index.entries[number])  # a unit's numbers are live entries
@@ -249,7 +268,7 @@ class NameIndex:
                 index.dead += 1
                 for gram in bigrams(old.name.core):
                     own(index.postings, gram).remove(number)
-                    own(index.sized, (gram, len(old.name.core))).remove(number)
+                    own_sized((gram, len(old.name.core))).remove(number)
                 own(index.by_norm, old.name.norm).remove(number)
                 own(index.by_core, old.name.core).remove(number)
             for entry in entries:
@@ -258,7 +277,7 @@ class NameIndex:
                 index.cores.append(entry.name.core)
                 for gram in bigrams(entry.name.core):
                     own(index.postings, gram).append(number)
-                    own(index.sized, (gram, len(entry.name.core))).append(number)
+                    own_sized((gram, len(entry.name.core))).append(number)
                 own(index.by_norm, entry.name.norm).append(number)
                 own(index.by_core, entry.name.core).append(number)
                 own(index.by_unit, unit).append(number)
@@ -330,7 +349,17 @@ def index_entries(store: ReadStore, units: Sequence[str] | None = None) -> list[
         f"JOIN rm_units u ON u.unit_id = s.unit_id WHERE s.kind = 'name'{where}",
         params,
     )
+    # The few legal forms, qualifiers, kinds and divisions as one string each (not one per
+    # row): a lookup scoring a bound's names reads the same few, not one apiece.
     return [
-        Entry(unit, Name(text, norm, core, form, qualifier, False), *rest)
-        for unit, text, norm, core, form, qualifier, *rest in rows
+        Entry(
+            unit,
+            Name(text, norm, core, intern(form), intern(qualifier), False),
+            intern(kind),
+            intern(division),
+            at,
+            None if matched is None else intern(matched),
+            called,
+        )
+        for unit, text, norm, core, form, qualifier, kind, division, at, matched, called in rows
     ]

@@ -23,7 +23,7 @@ below that cannot rise onto the page).
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
@@ -81,7 +81,7 @@ def search(store: ReadStore, text: str, limit: int, *, walk: bool = True) -> lis
         hit = (
             _hit(units[unit_id], match.term, name.norm)
             if isinstance(match, Ranked)
-            else _variant_hit(units[unit_id], match.term(), (match.given, name, match.entry.name))
+            else _variant_hit(units[unit_id], (match.given, name, match.entry.name))
         )
         if hit is not None:
             hits.append(hit)
@@ -105,7 +105,7 @@ def search_loading_units(store: ReadStore, text: str, limit: int) -> list[Search
         hit = _hit(unit, term, query) if unit else None
         variant = variants.get(term.unit_id)
         if unit and variant and variant[0] is term:
-            hit = _variant_hit(unit, term, (variant[1].given, name, variant[1].entry.name))
+            hit = _variant_hit(unit, (variant[1].given, name, variant[1].entry.name))
         if hit and (term.unit_id not in best or hit.score > best[term.unit_id].score):
             best[term.unit_id] = hit
     ranked = sorted(best.values(), key=lambda h: (-h.score, h.unit.name, str(h.unit.id)))
@@ -471,48 +471,84 @@ def _variants(
     none).
 
     The names that can reach the floor (:meth:`~.name_index.NameIndex.near`) are scored from
-    the similarity of their core that the name index found them by (not compared again); a
-    unit's best name is the one scoring most, of equal scores the one
-    :meth:`~.name_index.NameIndex.similar` gives first (the higher bound, then the first
-    indexed). Given the substring matches ``ranked`` and the page's ``limit``, no more names
-    are scored once their bound is below the score of the ``limit``-th unit so far
-    (:func:`_last`), nor those of a bound equal to it whose unit comes after that unit by name
-    (the names of that bound are read by unit name): a name scores at most its bound, so none
-    of them can put a unit on the page, nor change the name or the score of a unit that is on
-    it (each of those scores more, or as much and comes first by name, by a name or a
-    substring no such name can beat)."""
+    the similarity of their core that the name index found them by (not compared again), and
+    taken best first: by score, then by unit name and id, then the higher bound, then the first
+    indexed. So the first name taken of a unit is its best (the one scoring most, of equal
+    scores the one :meth:`~.name_index.NameIndex.similar` gives first), and the names of a bound
+    are scored only once the best name not taken yet scores no more than that bound (a name
+    scores at most its bound). Given the substring matches ``ranked`` and the page's
+    ``limit``, no more names are taken once ``limit`` units rank before the next one
+    (:class:`_Page`): no name after it can put a unit on the page, nor change the name or the
+    score of a unit that is on it. The heavy pages score a bound's names together (a bound
+    holds up to 90 names at 100,000 events, for a page of 20), and take only those the page
+    needs."""
     if not name.core:
         return {}
     index = name_index(store)
-    scored = similar_scorer(name)
-    best: dict[str, tuple[float, float, int, Entry]] = {}
-    for bound, group in groupby(index.near(name, floor), key=itemgetter(1)):
-        # The names of one bound, each from the highest bound down, by unit name and id.
-        last = _last(ranked or {}, best, limit) if limit else None
-        if last is not None and bound < -last[0]:
+    entries, scored = index.entries, similar_scorer(name)
+    page = _Page(ranked or {}, limit)
+    best: dict[str, tuple[float, Entry]] = {}
+    waiting: list[tuple[float, str, str, float, int, Entry]] = []
+    """The names scored (sorted: minus the score, the unit's name and id, minus the bound, the
+    name's number, each name's own, and its entry); those before ``at`` are taken."""
+    groups = groupby(index.near(name, floor), key=itemgetter(1))
+    group = next(groups, None)
+    at = 0
+    while True:
+        if group is not None and (at == len(waiting) or -waiting[at][0] <= group[0]):
+            waiting, at = waiting[at:], 0
+            while group is not None and (not waiting or -waiting[0][0] <= group[0]):
+                waiting += _scored(group[0], group[1], entries, scored, floor)
+                waiting.sort()
+                group = next(groups, None)
+        if at == len(waiting):
             break
-        names = sorted(
-            (
-                (entry.unit_name, entry.unit_id, number, entry, similarity)
-                for number, _, similarity in group
-                if (entry := index.entries[number]) is not None
-            ),
-            key=itemgetter(0, 1, 2),
-        )
-        page = _Page(ranked or {}, best, bound, limit)
-        for unit_name, unit_id, number, entry, similarity in names:
-            if page.settled(unit_name, unit_id):
-                return _given(best)
-            score = scored(entry.name, similarity)
-            if score >= floor and _kept(best, entry, number, bound, score):
-                page.place(entry, _variant_score(entry.matched, score))
+        minus, unit_name, unit_id, _, _, entry = waiting[at]
+        if page.settled(-minus, unit_name, unit_id):
+            break
+        at += 1
+        if unit_id not in best:  # the unit's best name: the first taken
+            best[unit_id] = (-minus, entry)
+            page.place(entry, _variant_score(entry.matched, -minus))
     return _given(best)
 
 
-def _given(best: dict[str, tuple[float, float, int, Entry]]) -> dict[str, Variant]:
+def _scored(
+    bound: float,
+    names: Iterable[tuple[int, float, float]],
+    entries: list[Entry | None],
+    scored: Callable[[Name, float], float],
+    floor: float,
+) -> list[tuple[float, str, str, float, int, Entry]]:
+    """The names of one bound that reach the floor, each as the variants wait (minus its score,
+    its unit's name and id, minus the bound, its number, its entry). Below a bound of 1 no name
+    is the question's own normalised name (those come at 1, their core the same), so a score is
+    the similarity weighed by the legal form's and qualifier's factors: worked out once for each
+    form, qualifier and similarity (a bound's names share a few)."""
+    if bound >= 1.0:
+        found = [
+            (-scored(entry.name, similarity), entry.unit_name, entry.unit_id, -bound, number, entry)
+            for number, _, similarity in names
+            if (entry := entries[number]) is not None
+        ]
+    else:
+        minus: dict[tuple[str, str, float], float] = {}
+        found = []
+        for number, _, similarity in names:
+            if (entry := entries[number]) is not None:
+                held = entry.name
+                shape = (held.form, held.qualifier, similarity)
+                score = minus.get(shape)
+                if score is None:
+                    score = minus[shape] = -scored(held, similarity)
+                found.append((score, entry.unit_name, entry.unit_id, -bound, number, entry))
+    return [item for item in found if -item[0] >= floor]
+
+
+def _given(best: dict[str, tuple[float, Entry]]) -> dict[str, Variant]:
     """The variants the units' best names give them (a name corrected away gives none)."""
     variants = {}
-    for unit_id, (score, _, _, entry) in best.items():
+    for unit_id, (score, entry) in best.items():
         final = _variant_score(entry.matched, score)
         if final is not None:
             variants[unit_id] = Variant(final, entry, score)
@@ -520,75 +556,43 @@ def _given(best: dict[str, tuple[float, float, int, Entry]]) -> dict[str, Varian
 
 
 class _Page:
-    """The units that rank before every name not yet read of a group of names of one bound,
-    read by unit name and id: those scoring more than the bound (no such name can change
-    them), and those of the group scoring the bound itself, in the order read. Once there are
-    ``limit`` of them, a name of another unit after them by name can neither reach the page
-    (it scores at most the bound) nor change a unit on it, nor can any name of a lower bound
-    after it."""
+    """The units that rank before every name not taken yet, as the page ranks them (minus
+    the score, the unit's name, its id): the substring matches ``ranked`` and the units whose
+    best variant gives them more than their substring match, counted once the names taken
+    pass them. Once there are ``limit`` of them (none: ``limit`` 0), the page is settled: a
+    name not taken scores at most the next name's score, so it can neither put its unit
+    before them nor change one of them (a unit's names after its best are never its best; a
+    substring match counted scores at least as much, and a variant replaces it only scoring
+    more)."""
 
-    def __init__(
-        self,
-        ranked: dict[str, Ranked],
-        best: dict[str, tuple[float, float, int, Entry]],
-        bound: float,
-        limit: int,
-    ) -> None:
-        self.ranked, self.bound, self.limit = ranked, bound, limit
-        scores = {unit_id: found.score for unit_id, found in ranked.items()}
-        for unit_id, (score, _, _, entry) in best.items():
-            final = _variant_score(entry.matched, score)
-            if final is not None and final > scores.get(unit_id, -1.0):
-                scores[unit_id] = final
-        self.counted = {unit_id for unit_id, score in scores.items() if score > bound}
-        self.after: tuple[str, str] | None = None
+    def __init__(self, ranked: dict[str, Ranked], limit: int) -> None:
+        self.ranked, self.limit = ranked, limit
+        self.keys = {
+            unit_id: (-found.score, found.name, unit_id) for unit_id, found in ranked.items()
+        }
+        """Each unit's place on the page, by its substring match or its best variant."""
+        self.waiting = list(self.keys.values())
+        heapq.heapify(self.waiting)
+        self.counted = 0
 
-    def settled(self, unit_name: str, unit_id: str) -> bool:
-        """Whether the page is settled before this unit's names."""
-        return (
-            self.limit > 0
-            and len(self.counted) >= self.limit
-            and (self.after is None or (unit_name, unit_id) > self.after)
-        )
+    def settled(self, score: float, unit_name: str, unit_id: str) -> bool:
+        """Whether ``limit`` units rank before a name of this score and unit."""
+        if not self.limit or self.counted + len(self.waiting) < self.limit:  # too few known
+            return False
+        following = (-score, unit_name, unit_id)
+        while self.waiting and self.waiting[0] < following:
+            key = heapq.heappop(self.waiting)
+            self.counted += self.keys[key[2]] == key  # else its unit's place moved up
+        return self.counted >= self.limit
 
     def place(self, entry: Entry, final: float | None) -> None:
-        """A unit's best variant now gives it ``final``: counted if that is the bound."""
+        """A unit's best variant name gives it ``final``: its place, where that beats its
+        substring match."""
         substring = self.ranked.get(entry.unit_id)
-        below = substring is not None and substring.score > self.bound  # counted already
-        if final == self.bound and not below and entry.unit_id not in self.counted:
-            self.counted.add(entry.unit_id)
-            self.after = (entry.unit_name, entry.unit_id)
-
-
-def _kept(
-    best: dict[str, tuple[float, float, int, Entry]],
-    entry: Entry,
-    number: int,
-    bound: float,
-    score: float,
-) -> bool:
-    """Whether the name is now its unit's best variant name (kept in ``best``): the one
-    scoring most, of equal scores the higher bound, then the first indexed."""
-    kept = best.get(entry.unit_id)
-    if kept is None or (score, bound, -number) > kept[:3]:
-        best[entry.unit_id] = (score, bound, -number, entry)
-        return True
-    return False
-
-
-def _last(
-    ranked: dict[str, Ranked], best: dict[str, tuple[float, float, int, Entry]], limit: int
-) -> tuple[float, str, str] | None:
-    """The ``limit``-th unit so far, by its substring match or its best variant name, as the
-    page orders it (minus its score, its name, its id); ``None``: fewer units."""
-    if len(ranked) + len(best) < limit:
-        return None
-    keys = {unit_id: (-found.score, found.name, unit_id) for unit_id, found in ranked.items()}
-    for unit_id, (score, _, _, entry) in best.items():
-        final = _variant_score(entry.matched, score)
-        if final is not None and (unit_id not in keys or -final < keys[unit_id][0]):
-            keys[unit_id] = (-final, entry.unit_name, unit_id)
-    return heapq.nsmallest(limit, keys.values())[-1] if len(keys) >= limit else None
+        if final is not None and (substring is None or final > substring.score):
+            key = (-final, entry.unit_name, entry.unit_id)
+            self.keys[entry.unit_id] = key
+            heapq.heappush(self.waiting, key)
 
 
 def _variant_score(matched: str | None, score: float) -> float | None:
@@ -601,21 +605,23 @@ def _variant_score(matched: str | None, score: float) -> float | None:
     return None
 
 
-def _variant_hit(unit: UnitView, term: Term, variant: tuple[float, Name, Name]) -> SearchHit | None:
+def _variant_hit(unit: UnitView, variant: tuple[float, Name, Name]) -> SearchHit | None:
+    """The hit a variant name (``held``, scoring ``score`` against ``asked``) makes of its
+    unit, with the reasons of its score; ``None``: the name is no longer the unit's."""
     score, asked, held = variant
     reasons = "; ".join(score_name(asked, held).reasons)
-    if term.text == unit.name:
+    if held.text == unit.name:
         return SearchHit(
-            unit, score, "name", term.text, f"matched the current name {unit.name}: {reasons}"
+            unit, score, "name", held.text, f"matched the current name {unit.name}: {reasons}"
         )
-    former = _former(unit, term.text)
+    former = _former(unit, held.text)
     if former is None:
         return None
     return SearchHit(
         unit,
         round(score * FORMER_NAME, 4),
         "former_name",
-        term.text,
+        held.text,
         f"matched a former name: {former.name} ({former.held()}); now called {unit.name}: "
         f"{reasons}",
     )
