@@ -18,6 +18,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from tests.migrated import migrate_from_template
 from tests.support import POSTGRES_URL, Reads, World, empty_database
 
 MEMORY_FOLDER = Path("/dev/shm")  # noqa: S108 (a folder of its own is made in it for each run)
@@ -97,6 +98,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 @pytest.fixture
 def world(database_url: str) -> Iterator[World]:
+    migrate_from_template(database_url)  # what opening the fresh store would do, at once
     w = World(database_url)
     try:
         yield w
