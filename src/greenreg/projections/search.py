@@ -521,27 +521,13 @@ def _scored(
     floor: float,
 ) -> list[tuple[float, str, str, float, int, Entry]]:
     """The names of one bound that reach the floor, each as the variants wait (minus its score,
-    its unit's name and id, minus the bound, its number, its entry). Below a bound of 1 no name
-    is the question's own normalised name (those come at 1, their core the same), so a score is
-    the similarity weighed by the legal form's and qualifier's factors: worked out once for each
-    form, qualifier and similarity (a bound's names share a few)."""
-    if bound >= 1.0:
-        found = [
-            (-scored(entry.name, similarity), entry.unit_name, entry.unit_id, -bound, number, entry)
-            for number, _, similarity in names
-            if (entry := entries[number]) is not None
-        ]
-    else:
-        minus: dict[tuple[str, str, float], float] = {}
-        found = []
-        for number, _, similarity in names:
-            if (entry := entries[number]) is not None:
-                held = entry.name
-                shape = (held.form, held.qualifier, similarity)
-                score = minus.get(shape)
-                if score is None:
-                    score = minus[shape] = -scored(held, similarity)
-                found.append((score, entry.unit_name, entry.unit_id, -bound, number, entry))
+    its unit's name and id, minus the bound, its number, its entry); ``scored`` works a score
+    out once for each legal form, qualifier and similarity (a bound's names share a few)."""
+    found = [
+        (-scored(entry.name, similarity), entry.unit_name, entry.unit_id, -bound, number, entry)
+        for number, _, similarity in names
+        if (entry := entries[number]) is not None
+    ]
     return [item for item in found if -item[0] >= floor]
 
 
