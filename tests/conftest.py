@@ -19,7 +19,7 @@ import psycopg
 import pytest
 
 from tests.migrated import migrate_from_template
-from tests.support import POSTGRES_URL, Reads, World, empty_database
+from tests.support import POSTGRES_URL, Reads, World, empty_database, vacuum_catalogs
 
 MEMORY_FOLDER = Path("/dev/shm")  # noqa: S108 (a folder of its own is made in it for each run)
 MEMORY_FREE_BYTES = 4 << 30
@@ -79,6 +79,7 @@ def _ensure_database(url: str) -> None:
                 psycopg.errors.InternalError, psycopg.errors.InsufficientPrivilege
             ):
                 connection.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
+        vacuum_catalogs(connection)  # what earlier runs left dead
 
 
 @pytest.fixture(scope="session")

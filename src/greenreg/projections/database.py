@@ -17,6 +17,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, ParamSpec, TypeVar
 
@@ -91,6 +92,17 @@ def check_params(params: Sequence[Any]) -> tuple[Any, ...]:
                     "not text; send it as UTF-8"
                 ) from None
     return values
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """What a database (the URL's schema on PostgreSQL) holds, read in two statements."""
+
+    columns: dict[str, frozenset[str]]
+    """Each table's columns, by the table's name."""
+    objects: dict[str, str]
+    """Every index by its name, and on SQLite every other object too (tables, triggers), with
+    the SQL that made it."""
 
 
 class ReadStore:
@@ -263,6 +275,31 @@ class ReadStore:
             cursor.execute("SELECT to_regclass(%s)", (f'"{self.schema}".{name}',))
             return cursor.fetchone()[0] is not None
         return cursor.fetchone() is not None
+
+    def catalog(self) -> Catalog:
+        """The tables, their columns and the indexes of this database (the URL's schema on
+        PostgreSQL)."""
+        if self.dialect == "sqlite":
+            columns = self.query(
+                "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p "
+                "WHERE m.type = 'table'"
+            )
+            objects = self.query("SELECT name, coalesce(sql, '') FROM sqlite_master")
+        else:
+            columns = self.query(
+                "SELECT c.relname, a.attname FROM pg_class c "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "JOIN pg_attribute a ON a.attrelid = c.oid "
+                "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') "
+                "AND a.attnum > 0 AND NOT a.attisdropped"
+            )
+            objects = self.query(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
+            )
+        tables: dict[str, set[str]] = {}
+        for table, column in columns:
+            tables.setdefault(table, set()).add(column)
+        return Catalog({table: frozenset(names) for table, names in tables.items()}, dict(objects))
 
     @contextmanager
     def bulk_load(self) -> Iterator[None]:

@@ -130,12 +130,14 @@ class Projector:
     # --- schema and position --------------------------------------------------------------
 
     def ensure_tables(self) -> None:
-        """Create the read-model tables if they are not there (idempotent)."""
+        """Create the read-model tables, columns and indexes that are not there (idempotent;
+        once the catalog shows them all, nothing is written)."""
         if self._ready:
             return
         t.ensure_trigram_extension(self.store)
-        with self.store.transaction() as cursor:
-            t.create_tables(self.store, cursor)
+        if not t.tables_current(self.store):
+            with self.store.transaction() as cursor:
+                t.create_tables(self.store, cursor)
         self._ready = True
 
     def position(self) -> int:

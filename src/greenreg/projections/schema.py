@@ -261,22 +261,54 @@ def add_missing_columns(store: ReadStore, cursor: object) -> None:
 def create_indexes(store: ReadStore, cursor: object, tables: tuple[Table, ...] = ALL) -> None:
     """The indexes every question is answered from (created after a bulk load), of these
     tables."""
-    from greenreg.projections.search_table import create_search_indexes  # noqa: PLC0415
-
     execute = cursor.execute  # type: ignore[attr-defined]
+    for _, statement in _indexes(store, tables):
+        execute(statement)
+
+
+def _indexes(store: ReadStore, tables: tuple[Table, ...] = ALL) -> list[tuple[str, str]]:
+    """The indexes of these tables: each one's name and the statement that makes it."""
+    from greenreg.projections.search_table import search_indexes  # noqa: PLC0415
+
+    indexes = []
     for table in tables:
         if table.key:
-            execute(
-                f"CREATE UNIQUE INDEX IF NOT EXISTS {table.name}_key "
-                f"ON {table.name} ({', '.join(table.key)})"
+            name = f"{table.name}_key"
+            indexes.append(
+                (
+                    name,
+                    f"CREATE UNIQUE INDEX IF NOT EXISTS {name} ON {table.name} "
+                    f"({', '.join(table.key)})",
+                )
             )
         for number, columns in enumerate(table.indexes):
-            execute(
-                f"CREATE INDEX IF NOT EXISTS {table.name}_{number} "
-                f"ON {table.name} ({', '.join(columns)})"
+            name = f"{table.name}_{number}"
+            indexes.append(
+                (name, f"CREATE INDEX IF NOT EXISTS {name} ON {table.name} ({', '.join(columns)})")
             )
     if SEARCH in tables:
-        create_search_indexes(store, cursor)
+        indexes += search_indexes(store)
+    return indexes
+
+
+def tables_current(store: ReadStore) -> bool:
+    """Whether every read-model table is there with every column and index of this release:
+    :func:`create_tables` would change nothing. Read from the database's catalog in two
+    statements; creating "if not exists" takes one statement for each table, column check and
+    index (some 80: a fifth of a second on a PostgreSQL server, at every start of a process
+    that reads)."""
+    from greenreg.projections.search_table import search_table_current  # noqa: PLC0415
+
+    catalog = store.catalog()
+    return (
+        all(
+            set(table.columns) <= catalog.columns.get(table.name, frozenset())
+            for table in (*ALL, TRACKING)
+            if table is not SEARCH
+        )
+        and all(name in catalog.objects for name, _ in _indexes(store))
+        and search_table_current(store, catalog)
+    )
 
 
 def drop_tables(cursor: object) -> None:

@@ -35,7 +35,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from greenreg.errors import GreenregError
-from greenreg.projections.database import ReadStore
+from greenreg.projections.database import Catalog, ReadStore
 from greenreg.projections.schema import FOREVER_DAY, FOREVER_TIME, SEARCH
 
 WRITTEN = ("unit_id", "kind", "text", "norm", "core", "form", "qualifier")
@@ -195,13 +195,47 @@ def write_terms(store: ReadStore, cursor: Any, rows: Sequence[Sequence[Any]]) ->
 def create_search_indexes(store: ReadStore, cursor: Any) -> None:
     """The unit's terms (the fold's updates, the name index), and on PostgreSQL the
     trigram index the substring search uses."""
-    cursor.execute("CREATE INDEX IF NOT EXISTS rm_search_unit ON rm_search (unit_id)")
+    for _, statement in search_indexes(store):
+        cursor.execute(statement)
+
+
+def search_indexes(store: ReadStore) -> list[tuple[str, str]]:
+    """The indexes of ``rm_search`` (:func:`create_search_indexes`): each one's name and the
+    statement that makes it."""
+    indexes = [
+        ("rm_search_unit", "CREATE INDEX IF NOT EXISTS rm_search_unit ON rm_search (unit_id)")
+    ]
     if store.dialect == "postgres":
-        cursor.execute(
-            "CREATE INDEX IF NOT EXISTS rm_search_trgm ON rm_search "
-            "USING gin (norm public.gin_trgm_ops)"
-        )
-        cursor.execute("CREATE INDEX IF NOT EXISTS rm_search_core ON rm_search (core)")
+        indexes += [
+            (
+                "rm_search_trgm",
+                "CREATE INDEX IF NOT EXISTS rm_search_trgm ON rm_search "
+                "USING gin (norm public.gin_trgm_ops)",
+            ),
+            ("rm_search_core", "CREATE INDEX IF NOT EXISTS rm_search_core ON rm_search (core)"),
+        ]
+    return indexes
+
+
+def search_table_current(store: ReadStore, catalog: Catalog) -> bool:
+    """Whether ``rm_search`` has this release's shape (:func:`create_search_table` would change
+    nothing): every column, and on SQLite a plain table (not the older virtual one) with its
+    FTS5 index and the triggers that keep it, the index keyed as :func:`key` keys it."""
+    if not set(SEARCH.columns) <= catalog.columns.get(SEARCH.name, frozenset()):
+        return False
+    if store.dialect == "postgres":
+        return True
+    made = catalog.objects
+    return (
+        not made[SEARCH.name].upper().startswith("CREATE VIRTUAL TABLE")
+        and "rm_search_fts" in made
+        and all(_trigger_name(trigger) in made for trigger in TRIGGERS)
+        and key("new.") in made.get("rm_search_reindexed", "")
+    )
+
+
+def _trigger_name(statement: str) -> str:
+    return statement.removeprefix("CREATE TRIGGER IF NOT EXISTS ").split(" ", 1)[0]
 
 
 def drop_search_table(cursor: Any) -> None:
