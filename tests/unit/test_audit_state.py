@@ -3,6 +3,7 @@ the Merkle frontier it keeps must be a tree's."""
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import zlib
@@ -16,11 +17,15 @@ from greenreg.audit.state import (
     AuditState,
     Position,
     StateWriter,
+    memo_of,
+    memo_record,
     pickled,
     unpickled,
     uuid_of,
 )
 from greenreg.errors import GreenregError
+from greenreg.projections.digest import memo_sum
+from greenreg.projections.fold import UnitMemo, present_rows
 from greenreg.registry.log import Frontier, ProofError, leaf_hash
 from greenreg.registry.rulebooks.law import Adoption
 
@@ -112,3 +117,30 @@ def test_a_frontier_is_restored_only_for_its_size() -> None:
         Frontier.restored(12, a_frontier(13).stack)
     with pytest.raises(ProofError, match="32 bytes"):
         Frontier.restored(1, [(0, b"short")])
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["苏州工业园区", 'a "quoted" \\ name\n\t\x01', "𠀀 beyond the BMP", "a large position"],
+)
+def test_a_memo_record_is_the_standard_json_of_its_rows_and_reads_back(name: str) -> None:
+    large = 2**70 if "large" in name else 7  # beyond 64 bits: orjson refuses it
+    memo = UnitMemo(["u1", "park", name, None, "320500", "320000", "2017-01-01", "2017-01-01",
+                     None, "2017-01-01T00:00:00.000000Z", "e1", large])  # fmt: skip
+    memo.names = [
+        ["u1", name, "a1", "2017-01-01", "2020-01-01", "t0", "t1", "e1", 3],
+        ["u1", "现名", "a2", "2020-01-01", "9999-12-31", "t1", "t2", "e2", 4],
+    ]
+    memo.designations[("green_park", "CN")] = ["u1", "green_park", "CN", True, None]
+    record = memo_record(memo)
+    rows = present_rows([memo])
+    standard = json.dumps(
+        [f"{memo_sum(memo):064x}", memo.unit, rows["rm_designations"],
+         rows["rm_status_intervals"], memo.names, rows["rm_creations"]],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode("utf-8")  # fmt: skip
+    assert record == standard
+    read, digest = memo_of(record)
+    assert digest == memo_sum(memo)
+    assert (read.unit, read.names, read.designations) == (memo.unit, memo.names, memo.designations)

@@ -29,20 +29,25 @@ records, for :meth:`~greenreg.audit.state.AuditState.advance`.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
 from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
 
 from greenreg.audit.partition import Found, Partitions
 from greenreg.audit.pool import Pool
 from greenreg.audit.prepare import KEY_EVENTS, declared_keys
-from greenreg.audit.replay import Replay
+from greenreg.audit.replay import Replay, stored_event
 from greenreg.audit.report import Problem, Report
 from greenreg.audit.source import DatabaseSource
 from greenreg.audit.state import AuditState, Position, StoredAggregates, memo_record
 from greenreg.audit.verify import Audit
 from greenreg.errors import GreenregError
 from greenreg.events.vocabulary import RegistryEvent
+from greenreg.projections.decoding import fold_decoder
 from greenreg.projections.digest import MODULUS, fold_delta, memo_sum
 from greenreg.projections.fold import Fold, UnitMemo, summary
 from greenreg.registry.authority import ROOT, Authority, authority_id_for
@@ -409,13 +414,19 @@ class IncrementalAudit(Audit):
             fold.prefetch([str(entry.originator_id) for entry in pending])
         for entry in pending:
             try:
-                event = self._decode(entry)
+                event = self._fold_decode(stored_event(entry))
             except Exception:  # noqa: S112 (the checks name an event that cannot be read)
                 continue
             if fold is not None:
                 fold.apply(event, entry.position)
             if entry.originator_id in walk.watched:
                 self.changes.append(_change(entry, event))
+
+    @cached_property
+    def _fold_decode(self) -> Callable[[StoredEvent], RegistryEvent]:
+        """The read models' decoder (:func:`~greenreg.projections.decoding.fold_decoder`: the
+        events the mapper gives, in half the time)."""
+        return fold_decoder(self._mapper)
 
     def _watched(self, aggregates: StoredAggregates) -> set[UUID]:
         """The ids of the watched units (a credit code names its unit, or its claim's)."""
