@@ -110,3 +110,9 @@ class ListFileError(GreenregError):
 
 class RegionError(ListFileError):
     code = "unknown_region"
+
+
+def one_line(error: BaseException) -> str:
+    """An error as one line: its type and the first line of its message."""
+    message = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {message[0] if message else ''}".rstrip(": ")

@@ -25,8 +25,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from greenreg.api.answers import Health
-from greenreg.api.outage import RETRY_AFTER_SECONDS, one_line
+from greenreg.api.outage import RETRY_AFTER_SECONDS
 from greenreg.bootstrap import Greenreg
+from greenreg.errors import one_line
 from greenreg.projections.lag import retried_lag
 
 ANSWER_WITHIN = 1.0

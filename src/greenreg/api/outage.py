@@ -17,15 +17,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from greenreg.api.problems import instance_of, problem
+from greenreg.errors import one_line
 from greenreg.outages import outage_errors
 
 RETRY_AFTER_SECONDS = 5
-
-
-def one_line(error: BaseException) -> str:
-    """An error as one line: its class and the first line of its message."""
-    lines = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {lines[0] if lines else ''}".rstrip(": ")
 
 
 def database_unavailable(error: BaseException, instance: str) -> JSONResponse:

@@ -37,6 +37,7 @@ from collections.abc import Mapping, Sequence
 from contextlib import suppress
 from typing import IO, Any
 
+from greenreg.errors import one_line
 from greenreg.projections import schema as t
 from greenreg.projections.database import ReadStore
 from greenreg.projections.digest import MODULUS, DigestCommits, table_sum
@@ -216,7 +217,7 @@ class BesideWriter:
 def serve(source: IO[bytes], answers: IO[bytes]) -> None:
     """Read the projector's messages and do what they say, in one transaction (see the module's
     docstring); answer ``("done", digest)`` once committed, or ``("failed", error)``."""
-    from greenreg.projections.runner import collector_paused, one_line  # noqa: PLC0415 (cycle)
+    from greenreg.projections.runner import collector_paused  # noqa: PLC0415 (cycle)
 
     opening = read_frame(source)
     if not opening or opening[0] != "begin":

@@ -35,7 +35,7 @@ from typing import Any
 
 from eventsourcing.persistence import Notification
 
-from greenreg.errors import ProjectionStalledError
+from greenreg.errors import ProjectionStalledError, one_line
 from greenreg.outages import is_outage
 from greenreg.projections import schema as t
 from greenreg.projections.bulk_writer import BesideWriter, WriterFailed, WriterNotStarted
@@ -595,12 +595,6 @@ def _cores() -> int:
     if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0))
     return os.cpu_count() or 1  # pragma: no cover (not Linux)
-
-
-def one_line(error: BaseException) -> str:
-    """An error as one line: its type and the first line of its message."""
-    message = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {message[0] if message else ''}".rstrip(": ")
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
