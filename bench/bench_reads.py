@@ -256,11 +256,28 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
+def first_lookups(base: str, bare_base: str, fragments: list[str]) -> float:
+    """The milliseconds of the first lookup after serve's start (it built the name index the
+    variants are found in, :mod:`greenreg.projections.name_index`, until serve built it before
+    serving); then both servers answer every fragment once, as both answered every unit, so
+    that each round times the steady state (a round that built the index put its build into
+    the lookup's p99)."""
+    started = time.perf_counter()
+    httpx.get(f"{base}/api/v1/lookup?q={fragments[0]}", timeout=120).raise_for_status()
+    first_ms = round((time.perf_counter() - started) * 1000, 1)
+    with httpx.Client() as client:
+        for fragment in fragments:
+            client.get(f"{base}/api/v1/lookup?q={fragment}").raise_for_status()
+            client.get(f"{bare_base}/lookup?q={fragment}").raise_for_status()
+    return first_ms
+
+
 def http(  # noqa: PLR0917 (a benchmark's settings)
     url: str, scratch: Path, looked: dict[str, Any], seconds: int, connections: int, rounds: int
 ) -> dict[str, Any]:
     """greenreg serve and the bare app under wrk."""
     port, bare_port = free_port(), free_port()
+    starting = time.perf_counter()
     serve = subprocess.Popen(  # noqa: S603 (our own command line)
         [sys.executable, "-m", "greenreg", "serve", "--database", url, "--port", str(port),
          "--no-webhooks", "--rate-anonymous", UNREFUSED],
@@ -271,6 +288,7 @@ def http(  # noqa: PLR0917 (a benchmark's settings)
     base, bare_base = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{bare_port}"
     try:
         wait_for(f"{base}/healthz", serve)
+        ready_s = round(time.perf_counter() - starting, 2)  # its name index built by then
         ids = looked["sample_unit_ids"]
         tags: dict[str, str] = {}
         peer = sqlite3.connect(scratch / "peer.db")
@@ -293,18 +311,7 @@ def http(  # noqa: PLR0917 (a benchmark's settings)
         )  # fmt: skip
         wait_for(f"{bare_base}/units/{ids[0]}", bare)
         fragments = [quote(f) for f in looked["fragments_all"]]
-        # The first lookup after the start builds the name index the variants are found in
-        # (:mod:`greenreg.projections.name_index`): timed on its own, then both servers answer
-        # every fragment once, as both answered every unit above, so that each round times
-        # the steady state (a round that builds the index meanwhile put its build into the
-        # lookup's p99).
-        started = time.perf_counter()
-        httpx.get(f"{base}/api/v1/lookup?q={fragments[0]}", timeout=120).raise_for_status()
-        first_lookup_ms = round((time.perf_counter() - started) * 1000, 1)
-        with httpx.Client() as client:
-            for fragment in fragments:
-                client.get(f"{base}/api/v1/lookup?q={fragment}").raise_for_status()
-                client.get(f"{bare_base}/lookup?q={fragment}").raise_for_status()
+        first_lookup_ms = first_lookups(base, bare_base, fragments)
         pids = {base: serve.pid, bare_base: bare.pid}
         scripts = {
             "greenreg GET /api/v1/units/{id}": (
@@ -347,6 +354,7 @@ def http(  # noqa: PLR0917 (a benchmark's settings)
                     run["server_cpu_us_per_request"] for run in found
                 ],
             }
+        report["serve_ready_s"] = ready_s
         report["first_lookup_after_start_ms"] = first_lookup_ms
         report["serve_peak_rss_mb"] = peak_rss_mb(serve.pid)
         report["bare_peak_rss_mb"] = peak_rss_mb(bare.pid)
