@@ -145,14 +145,13 @@ def create_search_table(store: ReadStore, cursor: Any) -> None:
             cursor.execute("ALTER TABLE rm_search ADD COLUMN unit_name TEXT")
             _fill(store, cursor)
         return
-    cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'rm_search'")
-    row = cursor.fetchone()
-    older = row is not None and str(row[0]).upper().startswith("CREATE VIRTUAL TABLE")
+    cursor.execute(
+        "SELECT name, sql FROM sqlite_master WHERE name IN ('rm_search', 'rm_search_reindexed')"
+    )
+    made = dict(cursor.fetchall())
+    older, reindexed = _shape(made.get(SEARCH.name), made.get("rm_search_reindexed"))
     if older:
         cursor.execute("ALTER TABLE rm_search RENAME TO rm_search_before")
-    cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'rm_search_reindexed'")
-    trigger = cursor.fetchone()  # the index by key has a trigger that gives the key
-    reindexed = row is None or older or trigger is None or key("new.") not in str(trigger[0])
     if reindexed:  # it indexed rows now gone, or by their place alone
         cursor.execute("DROP TABLE IF EXISTS rm_search_fts")
         cursor.execute("DROP TRIGGER IF EXISTS rm_search_unindexed")
@@ -192,15 +191,18 @@ def write_terms(store: ReadStore, cursor: Any, rows: Sequence[Sequence[Any]]) ->
         _index(cursor, last)
 
 
-def create_search_indexes(store: ReadStore, cursor: Any) -> None:
-    """The unit's terms (the fold's updates, the name index), and on PostgreSQL the
-    trigram index the substring search uses."""
-    for _, statement in search_indexes(store):
-        cursor.execute(statement)
+def _shape(table: str | None, trigger: str | None) -> tuple[bool, bool]:
+    """SQLite, from the SQL that made ``rm_search`` and its trigger ``rm_search_reindexed``
+    (``None``: not there): whether the table is the older virtual one, and whether its FTS5
+    index must be made again (no table, the older one, or no trigger giving the key)."""
+    older = table is not None and table.upper().startswith("CREATE VIRTUAL TABLE")
+    reindexed = table is None or older or trigger is None or key("new.") not in trigger
+    return older, reindexed
 
 
 def search_indexes(store: ReadStore) -> list[tuple[str, str]]:
-    """The indexes of ``rm_search`` (:func:`create_search_indexes`): each one's name and the
+    """The indexes of ``rm_search`` (the unit's terms: the fold's updates, the name index; on
+    PostgreSQL the trigram index the substring search uses): each one's name and the
     statement that makes it."""
     indexes = [
         ("rm_search_unit", "CREATE INDEX IF NOT EXISTS rm_search_unit ON rm_search (unit_id)")
@@ -226,11 +228,11 @@ def search_table_current(store: ReadStore, catalog: Catalog) -> bool:
     if store.dialect == "postgres":
         return True
     made = catalog.objects
+    _, reindexed = _shape(made[SEARCH.name], made.get("rm_search_reindexed"))
     return (
-        not made[SEARCH.name].upper().startswith("CREATE VIRTUAL TABLE")
+        not reindexed
         and "rm_search_fts" in made
         and all(_trigger_name(trigger) in made for trigger in TRIGGERS)
-        and key("new.") in made.get("rm_search_reindexed", "")
     )
 
 
