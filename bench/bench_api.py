@@ -16,6 +16,8 @@ On a copy of a cached corpus store (``bench.corpus``; ``--events``, default 20,0
   already resolved. Ratios to it are the bank check's overhead;
 - **object path**: the query of the path the set-based check replaced (``object_bank_check``
   under tests/, kept there as the comparison's reference) with orjson, for the record;
+- **coverage**: reading what the registry covers (said by every ``not_found``), which the
+  first check after the read models fold another event reads again; median of ``--repeat``;
 - **lookup**: ``GET /api/v1/units/{credit code}`` for random units, ``--lookups`` times
   (after a warm-up); p50 and p99; and the same units as single GraphQL ``unit`` queries one
   after another (requests per second);
@@ -62,6 +64,7 @@ from greenreg.api.encoding import JSONBody, plain
 from greenreg.api.request_log import logger as request_logger
 from greenreg.api.server import settle_collector
 from greenreg.bootstrap import Greenreg, open_greenreg
+from greenreg.projections.coverage import _coverage as read_coverage
 from greenreg.projections.selection import whole
 
 RESULTS = Path(__file__).parent / "results" / "api.json"
@@ -313,6 +316,10 @@ def bank_check_times(
         orjson.dumps(object_path(greenreg.queries.store, check_refs,
                                  date.fromisoformat(AS_OF), None))  # fmt: skip
         object_ms.append((time.process_time() - started) * 1000)
+    for _ in range(repeat):  # what the first check after a write reads again
+        started = time.perf_counter()
+        read_coverage(greenreg.queries.store)
+        runs.setdefault("coverage", []).append((time.perf_counter() - started) * 1000)
     return outcomes, runs, object_ms
 
 
@@ -410,6 +417,7 @@ def measure(events: int, lookup_count: int, repeat: int) -> dict[str, Any]:
             "rest_cpu_median_ms": median("rest_cpu"),
             "rest_whole_cpu_median_ms": median("whole_cpu"),
             "object_path_query_cpu_median_ms": round(statistics.median(object_ms), 1),
+            "coverage_read_median_ms": median("coverage"),
             "runs_ms": {k: [round(x, 1) for x in v] for k, v in runs.items()},
         },
         "lookup": {

@@ -20,6 +20,7 @@ from stdnum.cn import uscc
 
 from greenreg.bootstrap import open_greenreg
 from greenreg.graphql.bank_check import ENUM_NAMES
+from greenreg.projections.coverage import COVERAGE, coverage
 from greenreg.projections.database import QueryError
 from greenreg.projections.queries import Queries
 from greenreg.projections.selection import FIELDS, Field, check_fields, whole
@@ -219,6 +220,26 @@ def test_a_generated_corpus_answers_as_the_object_path(database_url: str) -> Non
         days = ["2016-06-30", "2019-06-30", "2021-12-31", "2023-06-30", "2025-06-30", "2026-12-31"]
         met = compare(greenreg.queries, refs, days, [None, middle])
         assert {"certified", "removed", "banned", "warned", "not_listed"} <= met
+        # what the registry covers, from the index of the designations by list and day
+        store = greenreg.queries.store
+        lists = [
+            (c.programme, c.level, c.jurisdiction, c.first_year, c.last_year, c.units)
+            for c in coverage(store).lists
+        ]
+        assert len(lists) > 5
+        assert lists == [
+            (p, lv, j, int(first[:4]), int(last[:4]), units)
+            for p, lv, j, first, last, units in store.query(
+                "SELECT programme, level, jurisdiction, MIN(since), MAX(since), "
+                "COUNT(DISTINCT unit_id) FROM rm_designations "
+                "GROUP BY programme, level, jurisdiction ORDER BY programme, level, jurisdiction"
+            )
+        ]
+        if store.dialect == "sqlite":
+            plan = store.query(f"EXPLAIN QUERY PLAN {COVERAGE}")
+            assert [row[-1] for row in plan] == [
+                "SCAN rm_designations USING COVERING INDEX rm_designations_3"
+            ]
     finally:
         greenreg.close()
 

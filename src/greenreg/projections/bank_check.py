@@ -8,13 +8,13 @@ comes out as JSON text, only the fields selected (:mod:`.selection`):
   writes each answer's JSON (``json_build_object``, ``json_agg ... ORDER BY``).
 - **SQLite** (3.40 has no ``ORDER BY`` inside an aggregate): one statement per 5,000 unit ids,
   and one per 5,000 credit codes, for the whole check. Each gives one row per unit: its name
-  as JSON, how many statuses it held that day and the best of them (the outcome's rank), whether
-  a ban ran, and every status held as one text: its order key (programme, jurisdiction), its
-  rank and its element written by ``json_object``, joined by control characters that JSON
-  text never holds raw. Python sorts the few units that held more than one status and puts
-  each unit's answer together once, from bytes, however many references name it; the bans
-  of the banned units are read only when the selection writes them, their evidence or the
-  message.
+  as JSON, whether a ban ran, and every status held that day as one text (a subquery per unit,
+  so no grouping of the units found): its order key (programme, jurisdiction), its rank (the
+  outcome's: :data:`RANK`) and its element written by ``json_object``, joined by control
+  characters that JSON text never holds raw. Python counts the statuses, takes the best rank,
+  sorts the few units that held more than one and puts each unit's answer together once,
+  from bytes, however many references name it; the bans of the banned units are read only
+  when the selection writes them, their evidence or the message.
 
 Python parses the references (:class:`~greenreg.projections.certifications.Reference`),
 answers those that name no unit (``not_found``, or ``invalid_code`` after the GB 32100 check
@@ -84,8 +84,11 @@ RANK = (
 """The rank of a status held that day: 0 usable, then each restricted status, 9 any other
 (removed, superseded)."""
 USABLE_RANK, RESTRICTED_RANKS = b"0", {str(n).encode() for n in range(1, len(RESTRICTED) + 1)}
-HELD_JOIN = (
-    "LEFT JOIN rm_status_intervals i ON i.unit_id = u.unit_id "
+OUTCOME_OF_RANK = {str(n).encode(): outcome for n, outcome in enumerate(OUTCOMES)}
+"""The outcome of a unit whose best status held has this rank (as its text in a status's
+parts)."""
+HELD = (
+    "FROM rm_status_intervals i WHERE i.unit_id = u.unit_id "
     "AND i.valid_from <= :day AND :day < i.valid_to "
     "AND i.known_from <= :known AND :known < i.known_to"
 )
@@ -148,6 +151,7 @@ class Writer:
             self.event = len(parts)
             parts += ["i.event_id", _object([(p.key, f"i.{p.name}") for p in self.evidence.parts])]
         self.items = " || char(31) || ".join(f"ifnull({p}, '')" for p in parts)
+        """A status held, as its parts joined by the unit separator."""
         self.outcomes = {
             o: orjson.dumps(o if names is None else names["outcome"][o])
             for o in (*OUTCOMES, "banned", "removed", "not_listed")
@@ -161,15 +165,12 @@ class Writer:
         ``:keys`` (a JSON array), known at K: a row each."""
         code = CODE_KNOWN if column == "credit_code" else "NULL"
         name = "CAST(json_quote(u.name) AS BLOB)" if "name" in self.selected else "NULL"
-        items = "NULL"
-        if self.element or self.said or self.event:
-            items = f"CAST(group_concat({self.items}, char(30)) AS BLOB)"
         # constants, and keys checked as names (check_fields)
         return (
-            f"SELECT u.unit_id, {code}, {name}, COUNT(i.unit_id), MIN({RANK}), "  # noqa: S608
-            f"{BANNED}, {items} FROM rm_units u {HELD_JOIN} "
-            f"WHERE u.{column} IN (SELECT value FROM json_each(:keys)) "
-            "AND u.recorded_at <= :known GROUP BY u.unit_id"
+            f"SELECT u.unit_id, {code}, {name}, {BANNED}, "  # noqa: S608
+            f"(SELECT CAST(group_concat({self.items}, char(30)) AS BLOB) {HELD}) "
+            f"FROM rm_units u WHERE u.{column} IN (SELECT value FROM json_each(:keys)) "
+            "AND u.recorded_at <= :known"
         )
 
     def _ban_rows(self) -> str:
@@ -199,17 +200,16 @@ class Writer:
 
     def answer(self, row: tuple[Any, ...], bans: list[tuple[Any, ...]]) -> Segments:
         """A unit's answer from its row of :meth:`units` and its rows of :attr:`ban_rows`."""
-        unit_id, _, name, count, rank, banned, items = row
-        if count and rank < len(OUTCOMES):
-            outcome = OUTCOMES[rank]
-        else:
-            outcome = "banned" if banned else "removed" if count else "not_listed"
-        if not count or items is None:
+        unit_id, _, name, banned, items = row
+        if items is None:
             held: list[list[bytes]] = []
-        elif count == 1:
+        elif RS not in items:
             held = [items.split(US)]
         else:  # in the order of the object path: by programme, then jurisdiction
             held = sorted([item.split(US) for item in items.split(RS)])
+        outcome = OUTCOME_OF_RANK.get(min([p[2] for p in held], default=b""))
+        if outcome is None:
+            outcome = "banned" if banned else "removed" if held else "not_listed"
         values: list[Any] = [
             self.outcomes[outcome],
             b"true" if outcome == "certified" else b"false",
@@ -346,7 +346,7 @@ def _sqlite_units(
                 params = {"day": day, "known": known, "keys": orjson.dumps(keys).decode()}
                 rows = cursor.execute(statement, params).fetchall()
                 bans: dict[str, list[tuple[Any, ...]]] = {}
-                banned = [row[0] for row in rows if row[5]]
+                banned = [row[0] for row in rows if row[3]]
                 if writer.needs_bans and banned:
                     params["keys"] = orjson.dumps(banned).decode()
                     cursor.execute(writer.ban_rows, params)

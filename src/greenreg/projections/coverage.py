@@ -2,9 +2,10 @@
 which years, and which it does not hold. Every ``not_found`` and ``no match`` answer carries it,
 so that "not found here" is never read as "not certified".
 
-Reading it scans every designation, so it is kept per store until the read models fold another
-event (their position in ``rm_tracking`` is read first, then the designations: a fold between
-the two only makes the kept answer newer than its position).
+Reading it scans every designation (an index of them by list and day, nothing else: 65 ms at
+1,000,000 events, where reading the table itself took 550), so it is kept per store until the
+read models fold another event (their position in ``rm_tracking`` is read first, then the
+designations: a fold between the two only makes the kept answer newer than its position).
 """
 
 from __future__ import annotations
@@ -38,6 +39,15 @@ class Coverage:
     statement: str
 
 
+COVERAGE = (
+    "SELECT programme, level, jurisdiction, MIN(since), MAX(since), COUNT(*) "
+    "FROM rm_designations GROUP BY programme, level, jurisdiction "
+    "ORDER BY programme, level, jurisdiction"
+)
+"""Each list's first and last day of designation and its units: a unit holds one designation
+per list at most (the table's key: unit, programme, jurisdiction), so a list's rows are its
+units."""
+
 _kept: WeakKeyDictionary[ReadStore, tuple[object, Coverage]] = WeakKeyDictionary()
 """Each store's coverage, with the read models' position it was read at."""
 
@@ -54,11 +64,7 @@ def coverage(store: ReadStore) -> Coverage:
 
 
 def _coverage(store: ReadStore) -> Coverage:
-    rows = store.query(
-        "SELECT programme, level, jurisdiction, MIN(since), MAX(since), COUNT(DISTINCT unit_id) "
-        "FROM rm_designations GROUP BY programme, level, jurisdiction "
-        "ORDER BY programme, level, jurisdiction"
-    )
+    rows = store.query(COVERAGE)
     lists = [
         ListCovered(p, lv, j, name_of(j), int(first[:4]), int(last[:4]), int(n))
         for p, lv, j, first, last, n in rows

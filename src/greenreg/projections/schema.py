@@ -61,6 +61,7 @@ DESIGNATIONS = Table(
         ("programme", "jurisdiction", "status", "unit_id"),
         ("level", "status", "unit_id"),
         ("status", "unit_id"),
+        ("programme", "level", "jurisdiction", "since"),  # what the registry covers
     ),
 )
 STATUS_INTERVALS = Table(
