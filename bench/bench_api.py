@@ -64,7 +64,7 @@ from greenreg.api.encoding import JSONBody, plain
 from greenreg.api.request_log import logger as request_logger
 from greenreg.api.server import settle_collector
 from greenreg.bootstrap import Greenreg, open_greenreg
-from greenreg.projections.coverage import _coverage as read_coverage
+from greenreg.projections.coverage import read_coverage
 from greenreg.projections.selection import whole
 
 RESULTS = Path(__file__).parent / "results" / "api.json"
@@ -333,7 +333,9 @@ def times(server: Server, asked: list[tuple[str, str, Any]], warm_up: int = 0) -
 
 
 def lookups(server: Server, paths: list[str]) -> list[float]:
-    return times(server, [("GET", path, None) for path in paths[:100] + paths], warm_up=100)
+    """The milliseconds of each lookup of ``paths``, after up to 100 of them as a warm-up."""
+    warm = paths[:100]
+    return times(server, [("GET", path, None) for path in warm + paths], warm_up=len(warm))
 
 
 def timed(server: Server, method: str, path: str, body: Any, repeat: int) -> list[float]:

@@ -2,10 +2,11 @@
 which years, and which it does not hold. Every ``not_found`` and ``no match`` answer carries it,
 so that "not found here" is never read as "not certified".
 
-Reading it scans every designation (an index of them by list and day, nothing else: 65 ms at
-1,000,000 events, where reading the table itself took 550), so it is kept per store until the
-read models fold another event (their position in ``rm_tracking`` is read first, then the
-designations: a fold between the two only makes the kept answer newer than its position).
+Reading it scans every designation (an index of them by list and day, nothing else: on
+SQLite 65 ms at 1,000,000 events, where reading the table itself took 550), so it is kept per
+store until the read models fold another event (their position in ``rm_tracking`` is read
+first, then the designations: a fold between the two only makes the kept answer newer than its
+position).
 """
 
 from __future__ import annotations
@@ -58,12 +59,13 @@ def coverage(store: ReadStore) -> Coverage:
     kept = _kept.get(store)
     if kept is not None and kept[0] == position:
         return kept[1]
-    covered = _coverage(store)
+    covered = read_coverage(store)
     _kept[store] = (position, covered)
     return covered
 
 
-def _coverage(store: ReadStore) -> Coverage:
+def read_coverage(store: ReadStore) -> Coverage:
+    """What the read models cover, read now (not kept)."""
     rows = store.query(COVERAGE)
     lists = [
         ListCovered(p, lv, j, name_of(j), int(first[:4]), int(last[:4]), int(n))
