@@ -16,6 +16,7 @@ import sqlite3
 import subprocess
 import tempfile
 import uuid
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -33,21 +34,57 @@ SCHEMA = "greenreg_template_schema"
 def migrate_from_template(url: str) -> None:
     """Bring the empty store at ``url`` (a SQLite file not made yet, or an empty schema on the
     test server) to this release's schema, as opening it would."""
-    if url.startswith("sqlite:///"):
-        shutil.copyfile(_sqlite_template(), url.removeprefix("sqlite:///"))
+    kind = "sqlite" if url.startswith("sqlite:///") else "postgres"
+    copy_store(_template(kind), url)
+
+
+Made = Path | str
+"""A store made once: a SQLite file, or the SQL of a PostgreSQL schema (see :func:`made_once`)."""
+
+
+def made_once(kind: str, prepare: Callable[[str], None]) -> Made:
+    """A store ``prepare`` made from nothing (given its URL), kept to be copied: for SQLite its
+    file, everything in it; for PostgreSQL its schema's dump (tables, indexes, sequences and
+    rows), its name replaced by :data:`SCHEMA`, without the statement that creates it."""
+    if kind == "sqlite":
+        path = Path(tempfile.mkdtemp(prefix="greenreg-template-")) / "made.db"
+        prepare(f"sqlite:///{path}")
+        with sqlite3.connect(path) as connection:  # everything in the file itself
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return path
+    schema = f"t_template_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
+        connection.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        prepare(f"{POSTGRES_URL}?schema={schema}")
+        dump = dumped(schema)
+    finally:
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
+            connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    # Left out: the statement making the schema (the test's is made), and psql's own commands
+    # (``\\restrict``, which psql reads and the server does not).
+    lines = [
+        line
+        for line in dump.splitlines()
+        if line != f"CREATE SCHEMA {schema};" and not line.startswith("\\")
+    ]
+    return "\n".join(lines).replace(schema, SCHEMA)
+
+
+def copy_store(made: Made, url: str) -> None:
+    """Make the store at ``url`` (a SQLite file not made yet, or an empty schema on the test
+    server) a copy of ``made``."""
+    if isinstance(made, Path):
+        shutil.copyfile(made, url.removeprefix("sqlite:///"))
         return
     schema = parse_qs(urlsplit(url).query)["schema"][0]
     with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
-        connection.execute(_postgres_template().replace(SCHEMA, schema).encode())
+        connection.execute(made.replace(SCHEMA, schema).encode())
 
 
 @cache
-def _sqlite_template() -> Path:
-    path = Path(tempfile.mkdtemp(prefix="greenreg-template-")) / "migrated.db"
-    ensure_current(persistence_env(database_url(f"sqlite:///{path}")))
-    with sqlite3.connect(path) as connection:  # everything in the file itself
-        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return path
+def _template(kind: str) -> Made:
+    return made_once(kind, lambda url: ensure_current(persistence_env(database_url(url))))
 
 
 def dumped(schema: str) -> str:
@@ -63,26 +100,3 @@ def dumped(schema: str) -> str:
         check=True,
         timeout=60,
     ).stdout
-
-
-@cache
-def _postgres_template() -> str:
-    """The dump of a schema this process migrated (tables, indexes, sequences, the migration
-    records), its name replaced by :data:`SCHEMA`, without the statement that creates it."""
-    schema = f"t_template_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
-        connection.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        ensure_current(persistence_env(database_url(f"{POSTGRES_URL}?schema={schema}")))
-        dump = dumped(schema)
-    finally:
-        with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
-            connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
-    # Left out: the statement making the schema (the test's is made), and psql's own commands
-    # (``\\restrict``, which psql reads and the server does not).
-    lines = [
-        line
-        for line in dump.splitlines()
-        if line != f"CREATE SCHEMA {schema};" and not line.startswith("\\")
-    ]
-    return "\n".join(lines).replace(schema, SCHEMA)

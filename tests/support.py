@@ -146,6 +146,18 @@ class World:
         for rulebook, jurisdiction, first, last, document in ADOPTIONS:
             self.adopt(rulebook, jurisdiction, first, last, document)
 
+    @classmethod
+    def founded_as(cls, database_url: str, root: Issuer, issuers: dict[str, Issuer]) -> World:
+        """The world of a store founded as :meth:`__init__` founds one, with these keys, on the
+        default clock (``tests/founded.py`` copies such a store)."""
+        world = cls.__new__(cls)
+        world.clock = Clock()
+        world.registry = open_registry(database_url, clock=world.clock)
+        # Issuers of its own (a test may give one another signer), with the same keys.
+        world.root = Issuer(root.authority, root.signer)
+        world.issuers = {code: Issuer(i.authority, i.signer) for code, i in issuers.items()}
+        return world
+
     def adopt(
         self,
         rulebook: str,
