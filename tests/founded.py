@@ -29,7 +29,8 @@ class Founding:
     """A store founded once, its log key's file and the keys the founding signed with."""
 
     store: Made
-    log_key: str
+    log_key: str | None
+    """The log key file's text (``None``: the key is configured, ``GREENREG_LOG_KEY``)."""
     root: Issuer
     issuers: dict[str, Issuer]
 
@@ -39,7 +40,8 @@ def founded_world(url: str) -> World:
     the test server), founded as ``World(url)`` founds one."""
     founding = _founding("sqlite" if url.startswith("sqlite:///") else "postgres")
     copy_store(founding.store, url)
-    publish(log_key_path(url), founding.log_key, mode=0o600, replace=False)
+    if founding.log_key is not None:
+        publish(log_key_path(url), founding.log_key, mode=0o600, replace=False)
     return World.founded_as(url, founding.root, founding.issuers)
 
 
@@ -52,16 +54,16 @@ def log_key_path(url: str) -> Path:
 
 @cache
 def _founding(kind: str) -> Founding:
-    founded: list[tuple[World, str]] = []  # the world founded, its log key's file
+    founded: list[tuple[World, str | None]] = []  # the world founded, its log key's file
 
     def found(url: str) -> None:
         migrate_from_template(url)
         world = World(url)
         world.close()
         key = log_key_path(url)
-        founded.append((world, key.read_text()))
+        founded.append((world, key.read_text() if key.exists() else None))
         if kind == "postgres":
-            key.unlink()  # the schema is dropped once dumped
+            key.unlink(missing_ok=True)  # the schema is dropped once dumped
 
     store = made_once(kind, found)
     world, log_key = founded[0]
