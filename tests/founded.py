@@ -19,8 +19,8 @@ from pathlib import Path
 from greenreg.bootstrap import database_url, persistence_env
 from greenreg.events.issuer import Issuer
 from greenreg.key_files import publish
-from greenreg.storage.log_key import postgres_key_path
-from tests.migrated import Made, copy_store, made_once, migrate_from_template
+from greenreg.storage.log_key import unconfigured_key_path
+from tests.migrated import Made, copy_store, made_once, migrate_from_template, store_kind
 from tests.support import World
 
 
@@ -38,7 +38,7 @@ class Founding:
 def founded_world(url: str) -> World:
     """The world of a fresh store at ``url`` (a SQLite file not made yet, or an empty schema on
     the test server), founded as ``World(url)`` founds one."""
-    founding = _founding("sqlite" if url.startswith("sqlite:///") else "postgres")
+    founding = _founding(store_kind(url))
     copy_store(founding.store, url)
     if founding.log_key is not None:
         publish(log_key_path(url), founding.log_key, mode=0o600, replace=False)
@@ -47,9 +47,8 @@ def founded_world(url: str) -> World:
 
 def log_key_path(url: str) -> Path:
     """Where a store made for a test keeps its log key (none is configured in the tests)."""
-    if url.startswith("sqlite:///"):
-        return Path(f"{url.removeprefix('sqlite:///')}.log-key")
-    return postgres_key_path(persistence_env(database_url(url)))
+    env = persistence_env(database_url(url))
+    return unconfigured_key_path(env.get("SQLITE_DBNAME"), env)
 
 
 @cache

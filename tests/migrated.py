@@ -34,8 +34,12 @@ SCHEMA = "greenreg_template_schema"
 def migrate_from_template(url: str) -> None:
     """Bring the empty store at ``url`` (a SQLite file not made yet, or an empty schema on the
     test server) to this release's schema, as opening it would."""
-    kind = "sqlite" if url.startswith("sqlite:///") else "postgres"
-    copy_store(_template(kind), url)
+    copy_store(_template(store_kind(url)), url)
+
+
+def store_kind(url: str) -> str:
+    """``sqlite`` or ``postgres``: the database of a test store's URL."""
+    return "sqlite" if url.startswith("sqlite:///") else "postgres"
 
 
 Made = Path | str

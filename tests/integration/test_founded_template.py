@@ -19,7 +19,7 @@ from greenreg.cli import app
 from greenreg.events.signing import Ed25519Signer, b64encode
 from greenreg.storage.log_key import declare
 from tests.founded import founded_world, log_key_path
-from tests.migrated import migrate_from_template
+from tests.migrated import migrate_from_template, store_kind
 from tests.support import World, empty_database
 
 runner = CliRunner()
@@ -38,7 +38,7 @@ def log_of(world: World) -> list[tuple[int, str, int]]:
 def test_a_copied_world_is_a_founded_one_and_goes_on_as_one(
     database_url: str, tmp_path: Path
 ) -> None:
-    kind = "sqlite" if database_url.startswith("sqlite") else "postgres"
+    kind = store_kind(database_url)
     (tmp_path / "fresh").mkdir()
     with empty_database(kind, tmp_path / "fresh") as fresh_url:
         migrate_from_template(fresh_url)

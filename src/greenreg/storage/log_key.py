@@ -97,6 +97,14 @@ def postgres_key_path(env: dict[str, str]) -> Path:
     return Path(data) / "greenreg" / "log-keys" / f"{readable}-{digest}.log-key"
 
 
+def unconfigured_key_path(sqlite_file: str | None, env: dict[str, str]) -> Path:
+    """Where a store's log key file is made when no key is configured: beside the SQLite
+    file, or for PostgreSQL in the user's data folder (:func:`postgres_key_path`)."""
+    if sqlite_file is not None:
+        return Path(f"{sqlite_file}.log-key")
+    return postgres_key_path(env)
+
+
 def _legacy_seed(recorder: Any) -> bytes | None:
     """The seed an earlier release kept in the table ``greenreg_log_secret``, if it did."""
     table = recorder.table(LEGACY_TABLE)
@@ -139,10 +147,9 @@ def load_log_key(
         configured = key_from_environment(LOG_KEY_FILE, LOG_KEY_PEM, WHAT)
         if configured is not None:
             return configured
-        if sqlite_file is not None:
-            return key_file_made_on_first_use(Path(f"{sqlite_file}.log-key"))
-        path = postgres_key_path(env)
-        logger.warning(on_this_machine(path))  # said each time a process opens the store
+        path = unconfigured_key_path(sqlite_file, env)
+        if sqlite_file is None:
+            logger.warning(on_this_machine(path))  # said each time a process opens the store
         return key_file_made_on_first_use(path)
     except GreenregError as error:
         raise _said(error) from error
