@@ -14,6 +14,11 @@ On a copy of a cached corpus store (``bench.corpus``; ``--events``, default 20,0
   that runs one query per 5,000 references over it, builds the same dicts and writes them with
   the same encoder (orjson) as greenreg: what the check costs once "as of D, as known at K" is
   already resolved. Ratios to it are the bank check's overhead;
+- **floor over every unit**: the same app over the same answers precomputed for every unit
+  (each unit's reference, and the references asked), as a table built ahead of the question
+  would have to hold them: at 1,000,000 events ten times the rows of 100,000, where the floor
+  above holds the 10,000 asked at either size. Its growth from 100,000 to 1,000,000 is what
+  the same query costs in a table ten times larger, beside the check's;
 - **object path**: the query of the path the set-based check replaced (``object_bank_check``
   under tests/, kept there as the comparison's reference) with orjson, for the record;
 - **coverage**: reading what the registry covers (said by every ``not_found``), which the
@@ -209,9 +214,10 @@ FLOOR_DESIGNATION = ("programme", "level", "jurisdiction", "status", "since", "d
 def floor_table(greenreg: Greenreg, refs: list[str], day: str, path: Path) -> int:
     """The check's answers for every reference as of ``day``, precomputed into one table: a row
     per designation in force (or one with none), keyed by the reference."""
-    answers = greenreg.queries.check(refs, date.fromisoformat(day)).answers(
-        whole(CHECK_FIELDS.split(","))
-    )
+    answers = []
+    for start in range(0, len(refs), CHECK_SIZE):  # as many references as a check takes
+        check = greenreg.queries.check(refs[start : start + CHECK_SIZE], date.fromisoformat(day))
+        answers += check.answers(whole(CHECK_FIELDS.split(",")))
     connection = sqlite3.connect(path)
     connection.execute(
         "CREATE TABLE answers (ref TEXT, outcome TEXT, certified INTEGER, unit_id TEXT, "
@@ -281,11 +287,17 @@ def bare_app(path: Path) -> FastAPI:
     return app
 
 
-def bank_check_times(
-    api: Server, floor: Server, greenreg: Greenreg, check_refs: list[str], repeat: int
+def bank_check_times(  # noqa: PLR0917 (the servers compared)
+    api: Server,
+    floor: Server,
+    every_unit: Server,
+    greenreg: Greenreg,
+    check_refs: list[str],
+    repeat: int,
 ) -> tuple[dict[str, int], dict[str, list[float]], list[float]]:
-    """The check's outcomes, then the times of the floor, REST (the same fields and the whole
-    answer) and GraphQL, interleaved, and of the replaced object path's query."""
+    """The check's outcomes, then the times of the floors (the answers asked, and every
+    unit's), REST (the same fields and the whole answer) and GraphQL, interleaved, and of the
+    replaced object path's query."""
     payload = {"query": CHECK, "variables": {"refs": check_refs, "asOf": AS_OF}}
     rest_body = {"refs": check_refs, "as_of": AS_OF}
     selected = f"/api/v1/certifications?fields={CHECK_FIELDS}"
@@ -294,6 +306,7 @@ def bank_check_times(
     outcomes = outcomes_of(body["data"]["certifications"]["results"])
     rest = api.json("POST", selected, rest_body)
     assert rest["results"] == floor.json("POST", "/check", check_refs)["results"]
+    assert rest["results"] == every_unit.json("POST", "/check", check_refs)["results"]
     assert outcomes_of(rest["results"]) == outcomes
     whole_answer = api.json("POST", "/api/v1/certifications", rest_body)
     assert [r["outcome"] for r in whole_answer["results"]] == [
@@ -302,6 +315,7 @@ def bank_check_times(
     runs: dict[str, list[float]] = {}
     asked = {
         "floor": (floor, "POST", "/check", check_refs),
+        "floor_every_unit": (every_unit, "POST", "/check", check_refs),
         "rest": (api, "POST", selected, rest_body),
         "graphql": (api, "POST", "/graphql", payload),
         "whole": (api, "POST", "/api/v1/certifications", rest_body),
@@ -377,14 +391,19 @@ def measure(events: int, lookup_count: int, repeat: int) -> dict[str, Any]:
         check_refs = bank_refs(refs, rng)
         floor_rows = floor_table(greenreg, list(dict.fromkeys(check_refs)), AS_OF,
                                  Path(scratch) / "floor.db")  # fmt: skip
+        every_unit_rows = floor_table(greenreg, list(dict.fromkeys(refs + check_refs)), AS_OF,
+                                      Path(scratch) / "every-unit.db")  # fmt: skip
         try:
             sample = [rng.choice(codes) for _ in range(lookup_count)]
             api = Server(create_app(greenreg, quotas=False))
             bare = Server(bare_app(Path(scratch) / "bare.db"))
             floor = Server(floor_app(Path(scratch) / "floor.db"))
+            every_unit = Server(floor_app(Path(scratch) / "every-unit.db"))
             settle_collector()  # as greenreg serve does once its app is built
             load_before = os.getloadavg()
-            outcomes, runs, object_ms = bank_check_times(api, floor, greenreg, check_refs, repeat)
+            outcomes, runs, object_ms = bank_check_times(
+                api, floor, every_unit, greenreg, check_refs, repeat
+            )
             load_after = os.getloadavg()
             api_lookup = lookups(api, [f"/api/v1/units/{c}" for c in sample])
             bare_lookup = lookups(bare, [f"/units/{c}" for c in sample])
@@ -392,6 +411,7 @@ def measure(events: int, lookup_count: int, repeat: int) -> dict[str, Any]:
             api.close()
             bare.close()
             floor.close()
+            every_unit.close()
         finally:
             greenreg.close()
 
@@ -403,6 +423,7 @@ def measure(events: int, lookup_count: int, repeat: int) -> dict[str, Any]:
         "units": len(refs),
         "bare_rows": rows,
         "floor_rows": floor_rows,
+        "floor_every_unit_rows": every_unit_rows,
         "read_model_catch_up_s": round(catch_up, 1),
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in load_after],
@@ -411,10 +432,12 @@ def measure(events: int, lookup_count: int, repeat: int) -> dict[str, Any]:
             "fields": CHECK_FIELDS,
             "outcomes": outcomes,
             "floor_median_ms": median("floor"),
+            "floor_every_unit_median_ms": median("floor_every_unit"),
             "graphql_median_ms": median("graphql"),
             "rest_median_ms": median("rest"),
             "rest_whole_median_ms": median("whole"),
             "floor_cpu_median_ms": median("floor_cpu"),
+            "floor_every_unit_cpu_median_ms": median("floor_every_unit_cpu"),
             "graphql_cpu_median_ms": median("graphql_cpu"),
             "rest_cpu_median_ms": median("rest_cpu"),
             "rest_whole_cpu_median_ms": median("whole_cpu"),
@@ -455,6 +478,16 @@ def metrics(report: dict[str, Any]) -> list[Metric]:
             ("REST, whole answer", "rest_whole"),
         )
     ]
+    floors = [
+        metric(
+            f"floor over every unit's answer, {units:,} units ({clock} ms)",
+            check[f"floor_every_unit{suffix}"],
+            "ms",
+            base_name=f"floor over the answers asked ({clock})",
+            base_value=check[f"floor{suffix}"],
+        )
+        for clock, suffix in (("wall", "_median_ms"), ("CPU", "_cpu_median_ms"))
+    ]
     lookups = [
         metric(
             f"REST lookup {pct} (ms)",
@@ -469,6 +502,7 @@ def metrics(report: dict[str, Any]) -> list[Metric]:
     ]
     return [
         *checks,
+        *floors,
         *lookups,
         metric(
             "GraphQL single-unit lookups, one after another",
