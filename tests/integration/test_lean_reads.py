@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import quote, urlencode
 
 import pytest
@@ -26,6 +29,7 @@ from greenreg.api.quotas import QuotaSettings
 from greenreg.api.reading import Reads
 from greenreg.api.units import lean_lookup_route
 from greenreg.bootstrap import Greenreg, open_greenreg
+from greenreg.projections.queries import Queries
 from greenreg.storage.log_key import declare
 from greenreg.subscribers.api_keys import ApiKeys
 from tests.e2e.support import FACTORY_CODE, UNKNOWN_CODE, Scenario, populate
@@ -266,3 +270,55 @@ def test_past_its_quota_a_caller_gets_429_for_a_lookup(pair: Pair, units: Scenar
     refused = same(pair, lookup(q="苏州"))
     assert refused.status_code == 429
     assert refused.json()["code"] == "refused"
+
+
+def test_lookups_take_turns_on_sqlite_and_run_side_by_side_on_postgresql(
+    pair: Pair, units: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Six lookups asked at once: the API's, by both paths (one with a receipt is the route's),
+    # and the page's search; each holds on until released, so those running at once are
+    # counted.
+    held, most, lock = 0, 0, threading.Lock()
+    release = threading.Event()
+    looked_up = Queries.lookup
+
+    def held_on(queries: Queries, *args: Any, **kwargs: Any) -> Any:
+        nonlocal held, most
+        with lock:
+            held += 1
+            most = max(most, held)
+        try:
+            release.wait(timeout=30)
+            return looked_up(queries, *args, **kwargs)
+        finally:
+            with lock:
+                held -= 1
+
+    def within(seconds: float, condition: Callable[[], bool]) -> bool:
+        deadline = time.monotonic() + seconds
+        while not condition() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return condition()
+
+    alone = pair.lean.get(lookup(q="苏州")).json()["hits"]
+    page = pair.lean.get("/results?q=" + quote("苏州")).text
+    monkeypatch.setattr(Queries, "lookup", held_on)
+    api = [lookup(q="苏州")] * 2 + [lookup(q="苏州", receipt="true")] * 2
+    pages = ["/results?q=" + quote("苏州"), "/?q=" + quote("苏州")]
+    with ThreadPoolExecutor(len(api) + len(pages)) as pool:
+        asked = [pool.submit(pair.lean.get, path) for path in api + pages]
+        assert within(10, lambda: held >= 1)
+        within(0.5, lambda: held == len(asked))  # all at once, where they may run so
+        # While lookups hold their turn or wait for it, the rest of the app answers.
+        assert pair.lean.get(f"/api/v1/units/{units.park}").status_code == 200
+        assert held >= 1
+        release.set()
+        answers = [future.result() for future in asked]
+    assert [answer.status_code for answer in answers] == [200] * len(asked)
+    assert all(answer.json()["hits"] == alone for answer in answers[: len(api)])
+    assert answers[len(api)].text == page
+    assert str(units.park) in answers[-1].text
+    if pair.facade.queries.store.dialect == "sqlite":
+        assert most == 1
+    else:
+        assert most == len(asked)

@@ -246,6 +246,7 @@ def _include_routers(
             registry=facade.registry,
             version=reads.version,
             witnesses=reads.log.policy if reads.log is not None else None,
+            lookups=reads.lookups,
         )
     )
     install_docs(app)

@@ -10,6 +10,7 @@ from typing import Annotated, Any, NamedTuple
 from urllib.parse import parse_qsl
 from uuid import UUID
 
+from anyio import to_thread
 from fastapi import APIRouter, Path, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
@@ -121,6 +122,12 @@ LOOKUP_PAGE = 20
 """The hits a lookup answers when it is not told how many."""
 
 
+async def looked_up(reads: Reads, text: str, limit: int, receipt: bool) -> JSONResponse:
+    """:func:`read_lookup` in a worker thread, as many at once as :attr:`Reads.lookups` lets
+    run (one on SQLite)."""
+    return await to_thread.run_sync(read_lookup, reads, text, limit, receipt, limiter=reads.lookups)
+
+
 def read_lookup(reads: Reads, text: str, limit: int, receipt: bool) -> JSONResponse:
     """``GET /api/v1/lookup?q=``: the units found, best first, each with its titles ("is it
     certified?" answered), read in one snapshot; a signed receipt if asked. The hits are
@@ -177,13 +184,13 @@ def plain_lookup(query: str) -> Lookup | None:
 
 def lean_lookup_route(reads: Reads) -> LeanQuery[Lookup]:
     """``GET /api/v1/lookup?q=...[&limit=N]`` as the app's front layer answers it (:mod:`greenreg.
-    api.front`): :func:`read_lookup` in a worker thread, without FastAPI's routing, validation
+    api.front`): :func:`looked_up`, without FastAPI's routing, validation
     and dependencies (the route below answers every other form of the question: a receipt,
     a refusal of its parameters). The same bytes and headers as the route."""
 
     async def lookup(scope: Scope, asked: Lookup) -> Response:
         try:
-            return await run_in_threadpool(read_lookup, reads, asked.text, asked.limit, False)
+            return await looked_up(reads, asked.text, asked.limit, False)
         except GreenregError as error:  # as the app's error handlers answer them
             return refusal(error, scope)
         except outage_errors() as error:
@@ -242,6 +249,6 @@ def units_router(reads: Reads) -> APIRouter:
         limit: Annotated[int, Query(ge=1, le=LOOKUP_LIMIT)] = LOOKUP_PAGE,
         receipt: WantReceipt = False,
     ) -> JSONResponse:
-        return await run_in_threadpool(read_lookup, reads, q, limit, receipt)
+        return await looked_up(reads, q, limit, receipt)
 
     return router

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from uuid import UUID
 
+from anyio import CapacityLimiter, to_thread
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -66,6 +67,7 @@ def router(
     public_url: str | None = None,
     version: Callable[[], AnsweredAt] | None = None,
     witnesses: WitnessPolicy | None = None,
+    lookups: CapacityLimiter | None = None,
 ) -> APIRouter:
     """The web pages, reading through ``queries``.
 
@@ -78,6 +80,8 @@ def router(
     a page's questions) the lookup and unit pages state it. With ``witnesses`` (the registry's
     witness policy) a green code names the latest witnessed checkpoint where it can, and the
     page a scanned code opens says which witnesses cosigned a checkpoint that covers it.
+    ``lookups``: how many searches run at once (as the API's lookups,
+    :attr:`greenreg.api.reading.Reads.lookups`; ``None``: as many as the thread pool takes).
     """
     pages = APIRouter(include_in_schema=False)
     one_snapshot = queries.store.in_one_snapshot  # a page is the read models at one moment
@@ -104,19 +108,22 @@ def router(
         covered = None if found else queries.coverage()
         return results(query, found, [], covered), 200
 
-    @pages.get("/", response_class=HTMLResponse)
     @one_snapshot
-    def lookup(q: str = QueryText) -> HTMLResponse:
+    def searched(q: str, whole: bool) -> HTMLResponse:
+        """The lookup page (``whole``) or its results fragment, for ``q``."""
         at = _stated(version)
         fragment, status = search(q)
-        return _html(lookup_page(q.strip(), fragment, asset_url), status, at)
+        if whole:
+            return _html(lookup_page(q.strip(), fragment, asset_url), status, at)
+        return _html(fragment, status, at)
+
+    @pages.get("/", response_class=HTMLResponse)
+    async def lookup(q: str = QueryText) -> HTMLResponse:
+        return await to_thread.run_sync(searched, q, True, limiter=lookups)
 
     @pages.get("/results", response_class=HTMLResponse)
-    @one_snapshot
-    def results_fragment(q: str = QueryText) -> HTMLResponse:
-        at = _stated(version)
-        fragment, status = search(q)
-        return _html(fragment, status, at)
+    async def results_fragment(q: str = QueryText) -> HTMLResponse:
+        return await to_thread.run_sync(searched, q, False, limiter=lookups)
 
     @pages.get("/units/{reference}", response_class=HTMLResponse, name="unit_page")
     @one_snapshot
