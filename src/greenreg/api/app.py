@@ -246,7 +246,7 @@ def _include_routers(
             registry=facade.registry,
             version=reads.version,
             witnesses=reads.log.policy if reads.log is not None else None,
-            lookups=reads.lookups,
+            short_reads=reads.short_reads,
         )
     )
     install_docs(app)

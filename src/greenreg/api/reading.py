@@ -48,15 +48,17 @@ class Unchanged:
             return int(self._connection.execute("PRAGMA data_version").fetchone()[0])
 
 
-SERIAL_LOOKUPS = 1
-"""Lookups a process runs at once on SQLite. A lookup there is a millisecond or so of Python
-around a few statements on a file the process maps: several at once get no more of the
-interpreter (they take turns holding it), and taking turns costs the process more than the
-lookups (``wrk`` with 4 connections on the 100,000-event corpus: 378 to 474 lookups a second,
-each 2.8 ms of CPU, 4.6 to 5.0 s of it in the kernel per 10 s; one at a time: 680 to 708 a
-second, 1.4 ms each, 0.8 s in the kernel). The others wait their turn in the event loop, which
-goes on answering everything else. PostgreSQL's lookups wait on the server part of their time:
-there they run side by side."""
+SHORT_READS_AT_ONCE = 1
+"""Short reads (a lookup, a unit's page, a unit's history) a process runs at once on SQLite.
+Each is a millisecond or so of Python around a few statements on a file the process maps:
+several at once get no more of the interpreter (they take turns holding it), and taking turns
+costs the process more than the reads (``wrk`` with 4 connections on the 100,000-event corpus:
+378 to 474 lookups a second, each 2.8 ms of CPU, 4.6 to 5.0 s of it in the kernel per 10 s;
+one at a time: 627 to 708 a second, 1.4 ms each, 0.8 s in the kernel; a unit's page and its
+history lost a fifth and a third of their rate the same way). The others wait their turn in
+the event loop, which goes on answering everything else; the long reads (a bank check, a page
+of a list) keep the thread pool, so that a short read never waits for one. PostgreSQL's reads
+wait on the server part of their time: there they run side by side."""
 
 
 @dataclass(frozen=True)
@@ -65,9 +67,9 @@ class Reads:
     log: TransparencyLog | None
     clock: Callable[[], datetime]
     unchanged: Unchanged | None = field(default=None, compare=False)
-    lookups: CapacityLimiter | None = field(default=None, compare=False)
-    """How many lookups this process runs at once (``None``: as many as the thread pool takes):
-    one on SQLite (:data:`SERIAL_LOOKUPS`)."""
+    short_reads: CapacityLimiter | None = field(default=None, compare=False)
+    """How many short reads this process runs at once (``None``: as many as the thread pool
+    takes): one on SQLite (:data:`SHORT_READS_AT_ONCE`)."""
     _last: list[tuple[int, AnsweredAt]] = field(default_factory=list, compare=False)
 
     @classmethod
@@ -78,8 +80,8 @@ class Reads:
         sqlite = store.dialect == "sqlite"
         unchanged = Unchanged(store.path) if sqlite else None
         log = transparency_log_of(registry.recorder, witnesses)
-        lookups = CapacityLimiter(SERIAL_LOOKUPS) if sqlite else None
-        return cls(facade.queries, log, registry.clock, unchanged, lookups)
+        short_reads = CapacityLimiter(SHORT_READS_AT_ONCE) if sqlite else None
+        return cls(facade.queries, log, registry.clock, unchanged, short_reads)
 
     def consistent(self, read: Callable[P, R]) -> Callable[P, R]:
         """``read``, with :meth:`version` and every statement it makes read from one snapshot of

@@ -123,9 +123,11 @@ LOOKUP_PAGE = 20
 
 
 async def looked_up(reads: Reads, text: str, limit: int, receipt: bool) -> JSONResponse:
-    """:func:`read_lookup` in a worker thread, as many at once as :attr:`Reads.lookups` lets
-    run (one on SQLite)."""
-    return await to_thread.run_sync(read_lookup, reads, text, limit, receipt, limiter=reads.lookups)
+    """:func:`read_lookup` in a worker thread, as many at once as :attr:`Reads.short_reads`
+    lets run (one on SQLite)."""
+    return await to_thread.run_sync(
+        read_lookup, reads, text, limit, receipt, limiter=reads.short_reads
+    )
 
 
 def read_lookup(reads: Reads, text: str, limit: int, receipt: bool) -> JSONResponse:
@@ -230,7 +232,7 @@ def units_router(reads: Reads) -> APIRouter:
         response_model=HistoryAnswer,
     )
     async def get_history(ref: UnitRef) -> JSONResponse:
-        return await run_in_threadpool(read_history, ref)
+        return await to_thread.run_sync(read_history, ref, limiter=reads.short_reads)
 
     @router.get(
         "/lookup",

@@ -67,7 +67,7 @@ def router(
     public_url: str | None = None,
     version: Callable[[], AnsweredAt] | None = None,
     witnesses: WitnessPolicy | None = None,
-    lookups: CapacityLimiter | None = None,
+    short_reads: CapacityLimiter | None = None,
 ) -> APIRouter:
     """The web pages, reading through ``queries``.
 
@@ -80,8 +80,9 @@ def router(
     a page's questions) the lookup and unit pages state it. With ``witnesses`` (the registry's
     witness policy) a green code names the latest witnessed checkpoint where it can, and the
     page a scanned code opens says which witnesses cosigned a checkpoint that covers it.
-    ``lookups``: how many searches run at once (as the API's lookups,
-    :attr:`greenreg.api.reading.Reads.lookups`; ``None``: as many as the thread pool takes).
+    ``short_reads``: how many searches and unit pages run at once (as the API's short reads,
+    :attr:`greenreg.api.reading.Reads.short_reads`; ``None``: as many as the thread pool
+    takes).
     """
     pages = APIRouter(include_in_schema=False)
     one_snapshot = queries.store.in_one_snapshot  # a page is the read models at one moment
@@ -119,15 +120,20 @@ def router(
 
     @pages.get("/", response_class=HTMLResponse)
     async def lookup(q: str = QueryText) -> HTMLResponse:
-        return await to_thread.run_sync(searched, q, True, limiter=lookups)
+        return await to_thread.run_sync(searched, q, True, limiter=short_reads)
 
     @pages.get("/results", response_class=HTMLResponse)
     async def results_fragment(q: str = QueryText) -> HTMLResponse:
-        return await to_thread.run_sync(searched, q, False, limiter=lookups)
+        return await to_thread.run_sync(searched, q, False, limiter=short_reads)
 
     @pages.get("/units/{reference}", response_class=HTMLResponse, name="unit_page")
+    async def unit(reference: str, request: Request) -> Response:
+        base = base_of(request)
+        return await to_thread.run_sync(unit_read, reference, base, limiter=short_reads)
+
     @one_snapshot
-    def unit(reference: str, request: Request) -> Response:
+    def unit_read(reference: str, base: str) -> Response:
+        """A unit's page, the registry's address being ``base``."""
         at = _stated(version)
         unit_id = _unit_id(queries, reference)
         if unit_id is None:
@@ -141,7 +147,6 @@ def router(
         linked = [*view.predecessors, *view.successors]
         related = {str(u.id): u for u in queries.units_by_ids(linked) if u is not None}
         designations = queries.designations_of([unit_id])[0]
-        base = base_of(request)
         data = UnitPage(
             unit=view,
             designations=designations,
