@@ -186,9 +186,9 @@ def plain_lookup(query: str) -> Lookup | None:
 
 def lean_lookup_route(reads: Reads) -> LeanQuery[Lookup]:
     """``GET /api/v1/lookup?q=...[&limit=N]`` as the app's front layer answers it (:mod:`greenreg.
-    api.front`): :func:`looked_up`, without FastAPI's routing, validation
-    and dependencies (the route below answers every other form of the question: a receipt,
-    a refusal of its parameters). The same bytes and headers as the route."""
+    api.front`): :func:`looked_up`, without FastAPI's routing, validation and dependencies (the
+    route below answers every other form of the question: a receipt, a refusal of its
+    parameters). The same bytes and headers as the route."""
 
     async def lookup(scope: Scope, asked: Lookup) -> Response:
         try:
