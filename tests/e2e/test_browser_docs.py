@@ -69,7 +69,12 @@ def offline(browser: Browser, base: str) -> Iterator[Offline]:
 def test_swagger_ui_renders_every_operation_offline(base: str, offline: Offline) -> None:
     page: Page = offline.page
     page.goto(base + "/docs")
-    expect(page.locator(".information-container .title")).to_contain_text("greenreg")
+    # Swagger UI fetches and renders the whole document before it shows anything: on a busy
+    # machine (the suite's processes, their servers and browsers on two cores) more than the
+    # 5 s an expectation waits by default.
+    expect(page.locator(".information-container .title")).to_contain_text(
+        "greenreg", timeout=60_000
+    )
     operations = page.locator(".opblock")
     expect(operations.first).to_be_visible()
     assert operations.count() >= 25
@@ -115,7 +120,7 @@ def test_graphiql_renders_offline_and_runs_a_query(base: str, offline: Offline) 
     page = offline.page
     page.goto(base + "/graphql")
     editor = page.locator(".graphiql-query-editor")
-    expect(editor).to_be_visible()
+    expect(editor).to_be_visible(timeout=60_000)  # its bundle loads first, as above
     expect(editor).to_contain_text("checkpoint")
     page.locator(".graphiql-execute-button").click()
     result = page.locator(".graphiql-response")
