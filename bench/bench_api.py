@@ -214,10 +214,10 @@ FLOOR_DESIGNATION = ("programme", "level", "jurisdiction", "status", "since", "d
 def floor_table(greenreg: Greenreg, refs: list[str], day: str, path: Path) -> int:
     """The check's answers for every reference as of ``day``, precomputed into one table: a row
     per designation in force (or one with none), keyed by the reference."""
+    as_of, fields = date.fromisoformat(day), whole(CHECK_FIELDS.split(","))
     answers = []
     for start in range(0, len(refs), CHECK_SIZE):  # as many references as a check takes
-        check = greenreg.queries.check(refs[start : start + CHECK_SIZE], date.fromisoformat(day))
-        answers += check.answers(whole(CHECK_FIELDS.split(",")))
+        answers += greenreg.queries.check(refs[start : start + CHECK_SIZE], as_of).answers(fields)
     connection = sqlite3.connect(path)
     connection.execute(
         "CREATE TABLE answers (ref TEXT, outcome TEXT, certified INTEGER, unit_id TEXT, "
