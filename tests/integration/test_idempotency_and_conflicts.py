@@ -53,6 +53,21 @@ def rename(world: World, unit: UUID, new_name: str, **fields: Any) -> dict[str, 
     )
 
 
+def report(world: World, unit: UUID, **fields: Any) -> dict[str, Any]:
+    """A report on the designated ``unit``: an act whose event its unit does not keep whole
+    (:attr:`~greenreg.registry.unit.Unit.KEPT`), so the act recorded is read from the store."""
+    return world.act(
+        "js-eit",
+        "file_report",
+        unit=str(unit),
+        effective_date="2021-03-01",
+        report="dynamic_management_form",
+        year=fields.pop("year", 2020),
+        filed_on="2021-03-01",
+        **fields,
+    )
+
+
 def stored_versions(world: World, unit: UUID) -> dict[int, bytes]:
     return {n[2]: n[4] for n in world.snapshot() if n[1] == unit}
 
@@ -60,7 +75,9 @@ def stored_versions(world: World, unit: UUID) -> dict[int, bytes]:
 # --- the same act twice ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", ["register_park", "register_enterprise", "designate", "rename"])
+@pytest.mark.parametrize(
+    "kind", ["register_park", "register_enterprise", "designate", "rename", "report"]
+)
 @pytest.mark.parametrize("resubmitted_as", ["dict", "json-bytes"])
 def test_the_same_signed_act_twice_is_recorded_once(
     world: World, park: UUID, kind: str, resubmitted_as: str
@@ -86,6 +103,7 @@ def test_the_same_signed_act_twice_is_recorded_once(
         ),
         "designate": lambda: designation(world, park),
         "rename": lambda: rename(world, park, "苏州高新区"),
+        "report": lambda: world.registry.submit(designation(world, park)) and report(world, park),
     }[kind]()
     before = world.snapshot()
 
@@ -120,6 +138,65 @@ def test_an_act_id_reused_for_another_act_is_a_conflict(world: World, park: UUID
     assert str(act_id) in str(caught.value)
     assert "already used for a different act" in str(caught.value)
     assert world.snapshot() == before
+
+
+def test_what_a_unit_remembers_of_an_act_is_its_event_only_where_a_later_act_reads_it(
+    world: World, park: UUID
+) -> None:
+    designated = world.registry.submit(designation(world, park))
+    reported = world.registry.submit(report(world, park))
+
+    unit = world.registry.unit(str(park))
+    kept, remembered = unit.acts[designated.act_id], unit.acts[reported.act_id]
+    assert kept.event is not None
+    assert kept.event.act_id == designated.act_id
+    assert (remembered.event_type, remembered.version, remembered.event) == (
+        "ReportFiled",
+        reported.events[0].version,
+        None,
+    )
+
+
+def test_a_re_signed_report_is_the_same_act_and_another_under_its_id_a_conflict(
+    world: World, park: UUID
+) -> None:
+    world.registry.submit(designation(world, park))
+    first = report(world, park)
+    recorded = world.registry.submit(first)
+    act_id = UUID(first["act"]["act_id"])
+    after = world.snapshot()
+    world.clock.advance(days=3)
+
+    again = world.registry.submit(report(world, park, act_id=act_id))
+    with pytest.raises(ConflictError) as caught:
+        world.registry.submit(report(world, park, act_id=act_id, year=2021))
+
+    assert again.status == "already_recorded"
+    assert [(e.type, e.version) for e in again.events] == [
+        (e.type, e.version) for e in recorded.events
+    ]
+    assert "already used for a different act" in str(caught.value)
+    assert world.snapshot() == after
+
+
+@pytest.mark.parametrize("second", ["the same act", "another act"])
+def test_an_act_twice_in_one_batch_is_answered_by_the_first(
+    world: World, park: UUID, second: str
+) -> None:
+    world.registry.submit(designation(world, park))
+    first = report(world, park)
+    act_id = UUID(first["act"]["act_id"])
+    before = world.snapshot()
+
+    if second == "the same act":
+        receipts = world.registry.submit_batch([first, first])
+        assert [r.status for r in receipts] == ["recorded", "already_recorded"]
+        assert receipts[1].events[0].version == receipts[0].events[0].version
+        assert len(world.snapshot()) == len(before) + 1
+    else:
+        with pytest.raises(ConflictError, match="already used for a different act"):
+            world.registry.submit_batch([first, report(world, park, act_id=act_id, year=2021)])
+        assert world.snapshot() == before
 
 
 def test_an_act_id_reused_to_register_another_park_is_a_conflict(world: World) -> None:
@@ -318,7 +395,7 @@ def test_concurrent_renames_lose_no_update(world: World, park: UUID) -> None:
     for version, (position, act_id) in recorded.items():
         assert position in positions
         assert act_of_version[version] == act_id
-        assert unit.acts[act_id].originator_version == version
+        assert unit.acts[act_id].version == version
     # The unit's name is the last accepted rename; no refused rename left a trace.
     last_act = recorded[max(recorded)][1]
     names = {UUID(a["act"]["act_id"]): a["act"]["new_name"] for a in acts}

@@ -16,8 +16,9 @@ from uuid import UUID
 import pytest
 
 from greenreg.errors import CompetenceError, RuleError
+from greenreg.events import vocabulary
 from greenreg.registry.application import Receipt
-from greenreg.registry.unit import UnitState
+from greenreg.registry.unit import CORRECTABLE, Unit, UnitState
 from tests.support import World
 
 SUZHOU = "320500"
@@ -99,3 +100,10 @@ def test_a_correction_of_another_field_or_anothers_act_is_refused(world: World) 
     with pytest.raises(CompetenceError, match="only the authority that issued an act"):
         correct(world, "js-eit", unit, listed.act_id, grade="A")
     assert world.snapshot() == before
+
+
+def test_every_event_a_correction_corrects_is_kept_whole_by_its_unit() -> None:
+    # A correction reads the corrected event (its list, its name): a unit keeps those whole.
+    for name in CORRECTABLE:
+        event_class = getattr(vocabulary, name)
+        assert issubclass(event_class, Unit.KEPT), name

@@ -693,5 +693,6 @@ def test_a_chongqing_deadline_beyond_the_official_calendar_is_flagged_not_refuse
     assert len(after) == len(before) + 1
     unit = world.registry.unit(str(chongqing_park))
     assert unit.state.name == "重庆万州高新技术产业园区"
-    stored = unit.acts[UUID(signed["act"]["act_id"])]
+    stored = unit.acts[UUID(signed["act"]["act_id"])].event
+    assert stored is not None
     assert stored.flags == [flag]

@@ -18,7 +18,7 @@ from greenreg.cli import app
 from greenreg.errors import GreenregError
 from greenreg.events.acts import check_signature, parse_act, read_signed_act
 from greenreg.events.signing import b64encode
-from greenreg.events.vocabulary import Designated, Flag, RegistryEvent, Renamed
+from greenreg.events.vocabulary import Designated, Flag, RegistryEvent, Renamed, ReportFiled
 from greenreg.registry.commands.common import event_fields
 from greenreg.storage.log_key import declare
 from tests.support import World
@@ -173,3 +173,46 @@ def test_an_honest_history_with_flags_and_bans_verifies(
     code, output = verify(world, database_url, tmp_path)
 
     assert code == 0, output
+
+
+@pytest.mark.parametrize("again", ["the same act", "another act"])
+def test_an_act_recorded_twice_behind_the_registrys_back_is_named(
+    world: World, database_url: str, tmp_path: Path, again: str
+) -> None:
+    # A report (an event the unit does not keep whole: the replay reads the act recorded the
+    # first time back from the log to tell the same act from another under its id).
+    declare(world.registry, world.root.signer, world.clock.now)
+    park = world.register("js-eit", "苏州工业园区", "320505")
+    listing = {"programme": "green_park", "jurisdiction": "320000", "grade": None}
+    world.submit("js-eit", "designate", unit=str(park), effective_date="2020-01-01", **listing)
+    fields = {"effective_date": "2021-03-01", "report": "dynamic_management_form"}
+    first = world.act(
+        "js-eit", "file_report", unit=str(park), year=2020, filed_on="2021-03-01", **fields
+    )
+    world.registry.submit(first)
+    act_id = first["act"]["act_id"]
+    second = (
+        first
+        if again == "the same act"
+        else world.act(
+            "js-eit",
+            "file_report",
+            unit=str(park),
+            year=2021,
+            filed_on="2021-03-01",
+            act_id=act_id,
+            **fields,
+        )
+    )
+    version = smuggle(world, park, ReportFiled, second)
+
+    code, output = verify(world, database_url, tmp_path)
+
+    assert code == 1, output
+    named = [line for line in problems(output) if f"event {park} v{version}" in line]
+    expected = (
+        f"act {act_id} was already recorded before"
+        if again == "the same act"
+        else "already used for a different act"
+    )
+    assert any("[rules]" in line and expected in line for line in named), output

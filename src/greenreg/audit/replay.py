@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -133,6 +134,7 @@ class Replay:
                 self._recorded_at(prepared.timestamp),
                 self.aggregates,
                 body=prepared.body,
+                read_event=partial(self._recorded, entry),
             )
         except GreenregError as error:
             self.problem(entry, "rules", f"the registry would refuse this act: {error}")
@@ -147,6 +149,14 @@ class Replay:
             for decided in aggregate.collect_events():
                 if isinstance(decided, RegistryEvent):
                     self._pending[(decided.originator_id, decided.originator_version)] = decided
+
+    def _recorded(self, entry: LogEntry, aggregate_id: UUID, version: int) -> RegistryEvent | None:
+        """The aggregate's event at ``version``, as the log holds it before ``entry`` (an act
+        whose id was recorded before is answered by the act recorded then)."""
+        for earlier in self.history(aggregate_id, entry.position - 1):
+            if earlier.originator_version == version:
+                return self.decode(earlier)
+        return None
 
     def _recorded_at(self, text: str) -> datetime:
         """The recorded time the entry says (a batch's acts share it: read once)."""

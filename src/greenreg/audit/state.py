@@ -66,11 +66,13 @@ from greenreg.projections.fold import UnitMemo, present_rows
 from greenreg.registry.aggregate import RegistryAggregate
 from greenreg.registry.log import Frontier, ProofError
 
-FORMAT = "greenreg-audit-state/2"
+FORMAT = "greenreg-audit-state/3"
 """The state's format. Its number moves whenever the projection folds different rows (a
 migration that refolds the read models: 2 is the fold of ``0008_refold_ready_unit_rows``),
-since a state keeps the digest of the rows its release folded: a state of an earlier fold is
-refused in words, not compared into a false "the read models differ"."""
+since a state keeps the digest of the rows its release folded, and whenever the aggregates
+keep other things (3: what they remember of each act is a
+:class:`~greenreg.registry.aggregate.RecordedAct`): a state of an earlier format is refused in
+words, not compared into a false "the read models differ" or read into wrong aggregates."""
 STATE_PREFIX = "greenreg-audit-state/"
 SCHEMA = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -298,10 +300,10 @@ def _another_format(path: Path, stored: str | None) -> str:
         found = None
     if isinstance(found, str) and found.startswith(STATE_PREFIX) and found != FORMAT:
         return (
-            f"the audit state {path} was saved by a release whose read models were folded "
-            f"otherwise ({found}; this release reads {FORMAT}): its read models' digest cannot "
-            "be compared with these. Audit the whole log again with --save-state for a state "
-            "of this release"
+            f"the audit state {path} was saved by a release that kept its aggregates or folded "
+            f"its read models otherwise ({found}; this release reads {FORMAT}): it cannot be "
+            "read into this release's aggregates, nor its read models' digest compared with "
+            "these. Audit the whole log again with --save-state for a state of this release"
         )
     return f"{path} is not an audit state of this release ({FORMAT})"
 

@@ -283,7 +283,8 @@ def _registered_by(registry: Registry) -> RegisteredBy:
             unit = registry.unit(str(unit_id))
         except NotFoundError:
             return None
-        event = unit.acts.get(register_id)
+        recorded = unit.acts.get(register_id)
+        event = None if recorded is None else recorded.event  # a registration: kept whole
         return event.document_number if event is not None else ""
 
     return registered_by

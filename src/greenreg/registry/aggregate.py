@@ -1,17 +1,25 @@
 """What the registry's aggregates share: they record acts' events and remember the acts.
 
 Because an aggregate remembers every act it recorded, it is the one to say whether an act is
-new to it (:meth:`RegistryAggregate.check_new`): the same act again is answered with the first
-receipt, and a different act under a used act id is refused.
+new to it (:meth:`RegistryAggregate.check_new`); an act id it recorded stops the command, and
+the registry answers the same act again with the first receipt and refuses a different act under
+that id (:func:`answer_again`).
+
+What it remembers of each act is a :class:`RecordedAct`: the event's type, version and issuing
+authority, and the whole event only where a later act reads it (:attr:`RegistryAggregate.KEPT`).
+The act's text, the larger part of an event, is read back from the store in the rare case an act
+id comes again: an audit keeps every aggregate of the log in memory, and holding every event
+there made it slower (its memory is new to the process, page by page).
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache, singledispatchmethod
 from inspect import getattr_static
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, CanMutateAggregate
@@ -21,18 +29,35 @@ from greenreg.errors import ConflictError
 from greenreg.events.acts import Act
 from greenreg.events.canonical import parse_json
 from greenreg.events.vocabulary import RegistryEvent
-from greenreg.registry.decision import AlreadyRecorded, Receipt, RecordedEvent
+from greenreg.registry.decision import ActIdRecorded, Receipt, RecordedEvent
 
 _MUTATE = CanMutateAggregate.mutate
 _CREATED = frozenset({"originator_topic"})
 """The field of a created event that names its aggregate's class (``_create`` sets it)."""
 
 
+@dataclass(slots=True)
+class RecordedAct:
+    """What an aggregate remembers of an act it recorded (never changed once made): its
+    event's type and version, the authority that issued it, and the event itself where it is
+    of a type a later act reads (:attr:`RegistryAggregate.KEPT`)."""
+
+    event_type: str
+    version: int
+    authority_id: UUID
+    event: RegistryEvent | None
+
+
 class RegistryAggregate(Aggregate):
-    """An aggregate whose events come from signed acts; ``acts`` maps act id to its event."""
+    """An aggregate whose events come from signed acts; ``acts`` maps act id to what it
+    remembers of the act (:class:`RecordedAct`)."""
+
+    KEPT: ClassVar[tuple[type[RegistryEvent], ...]] = ()
+    """The types of event a later act reads (a removal that a complaint's decision names, an
+    event a correction corrects): the aggregate keeps these whole."""
 
     def __init__(self) -> None:
-        self.acts: dict[UUID, RegistryEvent] = {}
+        self.acts: dict[UUID, RecordedAct] = {}
 
     def record(self, event_class: type[RegistryEvent], **kwargs: Any) -> None:
         """Record an event of ``event_class`` with the fields ``kwargs`` as this aggregate's
@@ -93,25 +118,34 @@ class RegistryAggregate(Aggregate):
 
     def when(self, event: RegistryEvent) -> None:
         """Called by every event's ``apply``: remember the act, then fold the event in."""
-        self.acts[event.act_id] = event
+        kept = event if isinstance(event, self.KEPT) else None
+        self.acts[event.act_id] = RecordedAct(
+            type(event).__name__, event.originator_version, event.authority_id, kept
+        )
         _fold_of(type(self), type(event))(self, event)
 
     def fold(self, event: RegistryEvent) -> None:
         raise NotImplementedError(type(event).__name__)  # each aggregate folds its own events
 
     def check_new(self, act: Act) -> None:
-        """Raise :class:`AlreadyRecorded` if this aggregate holds ``act`` already, or
-        :class:`ConflictError` if it holds a different act under the same act id."""
-        event = self.acts.get(act.act_id)
-        if event is None:
-            return
-        if act_content(event.signed_act) != act_content(act.signed_act):
-            raise ConflictError(
-                f"act id {act.act_id} was already used for a different act; "
-                "each act needs its own act_id"
-            )
-        recorded = RecordedEvent(type(event).__name__, self.id, event.originator_version, None)
-        raise AlreadyRecorded(Receipt(act.act_id, "already_recorded", [recorded]))
+        """Raise :class:`ActIdRecorded` if this aggregate recorded an act under ``act``'s id
+        (the same act, or a different one: :func:`answer_again` tells)."""
+        recorded = self.acts.get(act.act_id)
+        if recorded is not None:
+            raise ActIdRecorded(self.id, recorded.event_type, recorded.version)
+
+
+def answer_again(act: Act, seen: ActIdRecorded, recorded_act: str) -> Receipt:
+    """The receipt of an act whose id was recorded before (``seen``; ``recorded_act``: the
+    text of the act recorded then): the first time's, if it is the same act (a re-signed act
+    is the same act); a different act under a used act id is refused."""
+    if act_content(recorded_act) != act_content(act.signed_act):
+        raise ConflictError(
+            f"act id {act.act_id} was already used for a different act; "
+            "each act needs its own act_id"
+        )
+    recorded = RecordedEvent(seen.event_type, seen.aggregate_id, seen.version, None)
+    return Receipt(act.act_id, "already_recorded", [recorded])
 
 
 def act_content(signed_act: str) -> dict[str, Any]:

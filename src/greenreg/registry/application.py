@@ -43,12 +43,12 @@ from greenreg.events.acts import Act, check_signature, parse_act, read_signed_ac
 from greenreg.events.canonical import parse_json
 from greenreg.events.signing import b64decode, check_public_key, key_id_of
 from greenreg.events.vocabulary import RegistryEvent
-from greenreg.registry.aggregate import act_content
+from greenreg.registry.aggregate import act_content, answer_again
 from greenreg.registry.authority import ROOT, Authority, Key
 from greenreg.registry.commands import COMMANDS
 from greenreg.registry.decision import (
+    ActIdRecorded,
     Aggregates,
-    AlreadyRecorded,
     Decision,
     Receipt,
     RecordedEvent,
@@ -56,7 +56,7 @@ from greenreg.registry.decision import (
 from greenreg.registry.evaluator import Evaluator
 from greenreg.registry.identifier import IdentifierClaim
 from greenreg.registry.unit import Unit
-from greenreg.registry.workspace import Workspace
+from greenreg.registry.workspace import ReadEvent, Workspace
 
 CLOCK_SKEW = timedelta(minutes=5)
 CLOSED_ATTEMPTS = 3
@@ -158,17 +158,21 @@ class Registry(Application[UUID]):
         aggregates: dict[UUID, Unit | Authority | Evaluator | IdentifierClaim],
         *,
         body: dict[str, Any] | None = None,
+        read_event: ReadEvent | None = None,
     ) -> Decision:
         """Decide a recorded act again, as the auditor does: against ``aggregates`` (the state
-        replayed in memory, changed in place; nothing is read from the store) at the moment it
-        was recorded. The signature is not checked here; the auditor checks every signature in
-        parallel beforehand. ``body`` is ``signed_act`` already parsed with :func:`parse_json`,
-        if the caller has it.
+        replayed in memory, changed in place; no aggregate is read from the store) at the moment
+        it was recorded. The signature is not checked here; the auditor checks every signature
+        in parallel beforehand. ``body`` is ``signed_act`` already parsed with
+        :func:`parse_json`, if the caller has it; ``read_event`` reads a recorded event, for an
+        act whose id was recorded before (the act recorded then tells how to answer).
         """
         body = parse_json(signed_act) if body is None else body
         if not isinstance(body, dict):
             raise ActFormatError("the recorded act is not a JSON object")
         workspace = Workspace(aggregates=aggregates)
+        if read_event is not None:
+            workspace.read_event = read_event
         return self._decide(body, key_id, signature, recorded_at, signed_act, workspace=workspace)
 
     def _decide(
@@ -193,8 +197,9 @@ class Registry(Application[UUID]):
         key.check_valid_at(now, "now, when the act is recorded")
         try:
             return COMMANDS[act.kind](act, signer, now, workspace)
-        except AlreadyRecorded as already:
-            return Decision(act, [], already.receipt)
+        except ActIdRecorded as seen:
+            recorded = workspace.recorded_event(seen.aggregate_id, seen.version)
+            return Decision(act, [], answer_again(act, seen, recorded.signed_act))
 
     def _closed_retried(self, write: Callable[[], T]) -> T:
         """``write`` (decide, then record), decided again while the log is closed up to a
@@ -306,7 +311,7 @@ class Registry(Application[UUID]):
 
     def _workspace(self) -> Workspace:
         """A fresh workspace that reads from this registry's store."""
-        return Workspace(self._load)
+        return Workspace(self._load, read_event=self._read_event)
 
     def _load(self, aggregate_id: UUID) -> object | None:
         try:
@@ -314,6 +319,11 @@ class Registry(Application[UUID]):
         except AggregateNotFoundError:
             return None
         return aggregate
+
+    def _read_event(self, aggregate_id: UUID, version: int) -> RegistryEvent | None:
+        for event in self.events.get(aggregate_id, gt=version - 1, lte=version):
+            return event if isinstance(event, RegistryEvent) else None
+        return None
 
     def unit(self, reference: str) -> Unit:
         """The unit with this id or credit code."""
@@ -372,8 +382,8 @@ def _act_ids(aggregates: Aggregates) -> list[str]:
 
 __all__ = [
     "CLOCK_SKEW",
+    "ActIdRecorded",
     "ActIdTakenError",
-    "AlreadyRecorded",
     "DateAsISO",
     "Decision",
     "Receipt",

@@ -2,8 +2,8 @@
 
 A command turns an act into a :class:`Decision` (the aggregates with their new events, not yet
 saved). The application saves it and answers with a :class:`Receipt`. An act the registry had
-already recorded is not an error: a guard raises :class:`AlreadyRecorded`, which carries the
-receipt of the first time, and the application answers with that.
+already recorded is not an error: a guard raises :class:`ActIdRecorded`, and the application
+answers with the receipt of the first time (or refuses a different act under a used act id).
 """
 
 from __future__ import annotations
@@ -52,13 +52,16 @@ class Receipt:
         return self.events[0].aggregate_id
 
 
-class AlreadyRecorded(Exception):  # noqa: N818 (an answer, not an error)
-    """The act was recorded before: the command stops and the registry answers with
-    :attr:`receipt` (see :meth:`greenreg.registry.aggregate.RegistryAggregate.check_new`)."""
+class ActIdRecorded(Exception):  # noqa: N818 (an answer, not an error)
+    """The act's id is one the aggregate ``aggregate_id`` recorded, as its event of type
+    ``event_type`` at ``version``: the command stops, and the registry reads the act recorded
+    then to answer (see :func:`greenreg.registry.aggregate.answer_again`)."""
 
-    def __init__(self, receipt: Receipt) -> None:
-        super().__init__(receipt.message)
-        self.receipt = receipt
+    def __init__(self, aggregate_id: UUID, event_type: str, version: int) -> None:
+        super().__init__(f"{aggregate_id} recorded this act id as its event {version}")
+        self.aggregate_id = aggregate_id
+        self.event_type = event_type
+        self.version = version
 
 
 @dataclass

@@ -193,6 +193,10 @@ class UnitState:
 class Unit(RegistryAggregate):
     """A park or an enterprise under the registry."""
 
+    KEPT = (Removed, Designated, UnitRegistered, Renamed)
+    """A removal, which a complaint's decision names (:meth:`check_removal`), and the events
+    a correction corrects (:data:`CORRECTABLE`; a ``Named`` is a ``Designated``)."""
+
     def __init__(self) -> None:
         super().__init__()
         self.state = UnitState()
@@ -298,7 +302,8 @@ class Unit(RegistryAggregate):
     def check_removal(self, removal_id: UUID, complaint: Complaint) -> Removed:
         """The recorded removal ``removal_id`` ended the complaint's listing, on or after the
         day the complaint was received."""
-        removal = self.acts.get(removal_id)
+        recorded = self.acts.get(removal_id)
+        removal = None if recorded is None else recorded.event
         key = designation_key(complaint.programme, complaint.jurisdiction)
         if not isinstance(removal, Removed) or key not in removal.ended:
             raise HistoryError(
@@ -361,11 +366,11 @@ class Unit(RegistryAggregate):
             raise NotFoundError(f"{self.state.name} has no act {act_id} to correct")
         if corrected.authority_id != authority_id:
             raise CompetenceError("only the authority that issued an act may correct it")
-        allowed = CORRECTABLE.get(type(corrected).__name__, ())
+        allowed = CORRECTABLE.get(corrected.event_type, ())
         wrong = sorted(set(changes) - set(allowed))
         if not changes or wrong:
             raise RuleError(
-                f"a correction of a {type(corrected).__name__} event may change "
+                f"a correction of a {corrected.event_type} event may change "
                 f"{', '.join(allowed) or 'nothing'}; not {', '.join(wrong) or 'nothing'}"
             )
 
@@ -528,7 +533,7 @@ class Unit(RegistryAggregate):
 
     @fold.register
     def _(self, event: Corrected) -> None:
-        corrected, changes, s = self.acts[event.corrects], event.changes, self.state
+        corrected, changes, s = self.acts[event.corrects].event, event.changes, self.state
         if isinstance(corrected, Designated):
             key = (str(corrected.programme), corrected.jurisdiction)
             current = s.designations[key]

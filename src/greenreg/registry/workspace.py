@@ -4,7 +4,7 @@ A command finds the units, authorities and evaluators it needs through a :class:
 never through the store. The application gives each act a fresh workspace; a batch shares one
 across its acts, so each aggregate is read once and a later act sees what an earlier one decided
 before anything is saved; the audit passes the state it replays in memory, and nothing is read
-from a store.
+from a store but a recorded event it asks for (:meth:`Workspace.recorded_event`).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from uuid import UUID
 
 from greenreg.errors import ActFormatError, NotFoundError
 from greenreg.events.credit_codes import check_credit_code, compact
+from greenreg.events.vocabulary import RegistryEvent
 from greenreg.registry.authority import ROOT, Authority, authority_id_for
 from greenreg.registry.evaluator import Evaluator, evaluator_id_for_credit_code
 from greenreg.registry.identifier import IdentifierClaim
@@ -26,9 +27,15 @@ CREDIT_CODE_LENGTH = 18
 Aggregate = Unit | Authority | Evaluator | IdentifierClaim
 Load = Callable[[UUID], object | None]
 """Reads an aggregate from the store, or ``None`` if the store has none with that id."""
+ReadEvent = Callable[[UUID, int], RegistryEvent | None]
+"""Reads an aggregate's recorded event at a version, or ``None`` if the store has none."""
 
 
 def _load_nothing(aggregate_id: UUID) -> None:
+    return None
+
+
+def _read_nothing(aggregate_id: UUID, version: int) -> None:
     return None
 
 
@@ -39,8 +46,10 @@ class Workspace:
         self,
         load: Load = _load_nothing,
         aggregates: dict[UUID, Aggregate] | None = None,
+        read_event: ReadEvent = _read_nothing,
     ) -> None:
         self.load = load
+        self.read_event = read_event
         self.aggregates: dict[UUID, Aggregate] = {} if aggregates is None else aggregates
 
     def unit(self, reference: str) -> Unit:
@@ -114,6 +123,18 @@ class Workspace:
     def changed(self) -> list[Aggregate]:
         """The aggregates with events to save, in the order they were first read or made."""
         return [a for a in self.aggregates.values() if a.pending_events]
+
+    def recorded_event(self, aggregate_id: UUID, version: int) -> RegistryEvent:
+        """The aggregate's event at ``version``: decided by an earlier act of this workspace
+        (not yet saved), or as stored."""
+        aggregate = self.aggregates.get(aggregate_id)
+        for event in () if aggregate is None else aggregate.pending_events:
+            if event.originator_version == version and isinstance(event, RegistryEvent):
+                return event
+        stored = self.read_event(aggregate_id, version)
+        if stored is None:
+            raise NotFoundError(f"the store lacks event {version} of {aggregate_id}")
+        return stored
 
     def _get(self, aggregate_id: UUID) -> object | None:
         """The aggregate as an earlier act left it, or as stored (then kept: read once)."""
