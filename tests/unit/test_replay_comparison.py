@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -138,6 +138,26 @@ def test_any_other_bytes_do_not(event: RegistryEvent, tamper: Any) -> None:
     tampered = tamper(stored)
     assert tampered != stored
     assert not replay._as_stored(event, _entry(event, tampered))
+
+
+def test_one_form_serves_many_events_and_each_keeps_its_own_bytes() -> None:
+    # One comparison serves a whole log: a day's form is kept by the day, a time's by the very
+    # object (two equal times in other offsets write other text), an empty list as it is.
+    replay = _replay()
+    later = {"effective_date": date(2024, 9, 2), "flags": []}
+    elsewhere = datetime(2025, 3, 3, 10, 0, 5, 120, tzinfo=timezone(timedelta(hours=8)))
+    events = [
+        *EVENTS,
+        ReportFiled(**envelope(report="dynamic", year=2024, filed_on=date(2025, 4, 1), **later)),
+        ReportFiled(
+            **{**envelope(report="x", year=2024, filed_on=NOW.date()), "timestamp": elsewhere}
+        ),
+        *EVENTS,
+    ]
+    for event in events:
+        stored = _mapped(replay, event)
+        assert replay._as_stored(event, _entry(event, stored))
+        assert not replay._as_stored(event, _entry(event, stored.replace(b"2024-", b"2023-")))
 
 
 def test_another_topic_does_not() -> None:

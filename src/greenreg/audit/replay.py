@@ -62,6 +62,8 @@ class Replay:
         self._act = ""
         self._pending: dict[tuple[UUID, int], RegistryEvent] = {}
         self._form = JSONForm(self.registry.mapper.transcoder)
+        self._kinds: dict[type, tuple[str, bool]] = {}
+        """Each event type's topic, and whether it is of the first class version."""
         self._time: tuple[str, datetime] = ("", datetime.min.replace(tzinfo=UTC))
 
     def problem(self, entry: LogEntry, check: str, message: str) -> None:
@@ -115,9 +117,13 @@ class Replay:
         surrogate) or it has no JSON form, the mapper encodes it. Either way, equal bytes are
         the same JSON, so the same event as before a faster comparison (which compared the forms
         as parsed JSON): nothing passes here that did not."""
-        if entry.topic != get_topic(type(decided)):
+        kind = type(decided)
+        known = self._kinds.get(kind)
+        if known is None:
+            known = self._kinds[kind] = get_topic(kind), getattr(kind, "class_version", 1) == 1
+        if entry.topic != known[0]:
             return False
-        if getattr(type(decided), "class_version", 1) == 1:
+        if known[1]:
             try:
                 return orjson.dumps(self._form.state(decided)) == entry.state
             except (TypeError, orjson.JSONEncodeError):
@@ -220,8 +226,8 @@ def _differences(decided: RegistryEvent, stored: RegistryEvent) -> str:
     return ", ".join(fields)
 
 
-_ORIGINATOR = frozenset({"originator_id", "originator_version"})
-"""Stored beside the state, not in it."""
+_ORIGINATOR_VERSION = "originator_version"
+"""Stored beside the state, not in it (as the originator's id)."""
 
 
 class JSONForm:
@@ -244,24 +250,31 @@ class JSONForm:
         acts share their recorded time, their signing time and day, their signer (the very
         same objects: the replay and the act's reader read each text once), and a form is
         never changed, so one serves them all."""
+        self._days: dict[date, Any] = {}
+        """Each day's form, by the day (days are few, and two equal days write the same text;
+        not so times, whose offsets may differ where they are equal)."""
 
     def state(self, event: RegistryEvent) -> dict[str, Any]:
-        value, last, kept = self.value, self._last, self._kept
+        value, last, kept, days = self.value, self._last, self._kept, self._days
         state = {}
         for name, item in vars(event).items():
-            if name in _ORIGINATOR:
-                continue
             kind = type(item)
-            if kind is str or kind is int:
+            if kind is str or kind is int or item is None or kind is bool:
+                state[name] = item  # JSON's own (the originator's version too: dropped below)
+            elif kind is date:
+                form = days.get(item)
+                state[name] = form if form is not None else days.setdefault(item, value(item))
+            elif kind is list and not item:
                 state[name] = item
-                continue
-            hit = last.get(name)
-            if hit is not None and hit[0] is item:
-                state[name] = hit[1]  # the very value the last event had
-                continue
-            form = state[name] = value(item)
-            if kind in kept:
-                last[name] = item, form
+            elif name != "originator_id":
+                hit = last.get(name)
+                if hit is not None and hit[0] is item:
+                    state[name] = hit[1]  # the very value the last event had
+                    continue
+                form = state[name] = value(item)
+                if kind in kept:
+                    last[name] = item, form
+        del state[_ORIGINATOR_VERSION]
         return state
 
     def value(self, item: Any) -> Any:
