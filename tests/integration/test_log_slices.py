@@ -45,6 +45,10 @@ def test_each_entry_is_read_by_the_worker_its_id_gives_and_by_no_other(
     readers = [slices.open() for _ in range(workers)]
     try:
         read = [reader.owned(0, size, workers, index) for index, reader in enumerate(readers)]
+        if slices.dialect == "sqlite":  # read memory mapped, and the same entries
+            for reader in readers:
+                (mapped,) = reader._connection.execute("PRAGMA mmap_size").fetchone()
+                assert mapped > 0
     finally:
         for reader in readers:
             reader.close()

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -60,6 +59,8 @@ class Replay:
         self.history = history
         self.report = report
         self._act = ""
+        self._deciding = 0
+        """The position of the entry whose act is being decided."""
         self._pending: dict[tuple[UUID, int], RegistryEvent] = {}
         self._form = JSONForm(self.registry.mapper.transcoder)
         self._kinds: dict[type, tuple[str, bool]] = {}
@@ -131,7 +132,7 @@ class Replay:
         return self.registry.mapper.to_stored_event(decided).state == entry.state
 
     def _decide(self, entry: LogEntry, prepared: Prepared) -> None:
-        self._act, self._pending = prepared.act_id, {}
+        self._act, self._pending, self._deciding = prepared.act_id, {}, entry.position
         try:
             decision = self.registry.redecide(
                 prepared.signed_act,
@@ -140,7 +141,7 @@ class Replay:
                 self._recorded_at(prepared.timestamp),
                 self.aggregates,
                 body=prepared.body,
-                read_event=partial(self._recorded, entry),
+                read_event=self._recorded,
             )
         except GreenregError as error:
             self.problem(entry, "rules", f"the registry would refuse this act: {error}")
@@ -156,10 +157,10 @@ class Replay:
                 if isinstance(decided, RegistryEvent):
                     self._pending[(decided.originator_id, decided.originator_version)] = decided
 
-    def _recorded(self, entry: LogEntry, aggregate_id: UUID, version: int) -> RegistryEvent | None:
-        """The aggregate's event at ``version``, as the log holds it before ``entry`` (an act
-        whose id was recorded before is answered by the act recorded then)."""
-        for earlier in self.history(aggregate_id, entry.position - 1):
+    def _recorded(self, aggregate_id: UUID, version: int) -> RegistryEvent | None:
+        """The aggregate's event at ``version``, as the log holds it before the entry being
+        decided (an act whose id was recorded before is answered by the act recorded then)."""
+        for earlier in self.history(aggregate_id, self._deciding - 1):
             if earlier.originator_version == version:
                 return self.decode(earlier)
         return None
