@@ -170,9 +170,7 @@ class Registry(Application[UUID]):
         body = parse_json(signed_act) if body is None else body
         if not isinstance(body, dict):
             raise ActFormatError("the recorded act is not a JSON object")
-        workspace = Workspace(aggregates=aggregates)
-        if read_event is not None:
-            workspace.read_event = read_event
+        workspace = Workspace(aggregates=aggregates, read_event=read_event)
         return self._decide(body, key_id, signature, recorded_at, signed_act, workspace=workspace)
 
     def _decide(

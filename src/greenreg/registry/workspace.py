@@ -46,10 +46,10 @@ class Workspace:
         self,
         load: Load = _load_nothing,
         aggregates: dict[UUID, Aggregate] | None = None,
-        read_event: ReadEvent = _read_nothing,
+        read_event: ReadEvent | None = None,
     ) -> None:
         self.load = load
-        self.read_event = read_event
+        self.read_event = read_event or _read_nothing
         self.aggregates: dict[UUID, Aggregate] = {} if aggregates is None else aggregates
 
     def unit(self, reference: str) -> Unit:
