@@ -247,10 +247,10 @@ class JSONForm:
         )
         """The types whose forms are kept (UUIDs, days, times: immutable values)."""
         self._last: dict[str, tuple[Any, dict[str, Any]]] = {}
-        """Each field's last value of those types and its form, by the field's name: a batch's
-        acts share their recorded time, their signing time and day, their signer (the very
-        same objects: the replay and the act's reader read each text once), and a form is
-        never changed, so one serves them all."""
+        """Each field's last value of those types (days aside: :attr:`_days`) and its form, by
+        the field's name: a batch's acts share their recorded time, their signing time, their
+        signer (the very same objects: the replay and the act's reader read each text once),
+        and a form is never changed, so one serves them all."""
         self._days: dict[date, Any] = {}
         """Each day's form, by the day (days are few, and two equal days write the same text;
         not so times, whose offsets may differ where they are equal)."""
