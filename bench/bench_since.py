@@ -47,7 +47,7 @@ from typing import Any
 from uuid import UUID
 
 from bench.corpus import cached_sqlite_store, keyring
-from bench.corpus.store import cache_path, log_key_path, manifest_path
+from bench.corpus.store import cache_path, log_key_path, manifest_path, on_disk
 from bench.results_table import metric, runs
 from greenreg.audit.replay import stored_event
 from greenreg.audit.report import Problem
@@ -142,15 +142,6 @@ def state_at(
     position = kept[0]
     position.read_models = digest % MODULUS
     writer.commit(position)
-
-
-def on_disk(path: Path) -> None:
-    """Wait until the file is on the disk, as the round before left the state (its commit
-    synced it): a fresh copy's 1.4 GB still waiting to be written would otherwise be written
-    by the round's own commit (which syncs the file), some 0.5 s of the round that no user's
-    round has."""
-    with path.open("rb+") as file:
-        os.fsync(file.fileno())
 
 
 def timed(command: list[str]) -> tuple[float, float, str]:

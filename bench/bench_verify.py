@@ -53,7 +53,7 @@ from typing import Any
 from eventsourcing.persistence import StoredEvent
 
 from bench.corpus import cached_sqlite_store, keyring
-from bench.corpus.store import log_key_path
+from bench.corpus.store import log_key_path, on_disk
 from bench.results_table import metric, runs
 from greenreg.audit.pool import Pool
 from greenreg.audit.prepare import FORGED
@@ -90,6 +90,7 @@ def live_copy(store: Path) -> Iterator[tuple[Path, Registry, bytes]]:
                 Projector(registry, read_store).catch_up()  # the declaration, as a live registry
             finally:
                 read_store.close()
+            on_disk(copy)  # the copy and the declaration, written back before anything is timed
             yield copy, registry, ring.root.signer.public_key
         finally:
             registry.close()

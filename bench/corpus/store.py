@@ -219,6 +219,21 @@ def _refold(store: Path) -> None:
         connection.execute("PRAGMA journal_mode=DELETE")
 
 
+def on_disk(path: Path) -> None:
+    """Wait until the file is on the disk (``fsync``), before a timed step reads or writes a
+    store or a state copied or changed just now: what a copy leaves to be written back is not
+    the step's work.
+
+    A copy of a large store is first dirty memory that the kernel writes back over the next
+    tens of seconds. Writing a page back takes it from every process that maps it (each mapping
+    is made clean, its processors' address caches flushed), so an audit whose workers read the
+    copy memory mapped meanwhile pays for the copy's writeback: at 1,000,000 events, 4 s more
+    kernel time and 9 s more user time a worker, a tenth of the audit. A step that commits to a
+    copy (which syncs it) would write the rest of the copy itself."""
+    with path.open("rb+") as file:
+        os.fsync(file.fileno())
+
+
 def log_key_path(store: Path) -> Path:
     """Where the registry looks for a SQLite store's log key (greenreg.storage.log_key)."""
     return store.with_name(store.name + ".log-key")
