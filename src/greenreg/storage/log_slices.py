@@ -67,6 +67,10 @@ class LogSlices:
     owner: str
     """The SQL of the id's last byte (:func:`owner`)."""
     placeholder: str
+    in_place: str | None = None
+    """:attr:`select`, each entry joined with the event stored in its place, that event's id
+    and version after the columns (SQLite: by its row number; ``None``: by id and version only,
+    as in PostgreSQL, whose numbers may skip)."""
 
     def open(self) -> SliceReader:
         return SliceReader(self)
@@ -79,10 +83,12 @@ class SliceReader:
         self.slices = slices
         mark = slices.placeholder
         modulo = "%%" if mark == "%s" else "%"  # psycopg's placeholders take a % of their own
-        self._owned = (
-            f"{slices.select} WHERE e.position >= {mark} AND e.position < {mark} "
+        where = (
+            f" WHERE e.position >= {mark} AND e.position < {mark} "
             f"AND {slices.owner} {modulo} {mark} = {mark} ORDER BY e.position"
         )
+        self._owned = slices.select + where
+        self._in_place = None if slices.in_place is None else slices.in_place + where
         if slices.dialect == "sqlite":
             self._connection: Any = sqlite3.connect(
                 slices.connection["database"], uri=True, check_same_thread=False
@@ -96,9 +102,27 @@ class SliceReader:
 
     def owned(self, start: int, stop: int, workers: int, index: int) -> list[LogEntry]:
         """The entries at positions ``start`` to ``stop`` whose id falls to worker ``index`` of
-        ``workers`` (:func:`owner`), in position order."""
-        rows = self._connection.execute(self._owned, (start, stop, workers, index)).fetchall()
-        return [_entry(row) for row in rows]
+        ``workers`` (:func:`owner`), in position order.
+
+        Where the store numbers its events in the log's order (:attr:`LogSlices.in_place`),
+        each entry is read with the event in its place, and kept where that event has the
+        entry's id and version: then it is the event the join by id finds (an id and a version
+        name one event). An entry whose place holds another event, or none, is read by id
+        (:meth:`at`), as every entry is elsewhere: the same entries either way."""
+        arguments = (start, stop, workers, index)
+        if self._in_place is None:
+            rows = self._connection.execute(self._owned, arguments).fetchall()
+            return [_entry(row) for row in rows]
+        entries, astray = [], []
+        for row in self._connection.execute(self._in_place, arguments).fetchall():
+            if row[7] == row[1] and row[8] == row[2]:
+                entries.append(_entry(row))
+            else:
+                astray.append(row[0])
+        if astray:
+            entries.extend(self.at(astray))
+            entries.sort(key=_position)
+        return entries
 
     def at(self, positions: Sequence[int]) -> Iterator[LogEntry]:
         """The entries at these positions (ascending), in position order."""
@@ -116,9 +140,14 @@ class SliceReader:
         self._connection.close()
 
 
+def _position(entry: LogEntry) -> int:
+    return entry.position
+
+
 def _entry(row: Sequence[Any]) -> LogEntry:
-    """An entry as :meth:`~greenreg.storage.log_tables.LogTables.log_entries` gives it."""
-    position, originator, version, topic, state, notification, leaf = row
+    """An entry as :meth:`~greenreg.storage.log_tables.LogTables.log_entries` gives it (from
+    the first seven columns of ``row``)."""
+    position, originator, version, topic, state, notification, leaf = row[:7]
     return LogEntry(
         position,
         originator if type(originator) is UUID else read_uuid(str(originator)),

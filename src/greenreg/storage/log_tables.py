@@ -70,6 +70,12 @@ _ENTRY_JOINS = (
     "AND s.originator_version = e.originator_version "
     "LEFT JOIN {nodes} n ON n.level = 0 AND n.idx = e.position"
 )
+_IN_PLACE_JOINS = (  # the event stored in the entry's place, and its id and version
+    ", s.originator_id AS event_id, s.originator_version AS event_version "
+    "FROM {entries} e "
+    "LEFT JOIN {events} s ON s.{notification_id} = e.position + 1 "
+    "LEFT JOIN {nodes} n ON n.level = 0 AND n.idx = e.position"
+)
 
 
 class Cursor(Protocol):
@@ -416,6 +422,15 @@ class LogTables:
     def slice_select(self) -> str:
         """The query a worker reads its slices with, up to its ``WHERE``."""
         return self.sql(f"SELECT {_ENTRY_COLUMNS} {_ENTRY_JOINS}")
+
+    def slice_select_in_place(self) -> str:
+        """:meth:`slice_select`, but each entry joined with the event stored in its place:
+        the event numbered one past its position (the registry writes an event and its entry
+        together, numbered from 1 and from 0), that event's id and version after the columns.
+        A join on a number, not on the id and version (a lookup in the events' index, then in
+        the table, per entry); where the event in its place is not the entry's, the entry is
+        read again by :meth:`slice_select` (:meth:`.log_slices.SliceReader.owned`)."""
+        return self.sql(f"SELECT {_ENTRY_COLUMNS} {_IN_PLACE_JOINS}")
 
     def marked_entries(self, suffixes: Sequence[str], stop: int) -> list[LogEntry]:
         """The entries before position ``stop`` whose event's topic ends with one of

@@ -38,7 +38,12 @@ class SQLiteLogRecorder(LogTables, SQLiteApplicationRecorder):
         if pool.is_sqlite_memory_mode:  # no other process can open it
             return None
         return LogSlices(
-            "sqlite", {"database": pool.db_name}, self.slice_select(), SQLITE_OWNER, "?"
+            "sqlite",
+            {"database": pool.db_name},
+            self.slice_select(),
+            SQLITE_OWNER,
+            "?",
+            in_place=self.slice_select_in_place(),
         )
 
     @contextmanager
