@@ -11,7 +11,10 @@ the run copies it, declares its log key with the corpus root key (and folds that
 the read models, so they are at the log's end as on a live registry), then:
 
 1. times one Ed25519 verification: ``verify_signature`` over a sample of the store's own
-   signed acts, serially, in this process;
+   signed acts, serially, in this process; three times a run (before the stateless floor,
+   before verify and after it), the median taken: a sample is half a second, and on a shared
+   host one moment's can be a tenth off the next (88 and 102 µs on the same host within
+   minutes), which moves the ratio by as much;
 2. times the **stateless floor**: the stateless part alone, which any audit must do for every
    entry (read the log, hash the leaf, read the JSON, verify the signature), on the same
    number of worker processes (:class:`greenreg.audit.pool.Pool`);
@@ -207,11 +210,13 @@ def measure(
         for _ in range(repeat):
             verifications.append(one_verification(recorder, sample))
             floors.append(floor(recorder, workers))
+            verifications.append(one_verification(recorder, sample))
             clock = Clock()
             report, check = verify_copy(
                 copy, registry, root_public_key, workers, partial(_lapped, audits, clock)
             )
             totals.append(clock.lap())
+            verifications.append(one_verification(recorder, sample))
             by_digest = check.folded is not None and check.live is not None
             by_digest = by_digest and check.folded[1] == check.live[1]  # type: ignore[index]
     per_verify = statistics.median(v[0] for v in verifications)
