@@ -32,7 +32,6 @@ from greenreg.errors import ActFormatError, SignatureError
 from greenreg.events.canonical import canonical_bytes, parse_json
 from greenreg.events.signing import Signer, b64decode, b64encode, verify_signature
 from greenreg.events.text import check_act_text, json_text_passes
-from greenreg.events.uuid_text import read_uuid
 from greenreg.events.vocabulary import DERIVED_FIELDS, EVENT_OF_ACT, RegistryEvent
 
 ENVELOPE_FIELDS = frozenset(
@@ -402,7 +401,7 @@ def _int(name: str, value: Any) -> int:
 
 def _uuid(name: str, value: Any) -> UUID:
     try:
-        return read_uuid(_text(value, name))
+        return UUID(_text(value, name))
     except ValueError:
         raise ActFormatError(f"'{name}' must be a UUID, not {value!r}") from None
 

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from greenreg.events.uuid_text import read_uuid
 from greenreg.storage.log_tables import LogEntry, stored_bytes
 
 BATCH = 500
@@ -150,7 +149,7 @@ def _entry(row: Sequence[Any]) -> LogEntry:
     position, originator, version, topic, state, notification, leaf = row[:7]
     return LogEntry(
         position,
-        originator if type(originator) is UUID else read_uuid(str(originator)),
+        originator if type(originator) is UUID else UUID(str(originator)),
         version,
         topic,
         state if state is None or type(state) is bytes else stored_bytes(state),
