@@ -107,7 +107,8 @@ class SliceReader:
         each entry is read with the event in its place, and kept where that event has the
         entry's id and version: then it is the event the join by id finds (an id and a version
         name one event). An entry whose place holds another event, or none, is read by id
-        (:meth:`at`), as every entry is elsewhere: the same entries either way."""
+        (:meth:`at`), as a store that does not number its events so reads every entry: the
+        same entries either way."""
         arguments = (start, stop, workers, index)
         if self._in_place is None:
             rows = self._connection.execute(self._owned, arguments).fetchall()
