@@ -12,7 +12,8 @@ at the end, the rows held (``digest``), opening the checkpoints (``checkpoints``
 left of a slice (``other``: the loops, building entries, the answer). The main process gives
 its CPU and its live rows' hash thread. Every figure is also given per event in units of one
 Ed25519 verification's CPU time (the median of three samples, one before verify and two after
-it, as the benchmark times it): the terms of the ratio the target is about. The timers cost a little themselves (about 0.2 µs a call).
+it, as the benchmark times it): the terms of the ratio the target is about. The timers cost a
+little themselves (about 0.2 µs a call).
 """
 
 from __future__ import annotations
