@@ -19,6 +19,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 from uuid import UUID
 
@@ -121,7 +122,7 @@ class SliceReader:
                 astray.append(row[0])
         if astray:
             entries.extend(self.at(astray))
-            entries.sort(key=_position)
+            entries.sort(key=attrgetter("position"))
         return entries
 
     def at(self, positions: Sequence[int]) -> Iterator[LogEntry]:
@@ -138,10 +139,6 @@ class SliceReader:
 
     def close(self) -> None:
         self._connection.close()
-
-
-def _position(entry: LogEntry) -> int:
-    return entry.position
 
 
 def _entry(row: Sequence[Any]) -> LogEntry:

@@ -64,17 +64,16 @@ _ENTRY_COLUMNS = (  # an entry, its event and its stored leaf
     "e.originator_version AS originator_version, s.topic AS topic, s.state AS state, "
     "s.{notification_id} AS notification_id, n.hash AS leaf_hash"
 )
+_LEAF_JOIN = "LEFT JOIN {nodes} n ON n.level = 0 AND n.idx = e.position"
 _ENTRY_JOINS = (
     "FROM {entries} e "
     "LEFT JOIN {events} s ON s.originator_id = e.originator_id "
-    "AND s.originator_version = e.originator_version "
-    "LEFT JOIN {nodes} n ON n.level = 0 AND n.idx = e.position"
+    f"AND s.originator_version = e.originator_version {_LEAF_JOIN}"
 )
 _IN_PLACE_JOINS = (  # the event stored in the entry's place, and its id and version
     ", s.originator_id AS event_id, s.originator_version AS event_version "
-    "FROM {entries} e "
-    "LEFT JOIN {events} s ON s.{notification_id} = e.position + 1 "
-    "LEFT JOIN {nodes} n ON n.level = 0 AND n.idx = e.position"
+    f"FROM {{entries}} e LEFT JOIN {{events}} s ON s.{{notification_id}} = e.position + 1 "
+    f"{_LEAF_JOIN}"
 )
 
 
