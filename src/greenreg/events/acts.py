@@ -33,6 +33,7 @@ from greenreg.events.canonical import canonical_bytes, parse_json
 from greenreg.events.signing import Signer, b64decode, b64encode, verify_signature
 from greenreg.events.text import check_act_text, json_text_passes
 from greenreg.events.vocabulary import DERIVED_FIELDS, EVENT_OF_ACT, RegistryEvent
+from greenreg.frozen import made
 
 ENVELOPE_FIELDS = frozenset(
     {
@@ -179,8 +180,8 @@ def parse_act(act: dict[str, Any], signed: bytes | str, key_id: str, signature: 
         )
     fields = {name: read(name, act.get(name)) for name, read in readers}
     override = _override(kind, act.get("override"))
-    # Act(**values), its fields given in their order: set at once (see _made).
-    return _made(
+    # Act(**values), its fields given in their order: set at once.
+    return made(
         Act,
         {
             "kind": kind,
@@ -203,18 +204,7 @@ def parse_act(act: dict[str, Any], signed: bytes | str, key_id: str, signature: 
     )
 
 
-_T = typing.TypeVar("_T")
 _Time = typing.TypeVar("_Time", date, datetime)
-
-
-def _made(cls: type[_T], values: dict[str, Any]) -> _T:
-    """``cls(**values)`` for a frozen dataclass without ``__post_init__`` whose every field
-    ``values`` gives, in the fields' order: the values set at once, as eventsourcing's mapper
-    makes the events it reads, not by the dataclass's ``__init__``, which calls
-    ``object.__setattr__`` once a field (most of the time of making an act)."""
-    made = object.__new__(cls)
-    object.__setattr__(made, "__dict__", values)
-    return made
 
 
 def _text_of(signed: bytes | str) -> str:

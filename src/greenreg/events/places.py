@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from greenreg.errors import DivisionCodeError
@@ -70,8 +70,10 @@ def province_of(code: str) -> str:
     return code[:2] + "0000"
 
 
+@lru_cache(maxsize=1 << 14)
 def within(code: str, area: str) -> bool:
-    """Whether a division or jurisdiction ``code`` lies in ``area`` (``CN`` contains all)."""
+    """Whether a division or jurisdiction ``code`` lies in ``area`` (``CN`` contains all).
+    Kept for the pairs asked most (a few thousand divisions, a few hundred authorities)."""
     if area == NATIONAL:
         return True
     if code == NATIONAL:

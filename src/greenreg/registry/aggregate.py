@@ -29,6 +29,7 @@ from greenreg.errors import ConflictError
 from greenreg.events.acts import Act
 from greenreg.events.canonical import parse_json
 from greenreg.events.vocabulary import RegistryEvent
+from greenreg.frozen import made
 from greenreg.registry.decision import ActIdRecorded, Receipt, RecordedEvent
 
 _MUTATE = CanMutateAggregate.mutate
@@ -78,8 +79,7 @@ class RegistryAggregate(Aggregate):
                 self.trigger_event(event_class, **kwargs)
                 return
             values = {name: values[name] for name in names}  # given in another order
-        event = object.__new__(event_class)
-        object.__setattr__(event, "__dict__", values)
+        event = made(event_class, values)
         event.__post_init__()
         if type(event).mutate is _MUTATE and type(event).apply is RegistryEvent.apply:
             # What eventsourcing's mutate does, but its checks of the id and version: the
@@ -109,8 +109,7 @@ class RegistryAggregate(Aggregate):
         kwargs["originator_topic"] = get_topic(cls)
         kwargs["originator_id"] = id
         kwargs["originator_version"] = cls.INITIAL_VERSION
-        event = object.__new__(event_class)
-        object.__setattr__(event, "__dict__", {name: kwargs[name] for name in names})
+        event = made(event_class, {name: kwargs[name] for name in names})
         event.__post_init__()
         aggregate = event.mutate(None)
         aggregate.pending_events.append(event)

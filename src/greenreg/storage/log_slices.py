@@ -23,6 +23,7 @@ from operator import attrgetter
 from typing import Any
 from uuid import UUID
 
+from greenreg.frozen import made
 from greenreg.storage.log_tables import LogEntry, stored_bytes
 
 BATCH = 500
@@ -145,12 +146,15 @@ def _entry(row: Sequence[Any]) -> LogEntry:
     """An entry as :meth:`~greenreg.storage.log_tables.LogTables.log_entries` gives it (from
     the first seven columns of ``row``)."""
     position, originator, version, topic, state, notification, leaf = row[:7]
-    return LogEntry(
-        position,
-        originator if type(originator) is UUID else UUID(str(originator)),
-        version,
-        topic,
-        state if state is None or type(state) is bytes else stored_bytes(state),
-        notification,
-        leaf if leaf is None or type(leaf) is bytes else bytes(leaf),
+    return made(
+        LogEntry,
+        {
+            "position": position,
+            "originator_id": originator if type(originator) is UUID else UUID(str(originator)),
+            "originator_version": version,
+            "topic": topic,
+            "state": state if state is None or type(state) is bytes else stored_bytes(state),
+            "notification_id": notification,
+            "stored_leaf_hash": leaf if leaf is None or type(leaf) is bytes else bytes(leaf),
+        },
     )
