@@ -5,7 +5,7 @@ that is the same object: the same fields, in the same order, so the same stored 
 as eventsourcing's mapper does for the events it reads, where the act gives exactly the event's
 fields; :func:`~greenreg.events.acts.parse_act` does the same for the :class:`Act`. Either
 differing from its ``__init__`` would change what the registry stores and what the audit
-decides again.
+decides again. The audit's workers make the log entries they read the same way.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from greenreg.events.signing import Ed25519Signer
 from greenreg.events.vocabulary import IdentifierAttached, ReportFiled, UnitRegistered
 from greenreg.registry.application import Registry
 from greenreg.registry.unit import Unit
+from greenreg.storage.log_slices import _entry
+from greenreg.storage.log_tables import LogEntry
 
 NOW = datetime(2025, 3, 3, 2, 0, tzinfo=UTC)
 SIGNER = Ed25519Signer.generate()
@@ -121,3 +123,33 @@ def test_parse_act_makes_the_act_its_init_makes() -> None:
         assert list(vars(act).items()) == list(vars(expected).items())
         assert isinstance(act.act_id, UUID)
         assert act.signed_act == signed.decode()
+
+
+def test_a_slice_reads_the_log_entry_its_init_makes() -> None:
+    """The audit's workers make each log entry from its row with its fields set at once: the
+    same entry as its ``__init__`` makes, the id, the state and the leaf as the log's reader
+    gives them whatever type the database handed back."""
+    originator = uuid4()
+    rows: list[tuple[Any, ...]] = [
+        (7, originator, 3, "t:UnitRegistered", b"{}", 8, b"\x01" * 32),
+        (7, originator.hex, 3, "t:UnitRegistered", "{}", 8, memoryview(b"\x01" * 32), "x", 3),
+        (7, str(originator), 3, None, None, None, None),
+    ]
+    for row in rows:
+        entry = _entry(row)
+        expected = LogEntry(
+            7,
+            originator,
+            3,
+            row[3],
+            None if row[4] is None else b"{}",
+            row[5],
+            None if row[6] is None else b"\x01" * 32,
+        )
+        assert entry == expected
+        assert list(vars(entry).items()) == list(vars(expected).items())
+        assert type(entry.originator_id) is UUID
+        assert entry.state is None or type(entry.state) is bytes
+        assert entry.stored_leaf_hash is None or type(entry.stored_leaf_hash) is bytes
+        with pytest.raises(AttributeError):
+            entry.position = 8  # type: ignore[misc]
