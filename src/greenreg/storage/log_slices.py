@@ -32,9 +32,9 @@ MMAP_SIZE = 1 << 40
 """How much of a SQLite file a worker reads as memory mapped (SQLite caps it: its Python build
 at 2 GiB), not page by page through a read call each: at 1,000,000 events the workers spent
 a fifth less time in the kernel (9.2 s against 11.6 s), and their queries a fifth less time
-(8.3 s against 10.2 s). (A file truncated under
-a mapping, by a ``VACUUM`` while the audit reads it, would stop a worker with ``SIGBUS``: the
-audit then takes its exact path, which reads the log through this process, page by page.)"""
+(8.3 s against 10.2 s). (A file truncated under a mapping, by a ``VACUUM`` while the audit
+reads it, would stop a worker with ``SIGBUS``: the audit then takes its exact path, which reads
+the log through this process, page by page.)"""
 
 
 def owner(originator_id: UUID, workers: int) -> int:
