@@ -9,8 +9,11 @@ in ``verify_test.go``'s inclusion vectors are 1-based; here they are the 0-based
 from __future__ import annotations
 
 import hashlib
+from uuid import UUID
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from greenreg.registry.log import (
     EMPTY_ROOT,
@@ -19,6 +22,8 @@ from greenreg.registry.log import (
     ProofError,
     append_leaves,
     consistency_proof,
+    event_leaf,
+    event_leaf_hash,
     frontier_nodes,
     inclusion_proof,
     leaf_hash,
@@ -256,3 +261,17 @@ def test_every_proof_up_to_40_leaves_agrees_with_the_rfc_definition() -> None:
         for old in range(1, size + 1):
             proof = consistency_proof(old, size, store.read)
             verify_consistency(old, size, naive_root(data[:old]), root, proof)
+
+
+@given(
+    st.uuids(),
+    st.integers(min_value=0, max_value=2**64 - 1),
+    st.text(max_size=60),
+    st.binary(max_size=3000),
+)
+def test_an_events_leaf_hash_is_the_hash_of_its_leaf(
+    originator: UUID, version: int, topic: str, state: bytes
+) -> None:
+    assert event_leaf_hash(originator, version, topic, state) == leaf_hash(
+        event_leaf(originator, version, topic, state)
+    )

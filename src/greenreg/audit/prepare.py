@@ -32,7 +32,7 @@ from greenreg.events.signing import (
     signature_weakness,
 )
 from greenreg.registry.checkpoints import Checkpoint, LogKey, open_checkpoint, parse_checkpoint
-from greenreg.registry.log import event_leaf, leaf_hash
+from greenreg.registry.log import event_leaf_hash
 
 Raw = tuple[bytes, int, str | None, bytes | None]
 """An entry as sent to a worker: (originator id bytes, version, topic, state)."""
@@ -99,7 +99,7 @@ def read_entry(originator: UUID, version: int, topic: str, state: bytes) -> Prep
 def read_signed(originator: UUID, version: int, topic: str, state: bytes) -> tuple[Prepared, bytes]:
     """:func:`read_entry`, and the bytes signed (the signed act's UTF-8; ``b""`` if the stored
     event cannot be read)."""
-    leaf = leaf_hash(event_leaf(originator, version, topic, state))
+    leaf = event_leaf_hash(originator, version, topic, state)
     try:
         stored = _loads(state)
         signed_act: str = stored["signed_act"]

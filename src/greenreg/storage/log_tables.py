@@ -48,9 +48,8 @@ from greenreg.registry.checkpoints import DEFAULT_ORIGIN, Checkpoint, sign_check
 from greenreg.registry.log import (
     Node,
     append_leaves,
-    event_leaf,
+    event_leaf_hash,
     frontier_nodes,
-    leaf_hash,
     root_from_frontier,
 )
 
@@ -178,9 +177,7 @@ class LogTables:
         self._written.pending = size
         frontier = self._read_nodes(c, frontier_nodes(size))
         leaves = [
-            leaf_hash(
-                event_leaf(self.py_id(s.originator_id), s.originator_version, s.topic, s.state)
-            )
+            event_leaf_hash(self.py_id(s.originator_id), s.originator_version, s.topic, s.state)
             for s in stored_events
         ]
         c.executemany(
