@@ -33,7 +33,7 @@ from eventsourcing.postgres import (
 )
 from eventsourcing.utils import retry
 
-from greenreg.storage.log_slices import POSTGRES_OWNER, LogSlices
+from greenreg.storage.log_slices import POSTGRES_LAST_BYTE, LogSlices
 from greenreg.storage.log_tables import Cursor, LogTables
 
 ATTEMPTS = 2
@@ -74,7 +74,7 @@ class PostgresLogRecorder(LogTables, PostgresApplicationRecorder):
         if pool.get_password_func is not None:
             kwargs["password"] = pool.get_password_func()
         kwargs.pop("row_factory", None)
-        return LogSlices("postgres", kwargs, self.slice_select(), POSTGRES_OWNER, "%s")
+        return LogSlices("postgres", kwargs, self.slice_select(), POSTGRES_LAST_BYTE, "%s")
 
     @contextmanager
     def reading(self) -> Iterator[Cursor]:

@@ -14,7 +14,7 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 
-from greenreg.storage.log_slices import SQLITE_OWNER, LogSlices
+from greenreg.storage.log_slices import SQLITE_LAST_BYTE, LogSlices
 from greenreg.storage.log_tables import Cursor, LogTables
 
 
@@ -41,7 +41,7 @@ class SQLiteLogRecorder(LogTables, SQLiteApplicationRecorder):
             "sqlite",
             {"database": pool.db_name},
             self.slice_select(),
-            SQLITE_OWNER,
+            SQLITE_LAST_BYTE,
             "?",
             in_place=self.slice_select_in_place(),
         )
