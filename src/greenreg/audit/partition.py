@@ -701,7 +701,7 @@ class _Worker:
             if public_key is None:
                 raise Found(f"position {position}: signed by a key not declared before it")
             read.append((entry, prepared, public_key, signed))
-            if not founding:
+            if not founding and topic.endswith(KEY_EVENTS):
                 self.keys.update(declared_keys(topic, state))
         return read
 
