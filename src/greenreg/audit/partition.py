@@ -57,6 +57,7 @@ from bisect import bisect_left
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from types import TracebackType
 from typing import Any, cast
@@ -651,7 +652,7 @@ class _Worker:
                 entries = [entry for entry in entries if entry.position not in left]
             if extra:
                 entries.extend(self.reader.at(extra))
-                entries.sort(key=_position)
+                entries.sort(key=attrgetter("position"))
             leaves = self._check(entries)
         except Found as found:
             self.finding = str(found) or "found"
@@ -748,10 +749,6 @@ class _Worker:
         if not isinstance(event, RegistryEvent):
             raise TypeError(f"{type(event).__name__} is not a registry event")
         return event
-
-
-def _position(entry: LogEntry) -> int:
-    return entry.position
 
 
 def _found(problem: Problem) -> None:

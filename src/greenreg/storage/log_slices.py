@@ -85,7 +85,6 @@ class SliceReader:
 
     def __init__(self, slices: LogSlices) -> None:
         self.slices = slices
-        self._queries: dict[tuple[int, int], tuple[str, bool]] = {}
         if slices.dialect == "sqlite":
             self._connection: Any = sqlite3.connect(
                 slices.connection["database"], uri=True, check_same_thread=False
@@ -107,12 +106,16 @@ class SliceReader:
         name one event). An entry whose place holds another event, or none, is read by id
         (:meth:`at`), as a store that does not number its events so reads every entry: the
         same entries either way."""
-        query, in_place = self._query(workers, index)
-        rows = self._connection.execute(query, (start, stop)).fetchall()
-        if not in_place:
+        slices, mark = self.slices, self.slices.placeholder
+        where = (
+            f" WHERE e.position >= {mark} AND e.position < {mark} AND {slices.last_byte} "
+            f"IN ({owned_bytes(workers, index)}) ORDER BY e.position"
+        )
+        if slices.in_place is None:
+            rows = self._connection.execute(slices.select + where, (start, stop)).fetchall()
             return [_entry(row) for row in rows]
         entries, astray = [], []
-        for row in rows:
+        for row in self._connection.execute(slices.in_place + where, (start, stop)).fetchall():
             if row[7] == row[1] and row[8] == row[2]:
                 entries.append(_entry(row))
             else:
@@ -121,21 +124,6 @@ class SliceReader:
             entries.extend(self.at(astray))
             entries.sort(key=attrgetter("position"))
         return entries
-
-    def _query(self, workers: int, index: int) -> tuple[str, bool]:
-        """The query of worker ``index``'s entries between two positions, and whether it reads
-        each with the event in its place (:attr:`LogSlices.in_place`)."""
-        made = self._queries.get((workers, index))
-        if made is None:
-            slices, mark = self.slices, self.slices.placeholder
-            where = (
-                f" WHERE e.position >= {mark} AND e.position < {mark} AND {slices.last_byte} "
-                f"IN ({owned_bytes(workers, index)}) ORDER BY e.position"
-            )
-            base = slices.select if slices.in_place is None else slices.in_place
-            made = base + where, slices.in_place is not None
-            self._queries[workers, index] = made
-        return made
 
     def at(self, positions: Sequence[int]) -> Iterator[LogEntry]:
         """The entries at these positions (ascending), in position order."""
